@@ -1,0 +1,240 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import Koa from 'koa';
+import { createCollector, koaMiddleware } from './handler.mjs';
+import { startCollector, makeBatch, makeEvent, newEnvId, T0 } from './harness.mjs';
+
+/** @type {Awaited<ReturnType<typeof startCollector>>} */
+let c;
+before(async () => { c = await startCollector(); });
+after(() => c.close());
+
+test('a batch is stored with common fields merged under each event', async () => {
+  const env = newEnvId();
+  const common = { user_id: '77', session_id: 'common-session', pageview_id: 'common-pv', identity: null };
+  const own = makeEvent({ user_id: undefined, session_id: undefined, pageview_id: 'own-pv', properties: { dollars: 50 } });
+  const bare = { id: makeEvent().id, type: 'pageview', time: T0 - 500 };
+  const res = await c.post(makeBatch(env, [own, bare], { common }));
+  assert.deepEqual([res.status, await res.json()], [200, { accepted: 2, duplicates: 0 }]);
+  const events = await c.events(env);
+  assert.deepEqual(events.map((/** @type {any} */ e) => [e.id, e.user_id, e.session_id, e.pageview_id, e.identity]), [
+    [own.id, '77', 'common-session', 'own-pv', null],
+    [bare.id, '77', 'common-session', 'common-pv', null],
+  ]);
+  assert.deepEqual(events[0].properties, { dollars: 50 });
+  assert.deepEqual(events[1].properties, {});
+  assert.equal(events[1].name, null);
+});
+
+test('application/json bodies are accepted too', async () => {
+  const res = await c.post(makeBatch(newEnvId(), [makeEvent()]), { headers: { 'Content-Type': 'application/json' } });
+  assert.equal(res.status, 200);
+});
+
+test('other content types are refused with 415', async () => {
+  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
+    const res = await c.post(makeBatch(newEnvId(), [makeEvent()]), { headers: { 'Content-Type': type } });
+    assert.equal(res.status, 415, type);
+  }
+});
+
+test('the same batch sent twice is stored once and the resend counts duplicates', async () => {
+  const env = newEnvId();
+  const batch = makeBatch(env, [makeEvent(), makeEvent()]);
+  assert.deepEqual(await (await c.post(batch)).json(), { accepted: 2, duplicates: 0 });
+  assert.deepEqual(await (await c.post(batch)).json(), { accepted: 0, duplicates: 2 });
+  const again = makeEvent();
+  assert.deepEqual(await (await c.post(makeBatch(env, [again, again, batch.events[0]]))).json(), { accepted: 1, duplicates: 2 });
+  assert.equal((await c.events(env)).length, 3);
+});
+
+test('event ids are unique per env id, not globally', async () => {
+  const event = makeEvent();
+  for (const env of [newEnvId(), newEnvId()]) {
+    assert.deepEqual(await (await c.post(makeBatch(env, [event]))).json(), { accepted: 1, duplicates: 0 });
+  }
+});
+
+test('gzip bodies are decoded when the query says encoding=gzip', async () => {
+  const env = newEnvId();
+  const body = gzipSync(JSON.stringify(makeBatch(env, [makeEvent({ name: 'Zipped' })])));
+  const res = await c.post(body, { query: '?encoding=gzip' });
+  assert.equal(res.status, 200);
+  assert.deepEqual((await c.events(env)).map((/** @type {any} */ e) => e.name), ['Zipped']);
+});
+
+test('gzip bodies are decoded when Content-Encoding says gzip', async () => {
+  const env = newEnvId();
+  const body = gzipSync(JSON.stringify(makeBatch(env, [makeEvent()])));
+  const res = await c.post(body, { headers: { 'Content-Encoding': 'gzip' } });
+  assert.equal(res.status, 200);
+  assert.equal((await c.events(env)).length, 1);
+});
+
+test('broken gzip is a 400 and an unknown encoding a 415', async () => {
+  assert.equal((await c.post('not gzip at all', { query: '?encoding=gzip' })).status, 400);
+  assert.equal((await c.post('{}', { headers: { 'Content-Encoding': 'br' } })).status, 415);
+});
+
+test('a gzip bomb past decodedLimit is refused with 413', async () => {
+  const bomb = gzipSync(Buffer.alloc(5 * 1024 * 1024 + 1, 0x20));
+  assert.ok(bomb.length < 10_000);
+  const res = await c.post(bomb, { query: '?encoding=gzip' });
+  assert.equal(res.status, 413);
+  assert.ok((await res.json()).errors[0].problem.includes('decoded'));
+});
+
+test('a body past bodyLimit is refused with 413, whether its length is declared or streamed', async () => {
+  const small = await startCollector({ bodyLimit: 2000 });
+  try {
+    const env = newEnvId();
+    const fits = JSON.stringify(makeBatch(env, [makeEvent()]));
+    assert.equal((await small.post(fits)).status, 200);
+    const big = JSON.stringify(makeBatch(env, [makeEvent({ properties: { pad: 'x'.repeat(1000) } }), makeEvent({ properties: { pad: 'y'.repeat(1000) } })]));
+    assert.equal((await small.post(big)).status, 413);
+    const streamed = await new Promise((resolve, reject) => {
+      const req = request(`${small.base}/v1/batch`, { method: 'POST', headers: { 'Content-Type': 'text/plain' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 5; i++) req.write('x'.repeat(1000));
+      req.end();
+    });
+    assert.equal(streamed, 413);
+    assert.equal((await small.events(env)).length, 1);
+  } finally {
+    await small.close();
+  }
+});
+
+test('bad JSON and bad UTF-8 are 400', async () => {
+  for (const body of ['{"v":1,', Buffer.from([0x7b, 0xff, 0x7d])]) {
+    const res = await c.post(body);
+    assert.equal(res.status, 400);
+    assert.equal(typeof (await res.json()).errors[0].problem, 'string');
+  }
+});
+
+test('event times are corrected by received_at - sent_at', async () => {
+  const serverNow = T0 + 60_000;
+  const skewed = await startCollector({ now: () => serverNow });
+  try {
+    const env = newEnvId();
+    // The client clock runs 60 s behind: it sent at T0 while the server read T0 + 60 s.
+    await skewed.post(makeBatch(env, [makeEvent({ time: T0 - 5000 })], { sent_at: T0 }));
+    const [event] = await skewed.events(env);
+    assert.deepEqual([event.time, event.received_at, event.server_time], [T0 - 5000, serverNow, serverNow - 5000]);
+  } finally {
+    await skewed.close();
+  }
+});
+
+test('CORS: allowed origins are echoed, others get 403, preflights are answered', async () => {
+  const cors = await startCollector({ allowedOrigins: ['https://shop.example'] });
+  try {
+    const env = newEnvId();
+    const ok = await cors.post(makeBatch(env, [makeEvent()]), { headers: { Origin: 'https://shop.example' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://shop.example');
+    assert.equal(ok.headers.get('vary'), 'Origin');
+    assert.match(ok.headers.get('access-control-expose-headers') ?? '', /Retry-After/);
+
+    const denied = await cors.post(makeBatch(env, [makeEvent()]), { headers: { Origin: 'https://evil.example' } });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.headers.get('access-control-allow-origin'), null);
+    assert.equal((await cors.events(env)).length, 1);
+
+    const preflight = await fetch(`${cors.base}/v1/batch`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://shop.example');
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type');
+    const deniedPreflight = await fetch(`${cors.base}/v1/batch`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example' } });
+    assert.equal(deniedPreflight.status, 403);
+  } finally {
+    await cors.close();
+  }
+  const any = await c.post(makeBatch(newEnvId(), [makeEvent()]), { headers: { Origin: 'https://anything.example' } });
+  assert.equal(any.headers.get('access-control-allow-origin'), 'https://anything.example');
+});
+
+test('unknown paths are 404, a wrong method is 405, and test endpoints need testing: true', async () => {
+  assert.equal((await fetch(`${c.base}/v2/batch`)).status, 404);
+  const wrong = await fetch(`${c.base}/v1/batch`);
+  assert.deepEqual([wrong.status, wrong.headers.get('allow')], [405, 'POST']);
+  const plain = await startCollector({ testing: false });
+  try {
+    assert.equal((await fetch(`${plain.base}/_test/requests?env_id=x`)).status, 404);
+  } finally {
+    await plain.close();
+  }
+});
+
+test('handle passes other paths to next, answers 404 without next, and resolves when the response is done', async () => {
+  const collector = createCollector();
+  let passed = 0;
+  /** @type {Promise<void> | undefined} */
+  let handled;
+  const server = createServer((req, res) => {
+    if (req.url === '/no-next') return void collector.handle(req, res);
+    handled = collector.handle(req, res, () => { passed++; res.end('app'); });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const origin = `http://127.0.0.1:${/** @type {any} */ (server.address()).port}`;
+  try {
+    assert.equal(await (await fetch(`${origin}/index.html`)).text(), 'app');
+    assert.equal(await (await fetch(`${origin}/__collectX`)).text(), 'app');
+    assert.equal(passed, 2);
+    assert.equal((await fetch(`${origin}/no-next`)).status, 404);
+    const res = await fetch(`${origin}/__collect/v1/drops?env_id=x`);
+    assert.equal(res.status, 200);
+    await handled;
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await collector.close();
+  }
+});
+
+test('koaMiddleware serves the collector inside a Koa app and leaves other paths to Koa', async () => {
+  const collector = createCollector();
+  const app = new Koa();
+  app.use(koaMiddleware(collector));
+  app.use((ctx) => { ctx.body = 'koa'; });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const origin = `http://127.0.0.1:${/** @type {any} */ (server.address()).port}`;
+  try {
+    const env = newEnvId();
+    const res = await fetch(`${origin}/__collect/v1/batch`, { method: 'POST', body: JSON.stringify(makeBatch(env, [makeEvent()])) });
+    assert.deepEqual(await res.json(), { accepted: 1, duplicates: 0 });
+    assert.equal(await (await fetch(`${origin}/page`)).text(), 'koa');
+    const read = await (await fetch(`${origin}/__collect/v1/events?env_id=${env}`)).json();
+    assert.equal(read.events.length, 1);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await collector.close();
+  }
+});
+
+test('an unexpected store failure is a logged 500 and the collector keeps serving', async () => {
+  const real = c.collector.store;
+  const failing = await startCollector({
+    store: { ...real, insertBatch: () => { throw new Error('disk on fire'); }, close: () => {} },
+  });
+  try {
+    const res = await failing.post(makeBatch(newEnvId(), [makeEvent()]));
+    assert.equal(res.status, 500);
+    assert.equal(/** @type {Error} */ (failing.errors[0]).message, 'disk on fire');
+    assert.equal((await fetch(`${failing.base}/v1/drops?env_id=x`)).status, 200);
+  } finally {
+    await failing.close();
+  }
+});

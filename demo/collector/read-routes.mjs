@@ -1,0 +1,65 @@
+import { HttpError, intParam, sendJson, stringParam } from './http-util.mjs';
+
+/** @typedef {import('./handler.mjs').CollectorContext} CollectorContext */
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
+/** @typedef {import('node:http').ServerResponse} ServerResponse */
+
+const BUCKETS = { minute: 60_000, hour: 3_600_000 };
+
+/**
+ * GET /v1/events: stored events oldest first, filtered by the query.
+ * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
+ */
+export function handleEvents(ctx, _req, res, query) {
+  const filter = {
+    envId: requireEnvId(query),
+    type: stringParam(query, 'type'),
+    name: stringParam(query, 'name'),
+    userId: stringParam(query, 'user_id'),
+    identity: stringParam(query, 'identity'),
+    sessionId: stringParam(query, 'session_id'),
+    sinceId: stringParam(query, 'since_id'),
+    limit: intParam(query, 'limit', 1000, 10_000),
+  };
+  try {
+    sendJson(res, 200, { events: ctx.store.queryEvents(filter) });
+  } catch (err) {
+    if (/** @type {{ code?: string }} */ (err).code === 'UNKNOWN_SINCE_ID') throw new HttpError(400, 'since_id names no stored event');
+    throw err;
+  }
+}
+
+/**
+ * GET /v1/users: user rows by user_id or identity (or all of the env).
+ * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
+ */
+export function handleUsers(ctx, _req, res, query) {
+  const filter = { envId: requireEnvId(query), userId: stringParam(query, 'user_id'), identity: stringParam(query, 'identity') };
+  sendJson(res, 200, ctx.store.queryUsers(filter));
+}
+
+/**
+ * GET /v1/counts: events per name per minute or hour of corrected time.
+ * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
+ */
+export function handleCounts(ctx, _req, res, query) {
+  const envId = requireEnvId(query);
+  const bucket = query.get('bucket') ?? 'hour';
+  if (bucket !== 'minute' && bucket !== 'hour') throw new HttpError(400, 'bucket must be minute or hour');
+  sendJson(res, 200, { bucket, counts: ctx.store.countByName({ envId, bucketMs: BUCKETS[bucket] }) });
+}
+
+/**
+ * GET /v1/drops: the client drop reports summed per reason.
+ * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
+ */
+export function handleDrops(ctx, _req, res, query) {
+  sendJson(res, 200, { drops: ctx.store.drops(requireEnvId(query)) });
+}
+
+/** @param {URLSearchParams} query */
+function requireEnvId(query) {
+  const envId = stringParam(query, 'env_id');
+  if (envId === undefined) throw new HttpError(400, 'env_id is required');
+  return envId;
+}

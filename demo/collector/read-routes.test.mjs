@@ -1,0 +1,114 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCollector, makeBatch, makeEvent, newEnvId, T0 } from './harness.mjs';
+
+// The server clock equals the client's sent_at, so server_time === time here.
+/** @type {Awaited<ReturnType<typeof startCollector>>} */
+let c;
+before(async () => { c = await startCollector({ now: () => T0 }); });
+after(() => c.close());
+
+/** @param {string} env @param {unknown[]} events @param {Record<string, unknown>} [fields] */
+async function send(env, events, fields) {
+  const res = await c.post(makeBatch(env, events, fields));
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json();
+}
+
+const names = (/** @type {any[]} */ events) => events.map((e) => e.name ?? e.type);
+
+test('identify merges a user id\'s earlier anonymous events into the identity', async () => {
+  const env = newEnvId();
+  await send(env, [makeEvent({ user_id: '1', name: 'Browse', time: T0 - 300 })]);
+  await send(env, [makeEvent({ user_id: '2', name: 'Other device', time: T0 - 250 })]);
+  await send(env, [makeEvent({ user_id: '3', name: 'Stranger', time: T0 - 240 })]);
+  await send(env, [makeEvent({ user_id: '1', type: 'identify', name: undefined, identity: 'alice', time: T0 - 200 })]);
+  await send(env, [makeEvent({ user_id: '2', type: 'identify', name: undefined, identity: 'alice', time: T0 - 100 })]);
+  const { events } = await c.get(`/v1/events?env_id=${env}&identity=alice`);
+  assert.deepEqual(names(events), ['Browse', 'Other device', 'identify', 'identify']);
+  assert.deepEqual(events.map((/** @type {any} */ e) => e.user_id), ['1', '2', '1', '2']);
+
+  const users = await c.get(`/v1/users?env_id=${env}&identity=alice`);
+  assert.deepEqual(users.users.map((/** @type {any} */ u) => [u.user_id, u.identity]), [['1', 'alice'], ['2', 'alice']]);
+  const stranger = await c.get(`/v1/users?env_id=${env}&user_id=3`);
+  assert.deepEqual(stranger.users.map((/** @type {any} */ u) => [u.user_id, u.identity, u.first_seen, u.last_seen]), [['3', null, T0 - 240, T0 - 240]]);
+});
+
+test('user properties merge per key, last write by event time winning', async () => {
+  const env = newEnvId();
+  const props = (/** @type {string} */ userId, /** @type {number} */ time, /** @type {object} */ properties) =>
+    makeEvent({ user_id: userId, type: 'user_properties', name: undefined, time, properties });
+  await send(env, [props('1', T0 - 100, { plan: 'pro', seats: 3 })]);
+  // Arrives later but happened earlier: must not override plan.
+  await send(env, [props('1', T0 - 500, { plan: 'free', country: 'NL' })]);
+  const one = await c.get(`/v1/users?env_id=${env}&user_id=1`);
+  assert.deepEqual(one.users[0].properties, { plan: 'pro', seats: 3, country: 'NL' });
+
+  await send(env, [props('2', T0 - 50, { seats: 5, vip: true }), makeEvent({ user_id: '2', type: 'identify', name: undefined, identity: 'bob' })]);
+  await send(env, [makeEvent({ user_id: '1', type: 'identify', name: undefined, identity: 'bob' })]);
+  const merged = await c.get(`/v1/users?env_id=${env}&identity=bob`);
+  assert.deepEqual(merged.properties, { plan: 'pro', seats: 5, country: 'NL', vip: true });
+  assert.equal(merged.users.length, 2);
+});
+
+test('events filter by type, name, user_id, session_id, since_id and limit, oldest first', async () => {
+  const env = newEnvId();
+  const a = makeEvent({ name: 'A', session_id: 's1' });
+  const b = makeEvent({ type: 'click', name: undefined, user_id: '9', target: { tag: 'button' } });
+  const c2 = makeEvent({ name: 'A', session_id: 's2', page: { url: 'https://shop.example/' } });
+  await send(env, [a, b]);
+  await send(env, [c2]);
+  const get = async (/** @type {string} */ q) => (await c.get(`/v1/events?env_id=${env}${q}`)).events.map((/** @type {any} */ e) => e.id);
+  assert.deepEqual(await get(''), [a.id, b.id, c2.id]);
+  assert.deepEqual(await get('&type=click'), [b.id]);
+  assert.deepEqual(await get('&name=A'), [a.id, c2.id]);
+  assert.deepEqual(await get('&user_id=9'), [b.id]);
+  assert.deepEqual(await get('&session_id=s2'), [c2.id]);
+  assert.deepEqual(await get(`&since_id=${a.id}`), [b.id, c2.id]);
+  assert.deepEqual(await get('&limit=2'), [a.id, b.id]);
+  assert.deepEqual(await get('&name=A&session_id=s1'), [a.id]);
+
+  const [stored] = (await c.get(`/v1/events?env_id=${env}&type=click`)).events;
+  assert.deepEqual(Object.keys(stored).sort(), ['env_id', 'id', 'identity', 'name', 'page', 'pageview_id', 'properties',
+    'received_at', 'server_time', 'session', 'session_id', 'target', 'time', 'type', 'user_id']);
+  assert.deepEqual(stored.target, { tag: 'button' });
+  assert.equal((await fetch(`${c.base}/v1/events?env_id=${env}&since_id=unknown`)).status, 400);
+  assert.equal((await fetch(`${c.base}/v1/events?env_id=${env}&limit=0`)).status, 400);
+  assert.equal((await fetch(`${c.base}/v1/events`)).status, 400);
+  assert.equal((await c.get(`/v1/events?env_id=${env}&limit=99999`)).events.length, 3);
+});
+
+test('counts group by track name or other type per minute and hour bucket', async () => {
+  const env = newEnvId();
+  const hour = 3_600_000;
+  const start = Math.floor(T0 / hour) * hour - hour; // T0 - 1h rounded: every event below sits in two hour buckets
+  await send(env, [
+    makeEvent({ name: 'Buy', time: start + 1_000 }),
+    makeEvent({ name: 'Buy', time: start + 2_000 }),
+    makeEvent({ type: 'pageview', name: undefined, time: start + 61_000 }),
+    makeEvent({ name: 'Buy', time: start + hour + 5_000 }),
+  ]);
+  const minute = await c.get(`/v1/counts?env_id=${env}&bucket=minute`);
+  assert.deepEqual(minute, { bucket: 'minute', counts: [
+    { bucket_start: start, name: 'Buy', count: 2 },
+    { bucket_start: start + 60_000, name: 'pageview', count: 1 },
+    { bucket_start: start + hour, name: 'Buy', count: 1 },
+  ] });
+  const hourly = await c.get(`/v1/counts?env_id=${env}&bucket=hour`);
+  assert.deepEqual(hourly.counts, [
+    { bucket_start: start, name: 'Buy', count: 2 },
+    { bucket_start: start, name: 'pageview', count: 1 },
+    { bucket_start: start + hour, name: 'Buy', count: 1 },
+  ]);
+  assert.equal((await fetch(`${c.base}/v1/counts?env_id=${env}&bucket=day`)).status, 400);
+});
+
+test('drop reports are summed per reason, and a pure resend does not count them twice', async () => {
+  const env = newEnvId();
+  const events = [makeEvent()];
+  const dropped = [{ reason: 'cap', count: 3 }, { reason: 'retries', count: 1 }];
+  await send(env, events, { dropped });
+  await send(env, events, { dropped });
+  await send(env, [], { dropped: [{ reason: 'cap', count: 2 }, { reason: 'storage', count: 0 }] });
+  assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), { drops: [{ reason: 'cap', count: 5 }, { reason: 'retries', count: 1 }] });
+});

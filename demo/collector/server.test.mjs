@@ -1,0 +1,102 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { startServer } from './server.mjs';
+import { makeBatch, makeEvent, newEnvId } from './harness.mjs';
+
+/** @type {string} */
+let dir;
+before(() => { dir = mkdtempSync(join(tmpdir(), 'heap-collector-')); });
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('startServer listens on the given port and stores into DB_FILE', async () => {
+  const server = await startServer({ PORT: '0', DB_FILE: join(dir, 'basic.sqlite'), ALLOWED_ORIGINS: 'https://a.example, https://b.example' });
+  try {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/__collect$/);
+    const env = newEnvId();
+    const res = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST', headers: { Origin: 'https://b.example' }, body: JSON.stringify(makeBatch(env, [makeEvent()])),
+    });
+    assert.equal(res.status, 200);
+    const denied = await fetch(`${server.url}/v1/batch`, {
+      method: 'POST', headers: { Origin: 'https://c.example' }, body: JSON.stringify(makeBatch(env, [makeEvent()])),
+    });
+    assert.equal(denied.status, 403);
+    assert.equal((await fetch(`${server.url}/_test/requests?env_id=${env}`)).status, 404);
+  } finally {
+    await server.close();
+  }
+});
+
+test('close lets an in-flight upload finish and store, refuses new connections, and leaves an intact db', async () => {
+  const file = join(dir, 'graceful.sqlite');
+  const server = await startServer({ PORT: '0', DB_FILE: file });
+  const env = newEnvId();
+  const body = JSON.stringify(makeBatch(env, [makeEvent(), makeEvent()]));
+  const half = Math.floor(body.length / 2);
+
+  // A slow client: half the body now, the rest once shutdown has begun.
+  /** @type {(value: unknown) => void} */
+  let resolveAnswer = () => {};
+  const answered = new Promise((resolve) => { resolveAnswer = resolve; });
+  const req = request(`${server.url}/v1/batch`, {
+    method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) },
+  }, (res) => {
+    let text = '';
+    res.on('data', (chunk) => { text += chunk; });
+    res.on('end', () => resolveAnswer({ status: res.statusCode, body: JSON.parse(text) }));
+  });
+  req.on('error', (err) => resolveAnswer(err));
+  req.write(body.slice(0, half));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const closed = server.close();
+  let closedYet = false;
+  closed.then(() => { closedYet = true; });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(closedYet, false, 'close must wait for the in-flight request');
+  await assert.rejects(fetch(`${server.url}/v1/drops?env_id=${env}`), 'no new connections during shutdown');
+  req.end(body.slice(half));
+  assert.deepEqual(await answered, { status: 200, body: { accepted: 2, duplicates: 0 } });
+  await closed;
+
+  assert.equal(existsSync(`${file}-wal`), false, 'closing checkpoints the WAL into the db file');
+  const db = new Database(file, { readonly: true });
+  try {
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    assert.equal(db.prepare('SELECT count(*) FROM events WHERE env_id = ?').pluck().get(env), 2);
+  } finally {
+    db.close();
+  }
+});
+
+test('SIGTERM shuts the standalone server down with exit code 0', async () => {
+  const script = fileURLToPath(new URL('./server.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, PORT: '0', DB_FILE: join(dir, 'signal.sqlite') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        const match = /listening on (\S+)/.exec(out);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    const res = await fetch(`${url}/v1/batch`, { method: 'POST', body: JSON.stringify(makeBatch(newEnvId(), [makeEvent()])) });
+    assert.equal(res.status, 200);
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});

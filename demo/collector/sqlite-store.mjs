@@ -1,0 +1,238 @@
+import Database from 'better-sqlite3';
+
+/** @typedef {import('./store.mjs').CollectorStore} CollectorStore */
+/** @typedef {import('./store.mjs').BatchEvent} BatchEvent */
+/** @typedef {import('./store.mjs').EventFilter} EventFilter */
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  env_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  name TEXT,
+  time INTEGER NOT NULL,
+  server_time INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  user_id TEXT NOT NULL,
+  identity TEXT,
+  session_id TEXT NOT NULL,
+  pageview_id TEXT NOT NULL,
+  properties TEXT NOT NULL,
+  page TEXT,
+  session TEXT,
+  target TEXT,
+  UNIQUE (env_id, id)
+);
+CREATE INDEX IF NOT EXISTS events_env_seq ON events (env_id, seq);
+CREATE INDEX IF NOT EXISTS events_env_type ON events (env_id, type, seq);
+CREATE INDEX IF NOT EXISTS events_env_name ON events (env_id, name, seq);
+CREATE INDEX IF NOT EXISTS events_env_user ON events (env_id, user_id, seq);
+CREATE INDEX IF NOT EXISTS events_env_identity ON events (env_id, identity, seq);
+CREATE INDEX IF NOT EXISTS events_env_session ON events (env_id, session_id, seq);
+CREATE INDEX IF NOT EXISTS events_env_time ON events (env_id, server_time, type, name);
+
+CREATE TABLE IF NOT EXISTS users (
+  env_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  properties TEXT NOT NULL DEFAULT '{}',
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  PRIMARY KEY (env_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS user_props (
+  env_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (env_id, user_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS identities (
+  env_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  PRIMARY KEY (env_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS identities_identity ON identities (env_id, identity);
+
+CREATE TABLE IF NOT EXISTS drops (
+  env_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS drops_env ON drops (env_id, reason);
+`;
+
+const EVENT_COLUMNS = `env_id, id, type, name, time, server_time, received_at, user_id, identity,
+  session_id, pageview_id, properties, page, session, target`;
+
+const USER_COLUMNS = `u.env_id, u.user_id, i.identity, u.properties, u.first_seen, u.last_seen`;
+
+/** Opens (or creates) a SQLite store; use ':memory:' (the default) for tests. */
+export function createSqliteStore({ file = ':memory:' } = {}) {
+  const db = new Database(file);
+  if (file !== ':memory:' && file !== '') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  // Only the (env_id, id) conflict is a duplicate; OR IGNORE would also swallow NOT NULL failures.
+  const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS})
+    VALUES (@env_id, @id, @type, @name, @time, @server_time, @received_at, @user_id, @identity,
+      @session_id, @pageview_id, @properties, @page, @session, @target)
+    ON CONFLICT (env_id, id) DO NOTHING`);
+  const upsertUser = db.prepare(`INSERT INTO users (env_id, user_id, first_seen, last_seen)
+    VALUES (?, ?, ?, ?) ON CONFLICT (env_id, user_id) DO UPDATE SET
+      first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`);
+  // Last write wins by event time, so a late-arriving older batch cannot undo a newer identify.
+  const upsertIdentity = db.prepare(`INSERT INTO identities (env_id, user_id, identity, time)
+    VALUES (?, ?, ?, ?) ON CONFLICT (env_id, user_id) DO UPDATE SET
+      identity = excluded.identity, time = excluded.time WHERE excluded.time >= identities.time`);
+  const upsertProp = db.prepare(`INSERT INTO user_props (env_id, user_id, key, value, time)
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT (env_id, user_id, key) DO UPDATE SET
+      value = excluded.value, time = excluded.time WHERE excluded.time >= user_props.time`);
+  const refreshUserProps = db.prepare(`UPDATE users SET properties = (
+      SELECT json_group_object(key, json(value)) FROM user_props WHERE env_id = @env AND user_id = @user)
+    WHERE env_id = @env AND user_id = @user`);
+  const insertDrop = db.prepare('INSERT INTO drops (env_id, reason, count, received_at) VALUES (?, ?, ?, ?)');
+  const seqOfId = db.prepare('SELECT seq FROM events WHERE env_id = ? AND id = ?').pluck();
+  const selectUsers = {
+    all: db.prepare(`SELECT ${USER_COLUMNS} FROM users u LEFT JOIN identities i USING (env_id, user_id)
+      WHERE u.env_id = ? ORDER BY u.first_seen, u.user_id LIMIT 10000`),
+    byUser: db.prepare(`SELECT ${USER_COLUMNS} FROM users u LEFT JOIN identities i USING (env_id, user_id)
+      WHERE u.env_id = ? AND u.user_id = ?`),
+    byIdentity: db.prepare(`SELECT ${USER_COLUMNS} FROM users u JOIN identities i USING (env_id, user_id)
+      WHERE u.env_id = ? AND i.identity = ? ORDER BY u.first_seen, u.user_id`),
+  };
+  const propsOfIdentity = db.prepare(`SELECT key, value FROM user_props WHERE env_id = @env AND user_id IN
+      (SELECT user_id FROM identities WHERE env_id = @env AND identity = @identity) ORDER BY time, user_id`);
+  const countStatement = db.prepare(`SELECT server_time - server_time % @bucket AS bucket_start,
+      CASE WHEN type = 'track' THEN name ELSE type END AS name, count(*) AS count
+    FROM events WHERE env_id = @env GROUP BY 1, 2 ORDER BY 1, 2`);
+  const dropsStatement = db.prepare(`SELECT reason, sum(count) AS count FROM drops
+    WHERE env_id = ? GROUP BY reason ORDER BY reason`);
+  /** Event queries vary by which filters are set; one statement per shape, made once. */
+  const eventStatements = new Map();
+
+  const insertBatch = db.transaction(
+    /** @type {CollectorStore['insertBatch']} */
+    (envId, events, drops, receivedAt, skewMs) => {
+      let accepted = 0;
+      const propsChanged = new Set();
+      for (const event of events) {
+        const serverTime = event.time + skewMs;
+        const row = toRow(envId, event, serverTime, receivedAt);
+        if (insertEvent.run(row).changes === 0) continue;
+        accepted++;
+        upsertUser.run(envId, event.user_id, serverTime, serverTime);
+        if (typeof event.identity === 'string') upsertIdentity.run(envId, event.user_id, event.identity, serverTime);
+        if (event.type === 'user_properties' && event.properties) {
+          for (const [key, value] of Object.entries(event.properties)) {
+            upsertProp.run(envId, event.user_id, key, JSON.stringify(value), serverTime);
+          }
+          propsChanged.add(event.user_id);
+        }
+      }
+      for (const userId of propsChanged) refreshUserProps.run({ env: envId, user: userId });
+      const duplicates = events.length - accepted;
+      // A batch whose events were all stored before is a resend: its drop reports were counted then.
+      const isResend = events.length > 0 && accepted === 0;
+      if (!isResend) {
+        for (const drop of drops) if (drop.count > 0) insertDrop.run(envId, drop.reason, drop.count, receivedAt);
+      }
+      return { accepted, duplicates };
+    },
+  );
+
+  /** @param {EventFilter} filter */
+  function queryEvents(filter) {
+    const where = ['env_id = @envId'];
+    /** @type {Record<string, unknown>} */
+    const params = { envId: filter.envId, limit: filter.limit ?? 1000, afterSeq: 0 };
+    if (filter.sinceId !== undefined) {
+      const seq = seqOfId.get(filter.envId, filter.sinceId);
+      if (seq === undefined) throw Object.assign(new Error('unknown since_id'), { code: 'UNKNOWN_SINCE_ID' });
+      params.afterSeq = seq;
+    }
+    for (const [key, column] of [['type', 'type'], ['name', 'name'], ['userId', 'user_id'], ['sessionId', 'session_id']]) {
+      const value = /** @type {Record<string, unknown>} */ (filter)[key];
+      if (value !== undefined) { where.push(`${column} = @${key}`); params[key] = value; }
+    }
+    if (filter.identity !== undefined) {
+      where.push(`(user_id IN (SELECT user_id FROM identities WHERE env_id = @envId AND identity = @identity)
+        OR identity = @identity)`);
+      params.identity = filter.identity;
+    }
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} AND seq > @afterSeq
+      ORDER BY seq LIMIT @limit`;
+    let statement = eventStatements.get(sql);
+    if (!statement) { statement = db.prepare(sql); eventStatements.set(sql, statement); }
+    return statement.all(params).map(fromRow);
+  }
+
+  /** @type {CollectorStore['queryUsers']} */
+  function queryUsers({ envId, userId, identity }) {
+    if (identity !== undefined) {
+      const users = selectUsers.byIdentity.all(envId, identity).map(fromUserRow);
+      /** @type {Record<string, unknown>} */
+      const properties = {};
+      for (const { key, value } of propsOfIdentity.all({ env: envId, identity })) properties[key] = JSON.parse(value);
+      return { users, properties };
+    }
+    const rows = userId !== undefined ? selectUsers.byUser.all(envId, userId) : selectUsers.all.all(envId);
+    return { users: rows.map(fromUserRow) };
+  }
+
+  return /** @type {CollectorStore} */ ({
+    insertBatch,
+    queryEvents,
+    queryUsers,
+    countByName: ({ envId, bucketMs }) => countStatement.all({ env: envId, bucket: bucketMs }),
+    drops: (envId) => dropsStatement.all(envId),
+    close: () => { if (db.open) db.close(); },
+  });
+}
+
+/**
+ * @param {string} envId
+ * @param {BatchEvent} event
+ * @param {number} serverTime
+ * @param {number} receivedAt
+ */
+function toRow(envId, event, serverTime, receivedAt) {
+  return {
+    env_id: envId,
+    id: event.id,
+    type: event.type,
+    name: event.name ?? null,
+    time: event.time,
+    server_time: serverTime,
+    received_at: receivedAt,
+    user_id: event.user_id,
+    identity: event.identity ?? null,
+    session_id: event.session_id,
+    pageview_id: event.pageview_id,
+    properties: JSON.stringify(event.properties ?? {}),
+    page: event.page ? JSON.stringify(event.page) : null,
+    session: event.session ? JSON.stringify(event.session) : null,
+    target: event.target ? JSON.stringify(event.target) : null,
+  };
+}
+
+/** @param {any} row */
+function fromRow(row) {
+  row.properties = JSON.parse(row.properties);
+  for (const key of ['page', 'session', 'target']) row[key] = row[key] === null ? null : JSON.parse(row[key]);
+  return row;
+}
+
+/** @param {any} row */
+function fromUserRow(row) {
+  row.properties = JSON.parse(row.properties);
+  return row;
+}
