@@ -1,0 +1,111 @@
+import { UNSUPPORTED_METHODS } from './api.ts';
+import type { HeapRuntime } from './load.ts';
+import { API_METHODS, type HeapApi } from './types.ts';
+import { errorOnce, warnOnce } from './warn.ts';
+
+/** The `window.heap` object once the runtime has booted. */
+export interface HeapGlobal extends HeapApi {
+  envId: string;
+  appid: string;
+  loaded: true;
+  /** The classic snippet's queue form: `heap.push(['track', 'Name', {...}])` keeps working. */
+  push(entry: unknown): number;
+  load(envId?: unknown): void;
+  [method: string]: unknown;
+}
+
+type SnippetEntry = { name?: unknown; fn?: unknown };
+
+declare global {
+  interface Window {
+    heap?: unknown;
+    heapReadyCb?: unknown;
+  }
+}
+
+const isOurs = (value: unknown): value is HeapGlobal =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && (value as HeapGlobal).loaded === true;
+
+/**
+ * Makes `window.heap` the runtime's API, then replays calls that Heap's install snippets queued
+ * before it loaded: `heap.push([name, ...args])` entries first, then `heapReadyCb` `{name, fn}` entries.
+ */
+export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
+  if (typeof window === 'undefined') return undefined;
+  const previous = window.heap;
+  if (isOurs(previous)) {
+    if (previous.envId !== runtime.envId) {
+      warnOnce('global-taken', `window.heap already belongs to env id ${previous.envId}; env id ${runtime.envId} is reachable through its element only.`);
+    }
+    return previous;
+  }
+  const global = createGlobal(runtime);
+  window.heap = global;
+  replayQueue(global, previous);
+  replayReadyCallbacks(window.heapReadyCb);
+  // Snippet stubs that are still called later (a cached page) run straight away.
+  window.heapReadyCb = { push: (entry: SnippetEntry) => (runEntry(entry), 0) };
+  return global;
+}
+
+/** Puts back a queueing `window.heap` after the runtime was disposed, so calls made meanwhile are kept. */
+export function uninstallGlobal(runtime: HeapRuntime): void {
+  if (typeof window === 'undefined') return;
+  const current = window.heap;
+  if (isOurs(current) && current.envId === runtime.envId) {
+    const queue = [] as unknown as unknown[] & Record<string, unknown>;
+    for (const method of API_METHODS) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+    window.heap = queue;
+  }
+}
+
+function createGlobal(runtime: HeapRuntime): HeapGlobal {
+  const global = { envId: runtime.envId, appid: runtime.envId, loaded: true } as HeapGlobal;
+  for (const method of API_METHODS) global[method] = runtime[method] as never;
+  for (const method of UNSUPPORTED_METHODS) {
+    global[method] = () => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`);
+  }
+  global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
+  global.push = (entry: unknown) => {
+    callEntry(global, entry);
+    return 0;
+  };
+  return global;
+}
+
+function replayQueue(global: HeapGlobal, queued: unknown): void {
+  if (!Array.isArray(queued)) return;
+  for (const entry of queued.slice()) callEntry(global, entry);
+}
+
+function callEntry(global: HeapGlobal, entry: unknown): void {
+  if (!Array.isArray(entry) || typeof entry[0] !== 'string') {
+    warnOnce('snippet-entry-invalid', 'a queued heap call was not of the form [name, ...args]; it was skipped.');
+    return;
+  }
+  const [name, ...args] = entry as [string, ...unknown[]];
+  const method = global[name];
+  if (typeof method !== 'function' || name === 'push' || name === 'load') {
+    warnOnce(`snippet-unknown-${name}`, `heap.${name}() is not a known call; the queued call was skipped.`);
+    return;
+  }
+  try {
+    (method as (...a: unknown[]) => unknown)(...args);
+  } catch {
+    // Every public call is guarded already; this covers unsupported stubs replaced by the host.
+  }
+}
+
+function replayReadyCallbacks(queued: unknown): void {
+  if (!Array.isArray(queued)) return;
+  for (const entry of queued.slice()) runEntry(entry as SnippetEntry);
+}
+
+function runEntry(entry: SnippetEntry): void {
+  if (!entry || typeof entry.fn !== 'function') return;
+  try {
+    (entry.fn as () => void)();
+  } catch (err) {
+    errorOnce('snippet-callback-failed', `a queued heap.${String(entry.name)}() call threw; the rest were replayed.`, err);
+  }
+}

@@ -1,0 +1,62 @@
+import { randomNumericId } from './ids.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
+
+interface StoredUser {
+  u: string;
+  i: string | null;
+}
+
+const isStoredUser = (v: unknown): v is StoredUser =>
+  typeof v === 'object' && v !== null && typeof (v as StoredUser).u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
+  ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
+
+/** What `identify` did: nothing, attached an identity to the anonymous user, or switched to a new user. */
+export type IdentifyOutcome = 'same' | 'attached' | 'switched';
+
+/** The user: an anonymous id made at first visit, and the identity set by `identify`. */
+export interface Identity {
+  readonly userId: string;
+  readonly identity: string | null;
+  identify(identity: string): IdentifyOutcome;
+  /** Makes a new anonymous user; returns false when the user was already anonymous. */
+  reset(): boolean;
+  /** Re-reads the stored user, picking up a change made by another tab. */
+  sync(): void;
+}
+
+/** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
+export function createIdentity(store: KeyValueStore, key: string): Identity {
+  let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
+  const save = () => store.set(key, JSON.stringify(user));
+  save();
+  return {
+    get userId() {
+      return user.u;
+    },
+    get identity() {
+      return user.i;
+    },
+    identify(identity) {
+      if (user.i === identity) return 'same';
+      if (user.i === null) {
+        user = { u: user.u, i: identity };
+        save();
+        return 'attached';
+      }
+      user = { u: randomNumericId(), i: identity };
+      save();
+      return 'switched';
+    },
+    reset() {
+      if (user.i === null) return false;
+      user = { u: randomNumericId(), i: null };
+      save();
+      return true;
+    },
+    sync() {
+      const stored = readJson(store, key, isStoredUser);
+      if (stored) user = stored;
+      else save();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { createApi, createReadiness } from './api.ts';
+import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
+import type { HeapApi, HeapEvent } from './types.ts';
+import { errorOnce, guard, warnOnce } from './warn.ts';
+
+/** A booted runtime: the fifteen calls plus what elements and tests need. */
+export interface HeapRuntime extends HeapApi {
+  readonly envId: string;
+  /** Resolves once the runtime is ready (the moment onReady callbacks run). */
+  readonly ready: Promise<void>;
+  /** Calls `listener` with every captured event; returns the unsubscribe function. */
+  subscribe(listener: (event: HeapEvent) => void): () => void;
+  /** Sends queued events now. */
+  flush(): void;
+  /** Number of events captured but not yet acknowledged by the collector. */
+  readonly pending: number;
+  /** Counts a user of this runtime (an element); `release` undoes it and the last release disposes. */
+  retain(): void;
+  release(): void;
+  /** Flushes, detaches every listener and forgets this runtime, so the next `load` boots anew (like a reload). */
+  dispose(): void;
+  /** The engine, for the modules that capture events (markup, autocapture). */
+  readonly core: Core;
+}
+
+const REGISTRY_KEY = Symbol.for('heap-analytics.runtimes');
+type Registry = Map<string, HeapRuntime>;
+
+function registry(): Registry {
+  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
+  return (holder[REGISTRY_KEY] ??= new Map());
+}
+
+/** Boots the runtime for `envId`, or returns the one already booted for it (with a warning). */
+export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | undefined {
+  try {
+    if (typeof envId !== 'string' || envId.trim() === '') {
+      errorOnce('env-id-missing', 'load() needs a non-empty env id; nothing will be tracked.');
+      return undefined;
+    }
+    const existing = registry().get(envId);
+    if (existing) {
+      warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
+      return existing;
+    }
+    const runtime = boot(envId, config);
+    registry().set(envId, runtime);
+    return runtime;
+  } catch (err) {
+    errorOnce('load-failed', 'the tracker failed to start; the page is unaffected.', err);
+    return undefined;
+  }
+}
+
+/** Returns the runtime already booted for `envId`, if any. */
+export function getRuntime(envId: string): HeapRuntime | undefined {
+  return registry().get(envId);
+}
+
+function boot(envId: string, config: RuntimeOptions): HeapRuntime {
+  const core = createCore(envId, config);
+  const readiness = createReadiness();
+  const api = createApi(core, readiness);
+  let users = 0;
+  let disposed = false;
+  const ready = new Promise<void>((resolve) => readiness.add(resolve));
+  const runtime: HeapRuntime = {
+    ...api,
+    envId,
+    ready,
+    core,
+    subscribe: (listener) => core.subscribe(listener),
+    flush: guard('flush', () => core.outbox.flush(), undefined),
+    get pending() {
+      return core.outbox.size;
+    },
+    retain() {
+      users++;
+    },
+    release() {
+      users = Math.max(0, users - 1);
+      // An element moved in the DOM disconnects and reconnects at once: wait before tearing down.
+      if (users === 0) queueMicrotask(() => users === 0 && runtime.dispose());
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      core.dispose();
+      if (registry().get(envId) === runtime) registry().delete(envId);
+    },
+  };
+  if (!config.disablePageviewAutocapture) api.trackPageview();
+  readiness.open();
+  return runtime;
+}

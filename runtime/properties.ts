@@ -1,0 +1,41 @@
+import { readJson, type KeyValueStore } from './storage.ts';
+import type { Props } from './types.ts';
+
+const isProps = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A set of properties with add/remove/clear, optionally persisted under one key. */
+export interface PropertyBag {
+  readonly values: Props;
+  add(props: Props): void;
+  remove(key: string): void;
+  clear(): void;
+}
+
+/** Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page (pageview properties). */
+export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag {
+  let values: Props = (store && readJson(store, key, isProps)) || {};
+  const save = () => {
+    if (!store) return;
+    if (Object.keys(values).length) store.set(key, JSON.stringify(values));
+    else store.remove(key);
+  };
+  return {
+    get values() {
+      return values;
+    },
+    add(props) {
+      values = { ...values, ...props };
+      save();
+    },
+    remove(k) {
+      if (!(k in values)) return;
+      const { [k]: _gone, ...rest } = values;
+      values = rest;
+      save();
+    },
+    clear() {
+      values = {};
+      save();
+    },
+  };
+}

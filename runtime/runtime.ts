@@ -1,0 +1,176 @@
+import { createOutbox, type Outbox } from './outbox.ts';
+import { createIdentity } from './identity.ts';
+import { eventId, randomNumericId } from './ids.ts';
+import { readPage } from './page.ts';
+import { createPropertyBag } from './properties.ts';
+import { createSession, readLandingContext } from './session.ts';
+import { createCookieStore, createMirroredStore, createWebStore, type KeyValueStore } from './storage.ts';
+import { createFetchTransport, type Transport } from './transport.ts';
+import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
+import { cleanPath, cleanTitle, cleanUrl } from './validate.ts';
+import { errorOnce } from './warn.ts';
+
+/** What a runtime is built from; tests inject a clock, storage or transport. */
+export interface RuntimeOptions extends HeapConfig {
+  now?: () => number;
+  /** Store for the user id (default: first-party cookie mirrored to localStorage). */
+  userStore?: KeyValueStore;
+  /** Store for session and event properties (default: localStorage). */
+  localStore?: KeyValueStore;
+  transport?: Transport;
+}
+
+/** Extra fields an interaction event carries. */
+export interface CaptureExtra {
+  target?: TargetContext;
+}
+
+/** The engine behind the public API: state, capture and delivery for one env id. */
+export interface Core {
+  readonly envId: string;
+  readonly config: Readonly<RuntimeOptions>;
+  readonly outbox: Outbox;
+  now(): number;
+  userId(): string;
+  identity(): string | null;
+  sessionId(): string;
+  identify(identity: string): void;
+  resetIdentity(): void;
+  eventProperties: ReturnType<typeof createPropertyBag>;
+  pageviewProperties: ReturnType<typeof createPropertyBag>;
+  /** Captures an event of any type; `properties` are already validated. */
+  capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent;
+  /** Starts a new pageview and captures its event. */
+  pageview(options: PageviewOptions): HeapEvent;
+  addUserProperties(properties: Props): void;
+  /** Calls `listener` with every captured event; returns the unsubscribe function. */
+  subscribe(listener: (event: HeapEvent) => void): () => void;
+  dispose(): void;
+}
+
+/** Turns an env id into a safe cookie/storage key part. */
+const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
+
+/** Creates the engine for one env id. Use `load()` in pages; this is the injectable form for tests. */
+export function createCore(envId: string, options: RuntimeOptions = {}): Core {
+  const now = options.now ?? Date.now;
+  const base = `hpa_${keyPart(envId)}`;
+  const local = options.localStore ?? createWebStore(() => globalThis.localStorage);
+  const userStore =
+    options.userStore ??
+    createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local);
+  const user = createIdentity(userStore, `${base}_id`);
+  const timeoutMs = (options.sessionTimeoutMinutes ?? 30) * 60_000;
+  const session = createSession(local, `${base}_ses`, timeoutMs, readLandingContext);
+  const eventProperties = createPropertyBag(local, `${base}_props`);
+  const pageviewProperties = createPropertyBag();
+  const outbox = createOutbox({
+    envId,
+    transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
+    now,
+    batchSize: options.batchSize ?? 50,
+    flushInterval: options.flushInterval ?? 1000,
+  });
+  const listeners = new Set<(event: HeapEvent) => void>();
+  let pageviewId = randomNumericId();
+  let page: PageContext = readPage();
+  let userSyncedAt = now();
+
+  function capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent {
+    const time = now();
+    if (Math.abs(time - userSyncedAt) >= 1000) {
+      user.sync();
+      userSyncedAt = time;
+    }
+    const current = session.touch(time);
+    const event: HeapEvent = {
+      id: eventId(time),
+      type,
+      time,
+      user_id: user.userId,
+      identity: user.identity,
+      session_id: current.id,
+      pageview_id: pageviewId,
+      page,
+      session: current.props,
+    };
+    if (name !== undefined) event.name = name;
+    for (const _ in properties) {
+      event.properties = properties;
+      break;
+    }
+    if (extra?.target) event.target = extra.target;
+    outbox.push(event);
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        errorOnce('listener-failed', 'a heap-event listener threw; other listeners still ran.', err);
+      }
+    }
+    if (options.debug) console.debug(`[heap-analytics] ${type}${name ? ` "${name}"` : ''}`, event);
+    return event;
+  }
+
+  /** Event properties, then pageview properties, then the call's own: the most specific wins. */
+  const withContext = (own: Props): Props => ({ ...eventProperties.values, ...pageviewProperties.values, ...own });
+
+  const onPageHide = () => outbox.flushOnUnload();
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden') outbox.flushOnUnload();
+  };
+  if (typeof addEventListener === 'function') {
+    addEventListener('pagehide', onPageHide);
+    document.addEventListener('visibilitychange', onVisibility);
+  }
+
+  return {
+    envId,
+    config: options,
+    outbox,
+    now,
+    userId: () => user.userId,
+    identity: () => user.identity,
+    sessionId: () => session.touch(now()).id,
+    identify(identity) {
+      const outcome = user.identify(identity);
+      if (outcome === 'same') return;
+      if (outcome === 'switched') session.restart(now());
+      capture('identify', undefined, {});
+    },
+    resetIdentity() {
+      if (user.reset()) session.restart(now());
+    },
+    eventProperties,
+    pageviewProperties,
+    capture: (type, name, properties, extra) =>
+      capture(type, name, type === 'user_properties' ? properties : withContext(properties), extra),
+    pageview(options) {
+      const previousUrl = page.url;
+      pageviewId = randomNumericId();
+      pageviewProperties.clear();
+      pageviewProperties.add(options.properties as Props);
+      page = readPage(
+        { url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) },
+        previousUrl && previousUrl !== (options.url ?? location.href) ? previousUrl : undefined,
+      );
+      return capture('pageview', undefined, withContext({}));
+    },
+    addUserProperties(properties) {
+      capture('user_properties', undefined, properties);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose() {
+      outbox.flushOnUnload();
+      outbox.dispose();
+      listeners.clear();
+      if (typeof removeEventListener === 'function') {
+        removeEventListener('pagehide', onPageHide);
+        document.removeEventListener('visibilitychange', onVisibility);
+      }
+    },
+  };
+}

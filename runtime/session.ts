@@ -1,0 +1,75 @@
+import { randomNumericId } from './ids.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
+import type { SessionContext } from './types.ts';
+
+interface StoredSession {
+  id: string;
+  start: number;
+  last: number;
+  props: SessionContext;
+}
+
+const isStoredSession = (v: unknown): v is StoredSession =>
+  typeof v === 'object' && v !== null && typeof (v as StoredSession).id === 'string' &&
+  typeof (v as StoredSession).last === 'number' && typeof (v as StoredSession).props === 'object';
+
+const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+/** How often (ms) the session is re-read from and written back to the shared store. */
+const SYNC_MS = 1000;
+
+/** A session: shared by every tab of the site, ended by a stretch of inactivity. */
+export interface Session {
+  /** The session for an event at `now`, starting a new one after the inactivity timeout. */
+  touch(now: number): StoredSession;
+  /** Ends the current session, so the next event starts a new one. */
+  restart(now: number): void;
+}
+
+/** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
+export function readLandingContext(): SessionContext {
+  const props: SessionContext = {};
+  if (typeof location === 'undefined') return props;
+  props.landing_page = location.href;
+  if (typeof document !== 'undefined' && document.referrer) props.referrer = document.referrer;
+  const params = new URLSearchParams(location.search);
+  for (const key of UTM_KEYS) {
+    const value = params.get(key);
+    if (value) props[key] = value.slice(0, 1023);
+  }
+  return props;
+}
+
+/** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
+export function createSession(store: KeyValueStore, key: string, timeoutMs: number, landing: () => SessionContext): Session {
+  let current: StoredSession | undefined;
+  let syncedAt = -Infinity;
+  let savedLast = -Infinity;
+  const save = (s: StoredSession) => {
+    store.set(key, JSON.stringify(s));
+    savedLast = s.last;
+  };
+  const fresh = (now: number): StoredSession => ({ id: randomNumericId(), start: now, last: now, props: landing() });
+  return {
+    touch(now) {
+      if (!current || Math.abs(now - syncedAt) >= SYNC_MS) {
+        // Another tab may have extended or replaced the session since we last looked.
+        const stored = readJson(store, key, isStoredSession);
+        if (stored && (!current || stored.last >= current.last)) current = stored;
+        syncedAt = now;
+      }
+      if (!current || now - current.last > timeoutMs) {
+        current = fresh(now);
+        save(current);
+        return current;
+      }
+      if (now > current.last) current.last = now;
+      if (current.last - savedLast >= SYNC_MS) save(current);
+      return current;
+    },
+    restart(now) {
+      current = fresh(now);
+      syncedAt = now;
+      save(current);
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import type { Props, PropValue } from './types.ts';
+import { describe, warnOnce } from './warn.ts';
+
+/** Longest event name kept; longer names are truncated to this. */
+export const MAX_EVENT_NAME = 255;
+/** Property keys must be shorter than this; longer ones are dropped. */
+export const MAX_KEY = 512;
+/** String values must be shorter than this; longer ones are truncated to MAX_VALUE - 1. */
+export const MAX_VALUE = 1024;
+/** Identities must be shorter than this; longer ones are refused. */
+export const MAX_IDENTITY = 255;
+/** Titles must be shorter than this; longer ones are truncated to MAX_TITLE - 1. */
+export const MAX_TITLE = 255;
+/** Most properties kept from one object; the rest are dropped. */
+export const MAX_PROPS = 256;
+
+const JUNK_IDENTITIES = new Set(['', 'undefined', 'null', 'nan', '[object object]']);
+
+/** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
+export function cleanEventName(value: unknown, call = 'track'): string | null {
+  let name: string;
+  if (typeof value === 'string') name = value;
+  else if (typeof value === 'number' && Number.isFinite(value)) name = String(value);
+  else {
+    warnOnce('event-name-invalid', `${call}() needs an event name string, got ${describe(value)}; the event was dropped.`);
+    return null;
+  }
+  if (name.trim() === '') {
+    warnOnce('event-name-empty', `${call}() got an empty event name; the event was dropped.`);
+    return null;
+  }
+  if (name.length > MAX_EVENT_NAME) {
+    warnOnce('event-name-truncated', `event names are limited to ${MAX_EVENT_NAME} characters; a name of ${name.length} was truncated.`);
+    return name.slice(0, MAX_EVENT_NAME);
+  }
+  return name;
+}
+
+/**
+ * Returns the valid properties of `value`: keys shorter than 512 characters, values that are booleans,
+ * finite numbers or strings (truncated below 1024 characters). Everything else is dropped with a warning.
+ */
+export function cleanProps(value: unknown, call: string): Props {
+  const out: Props = {};
+  if (value === undefined || value === null) return out;
+  if (!isPropsObject(value)) {
+    warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
+    return out;
+  }
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch {
+    warnOnce(`${call}-properties-unreadable`, `${call}() could not read the keys of its properties object; the properties were ignored.`);
+    return out;
+  }
+  if (keys.length > MAX_PROPS) {
+    warnOnce('properties-too-many', `at most ${MAX_PROPS} properties are kept per call; ${keys.length - MAX_PROPS} were dropped.`);
+    keys = keys.slice(0, MAX_PROPS);
+  }
+  for (const key of keys) {
+    if (key.length >= MAX_KEY) {
+      warnOnce('property-key-too-long', `property keys must be shorter than ${MAX_KEY} characters; a key of ${key.length} was dropped.`);
+      continue;
+    }
+    let raw: unknown;
+    try {
+      raw = (value as Record<string, unknown>)[key];
+    } catch {
+      warnOnce('property-value-unreadable', `reading property "${key.slice(0, 40)}" threw; it was dropped.`);
+      continue;
+    }
+    const clean = cleanValue(raw, key);
+    if (clean !== undefined) out[key] = clean;
+  }
+  return out;
+}
+
+function cleanValue(raw: unknown, key: string): PropValue | undefined {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'number') {
+    if (Number.isFinite(raw)) return raw;
+    warnOnce('property-value-not-finite', `property "${key.slice(0, 40)}" is ${raw}; only finite numbers are kept, so it was dropped.`);
+    return undefined;
+  }
+  if (typeof raw === 'string') {
+    if (raw.length < MAX_VALUE) return raw;
+    warnOnce('property-value-truncated', `string values must be shorter than ${MAX_VALUE} characters; "${key.slice(0, 40)}" was truncated.`);
+    return raw.slice(0, MAX_VALUE - 1);
+  }
+  warnOnce('property-value-invalid', `property "${key.slice(0, 40)}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
+  return undefined;
+}
+
+/** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
+export function cleanIdentity(value: unknown): string | null {
+  let identity: string;
+  if (typeof value === 'string') identity = value;
+  else if (typeof value === 'number' && Number.isFinite(value)) identity = String(value);
+  else {
+    warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
+    return null;
+  }
+  if (JUNK_IDENTITIES.has(identity.trim().toLowerCase())) {
+    warnOnce('identity-junk', `identify() refused the placeholder identity ${describe(identity)}; the call was ignored.`);
+    return null;
+  }
+  if (identity.length >= MAX_IDENTITY) {
+    warnOnce('identity-too-long', `identities must be shorter than ${MAX_IDENTITY} characters (truncating would merge different users); the call was ignored.`);
+    return null;
+  }
+  return identity;
+}
+
+/** Returns a property name for the remove* calls, or null with a warning. */
+export function cleanKey(value: unknown, call: string): string | null {
+  if (typeof value === 'string' && value.length < MAX_KEY) return value;
+  warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than ${MAX_KEY} characters, got ${describe(value)}; the call was ignored.`);
+  return null;
+}
+
+/** Returns a title truncated below 255 characters, or undefined when it is not a string. */
+export function cleanTitle(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    warnOnce('pageview-title-invalid', `trackPageview() title must be a string, got ${describe(value)}; the page's title is used.`);
+    return undefined;
+  }
+  if (value.length < MAX_TITLE) return value;
+  warnOnce('pageview-title-truncated', `titles must be shorter than ${MAX_TITLE} characters; a title of ${value.length} was truncated.`);
+  return value.slice(0, MAX_TITLE - 1);
+}
+
+/** Returns the URL when it is absolute with a scheme and a host, or undefined with a warning. */
+export function cleanUrl(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value);
+      if (url.host) return url.href;
+    } catch {
+      // Falls through to the warning: a relative or malformed URL.
+    }
+  }
+  warnOnce('pageview-url-invalid', `trackPageview() url must be an absolute URL with a scheme and host, got ${describe(value)}; the page's URL is used.`);
+  return undefined;
+}
+
+/** Returns a previous-page path, or undefined with a warning when it is not a string. */
+export function cleanPath(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return value.slice(0, MAX_VALUE - 1);
+  warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
+  return undefined;
+}
+
+/** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
+export function isPropsObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  // A root prototype, so plain objects from another frame count too.
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
