@@ -1,0 +1,110 @@
+import { expect } from '@open-wc/testing';
+import { captureConsole, cleanUp, ENDPOINT, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { load } from './load.ts';
+import { API_METHODS } from './types.ts';
+
+describe('the runtime API', () => {
+  afterEach(cleanUp);
+
+  it('exposes all fifteen calls of the reference', () => {
+    const heap = startRuntime('methods');
+    expect(API_METHODS).to.have.length(15);
+    for (const method of API_METHODS) expect(heap[method], method).to.be.a('function');
+  });
+
+  it('sends a pageview at boot and tracked events with every field the protocol names', async () => {
+    const heap = startRuntime('fields');
+    heap.track('Purchase', { dollars: 50, item: 'Furby', gift: false });
+    const [pageview, purchase] = await waitForEvents(heap.envId, 2);
+    expect(pageview!.type).to.equal('pageview');
+    expect(purchase!.type).to.equal('track');
+    expect(purchase!.name).to.equal('Purchase');
+    expect(purchase!.properties).to.deep.equal({ dollars: 50, item: 'Furby', gift: false });
+    expect(purchase!.id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(purchase!.user_id).to.equal(heap.getUserId());
+    expect(purchase!.user_id).to.match(/^\d+$/);
+    expect(purchase!.session_id).to.equal(heap.getSessionId());
+    expect(purchase!.pageview_id).to.equal(pageview!.pageview_id);
+    expect(purchase!.identity).to.equal(null);
+    expect(purchase!.page).to.include({ url: location.href, path: location.pathname });
+    expect(Math.abs(purchase!.time - Date.now())).to.be.below(60_000);
+  });
+
+  it('moves fields every event shares into the batch header', async () => {
+    const heap = startRuntime('hoist', { flushInterval: 200 });
+    heap.track('A');
+    heap.track('B');
+    await waitForEvents(heap.envId, 3);
+    const [request] = await requestLog(heap.envId);
+    const body = JSON.parse(request!.body);
+    expect(body).to.include({ v: 1, env_id: heap.envId });
+    expect(body.library).to.deep.equal({ name: 'heap-analytics', version: '0.1.0' });
+    expect(body.common.user_id).to.equal(heap.getUserId());
+    expect(body.events).to.have.length(3);
+    for (const event of body.events) expect(event).to.not.have.property('user_id');
+  });
+
+  it('batches by count: 120 events with a batch size of 50 leave in three requests', async () => {
+    const heap = startRuntime('count', { batchSize: 50, flushInterval: 60_000, disablePageviewAutocapture: true });
+    for (let i = 0; i < 120; i++) heap.track('Tick', { i });
+    // The last 20 wait for the timer (a minute here), so ask for them explicitly.
+    await waitForEvents(heap.envId, 100);
+    heap.flush();
+    const events = await waitForEvents(heap.envId, 120);
+    expect(events.map((e) => e.properties!.i)).to.deep.equal([...Array(120).keys()]);
+    const log = await requestLog(heap.envId);
+    expect(log.map((r) => r.events)).to.deep.equal([50, 50, 20]);
+  });
+
+  it('boots one runtime per env id: a second load returns the same one with one warning', async () => {
+    const heap = startRuntime('twice');
+    const { result: again, warnings } = await captureConsole(() => {
+      load(heap.envId, { endpoint: ENDPOINT });
+      return load(heap.envId, { endpoint: ENDPOINT });
+    });
+    expect(again).to.equal(heap);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('already loaded');
+    heap.track('Once');
+    const events = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(events).to.have.length(1);
+  });
+
+  it('refuses a missing env id with one console error and returns nothing', async () => {
+    const { result, errors } = await captureConsole(() => [load(''), load('  '), load(undefined as never)]);
+    expect(result).to.deep.equal([undefined, undefined, undefined]);
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include('env id');
+  });
+
+  it('runs onReady callbacks in order, isolates one that throws, and runs late ones asynchronously', async () => {
+    const envId = uniqueEnv('ready');
+    const order: string[] = [];
+    const heap = load(envId, { endpoint: ENDPOINT });
+    if (!heap) throw new Error('no runtime');
+    const { errors } = await captureConsole(async () => {
+      heap.onReady(() => order.push('first'));
+      heap.onReady(() => {
+        throw new Error('boom');
+      });
+      heap.onReady(() => order.push('third'));
+      await heap.ready;
+      await Promise.resolve();
+      heap.onReady(() => order.push('late'));
+      order.push('sync after late');
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(order).to.deep.equal(['first', 'third', 'sync after late', 'late']);
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include('onReady');
+    heap.dispose();
+  });
+
+  it('sends user properties as a user_properties record without event properties mixed in', async () => {
+    const heap = startRuntime('userprops');
+    heap.addEventProperties({ plan: 'free' });
+    heap.addUserProperties({ Name: 'Alice Smith', Profession: 'Data Scientist' });
+    const [record] = await waitForEvents(heap.envId, 1, { type: 'user_properties' });
+    expect(record!.properties).to.deep.equal({ Name: 'Alice Smith', Profession: 'Data Scientist' });
+  });
+});

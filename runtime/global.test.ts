@@ -1,0 +1,109 @@
+import { expect } from '@open-wc/testing';
+import { captureConsole, cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
+import { installGlobal, uninstallGlobal } from './global.ts';
+
+// Heap's install snippets, reduced to what they leave on the page before the library arrives.
+function classicSnippet(envId: string) {
+  const heap = [] as unknown as unknown[] & Record<string, unknown>;
+  heap.appid = envId;
+  heap.config = {};
+  for (const method of ['addEventProperties', 'addUserProperties', 'clearEventProperties', 'identify', 'resetIdentity', 'removeEventProperty', 'setEventProperties', 'track', 'unsetEventProperty']) {
+    heap[method] = (...args: unknown[]) => heap.push([method, ...args]);
+  }
+  window.heap = heap;
+  return heap as unknown as Record<string, (...a: unknown[]) => void>;
+}
+
+function newerSnippet(envId: string) {
+  const readyCb: { name: string; fn: () => void }[] = [];
+  window.heapReadyCb = readyCb;
+  const heap = [] as unknown as unknown[] & Record<string, unknown>;
+  heap.envId = envId;
+  heap.clientConfig = { shouldFetchServerConfig: false };
+  const methods = ['init', 'startTracking', 'stopTracking', 'track', 'resetIdentity', 'identify', 'getSessionId', 'getUserId', 'getIdentity', 'addUserProperties', 'addEventProperties', 'removeEventProperty', 'clearEventProperties', 'addAccountProperties', 'addAdapter', 'addTransformer', 'addTransformerFn', 'onReady', 'addPageviewProperties', 'removePageviewProperty', 'clearPageviewProperties', 'trackPageview'];
+  for (const method of methods) {
+    heap[method] = (...args: unknown[]) =>
+      readyCb.push({ name: method, fn: () => (window.heap as Record<string, (...a: unknown[]) => void>)[method]?.(...args) });
+  }
+  window.heap = heap;
+  return heap as unknown as Record<string, (...a: unknown[]) => void>;
+}
+
+describe('window.heap and the install snippets', () => {
+  let runtime: ReturnType<typeof startRuntime> | undefined;
+  afterEach(() => {
+    if (runtime) uninstallGlobal(runtime);
+    delete window.heap;
+    delete window.heapReadyCb;
+    runtime = undefined;
+    cleanUp();
+  });
+
+  it('replays calls queued by the classic snippet in order, then is the real API', async () => {
+    runtime = startRuntime('classic');
+    const stub = classicSnippet(runtime.envId);
+    stub.addEventProperties!({ plan: 'pro' });
+    stub.track!('First', { n: 1 });
+    stub.identify!('alice');
+    stub.track!('Second', { n: 2 });
+    const global = installGlobal(runtime)!;
+    expect(window.heap).to.equal(global);
+    expect(global.getIdentity()).to.equal('alice');
+    global.track('Third', { n: 3 });
+    global.push(['track', 'Pushed later', { n: 4 }]);
+    const tracks = await waitForEvents(runtime.envId, 4, { type: 'track' });
+    expect(tracks.map((e) => [e.name, e.properties!.n, e.properties!.plan, e.identity])).to.deep.equal([
+      ['First', 1, 'pro', null],
+      ['Second', 2, 'pro', 'alice'],
+      ['Third', 3, 'pro', 'alice'],
+      ['Pushed later', 4, 'pro', 'alice'],
+    ]);
+  });
+
+  it('replays heapReadyCb entries of the newer snippet in order, and warns for calls it does not implement', async () => {
+    runtime = startRuntime('newer');
+    const stub = newerSnippet(runtime.envId);
+    const seen: string[] = [];
+    stub.addPageviewProperties!({ section: 'blog' });
+    stub.track!('Queued', { a: 1 });
+    stub.onReady!(() => seen.push(`ready as ${(window.heap as { getIdentity(): string }).getIdentity()}`));
+    stub.identify!('bob');
+    stub.addTransformer!('x', () => 1);
+    stub.startTracking!();
+    const { warnings } = await captureConsole(async () => {
+      installGlobal(runtime!);
+      await runtime!.ready;
+      await new Promise((r) => setTimeout(r, 0));
+    });
+    expect(warnings.some((w) => w.includes('addTransformer'))).to.equal(true);
+    expect(warnings.some((w) => w.includes('startTracking'))).to.equal(true);
+    expect(seen).to.deep.equal(['ready as bob']);
+    const [queued] = await waitForEvents(runtime.envId, 1, { type: 'track' });
+    expect(queued!.properties).to.deep.equal({ section: 'blog', a: 1 });
+    expect(queued!.identity).to.equal(null);
+    // A stub called after boot (a cached page's snippet) runs at once.
+    (window.heapReadyCb as { push(e: unknown): void }).push({ name: 'track', fn: () => (window.heap as { track(n: string): void }).track('Late stub') });
+    await waitForEvents(runtime.envId, 1, { name: 'Late stub' });
+  });
+
+  it('skips malformed queue entries with a warning and replays the rest', async () => {
+    runtime = startRuntime('malformed');
+    window.heap = [['track', 'Good one'], 'junk', [42], ['noSuchCall'], ['track', 'Good two']];
+    const { warnings } = await captureConsole(() => installGlobal(runtime!));
+    expect(warnings.length).to.be.at.least(2);
+    const tracks = await waitForEvents(runtime.envId, 2, { type: 'track' });
+    expect(tracks.map((e) => e.name)).to.deep.equal(['Good one', 'Good two']);
+  });
+
+  it('queues calls made while no runtime is running, for the next one to replay', async () => {
+    runtime = startRuntime('gap');
+    installGlobal(runtime);
+    const envId = runtime.envId;
+    uninstallGlobal(runtime);
+    (window.heap as { track(n: string): void }).track('Between runtimes');
+    runtime.dispose();
+    runtime = startRuntime('gap', {}, envId);
+    installGlobal(runtime);
+    await waitForEvents(envId, 1, { name: 'Between runtimes' });
+  });
+});

@@ -1,0 +1,105 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, reload, startRuntime, waitForEvents } from '../test/collector.ts';
+
+const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
+
+describe('identity', () => {
+  afterEach(cleanUp);
+
+  it('makes an anonymous user id below 2^53 and keeps it in a first-party cookie mirrored to localStorage', () => {
+    const heap = startRuntime('anon');
+    const userId = heap.getUserId();
+    expect(userId).to.match(/^\d{1,16}$/);
+    expect(Number(userId)).to.be.below(2 ** 53);
+    expect(heap.getIdentity()).to.equal(null);
+    const key = `hpa_${heap.envId.replace(/[^A-Za-z0-9_-]/g, '_')}_id`;
+    expect(decodeURIComponent(cookieNamed(key)!.split('=')[1]!)).to.include(userId);
+    expect(localStorage.getItem(key)).to.include(userId);
+  });
+
+  it('keeps the user, identity and session across a reload', async () => {
+    const first = startRuntime('reload');
+    first.identify('alice123');
+    const { envId } = first;
+    const userId = first.getUserId();
+    const sessionId = first.getSessionId();
+    const second = reload(first);
+    expect(second.getUserId()).to.equal(userId);
+    expect(second.getIdentity()).to.equal('alice123');
+    expect(second.getSessionId()).to.equal(sessionId);
+    second.track('After reload');
+    const [event] = await waitForEvents(envId, 1, { type: 'track' });
+    expect(event).to.include({ user_id: userId, identity: 'alice123', session_id: sessionId });
+  });
+
+  it('recovers the user from localStorage when the cookie was cleared', () => {
+    const first = startRuntime('mirror');
+    const userId = first.getUserId();
+    const key = `hpa_${first.envId.replace(/[^A-Za-z0-9_-]/g, '_')}_id`;
+    first.dispose();
+    document.cookie = `${key}=; path=/; max-age=0`;
+    const second = reload(first);
+    expect(second.getUserId()).to.equal(userId);
+  });
+
+  it('attaches an identity to the anonymous user and sends an identify event', async () => {
+    const heap = startRuntime('attach');
+    const userId = heap.getUserId();
+    const sessionId = heap.getSessionId();
+    heap.identify('alice123');
+    heap.identify('alice123');
+    expect(heap.getIdentity()).to.equal('alice123');
+    expect(heap.getUserId()).to.equal(userId);
+    expect(heap.getSessionId()).to.equal(sessionId);
+    const identifies = await waitForEvents(heap.envId, 1, { type: 'identify' });
+    expect(identifies.map((e) => [e.user_id, e.identity])).to.deep.equal([[userId, 'alice123']]);
+  });
+
+  it('treats identities as case-sensitive and numbers as their decimal string', () => {
+    const heap = startRuntime('case');
+    heap.identify(42);
+    expect(heap.getIdentity()).to.equal('42');
+    const first = heap.getUserId();
+    heap.identify('Alice');
+    heap.identify('alice');
+    expect(heap.getIdentity()).to.equal('alice');
+    expect(heap.getUserId()).to.not.equal(first);
+  });
+
+  it('starts a new user and session when identified as someone else', async () => {
+    const heap = startRuntime('switch');
+    heap.identify('alice');
+    const alice = { user: heap.getUserId(), session: heap.getSessionId() };
+    heap.identify('bob');
+    expect(heap.getIdentity()).to.equal('bob');
+    expect(heap.getUserId()).to.not.equal(alice.user);
+    expect(heap.getSessionId()).to.not.equal(alice.session);
+    heap.track('Bob acts');
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event).to.include({ identity: 'bob', user_id: heap.getUserId() });
+  });
+
+  it('resets an identified user to a new anonymous user and session, and leaves an anonymous one alone', () => {
+    const heap = startRuntime('reset');
+    const anon = { user: heap.getUserId(), session: heap.getSessionId() };
+    heap.resetIdentity();
+    expect(heap.getUserId()).to.equal(anon.user);
+    expect(heap.getSessionId()).to.equal(anon.session);
+    heap.identify('alice');
+    heap.resetIdentity();
+    expect(heap.getIdentity()).to.equal(null);
+    expect(heap.getUserId()).to.not.equal(anon.user);
+    expect(heap.getSessionId()).to.not.equal(anon.session);
+  });
+
+  it('refuses placeholder identities and keeps the current one', () => {
+    const heap = startRuntime('junk');
+    heap.identify('alice');
+    for (const junk of ['undefined', 'null', '', '   ', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
+      heap.identify(junk as never);
+    }
+    expect(heap.getIdentity()).to.equal('alice');
+    heap.identify('x'.repeat(254));
+    expect(heap.getIdentity()).to.equal('x'.repeat(254));
+  });
+});

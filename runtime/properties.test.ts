@@ -1,0 +1,80 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, reload, startRuntime, waitForEvents } from '../test/collector.ts';
+
+describe('properties', () => {
+  afterEach(cleanUp);
+
+  it('attaches event properties to every later event, pageviews included, and keeps them across reloads', async () => {
+    const first = startRuntime('eventprops');
+    first.addEventProperties({ 'Logged In': 'true', 'Payment Plan': 'Free' });
+    first.track('One');
+    const second = reload(first);
+    second.track('Two');
+    const events = await waitForEvents(first.envId, 4);
+    const [, one, pageview, two] = events;
+    for (const event of [one, pageview, two]) {
+      expect(event!.properties).to.include({ 'Logged In': 'true', 'Payment Plan': 'Free' });
+    }
+    expect(pageview!.type).to.equal('pageview');
+  });
+
+  it('removes one event property or clears them all', async () => {
+    const heap = startRuntime('remove');
+    heap.addEventProperties({ a: 1, b: 2, c: 3 });
+    heap.removeEventProperty('b');
+    heap.track('Without b');
+    heap.clearEventProperties();
+    heap.track('Without any');
+    const [withoutB, withoutAny] = await waitForEvents(heap.envId, 2, { type: 'track' });
+    expect(withoutB!.properties).to.deep.equal({ a: 1, c: 3 });
+    expect(withoutAny!.properties).to.deep.equal({});
+  });
+
+  it('attaches pageview properties until the next pageview, and forgets them on reload', async () => {
+    const heap = startRuntime('pvprops');
+    heap.addPageviewProperties({ pageType: 'productDetail', pageVersion: 'v2.0' });
+    heap.track('On product page');
+    heap.removePageviewProperty('pageVersion');
+    heap.track('Version removed');
+    heap.trackPageview({ properties: { pageType: 'home' } });
+    heap.track('On home');
+    heap.clearPageviewProperties();
+    heap.track('Cleared');
+    const after = reload(heap);
+    after.track('After reload');
+    const tracks = await waitForEvents(heap.envId, 5, { type: 'track' });
+    expect(tracks.map((e) => e.properties)).to.deep.equal([
+      { pageType: 'productDetail', pageVersion: 'v2.0' },
+      { pageType: 'productDetail' },
+      { pageType: 'home' },
+      {},
+      {},
+    ]);
+  });
+
+  it('lets the most specific property win: the call, then the pageview, then event properties', async () => {
+    const heap = startRuntime('precedence');
+    heap.addEventProperties({ source: 'event', plan: 'event', only_event: 1 });
+    heap.addPageviewProperties({ source: 'pageview', plan: 'pageview', only_pageview: 2 });
+    heap.track('Collide', { source: 'call' });
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event!.properties).to.deep.equal({ source: 'call', plan: 'pageview', only_event: 1, only_pageview: 2 });
+  });
+
+  it('lets trackPageview override title, url, properties and previous page', async () => {
+    const heap = startRuntime('override');
+    heap.trackPageview({
+      title: 'New Title',
+      url: 'http://example.com/path/to/home',
+      properties: { pageType: 'home', pageVersion: 'v1.0' },
+      previous_page: '/path/to/previous-page',
+    });
+    heap.track('Inside');
+    const [boot, pageview, inside] = await waitForEvents(heap.envId, 3);
+    expect(pageview!.pageview_id).to.not.equal(boot!.pageview_id);
+    expect(pageview!.page).to.include({ title: 'New Title', url: 'http://example.com/path/to/home', path: '/path/to/home', previous_page: '/path/to/previous-page' });
+    expect(pageview!.properties).to.deep.equal({ pageType: 'home', pageVersion: 'v1.0' });
+    expect(inside!.pageview_id).to.equal(pageview!.pageview_id);
+    expect(inside!.page).to.include({ title: 'New Title', url: 'http://example.com/path/to/home' });
+  });
+});

@@ -1,0 +1,70 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, ENDPOINT, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { createCore } from './runtime.ts';
+
+describe('sessions', () => {
+  afterEach(cleanUp);
+
+  it('ends a session after 30 minutes of inactivity, not before', async () => {
+    let clock = Date.now();
+    const heap = startRuntime('expiry', { now: () => clock });
+    const first = heap.getSessionId();
+    clock += 29 * 60_000;
+    heap.track('Still here');
+    expect(heap.getSessionId()).to.equal(first);
+    clock += 29 * 60_000;
+    heap.track('Still here');
+    expect(heap.getSessionId()).to.equal(first);
+    clock += 30 * 60_000 + 1;
+    heap.track('Back later');
+    const second = heap.getSessionId();
+    expect(second).to.not.equal(first);
+    const tracks = await waitForEvents(heap.envId, 3, { type: 'track' });
+    expect(tracks.map((e) => e.session_id)).to.deep.equal([first, first, second]);
+  });
+
+  it('honours a custom timeout', () => {
+    let clock = Date.now();
+    const heap = startRuntime('custom', { now: () => clock, sessionTimeoutMinutes: 5 });
+    const first = heap.getSessionId();
+    clock += 5 * 60_000 + 1;
+    expect(heap.getSessionId()).to.not.equal(first);
+  });
+
+  it('is shared by every tab of the site', () => {
+    const envId = uniqueEnv('tabs');
+    let clock = Date.now();
+    const tabA = startRuntime('tabs', { now: () => clock }, envId);
+    // A second tab: another engine on the same origin, reading the same storage.
+    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    try {
+      expect(tabB.sessionId()).to.equal(tabA.getSessionId());
+      expect(tabB.userId()).to.equal(tabA.getUserId());
+      // Activity in tab B keeps the session alive for tab A.
+      clock += 20 * 60_000;
+      tabB.capture('track', 'In B', {});
+      clock += 20 * 60_000;
+      expect(tabA.getSessionId()).to.equal(tabB.sessionId());
+    } finally {
+      tabB.dispose();
+    }
+  });
+
+  it('takes referrer, landing page and UTM parameters from the landing page only', async () => {
+    const landing = location.href;
+    history.replaceState(null, '', `${location.pathname}?utm_source=news&utm_campaign=fall`);
+    const heap = startRuntime('utm');
+    try {
+      history.replaceState(null, '', `${location.pathname}?utm_source=other`);
+      heap.trackPageview();
+      heap.track('Later');
+    } finally {
+      history.replaceState(null, '', landing);
+    }
+    const events = await waitForEvents(heap.envId, 3);
+    for (const event of events) {
+      expect(event.session).to.include({ utm_source: 'news', utm_campaign: 'fall' });
+      expect(event.session!.landing_page).to.include('utm_source=news');
+    }
+  });
+});
