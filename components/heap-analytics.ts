@@ -16,36 +16,15 @@ export class HeapAnalyticsElement extends ReactiveElement {
 
   static override properties = {
     envId: { attribute: 'env-id' },
-    endpoint: {},
-    cookieDomain: { attribute: 'cookie-domain' },
-    secureCookie: { attribute: 'secure-cookie', type: Boolean },
-    disablePageviewAutocapture: { attribute: 'disable-pageview-autocapture', type: Boolean },
-    sessionTimeout: { attribute: 'session-timeout', type: Number },
-    batchSize: { attribute: 'batch-size', type: Number },
-    flushInterval: { attribute: 'flush-interval', type: Number },
-    debug: { type: Boolean },
   };
 
-  /** The environment (project) id; required. */
+  /** The environment (project) id; required. Read when the element connects. */
   envId = '';
-  /** Collector URL that batches are POSTed to. */
-  endpoint?: string;
-  /** Cookie domain, e.g. `.example.com`. */
-  cookieDomain?: string;
-  /** Mark cookies Secure even on http. */
-  secureCookie = false;
-  /** Skip automatic pageviews; `trackPageview()` still works. */
-  disablePageviewAutocapture = false;
-  /** Minutes of inactivity that end a session. */
-  sessionTimeout?: number;
-  /** Most events per request. */
-  batchSize?: number;
-  /** Milliseconds an event waits for companions before its batch leaves. */
-  flushInterval?: number;
-  /** Log each captured event to the console. */
-  debug = false;
+  /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
+  config: RuntimeOptions = {};
 
   #runtime?: HeapRuntime;
+  #released?: HeapRuntime;
   #unsubscribe?: () => void;
   #resolveReady!: (booted: boolean) => void;
 
@@ -79,6 +58,7 @@ export class HeapAnalyticsElement extends ReactiveElement {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#runtime = undefined;
+    this.#released = runtime;
     runtime.release();
     queueMicrotask(() => {
       if (!getRuntime(runtime.envId)) uninstallGlobal(runtime);
@@ -92,7 +72,10 @@ export class HeapAnalyticsElement extends ReactiveElement {
       this.#resolveReady(false);
       return;
     }
-    const runtime = load(envId, this.#config());
+    // A moved element reconnects to the runtime it just released, without the second-load warning.
+    const previous = this.#released;
+    this.#released = undefined;
+    const runtime = previous && getRuntime(envId) === previous ? previous : load(envId, this.#config());
     if (!runtime) {
       this.#resolveReady(false);
       return;
@@ -108,31 +91,28 @@ export class HeapAnalyticsElement extends ReactiveElement {
     });
   }
 
+  /** Every attribute but env-id becomes a setting: `flush-interval="500"` is `flushInterval: 500`. */
   #config(): RuntimeOptions {
-    const config: RuntimeOptions = {
-      endpoint: this.getAttribute('endpoint') ?? this.endpoint,
-      cookieDomain: this.getAttribute('cookie-domain') ?? this.cookieDomain,
-      secureCookie: this.hasAttribute('secure-cookie') || this.secureCookie,
-      disablePageviewAutocapture: this.hasAttribute('disable-pageview-autocapture') || this.disablePageviewAutocapture,
-      debug: this.hasAttribute('debug') || this.debug,
-    };
-    const number = (attr: string, fallback?: number) => {
-      const raw = this.getAttribute(attr);
-      if (raw === null) return fallback;
-      const value = Number(raw);
-      if (Number.isFinite(value) && value > 0) return value;
-      warnOnce(`attribute-${attr}-invalid`, `<heap-analytics ${attr}="${raw.slice(0, 20)}"> is not a positive number; the default is used.`);
-      return undefined;
-    };
-    config.sessionTimeoutMinutes = number('session-timeout', this.sessionTimeout);
-    config.batchSize = number('batch-size', this.batchSize);
-    config.flushInterval = number('flush-interval', this.flushInterval);
-    return config;
+    const config: Record<string, unknown> = { ...this.config };
+    for (const { name, value } of Array.from(this.attributes)) {
+      if (name === 'env-id' || name === 'id' || name === 'class' || name === 'style' || name.startsWith('data-')) continue;
+      config[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = parseAttribute(value);
+    }
+    return config as RuntimeOptions;
   }
 
   #emit(type: 'heap-event' | 'heap-ready', detail: HeapEvent | { envId: string }) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+}
+
+/** Reads an attribute as a setting: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
+function parseAttribute(value: string): string | number | boolean {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed === 'true') return true;
+  if (trimmed === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  return value;
 }
 
 // The fifteen calls as element methods, delegating to the runtime; dormant elements warn and return a neutral value.

@@ -1,4 +1,5 @@
 import { createApi, createReadiness } from './api.ts';
+import { startFeatures } from './features.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
 import type { HeapApi, HeapEvent } from './types.ts';
 import { errorOnce, guard, warnOnce } from './warn.ts';
@@ -63,6 +64,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   const api = createApi(core, readiness);
   let users = 0;
   let disposed = false;
+  let stopFeatures = () => {};
   const ready = new Promise<void>((resolve) => readiness.add(resolve));
   const runtime: HeapRuntime = {
     ...api,
@@ -85,11 +87,13 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
     dispose() {
       if (disposed) return;
       disposed = true;
+      stopFeatures();
       core.dispose();
       if (registry().get(envId) === runtime) registry().delete(envId);
     },
   };
   if (!config.disablePageviewAutocapture) api.trackPageview();
+  stopFeatures = startFeatures(runtime);
   readiness.open();
   return runtime;
 }

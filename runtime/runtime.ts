@@ -8,7 +8,7 @@ import { createCookieStore, createMirroredStore, createWebStore, type KeyValueSt
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
 import { cleanPath, cleanTitle, cleanUrl } from './validate.ts';
-import { errorOnce } from './warn.ts';
+import { errorOnce, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock, storage or transport. */
 export interface RuntimeOptions extends HeapConfig {
@@ -48,6 +48,14 @@ export interface Core {
   dispose(): void;
 }
 
+/** A positive finite number setting, or the default (with a warning when a bad value was given). */
+function positive(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
+  return fallback;
+}
+
 /** Turns an env id into a safe cookie/storage key part. */
 const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -60,7 +68,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     options.userStore ??
     createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local);
   const user = createIdentity(userStore, `${base}_id`);
-  const timeoutMs = (options.sessionTimeoutMinutes ?? 30) * 60_000;
+  const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
   const session = createSession(local, `${base}_ses`, timeoutMs, readLandingContext);
   const eventProperties = createPropertyBag(local, `${base}_props`);
   const pageviewProperties = createPropertyBag();
@@ -68,8 +76,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
-    batchSize: options.batchSize ?? 50,
-    flushInterval: options.flushInterval ?? 1000,
+    batchSize: Math.min(1000, Math.round(positive(options.batchSize, 50))),
+    flushInterval: positive(options.flushInterval, 1000),
   });
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();

@@ -25,7 +25,7 @@ describe('sessions', () => {
 
   it('honours a custom timeout', () => {
     let clock = Date.now();
-    const heap = startRuntime('custom', { now: () => clock, sessionTimeoutMinutes: 5 });
+    const heap = startRuntime('custom', { now: () => clock, sessionTimeout: 5 });
     const first = heap.getSessionId();
     clock += 5 * 60_000 + 1;
     expect(heap.getSessionId()).to.not.equal(first);

@@ -90,7 +90,7 @@ export interface HeapConfig {
   /** Skip the automatic pageview at boot and on navigation; `trackPageview` still works. */
   disablePageviewAutocapture?: boolean;
   /** Minutes of inactivity that end a session. Default 30. */
-  sessionTimeoutMinutes?: number;
+  sessionTimeout?: number;
   /** Most events in one request. Default 50. */
   batchSize?: number;
   /** Milliseconds an event may wait for companions before a batch leaves. Default 1000. */

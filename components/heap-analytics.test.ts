@@ -1,0 +1,151 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { captureConsole, cleanUp, ENDPOINT, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { getRuntime } from '../runtime/load.ts';
+import type { HeapEvent } from '../runtime/types.ts';
+import { API_METHODS } from '../runtime/types.ts';
+import { resetWarnings } from '../runtime/warn.ts';
+import { defineHeapAnalytics } from './heap-analytics-define.ts';
+import { HeapAnalyticsElement } from './heap-analytics.ts';
+
+async function waitUntilGone(envId: string) {
+  for (let i = 0; i < 20 && getRuntime(envId); i++) await Promise.resolve();
+}
+
+describe('<heap-analytics>', () => {
+  const envs: string[] = [];
+  const newEnv = (label: string) => {
+    const envId = uniqueEnv(label);
+    envs.push(envId);
+    return envId;
+  };
+  afterEach(async () => {
+    for (const envId of envs.splice(0)) getRuntime(envId)?.dispose();
+    delete window.heap;
+    delete window.heapReadyCb;
+    cleanUp();
+  });
+
+  it('boots from two lines of HTML, installs window.heap and fires heap-ready and heap-event', async () => {
+    const envId = newEnv('element');
+    const seen: HeapEvent[] = [];
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20" @heap-event=${(e: CustomEvent<HeapEvent>) => seen.push(e.detail)}></heap-analytics>`);
+    expect(await el.ready).to.equal(true);
+    const heap = window.heap as { track(name: string, props?: object): void; getUserId(): string };
+    heap.track('Clicked demo button', { where: 'hero' });
+    const [stored] = await waitForEvents(envId, 1, { type: 'track' });
+    expect(stored!.properties).to.deep.equal({ where: 'hero' });
+    expect(seen.map((e) => e.type)).to.include('track');
+    expect(seen.find((e) => e.type === 'track')!.id).to.equal(stored!.id);
+    expect(el.getUserId()).to.equal(heap.getUserId());
+  });
+
+  it('fires heap-ready on the element once the runtime is ready', async () => {
+    const envId = newEnv('readyevent');
+    const el = document.createElement('heap-analytics');
+    el.setAttribute('env-id', envId);
+    el.setAttribute('endpoint', ENDPOINT);
+    const ready = oneEvent(el, 'heap-ready');
+    document.body.append(el);
+    const event = await ready;
+    expect(event.detail).to.deep.equal({ envId });
+    el.remove();
+  });
+
+  it('exposes the fifteen calls as element methods', async () => {
+    const envId = newEnv('methods');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    for (const method of API_METHODS) expect(el[method], method).to.be.a('function');
+    el.identify('alice');
+    el.addEventProperties({ plan: 'pro' });
+    el.track('Via element');
+    expect(el.getIdentity()).to.equal('alice');
+    const [event] = await waitForEvents(envId, 1, { type: 'track' });
+    expect(event).to.include({ identity: 'alice', name: 'Via element' });
+    expect(event!.properties).to.deep.equal({ plan: 'pro' });
+  });
+
+  it('maps attributes to settings', async () => {
+    const envId = newEnv('attrs');
+    await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} disable-pageview-autocapture batch-size="2" flush-interval="60000"></heap-analytics>`);
+    const heap = getRuntime(envId)!;
+    heap.track('One');
+    heap.track('Two');
+    // batch-size=2 sends at once despite the one-minute flush interval; no pageview was sent at boot.
+    const events = await waitForEvents(envId, 2);
+    expect(events.map((e) => e.name)).to.deep.equal(['One', 'Two']);
+  });
+
+  it('stays dormant with one console error when env-id is missing or empty, and its calls warn instead of throwing', async () => {
+    resetWarnings();
+    const { result: el, errors, warnings } = await captureConsole(async () => {
+      const a = await fixture<HeapAnalyticsElement>(html`<heap-analytics></heap-analytics>`);
+      await fixture(html`<heap-analytics env-id=""></heap-analytics>`);
+      expect(await a.ready).to.equal(false);
+      a.track('Nothing');
+      expect(a.getUserId()).to.equal('');
+      expect(a.getIdentity()).to.equal(null);
+      return a;
+    });
+    expect(el.runtime).to.equal(undefined);
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include('env-id');
+    expect(warnings.some((w) => w.includes('track()'))).to.equal(true);
+    expect(window.heap).to.equal(undefined);
+  });
+
+  it('shares one runtime between two elements of the same env id', async () => {
+    const envId = newEnv('two');
+    const a = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    const { result: b, warnings } = await captureConsole(() => fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`));
+    expect(a.runtime).to.equal(b.runtime);
+    expect(warnings.filter((w) => w.includes('already loaded'))).to.have.length(1);
+    const pageviews = await waitForEvents(envId, 1, { type: 'pageview' });
+    expect(pageviews).to.have.length(1);
+  });
+
+  it('releases the runtime and its listeners when the last element is removed, keeping later calls for the next one', async () => {
+    const envId = newEnv('disconnect');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    const seen: string[] = [];
+    el.addEventListener('heap-event', (e) => seen.push((e as CustomEvent<HeapEvent>).detail.type));
+    el.remove();
+    await waitUntilGone(envId);
+    expect(getRuntime(envId)).to.equal(undefined);
+    (window.heap as { track(n: string): void }).track('While away');
+    expect(seen).to.deep.equal([]);
+    const again = document.createElement('heap-analytics');
+    again.setAttribute('env-id', envId);
+    again.setAttribute('endpoint', ENDPOINT);
+    document.body.append(again);
+    await again.ready;
+    await waitForEvents(envId, 1, { name: 'While away' });
+    again.remove();
+  });
+
+  it('survives being moved in the DOM without booting twice', async () => {
+    const envId = newEnv('move');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    const runtime = el.runtime;
+    const { warnings } = await captureConsole(async () => {
+      document.body.append(el);
+      await Promise.resolve();
+      await Promise.resolve();
+    });
+    expect(warnings).to.deep.equal([]);
+    expect(getRuntime(envId)).to.equal(runtime);
+    expect(el.runtime).to.equal(runtime);
+    el.remove();
+  });
+
+  it('warns instead of throwing when the tag is defined twice', async () => {
+    resetWarnings();
+    const { warnings } = await captureConsole(() => {
+      defineHeapAnalytics();
+      class Other extends HTMLElement {}
+      customElements.define('heap-analytics-other-copy', Other);
+      defineHeapAnalytics('heap-analytics-other-copy');
+    });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('already defined');
+  });
+});

@@ -1,0 +1,18 @@
+import { startAutocapture } from './autocapture.ts';
+import { observeMarkup } from './declarative.ts';
+import type { HeapRuntime } from './load.ts';
+import { errorOnce } from './warn.ts';
+
+/** Starts the DOM-facing features (markup tracking, autocapture) for a runtime; returns the function that stops them all. */
+export function startFeatures(runtime: HeapRuntime): () => void {
+  if (typeof document === 'undefined') return () => {};
+  const stops: (() => void)[] = [];
+  for (const [name, start] of [['markup', observeMarkup], ['autocapture', startAutocapture]] as const) {
+    try {
+      stops.push(start(runtime));
+    } catch (err) {
+      errorOnce(`${name}-failed`, `${name} tracking failed to start; the rest of the tracker runs on.`, err);
+    }
+  }
+  return () => stops.forEach((stop) => stop());
+}
