@@ -23,7 +23,7 @@ function newerSnippet(envId: string) {
   const methods = ['init', 'startTracking', 'stopTracking', 'track', 'resetIdentity', 'identify', 'getSessionId', 'getUserId', 'getIdentity', 'addUserProperties', 'addEventProperties', 'removeEventProperty', 'clearEventProperties', 'addAccountProperties', 'addAdapter', 'addTransformer', 'addTransformerFn', 'onReady', 'addPageviewProperties', 'removePageviewProperty', 'clearPageviewProperties', 'trackPageview'];
   for (const method of methods) {
     heap[method] = (...args: unknown[]) =>
-      readyCb.push({ name: method, fn: () => (window.heap as Record<string, (...a: unknown[]) => void>)[method]?.(...args) });
+      readyCb.push({ name: method, fn: () => (window.heap as unknown as Record<string, (...a: unknown[]) => void>)[method]?.(...args) });
   }
   window.heap = heap;
   return heap as unknown as Record<string, (...a: unknown[]) => void>;

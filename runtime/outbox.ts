@@ -1,67 +1,118 @@
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { buildBatch } from './batch.ts';
+import { gzip } from './compress.ts';
+import type { Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
 import type { DropReport, HeapEvent } from './types.ts';
 
-/** Settings for the outbox. */
+/** Settings for the outbox; the defaults are documented in the README's delivery section. */
 export interface OutboxOptions {
   envId: string;
   transport: Transport;
+  /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
   now: () => number;
-  /** Most events per request. */
   batchSize: number;
-  /** How long an event may wait for companions before its batch leaves, ms. */
   flushInterval: number;
+  journal?: Journal;
+  /** Most events held; past it the oldest are dropped and counted. Default 1000. */
+  maxEvents?: number;
+  /** Most persisted bytes held; past it the oldest are dropped and counted. Default 1,000,000. */
+  maxBytes?: number;
+  /** Gzip bodies of at least `compressMinBytes` when the browser can. Default true, 1024. */
+  compress?: boolean;
+  compressMinBytes?: number;
+  retry?: BackoffOptions;
+  /** Failed attempts after which an event is dropped and counted. Default 12. */
+  maxAttempts?: number;
 }
 
-/** Queues events and delivers them in batches, retrying what fails. */
+/** Queues events, persists them, and delivers them in batches, retrying what fails. */
 export interface Outbox {
+  /** Accepts an event: O(1) on the caller's stack; persisting and sending happen later. */
   push(event: HeapEvent): void;
-  /** Sends what is queued now (does not wait out a retry delay). */
+  /** Sends what is queued now, without waiting for the batch timer or a retry delay. */
   flush(): void;
-  /** Hands everything queued to sendBeacon/keepalive because the page is going away. */
+  /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
-  /** Number of events not yet acknowledged. */
+  /** Takes over events of dead tabs and earlier page loads. */
+  adopt(): Promise<void>;
+  /** Events accepted but not yet acknowledged. */
   readonly size: number;
   dispose(): void;
 }
 
-/** Largest body sent in one request: below the browser's 64 KB budget for keepalive and beacons. */
+/** Largest body sent in one request, and the browser's budget for keepalive requests in flight (64 KB, with margin). */
 export const MAX_BODY_BYTES = 60_000;
 const MAX_IN_FLIGHT = 2;
-const MAX_ATTEMPTS = 10;
 
-/** Creates an outbox that batches by count, time and bytes, and retries with backoff. */
+/** Creates the outbox for one runtime. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize, flushInterval } = options;
+  const { envId, transport, now, batchSize, flushInterval, journal } = options;
+  const maxEvents = options.maxEvents ?? 1000;
+  const maxBytes = options.maxBytes ?? 1_000_000;
+  const maxAttempts = options.maxAttempts ?? 12;
+  const compressMinBytes = options.compressMinBytes ?? 1024;
   let queue: HeapEvent[] = [];
+  let fresh: HeapEvent[] = [];
   const inFlight = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
   const drops = new Map<DropReport['reason'], number>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let timerDue = Infinity;
+  let sendTimer: ReturnType<typeof setTimeout> | undefined;
+  let sendDue = Infinity;
+  let persistTimer: ReturnType<typeof setTimeout> | undefined;
   let notBefore = 0;
-  let disposed = false;
   let chunkLimit = batchSize;
+  let keepaliveBytes = 0;
+  let offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  let probed = false;
+  let disposed = false;
 
-  const drop = (reason: DropReport['reason'], count: number) => drops.set(reason, (drops.get(reason) ?? 0) + count);
-  const takeDrops = (): DropReport[] => {
+  const inFlightCount = () => {
+    let n = 0;
+    for (const chunk of inFlight) n += chunk.length;
+    return n;
+  };
+
+  function drop(reason: DropReport['reason'], events: HeapEvent[] | number) {
+    const count = typeof events === 'number' ? events : events.length;
+    if (!count) return;
+    drops.set(reason, (drops.get(reason) ?? 0) + count);
+    if (typeof events !== 'number') journal?.settle(events);
+    journal?.saveDrops(drops);
+  }
+
+  function takeDrops(): DropReport[] {
     const list = [...drops].map(([reason, count]) => ({ reason, count }));
     drops.clear();
     return list;
-  };
+  }
 
   function schedule(delay: number) {
     if (disposed) return;
-    const due = Math.max(now() + delay, notBefore);
-    if (timer !== undefined && timerDue <= due) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timerDue = due;
-    timer = setTimeout(() => {
-      timer = undefined;
-      timerDue = Infinity;
+    const due = Math.max(Date.now() + delay, notBefore);
+    if (sendTimer !== undefined && sendDue <= due) return;
+    if (sendTimer !== undefined) clearTimeout(sendTimer);
+    sendDue = due;
+    sendTimer = setTimeout(() => {
+      sendTimer = undefined;
+      sendDue = Infinity;
       pump();
-    }, Math.max(0, due - now()));
+    }, Math.max(0, due - Date.now()));
+  }
+
+  /** Writes newly accepted events to storage and enforces the caps: off the caller's stack. */
+  function persist() {
+    if (persistTimer !== undefined) clearTimeout(persistTimer);
+    persistTimer = undefined;
+    journal?.append(fresh);
+    fresh = [];
+    let excess = queue.length + inFlightCount() - maxEvents;
+    while (queue.length && (excess > 0 || (journal && journal.bytes > maxBytes))) {
+      // Oldest first: a long outage keeps the most recent activity.
+      const count = Math.max(1, Math.min(excess, queue.length));
+      drop('cap', queue.splice(0, count));
+      excess -= count;
+    }
   }
 
   /** Takes the next chunk of at most `limit` events whose body fits in one request. */
@@ -75,61 +126,111 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
+  async function send(chunk: HeapEvent[], body: string, dropped: DropReport[], keepalive: boolean) {
+    let payload: BodyInit = body;
+    let query = '';
+    if (options.compress !== false && body.length >= compressMinBytes && !keepalive) {
+      const zipped = await gzip(body);
+      if (zipped) {
+        payload = zipped as Uint8Array<ArrayBuffer>;
+        query = 'encoding=gzip';
+      }
+    }
+    const size = typeof payload === 'string' ? payload.length : (payload as Uint8Array).byteLength;
+    const useKeepalive = keepalive || size + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT;
+    if (useKeepalive) keepaliveBytes += size;
+    const delivery = await transport.send(payload, query, useKeepalive);
+    if (useKeepalive) keepaliveBytes -= size;
+    settle(chunk, dropped, delivery);
+  }
+
   function pump() {
-    if (disposed) return;
+    if (disposed || (offline && probed)) return;
     // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
     const maxInFlight = chunkLimit < batchSize ? 1 : MAX_IN_FLIGHT;
-    while (queue.length && inFlight.size < maxInFlight && now() >= notBefore) {
+    while (queue.length && inFlight.size < maxInFlight && Date.now() >= notBefore) {
+      if (fresh.length) persist();
+      if (offline) probed = true;
       const dropped = takeDrops();
       const { chunk, body } = nextBody(queue, chunkLimit, dropped);
       queue = queue.slice(chunk.length);
       inFlight.add(chunk);
-      void transport.send(body, '', body.length <= MAX_BODY_BYTES / MAX_IN_FLIGHT).then((delivery) => settle(chunk, dropped, delivery));
+      void send(chunk, body, dropped, false);
+      if (offline) break;
     }
-    if (queue.length && now() < notBefore) schedule(0);
-  }
-
-  function requeue(chunk: HeapEvent[]) {
-    queue = chunk.concat(queue);
+    if (queue.length && Date.now() < notBefore) schedule(0);
   }
 
   function settle(chunk: HeapEvent[], dropped: DropReport[], delivery: Delivery) {
     inFlight.delete(chunk);
     const { status } = delivery;
     if (status >= 200 && status < 300) {
+      journal?.settle(chunk);
+      if (dropped.length) journal?.saveDrops(drops);
+      offline = false;
+      probed = false;
       notBefore = 0;
       chunkLimit = Math.min(batchSize, chunkLimit * 2);
     } else {
-      // The drop counts did not arrive; carry them in the next batch.
-      for (const d of dropped) drop(d.reason, d.count);
+      // The drop counts did not arrive; they go with the next batch.
+      for (const d of dropped) drops.set(d.reason, (drops.get(d.reason) ?? 0) + d.count);
+      if (offline || (status === 0 && typeof navigator !== 'undefined' && navigator.onLine === false)) {
+        // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
+        offline = true;
+        probed = true;
+        requeue(chunk);
+        return;
+      }
       if (status === 400 && delivery.rejectedIds) {
         const bad = new Set(delivery.rejectedIds);
-        const keep = chunk.filter((e) => !bad.has(e.id));
-        drop('rejected', chunk.length - keep.length);
-        requeue(keep);
+        drop('rejected', chunk.filter((e) => bad.has(e.id)));
+        requeue(chunk.filter((e) => !bad.has(e.id)));
       } else if (status === 400 || status === 413) {
         // Halving isolates the refused event (or fits the size limit) in a few rounds.
-        if (chunk.length === 1) drop('rejected', 1);
+        if (chunk.length === 1) drop('rejected', chunk);
         else requeue(chunk);
         chunkLimit = Math.max(1, Math.ceil(chunk.length / 2));
       } else {
-        const kept = chunk.filter((e) => {
+        const kept: HeapEvent[] = [];
+        const spent: HeapEvent[] = [];
+        for (const e of chunk) {
           const n = (attempts.get(e) ?? 0) + 1;
           attempts.set(e, n);
-          return n < MAX_ATTEMPTS;
-        });
-        drop('retries', chunk.length - kept.length);
+          (n < maxAttempts ? kept : spent).push(e);
+        }
+        drop('retries', spent);
         requeue(kept);
-        const attempt = Math.max(1, ...kept.map((e) => attempts.get(e) ?? 1));
-        notBefore = now() + (delivery.retryAfterMs ?? backoffDelay(attempt));
+        const attempt = kept.reduce((max, e) => Math.max(max, attempts.get(e) ?? 1), 1);
+        notBefore = Date.now() + (delivery.retryAfterMs ?? backoffDelay(attempt, options.retry));
       }
     }
     if (queue.length || drops.size) schedule(0);
   }
 
+  function requeue(events: HeapEvent[]) {
+    if (events.length) queue = events.concat(queue);
+  }
+
+  const onOnline = () => {
+    offline = false;
+    probed = false;
+    notBefore = 0;
+    pump();
+  };
+  const onOffline = () => {
+    offline = true;
+    probed = false;
+  };
+  if (typeof addEventListener === 'function') {
+    addEventListener('online', onOnline);
+    addEventListener('offline', onOffline);
+  }
+
   return {
     push(event) {
       queue.push(event);
+      fresh.push(event);
+      persistTimer ??= setTimeout(persist, 0);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
     flush() {
@@ -137,23 +238,41 @@ export function createOutbox(options: OutboxOptions): Outbox {
       pump();
     },
     flushOnUnload() {
-      // In-flight requests may die with the page: send them again; the collector dedupes by id.
-      let pending = [...inFlight].flat().concat(queue);
-      let dropped = takeDrops();
-      while (pending.length || dropped.length) {
-        const { chunk, body } = nextBody(pending, batchSize, dropped);
-        if (!transport.beacon(body, '')) void transport.send(body, '', true);
-        pending = pending.slice(chunk.length);
-        dropped = [];
+      persist();
+      // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
+      while (queue.length) {
+        const dropped = takeDrops();
+        const { chunk, body } = nextBody(queue, batchSize, dropped);
+        if (body.length + keepaliveBytes > MAX_BODY_BYTES) {
+          for (const d of dropped) drops.set(d.reason, (drops.get(d.reason) ?? 0) + d.count);
+          break;
+        }
+        queue = queue.slice(chunk.length);
+        inFlight.add(chunk);
+        void send(chunk, body, dropped, true);
       }
-      queue = [];
+    },
+    async adopt() {
+      if (!journal) return;
+      const found = await journal.adopt();
+      for (const d of found.drops) drops.set(d.reason, (drops.get(d.reason) ?? 0) + d.count);
+      if (!found.events.length && !found.drops.length) return;
+      journal.append(found.events);
+      journal.saveDrops(drops);
+      queue = found.events.concat(queue);
+      schedule(0);
     },
     get size() {
-      return queue.length + [...inFlight].reduce((n, c) => n + c.length, 0);
+      return queue.length + inFlightCount();
     },
     dispose() {
       disposed = true;
-      if (timer !== undefined) clearTimeout(timer);
+      if (sendTimer !== undefined) clearTimeout(sendTimer);
+      if (persistTimer !== undefined) persist();
+      if (typeof removeEventListener === 'function') {
+        removeEventListener('online', onOnline);
+        removeEventListener('offline', onOffline);
+      }
     },
   };
 }

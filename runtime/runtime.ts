@@ -1,3 +1,5 @@
+import type { BackoffOptions } from './backoff.ts';
+import { createJournal } from './journal.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { createIdentity } from './identity.ts';
 import { eventId, randomNumericId } from './ids.ts';
@@ -18,6 +20,8 @@ export interface RuntimeOptions extends HeapConfig {
   /** Store for session and event properties (default: localStorage). */
   localStore?: KeyValueStore;
   transport?: Transport;
+  /** Retry timing (tests shorten it). */
+  retry?: BackoffOptions;
 }
 
 /** Extra fields an interaction event carries. */
@@ -56,6 +60,9 @@ function positive(value: unknown, fallback: number): number {
   return fallback;
 }
 
+/** How often a runtime looks for events left by closed tabs. */
+const ADOPT_EVERY_MS = 20_000;
+
 /** Turns an env id into a safe cookie/storage key part. */
 const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -72,13 +79,22 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const session = createSession(local, `${base}_ses`, timeoutMs, readLandingContext);
   const eventProperties = createPropertyBag(local, `${base}_props`);
   const pageviewProperties = createPropertyBag();
+  const journal = createJournal(base, () => globalThis.localStorage);
   const outbox = createOutbox({
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
     batchSize: Math.min(1000, Math.round(positive(options.batchSize, 50))),
     flushInterval: positive(options.flushInterval, 1000),
+    journal,
+    maxEvents: positive(options.maxEvents, 1000),
+    maxBytes: positive(options.maxBytes, 1_000_000),
+    compress: options.compress !== false,
+    retry: options.retry,
   });
+  // Events that earlier page loads or closed tabs left unsent go out now, and orphans are looked for now and then.
+  void outbox.adopt();
+  const adoptTimer = setInterval(() => void outbox.adopt(), ADOPT_EVERY_MS);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
@@ -123,12 +139,19 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** Event properties, then pageview properties, then the call's own: the most specific wins. */
   const withContext = (own: Props): Props => ({ ...eventProperties.values, ...pageviewProperties.values, ...own });
 
-  const onPageHide = () => outbox.flushOnUnload();
+  const onPageHide = () => {
+    outbox.flushOnUnload();
+    journal.leave();
+  };
+  const onPageShow = (e: PageTransitionEvent) => {
+    if (e.persisted) journal.rejoin();
+  };
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') outbox.flushOnUnload();
   };
   if (typeof addEventListener === 'function') {
     addEventListener('pagehide', onPageHide);
+    addEventListener('pageshow', onPageShow);
     document.addEventListener('visibilitychange', onVisibility);
   }
 
@@ -172,11 +195,14 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       return () => listeners.delete(listener);
     },
     dispose() {
+      clearInterval(adoptTimer);
       outbox.flushOnUnload();
       outbox.dispose();
+      journal.leave();
       listeners.clear();
       if (typeof removeEventListener === 'function') {
         removeEventListener('pagehide', onPageHide);
+        removeEventListener('pageshow', onPageShow);
         document.removeEventListener('visibilitychange', onVisibility);
       }
     },

@@ -89,6 +89,16 @@ export interface HeapConfig {
   secureCookie?: boolean;
   /** Skip the automatic pageview at boot and on navigation; `trackPageview` still works. */
   disablePageviewAutocapture?: boolean;
+  /** Turn off click, submit and change autocapture (not pageviews); the API and markup tracking still work. */
+  disableAutocapture?: boolean;
+  /** Turn off click autocapture only. */
+  disableClickCapture?: boolean;
+  /** Turn off form submit autocapture only. */
+  disableSubmitCapture?: boolean;
+  /** Turn off field change autocapture only. */
+  disableChangeCapture?: boolean;
+  /** Send no target text (nor aria-label, alt, title, placeholder) with autocaptured interactions. */
+  disableTextCapture?: boolean;
   /** Minutes of inactivity that end a session. Default 30. */
   sessionTimeout?: number;
   /** Most events in one request. Default 50. */
@@ -97,6 +107,12 @@ export interface HeapConfig {
   flushInterval?: number;
   /** Log every captured event to the console. */
   debug?: boolean;
+  /** Most events kept while the collector cannot be reached; the oldest beyond it are dropped and reported. Default 1000. */
+  maxEvents?: number;
+  /** Most bytes of saved events kept; the oldest beyond it are dropped and reported. Default 1,000,000. */
+  maxBytes?: number;
+  /** Gzip request bodies of 1 KB and more when the browser can. Default true. */
+  compress?: boolean;
 }
 
 /** The fifteen calls of Heap's client API, as this project exposes them. */

@@ -77,16 +77,24 @@ export function reload(runtime: HeapRuntime, options: RuntimeOptions = {}): Heap
   return startRuntime('reload', options, runtime.envId);
 }
 
+/** The prefix of every cookie and storage key the runtime writes for `envId`. */
+export const keyPrefix = (envId: string) => `hpa_${envId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/** Removes every cookie and storage key of `envId` (pages in iframes share them with the test page). */
+export function forgetEnv(envId: string): void {
+  const prefix = keyPrefix(envId);
+  for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) localStorage.removeItem(key);
+  for (const part of document.cookie.split('; ')) {
+    const name = part.split('=')[0]!;
+    if (name.startsWith(prefix)) document.cookie = `${name}=; path=/; max-age=0`;
+  }
+}
+
 /** Disposes every runtime a test started and forgets its cookies and storage. */
 export function cleanUp(): void {
   for (const runtime of started.splice(0)) {
     runtime.dispose();
-    const prefix = `hpa_${runtime.envId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-    for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) localStorage.removeItem(key);
-    for (const part of document.cookie.split('; ')) {
-      const name = part.split('=')[0]!;
-      if (name.startsWith(prefix)) document.cookie = `${name}=; path=/; max-age=0`;
-    }
+    forgetEnv(runtime.envId);
   }
   resetWarnings();
 }

@@ -1,0 +1,312 @@
+import { expect } from '@open-wc/testing';
+import { BASE, captureConsole, cleanUp, forgetEnv, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+
+const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
+
+/** Every event id the collector received in requests it answered with success, counting resends. */
+async function receivedIds(envId: string): Promise<string[]> {
+  const log = await requestLog(envId);
+  const ids: string[] = [];
+  for (const r of log.filter((r) => (r as { stored?: boolean }).stored)) {
+    try {
+      for (const e of JSON.parse(r.body).events) ids.push(e.id);
+    } catch {
+      // A body the collector could not parse carries no ids.
+    }
+  }
+  return ids;
+}
+
+async function expectExactlyOnce(envId: string, count: number, filter: Record<string, string> = { type: 'track' }) {
+  const events = await waitForEvents(envId, count, filter, 20_000);
+  await sleep(100);
+  const again = await storedEvents(envId, filter);
+  expect(again.length, 'stored events').to.equal(count);
+  expect(new Set(again.map((e) => e.id)).size, 'distinct ids').to.equal(count);
+  return events;
+}
+
+async function drops(envId: string): Promise<Record<string, number>> {
+  const res = await fetch(`${BASE}/v1/drops?env_id=${envId}`);
+  const body = (await res.json()) as { drops: { reason: string; count: number }[] };
+  return Object.fromEntries(body.drops.map((d) => [d.reason, d.count]));
+}
+
+function openTab(params: Record<string, string | number>): HTMLIFrameElement {
+  const frame = document.createElement('iframe');
+  frame.src = `/test/fixtures/tracker.html?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`;
+  document.body.append(frame);
+  return frame;
+}
+
+describe('delivery', () => {
+  let uncaught: unknown[] = [];
+  const frames: HTMLIFrameElement[] = [];
+  const envs: string[] = [];
+  const onError = (e: ErrorEvent) => uncaught.push(e.error ?? e.message);
+  const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
+  beforeEach(() => {
+    uncaught = [];
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+  });
+  afterEach(() => {
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onRejection);
+    for (const frame of frames.splice(0)) frame.remove();
+    cleanUp();
+    for (const env of envs.splice(0)) forgetEnv(env);
+    expect(uncaught, 'uncaught errors on the page').to.deep.equal([]);
+  });
+  const tab = (params: Record<string, string | number>) => {
+    const frame = openTab(params);
+    frames.push(frame);
+    return frame;
+  };
+
+  it('delivers 1,000 events exactly once', async () => {
+    const heap = startRuntime('baseline', fast);
+    for (let i = 0; i < 1000; i++) heap.track('Bulk', { i });
+    const events = await expectExactlyOnce(heap.envId, 1000);
+    // Two requests may be in flight at once, so arrival order is not capture order.
+    expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(1000).keys()]);
+  });
+
+  it('rides out a 503 outage with growing gaps between attempts, losing nothing', async () => {
+    const envId = uniqueEnv('outage');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 5 }]);
+    const heap = startRuntime('outage', { ...fast, retry: { baseMs: 40, capMs: 2000, random: () => 0.999 } }, envId);
+    for (let i = 0; i < 20; i++) heap.track('During outage', { i });
+    await expectExactlyOnce(envId, 20);
+    const attempts = (await requestLog(envId)).map((r) => r.at);
+    const gaps = attempts.slice(1, 6).map((at, i) => at - attempts[i]!);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i], `gap ${i} of ${gaps}`).to.be.greaterThan(gaps[i - 1]!);
+    expect(gaps.at(-1)).to.be.greaterThan(gaps[0]! * 4);
+  });
+
+  for (const [label, header] of [['seconds', () => '1'], ['an HTTP date', () => new Date(Date.now() + 2000).toUTCString()]] as const) {
+    it(`waits as long as a 429's Retry-After in ${label} says`, async () => {
+      const envId = uniqueEnv('429');
+      await setFaults(envId, [{ kind: 'status', status: 429, times: 1, retry_after: header() }]);
+      const heap = startRuntime('429', fast, envId);
+      heap.track('Throttled');
+      await expectExactlyOnce(envId, 1);
+      const [first, second] = await requestLog(envId);
+      expect(second!.at - first!.at).to.be.at.least(900);
+    });
+  }
+
+  it('drops only the event a 400 names, reports it, and delivers the rest', async () => {
+    const envId = uniqueEnv('400');
+    await setFaults(envId, [{ kind: 'reject', names: ['Bad'] }]);
+    const heap = startRuntime('400', fast, envId);
+    for (let i = 0; i < 9; i++) heap.track(i === 4 ? 'Bad' : 'Good', { i });
+    const good = await expectExactlyOnce(envId, 8, { name: 'Good' });
+    expect(good.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([0, 1, 2, 3, 5, 6, 7, 8]);
+    heap.track('Carries the drop report');
+    await waitForEvents(envId, 1, { name: 'Carries the drop report' });
+    expect(await drops(envId)).to.deep.equal({ rejected: 1 });
+  });
+
+  it('splits a batch the collector finds too large (413)', async () => {
+    const envId = uniqueEnv('413');
+    await setFaults(envId, [{ kind: 'max_bytes', bytes: 4000 }]);
+    const heap = startRuntime('413', { ...fast, compress: false, flushInterval: 200 }, envId);
+    for (let i = 0; i < 20; i++) heap.track('Large', { i, pad: 'p'.repeat(300) });
+    await expectExactlyOnce(envId, 20);
+    const log = await requestLog(envId);
+    expect(log.some((r) => r.status === 413)).to.equal(true);
+    for (const r of log.filter((r) => r.status === 200)) expect(r.bytes).to.be.at.most(4000);
+  });
+
+  it('resends after connection resets, and a batch stored before its reset is stored once', async () => {
+    const envId = uniqueEnv('reset');
+    await setFaults(envId, [{ kind: 'reset', times: 2 }, { kind: 'reset_after_store', times: 1 }]);
+    const heap = startRuntime('reset', fast, envId);
+    for (let i = 0; i < 30; i++) heap.track('Through resets', { i });
+    await expectExactlyOnce(envId, 30);
+    const ids = await receivedIds(envId);
+    expect(ids.length).to.be.greaterThan(30);
+  });
+
+  it('stops trying while offline (one probe at most) and resumes on the online event', async () => {
+    const envId = uniqueEnv('offline');
+    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
+    let online = true;
+    Object.defineProperty(Navigator.prototype, 'onLine', { configurable: true, get: () => online });
+    try {
+      await setFaults(envId, [{ kind: 'status', status: 503, times: 1000 }]);
+      const heap = startRuntime('offline', fast, envId);
+      online = false;
+      dispatchEvent(new Event('offline'));
+      for (let i = 0; i < 10; i++) heap.track('Offline', { i });
+      await sleep(1500);
+      expect((await requestLog(envId)).length, 'requests while offline').to.be.at.most(1);
+      await setFaults(envId, []);
+      online = true;
+      dispatchEvent(new Event('online'));
+      await expectExactlyOnce(envId, 10);
+    } finally {
+      Object.defineProperty(Navigator.prototype, 'onLine', descriptor);
+    }
+  });
+
+  it('delivers events tracked right before the page navigates away', async () => {
+    const envId = uniqueEnv('navigate');
+    envs.push(envId);
+    tab({ env: envId, n: 5, flush: 60_000, next: '/test/fixtures/blank.html' });
+    await expectExactlyOnce(envId, 5);
+  });
+
+  it('delivers more than 64 KB left pending at unload: by keepalive, then from storage on the next load', async () => {
+    const envId = uniqueEnv('unload64');
+    envs.push(envId);
+    const next = `/test/fixtures/tracker.html?env=${envId}&n=0`;
+    tab({ env: envId, n: 200, pad: 600, flush: 60_000, batch: 1000, next });
+    await expectExactlyOnce(envId, 200);
+  });
+
+  it('resends the same ids after an in-flight request is lost and the page reloads', async () => {
+    const envId = uniqueEnv('inflight');
+    await setFaults(envId, [{ kind: 'hang', ms: 1500, times: 1 }]);
+    const first = startRuntime('inflight', fast, envId);
+    for (let i = 0; i < 5; i++) first.track('In flight', { i });
+    await sleep(300);
+    first.dispose();
+    startRuntime('inflight', fast, envId);
+    const events = await expectExactlyOnce(envId, 5);
+    // The lost request still completes on the collector's side; wait for it before counting.
+    let ids = await receivedIds(envId);
+    for (let i = 0; i < 60 && ids.length < 10; i++) {
+      await sleep(100);
+      ids = await receivedIds(envId);
+    }
+    for (const e of events) expect(ids.filter((id) => id === e.id).length, 'times sent').to.equal(2);
+  });
+
+  it('lets two tabs track at once against a randomly failing collector: none lost, none stored twice', async () => {
+    const envId = uniqueEnv('twotabs');
+    envs.push(envId);
+    await setFaults(envId, [{ kind: 'random', rate: 0.3, seed: 7 }]);
+    tab({ env: envId, n: 150, tab: 'A' });
+    tab({ env: envId, n: 150, tab: 'B' });
+    const events = await expectExactlyOnce(envId, 300);
+    for (const t of ['A', 'B']) expect(events.filter((e) => e.properties!.tab === t)).to.have.length(150);
+    const ids = await receivedIds(envId);
+    expect(ids.length - 300, 'raw duplicates').to.be.below(30);
+  });
+
+  it('picks up the events of a tab that died before sending them', async () => {
+    const envId = uniqueEnv('deadtab');
+    envs.push(envId);
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1000 }]);
+    const dying = tab({ env: envId, n: 20, tab: 'dying', base: 60_000, cap: 60_000 });
+    await new Promise((resolve) => addEventListener('message', resolve, { once: true }));
+    await sleep(200);
+    dying.remove();
+    await setFaults(envId, []);
+    tab({ env: envId, n: 0, tab: 'survivor' });
+    const events = await expectExactlyOnce(envId, 20);
+    expect(new Set(events.map((e) => e.properties!.tab))).to.deep.equal(new Set(['dying']));
+  });
+
+  it('keeps storage bounded at the cap while the collector is down, and reports what it dropped', async () => {
+    const envId = uniqueEnv('cap');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
+    const heap = startRuntime('cap', { ...fast, maxEvents: 50, retry: { baseMs: 100, capMs: 200 } }, envId);
+    for (let i = 0; i < 80; i++) heap.track('Capped', { i });
+    await sleep(300);
+    const saved = Object.keys(localStorage)
+      .filter((k) => k.startsWith(`${keyPrefix(envId)}_q_`))
+      .reduce((n, k) => n + JSON.parse(localStorage.getItem(k)!).e.length, 0);
+    expect(saved).to.be.at.most(50);
+    expect(heap.pending).to.equal(50);
+    await setFaults(envId, []);
+    const events = await expectExactlyOnce(envId, 50);
+    expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(50).keys()].map((i) => i + 30));
+    expect(await drops(envId)).to.deep.equal({ cap: 30 });
+  });
+
+  it('keeps delivering from memory when storage is full', async () => {
+    const filler: string[] = [];
+    try {
+      // Fill storage to the brim: big blocks first, then ever smaller ones.
+      for (let size = 1 << 20, i = 0; size >= 1; ) {
+        try {
+          localStorage.setItem(`filler-${i}`, 'f'.repeat(size));
+          filler.push(`filler-${i++}`);
+        } catch {
+          size = Math.floor(size / 2);
+        }
+      }
+      const { result: heap, warnings } = await captureConsole(async () => {
+        const heap = startRuntime('full', fast);
+        for (let i = 0; i < 10; i++) heap.track('Storage full', { i, pad: 'x'.repeat(200_000 / 10) });
+        await sleep(100);
+        return heap;
+      });
+      await expectExactlyOnce(heap.envId, 10);
+      expect(warnings.some((w) => w.includes('outbox-not-persisted') || w.includes('storage-unavailable'))).to.equal(true);
+    } finally {
+      for (const key of filler) localStorage.removeItem(key);
+    }
+  });
+
+  it('keeps delivering when storage throws on every call', async () => {
+    const proto = Storage.prototype;
+    const saved = { getItem: proto.getItem, setItem: proto.setItem, removeItem: proto.removeItem, key: proto.key };
+    const fail = () => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    Object.assign(proto, { getItem: fail, setItem: fail, removeItem: fail, key: fail });
+    try {
+      const { result: heap } = await captureConsole(() => {
+        const heap = startRuntime('throwing', fast);
+        for (let i = 0; i < 10; i++) heap.track('Storage throws', { i });
+        return heap;
+      });
+      await expectExactlyOnce(heap.envId, 10);
+    } finally {
+      Object.assign(proto, saved);
+    }
+  });
+
+  it('discards corrupt saved state safely, reports it, and carries on', async () => {
+    const envId = uniqueEnv('corrupt');
+    const prefix = keyPrefix(envId);
+    localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
+    localStorage.setItem(`${prefix}_q_999_0`, 'not json{');
+    localStorage.setItem(`${prefix}_q_999_1`, JSON.stringify({ v: 99, e: [] }));
+    localStorage.setItem(`${prefix}_ses`, '{broken');
+    localStorage.setItem(`${prefix}_props`, '[1,2');
+    const { result: heap, warnings } = await captureConsole(async () => {
+      const heap = startRuntime('corrupt', fast, envId);
+      heap.track('After corruption');
+      await sleep(100);
+      return heap;
+    });
+    await expectExactlyOnce(heap.envId, 1);
+    expect(warnings.some((w) => w.includes('outbox-corrupt'))).to.equal(true);
+    heap.track('Carries the report');
+    await waitForEvents(envId, 1, { name: 'Carries the report' });
+    expect(await drops(envId)).to.deep.equal({ storage: 2 });
+  });
+
+  for (const compress of [true, false]) {
+    it(`delivers with gzip ${compress ? 'on' : 'off'}`, async () => {
+      const heap = startRuntime('gzip', { ...fast, compress, flushInterval: 100 });
+      for (let i = 0; i < 40; i++) heap.track('Compressible', { i, text: 'the same words again and again '.repeat(4) });
+      await expectExactlyOnce(heap.envId, 40);
+      const encodings = (await requestLog(heap.envId)).map((r) => (r as { encoding?: string | null }).encoding ?? null);
+      expect(encodings.every((e) => e === (compress ? 'gzip' : null))).to.equal(true);
+    });
+  }
+
+  it('lets the collector correct a client clock that is an hour fast', async () => {
+    const heap = startRuntime('skew', { ...fast, now: () => Date.now() + 3_600_000 });
+    heap.track('Skewed');
+    const [event] = await expectExactlyOnce(heap.envId, 1);
+    expect(event!.time - Date.now()).to.be.greaterThan(3_000_000);
+    expect(Math.abs((event as unknown as { server_time: number }).server_time - Date.now())).to.be.below(10_000);
+  });
+});
