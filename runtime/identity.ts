@@ -10,6 +10,15 @@ const isStoredUser = (v: unknown): v is StoredUser =>
   typeof v === 'object' && v !== null && typeof (v as StoredUser).u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
   ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
 
+function parse(text: string | null): StoredUser | undefined {
+  try {
+    const value: unknown = text === null ? undefined : JSON.parse(text);
+    return isStoredUser(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What `identify` did: nothing, attached an identity to the anonymous user, or switched to a new user. */
 export type IdentifyOutcome = 'same' | 'attached' | 'switched';
 
@@ -22,6 +31,11 @@ export interface Identity {
   reset(): boolean;
   /** Re-reads the stored user, picking up a change made by another tab. */
   sync(): void;
+  /**
+   * Takes over the user saved by an earlier visit (given as its stored text) when it can be the same
+   * person, else saves the current one over it. Returns the user id that was replaced, if any.
+   */
+  merge(stored: string | null): string | undefined;
 }
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
@@ -57,6 +71,17 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
       const stored = readJson(store, key, isStoredUser);
       if (stored) user = stored;
       else save();
+    },
+    merge(text) {
+      const earlier = parse(text);
+      if (earlier && earlier.u !== user.u && (user.i === null || earlier.i === null || earlier.i === user.i)) {
+        const replaced = user.u;
+        user = { u: earlier.u, i: user.i ?? earlier.i };
+        save();
+        return replaced;
+      }
+      save();
+      return undefined;
     },
   };
 }

@@ -20,6 +20,10 @@ export interface Journal {
   leave(): void;
   /** Marks this tab alive again (back from the back/forward cache). */
   rejoin(): void;
+  /** Writes the segments that storage refused earlier (consent just granted, or space freed). */
+  resync(): void;
+  /** Forgets every segment of this tab, in storage and in memory (consent denied). */
+  clear(): void;
   /** Approximate persisted bytes of the events still held. */
   readonly bytes: number;
 }
@@ -211,6 +215,19 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       result.events.sort((a, b) => a.time - b.time);
       return result;
+    },
+    resync() {
+      for (const segment of segments.values()) {
+        if (!segment.persisted) segment.persisted = write(segment.key, JSON.stringify({ v: VERSION, e: segment.events }));
+      }
+      heartbeat(Date.now());
+    },
+    clear() {
+      for (const segment of segments.values()) if (segment.persisted) remove(segment.key);
+      segments.clear();
+      segmentOf.clear();
+      bytes = 0;
+      drops = {};
     },
     leave() {
       gone = true;

@@ -2,7 +2,8 @@ import { createApi, createReadiness } from './api.ts';
 import { startFeatures } from './features.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
 import type { HeapApi, HeapEvent } from './types.ts';
-import { errorOnce, guard, warnOnce } from './warn.ts';
+import type { Consent } from './persistence.ts';
+import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
 /** A booted runtime: the fifteen calls plus what elements and tests need. */
 export interface HeapRuntime extends HeapApi {
@@ -22,7 +23,14 @@ export interface HeapRuntime extends HeapApi {
   dispose(): void;
   /** The engine, for the modules that capture events (markup, autocapture). */
   readonly core: Core;
+  /** Records the visitor's consent: `granted`, `pending` or `denied` (see the README's consent section). */
+  setConsent(consent: Consent): void;
+  /** The visitor's consent as last set. */
+  getConsent(): Consent;
 }
+
+/** Calls beyond Heap's fifteen that `window.heap` and the element also expose. */
+export const EXTRA_METHODS = ['setConsent', 'getConsent'] as const;
 
 const REGISTRY_KEY = Symbol.for('heap-analytics.runtimes');
 type Registry = Map<string, HeapRuntime>;
@@ -72,6 +80,11 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
     ready,
     core,
     subscribe: (listener) => core.subscribe(listener),
+    setConsent: guard('setConsent', (consent: unknown) => {
+      if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
+      else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
+    }, undefined),
+    getConsent: guard('getConsent', () => core.consent(), 'pending' as Consent),
     flush: guard('flush', () => core.outbox.flush(), undefined),
     get pending() {
       return core.outbox.size;

@@ -22,6 +22,8 @@ export interface OutboxOptions {
   compress?: boolean;
   compressMinBytes?: number;
   retry?: BackoffOptions;
+  /** Start held: keep events in memory and send nothing until `setHeld(false)`. */
+  held?: boolean;
   /** Failed attempts after which an event is dropped and counted. Default 12. */
   maxAttempts?: number;
 }
@@ -36,6 +38,12 @@ export interface Outbox {
   flushOnUnload(): void;
   /** Takes over events of dead tabs and earlier page loads. */
   adopt(): Promise<void>;
+  /** While held (consent pending), events are kept in memory and nothing is sent; releasing persists and sends them. */
+  setHeld(held: boolean): void;
+  /** Changes the events still queued (ids settled on consent); only while held. */
+  rewrite(change: (event: HeapEvent) => void): void;
+  /** Forgets every queued event and drop count, in memory and storage (consent denied). */
+  clear(): void;
   /** Events accepted but not yet acknowledged. */
   readonly size: number;
   dispose(): void;
@@ -66,6 +74,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let offline = typeof navigator !== 'undefined' && navigator.onLine === false;
   let probed = false;
   let disposed = false;
+  let held = options.held === true;
 
   const inFlightCount = () => {
     let n = 0;
@@ -145,10 +154,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function pump() {
-    if (disposed || (offline && probed)) return;
+    if (disposed || held || (offline && probed)) return;
     // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
     const maxInFlight = chunkLimit < batchSize ? 1 : MAX_IN_FLIGHT;
-    while (queue.length && inFlight.size < maxInFlight && Date.now() >= notBefore) {
+    // Drop counts travel even without events, so the collector learns of a loss promptly.
+    while ((queue.length || drops.size) && inFlight.size < maxInFlight && Date.now() >= notBefore) {
       if (fresh.length) persist();
       if (offline) probed = true;
       const dropped = takeDrops();
@@ -239,6 +249,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     flushOnUnload() {
       persist();
+      if (held) return;
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
       while (queue.length) {
         const dropped = takeDrops();
@@ -261,6 +272,24 @@ export function createOutbox(options: OutboxOptions): Outbox {
       journal.saveDrops(drops);
       queue = found.events.concat(queue);
       schedule(0);
+    },
+    setHeld(next) {
+      if (held === next) return;
+      held = next;
+      if (held) return;
+      persist();
+      journal?.resync();
+      void this.adopt();
+      schedule(0);
+    },
+    rewrite(change) {
+      if (held) queue.forEach(change);
+    },
+    clear() {
+      queue = [];
+      fresh = [];
+      drops.clear();
+      journal?.clear();
     },
     get size() {
       return queue.length + inFlightCount();

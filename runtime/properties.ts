@@ -9,6 +9,8 @@ export interface PropertyBag {
   add(props: Props): void;
   remove(key: string): void;
   clear(): void;
+  /** Adds properties saved by an earlier visit (stored text) under the current ones, and saves the result. */
+  merge(stored: string | null): void;
 }
 
 /** Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page (pageview properties). */
@@ -35,6 +37,16 @@ export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag 
     },
     clear() {
       values = {};
+      save();
+    },
+    merge(text) {
+      let earlier: unknown;
+      try {
+        earlier = text === null ? undefined : JSON.parse(text);
+      } catch {
+        earlier = undefined;
+      }
+      if (isProps(earlier)) values = { ...earlier, ...values };
       save();
     },
   };

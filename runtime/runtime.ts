@@ -5,8 +5,9 @@ import { createIdentity } from './identity.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
+import { createPersistence, type Consent, type StorageMode } from './persistence.ts';
 import { createSession, readLandingContext } from './session.ts';
-import { createCookieStore, createMirroredStore, createWebStore, type KeyValueStore } from './storage.ts';
+import type { KeyValueStore } from './storage.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
 import { cleanPath, cleanTitle, cleanUrl } from './validate.ts';
@@ -42,10 +43,14 @@ export interface Core {
   resetIdentity(): void;
   eventProperties: ReturnType<typeof createPropertyBag>;
   pageviewProperties: ReturnType<typeof createPropertyBag>;
-  /** Captures an event of any type; `properties` are already validated. */
-  capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent;
+  /** Captures an event of any type (`properties` already validated); nothing while consent is denied. */
+  capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent | undefined;
   /** Starts a new pageview and captures its event. */
-  pageview(options: PageviewOptions): HeapEvent;
+  pageview(options: PageviewOptions): HeapEvent | undefined;
+  /** The visitor's consent as last set. */
+  consent(): Consent;
+  /** Applies a consent decision: see the README's consent section. */
+  setConsent(next: Consent): void;
   addUserProperties(properties: Props): void;
   /** Calls `listener` with every captured event; returns the unsubscribe function. */
   subscribe(listener: (event: HeapEvent) => void): () => void;
@@ -60,6 +65,22 @@ function positive(value: unknown, fallback: number): number {
   return fallback;
 }
 
+/** The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and it is on. */
+function initialConsent(options: RuntimeOptions): Consent {
+  const gpc = options.respectGpc === true && typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  if (gpc) return 'denied';
+  const given = options.consent;
+  if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
+  warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${String(given).slice(0, 20)}; "pending" is used until the page decides.`);
+  return 'pending';
+}
+
+/** Cookieless settings: `true` (or "session") keeps state in sessionStorage, "memory" in memory only. */
+function storageMode(cookieless: unknown): StorageMode {
+  if (cookieless === undefined || cookieless === false) return 'cookies';
+  return cookieless === 'memory' ? 'memory' : 'session';
+}
+
 /** How often a runtime looks for events left by closed tabs. */
 const ADOPT_EVERY_MS = 20_000;
 
@@ -70,16 +91,25 @@ const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
 export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const now = options.now ?? Date.now;
   const base = `hpa_${keyPart(envId)}`;
-  const local = options.localStore ?? createWebStore(() => globalThis.localStorage);
-  const userStore =
-    options.userStore ??
-    createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local);
-  const user = createIdentity(userStore, `${base}_id`);
+  let consent = initialConsent(options);
+  const persistence = createPersistence(
+    {
+      prefix: base,
+      mode: storageMode(options.cookieless),
+      cookieDomain: options.cookieDomain,
+      secureCookie: options.secureCookie,
+      userStore: options.userStore,
+      localStore: options.localStore,
+    },
+    consent === 'granted',
+  );
+  const keys = { user: `${base}_id`, session: `${base}_ses`, props: `${base}_props` };
+  const user = createIdentity(persistence.user, keys.user);
   const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
-  const session = createSession(local, `${base}_ses`, timeoutMs, readLandingContext);
-  const eventProperties = createPropertyBag(local, `${base}_props`);
+  const session = createSession(persistence.local, keys.session, timeoutMs, readLandingContext);
+  const eventProperties = createPropertyBag(persistence.local, keys.props);
   const pageviewProperties = createPropertyBag();
-  const journal = createJournal(base, () => globalThis.localStorage);
+  const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
@@ -91,6 +121,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     maxBytes: positive(options.maxBytes, 1_000_000),
     compress: options.compress !== false,
     retry: options.retry,
+    held: consent !== 'granted',
   });
   // Events that earlier page loads or closed tabs left unsent go out now, and orphans are looked for now and then.
   void outbox.adopt();
@@ -100,7 +131,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let page: PageContext = readPage();
   let userSyncedAt = now();
 
-  function capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent {
+  function capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent | undefined {
+    if (consent === 'denied') return undefined;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
       user.sync();
@@ -174,6 +206,41 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     },
     eventProperties,
     pageviewProperties,
+    consent: () => consent,
+    setConsent(next) {
+      if (next === consent) return;
+      const previous = consent;
+      consent = next;
+      if (next === 'granted') {
+        persistence.setAllowed(true);
+        // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled.
+        const replacedUser = user.merge(persistence.user.stored(keys.user));
+        const replacedSession = session.merge(persistence.local.stored(keys.session), now());
+        eventProperties.merge(persistence.local.stored(keys.props));
+        const current = session.touch(now());
+        outbox.rewrite((event) => {
+          if (replacedUser !== undefined && event.user_id === replacedUser) {
+            event.user_id = user.userId;
+            event.identity ??= user.identity;
+          }
+          if (replacedSession !== undefined && event.session_id === replacedSession) {
+            event.session_id = current.id;
+            event.session = current.props;
+          }
+        });
+        outbox.setHeld(false);
+        return;
+      }
+      outbox.setHeld(true);
+      persistence.setAllowed(false);
+      if (next === 'denied') {
+        outbox.clear();
+        persistence.wipe();
+      } else if (previous === 'denied') {
+        // Back to undecided after a denial: nothing held, nothing stored.
+        outbox.clear();
+      }
+    },
     capture: (type, name, properties, extra) =>
       capture(type, name, type === 'user_properties' ? properties : withContext(properties), extra),
     pageview(options) {

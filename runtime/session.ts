@@ -23,6 +23,8 @@ export interface Session {
   touch(now: number): StoredSession;
   /** Ends the current session, so the next event starts a new one. */
   restart(now: number): void;
+  /** Continues a session saved by an earlier page (given as stored text) if it is still alive; returns the replaced session id. */
+  merge(stored: string | null, now: number): string | undefined;
 }
 
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
@@ -65,6 +67,22 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       if (now > current.last) current.last = now;
       if (current.last - savedLast >= SYNC_MS) save(current);
       return current;
+    },
+    merge(text, now) {
+      let earlier: unknown;
+      try {
+        earlier = text === null ? undefined : JSON.parse(text);
+      } catch {
+        earlier = undefined;
+      }
+      const replaced = current?.id;
+      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== replaced) {
+        current = { ...earlier, last: Math.max(earlier.last, now) };
+        save(current);
+        return replaced;
+      }
+      if (current) save(current);
+      return undefined;
     },
     restart(now) {
       current = fresh(now);

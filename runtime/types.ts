@@ -113,6 +113,12 @@ export interface HeapConfig {
   maxBytes?: number;
   /** Gzip request bodies of 1 KB and more when the browser can. Default true. */
   compress?: boolean;
+  /** The visitor's consent at boot: `granted` (default), `pending` (memory only, nothing sent) or `denied` (nothing at all). */
+  consent?: 'granted' | 'pending' | 'denied';
+  /** Treat a Global Privacy Control signal (`navigator.globalPrivacyControl`) as consent denied at boot. */
+  respectGpc?: boolean;
+  /** Set no cookies: `true`/"session" keeps state in sessionStorage (per tab), "memory" keeps it for the page only. */
+  cookieless?: boolean | 'session' | 'memory';
 }
 
 /** The fifteen calls of Heap's client API, as this project exposes them. */

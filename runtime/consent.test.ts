@@ -1,0 +1,172 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, forgetEnv, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+
+/** Every cookie, localStorage and sessionStorage key the runtime wrote for `envId`. */
+function traces(envId: string): string[] {
+  const prefix = keyPrefix(envId);
+  const found: string[] = [];
+  for (const part of document.cookie.split('; ')) if (part.startsWith(prefix)) found.push(`cookie:${part.split('=')[0]}`);
+  for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) found.push(`local:${key}`);
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith(prefix)) found.push(`session:${key}`);
+  return found.sort();
+}
+
+function forgetSessionStorage(envId: string) {
+  for (const key of Object.keys(sessionStorage)) if (key.startsWith(keyPrefix(envId))) sessionStorage.removeItem(key);
+}
+
+const quiet = { disablePageviewAutocapture: true, retry: { baseMs: 50, capMs: 200 } };
+
+describe('consent', () => {
+  const envs: string[] = [];
+  const env = (label: string) => {
+    const id = uniqueEnv(label);
+    envs.push(id);
+    return id;
+  };
+  afterEach(() => {
+    cleanUp();
+    for (const id of envs.splice(0)) {
+      forgetEnv(id);
+      forgetSessionStorage(id);
+    }
+  });
+
+  it('pending: keeps events in memory, writes no cookie or storage, sends nothing; granted: persists and sends what was held', async () => {
+    const envId = env('pending');
+    const heap = startRuntime('pending', { ...quiet, consent: 'pending' }, envId);
+    heap.track('Before consent', { n: 1 });
+    heap.addEventProperties({ plan: 'pro' });
+    heap.identify('alice');
+    await sleep(300);
+    expect(traces(envId)).to.deep.equal([]);
+    expect(await requestLog(envId)).to.deep.equal([]);
+    expect(heap.getConsent()).to.equal('pending');
+    heap.setConsent('granted');
+    const events = await waitForEvents(envId, 2);
+    expect(events.map((e) => e.type)).to.deep.equal(['track', 'identify']);
+    expect(events[0]!.user_id).to.equal(heap.getUserId());
+    expect(traces(envId)).to.include(`cookie:${keyPrefix(envId)}_id`);
+    expect(traces(envId)).to.include(`local:${keyPrefix(envId)}_props`);
+  });
+
+  it('granted after pending continues the user and session of an earlier visit, and relabels what was held', async () => {
+    const envId = env('returning');
+    const first = startRuntime('returning', quiet, envId);
+    const earlier = { user: first.getUserId(), session: first.getSessionId() };
+    first.addEventProperties({ returning: true });
+    first.dispose();
+    const second = startRuntime('returning', { ...quiet, consent: 'pending' }, envId);
+    expect(second.getUserId()).to.not.equal(earlier.user);
+    second.track('Held while pending', { n: 2 });
+    second.setConsent('granted');
+    expect(second.getUserId()).to.equal(earlier.user);
+    expect(second.getSessionId()).to.equal(earlier.session);
+    const [held] = await waitForEvents(envId, 1, { name: 'Held while pending' });
+    expect(held).to.include({ user_id: earlier.user, session_id: earlier.session });
+    second.track('After consent');
+    const [after] = await waitForEvents(envId, 1, { name: 'After consent' });
+    expect(after!.properties).to.deep.equal({ returning: true });
+  });
+
+  it('denied after pending drops what was held, removes every trace, and sends nothing after', async () => {
+    const envId = env('denied');
+    // An earlier visit left a cookie and storage behind.
+    startRuntime('denied', quiet, envId).dispose();
+    expect(traces(envId).length).to.be.greaterThan(0);
+    const heap = startRuntime('denied', { ...quiet, consent: 'pending' }, envId);
+    heap.track('Held then dropped');
+    heap.setConsent('denied');
+    heap.track('After denial');
+    heap.identify('bob');
+    await sleep(300);
+    expect(traces(envId)).to.deep.equal([]);
+    expect(await requestLog(envId)).to.deep.equal([]);
+  });
+
+  it('denied after granted removes cookies and storage and stops sending; granted again resumes', async () => {
+    const envId = env('revoke');
+    const heap = startRuntime('revoke', quiet, envId);
+    heap.track('Granted');
+    await waitForEvents(envId, 1);
+    heap.setConsent('denied');
+    expect(traces(envId)).to.deep.equal([]);
+    heap.track('Denied');
+    await sleep(300);
+    expect((await requestLog(envId)).length).to.equal(1);
+    heap.setConsent('granted');
+    heap.track('Granted again');
+    const events = await waitForEvents(envId, 2);
+    expect(events.map((e) => e.name)).to.deep.equal(['Granted', 'Granted again']);
+    expect(traces(envId).length).to.be.greaterThan(0);
+  });
+
+  it('pending after granted holds new events without new writes, until granted again', async () => {
+    const envId = env('pause');
+    const heap = startRuntime('pause', quiet, envId);
+    heap.setConsent('pending');
+    const before = traces(envId);
+    heap.track('While paused');
+    heap.addEventProperties({ x: 1 });
+    await sleep(300);
+    expect(traces(envId)).to.deep.equal(before);
+    expect(await requestLog(envId)).to.deep.equal([]);
+    heap.setConsent('granted');
+    await waitForEvents(envId, 1, { name: 'While paused' });
+  });
+
+  it('honours Global Privacy Control as a denial when asked to', async () => {
+    const envId = env('gpc');
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+    try {
+      const heap = startRuntime('gpc', { ...quiet, respectGpc: true }, envId);
+      expect(heap.getConsent()).to.equal('denied');
+      heap.track('Under GPC');
+      const ignoring = startRuntime('gpc-off', quiet);
+      expect(ignoring.getConsent()).to.equal('granted');
+      await sleep(300);
+      expect(traces(envId)).to.deep.equal([]);
+      expect(await requestLog(envId)).to.deep.equal([]);
+    } finally {
+      delete (Navigator.prototype as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+    }
+  });
+
+  it('refuses an unknown consent value with a warning and keeps the current one', () => {
+    const heap = startRuntime('badconsent', quiet);
+    heap.setConsent('maybe' as never);
+    expect(heap.getConsent()).to.equal('granted');
+  });
+});
+
+describe('cookieless mode', () => {
+  const envs: string[] = [];
+  afterEach(() => {
+    cleanUp();
+    for (const id of envs.splice(0)) forgetSessionStorage(id);
+  });
+
+  it('sets no cookie, keeps state in sessionStorage across a reload of the tab, and delivers', async () => {
+    const envId = uniqueEnv('cookieless');
+    envs.push(envId);
+    const first = startRuntime('cookieless', { ...quiet, cookieless: true }, envId);
+    first.track('No cookies');
+    const userId = first.getUserId();
+    first.dispose();
+    const second = startRuntime('cookieless', { ...quiet, cookieless: true }, envId);
+    expect(second.getUserId()).to.equal(userId);
+    await waitForEvents(envId, 1, { name: 'No cookies' });
+    expect(document.cookie).to.not.include(keyPrefix(envId));
+    expect(traces(envId).every((t) => t.startsWith('session:'))).to.equal(true);
+  });
+
+  it('in memory mode writes nothing anywhere and still delivers', async () => {
+    const envId = uniqueEnv('memory');
+    envs.push(envId);
+    const heap = startRuntime('memory', { ...quiet, cookieless: 'memory' }, envId);
+    heap.addEventProperties({ a: 1 });
+    heap.track('Memory only');
+    await waitForEvents(envId, 1);
+    expect(traces(envId)).to.deep.equal([]);
+  });
+});

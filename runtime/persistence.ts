@@ -1,0 +1,111 @@
+import { createCookieStore, createMemoryStore, createMirroredStore, createWebStore, type KeyValueStore } from './storage.ts';
+
+/** Whether the visitor allowed tracking: `pending` holds events in memory, `denied` tracks nothing. */
+export type Consent = 'granted' | 'pending' | 'denied';
+
+/** Where state may live: `cookies` (default: first-party cookie mirrored to localStorage), or cookieless `session` / `memory`. */
+export type StorageMode = 'cookies' | 'session' | 'memory';
+
+/** Settings that decide where the runtime keeps its state. */
+export interface PersistenceOptions {
+  prefix: string;
+  mode: StorageMode;
+  cookieDomain?: string;
+  secureCookie?: boolean;
+  /** Injected stores (tests); they replace the browser's. */
+  userStore?: KeyValueStore;
+  localStore?: KeyValueStore;
+}
+
+/** A store that writes through to persistent storage only while allowed, and always keeps a memory copy. */
+export interface GatedStore extends KeyValueStore {
+  /** The persistent value, ignoring the gate (to merge earlier visits' state when consent arrives). */
+  stored(key: string): string | null;
+  /** Writes every value held in memory to persistent storage. */
+  persistAll(): void;
+}
+
+/** The runtime's stores, behind one consent gate. */
+export interface Persistence {
+  readonly user: GatedStore;
+  readonly local: GatedStore;
+  /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
+  area(): Storage | undefined;
+  readonly allowed: boolean;
+  setAllowed(allowed: boolean): void;
+  /** Forgets memory state and removes every cookie and storage key of this env id. */
+  wipe(): void;
+}
+
+function gate(persistent: KeyValueStore, allowed: () => boolean): GatedStore {
+  const memory = new Map<string, string>();
+  return {
+    get: (key) => (allowed() ? persistent.get(key) : null) ?? memory.get(key) ?? null,
+    set(key, value) {
+      memory.set(key, value);
+      if (allowed()) persistent.set(key, value);
+    },
+    remove(key) {
+      memory.delete(key);
+      if (allowed()) persistent.remove(key);
+    },
+    stored: (key) => persistent.get(key),
+    persistAll() {
+      for (const [key, value] of memory) persistent.set(key, value);
+    },
+  };
+}
+
+const webArea = (mode: StorageMode): (() => Storage | undefined) => () => {
+  try {
+    return mode === 'cookies' ? globalThis.localStorage : mode === 'session' ? globalThis.sessionStorage : undefined;
+  } catch {
+    // Accessing the storage object itself throws where storage is blocked.
+    return undefined;
+  }
+};
+
+/** Creates the stores for one env id, allowed to persist from the start or not. */
+export function createPersistence(options: PersistenceOptions, initiallyAllowed: boolean): Persistence {
+  let allowed = initiallyAllowed;
+  const isAllowed = () => allowed;
+  const area = webArea(options.mode);
+  const web = options.mode === 'memory' ? createMemoryStore() : createWebStore(area);
+  const local = options.localStore ?? web;
+  const user =
+    options.userStore ??
+    (options.mode === 'cookies' ? createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local) : local);
+  return {
+    user: gate(user, isAllowed),
+    local: gate(local, isAllowed),
+    area: () => (allowed ? area() : undefined),
+    get allowed() {
+      return allowed;
+    },
+    setAllowed(next) {
+      allowed = next;
+    },
+    wipe() {
+      for (const storage of [webArea('cookies')(), webArea('session')()]) {
+        try {
+          if (!storage) continue;
+          const keys: string[] = [];
+          for (let i = 0; i < storage.length; i++) keys.push(storage.key(i) ?? '');
+          for (const key of keys) if (key.startsWith(options.prefix)) storage.removeItem(key);
+        } catch {
+          // Blocked storage holds nothing of ours.
+        }
+      }
+      try {
+        // A cookie is removed with the domain it was set with: try the configured one and the host's.
+        const jars = [createCookieStore({ domain: options.cookieDomain }), createCookieStore({})];
+        for (const part of document.cookie.split('; ')) {
+          const name = part.split('=')[0] ?? '';
+          if (name.startsWith(options.prefix)) jars.forEach((jar) => jar.remove(name));
+        }
+      } catch {
+        // No cookies to remove.
+      }
+    },
+  };
+}
