@@ -107,4 +107,19 @@ describe('the runtime API', () => {
     const [record] = await waitForEvents(heap.envId, 1, { type: 'user_properties' });
     expect(record!.properties).to.deep.equal({ Name: 'Alice Smith', Profession: 'Data Scientist' });
   });
+
+  it('logs each captured event once as a collapsed console group when debug is on', () => {
+    const groups: string[] = [];
+    const { groupCollapsed } = console;
+    console.groupCollapsed = (...args: unknown[]) => void groups.push(String(args[0]));
+    try {
+      const heap = startRuntime('debug', { debug: true, disablePageviewAutocapture: true });
+      heap.track('Visible in console', { plan: 'pro' });
+      const quiet = startRuntime('nodebug', { disablePageviewAutocapture: true });
+      quiet.track('Not logged');
+    } finally {
+      console.groupCollapsed = groupCollapsed;
+    }
+    expect(groups).to.deep.equal(['[heap-analytics] track "Visible in console"']);
+  });
 });

@@ -2,6 +2,7 @@ import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { createIdentity } from './identity.ts';
+import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
@@ -164,7 +165,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         errorOnce('listener-failed', 'a heap-event listener threw; other listeners still ran.', err);
       }
     }
-    if (options.debug) console.debug(`[heap-analytics] ${type}${name ? ` "${name}"` : ''}`, event);
+    if (options.debug) logEvent(event);
     return event;
   }
 
