@@ -122,4 +122,12 @@ describe('the runtime API', () => {
     }
     expect(groups).to.deep.equal(['[heap-analytics] track "Visible in console"']);
   });
+
+  it('gives events ids that sort in capture order, even within one millisecond', async () => {
+    const heap = startRuntime('order', { disablePageviewAutocapture: true });
+    for (let i = 0; i < 200; i++) heap.track('Ordered', { i });
+    const events = await waitForEvents(heap.envId, 200);
+    const byId = [...events].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => e.properties!.i);
+    expect(byId).to.deep.equal([...Array(200).keys()]);
+  });
 });

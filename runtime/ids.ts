@@ -8,7 +8,20 @@ export function randomNumericId(): string {
   return String((words[0]! & 0x1fffff) * 0x100000000 + words[1]!);
 }
 
-/** A time-ordered UUID (v7) for an event, made once at capture so resends can be deduplicated. */
+let lastMs = -Infinity;
+let seq = 0;
+
+/**
+ * A time-ordered UUID (v7) for an event, made once at capture so resends can be deduplicated.
+ * Ids made in the same millisecond (or after the clock stepped back) keep capture order through a counter.
+ */
 export function eventId(now: number): string {
-  return uuidv7({ msecs: now });
+  if (now > lastMs) {
+    lastMs = now;
+    // A random start leaves room for about a billion ids in one millisecond before the counter carries.
+    seq = Math.floor(Math.random() * 0x40000000);
+  } else {
+    seq = (seq + 1) | 0;
+  }
+  return uuidv7({ msecs: lastMs, seq });
 }
