@@ -1,5 +1,5 @@
 import { UNSUPPORTED_METHODS } from './api.ts';
-import type { HeapRuntime } from './load.ts';
+import { EXTRA_METHODS, type HeapRuntime } from './load.ts';
 import { API_METHODS, type HeapApi } from './types.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
@@ -14,11 +14,29 @@ export interface HeapGlobal extends HeapApi {
   [method: string]: unknown;
 }
 
+/**
+ * What host code finds at `window.heap`: the fifteen calls, answered by the runtime once it runs,
+ * or queued by Heap's install snippet until then.
+ */
+export interface HeapWindow extends HeapApi {
+  /** The env id the runtime (or a snippet) was loaded with. */
+  readonly envId?: string;
+  readonly appid?: string;
+  /** `true` once the runtime answers calls; absent on a snippet's queue. */
+  readonly loaded?: boolean;
+  /** The queue form of any call: `heap.push(['track', 'Signup', {plan: 'pro'}])`. */
+  push(entry: unknown): number;
+  /** Whatever else a snippet put there (Heap's `config`, `clientConfig`, ...). */
+  [key: string]: unknown;
+}
+
 type SnippetEntry = { name?: unknown; fn?: unknown };
 
 declare global {
   interface Window {
-    heap?: unknown;
+    /** Heap's API once the tracker or an install snippet set it; a snippet may assign its queue (any value). */
+    get heap(): HeapWindow | undefined;
+    set heap(value: unknown);
     heapReadyCb?: unknown;
   }
 }
@@ -61,7 +79,7 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
 
 function createGlobal(runtime: HeapRuntime): HeapGlobal {
   const global = { envId: runtime.envId, appid: runtime.envId, loaded: true } as HeapGlobal;
-  for (const method of API_METHODS) global[method] = runtime[method] as never;
+  for (const method of [...API_METHODS, ...EXTRA_METHODS]) global[method] = runtime[method] as never;
   for (const method of UNSUPPORTED_METHODS) {
     global[method] = () => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`);
   }

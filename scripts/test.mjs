@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureBrowsers, ensureDependencies } from './ensure.mjs';
 
+// `node --test scripts/` runs this file too (its name matches the runner's `test.mjs` pattern): nothing to do there.
+if (process.env.NODE_TEST_CONTEXT) process.exit(0);
+
 ensureDependencies();
 ensureBrowsers();
 
@@ -39,6 +42,9 @@ const wtrCount = () => {
 };
 
 step('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
+// The package test (scripts/pack.test.mjs, a node test) packs dist/; it reuses this build when the sources are unchanged.
+step('build', process.execPath, ['scripts/build.mjs']);
+step('size budget', process.execPath, ['scripts/size.mjs']);
 step('node tests', process.execPath, ['--test', '--test-reporter=spec', 'demo/', 'scripts/'], { count: nodeCount });
 step('browser tests', 'npx', ['web-test-runner'], { count: wtrCount });
 
