@@ -112,6 +112,7 @@ async function storeBatch(ctx, res, body, receivedAt, entry) {
   // One offset for the whole batch: the client stamped sent_at when it sent these events.
   const skewMs = receivedAt - result.sentAt;
   const counts = ctx.store.insertBatch(result.envId, result.events, result.dropped, receivedAt, skewMs);
+  if (counts.accepted > 0) ctx.streams.notify(result.envId);
   if (entry) {
     entry.stored = true;
     if (entry.outcome === 'pending') entry.outcome = 'stored';

@@ -2,7 +2,9 @@ import { handleBatch } from './batch-route.mjs';
 import { answerPreflight, createOriginCheck, setCorsHeaders } from './cors.mjs';
 import { createFaults } from './faults.mjs';
 import { HttpError, responseDone, sendProblem } from './http-util.mjs';
-import { handleCounts, handleDrops, handleEvents, handleUsers } from './read-routes.mjs';
+import { handleLiveAsset, handleLivePage, handleLiveRedirect } from './live-route.mjs';
+import { createLiveStreams } from './live-stream.mjs';
+import { handleCounts, handleDrops, handleEnvs, handleEvents, handleUsers } from './read-routes.mjs';
 import { createRequestLog } from './request-log.mjs';
 import { createSqliteStore } from './sqlite-store.mjs';
 import { handleRequests, handleReset, handleSetFaults } from './test-routes.mjs';
@@ -21,6 +23,8 @@ import { handleRequests, handleReset, handleSetFaults } from './test-routes.mjs'
  * @property {number} [bodyLimit]   max raw body bytes (default 1 MiB), 413 past it
  * @property {number} [decodedLimit]  max gunzipped bytes (default 5 MiB), 413 past it
  * @property {boolean} [testing]   enables the /_test/* endpoints (default false)
+ * @property {number} [maxStreams]  live streams (GET /v1/stream) open at once (default 100)
+ * @property {number} [heartbeatMs] keep-alive comment interval of live streams (default 15 s)
  * @property {() => number} [now]  clock in ms (default Date.now)
  * @property {(message: string, err: unknown) => void} [logError]  where unexpected errors go (default console.error)
  */
@@ -35,18 +39,26 @@ import { handleRequests, handleReset, handleSetFaults } from './test-routes.mjs'
  * @property {boolean} testing
  * @property {ReturnType<typeof createFaults>} faults
  * @property {ReturnType<typeof createRequestLog>} requestLog
+ * @property {ReturnType<typeof createLiveStreams>} streams
  */
 
-/** @typedef {(ctx: CollectorContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => unknown} Route */
+/** @typedef {(ctx: CollectorContext, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, path: string) => unknown} Route */
 
 /** @type {Record<string, Record<string, Route>>} */
 const ROUTES = {
+  '': { GET: handleLiveRedirect, HEAD: handleLiveRedirect },
+  '/': { GET: handleLivePage, HEAD: handleLivePage },
   '/v1/batch': { POST: handleBatch },
+  '/v1/stream': { GET: (ctx, req, res, query) => ctx.streams.handle(ctx, req, res, query) },
+  '/v1/envs': { GET: handleEnvs },
   '/v1/events': { GET: handleEvents },
   '/v1/users': { GET: handleUsers },
   '/v1/counts': { GET: handleCounts },
   '/v1/drops': { GET: handleDrops },
 };
+
+/** The live view's files: every path under /live/. */
+const LIVE_ASSETS = { GET: handleLiveAsset, HEAD: handleLiveAsset };
 
 /** @type {Record<string, Record<string, Route>>} */
 const TEST_ROUTES = {
@@ -76,6 +88,7 @@ export function createCollector(options = {}) {
     testing,
     faults: createFaults(now),
     requestLog: createRequestLog(),
+    streams: createLiveStreams({ store, maxClients: options.maxStreams, heartbeatMs: options.heartbeatMs, logError }),
   };
   /** @type {Set<Promise<void>>} */
   const inFlight = new Set();
@@ -156,23 +169,30 @@ export function createCollector(options = {}) {
       res.setHeader('Retry-After', '1');
       throw new HttpError(503, 'the collector is shutting down');
     }
-    const methods = ROUTES[path] ?? (testing ? TEST_ROUTES[path] : undefined);
+    const methods = ROUTES[path]
+      ?? (testing ? TEST_ROUTES[path] : undefined)
+      ?? (path.startsWith('/live/') ? LIVE_ASSETS : undefined);
     if (!methods) throw new HttpError(404, 'not found');
     const handler = methods[req.method ?? 'GET'];
     if (!handler) {
       res.setHeader('Allow', Object.keys(methods).join(', '));
       throw new HttpError(405, `use ${Object.keys(methods).join(' or ')}`);
     }
-    await handler(ctx, req, res, query);
+    await handler(ctx, req, res, query, path);
   }
 
   return {
     handle,
     store,
     basePath,
-    /** Stops answering, waits for in-flight requests, then closes the store. */
+    /** Ends the live streams and refuses new ones; hosts that wait for connections to close call this first. */
+    endStreams() {
+      ctx.streams.end();
+    },
+    /** Stops answering, ends the live streams, waits for in-flight requests, then closes the store. */
     async close() {
       closing = true;
+      ctx.streams.end();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
       store.close();
     },

@@ -7,7 +7,7 @@ import { HttpError, intParam, sendJson, stringParam } from './http-util.mjs';
 const BUCKETS = { minute: 60_000, hour: 3_600_000 };
 
 /**
- * GET /v1/events: stored events oldest first, filtered by the query.
+ * GET /v1/events: stored events oldest first (newest first with order=desc), filtered by the query.
  * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
  */
 export function handleEvents(ctx, _req, res, query) {
@@ -20,6 +20,7 @@ export function handleEvents(ctx, _req, res, query) {
     sessionId: stringParam(query, 'session_id'),
     sinceId: stringParam(query, 'since_id'),
     limit: intParam(query, 'limit', 1000, 10_000),
+    order: orderParam(query),
   };
   try {
     sendJson(res, 200, { events: ctx.store.queryEvents(filter) });
@@ -46,7 +47,18 @@ export function handleCounts(ctx, _req, res, query) {
   const envId = requireEnvId(query);
   const bucket = query.get('bucket') ?? 'hour';
   if (bucket !== 'minute' && bucket !== 'hour') throw new HttpError(400, 'bucket must be minute or hour');
-  sendJson(res, 200, { bucket, counts: ctx.store.countByName({ envId, bucketMs: BUCKETS[bucket] }) });
+  const since = stringParam(query, 'since');
+  const sinceMs = since === undefined ? undefined : Number(since);
+  if (sinceMs !== undefined && !Number.isSafeInteger(sinceMs)) throw new HttpError(400, 'since must be a time in ms since the epoch');
+  sendJson(res, 200, { bucket, counts: ctx.store.countByName({ envId, bucketMs: BUCKETS[bucket], sinceMs }) });
+}
+
+/**
+ * GET /v1/envs: the env ids that have stored events.
+ * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res
+ */
+export function handleEnvs(ctx, _req, res) {
+  sendJson(res, 200, { envs: ctx.store.envIds() });
 }
 
 /**
@@ -57,8 +69,19 @@ export function handleDrops(ctx, _req, res, query) {
   sendJson(res, 200, { drops: ctx.store.drops(requireEnvId(query)) });
 }
 
+/**
+ * Reads `order` (asc or desc), failing with 400.
+ * @param {URLSearchParams} query
+ * @returns {'asc' | 'desc'}
+ */
+export function orderParam(query) {
+  const order = query.get('order') ?? 'asc';
+  if (order !== 'asc' && order !== 'desc') throw new HttpError(400, 'order must be asc or desc');
+  return order;
+}
+
 /** @param {URLSearchParams} query */
-function requireEnvId(query) {
+export function requireEnvId(query) {
   const envId = stringParam(query, 'env_id');
   if (envId === undefined) throw new HttpError(400, 'env_id is required');
   return envId;

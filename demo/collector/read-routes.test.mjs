@@ -112,3 +112,26 @@ test('drop reports are summed per reason, and a pure resend does not count them 
   await send(env, [], { dropped: [{ reason: 'cap', count: 2 }, { reason: 'storage', count: 0 }] });
   assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), { drops: [{ reason: 'cap', count: 5 }, { reason: 'retries', count: 1 }] });
 });
+
+test('order=desc lists events newest first; since limits counts; envs lists the env ids with events', async () => {
+  const env = newEnvId();
+  const [a, b, c2] = [makeEvent({ name: 'A' }), makeEvent({ name: 'B' }), makeEvent({ name: 'A', time: T0 - 10 * 60_000 })];
+  await send(env, [a, b, c2]);
+  const ids = async (/** @type {string} */ q) => (await c.get(`/v1/events?env_id=${env}${q}`)).events.map((/** @type {any} */ e) => e.id);
+  assert.deepEqual(await ids('&order=desc'), [c2.id, b.id, a.id]);
+  assert.deepEqual(await ids('&order=desc&limit=2'), [c2.id, b.id]);
+  assert.deepEqual(await ids('&order=desc&name=A'), [c2.id, a.id]);
+  assert.deepEqual(await ids(`&order=desc&since_id=${a.id}`), [c2.id, b.id]);
+  assert.equal((await fetch(`${c.base}/v1/events?env_id=${env}&order=up`)).status, 400);
+
+  const minute = Math.floor((T0 - 1000) / 60_000) * 60_000;
+  const { counts } = await c.get(`/v1/counts?env_id=${env}&bucket=minute&since=${minute}`);
+  assert.deepEqual(counts, [{ bucket_start: minute, name: 'A', count: 1 }, { bucket_start: minute, name: 'B', count: 1 }]);
+  assert.equal((await fetch(`${c.base}/v1/counts?env_id=${env}&since=soon`)).status, 400);
+
+  const other = newEnvId();
+  await send(other, [makeEvent()]);
+  const { envs } = await c.get('/v1/envs');
+  assert.ok(envs.includes(env) && envs.includes(other));
+  assert.deepEqual(envs, [...envs].sort());
+});

@@ -48,6 +48,8 @@ export async function startServer(env = process.env) {
     close() {
       closed ??= (async () => {
         closing = true;
+        // Live streams never finish on their own; ended now, their connections close like the rest.
+        collector.endStreams();
         for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false;
         const stopped = new Promise((resolve) => server.close(() => resolve(undefined)));
         server.closeIdleConnections();
@@ -86,6 +88,7 @@ function isMain() {
 if (isMain()) {
   const running = await startServer();
   console.log(`[heap-analytics collector] listening on ${running.url}`);
+  console.log(`[heap-analytics collector] live view: ${running.url}/`);
   const stop = async (/** @type {string} */ signal) => {
     console.log(`[heap-analytics collector] ${signal}: finishing in-flight requests`);
     await running.close();

@@ -113,7 +113,12 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       (SELECT user_id FROM identities WHERE env_id = @env AND identity = @identity) ORDER BY time, user_id`);
   const countStatement = db.prepare(`SELECT server_time - server_time % @bucket AS bucket_start,
       CASE WHEN type = 'track' THEN name ELSE type END AS name, count(*) AS count
-    FROM events WHERE env_id = @env GROUP BY 1, 2 ORDER BY 1, 2`);
+    FROM events WHERE env_id = @env AND server_time >= @since GROUP BY 1, 2 ORDER BY 1, 2`);
+  // Walks the (env_id, seq) index from one env id to the next: O(envs * log n), not a scan of every event.
+  const envIdsStatement = db.prepare(`WITH RECURSIVE envs(env_id) AS (
+      SELECT min(env_id) FROM events
+      UNION ALL SELECT (SELECT min(env_id) FROM events WHERE env_id > envs.env_id) FROM envs WHERE env_id IS NOT NULL)
+    SELECT env_id FROM envs WHERE env_id IS NOT NULL LIMIT 1000`).pluck();
   const dropsStatement = db.prepare(`SELECT reason, sum(count) AS count FROM drops
     WHERE env_id = ? GROUP BY reason ORDER BY reason`);
   /** Event queries vary by which filters are set; one statement per shape, made once. */
@@ -169,7 +174,7 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       params.identity = filter.identity;
     }
     const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} AND seq > @afterSeq
-      ORDER BY seq LIMIT @limit`;
+      ORDER BY seq ${filter.order === 'desc' ? 'DESC' : 'ASC'} LIMIT @limit`;
     let statement = eventStatements.get(sql);
     if (!statement) { statement = db.prepare(sql); eventStatements.set(sql, statement); }
     return statement.all(params).map(fromRow);
@@ -192,7 +197,8 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
     insertBatch,
     queryEvents,
     queryUsers,
-    countByName: ({ envId, bucketMs }) => countStatement.all({ env: envId, bucket: bucketMs }),
+    countByName: ({ envId, bucketMs, sinceMs }) => countStatement.all({ env: envId, bucket: bucketMs, since: sinceMs ?? Number.MIN_SAFE_INTEGER }),
+    envIds: () => envIdsStatement.all(),
     drops: (envId) => dropsStatement.all(envId),
     close: () => { if (db.open) db.close(); },
   });

@@ -55,6 +55,7 @@
  * @property {string} [sessionId]
  * @property {string} [sinceId]    only events stored after the event with this id
  * @property {number} [limit]
+ * @property {'asc' | 'desc'} [order]  storage order, oldest first (default) or newest first
  */
 
 /**
@@ -79,11 +80,13 @@
  * @property {(envId: string, events: BatchEvent[], drops: DropReport[], receivedAt: number, skewMs: number) => { accepted: number, duplicates: number }} insertBatch
  *   Stores a whole batch atomically; events whose (envId, id) exists already count as duplicates.
  * @property {(filter: EventFilter) => StoredEvent[]} queryEvents
- *   Events oldest first by insertion; throws an error with code 'UNKNOWN_SINCE_ID' for an unknown sinceId.
+ *   Events in insertion order (newest first with order 'desc'); throws an error with code 'UNKNOWN_SINCE_ID' for an unknown sinceId.
  * @property {(filter: { envId: string, userId?: string, identity?: string }) => { users: StoredUser[], properties?: Record<string, unknown> }} queryUsers
  *   User rows; with `identity`, also the properties merged across all its user ids.
- * @property {(filter: { envId: string, bucketMs: number }) => CountRow[]} countByName
- *   Counts per name (track) or type (others) per bucket of server_time.
+ * @property {(filter: { envId: string, bucketMs: number, sinceMs?: number }) => CountRow[]} countByName
+ *   Counts per name (track) or type (others) per bucket of server_time, from sinceMs on when given.
+ * @property {() => string[]} envIds
+ *   The env ids that have stored events, sorted.
  * @property {(envId: string) => DropReport[]} drops
  *   Drop reports summed per reason.
  * @property {() => void} close

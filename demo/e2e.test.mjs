@@ -1,0 +1,220 @@
+// End to end, the way a newcomer meets the project: the server `npm start` runs, the machine's
+// Chromium clicking through the demo pages, and the rows that land in the SQLite file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import puppeteer from 'puppeteer-core';
+import { startDemo } from './dev-server.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+const FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
+];
+
+/** @type {string} */ let dir;
+/** @type {Awaited<ReturnType<typeof startDemo>>} */ let demo;
+/** @type {import('puppeteer-core').Browser} */ let browser;
+/** @type {any} */ let db; // a read-only better-sqlite3 connection, opened on first use
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'heap-e2e-'));
+  [demo, browser] = await Promise.all([
+    startDemo({ port: 0, dbFile: join(dir, 'demo.sqlite'), watch: false, logLevel: 'silent' }),
+    puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS }),
+  ]);
+});
+
+after(async () => {
+  if (skip) return;
+  db?.close();
+  await browser?.close();
+  await demo?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Runs a query on the demo's database, opened read-only as any other reader would.
+ * @param {string} sql @param {...unknown} params @returns {any[]}
+ */
+function rows(sql, ...params) {
+  db ??= new Database(demo.dbFile, { readonly: true, fileMustExist: true });
+  return db.prepare(sql).all(...params).map((/** @type {any} */ row) => {
+    for (const key of ['properties', 'page', 'target']) if (typeof row[key] === 'string') row[key] = JSON.parse(row[key]);
+    return row;
+  });
+}
+
+/** Polls until `check` returns something truthy (events arrive in batches about a second after capture). */
+async function waitFor(/** @type {() => any} */ check, /** @type {string} */ what, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = existsSync(demo.dbFile) ? check() : undefined;
+    if (value) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// The live view renders in shadow roots, which selector waits do not observe, and it is a background
+// tab while the demo page is in front (no animation frames): wait by polling on a timer.
+const POLL = { timeout: 15_000, polling: 100 };
+
+/** A page in a fresh browser context: its own cookies and storage, so a new anonymous user. */
+async function freshPage() {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`page error on ${page.url()}: ${err}`));
+  return page;
+}
+
+/** Opens the API playground and waits for its buttons. @param {import('puppeteer-core').Page} page */
+async function openPlayground(page) {
+  await page.goto(`${demo.origin}/demo/playground.html`);
+  await page.waitForSelector('#call-track:not([disabled])');
+}
+
+/** Types into a playground argument and presses the call's button. @param {import('puppeteer-core').Page} page @param {string} call @param {string} [arg] */
+async function callApi(page, call, arg) {
+  if (arg !== undefined) await page.$eval(`#${call}-arg0`, (el, value) => { /** @type {HTMLInputElement} */ (el).value = value; }, arg);
+  await page.click(`#call-${call}`);
+}
+
+/** Waits until the page's tracker has had every captured event acknowledged by the collector. @param {import('puppeteer-core').Page} page */
+async function settled(page) {
+  await page.waitForFunction(() => /** @type {any} */ (document.querySelector('heap-analytics'))?.runtime?.pending === 0, { timeout: 15_000 });
+}
+
+const eventsOf = (/** @type {string} */ userId) =>
+  rows(`SELECT type, name, identity, properties, page FROM events WHERE env_id = 'demo' AND user_id = ? ORDER BY seq`, userId);
+
+test('the API playground stores a pageview, named events with properties, user properties, and identify merges the anonymous past; the live view shows them as they arrive', { skip, timeout: 40_000 }, async () => {
+  const page = await freshPage();
+  // As the demo suggests: the live view open next to the page being clicked.
+  const live = await page.browserContext().newPage();
+  await live.goto(demo.liveUrl);
+  await live.waitForFunction(() => !!document.querySelector('heap-live-app')?.shadowRoot?.querySelector('.status.live'), POLL);
+  await page.bringToFront();
+  await openPlayground(page);
+  const userId = await page.evaluate(() => /** @type {any} */ (window).heap.getUserId());
+  assert.equal(await page.evaluate(() => /** @type {any} */ (window).heap.getIdentity()), null);
+
+  await callApi(page, 'track', 'E2E anonymous purchase');
+  await callApi(page, 'addEventProperties');
+  await callApi(page, 'track', 'E2E with event properties');
+  await callApi(page, 'addUserProperties');
+  await callApi(page, 'identify', 'e2e-alice');
+  await callApi(page, 'track', 'E2E identified purchase');
+  await settled(page);
+
+  const events = eventsOf(userId);
+  const pageview = events.find((e) => e.type === 'pageview');
+  assert.equal(pageview?.page.path, '/demo/playground.html');
+  assert.equal(pageview?.page.title, 'API playground · heap-analytics demo');
+  const named = (/** @type {string} */ name) => events.filter((e) => e.type === 'track' && e.name === name);
+  assert.deepEqual(named('E2E anonymous purchase').map((e) => [e.identity, e.properties]), [[null, { dollars: 50, item: 'Furby' }]]);
+  assert.deepEqual(named('E2E with event properties').map((e) => e.properties),
+    [{ 'Logged In': 'true', 'Payment Plan': 'Free', dollars: 50, item: 'Furby' }]);
+  assert.deepEqual(named('E2E identified purchase').map((e) => e.identity), ['e2e-alice']);
+  assert.deepEqual(events.filter((e) => e.type === 'identify').map((e) => e.identity), ['e2e-alice']);
+
+  // The merge: this browser's user id now maps to the identity, so its anonymous events belong to it.
+  assert.deepEqual(rows(`SELECT user_id FROM identities WHERE env_id = 'demo' AND identity = 'e2e-alice'`), [{ user_id: userId }]);
+  const mergedAnonymous = rows(`SELECT e.type, e.name FROM events e JOIN identities i USING (env_id, user_id)
+    WHERE i.identity = 'e2e-alice' AND e.identity IS NULL AND e.type IN ('pageview', 'track') ORDER BY e.seq`);
+  assert.deepEqual(mergedAnonymous, [{ type: 'pageview', name: null }, { type: 'track', name: 'E2E anonymous purchase' }, { type: 'track', name: 'E2E with event properties' }]);
+
+  const [user] = rows(`SELECT properties FROM users WHERE env_id = 'demo' AND user_id = ?`, userId);
+  assert.deepEqual(user.properties, { Name: 'Alice Smith', Profession: 'Data Scientist' });
+
+  const arrivedTracks = () => {
+    const table = document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')?.shadowRoot;
+    return [...(table?.querySelectorAll('tr.arrived[data-type="track"] .what') ?? [])].map((cell) => cell.textContent?.trim());
+  };
+  await live.waitForFunction(() => (document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+    ?.shadowRoot?.querySelectorAll('tr.arrived[data-type="track"]').length ?? 0) >= 3, POLL);
+  assert.deepEqual(await live.evaluate(arrivedTracks), ['E2E identified purchase', 'E2E with event properties', 'E2E anonymous purchase'], 'newest first');
+  await page.browserContext().close();
+});
+
+test('a reload stores no event twice, not even one still queued as the page went away', { skip, timeout: 40_000 }, async () => {
+  const page = await freshPage();
+  await openPlayground(page);
+  const userId = await page.evaluate(() => /** @type {any} */ (window).heap.getUserId());
+  await callApi(page, 'track', 'E2E before reload');
+  // No wait for the batch: the event leaves on unload, or with the next load's resend.
+  await page.reload();
+  await page.waitForSelector('#call-track:not([disabled])');
+  await callApi(page, 'track', 'E2E after reload');
+  await settled(page);
+  await waitFor(() => eventsOf(userId).some((e) => e.name === 'E2E before reload'), 'the event queued before the reload');
+
+  const events = eventsOf(userId);
+  assert.equal(events.filter((e) => e.name === 'E2E before reload').length, 1);
+  assert.equal(events.filter((e) => e.name === 'E2E after reload').length, 1);
+  assert.equal(events.filter((e) => e.type === 'pageview').length, 2, 'one pageview per load');
+  assert.deepEqual(rows(`SELECT id FROM events GROUP BY env_id, id HAVING count(*) > 1`), []);
+  await page.browserContext().close();
+});
+
+test('the marketing page\'s markup sends named events with scoped properties, and no typed value', { skip, timeout: 40_000 }, async () => {
+  const page = await freshPage();
+  await page.goto(`${demo.origin}/demo/`);
+  await page.waitForFunction(() => /** @type {any} */ (window).heap?.loaded === true);
+  const userId = await page.evaluate(() => /** @type {any} */ (window).heap.getUserId());
+  await page.click('#hero-trial');
+  // Seen means at least half visible for a second.
+  await page.$eval('#pricing h2', (el) => el.scrollIntoView({ block: 'center' }));
+  await waitFor(() => eventsOf(userId).some((e) => e.name === 'Pricing viewed'), 'the pricing heading to count as seen');
+  await page.click('#plan-pro');
+  await page.select('#billing', 'yearly');
+  await page.type('#signup-email', 'e2e-secret@example.com');
+  await Promise.all([page.waitForNavigation(), page.click('#signup-submit')]);
+  assert.equal(new URL(page.url()).pathname, '/demo/thanks.html');
+  await settled(page);
+  await waitFor(() => eventsOf(userId).some((e) => e.name === 'Signup submitted'), 'the signup submit, sent as the page unloaded');
+
+  const events = eventsOf(userId);
+  const props = (/** @type {string} */ name) => events.filter((e) => e.type === 'track' && e.name === name).map((e) => e.properties);
+  assert.deepEqual(props('Start trial clicked'), [{ location: 'hero' }]);
+  assert.deepEqual(props('Plan selected'), [{ section: 'pricing', plan: 'pro', price: 49, featured: true }]);
+  assert.deepEqual(props('Billing period changed'), [{ section: 'pricing' }]);
+  assert.deepEqual(props('Pricing viewed'), [{ section: 'pricing' }]);
+  assert.deepEqual(props('Signup submitted'), [{ form: 'trial' }]);
+  assert.deepEqual(events.filter((e) => e.type === 'pageview').map((e) => e.page.path), ['/demo/', '/demo/thanks.html']);
+  assert.deepEqual(rows(`SELECT id FROM events WHERE properties || coalesce(page, '') || coalesce(target, '') LIKE '%e2e-secret%'`), []);
+  await page.browserContext().close();
+});
+
+test('the single-page app counts each client-side route as a pageview', { skip, timeout: 40_000 }, async () => {
+  const page = await freshPage();
+  await page.goto(`${demo.origin}/demo/app/`);
+  await page.waitForFunction(() => /** @type {any} */ (window).heap?.loaded === true);
+  const userId = await page.evaluate(() => /** @type {any} */ (window).heap.getUserId());
+  await page.click('#product-telescope');
+  await page.waitForSelector('#add-to-cart');
+  await page.click('#add-to-cart');
+  await page.click('.shop-nav a[href="/demo/app/cart"]');
+  await page.waitForSelector('#checkout');
+  await page.click('#checkout');
+  await settled(page);
+
+  const events = eventsOf(userId);
+  assert.deepEqual(events.filter((e) => e.type === 'pageview').map((e) => [e.page.path, e.page.title]), [
+    ['/demo/app/', 'Products · Shop'],
+    ['/demo/app/products/telescope', 'Telescope · Shop'],
+    ['/demo/app/cart', 'Cart · Shop'],
+  ]);
+  const tracked = events.filter((e) => e.type === 'track').map((e) => [e.name, e.properties, e.page.path]);
+  assert.deepEqual(tracked, [
+    ['Add to cart', { product: 'telescope', price: 129 }, '/demo/app/products/telescope'],
+    ['Purchase', { dollars: 129, items: 1 }, '/demo/app/cart'],
+  ]);
+  await page.browserContext().close();
+});

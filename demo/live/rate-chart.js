@@ -1,0 +1,128 @@
+import { LitElement, css, html, svg } from 'lit';
+import { getJson } from './collector-api.js';
+import { clockTime } from './format.js';
+
+const MINUTE = 60_000;
+/** Minutes shown. */
+const WINDOW = 30;
+const COLORS = ['#4f46e5', '#0891b2', '#16a34a', '#ea580c', '#db2777', '#ca8a04'];
+const OTHER_COLOR = '#9ca3af';
+const WIDTH = 600;
+const HEIGHT = 90;
+
+/**
+ * `<heap-rate-chart>`: events per minute over the last half hour, stacked by event name (track
+ * events) or type (everything else), read from `GET /v1/counts`. It re-reads when `revision`
+ * changes (at most once a second) and every 30 s as the window moves.
+ */
+export class HeapRateChart extends LitElement {
+  static properties = {
+    envId: {},
+    revision: { type: Number },
+    rows: { state: true },
+    since: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.envId = '';
+    this.revision = 0;
+    /** @type {{ bucket_start: number, name: string, count: number }[]} */
+    this.rows = [];
+    this.since = windowStart();
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pending = undefined;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this.ticker = undefined;
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.ticker = setInterval(() => void this.load(), 30_000);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    clearInterval(this.ticker);
+    clearTimeout(this.pending);
+  }
+
+  /** @param {Map<string, unknown>} changed */
+  updated(changed) {
+    if (changed.has('envId')) void this.load();
+    else if (changed.has('revision')) this.pending ??= setTimeout(() => { this.pending = undefined; void this.load(); }, 1000);
+  }
+
+  async load() {
+    if (!this.envId) return;
+    const since = windowStart();
+    try {
+      const { counts } = await getJson('v1/counts', { env_id: this.envId, bucket: 'minute', since });
+      this.since = since;
+      this.rows = counts;
+    } catch {
+      // A failed read keeps the last chart; the next event or tick tries again.
+    }
+  }
+
+  render() {
+    const totals = new Map();
+    for (const row of this.rows) totals.set(row.name, (totals.get(row.name) ?? 0) + row.count);
+    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, COLORS.length).map(([name]) => name);
+    const colorOf = (/** @type {string} */ name) => { const i = top.indexOf(name); return i < 0 ? OTHER_COLOR : COLORS[i]; };
+    const columns = Array.from({ length: WINDOW }, () => /** @type {{ name: string, count: number }[]} */ ([]));
+    for (const row of this.rows) {
+      const column = Math.floor((row.bucket_start - this.since) / MINUTE);
+      if (column >= 0 && column < WINDOW) columns[column].push(row);
+    }
+    const peak = Math.max(1, ...columns.map((c) => c.reduce((sum, r) => sum + r.count, 0)));
+    const slot = WIDTH / WINDOW;
+    const bars = columns.flatMap((column, i) => {
+      let y = HEIGHT;
+      return column
+        .sort((a, b) => top.indexOf(a.name) - top.indexOf(b.name))
+        .map((row) => {
+          const h = (row.count / peak) * (HEIGHT - 4);
+          y -= h;
+          return svg`<rect x=${i * slot + 1} y=${y} width=${slot - 2} height=${h} fill=${colorOf(row.name)}>
+            <title>${clockTime(this.since + i * MINUTE)} · ${row.name}: ${row.count}</title></rect>`;
+        });
+    });
+    const others = [...totals.keys()].filter((name) => !top.includes(name));
+    return html`
+      <div class="head">
+        <h2>Events per minute, last ${WINDOW} minutes</h2>
+        <span class="peak">peak ${peak === 1 && this.rows.length === 0 ? 0 : peak}/min</span>
+      </div>
+      <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="events per minute by name">
+        <line x1="0" y1=${HEIGHT - 0.5} x2=${WIDTH} y2=${HEIGHT - 0.5} stroke="#e5e7eb"></line>
+        ${bars}
+      </svg>
+      <div class="axis"><span>${clockTime(this.since)}</span><span>now</span></div>
+      <ul class="legend">
+        ${top.map((name) => html`<li><i style="background:${colorOf(name)}"></i>${name} <b>${totals.get(name)}</b></li>`)}
+        ${others.length ? html`<li><i style="background:${OTHER_COLOR}"></i>${others.length} more</li>` : ''}
+        ${this.rows.length === 0 ? html`<li class="none">no events in this window</li>` : ''}
+      </ul>`;
+  }
+
+  static styles = css`
+    :host { display: block; background: white; border: 1px solid #e5e7eb; border-radius: 8px; padding: 10px 14px; }
+    .head { display: flex; align-items: baseline; }
+    h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #6b7280; margin: 0 auto 6px 0; }
+    .peak { font-size: 12px; color: #6b7280; }
+    svg { display: block; width: 100%; height: 90px; }
+    .axis { display: flex; justify-content: space-between; font-size: 11px; color: #9ca3af; }
+    .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 0; margin: 6px 0 0; font-size: 12px; }
+    .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
+    .legend b { font-weight: 600; color: #374151; }
+    .none { color: #9ca3af; }
+  `;
+}
+
+/** Start of the oldest minute shown, so the newest column is the current minute. */
+function windowStart() {
+  return Math.floor(Date.now() / MINUTE) * MINUTE - (WINDOW - 1) * MINUTE;
+}
+
+customElements.define('heap-rate-chart', HeapRateChart);
