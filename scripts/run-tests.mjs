@@ -3,9 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureBrowsers, ensureDependencies } from './ensure.mjs';
 
-// `node --test scripts/` runs this file too (its name matches the runner's `test.mjs` pattern): nothing to do there.
-if (process.env.NODE_TEST_CONTEXT) process.exit(0);
-
 ensureDependencies();
 ensureBrowsers();
 
