@@ -1,4 +1,4 @@
-// A web-test-runner reporter that writes the pass/fail totals for scripts/test.mjs to print as one line.
+// A web-test-runner reporter that writes the pass/fail totals for scripts/run-tests.mjs to print as one line.
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 function countTests(suite, totals) {
