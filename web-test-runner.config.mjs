@@ -20,11 +20,16 @@ const chromiumFlags = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
 
+// A window per test page, not a tab: with two pages at once, the background tab is hidden and gets no
+// rendering, so IntersectionObserver (view triggers) and visibility-dependent code would never run there.
+const inOwnWindow = ({ context }) => context.newPage({ type: 'window' });
+
 const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
 const browsers = [];
 if (wanted.includes('chromium')) {
   browsers.push(
     chromeLauncher({
+      createPage: inOwnWindow,
       launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumFlags },
     }),
   );
@@ -33,6 +38,7 @@ if (wanted.includes('firefox')) {
   browsers.push(
     chromeLauncher({
       puppeteer: puppeteerCore,
+      createPage: inOwnWindow,
       launchOptions: {
         browser: 'firefox',
         executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',

@@ -2,6 +2,7 @@ import { ReactiveElement } from 'lit';
 import { LIBRARY } from '../runtime/batch.ts';
 import { installGlobal, uninstallGlobal } from '../runtime/global.ts';
 import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
+import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
 import type { RuntimeOptions } from '../runtime/runtime.ts';
 import { API_METHODS, type HeapApi, type HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
@@ -9,6 +10,10 @@ import { errorOnce, warnOnce } from '../runtime/warn.ts';
 /**
  * `<heap-analytics env-id="..." endpoint="...">`: boots the tracker for an env id when connected,
  * installs `window.heap`, and re-emits what it captures as `heap-event` DOM events. It renders nothing.
+ * Every other attribute is a `HeapConfig` setting in kebab-case (`flush-interval="500"`); the manifest lists them.
+ *
+ * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
+ * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */
 export class HeapAnalyticsElement extends ReactiveElement {
   /** The library version, shown when two copies try to register the tag. */
@@ -16,17 +21,27 @@ export class HeapAnalyticsElement extends ReactiveElement {
 
   static override properties = {
     envId: { attribute: 'env-id' },
+    identity: {},
+    userProperties: { attribute: 'user-properties' },
+    eventProperties: { attribute: 'event-properties' },
   };
 
   /** The environment (project) id; required. Read when the element connects. */
   envId = '';
   /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
   config: RuntimeOptions = {};
+  /** The signed-in user, for server-rendered pages: applied with `identify` on connect and on change; removing it does not reset. */
+  identity: string | null = null;
+  /** A JSON object of user properties, sent with `addUserProperties` on connect and on change. */
+  userProperties: string | null = null;
+  /** A JSON object of event properties, applied with `addEventProperties` on connect and on change (keys it drops are removed). */
+  eventProperties: string | null = null;
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
   #unsubscribe?: () => void;
   #resolveReady!: (booted: boolean) => void;
+  #appliedIdentity = createAppliedIdentity();
 
   /** Resolves `true` once the tracker is ready, or `false` when the element stays dormant (no env id). */
   readonly ready: Promise<boolean> = new Promise((resolve) => (this.#resolveReady = resolve));
@@ -45,6 +60,7 @@ export class HeapAnalyticsElement extends ReactiveElement {
     super.connectedCallback();
     try {
       this.#boot();
+      this.#applyIdentity();
     } catch (err) {
       errorOnce('element-boot-failed', 'the <heap-analytics> element failed to start; the page is unaffected.', err);
       this.#resolveReady(false);
@@ -63,6 +79,16 @@ export class HeapAnalyticsElement extends ReactiveElement {
     queueMicrotask(() => {
       if (!getRuntime(runtime.envId)) uninstallGlobal(runtime);
     });
+  }
+
+  protected override updated() {
+    this.#applyIdentity();
+  }
+
+  #applyIdentity() {
+    if (!this.#runtime) return;
+    const { identity, userProperties, eventProperties } = this;
+    applyIdentityAttributes(this.#runtime, this.#appliedIdentity, { identity, userProperties, eventProperties }, this);
   }
 
   #boot() {
@@ -95,7 +121,7 @@ export class HeapAnalyticsElement extends ReactiveElement {
   #config(): RuntimeOptions {
     const config: Record<string, unknown> = { ...this.config };
     for (const { name, value } of Array.from(this.attributes)) {
-      if (name === 'env-id' || name === 'id' || name === 'class' || name === 'style' || name.startsWith('data-')) continue;
+      if (name === 'env-id' || NOT_SETTINGS.has(name) || name.startsWith('data-')) continue;
       config[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = parseAttribute(value);
     }
     return config as RuntimeOptions;
@@ -105,6 +131,9 @@ export class HeapAnalyticsElement extends ReactiveElement {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 }
+
+/** Attributes that are not runtime settings: the element's own, and the identity attributes applied as calls. */
+const NOT_SETTINGS = new Set(['id', 'class', 'style', 'identity', 'user-properties', 'event-properties']);
 
 /** Reads an attribute as a setting: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
 function parseAttribute(value: string): string | number | boolean {

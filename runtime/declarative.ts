@@ -1,6 +1,158 @@
 import type { HeapRuntime } from './load.ts';
+import { createPageviewMarkup } from './markup-pageview.ts';
+import { ATTR, describeElement, isShadowRoot, readEventName, readEventProps } from './markup-props.ts';
+import { createRoots } from './markup-roots.ts';
+import { findAnnotated, isForwardedByLabel, mayNavigate, triggersOf, type Trigger } from './markup-triggers.ts';
+import { createViewTracker } from './markup-view.ts';
+import type { TargetContext } from './types.ts';
+import { cleanEventName, cleanProps, MAX_VALUE } from './validate.ts';
+import { errorOnce, warnOnce } from './warn.ts';
+
+/** Counts of what the markup tracker holds on to, for leak tests. */
+export interface MarkupStats {
+  /** The document plus the open shadow roots listened in. */
+  roots: number;
+  /** Elements watched by the IntersectionObserver, and dwell timers running. */
+  viewWatched: number;
+  viewTimers: number;
+  /** Elements declaring pageview properties. */
+  pageviewHolders: number;
+  /** Custom elements awaiting their definition (their shadow root comes with it). */
+  pendingHosts: number;
+}
+
+const trackers = new WeakMap<HeapRuntime, () => MarkupStats>();
+
+/** What the markup tracker of `runtime` holds right now; undefined when it is not running. */
+export function markupStats(runtime: HeapRuntime): MarkupStats | undefined {
+  return trackers.get(runtime)?.();
+}
+
+/** Runs a piece of markup handling; a failure is reported once and never reaches the page. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
+  }
+}
+
+const NO_TRIGGERS: ReadonlySet<Trigger> = new Set();
 
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
-export function observeMarkup(_runtime: HeapRuntime): () => void {
-  return () => {};
+export function observeMarkup(runtime: HeapRuntime): () => void {
+  if (typeof document === 'undefined' || typeof MutationObserver !== 'function') return () => {};
+  /** Elements that sent an event, for `data-heap-once`. */
+  const fired = new WeakSet<Element>();
+  /** Present `load` elements, by the event name they sent: a new name is a new annotation. */
+  const loaded = new WeakMap<Element, string>();
+  /** `view` elements already seen (and not repeating), by event name. */
+  const viewed = new WeakMap<Element, string>();
+  /** Events already handled: a slotted field's change passes through the document and a shadow root. */
+  const handled = new WeakSet<Event>();
+  let booting = true;
+  let stopped = false;
+
+  function send(el: Element, navigating = false) {
+    if (fired.has(el) && el.hasAttribute(ATTR.once)) return;
+    const raw = readEventName(el);
+    const name = raw === null ? null : cleanEventName(raw, ATTR.event);
+    if (name === null) return;
+    const properties = cleanProps(readEventProps(el), 'markup');
+    fired.add(el);
+    // Which element, never what is in it: no text, no value.
+    const target: TargetContext = { tag: el.localName };
+    if (el.id) target.id = el.id.slice(0, MAX_VALUE - 1);
+    runtime.core.capture('track', name, properties, { target });
+    // A link or a form may take the page away: hand the event to a keepalive request now.
+    if (navigating) runtime.flush();
+  }
+
+  const view = createViewTracker((el) => {
+    let repeat = false;
+    safely(() => {
+      send(el);
+      repeat = el.hasAttribute(ATTR.viewRepeat) && !el.hasAttribute(ATTR.once);
+      if (!repeat) viewed.set(el, el.getAttribute(ATTR.event) ?? '');
+    });
+    return repeat;
+  });
+  const pageviews = createPageviewMarkup(runtime);
+
+  /** Brings an element's view and load tracking in line with its current attributes. */
+  function refresh(el: Element) {
+    const name = el.getAttribute(ATTR.event);
+    const triggers = name === null ? NO_TRIGGERS : triggersOf(el);
+    if (!view) {
+      if (triggers.has('view')) warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`);
+    } else if (triggers.has('view') && viewed.get(el) !== name) view.watch(el);
+    else view.unwatch(el);
+    if (triggers.has('load')) {
+      if (loaded.get(el) !== name) {
+        loaded.set(el, name!);
+        send(el);
+      }
+    } else {
+      loaded.delete(el);
+    }
+  }
+
+  const atBoot = () => booting || document.readyState === 'loading';
+
+  const roots = createRoots(document, {
+    onEvent(event) {
+      if (handled.has(event)) return;
+      handled.add(event);
+      safely(() => {
+        if (event.type === 'click' || event.type === 'focusin') {
+          // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
+          for (const target of event.composedPath()) if (isShadowRoot(target)) roots.add(target);
+        }
+        if (event.type === 'focusin') return;
+        const trigger = event.type as Trigger;
+        const el = findAnnotated(event, trigger);
+        if (!el || (trigger === 'click' && isForwardedByLabel(event, el))) return;
+        send(el, trigger === 'submit' || (trigger === 'click' && mayNavigate(event)));
+      });
+    },
+    onAppear(el) {
+      safely(() => {
+        if (el.hasAttribute(ATTR.event)) refresh(el);
+        if (el.hasAttribute(ATTR.pageview) || el.hasAttribute(ATTR.pageviewProps)) pageviews.appear(el, atBoot());
+      });
+    },
+    onLeave(el) {
+      view?.unwatch(el);
+      loaded.delete(el);
+      pageviews.leave(el);
+    },
+    onAttribute(el, name) {
+      safely(() => {
+        if (name === ATTR.pageview || name === ATTR.pageviewProps) pageviews.change(el, name);
+        else refresh(el);
+      });
+    },
+  });
+
+  // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
+  queueMicrotask(() => {
+    if (stopped) return;
+    safely(() => roots.add(document));
+    booting = false;
+  });
+
+  trackers.set(runtime, () => ({
+    ...roots.stats(),
+    viewWatched: view?.stats().watched ?? 0,
+    viewTimers: view?.stats().timers ?? 0,
+    pageviewHolders: pageviews.stats().holders,
+  }));
+
+  return () => {
+    stopped = true;
+    roots.stop();
+    view?.stop();
+    pageviews.stop();
+    trackers.delete(runtime);
+  };
 }

@@ -1,0 +1,91 @@
+import { expect } from '@open-wc/testing';
+import '../components/heap-analytics-define.ts';
+import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
+import { captureConsole, cleanUp, ENDPOINT, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { mount, settled, tick, unmount } from '../test/markup.ts';
+import { getRuntime } from './load.ts';
+
+describe('identity attributes of <heap-analytics>', () => {
+  const envs: string[] = [];
+
+  /** Renders the page the way a server template would: one HTML string, no script. */
+  async function render(envId: string, attrs: string, body = '') {
+    envs.push(envId);
+    const root = mount(`<heap-analytics env-id="${envId}" endpoint="${ENDPOINT}" flush-interval="20" disable-pageview-autocapture disable-autocapture ${attrs}></heap-analytics>${body}`);
+    const el = root.querySelector('heap-analytics') as HeapAnalyticsElement;
+    await el.ready;
+    return { root, el, heap: getRuntime(envId)! };
+  }
+
+  afterEach(async () => {
+    unmount();
+    await tick();
+    for (const envId of envs.splice(0)) {
+      getRuntime(envId)?.dispose();
+      for (const key of Object.keys(localStorage)) if (key.startsWith(`hpa_${envId}`)) localStorage.removeItem(key);
+      for (const part of document.cookie.split('; ')) {
+        const name = part.split('=')[0]!;
+        if (name.startsWith(`hpa_${envId}`)) document.cookie = `${name}=; path=/; max-age=0`;
+      }
+    }
+    delete window.heap;
+    delete window.heapReadyCb;
+    cleanUp();
+  });
+
+  it('identifies a signed-in user from the rendered page, before any markup event of the page', async () => {
+    const envId = uniqueEnv('template');
+    const { root, heap } = await render(
+      envId,
+      `identity="alice@example.com" user-properties='{"plan":"pro","seats":3}' event-properties='{"tier":"gold"}'`,
+      `<p data-heap-event="Dashboard shown" data-heap-trigger="load"></p><button data-heap-event="Export">Export</button>`,
+    );
+    root.querySelector('button')!.click();
+    const events = await settled(heap);
+    expect(events.map((e) => [e.type, e.name, e.identity, e.properties])).to.deep.equal([
+      ['identify', null, 'alice@example.com', {}],
+      ['user_properties', null, 'alice@example.com', { plan: 'pro', seats: 3 }],
+      ['track', 'Dashboard shown', 'alice@example.com', { tier: 'gold' }],
+      ['track', 'Export', 'alice@example.com', { tier: 'gold' }],
+    ]);
+  });
+
+  it('applies later changes; removing identity keeps the user, removing event-properties removes its keys', async () => {
+    const envId = uniqueEnv('changes');
+    const { el, heap } = await render(envId, `identity="alice" event-properties='{"tier":"gold","region":"eu"}'`);
+    el.setAttribute('event-properties', '{"tier":"silver"}');
+    el.setAttribute('user-properties', '{"plan":"team"}');
+    await el.updateComplete;
+    heap.track('After change');
+    el.setAttribute('identity', 'bob');
+    await el.updateComplete;
+    el.removeAttribute('identity');
+    el.removeAttribute('event-properties');
+    el.setAttribute('user-properties', '{"plan":"team"}');
+    await el.updateComplete;
+    heap.track('After removal');
+    const events = await settled(heap);
+    expect(events.filter((e) => e.type === 'identify').map((e) => e.identity)).to.deep.equal(['alice', 'bob']);
+    expect(events.filter((e) => e.type === 'user_properties').map((e) => e.properties)).to.deep.equal([{ plan: 'team' }]);
+    const tracked = events.filter((e) => e.type === 'track').map((e) => [e.name, e.identity, e.properties ?? {}]);
+    expect(tracked).to.deep.equal([
+      ['After change', 'alice', { tier: 'silver' }],
+      ['After removal', 'bob', {}],
+    ]);
+    expect(heap.getIdentity()).to.equal('bob');
+  });
+
+  it('warns once, naming the element, for invalid JSON, and keeps what was applied', async () => {
+    const envId = uniqueEnv('badjson');
+    const { result, warnings } = await captureConsole(() => render(envId, `event-properties='{"tier":"gold"}' user-properties="{plan:pro}"`));
+    const { el, heap } = result;
+    el.setAttribute('event-properties', 'not json');
+    await el.updateComplete;
+    heap.track('Still gold');
+    const [event] = await waitForEvents(envId, 1, { type: 'track' });
+    expect(event!.properties).to.deep.equal({ tier: 'gold' });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('markup-json-invalid').and.include('user-properties').and.include('<heap-analytics');
+    expect((await settled(heap)).filter((e) => e.type === 'user_properties')).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,108 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, startRuntime, waitForEvents, type StoredEvent } from '../test/collector.ts';
+import { mount, settled, tick, unmount } from '../test/markup.ts';
+
+const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
+const pageviews = (events: StoredEvent[]) => events.filter((e) => e.type === 'pageview');
+
+describe('markup pageviews', () => {
+  afterEach(() => {
+    unmount();
+    cleanUp();
+  });
+
+  it('starts a pageview with title and declared properties when a view element appears, for SPA views', async () => {
+    const heap = startRuntime('spaview', quiet);
+    await heap.ready;
+    const root = mount(`<div data-heap-pageview-props='{"app":"shop","area":"store"}'></div>`);
+    await tick();
+    root.firstElementChild!.innerHTML = `
+      <main data-heap-pageview="/checkout" data-heap-title="Checkout" data-heap-pageview-props='{"page type":"checkout","area":"payments"}'>
+        <button data-heap-event="Pay">Pay</button>
+      </main>`;
+    await tick();
+    root.querySelector('button')!.click();
+    const events = await settled(heap);
+    const [pageview] = pageviews(events);
+    expect(pageview!.page!.title).to.equal('Checkout');
+    expect(pageview!.properties).to.deep.equal({ app: 'shop', 'page type': 'checkout', area: 'payments' });
+    const pay = events.find((e) => e.name === 'Pay')!;
+    expect(pay.pageview_id).to.equal(pageview!.pageview_id);
+    expect(pay.properties).to.deep.equal({ app: 'shop', 'page type': 'checkout', area: 'payments' });
+  });
+
+  it('starts a new pageview when data-heap-pageview changes value, not for the same value or a title edit', async () => {
+    const heap = startRuntime('pvchange', quiet);
+    const root = mount(`<main data-heap-pageview="step-1" data-heap-title="Step 1"></main>`);
+    await heap.ready;
+    const main = root.querySelector('main')!;
+    main.setAttribute('data-heap-pageview', 'step-1');
+    main.setAttribute('data-heap-title', 'Step 1 again');
+    await tick();
+    main.setAttribute('data-heap-title', 'Step 2');
+    main.setAttribute('data-heap-pageview', 'step-2');
+    await tick();
+    // Leaving and coming back is a new showing of the view.
+    main.remove();
+    await tick();
+    root.append(main);
+    await tick();
+    const titles = pageviews(await settled(heap)).map((e) => e.page!.title);
+    expect(titles).to.deep.equal(['Step 1', 'Step 2', 'Step 2']);
+  });
+
+  it('applies pageview property declarations as they appear and change, and keeps them across later pageviews', async () => {
+    const heap = startRuntime('pvprops', quiet);
+    await heap.ready;
+    const root = mount(`<div id="route" data-heap-pageview-props='{"route":"home","ab":"B"}'></div>`);
+    await tick();
+    heap.track('One');
+    const route = root.querySelector('#route')!;
+    route.setAttribute('data-heap-pageview-props', '{"route":"search","lang":"en"}');
+    await tick();
+    heap.track('Two');
+    // A pageview started by script clears pageview properties; the declaration still in the page fills in.
+    heap.trackPageview({ properties: { route: 'override' } });
+    heap.track('Three');
+    route.remove();
+    await tick();
+    heap.track('Four');
+    heap.trackPageview();
+    heap.track('Five');
+    const module = mount(`<div data-heap-pageview-props='{"module":"faq"}'></div>`).firstElementChild!;
+    await tick();
+    heap.track('Six');
+    module.removeAttribute('data-heap-pageview-props');
+    await tick();
+    heap.track('Seven');
+    const byName = Object.fromEntries((await settled(heap)).filter((e) => e.type === 'track').map((e) => [e.name, e.properties ?? {}]));
+    expect(byName).to.deep.equal({
+      One: { route: 'home', ab: 'B' },
+      Two: { route: 'search', lang: 'en' },
+      Three: { route: 'override', lang: 'en' },
+      Four: { route: 'override', lang: 'en' },
+      Five: {},
+      Six: { module: 'faq' },
+      Seven: {},
+    });
+  });
+
+  it('lets the automatic boot pageview stand for a view element present at boot, adding its properties after it', async () => {
+    mount(`<body-wrap data-heap-pageview-props='{"site":"docs"}'><main data-heap-pageview data-heap-title="Guide" data-heap-pageview-props='{"page type":"guide"}'></main></body-wrap>`);
+    const heap = startRuntime('pvboot', { disableAutocapture: true });
+    await heap.ready;
+    heap.track('Read');
+    const events = await settled(heap);
+    expect(pageviews(events)).to.have.length(1);
+    expect(events.find((e) => e.name === 'Read')!.properties).to.deep.equal({ site: 'docs', 'page type': 'guide' });
+  });
+
+  it('sends the pageview of a view element present at boot when automatic pageviews are off', async () => {
+    mount(`<main data-heap-pageview data-heap-title="Pricing" data-heap-pageview-props='{"page type":"pricing"}'></main>`);
+    const heap = startRuntime('pvbootoff', quiet);
+    const [pageview] = await waitForEvents(heap.envId, 1, { type: 'pageview' });
+    expect(pageview!.page!.title).to.equal('Pricing');
+    expect(pageview!.properties).to.deep.equal({ 'page type': 'pricing' });
+    expect(pageviews(await settled(heap))).to.have.length(1);
+  });
+});

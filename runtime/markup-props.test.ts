@@ -1,0 +1,62 @@
+import { expect } from '@open-wc/testing';
+import { captureConsole, cleanUp, startRuntime } from '../test/collector.ts';
+import { mount, settled, tracks, unmount } from '../test/markup.ts';
+
+const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
+const long = (n: number) => 'x'.repeat(n);
+
+interface Row {
+  what: string;
+  /** Attributes of a `<button>`; `data-heap-event="Row"` is added unless the row sets its own. */
+  attrs: string;
+  /** The track events that arrive: [name, properties]. */
+  sent: [string, Record<string, unknown>][];
+  /** A fragment the one warning must contain; none expected when absent. */
+  warning?: string;
+}
+
+const rows: Row[] = [
+  { what: 'JSON keeps strings, numbers and booleans', attrs: `data-heap-props='{"Payment Plan":"Pro","price":49,"trial":true}'`, sent: [['Row', { 'Payment Plan': 'Pro', price: 49, trial: true }]] },
+  { what: 'single attributes are strings, named by the attribute', attrs: `data-heap-prop-plan="pro" data-heap-prop-price="49" data-heap-prop-Payment-Plan="x"`, sent: [['Row', { plan: 'pro', price: '49', 'payment-plan': 'x' }]] },
+  { what: 'typed single attributes keep numbers and booleans', attrs: `data-heap-number-price="49" data-heap-number-delta="-1.5e2" data-heap-boolean-trial="" data-heap-boolean-annual="false" data-heap-boolean-gift="TRUE"`, sent: [['Row', { price: 49, delta: -150, trial: true, annual: false, gift: true }]] },
+  { what: 'single attributes win over JSON on the same element', attrs: `data-heap-props='{"plan":"a","seats":1}' data-heap-prop-plan="b" data-heap-number-seats="2"`, sent: [['Row', { plan: 'b', seats: 2 }]] },
+  { what: 'an empty data-heap-props is no properties', attrs: `data-heap-props="" data-heap-prop-a="1"`, sent: [['Row', { a: '1' }]] },
+  { what: 'invalid JSON is ignored with one warning; the event and other properties still go', attrs: `data-heap-props='{plan: pro}' data-heap-prop-a="1"`, sent: [['Row', { a: '1' }]], warning: 'markup-json-invalid' },
+  { what: 'JSON that is not an object is ignored with one warning', attrs: `data-heap-props='[1,2]'`, sent: [['Row', {}]], warning: 'markup-json-invalid' },
+  { what: 'objects, arrays and null values are dropped', attrs: `data-heap-props='{"a":{"b":1},"c":null,"d":[1],"e":"kept"}'`, sent: [['Row', { e: 'kept' }]], warning: 'markup-prop-value-invalid' },
+  { what: 'numbers JSON cannot hold finitely are dropped', attrs: `data-heap-props='{"big":1e999,"ok":1}'`, sent: [['Row', { ok: 1 }]], warning: 'markup-prop-value-invalid' },
+  { what: 'values of 1024 characters or more are truncated to 1023', attrs: `data-heap-prop-long="${long(2000)}"`, sent: [['Row', { long: long(1023) }]], warning: 'markup-prop-value-truncated' },
+  { what: 'keys of 512 characters or more are dropped', attrs: `data-heap-props='{"${long(600)}":1,"ok":2}'`, sent: [['Row', { ok: 2 }]], warning: 'markup-prop-key-too-long' },
+  { what: 'a number attribute that is not a numeral is dropped', attrs: `data-heap-number-price="49px" data-heap-number-ok="7"`, sent: [['Row', { ok: 7 }]], warning: 'markup-number-invalid' },
+  { what: 'a boolean attribute other than true/false is dropped', attrs: `data-heap-boolean-trial="yes"`, sent: [['Row', {}]], warning: 'markup-boolean-invalid' },
+  { what: 'names longer than 255 characters are truncated', attrs: `data-heap-event="${long(300)}"`, sent: [[long(255), {}]], warning: 'markup-event-name-truncated' },
+  { what: 'an empty event name sends nothing', attrs: `data-heap-event="  "`, sent: [], warning: 'markup-event-name-empty' },
+  { what: 'an unknown trigger is ignored and the default applies', attrs: `data-heap-trigger="hover"`, sent: [['Row', {}]], warning: 'markup-trigger-invalid' },
+];
+
+describe('markup properties', () => {
+  afterEach(() => {
+    unmount();
+    cleanUp();
+  });
+
+  rows.forEach((row, i) => {
+    it(row.what, async () => {
+      const heap = startRuntime(`props${i}`, quiet);
+      const attrs = row.attrs.includes('data-heap-event=') ? row.attrs : `data-heap-event="Row" ${row.attrs}`;
+      const button = mount(`<button id="row-${i}" ${attrs}>x</button>`).querySelector('button')!;
+      const { warnings } = await captureConsole(async () => {
+        await heap.ready;
+        button.click();
+        button.click();
+      });
+      expect(tracks(await settled(heap))).to.deep.equal([...row.sent, ...row.sent]);
+      if (row.warning) {
+        expect(warnings, warnings.join('\n')).to.have.length(1);
+        expect(warnings[0]).to.include(row.warning).and.include(`id="row-${i}"`);
+      } else {
+        expect(warnings).to.deep.equal([]);
+      }
+    });
+  });
+});

@@ -1,0 +1,115 @@
+import { expect } from '@open-wc/testing';
+import { html, LitElement } from 'lit';
+import { cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
+import { mount, settled, tick, tracks, unmount } from '../test/markup.ts';
+import { markupStats } from './declarative.ts';
+
+const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
+
+/** A Lit component whose open shadow root holds annotated markup, as a design system's card would. */
+class MarkupCard extends LitElement {
+  override render() {
+    return html`
+      <div data-heap-props='{"module":"card"}'>
+        <button id="cta" data-heap-event="Card CTA" data-heap-prop-cta="buy">Buy</button>
+        <form data-heap-event="Card form" @submit=${(e: Event) => e.preventDefault()}>
+          <input name="q" data-heap-event="Card field" />
+          <button id="send">Send</button>
+        </form>
+        <p data-heap-event="Card loaded" data-heap-trigger="load">Card</p>
+        <slot></slot>
+      </div>`;
+  }
+}
+customElements.define('markup-card', MarkupCard);
+
+/** The same card, defined only when a test says so: its shadow root appears on upgrade, with no mutation to see. */
+class LateCard extends LitElement {
+  override render() {
+    return html`<p data-heap-event="Late loaded" data-heap-trigger="load">Late</p><input data-heap-event="Late field" />`;
+  }
+}
+
+const inner = (host: Element, selector: string) => host.shadowRoot!.querySelector(selector) as HTMLElement;
+const change = (el: Element) => el.dispatchEvent(new Event('change', { bubbles: true }));
+
+describe('markup in shadow roots', () => {
+  afterEach(() => {
+    unmount();
+    cleanUp();
+  });
+
+  it('tracks clicks, submits, changes and load triggers inside a Lit component, with scopes across the boundary', async () => {
+    const heap = startRuntime('lit', quiet);
+    await heap.ready;
+    const root = mount(`<section data-heap-prop-section="pricing"><markup-card><input id="slotted" data-heap-event="Slotted field"></markup-card></section>`);
+    const card = root.querySelector('markup-card') as MarkupCard;
+    await card.updateComplete;
+    await waitForEvents(heap.envId, 1, { name: 'Card loaded' });
+    inner(card, '#cta').click();
+    change(inner(card, 'input'));
+    inner(card, '#send').click();
+    change(root.querySelector('#slotted')!);
+    expect(tracks(await settled(heap))).to.deep.equal([
+      ['Card loaded', { section: 'pricing', module: 'card' }],
+      ['Card CTA', { section: 'pricing', module: 'card', cta: 'buy' }],
+      ['Card field', { section: 'pricing', module: 'card' }],
+      ['Card form', { section: 'pricing', module: 'card' }],
+      // A slotted field's change passes through the card's shadow root and the document: counted once.
+      ['Slotted field', { section: 'pricing' }],
+    ]);
+  });
+
+  it('finds the shadow root of a component present at boot', async () => {
+    const root = mount(`<markup-card></markup-card>`);
+    const card = root.querySelector('markup-card') as MarkupCard;
+    await card.updateComplete;
+    const heap = startRuntime('litboot', quiet);
+    await heap.ready;
+    change(inner(card, 'input'));
+    const names = tracks(await settled(heap)).map(([name]) => name);
+    expect(names).to.deep.equal(['Card loaded', 'Card field']);
+  });
+
+  it('finds the shadow root of a component defined after it was inserted', async () => {
+    const heap = startRuntime('late', quiet);
+    await heap.ready;
+    const root = mount(`<late-card></late-card>`);
+    await tick();
+    expect(markupStats(heap)!.pendingHosts).to.equal(1);
+    customElements.define('late-card', LateCard);
+    const card = root.querySelector('late-card') as LateCard;
+    await card.updateComplete;
+    await waitForEvents(heap.envId, 1, { name: 'Late loaded' });
+    change(inner(card, 'input'));
+    await waitForEvents(heap.envId, 1, { name: 'Late field' });
+    expect(markupStats(heap)!.pendingHosts).to.equal(0);
+  });
+
+  it('finds a shadow root attached later by script when the visitor first uses it', async () => {
+    const heap = startRuntime('attachlater', quiet);
+    await heap.ready;
+    const host = mount(`<div></div>`).firstElementChild!;
+    await tick();
+    host.attachShadow({ mode: 'open' }).innerHTML = `<input data-heap-event="Inner field">`;
+    const input = inner(host, 'input');
+    await tick();
+    expect(markupStats(heap)!.roots).to.equal(1);
+    // A click (or, for keyboard users, focus) reveals the root through the event's composed path.
+    input.click();
+    expect(markupStats(heap)!.roots).to.equal(2);
+    change(input);
+    await waitForEvents(heap.envId, 1, { name: 'Inner field' });
+  });
+
+  it('sees only the host of a closed shadow root: annotate the host', async () => {
+    const heap = startRuntime('closed', quiet);
+    const root = mount(`<div id="widget" data-heap-event="Widget used" data-heap-prop-kind="closed"></div>`);
+    const widget = root.querySelector('#widget')!;
+    const shadow = widget.attachShadow({ mode: 'closed' });
+    shadow.innerHTML = `<button data-heap-event="Hidden inside">Press</button>`;
+    await heap.ready;
+    (shadow.querySelector('button') as HTMLElement).click();
+    expect(tracks(await settled(heap))).to.deep.equal([['Widget used', { kind: 'closed' }]]);
+  });
+});

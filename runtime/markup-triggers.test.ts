@@ -1,0 +1,106 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { mount, settled, tracks, unmount } from '../test/markup.ts';
+
+const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
+const change = (el: Element | null) => el!.dispatchEvent(new Event('change', { bubbles: true }));
+const click = (el: Element | null) => (el as HTMLElement).click();
+
+interface Row {
+  what: string;
+  markup: string;
+  act(root: HTMLElement): void;
+  sent: string[];
+}
+
+// Every form in these rows cancels its own submit, as a single-page app does.
+const rows: Row[] = [
+  { what: 'a button sends on click', markup: `<button data-heap-event="A">a</button>`, act: (r) => click(r.querySelector('button')), sent: ['A'] },
+  { what: 'a link sends on click', markup: `<a href="#top" data-heap-event="A" onclick="return false">a</a>`, act: (r) => click(r.querySelector('a')), sent: ['A'] },
+  { what: 'a form sends on submit, not on click', markup: `<form data-heap-event="F" onsubmit="return false"><button>go</button></form>`, act: (r) => { click(r.querySelector('form')); click(r.querySelector('button')); }, sent: ['F'] },
+  { what: 'a text input sends on change, not on click', markup: `<input data-heap-event="I">`, act: (r) => { click(r.querySelector('input')); change(r.querySelector('input')); }, sent: ['I'] },
+  { what: 'a checkbox sends on change when clicked', markup: `<input type="checkbox" data-heap-event="C">`, act: (r) => click(r.querySelector('input')), sent: ['C'] },
+  { what: 'a submit input sends on click', markup: `<form onsubmit="return false"><input type="submit" data-heap-event="S"></form>`, act: (r) => click(r.querySelector('input')), sent: ['S'] },
+  { what: 'a select sends on change', markup: `<select data-heap-event="P"><option>a</option></select>`, act: (r) => { click(r.querySelector('select')); change(r.querySelector('select')); }, sent: ['P'] },
+  { what: 'a textarea sends on change', markup: `<textarea data-heap-event="T"></textarea>`, act: (r) => change(r.querySelector('textarea')), sent: ['T'] },
+  { what: 'data-heap-trigger overrides the default', markup: `<button data-heap-event="B" data-heap-trigger="change">b</button><input data-heap-event="I" data-heap-trigger="click">`, act: (r) => { click(r.querySelector('button')); click(r.querySelector('input')); change(r.querySelector('input')); }, sent: ['I'] },
+  { what: 'an ancestor with trigger change hears the fields inside it', markup: `<fieldset data-heap-event="Prefs" data-heap-trigger="change"><input type="radio" name="r"><select><option>x</option></select></fieldset>`, act: (r) => { click(r.querySelector('input')); change(r.querySelector('select')); click(r.querySelector('fieldset')); }, sent: ['Prefs', 'Prefs'] },
+  { what: 'a submit button can carry the submit event of its form', markup: `<form onsubmit="return false"><button data-heap-event="Subscribe" data-heap-trigger="submit">go</button></form>`, act: (r) => click(r.querySelector('button')), sent: ['Subscribe'] },
+  { what: 'a load element sends as it appears', markup: `<meta data-heap-event="Loaded" data-heap-trigger="load"><div data-heap-event="Both" data-heap-trigger="load, click">x</div>`, act: (r) => click(r.querySelector('div')), sent: ['Loaded', 'Both', 'Both'] },
+];
+
+/** Resolves when the iframe has loaded its next document. */
+const navigated = (frame: HTMLIFrameElement) => new Promise<void>((resolve) => frame.addEventListener('load', () => resolve(), { once: true }));
+
+/** Opens the navigation fixture in an iframe for `envId` and resolves once its tracker is ready. */
+async function openFixture(envId: string): Promise<HTMLIFrameElement> {
+  const frame = document.createElement('iframe');
+  const ready = new Promise<void>((resolve) => {
+    const onMessage = (e: MessageEvent) => {
+      if (e.data?.type !== 'markup-ready' || e.data.env !== envId) return;
+      removeEventListener('message', onMessage);
+      resolve();
+    };
+    addEventListener('message', onMessage);
+  });
+  const loaded = navigated(frame);
+  frame.src = `/test/fixtures/markup-navigation.html?env=${encodeURIComponent(envId)}`;
+  mount('').append(frame);
+  await Promise.all([ready, loaded]);
+  return frame;
+}
+
+describe('markup triggers', () => {
+  const frameEnvs: string[] = [];
+  afterEach(() => {
+    unmount();
+    cleanUp();
+    // The fixture's runtime lived in the iframe; forget what it stored in this origin.
+    for (const envId of frameEnvs.splice(0)) {
+      for (const key of Object.keys(localStorage)) if (key.startsWith(`hpa_${envId}`)) localStorage.removeItem(key);
+      for (const part of document.cookie.split('; ')) {
+        const name = part.split('=')[0]!;
+        if (name.startsWith(`hpa_${envId}`)) document.cookie = `${name}=; path=/; max-age=0`;
+      }
+    }
+  });
+
+  rows.forEach((row, i) => {
+    it(row.what, async () => {
+      const heap = startRuntime(`trigger${i}`, quiet);
+      const root = mount(row.markup);
+      await heap.ready;
+      row.act(root);
+      expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(row.sent);
+    });
+  });
+
+  it('delivers the event of a link click that navigates the page away', async () => {
+    const envId = uniqueEnv('navlink');
+    frameEnvs.push(envId);
+    const frame = await openFixture(envId);
+    const away = navigated(frame);
+    click(frame.contentDocument!.querySelector('#link'));
+    await away;
+    expect(frame.contentDocument!.title).to.equal('blank fixture');
+    const [event] = await waitForEvents(envId, 1, { name: 'Leave by link' });
+    expect(event!.properties).to.deep.equal({ via: 'link' });
+    expect(event!.target).to.deep.equal({ tag: 'a', id: 'link' });
+  });
+
+  it('delivers the event of a form submit that loads the next page, without the typed value', async () => {
+    const envId = uniqueEnv('navform');
+    frameEnvs.push(envId);
+    const frame = await openFixture(envId);
+    const doc = frame.contentDocument!;
+    (doc.querySelector('#email') as HTMLInputElement).value = 'typed-secret-nav@example.com';
+    const away = navigated(frame);
+    click(doc.querySelector('#submit'));
+    await away;
+    expect(frame.contentWindow!.location.search).to.include('typed-secret-nav');
+    const [event] = await waitForEvents(envId, 1, { name: 'Leave by form' });
+    expect(event!.properties).to.deep.equal({ via: 'form' });
+    const bodies = (await requestLog(envId)).map((r) => r.body).join('\n');
+    expect(bodies).to.include('Leave by form').and.not.include('typed-secret-nav');
+  });
+});

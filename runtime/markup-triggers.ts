@@ -1,0 +1,89 @@
+import { ATTR, describeElement, isElement, isShadowRoot, parentOf } from './markup-props.ts';
+import { warnOnce } from './warn.ts';
+
+/** What makes an annotated element send its event. */
+export type Trigger = 'click' | 'submit' | 'change' | 'view' | 'load';
+
+const TRIGGERS: ReadonlySet<string> = new Set<Trigger>(['click', 'submit', 'change', 'view', 'load']);
+/** Inputs that never fire `change`: they are pressed, so they default to `click`. */
+const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
+
+/** The trigger an element gets without `data-heap-trigger`: submit for forms, change for fields, click otherwise. */
+export function defaultTrigger(el: Element): Trigger {
+  switch (el.localName) {
+    case 'form':
+      return 'submit';
+    case 'select':
+    case 'textarea':
+      return 'change';
+    case 'input':
+      return BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase()) ? 'click' : 'change';
+    default:
+      return 'click';
+  }
+}
+
+/** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
+export function triggersOf(el: Element): ReadonlySet<Trigger> {
+  const raw = el.getAttribute(ATTR.trigger);
+  const out = new Set<Trigger>();
+  if (raw !== null) {
+    for (const token of raw.toLowerCase().split(/[\s,]+/)) {
+      if (TRIGGERS.has(token)) out.add(token as Trigger);
+      else if (token) warnOnce('markup-trigger-invalid', `${ATTR.trigger}="${raw.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
+    }
+  }
+  if (!out.size) out.add(defaultTrigger(el));
+  return out;
+}
+
+/**
+ * The nodes an event passed through, innermost first. Events that do not cross shadow boundaries
+ * (submit, change) stop at their shadow root; the walk carries on through the host's ancestors.
+ */
+function* ancestry(event: Event): Generator<EventTarget> {
+  const path = event.composedPath();
+  for (const target of path) yield target;
+  const last = path[path.length - 1];
+  if (isShadowRoot(last)) {
+    for (let el: Element | null = last.host; el; el = parentOf(el)) yield el;
+  }
+}
+
+/** The innermost annotated element on the event's path whose triggers include `trigger`, if any. */
+export function findAnnotated(event: Event, trigger: Trigger): Element | null {
+  // A submit button can carry the form's event itself.
+  const submitter = trigger === 'submit' ? (event as SubmitEvent).submitter : null;
+  if (isElement(submitter) && submitter.hasAttribute(ATTR.event) && triggersOf(submitter).has('submit')) return submitter;
+  for (const target of ancestry(event)) {
+    if (isElement(target) && target.hasAttribute(ATTR.event) && triggersOf(target).has(trigger)) return target;
+  }
+  return null;
+}
+
+/**
+ * True for the click on a `<label>` whose control sits inside `annotated`: the browser follows it
+ * with a click on the control, and counting both would count one press twice.
+ */
+export function isForwardedByLabel(event: Event, annotated: Element): boolean {
+  const path = event.composedPath();
+  for (const target of path) {
+    if (target === annotated) return false;
+    if (isElement(target) && target.localName === 'label') {
+      const control = (target as HTMLLabelElement).control;
+      return !!control && control !== path[0] && !(control as HTMLInputElement).disabled && annotated.contains(control);
+    }
+  }
+  return false;
+}
+
+/** True when the click may leave the page (a link or a submit button), so queued events should leave first. */
+export function mayNavigate(event: Event): boolean {
+  for (const target of event.composedPath()) {
+    if (!isElement(target)) continue;
+    const tag = target.localName;
+    if ((tag === 'a' || tag === 'area') && target.hasAttribute('href')) return true;
+    if ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form) return true;
+  }
+  return false;
+}

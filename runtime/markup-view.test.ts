@@ -1,0 +1,112 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, sleep, startRuntime, waitForEvents } from '../test/collector.ts';
+import { mount, settled, tick, tracks, unmount, until } from '../test/markup.ts';
+import { markupStats } from './declarative.ts';
+
+const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
+
+/** A page taller than the viewport with `html` below the fold, between two spacers. */
+const belowFold = (html: string) => mount(`<div style="height:${2 * innerHeight}px"></div>${html}<div style="height:${2 * innerHeight}px"></div>`);
+
+/** Scrolls `el` into the middle of the viewport, or the page back to the top. */
+const show = (el: Element) => el.scrollIntoView({ block: 'center' });
+const hide = () => scrollTo(0, 0);
+/** Waits for `n` rendering updates (when IntersectionObserver computes), then lets queued tasks run. */
+const frames = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+  await sleep(0);
+};
+
+describe('view triggers', () => {
+  afterEach(() => {
+    hide();
+    unmount();
+    cleanUp();
+  });
+
+  it('sends the event once the element has been half visible for its dwell time, once per element', async () => {
+    const heap = startRuntime('view', quiet);
+    const root = belowFold(`<section id="pricing" data-heap-event="Pricing seen" data-heap-trigger="view" data-heap-view-dwell="100" data-heap-prop-block="pricing" style="height:200px">Pricing</section>`);
+    await heap.ready;
+    await sleep(250);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+    const section = root.querySelector('section')!;
+    show(section);
+    const [event] = await waitForEvents(heap.envId, 1, { name: 'Pricing seen' });
+    expect(event!.properties).to.deep.equal({ block: 'pricing' });
+    expect(event!.target).to.deep.equal({ tag: 'section', id: 'pricing' });
+    // Seen once: it is no longer watched, and coming back sends nothing more.
+    await until(() => markupStats(heap)!.viewWatched === 0, 'the element to be released');
+    hide();
+    await tick();
+    show(section);
+    await sleep(250);
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Pricing seen']);
+  });
+
+  it('sends again each time the element comes back into view with data-heap-view-repeat', async () => {
+    const heap = startRuntime('repeat', quiet);
+    const root = belowFold(`<div data-heap-event="Ad seen" data-heap-trigger="view" data-heap-view-repeat data-heap-view-dwell="50" style="height:100px">Ad</div>`);
+    await heap.ready;
+    const ad = root.querySelector('div[data-heap-event]')!;
+    for (let i = 1; i <= 3; i++) {
+      show(ad);
+      await waitForEvents(heap.envId, i, { name: 'Ad seen' });
+      hide();
+      // Out of view again: two frames let the observer compute and report it, so the next showing counts anew.
+      await until(() => ad.getBoundingClientRect().top > innerHeight, 'the ad to leave the viewport');
+      await frames(2);
+    }
+    expect(tracks(await settled(heap))).to.have.length(3);
+  });
+
+  it('does not count an element that leaves the viewport before its dwell time is over', async () => {
+    const heap = startRuntime('brief', quiet);
+    const root = belowFold(`<div data-heap-event="Glimpsed" data-heap-trigger="view" data-heap-view-dwell="60000" style="height:100px">x</div>`);
+    await heap.ready;
+    show(root.querySelector('[data-heap-event]')!);
+    await until(() => markupStats(heap)!.viewTimers === 1, 'the dwell to start');
+    hide();
+    await until(() => markupStats(heap)!.viewTimers === 0, 'the dwell to be cancelled');
+    expect(markupStats(heap)!.viewWatched).to.equal(1);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+  });
+
+  it('counts an element taller than the viewport once it covers half of the viewport', async () => {
+    const heap = startRuntime('tall', quiet);
+    const root = belowFold(`<article data-heap-event="Article read" data-heap-trigger="view" data-heap-view-dwell="50" style="height:${4 * innerHeight}px">long</article>`);
+    await heap.ready;
+    show(root.querySelector('article')!);
+    const [event] = await waitForEvents(heap.envId, 1, { name: 'Article read' });
+    expect(event!.name).to.equal('Article read');
+  });
+
+  it('starts watching elements inserted later, stops for removed ones, and follows trigger edits', async () => {
+    const heap = startRuntime('viewdyn', quiet);
+    await heap.ready;
+    const root = mount(`<div id="slot"></div>`);
+    root.querySelector('#slot')!.innerHTML = `<p data-heap-event="Toast seen" data-heap-trigger="view" data-heap-view-dwell="50">Saved</p>`;
+    await waitForEvents(heap.envId, 1, { name: 'Toast seen' });
+    const banner = document.createElement('p');
+    banner.textContent = 'Banner';
+    banner.setAttribute('data-heap-event', 'Banner seen');
+    banner.setAttribute('data-heap-view-dwell', '60000');
+    root.append(banner);
+    await tick();
+    expect(markupStats(heap)!.viewWatched).to.equal(0);
+    banner.setAttribute('data-heap-trigger', 'view');
+    await until(() => markupStats(heap)!.viewWatched === 1, 'the banner to be watched');
+    banner.remove();
+    await until(() => markupStats(heap)!.viewWatched === 0, 'the banner to be released');
+    expect(markupStats(heap)!.viewTimers).to.equal(0);
+  });
+
+  it('limits an element with several triggers to one event with data-heap-once', async () => {
+    const heap = startRuntime('viewonce', quiet);
+    const root = mount(`<button data-heap-event="Offer" data-heap-trigger="view click" data-heap-view-dwell="50" data-heap-once>Offer</button>`);
+    await heap.ready;
+    await waitForEvents(heap.envId, 1, { name: 'Offer' });
+    root.querySelector('button')!.click();
+    expect(tracks(await settled(heap))).to.deep.equal([['Offer', {}]]);
+  });
+});
