@@ -1,3 +1,4 @@
+import { REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { MAX_TITLE } from './validate.ts';
 import type { PageContext } from './types.ts';
 
@@ -7,13 +8,24 @@ export function readPage(overrides: { url?: string; title?: string; previous_pag
   const url = overrides.url ?? (hasDom ? location.href : '');
   const page: PageContext = {
     url,
-    title: overrides.title ?? (typeof document !== 'undefined' ? document.title.slice(0, MAX_TITLE - 1) : ''),
+    title: overrides.title ?? documentTitle(),
     path: pathOf(url),
   };
   const ref = referrer ?? (typeof document !== 'undefined' ? document.referrer : '');
   if (ref) page.referrer = ref;
   if (overrides.previous_page !== undefined) page.previous_page = overrides.previous_page;
   return page;
+}
+
+/** The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. */
+function documentTitle(): string {
+  if (typeof document === 'undefined') return '';
+  const title = document.title;
+  if (!title) return '';
+  // The head holds the title; the rest of the document is only searched in the rare page that has it elsewhere.
+  const element = document.head?.querySelector('title') ?? document.querySelector('title');
+  if (element?.hasAttribute(REDACT_TEXT)) return REDACTED;
+  return sanitize(title, MAX_TITLE - 1);
 }
 
 function pathOf(url: string): string {

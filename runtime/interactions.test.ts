@@ -1,0 +1,192 @@
+import { expect } from '@open-wc/testing';
+import { resetMouse, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { cleanUp, startRuntime } from '../test/collector.ts';
+import { $, allBodies, clickOn, keepPage, mount, settle, settledOfType, typeInto, unmountAll } from '../test/autocapture-fixtures.ts';
+
+describe('interaction autocapture', () => {
+  afterEach(async () => {
+    cleanUp();
+    unmountAll();
+    await resetMouse();
+  });
+
+  it('records a real click on an icon inside a button inside a link: the shape hit, the button text, the link href, the hierarchy', async () => {
+    const heap = startRuntime('nested');
+    const root = mount(`<nav id="top" class="site-nav main"><a id="buy" class="card link" href="/products/42?ref=home">
+      <button class="btn primary" type="button">  Buy
+        now <svg class="icon cart" width="24" height="24"><rect width="24" height="24"></rect></svg></button></a></nav>`);
+    keepPage(root);
+    const box = $(root, 'rect').getBoundingClientRect();
+    await sendMouse({ type: 'click', position: [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)] });
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => c.target)).to.deep.equal([
+      {
+        tag: 'rect',
+        text: 'Buy now',
+        href: '/products/42?ref=home',
+        hierarchy: 'body > div#ac-root > nav#top.site-nav.main > a#buy.card.link > button.btn.primary > svg.icon.cart > rect',
+      },
+    ]);
+  });
+
+  it('describes a clicked button by tag, id, classes, own text and its useful attributes, never style or handlers', async () => {
+    const heap = startRuntime('button');
+    const root = mount(`<button id="save" class=" btn   btn-primary " type="button" name="save" data-step="2"
+      style="color: red" onclick="void 0" aria-label="Save the draft" tabindex="0">  Save
+      draft </button>`);
+    $(root, 'button').click();
+    const [click] = await settledOfType(heap, 'click');
+    expect(click!.target).to.deep.equal({
+      tag: 'button',
+      id: 'save',
+      classes: 'btn btn-primary',
+      text: 'Save draft',
+      hierarchy: 'body > div#ac-root > button#save.btn.btn-primary',
+      attributes: { type: 'button', name: 'save', 'data-step': '2', 'aria-label': 'Save the draft' },
+    });
+  });
+
+  it('bounds text to 64 characters without cutting a word in two, and the hierarchy to the 12 nearest elements', async () => {
+    const heap = startRuntime('bounds');
+    const words = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
+    const root = mount(`${'<div class="level">'.repeat(30)}<span class="leaf">${words}</span>${'</div>'.repeat(30)}`);
+    $(root, 'span.leaf').click();
+    const [click] = await settledOfType(heap, 'click');
+    const target = click!.target as { text: string; hierarchy: string };
+    expect(target.text.length).to.be.at.most(64);
+    expect(words.startsWith(target.text)).to.equal(true);
+    expect(target.hierarchy.split(' > ')).to.deep.equal([...Array(11).fill('div.level'), 'span.leaf']);
+  });
+
+  it('records a form submit with the form, its attributes and the submit button text, never what the fields hold', async () => {
+    const heap = startRuntime('submit');
+    const root = mount(`<form id="signup" class="form" name="signup" action="/signup" method="post">
+      <input id="email" name="email" type="email"><textarea name="note"></textarea>
+      <button type="submit" class="go">Create account</button></form>`);
+    keepPage(root);
+    typeInto($(root, '#email'), 'carol.typed@example.org');
+    typeInto($(root, 'textarea'), 'a note typed into the form');
+    $<HTMLFormElement>(root, 'form').requestSubmit($(root, 'button'));
+    const events = await settle(heap);
+    expect(events.filter((e) => e.type === 'submit').map((e) => e.target)).to.deep.equal([
+      {
+        tag: 'form',
+        id: 'signup',
+        classes: 'form',
+        text: 'Create account',
+        hierarchy: 'body > div#ac-root > form#signup.form',
+        attributes: { name: 'signup', action: '/signup', method: 'post' },
+      },
+    ]);
+    const bodies = await allBodies(heap.envId);
+    expect(bodies).to.not.include('carol.typed');
+    expect(bodies).to.not.include('a note typed');
+  });
+
+  it('records which field changed after real typing, never what was typed', async () => {
+    const heap = startRuntime('change');
+    const root = mount(`<label for="nick">Nickname</label><input id="nick" name="nickname" type="text" placeholder="Your nickname" class="field">
+      <select name="plan"><option>Free</option><option>Pro plan chosen</option></select>`);
+    const input = $<HTMLInputElement>(root, '#nick');
+    input.focus();
+    await sendKeys({ type: 'typed-nickname-42' });
+    expect(input.value).to.equal('typed-nickname-42');
+    // The commit a blur would make; fired by hand because a page in a background tab gets no blur.
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    const select = $<HTMLSelectElement>(root, 'select');
+    select.selectedIndex = 1;
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    const changes = await settledOfType(heap, 'change');
+    expect(changes.map((c) => c.target)).to.deep.equal([
+      {
+        tag: 'input',
+        id: 'nick',
+        classes: 'field',
+        hierarchy: 'body > div#ac-root > input#nick.field',
+        attributes: { name: 'nickname', type: 'text', placeholder: 'Your nickname' },
+      },
+      { tag: 'select', hierarchy: 'body > div#ac-root > select', attributes: { name: 'plan' } },
+    ]);
+    const bodies = await allBodies(heap.envId);
+    expect(bodies).to.not.include('typed-nickname');
+    expect(bodies).to.not.include('Pro plan chosen');
+  });
+
+  it('sees into open shadow roots: the real target, its text, and the hierarchy through the host', async () => {
+    const heap = startRuntime('open');
+    const root = mount('<buy-widget id="w" class="widget"></buy-widget>');
+    const shadow = $(root, 'buy-widget').attachShadow({ mode: 'open' });
+    shadow.innerHTML = `<div class="inner"><button class="go" data-plan="pro">Go <b>pro</b></button>
+      <form class="mini"><input name="coupon"><button class="apply">Apply</button></form></div>`;
+    shadow.addEventListener('submit', (e) => e.preventDefault());
+    $(shadow, 'button.go').click();
+    const coupon = $<HTMLInputElement>(shadow, 'input');
+    coupon.focus();
+    typeInto(coupon, 'COUPON-TYPED');
+    $<HTMLFormElement>(shadow, 'form').requestSubmit($(shadow, 'button.apply'));
+    const events = (await settle(heap)).filter((e) => e.type !== 'pageview');
+    expect(events.map((e) => [e.type, e.target])).to.deep.equal([
+      ['click', { tag: 'button', classes: 'go', text: 'Go pro', hierarchy: 'body > div#ac-root > buy-widget#w.widget >>> div.inner > button.go', attributes: { 'data-plan': 'pro' } }],
+      ['change', { tag: 'input', hierarchy: 'body > div#ac-root > buy-widget#w.widget >>> div.inner > form.mini > input', attributes: { name: 'coupon' } }],
+      ['submit', { tag: 'form', classes: 'mini', text: 'Apply', hierarchy: 'body > div#ac-root > buy-widget#w.widget >>> div.inner > form.mini' }],
+    ]);
+    expect(await allBodies(heap.envId)).to.not.include('COUPON-TYPED');
+  });
+
+  it('records the host for a click inside a closed shadow root, and nothing from inside it', async () => {
+    const heap = startRuntime('closed');
+    const root = mount('<locked-widget id="lw" aria-label="Checkout"></locked-widget>');
+    const shadow = $(root, 'locked-widget').attachShadow({ mode: 'closed' });
+    shadow.innerHTML = '<div class="private-inner"><button class="private-button">Inside the closed root</button></div>';
+    $(shadow, 'button').click();
+    const [click] = await settledOfType(heap, 'click');
+    expect(click!.target).to.deep.equal({
+      tag: 'locked-widget',
+      id: 'lw',
+      text: 'Checkout',
+      hierarchy: 'body > div#ac-root > locked-widget#lw',
+      attributes: { 'aria-label': 'Checkout' },
+    });
+    const bodies = await allBodies(heap.envId);
+    expect(bodies).to.not.include('private');
+    expect(bodies).to.not.include('Inside the closed root');
+  });
+
+  it('records a click on a [data-heap-event] element twice over: the named event from markup and one autocaptured click naming it', async () => {
+    const heap = startRuntime('named');
+    const root = mount('<button class="cta" data-heap-event="Start trial" data-heap-prop-plan="pro"><i class="icon"></i> Start</button>');
+    // Markup tracking starts listening a moment after boot.
+    await heap.ready;
+    clickOn($(root, 'i.icon'));
+    const events = await settle(heap);
+    const clicks = events.filter((e) => e.type === 'click');
+    expect(clicks.map((c) => c.target)).to.deep.equal([
+      { tag: 'i', classes: 'icon', text: 'Start', hierarchy: 'body > div#ac-root > button.cta > i.icon', attributes: { 'data-heap-event': 'Start trial' } },
+    ]);
+    const named = events.filter((e) => e.type === 'track' && e.name === 'Start trial');
+    expect(named.map((e) => e.properties)).to.deep.equal([{ plan: 'pro' }]);
+    expect(named[0]!.pageview_id).to.equal(clicks[0]!.pageview_id);
+  });
+
+  it('counts a click on a label once, not again for the click the browser forwards to its control', async () => {
+    const heap = startRuntime('label');
+    const root = mount('<label for="tos" class="agree">I agree</label><input type="checkbox" id="tos" name="tos">');
+    $(root, 'label').click();
+    $(root, '#tos').click();
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => [c.target!.tag, c.target!.text ?? null])).to.deep.equal([
+      ['label', 'I agree'],
+      ['input', null],
+    ]);
+  });
+
+  it('leaves the page in charge: its own handlers run and default actions are not prevented', async () => {
+    const heap = startRuntime('host');
+    const root = mount('<button type="button">Host</button>');
+    let seen: MouseEvent | undefined;
+    $(root, 'button').addEventListener('click', (e) => (seen = e));
+    $(root, 'button').click();
+    expect(seen?.defaultPrevented).to.equal(false);
+    expect((await settledOfType(heap, 'click')).length).to.equal(1);
+  });
+});

@@ -1,0 +1,171 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, startRuntime } from '../test/collector.ts';
+import { settle, settledOfType } from '../test/autocapture-fixtures.ts';
+
+describe('pageview autocapture', () => {
+  const original = location.href;
+  const nativePush = history.pushState;
+  const nativeReplace = history.replaceState;
+  /** A URL of this test page with its path, query or hash changed (the runner's own query is kept). */
+  const at = (change: (url: URL) => void) => {
+    const url = new URL(original);
+    change(url);
+    return url.href;
+  };
+  const popped = () => new Promise<void>((resolve) => addEventListener('popstate', () => resolve(), { once: true }));
+  const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+  afterEach(() => {
+    cleanUp();
+    history.replaceState(null, '', original);
+  });
+
+  it('sends one pageview per URL change by pushState and replaceState: path, query and hash, each with a new pageview id', async () => {
+    const heap = startRuntime('spa');
+    const urls = [
+      at((u) => (u.pathname = '/shop/cart')),
+      at((u) => {
+        u.pathname = '/shop/cart';
+        u.searchParams.set('step', '2');
+      }),
+      at((u) => {
+        u.pathname = '/shop/cart';
+        u.searchParams.set('step', '2');
+        u.hash = 'summary';
+      }),
+    ];
+    history.pushState(null, '', urls[0]);
+    await tick();
+    history.replaceState(null, '', urls[1]);
+    await tick();
+    history.pushState({ some: 'state' }, '', urls[2]);
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, ...urls]);
+    expect(pageviews.map((p) => p.page!.path)).to.deep.equal([new URL(original).pathname, '/shop/cart', '/shop/cart', '/shop/cart']);
+    expect(new Set(pageviews.map((p) => p.pageview_id)).size).to.equal(4);
+    // Each later pageview names the one before as its referrer.
+    expect(pageviews[2]!.page!.referrer).to.equal(urls[0]);
+  });
+
+  it('sends no duplicate for the same URL twice in a row: double pushes, state-only replaces, a push and a replace in one run', async () => {
+    const heap = startRuntime('dupes');
+    const cart = at((u) => (u.pathname = '/cart'));
+    const checkout = at((u) => (u.pathname = '/checkout'));
+    const done = at((u) => (u.pathname = '/done'));
+    // A framework calling twice (StrictMode effects), then a state-only replace (scroll restoration).
+    history.pushState(null, '', cart);
+    history.pushState(null, '', cart);
+    await tick();
+    history.replaceState({ scroll: 120 }, '', cart);
+    history.replaceState({ scroll: 140 }, '', location.href);
+    await tick();
+    // A client-side redirect: a push then at once a replace is one navigation, to where it ended.
+    history.pushState(null, '', checkout);
+    history.replaceState(null, '', done);
+    await tick();
+    history.pushState(null, '', done);
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, cart, done]);
+  });
+
+  it('follows back and forward (popstate) to a new pageview each time the URL changes', async () => {
+    const heap = startRuntime('backfwd');
+    const a = at((u) => (u.pathname = '/a'));
+    const b = at((u) => (u.pathname = '/b'));
+    history.pushState(null, '', a);
+    await tick();
+    history.pushState(null, '', b);
+    await tick();
+    let pop = popped();
+    history.back();
+    await pop;
+    expect(location.href).to.equal(a);
+    pop = popped();
+    history.forward();
+    await pop;
+    expect(location.href).to.equal(b);
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, a, b, a, b]);
+    expect(new Set(pageviews.map((p) => p.pageview_id)).size).to.equal(5);
+  });
+
+  it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {
+    const heap = startRuntime('hash');
+    const changed = new Promise<void>((resolve) => addEventListener('hashchange', () => resolve(), { once: true }));
+    location.hash = 'pricing';
+    await changed;
+    await tick();
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, at((u) => (u.hash = 'pricing'))]);
+  });
+
+  it('resets pageview properties on a navigation and gives later events the new pageview id', async () => {
+    const heap = startRuntime('pvprops');
+    heap.addPageviewProperties({ section: 'home' });
+    heap.track('Before');
+    history.pushState(null, '', at((u) => (u.pathname = '/next')));
+    await tick();
+    heap.track('After');
+    const events = await settle(heap);
+    const [boot, before, next, after] = events;
+    expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'track', 'pageview', 'track']);
+    expect(before!.properties).to.deep.equal({ section: 'home' });
+    expect(before!.pageview_id).to.equal(boot!.pageview_id);
+    expect(after!.properties ?? {}).to.deep.equal({});
+    expect(after!.pageview_id).to.equal(next!.pageview_id);
+    expect(after!.page!.path).to.equal('/next');
+  });
+
+  it('does not duplicate a pageview the page already sent with trackPageview for the new URL', async () => {
+    const heap = startRuntime('manual');
+    const url = at((u) => (u.pathname = '/manual'));
+    history.pushState(null, '', url);
+    heap.trackPageview({ title: 'Manual', properties: { by: 'host' } });
+    await tick();
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => [p.page!.url, p.page!.title])).to.deep.equal([
+      [original, document.title],
+      [url, 'Manual'],
+    ]);
+  });
+
+  it('sends no pageview on navigation with disablePageviewAutocapture, while trackPageview still works', async () => {
+    const heap = startRuntime('nopv', { disablePageviewAutocapture: true });
+    history.pushState(null, '', at((u) => (u.pathname = '/quiet')));
+    await tick();
+    location.hash = 'also-quiet';
+    await tick();
+    heap.trackPageview();
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([at((u) => ((u.pathname = '/quiet'), (u.hash = 'also-quiet')))]);
+  });
+
+  it('leaves history as it found it: results and exceptions pass through, and the originals return on dispose', async () => {
+    const heap = startRuntime('history');
+    expect(history.pushState).to.not.equal(nativePush);
+    expect(history.pushState(null, '', at((u) => (u.pathname = '/x')))).to.equal(undefined);
+    // A cross-origin URL throws for the host, exactly as without the tracker.
+    expect(() => history.pushState(null, '', 'https://elsewhere.example/')).to.throw();
+    await settle(heap);
+    heap.dispose();
+    expect(history.pushState).to.equal(nativePush);
+    expect(history.replaceState).to.equal(nativeReplace);
+  });
+
+  it('serves two env ids on one page, and the one left keeps its pageviews when the other is disposed', async () => {
+    const first = startRuntime('twoA');
+    const second = startRuntime('twoB');
+    const one = at((u) => (u.pathname = '/one'));
+    const two = at((u) => (u.pathname = '/two'));
+    history.pushState(null, '', one);
+    await tick();
+    first.dispose();
+    history.pushState(null, '', two);
+    await tick();
+    expect((await settledOfType(second, 'pageview')).map((p) => p.page!.url)).to.deep.equal([original, one, two]);
+    // Disposed before the second navigation: no pageview for it was captured.
+    expect(first.pending).to.equal(0);
+    second.dispose();
+    expect(history.pushState).to.equal(nativePush);
+  });
+});

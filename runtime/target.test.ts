@@ -1,0 +1,99 @@
+import { expect } from '@open-wc/testing';
+import { $, mount, unmountAll } from '../test/autocapture-fixtures.ts';
+import { readRedaction } from './redact.ts';
+import { describeTarget, MAX_HIERARCHY, MAX_TEXT } from './target.ts';
+import type { TargetContext } from './types.ts';
+
+/** What a click on `el` would send as its target. */
+const describeClick = (el: Element): TargetContext => describeTarget(el, { redaction: readRedaction(el), textFrom: el, text: true, href: true });
+
+describe('describing a target', () => {
+  afterEach(unmountAll);
+
+  const textCases: [string, string, string | undefined][] = [
+    ['whitespace collapsed and trimmed', '<button id="t">\n  Add   to\tcart  </button>', 'Add to cart'],
+    ['block children read as separate words', '<div id="t"><div>Sign</div><div>up</div><p>today</p></div>', 'Sign up today'],
+    ['inline children joined as written', '<a id="t" href="#">Buy <b>now</b>!</a>', 'Buy now!'],
+    ['script, style and template content skipped', '<div id="t">Hi<script>var x = 1</script><style>.a{}</style><template>T</template></div>', 'Hi'],
+    ['an icon-only button by its aria-label', '<button aria-label="Close dialog"><svg><path id="t"></path></svg></button>', 'Close dialog'],
+    ['an image in a link by its alt text', '<a href="/"><img id="t" alt="Company logo"></a>', 'Company logo'],
+    ['an icon in a titled link by the link', '<a href="/help" title="Help"><i id="t" class="icon"></i></a>', 'Help'],
+    ['an icon with no control around it has no text', '<div><i id="t" class="icon"></i></div>', undefined],
+    ['a submit input by the label the page wrote', '<input id="t" type="submit" value="Send order">', 'Send order'],
+    ['a text input never, even with a value attribute', '<input id="t" type="text" value="what was typed">', undefined],
+    ['an option never (it is the chosen value)', '<select><option id="t">Chosen value</option></select>', undefined],
+    ['anything inside contenteditable never', '<div contenteditable><p id="t">typed text</p></div>', undefined],
+    ['contenteditable="false" is not editable', '<div contenteditable="false"><p id="t">Fixed text</p></div>', 'Fixed text'],
+    ['a field inside the target is skipped', '<label id="t">Name <input value="typed"> <textarea>typed too</textarea></label>', 'Name'],
+  ];
+  for (const [label, html, text] of textCases) {
+    it(`text: ${label}`, () => {
+      const root = mount(html);
+      expect(describeClick($(root, '#t')).text).to.equal(text);
+    });
+  }
+
+  it('text: reads slotted content through a shadow root slot', () => {
+    const root = mount('<fancy-button id="host"><span>Slotted label</span></fancy-button>');
+    const shadow = $(root, '#host').attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<button id="inner"><slot></slot></button>';
+    expect(describeClick($(shadow, '#inner')).text).to.equal('Slotted label');
+  });
+
+  it('text: never splits a character made of two code units at the 64-character cut', () => {
+    const root = mount(`<button id="t">${'a'.repeat(MAX_TEXT - 1)}😀 more</button>`);
+    const text = describeClick($(root, '#t')).text!;
+    expect(text).to.equal('a'.repeat(MAX_TEXT - 1));
+  });
+
+  it('text: reads a bounded part of a huge element', () => {
+    const root = mount(`<div id="t">${'<p>paragraph text</p>'.repeat(5000)}</div>`);
+    const text = describeClick($(root, '#t')).text!;
+    expect(text.length).to.be.at.most(MAX_TEXT);
+    expect(text.startsWith('paragraph text paragraph text')).to.equal(true);
+  });
+
+  it('attributes: at most 16, values cut to 128 characters, and none whose name contains "value"', () => {
+    const data = Array.from({ length: 20 }, (_, i) => `data-a${String(i).padStart(2, '0')}="${i}"`).join(' ');
+    const root = mount(`<button id="t" data-value="chosen" aria-valuenow="5" data-long="${'x'.repeat(300)}" ${data}>B</button>`);
+    const attributes = describeClick($(root, '#t')).attributes!;
+    expect(Object.keys(attributes)).to.have.length(16);
+    expect(attributes['data-long']).to.equal('x'.repeat(128));
+    expect(attributes).to.not.have.any.keys('data-value', 'aria-valuenow', 'value');
+  });
+
+  it('attributes: names the data-heap-event of the element or its nearest ancestor, and leaves out other data-heap-* markup', () => {
+    const root = mount('<div data-heap-event="Outer"><section data-heap-event="Signup" data-heap-prop-plan="pro"><span id="t">Go</span></section></div>');
+    expect(describeClick($(root, '#t')).attributes).to.deep.equal({ 'data-heap-event': 'Signup' });
+  });
+
+  it('hierarchy: three classes a level, ids and classes cut, and at most 1000 characters in all', () => {
+    const long = 'c'.repeat(60);
+    const root = mount(`${`<div id="${'d'.repeat(70)}" class="${long} ${long} ${long} a4">`.repeat(12)}<b id="${'i'.repeat(100)}" class="x y">t</b>${'</div>'.repeat(12)}`);
+    const hierarchy = describeClick($(root, 'b')).hierarchy!;
+    const levels = hierarchy.split(' > ');
+    expect(levels.at(-1)).to.equal(`b#${'i'.repeat(64)}.x.y`);
+    const div = `div#${'d'.repeat(64)}${`.${'c'.repeat(40)}`.repeat(3)}`;
+    expect(levels.slice(0, -1)).to.deep.equal(Array(levels.length - 1).fill(div));
+    // Twelve such levels would take some 2,300 characters: the outermost were dropped.
+    expect(hierarchy.length).to.be.at.most(MAX_HIERARCHY);
+    expect(levels.length).to.equal(Math.floor((MAX_HIERARCHY - levels.at(-1)!.length) / (div.length + 3)) + 1);
+  });
+
+  it('hierarchy: steps through nested open shadow roots with >>>', () => {
+    const root = mount('<outer-el id="o"></outer-el>');
+    const outer = $(root, '#o').attachShadow({ mode: 'open' });
+    outer.innerHTML = '<div class="frame"><inner-el id="i"></inner-el></div>';
+    const inner = $(outer, '#i').attachShadow({ mode: 'open' });
+    inner.innerHTML = '<button class="b">Go</button>';
+    expect(describeClick($(inner, 'button')).hierarchy).to.equal('body > div#ac-root > outer-el#o >>> div.frame > inner-el#i >>> button.b');
+  });
+
+  it('redaction markup on the host applies inside its shadow root', () => {
+    const root = mount('<profile-card id="p" data-heap-redact-text data-heap-redact-attributes="data-user"></profile-card>');
+    const shadow = $(root, '#p').attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<button data-user="alice" data-kind="x">Alice</button>';
+    const target = describeClick($(shadow, 'button'));
+    expect([target.text, target.attributes]).to.deep.equal(['****', { 'data-kind': 'x' }]);
+  });
+});
