@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { captureConsole, cleanUp, ENDPOINT, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { getRuntime } from '../runtime/load.ts';
 import type { HeapEvent } from '../runtime/types.ts';
 import { API_METHODS } from '../runtime/types.ts';
@@ -147,5 +147,29 @@ describe('<heap-analytics>', () => {
     });
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.include('already defined');
+  });
+
+  it('applies a change of the consent attribute: pending holds, granted sends what was held', async () => {
+    const envId = newEnv('consentattr');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="pending" flush-interval="20"></heap-analytics>`);
+    el.track('Held by the element');
+    expect(el.getConsent()).to.equal('pending');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await storedEvents(envId)).to.deep.equal([]);
+    el.setAttribute('consent', 'granted');
+    expect(el.getConsent()).to.equal('granted');
+    await waitForEvents(envId, 1, { name: 'Held by the element' });
+  });
+
+  it('takes properties set before the element was defined', async () => {
+    const envId = newEnv('preupgrade');
+    const el = document.createElement('heap-analytics-later') as HeapAnalyticsElement;
+    Object.assign(el, { envId, identity: 'early-bird', config: { endpoint: ENDPOINT, flushInterval: 20 } });
+    document.body.append(el);
+    customElements.define('heap-analytics-later', class extends HeapAnalyticsElement {});
+    expect(await el.ready).to.equal(true);
+    expect(el.getAttribute('env-id')).to.equal(envId);
+    expect(el.getIdentity()).to.equal('early-bird');
+    el.remove();
   });
 });

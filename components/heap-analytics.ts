@@ -1,8 +1,8 @@
-import { ReactiveElement } from 'lit';
 import { LIBRARY } from '../runtime/batch.ts';
 import { installGlobal, uninstallGlobal } from '../runtime/global.ts';
-import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
+import { EXTRA_METHODS, getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
+import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import type { RuntimeOptions } from '../runtime/runtime.ts';
 import { API_METHODS, type HeapApi, type HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
@@ -15,27 +15,15 @@ import { errorOnce, warnOnce } from '../runtime/warn.ts';
  * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
  * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */
-export class HeapAnalyticsElement extends ReactiveElement {
+export class HeapAnalyticsElement extends HTMLElement {
   /** The library version, shown when two copies try to register the tag. */
   static version = LIBRARY.version;
 
-  static override properties = {
-    envId: { attribute: 'env-id' },
-    identity: {},
-    userProperties: { attribute: 'user-properties' },
-    eventProperties: { attribute: 'event-properties' },
-  };
+  /** Attributes whose later changes apply at once; every other attribute is read when the element connects. */
+  static observedAttributes = ['identity', 'user-properties', 'event-properties', 'consent'];
 
-  /** The environment (project) id; required. Read when the element connects. */
-  envId = '';
   /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
   config: RuntimeOptions = {};
-  /** The signed-in user, for server-rendered pages: applied with `identify` on connect and on change; removing it does not reset. */
-  identity: string | null = null;
-  /** A JSON object of user properties, sent with `addUserProperties` on connect and on change. */
-  userProperties: string | null = null;
-  /** A JSON object of event properties, applied with `addEventProperties` on connect and on change (keys it drops are removed). */
-  eventProperties: string | null = null;
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
@@ -51,24 +39,62 @@ export class HeapAnalyticsElement extends ReactiveElement {
     return this.#runtime;
   }
 
-  protected override createRenderRoot() {
-    // Nothing is rendered, so no shadow root is needed.
-    return this;
+  /** The environment (project) id (`env-id`); required. Read when the element connects. */
+  get envId(): string {
+    return this.getAttribute('env-id') ?? '';
+  }
+  set envId(value: string) {
+    this.setAttribute('env-id', value);
   }
 
-  override connectedCallback() {
-    super.connectedCallback();
+  /** The signed-in user (`identity`), for server-rendered pages: applied with `identify` on connect and on change; removing it does not reset. */
+  get identity(): string | null {
+    return this.getAttribute('identity');
+  }
+  set identity(value: string | null) {
+    this.#reflect('identity', value);
+  }
+
+  /** A JSON object of user properties (`user-properties`), sent with `addUserProperties` on connect and on change. */
+  get userProperties(): string | null {
+    return this.getAttribute('user-properties');
+  }
+  set userProperties(value: string | null) {
+    this.#reflect('user-properties', value);
+  }
+
+  /** A JSON object of event properties (`event-properties`), applied on connect and on change (keys it drops are removed). */
+  get eventProperties(): string | null {
+    return this.getAttribute('event-properties');
+  }
+  set eventProperties(value: string | null) {
+    this.#reflect('event-properties', value);
+  }
+
+  constructor() {
+    super();
+    // Properties a template set before the element was upgraded shadow the accessors: move them onto the attributes.
+    for (const name of ['envId', 'identity', 'userProperties', 'eventProperties', 'config'] as const) {
+      if (Object.prototype.hasOwnProperty.call(this, name)) {
+        const value = this[name];
+        delete (this as Partial<this>)[name];
+        (this as Record<string, unknown>)[name] = value;
+      }
+    }
+  }
+
+  connectedCallback() {
     try {
       this.#boot();
       this.#applyIdentity();
+      void loadDebugOverlay(this);
     } catch (err) {
       errorOnce('element-boot-failed', 'the <heap-analytics> element failed to start; the page is unaffected.', err);
       this.#resolveReady(false);
     }
   }
 
-  override disconnectedCallback() {
-    super.disconnectedCallback();
+  disconnectedCallback() {
     const runtime = this.#runtime;
     if (!runtime) return;
     this.#unsubscribe?.();
@@ -81,8 +107,15 @@ export class HeapAnalyticsElement extends ReactiveElement {
     });
   }
 
-  protected override updated() {
-    this.#applyIdentity();
+  attributeChangedCallback(name: string, _old: string | null, value: string | null) {
+    if (!this.#runtime) return;
+    if (name === 'consent') this.#runtime.setConsent(value as never);
+    else this.#applyIdentity();
+  }
+
+  #reflect(name: string, value: unknown) {
+    if (value === null || value === undefined) this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
   }
 
   #applyIdentity() {
@@ -92,7 +125,7 @@ export class HeapAnalyticsElement extends ReactiveElement {
   }
 
   #boot() {
-    const envId = (this.getAttribute('env-id') ?? this.envId ?? '').trim();
+    const envId = this.envId.trim();
     if (!envId) {
       errorOnce('element-env-id-missing', '<heap-analytics> needs an env-id attribute; the element stays dormant and tracks nothing.');
       this.#resolveReady(false);
@@ -144,9 +177,9 @@ function parseAttribute(value: string): string | number | boolean {
   return value;
 }
 
-// The fifteen calls as element methods, delegating to the runtime; dormant elements warn and return a neutral value.
-const fallbacks: Partial<Record<keyof HeapApi, unknown>> = { getIdentity: null, getSessionId: '', getUserId: '' };
-for (const method of API_METHODS) {
+// The fifteen calls (and consent) as element methods, delegating to the runtime; dormant elements warn and return a neutral value.
+const fallbacks: Partial<Record<string, unknown>> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
+for (const method of [...API_METHODS, ...EXTRA_METHODS]) {
   Object.defineProperty(HeapAnalyticsElement.prototype, method, {
     configurable: true,
     writable: true,
@@ -162,7 +195,7 @@ for (const method of API_METHODS) {
 }
 
 // Declares the delegated methods on the class's type.
-export interface HeapAnalyticsElement extends HeapApi {}
+export interface HeapAnalyticsElement extends HeapApi, Pick<HeapRuntime, 'setConsent' | 'getConsent'> {}
 
 declare global {
   interface HTMLElementTagNameMap {

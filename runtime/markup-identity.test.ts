@@ -55,14 +55,14 @@ describe('identity attributes of <heap-analytics>', () => {
     const { el, heap } = await render(envId, `identity="alice" event-properties='{"tier":"gold","region":"eu"}'`);
     el.setAttribute('event-properties', '{"tier":"silver"}');
     el.setAttribute('user-properties', '{"plan":"team"}');
-    await el.updateComplete;
+    await Promise.resolve();
     heap.track('After change');
     el.setAttribute('identity', 'bob');
-    await el.updateComplete;
+    await Promise.resolve();
     el.removeAttribute('identity');
     el.removeAttribute('event-properties');
     el.setAttribute('user-properties', '{"plan":"team"}');
-    await el.updateComplete;
+    await Promise.resolve();
     heap.track('After removal');
     const events = await settled(heap);
     expect(events.filter((e) => e.type === 'identify').map((e) => e.identity)).to.deep.equal(['alice', 'bob']);
@@ -80,7 +80,7 @@ describe('identity attributes of <heap-analytics>', () => {
     const { result, warnings } = await captureConsole(() => render(envId, `event-properties='{"tier":"gold"}' user-properties="{plan:pro}"`));
     const { el, heap } = result;
     el.setAttribute('event-properties', 'not json');
-    await el.updateComplete;
+    await Promise.resolve();
     heap.track('Still gold');
     const [event] = await waitForEvents(envId, 1, { type: 'track' });
     expect(event!.properties).to.deep.equal({ tier: 'gold' });

@@ -109,13 +109,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }, Math.max(0, due - Date.now()));
   }
 
-  /** Writes newly accepted events to storage and enforces the caps: off the caller's stack. */
+  /**
+   * Writes newly accepted events to storage and enforces the caps, off the caller's stack. The caps bound what
+   * waits while the collector cannot be reached (or consent is pending): a burst while delivery works is kept
+   * whole, and only its part within `maxBytes` is saved.
+   */
   function persist() {
     if (persistTimer !== undefined) clearTimeout(persistTimer);
     persistTimer = undefined;
-    journal?.append(fresh);
+    if (journal && journal.bytes < maxBytes) journal.append(fresh);
     fresh = [];
-    let excess = queue.length + inFlightCount() - maxEvents;
+    if (held || offline || Date.now() < notBefore) enforceCaps();
+  }
+
+  /** Drops the oldest waiting events beyond the caps, counted (at most two batches in flight come on top). */
+  function enforceCaps() {
+    let excess = queue.length - maxEvents;
     while (queue.length && (excess > 0 || (journal && journal.bytes > maxBytes))) {
       // Oldest first: a long outage keeps the most recent activity.
       const count = Math.max(1, Math.min(excess, queue.length));
@@ -189,6 +198,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         offline = true;
         probed = true;
         requeue(chunk);
+        enforceCaps();
         return;
       }
       if (status === 400 && delivery.rejectedIds) {
@@ -212,13 +222,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
         requeue(kept);
         const attempt = kept.reduce((max, e) => Math.max(max, attempts.get(e) ?? 1), 1);
         notBefore = Date.now() + (delivery.retryAfterMs ?? backoffDelay(attempt, options.retry));
+        enforceCaps();
       }
     }
     if (queue.length || drops.size) schedule(0);
   }
 
+  /** Puts events back, keeping capture order (ids sort by time) whichever request failed first. */
   function requeue(events: HeapEvent[]) {
-    if (events.length) queue = events.concat(queue);
+    if (!events.length) return;
+    queue = events.concat(queue);
+    if (queue.length > events.length && queue[events.length - 1]!.id > queue[events.length]!.id) {
+      queue.sort((a, b) => (a.id < b.id ? -1 : 1));
+    }
   }
 
   const onOnline = () => {
