@@ -172,4 +172,32 @@ describe('<heap-analytics>', () => {
     expect(el.getIdentity()).to.equal('early-bird');
     el.remove();
   });
+
+  it('identifies a server-rendered user before the first pageview, so the pageview carries the identity', async () => {
+    const envId = newEnv('bootidentity');
+    await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} identity="server-user" flush-interval="20"></heap-analytics>`);
+    const [pageview] = await waitForEvents(envId, 1, { type: 'pageview' });
+    expect(pageview!.identity).to.equal('server-user');
+  });
+
+  it('lets the stricter of script config and attribute win for privacy switches', async () => {
+    const envId = newEnv('stricter');
+    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+    el.config = { endpoint: ENDPOINT, flushInterval: 20, disableTextCapture: true } as never;
+    el.setAttribute('env-id', envId);
+    el.setAttribute('disable-text-capture', 'false');
+    document.body.append(el);
+    await el.ready;
+    const button = document.createElement('button');
+    button.textContent = 'Secret label';
+    document.body.append(button);
+    try {
+      button.click();
+      const [click] = await waitForEvents(envId, 1, { type: 'click' });
+      expect(JSON.stringify(click!.target)).to.not.include('Secret label');
+    } finally {
+      button.remove();
+      el.remove();
+    }
+  });
 });

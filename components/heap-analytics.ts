@@ -155,8 +155,12 @@ export class HeapAnalyticsElement extends HTMLElement {
     const config: Record<string, unknown> = { ...this.config };
     for (const { name, value } of Array.from(this.attributes)) {
       if (name === 'env-id' || NOT_SETTINGS.has(name) || name.startsWith('data-')) continue;
-      config[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = parseAttribute(value);
+      const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      // For privacy switches the stricter of script config and attribute wins.
+      if (key.startsWith('disable') && config[key] === true) continue;
+      config[key] = parseAttribute(value);
     }
+    config.identity = this.identity;
     return config as RuntimeOptions;
   }
 

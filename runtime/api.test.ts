@@ -130,4 +130,19 @@ describe('the runtime API', () => {
     const byId = [...events].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => e.properties!.i);
     expect(byId).to.deep.equal([...Array(200).keys()]);
   });
+
+  it('never sends an email address found in the page URL or the landing page', async () => {
+    const original = location.href;
+    history.replaceState(null, '', `${location.pathname}?invite=jane.doe%40example.com&ref=mail`);
+    try {
+      const heap = startRuntime('urlscrub');
+      heap.track('On invite page');
+      const events = await waitForEvents(heap.envId, 2);
+      const body = JSON.stringify(events);
+      expect(body).to.not.include('jane.doe');
+      expect(events[0]!.page!.url).to.include('invite=****');
+    } finally {
+      history.replaceState(null, '', original);
+    }
+  });
 });

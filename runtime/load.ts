@@ -105,6 +105,8 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
       if (registry().get(envId) === runtime) registry().delete(envId);
     },
   };
+  // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
+  if (config.identity !== undefined && config.identity !== null && config.identity !== '') api.identify(config.identity);
   if (!config.disablePageviewAutocapture) api.trackPageview();
   stopFeatures = startFeatures(runtime);
   readiness.open();

@@ -1,4 +1,4 @@
-import { REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
+import { REDACT_TEXT, REDACTED, sanitize, scrub } from './redact.ts';
 import { MAX_TITLE } from './validate.ts';
 import type { PageContext } from './types.ts';
 
@@ -7,12 +7,13 @@ export function readPage(overrides: { url?: string; title?: string; previous_pag
   const hasDom = typeof location !== 'undefined';
   const url = overrides.url ?? (hasDom ? location.href : '');
   const page: PageContext = {
-    url,
+    // An email or card number in a query string (a sign-up link, say) never leaves the page.
+    url: scrub(url),
     title: overrides.title ?? documentTitle(),
     path: pathOf(url),
   };
   const ref = referrer ?? (typeof document !== 'undefined' ? document.referrer : '');
-  if (ref) page.referrer = ref;
+  if (ref) page.referrer = scrub(ref);
   if (overrides.previous_page !== undefined) page.previous_page = overrides.previous_page;
   return page;
 }

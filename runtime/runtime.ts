@@ -22,6 +22,8 @@ export interface RuntimeOptions extends HeapConfig {
   /** Store for session and event properties (default: localStorage). */
   localStore?: KeyValueStore;
   transport?: Transport;
+  /** An identity to apply before the first pageview (the element passes its `identity` attribute). */
+  identity?: string | number | null;
   /** Retry timing (tests shorten it). */
   retry?: BackoffOptions;
 }

@@ -1,4 +1,5 @@
 import { randomNumericId } from './ids.ts';
+import { scrub } from './redact.ts';
 import { readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
@@ -31,8 +32,8 @@ export interface Session {
 export function readLandingContext(): SessionContext {
   const props: SessionContext = {};
   if (typeof location === 'undefined') return props;
-  props.landing_page = location.href;
-  if (typeof document !== 'undefined' && document.referrer) props.referrer = document.referrer;
+  props.landing_page = scrub(location.href);
+  if (typeof document !== 'undefined' && document.referrer) props.referrer = scrub(document.referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
     const value = params.get(key);
