@@ -3,6 +3,17 @@
 import { defineConfig } from 'vite';
 
 export default defineConfig({
+  plugins: [
+    {
+      // The debug overlay is a bundle of its own (vite.debug.config.mjs): its lazy import stays an import of the
+      // file next to this bundle, resolved against the bundle's URL, instead of being bundled or split.
+      name: 'heap-analytics-debug-external',
+      enforce: 'pre',
+      resolveId(source) {
+        if (source.endsWith('/heap-analytics-debug-define.ts')) return { id: './heap-analytics-debug.js', external: true };
+      },
+    },
+  ],
   resolve: {
     // The element needs only ReactiveElement, which `lit` re-exports from @lit/reactive-element; `lit`'s index
     // also imports lit-html for its side effects, which would put the unused template engine (~2.9 KB gzip) in

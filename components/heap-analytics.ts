@@ -7,15 +7,23 @@ import type { RuntimeOptions } from '../runtime/runtime.ts';
 import { API_METHODS, type HeapApi, type HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
+// Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads.
+const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
+
 /**
  * `<heap-analytics env-id="..." endpoint="...">`: boots the tracker for an env id when connected,
  * installs `window.heap`, and re-emits what it captures as `heap-event` DOM events. It renders nothing.
  * Every other attribute is a `HeapConfig` setting in kebab-case (`flush-interval="500"`); the manifest lists them.
  *
+ * @attr {string} env-id - The environment (project) id; required. Read when the element connects.
+ * @attr {string} identity - The signed-in user, identified before the first pageview; changes apply, removal does not reset.
+ * @attr {string} user-properties - A JSON object of user properties, sent on connect and on change.
+ * @attr {string} event-properties - A JSON object of event properties, applied on connect and on change.
+ * @attr {'granted' | 'pending' | 'denied'} consent - The visitor's consent; changes apply at once.
  * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
  * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */
-export class HeapAnalyticsElement extends HTMLElement {
+export class HeapAnalyticsElement extends ElementBase {
   /** The library version, shown when two copies try to register the tag. */
   static version = LIBRARY.version;
 
@@ -170,7 +178,7 @@ export class HeapAnalyticsElement extends HTMLElement {
 }
 
 /** Attributes that are not runtime settings: the element's own, and the identity attributes applied as calls. */
-const NOT_SETTINGS = new Set(['id', 'class', 'style', 'identity', 'user-properties', 'event-properties']);
+const NOT_SETTINGS = new Set(['id', 'class', 'style', 'identity', 'user-properties', 'event-properties', 'debug-overlay']);
 
 /** Reads an attribute as a setting: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
 function parseAttribute(value: string): string | number | boolean {

@@ -2,6 +2,27 @@ import type { Props, PropValue } from './types.ts';
 import { isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
 
+/** Receives every markup problem while `collectProblems` runs, instead of the once-per-code console warning. */
+export type ProblemSink = (code: string, message: string, el: Element) => void;
+
+let sink: ProblemSink | undefined;
+
+/** Runs `fn` with the parse problems it meets sent to `collect` (none reach the console); for the markup audit. */
+export function collectProblems<T>(collect: ProblemSink, fn: () => T): T {
+  const previous = sink;
+  sink = collect;
+  try {
+    return fn();
+  } finally {
+    sink = previous;
+  }
+}
+
+function warn(el: Element, code: string, message: string): void {
+  if (sink) sink(code, message, el);
+  else warnOnce(code, message);
+}
+
 /** The attribute names of the markup language (docs/markup.md is the reference). */
 export const ATTR = {
   event: 'data-heap-event',
@@ -33,11 +54,11 @@ export function readEventName(el: Element): string | null {
   const raw = el.getAttribute(ATTR.event);
   if (raw === null) return null;
   if (raw.trim() === '') {
-    warnOnce('markup-event-name-empty', `${describeElement(el)} has an empty ${ATTR.event}; nothing is tracked for it.`);
+    warn(el, 'markup-event-name-empty', `${describeElement(el)} has an empty ${ATTR.event}; nothing is tracked for it.`);
     return null;
   }
   if (raw.length > MAX_EVENT_NAME) {
-    warnOnce('markup-event-name-truncated', `${describeElement(el)}: event names are limited to ${MAX_EVENT_NAME} characters; the name was truncated.`);
+    warn(el, 'markup-event-name-truncated', `${describeElement(el)}: event names are limited to ${MAX_EVENT_NAME} characters; the name was truncated.`);
     return raw.slice(0, MAX_EVENT_NAME);
   }
   return raw;
@@ -56,7 +77,7 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
     parsed = undefined;
   }
   if (!isPropsObject(parsed)) {
-    warnOnce('markup-json-invalid', `${attr} on ${describeElement(el)} is not a JSON object (${summarize(value)}); its properties were ignored, everything else still applies.`);
+    warn(el, 'markup-json-invalid', `${attr} on ${describeElement(el)} is not a JSON object (${summarize(value)}); its properties were ignored, everything else still applies.`);
     return undefined;
   }
   const out: Props = {};
@@ -81,16 +102,16 @@ export function readOwnProps(el: Element): Props {
     } else if (name.startsWith(ATTR.number)) {
       key = name.slice(ATTR.number.length);
       parsed = parseNumber(value);
-      if (parsed === undefined) warnOnce('markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
+      if (parsed === undefined) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
     } else if (name.startsWith(ATTR.boolean)) {
       key = name.slice(ATTR.boolean.length);
       parsed = parseBoolean(value);
-      if (parsed === undefined) warnOnce('markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
+      if (parsed === undefined) warn(el, 'markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
     } else {
       continue;
     }
     if (key === '') {
-      warnOnce('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
+      warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
       continue;
     }
     const clean = parsed === undefined ? undefined : checkEntry(el, name, key, parsed);
@@ -165,17 +186,17 @@ export function parseBoolean(value: string): boolean | undefined {
 /** Applies the seed's limits to one property, with warnings naming the element; the same policy as the API. */
 function checkEntry(el: Element, attr: string, key: string, value: unknown): PropValue | undefined {
   if (key.length >= MAX_KEY) {
-    warnOnce('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
+    warn(el, 'markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
     return undefined;
   }
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string') {
     if (value.length < MAX_VALUE) return value;
-    warnOnce('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+    warn(el, 'markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
     return value.slice(0, MAX_VALUE - 1);
   }
-  warnOnce('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+  warn(el, 'markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
   return undefined;
 }
 

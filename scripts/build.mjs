@@ -14,7 +14,7 @@ export const ENTRIES = ['components/heap-analytics', 'components/heap-analytics-
 
 /** Everything the build reads; a change to any of these makes dist/ stale. */
 function inputs() {
-  const files = ['package.json', 'vite.config.mjs', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/build-manifest.mjs'];
+  const files = ['package.json', 'vite.config.mjs', 'vite.debug.config.mjs', 'bin/plan.mjs', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/build-manifest.mjs'];
   for (const dir of ['runtime', 'components']) {
     for (const name of readdirSync(join(ROOT, dir)).sort()) if (name.endsWith('.ts') && !name.endsWith('.test.ts')) files.push(`${dir}/${name}`);
   }
@@ -80,6 +80,10 @@ function swapIn(out) {
 async function buildInto(out, quiet) {
   const { build: viteBuild } = await import('vite');
   await viteBuild({ root: ROOT, configFile: join(ROOT, 'vite.config.mjs'), logLevel: quiet ? 'error' : 'warn', build: { outDir: out, emptyOutDir: false } });
+  // The debug overlay (dist/heap-analytics-debug.js) and the markup audit for the `plan` command (dist/cli/plan.mjs).
+  await viteBuild({ root: ROOT, configFile: join(ROOT, 'vite.debug.config.mjs'), logLevel: quiet ? 'error' : 'warn', build: { outDir: out, emptyOutDir: false } });
+  const { buildAuditModule } = await import('../bin/plan.mjs');
+  await buildAuditModule(join(out, 'cli', 'plan.mjs'));
 
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(out, 'esm')], {
     cwd: ROOT,

@@ -1,0 +1,213 @@
+// `heap-analytics plan`: reads HTML and template files and lists the tracking plan their data-heap-* markup declares.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
+/** The markup audit (runtime/markup-audit.ts) bundled for Node by `npm run build`. */
+export const AUDIT_MODULE = join(PACKAGE, 'dist', 'cli', 'plan.mjs');
+const AUDIT_SOURCE = join(PACKAGE, 'runtime', 'markup-audit.ts');
+
+/** File types read when a directory is given. */
+export const TEMPLATE_EXTENSIONS = ['.html', '.htm', '.liquid', '.njk', '.hbs', '.twig', '.php', '.erb'];
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist']);
+
+/** Bundles runtime/markup-audit.ts for Node into `outFile` (linkedom stays external); used by the build and by the bin. */
+export async function buildAuditModule(outFile = AUDIT_MODULE, esbuild) {
+  esbuild ??= await import('esbuild');
+  mkdirSync(dirname(outFile), { recursive: true });
+  await esbuild.build({
+    entryPoints: [AUDIT_SOURCE],
+    outfile: outFile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['linkedom'],
+    logLevel: 'error',
+    legalComments: 'none',
+  });
+}
+
+/** The newest modification time among the audit's sources, or 0 outside a source checkout. */
+function sourceTime() {
+  const dir = dirname(AUDIT_SOURCE);
+  if (!existsSync(dir)) return 0;
+  return Math.max(0, ...readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => statSync(join(dir, f)).mtimeMs));
+}
+
+/** Imports the built audit, building it first in a source checkout when it is missing or older than the sources. */
+export async function loadAudit() {
+  const built = existsSync(AUDIT_MODULE) ? statSync(AUDIT_MODULE).mtimeMs : 0;
+  if (existsSync(AUDIT_SOURCE) && built < sourceTime()) {
+    let esbuild;
+    try {
+      esbuild = await import('esbuild');
+    } catch {
+      if (!built) throw new Error('the markup audit is not built: run `npm run build` first.');
+    }
+    if (esbuild) await buildAuditModule(AUDIT_MODULE, esbuild);
+  } else if (!built) {
+    throw new Error('the markup audit is not built (dist/cli/plan.mjs is missing): run `npm run build` first.');
+  }
+  return import(`${pathToFileURL(AUDIT_MODULE).href}?t=${statSync(AUDIT_MODULE).mtimeMs}`);
+}
+
+/** Turns a simple glob (`*`, `**`, `?`) into a RegExp over `/`-separated paths. */
+export function globToRegExp(glob) {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*' && glob[i + 1] === '*') {
+      // `**/` matches zero or more directories.
+      if (glob[i + 2] === '/') {
+        out += '(?:.*/)?';
+        i += 2;
+      } else {
+        out += '.*';
+        i += 1;
+      }
+    } else if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}
+
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (SKIP_DIRS.has(name)) continue;
+    const path = join(dir, name);
+    const stat = statSync(path);
+    if (stat.isDirectory()) out.push(...walk(path));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** Expands files, directories (recursive, template extensions only) and globs into a sorted list of files. */
+export function expandInputs(inputs, cwd = process.cwd()) {
+  const files = new Set();
+  const unmatched = [];
+  for (const input of inputs) {
+    const path = resolve(cwd, input);
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) for (const f of walk(path)) TEMPLATE_EXTENSIONS.some((ext) => f.endsWith(ext)) && files.add(f);
+      else files.add(path);
+      continue;
+    }
+    if (!/[*?]/.test(input)) {
+      unmatched.push(input);
+      continue;
+    }
+    // The fixed directory part of the glob is where the walk starts.
+    const parts = input.split(/[\\/]/);
+    const fixed = [];
+    while (parts.length > 1 && !/[*?]/.test(parts[0])) fixed.push(parts.shift());
+    const base = resolve(cwd, fixed.join('/') || '.');
+    const pattern = globToRegExp(parts.join('/'));
+    let found = 0;
+    if (existsSync(base) && statSync(base).isDirectory()) {
+      for (const f of walk(base)) {
+        if (pattern.test(relative(base, f).split(sep).join('/'))) {
+          files.add(f);
+          found++;
+        }
+      }
+    }
+    if (!found) unmatched.push(input);
+  }
+  return { files: [...files].sort(), unmatched };
+}
+
+const START_TAG = /<([a-zA-Z][\w:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*\/?>/g;
+
+/** Line numbers of the start tags carrying data-heap-* markup, in source order, with their tag names. */
+function annotatedTags(source) {
+  const tags = [];
+  for (const m of source.matchAll(START_TAG)) {
+    if (!/\sdata-heap-/i.test(m[2])) continue;
+    tags.push({ tag: m[1].toLowerCase(), line: source.slice(0, m.index).split('\n').length });
+  }
+  return tags;
+}
+
+/** Audits one file's text: the plan entries (event, triggers, properties, problems) with a line number each. */
+export function planSource(source, { parseHTML, auditMarkup }) {
+  const { document } = parseHTML(source.includes('<html') ? source : `<!doctype html><html><body>${source}</body></html>`);
+  const tags = annotatedTags(source);
+  let cursor = 0;
+  return auditMarkup(document).map((entry) => {
+    // Source tags and parsed elements come in the same order; match them by tag name, skipping what the parser dropped.
+    let line = null;
+    for (let i = cursor; i < tags.length; i++) {
+      if (tags[i].tag === entry.element.localName) {
+        line = tags[i].line;
+        cursor = i + 1;
+        break;
+      }
+    }
+    return {
+      line,
+      element: entry.description,
+      kind: entry.kind,
+      event: entry.event,
+      triggers: entry.triggers,
+      properties: entry.properties,
+      ...(entry.pageview ? { pageview: entry.pageview } : {}),
+      ...(entry.pageviewProperties && !entry.pageview ? { pageviewProperties: entry.pageviewProperties } : {}),
+      problems: entry.problems,
+    };
+  });
+}
+
+/** Audits every file; returns `{ files: [{ file, entries }], problems }`. */
+export async function plan(inputs, { cwd = process.cwd() } = {}) {
+  const [{ parseHTML }, { auditMarkup }] = await Promise.all([import('linkedom'), loadAudit()]);
+  const { files, unmatched } = expandInputs(inputs, cwd);
+  const result = [];
+  let problems = 0;
+  for (const file of files) {
+    const entries = planSource(readFileSync(file, 'utf8'), { parseHTML, auditMarkup });
+    problems += entries.reduce((n, e) => n + e.problems.length, 0);
+    result.push({ file: relative(cwd, file).split(sep).join('/') || file, entries });
+  }
+  return { files: result, unmatched, events: result.reduce((n, f) => n + f.entries.filter((e) => e.kind === 'event').length, 0), problems };
+}
+
+const formatProps = (props) => (Object.keys(props).length ? JSON.stringify(props) : '');
+
+/** The plan as a plain-text table of events, then the problems found. */
+export function formatTable(report) {
+  const rows = [];
+  for (const { file, entries } of report.files) {
+    for (const e of entries) {
+      if (e.kind === 'scope') continue;
+      const where = `${file}:${e.line ?? '?'}`;
+      if (e.kind === 'event') rows.push([where, e.event ?? '(none)', e.triggers.join(' '), formatProps(e.properties)]);
+      if (e.pageview) rows.push([where, `(pageview ${JSON.stringify(e.pageview.key)})`, 'appear', formatProps(e.pageview.properties)]);
+      else if (e.pageviewProperties) rows.push([where, '(pageview properties)', 'appear', formatProps(e.pageviewProperties)]);
+    }
+  }
+  const header = ['location', 'event', 'trigger', 'properties'];
+  const widths = header.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i].length))));
+  const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  out.push('', `${report.events} event${report.events === 1 ? '' : 's'} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}`);
+  if (report.problems) {
+    out.push('', `${report.problems} problem${report.problems === 1 ? '' : 's'}:`);
+    for (const { file, entries } of report.files) {
+      for (const e of entries) for (const p of e.problems) out.push(`  ${file}:${e.line ?? '?'}  ${p.code}  ${p.message}`);
+    }
+  } else {
+    out.push('no problems found');
+  }
+  for (const u of report.unmatched) out.push(`warning: ${u} matched no file`);
+  return out.join('\n');
+}
+
+/** The plan as JSON: files, their entries (line, element, event, triggers, properties, problems) and totals. */
+export function formatJson(report) {
+  return JSON.stringify(report, null, 2);
+}

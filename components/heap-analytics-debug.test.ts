@@ -1,0 +1,106 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import './heap-analytics-define.ts';
+import type { HeapAnalyticsElement } from './heap-analytics.ts';
+import type { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
+import { loadDebugOverlay, wantsDebugOverlay } from './heap-analytics-debug-loader.ts';
+import { getRuntime } from '../runtime/load.ts';
+import { cleanUp, ENDPOINT, forgetEnv, uniqueEnv } from '../test/collector.ts';
+import { mount, settled, unmount, until } from '../test/markup.ts';
+
+const overlay = () => document.querySelector('heap-analytics-debug') as HeapAnalyticsDebugElement | null;
+const shadow = (el: HeapAnalyticsDebugElement) => el.shadowRoot!;
+
+async function tab(el: HeapAnalyticsDebugElement, name: string): Promise<HTMLElement> {
+  const button = [...shadow(el).querySelectorAll('header button')].find((b) => b.textContent!.startsWith(name)) as HTMLElement;
+  button.click();
+  await el.updateComplete;
+  return shadow(el).querySelector('ul')!;
+}
+
+describe('<heap-analytics-debug>', () => {
+  let envId = '';
+  afterEach(() => {
+    getRuntime(envId)?.dispose();
+    forgetEnv(envId);
+    delete (window as { heap?: unknown }).heap;
+    overlay()?.remove();
+    unmount();
+    cleanUp();
+  });
+
+  async function start(attrs = true) {
+    envId = uniqueEnv('debug');
+    const page = mount(`<section data-heap-props='{"section":"pricing"}'>
+      <button id="buy" data-heap-event="Buy" data-heap-prop-plan="pro">Buy</button></section>
+      <button id="bad" data-heap-event="Broken" data-heap-props='{"plan": pro}'>Broken</button>`);
+    const el = attrs
+      ? await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20" debug-overlay></heap-analytics>`)
+      : await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    expect(await el.ready).to.equal(true);
+    return { el, page };
+  }
+
+  it('is loaded by the debug-overlay attribute, outlines annotated elements and lists problems', async () => {
+    await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    expect(el.hasAttribute('data-heap-ignore')).to.equal(true);
+    expect(el.entries.map((e) => e.event)).to.deep.equal([null, 'Buy', 'Broken']);
+    // One outline per annotated element; labels name the events.
+    expect(shadow(el).querySelectorAll('.box').length).to.equal(3);
+    expect([...shadow(el).querySelectorAll('.label')].map((l) => l.textContent)).to.deep.equal(['Buy', 'Broken']);
+    const problems = await tab(el, 'Problems');
+    expect(problems.textContent).to.contain('<button id="bad" data-heap-event="Broken">');
+    expect(problems.textContent).to.contain('markup-json-invalid');
+  });
+
+  it('shows the properties an element would send when it is hovered', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    page.querySelector('#buy')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    const detail = shadow(el).querySelector('.detail')!;
+    expect(detail.textContent).to.contain('Buy');
+    expect(JSON.parse(detail.querySelector('pre')!.textContent!)).to.deep.equal({ section: 'pricing', plan: 'pro' });
+  });
+
+  it('lists live events, and clicks inside it send nothing', async () => {
+    const { el: heap, page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    // Clicks on the overlay's own controls: autocapture must skip them, markup must not claim them.
+    await tab(el, 'Elements');
+    (shadow(el).querySelector('ul li') as HTMLElement).click();
+    await tab(el, 'Problems');
+    const before = await settled(heap.runtime!);
+    expect(before.filter((e) => e.type !== 'pageview' && e.name !== '__sentinel__')).to.deep.equal([]);
+
+    (page.querySelector('#buy') as HTMLElement).click();
+    const events = await tab(el, 'Events');
+    await until(() => el.events.some((e) => e.name === 'Buy'), 'the live event');
+    await el.updateComplete;
+    expect(events.textContent).to.contain('Buy');
+    expect(events.textContent).to.contain('"plan":"pro"');
+    // Autocapture is on: the page's own click was captured, the overlay's were not.
+    const after = await settled(heap.runtime!);
+    expect(after.filter((e) => e.type !== 'pageview' && e.name !== '__sentinel__').map((e) => [e.type, e.target?.tag])).to.deep.equal([
+      ['click', 'button'],
+      ['track', 'button'],
+    ]);
+  });
+
+  it('is loaded by ?heap-debug in the page URL, through the same loader', async () => {
+    const { el } = await start(false);
+    expect(overlay()).to.equal(null);
+    expect(wantsDebugOverlay(el, 'http://localhost/page?x=1')).to.equal(false);
+    expect(await loadDebugOverlay(el, 'http://localhost/page?x=1')).to.equal(null);
+    expect(wantsDebugOverlay(el, 'http://localhost/page?x=1&heap-debug')).to.equal(true);
+    const loaded = await loadDebugOverlay(el, 'http://localhost/page?heap-debug=1');
+    expect(loaded).to.equal(overlay());
+    expect(loaded!.localName).to.equal('heap-analytics-debug');
+    // A second request reuses the overlay.
+    expect(await loadDebugOverlay(el, 'http://localhost/page?heap-debug')).to.equal(loaded);
+    expect(document.querySelectorAll('heap-analytics-debug').length).to.equal(1);
+  });
+});

@@ -1,0 +1,246 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { auditMarkup, type AuditEntry } from '../runtime/markup-audit.ts';
+import type { HeapEvent } from '../runtime/types.ts';
+
+/** Most live events kept in the list; older ones scroll away. */
+const MAX_LIVE = 50;
+
+interface Box {
+  entry: AuditEntry;
+  top: number;
+  left: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * `<heap-analytics-debug>`: a debug overlay that outlines every element with `data-heap-*` markup, shows the event
+ * and properties each would send (hover an element, or pick it in the list), lists live events and flags markup
+ * problems. Loaded on demand by `<heap-analytics debug-overlay>` or `?heap-debug`; never part of the main bundle.
+ * It only draws in its own shadow root: the page's elements are never touched.
+ */
+export class HeapAnalyticsDebugElement extends LitElement {
+  static override properties = {
+    _entries: { state: true },
+    _boxes: { state: true },
+    _events: { state: true },
+    _selected: { state: true },
+    _tab: { state: true },
+    _open: { state: true },
+  };
+
+  static override styles = css`
+    :host { all: initial; position: fixed; inset: 0; pointer-events: none; z-index: 2147483646; font: 12px/1.4 system-ui, sans-serif; color: #111; }
+    .box { position: fixed; box-sizing: border-box; border: 2px solid #2563eb; border-radius: 2px; pointer-events: none; }
+    .box.scope { border: 1px dashed #64748b; }
+    .box.pageview { border: 2px dotted #7c3aed; }
+    .box.problem { border-color: #dc2626; }
+    .box.selected { background: rgb(37 99 235 / 0.12); border-width: 3px; }
+    .label { position: absolute; top: -18px; left: -2px; background: #2563eb; color: #fff; padding: 0 4px; font-size: 11px; white-space: nowrap; max-width: 240px; overflow: hidden; text-overflow: ellipsis; }
+    .problem > .label { background: #dc2626; }
+    .scope > .label, .pageview > .label { display: none; }
+    .panel { position: fixed; right: 8px; bottom: 8px; width: min(420px, calc(100vw - 16px)); max-height: 60vh; display: flex; flex-direction: column; background: #fff; border: 1px solid #94a3b8; border-radius: 6px; box-shadow: 0 4px 16px rgb(0 0 0 / 0.2); pointer-events: auto; overflow: hidden; }
+    .panel.closed { width: auto; }
+    header { display: flex; gap: 4px; align-items: center; padding: 4px 6px; background: #0f172a; color: #fff; }
+    header strong { flex: 1; }
+    button { font: inherit; cursor: pointer; border: 1px solid #cbd5e1; background: #f8fafc; border-radius: 4px; padding: 1px 6px; }
+    button[aria-pressed='true'] { background: #2563eb; color: #fff; }
+    ul { list-style: none; margin: 0; padding: 0; overflow: auto; }
+    li { padding: 4px 8px; border-top: 1px solid #e2e8f0; cursor: pointer; }
+    li:hover, li.selected { background: #eff6ff; }
+    .code { font-family: ui-monospace, monospace; color: #dc2626; }
+    pre { margin: 2px 0 0; font: 11px/1.3 ui-monospace, monospace; white-space: pre-wrap; word-break: break-all; }
+    .detail { position: fixed; max-width: 360px; background: #0f172a; color: #fff; padding: 6px 8px; border-radius: 4px; pointer-events: none; }
+    .muted { color: #64748b; }
+  `;
+
+  declare _entries: AuditEntry[];
+  declare _boxes: Box[];
+  declare _events: HeapEvent[];
+  declare _selected: AuditEntry | null;
+  declare _tab: 'elements' | 'problems' | 'events';
+  declare _open: boolean;
+
+  #observer?: MutationObserver;
+  #frame = 0;
+  #hovered: Element | null = null;
+
+  constructor() {
+    super();
+    this._entries = [];
+    this._boxes = [];
+    this._events = [];
+    this._selected = null;
+    this._tab = 'elements';
+    this._open = true;
+  }
+
+  /** Every annotated element found by the last scan, with what it would send and its problems. */
+  get entries(): readonly AuditEntry[] {
+    return this._entries;
+  }
+
+  /** The live events seen since the overlay was added, newest first. */
+  get events(): readonly HeapEvent[] {
+    return this._events;
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    // Autocapture skips it; markup tracking finds no annotated element in it.
+    this.setAttribute('data-heap-ignore', '');
+    document.addEventListener('heap-event', this.#onHeapEvent);
+    document.addEventListener('mouseover', this.#onHover, { capture: true, passive: true });
+    addEventListener('scroll', this.#schedule, { capture: true, passive: true });
+    addEventListener('resize', this.#schedule, { passive: true });
+    this.#observer = new MutationObserver((records) => {
+      // Our own host's attribute and the overlay's insertion are not page changes.
+      if (records.some((r) => r.target !== this && !this.contains(r.target))) this.#schedule();
+    });
+    this.#observer.observe(document, { subtree: true, childList: true, attributes: true });
+    this.refresh();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    document.removeEventListener('heap-event', this.#onHeapEvent);
+    document.removeEventListener('mouseover', this.#onHover, { capture: true });
+    removeEventListener('scroll', this.#schedule, { capture: true });
+    removeEventListener('resize', this.#schedule);
+    this.#observer?.disconnect();
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+  }
+
+  /** Scans the page again and redraws the outlines; runs by itself on DOM changes, scrolling and resizing. */
+  refresh(): void {
+    try {
+      this._entries = auditMarkup(document).filter((e) => e.element !== this && !this.contains(e.element));
+      this.#measure();
+    } catch (err) {
+      // The overlay is a debugging aid: it must never break the page it inspects.
+      console.warn('[heap-analytics] debug-overlay-failed:', err);
+    }
+  }
+
+  #measure() {
+    const boxes: Box[] = [];
+    for (const entry of this._entries) {
+      const rect = entry.element.getBoundingClientRect();
+      if (rect.width === 0 && rect.height === 0) continue;
+      boxes.push({ entry, top: rect.top, left: rect.left, width: rect.width, height: rect.height });
+    }
+    this._boxes = boxes;
+  }
+
+  #schedule = () => {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.refresh();
+    });
+  };
+
+  #onHeapEvent = (event: Event) => {
+    const detail = (event as CustomEvent<HeapEvent>).detail;
+    if (detail && typeof detail === 'object') this._events = [detail, ...this._events].slice(0, MAX_LIVE);
+  };
+
+  #onHover = (event: Event) => {
+    const path = event.composedPath();
+    if (path.includes(this)) return;
+    const entry = this.#innermost(path);
+    if ((entry?.element ?? null) === this.#hovered) return;
+    this.#hovered = entry?.element ?? null;
+    this._selected = entry;
+  };
+
+  #innermost(path: EventTarget[]): AuditEntry | null {
+    for (const target of path) {
+      const entry = this._entries.find((e) => e.element === target && e.kind === 'event');
+      if (entry) return entry;
+    }
+    return null;
+  }
+
+  #select(entry: AuditEntry) {
+    this._selected = entry;
+    try {
+      entry.element.scrollIntoView({ block: 'nearest' });
+    } catch {
+      // An element removed meanwhile cannot scroll.
+    }
+  }
+
+  override render() {
+    const problems = this._entries.filter((e) => e.problems.length);
+    const problemCount = problems.reduce((n, e) => n + e.problems.length, 0);
+    const selected = this._selected;
+    const selectedBox = selected && this._boxes.find((b) => b.entry === selected);
+    return html`
+      ${this._boxes.map(
+        (b) => html`<div
+          class="box ${b.entry.kind} ${b.entry.problems.length ? 'problem' : ''} ${b.entry === selected ? 'selected' : ''}"
+          part="outline"
+          style="top:${b.top}px;left:${b.left}px;width:${b.width}px;height:${b.height}px"
+        >${b.entry.event !== null ? html`<span class="label">${b.entry.event}</span>` : nothing}</div>`,
+      )}
+      ${selected && selectedBox ? this.#detail(selected, selectedBox) : nothing}
+      <section class="panel ${this._open ? '' : 'closed'}" part="panel">
+        <header>
+          <strong>heap-analytics debug</strong>
+          ${this._open
+            ? html`${this.#tabButton('elements', `Elements ${this._entries.length}`)} ${this.#tabButton('problems', `Problems ${problemCount}`)}
+              ${this.#tabButton('events', `Events ${this._events.length}`)}`
+            : html`<span>${problemCount} problems</span>`}
+          <button @click=${() => (this._open = !this._open)} aria-label=${this._open ? 'Collapse' : 'Expand'}>${this._open ? '–' : '+'}</button>
+        </header>
+        ${this._open ? this.#list(problems) : nothing}
+      </section>
+    `;
+  }
+
+  #tabButton(tab: 'elements' | 'problems' | 'events', label: string) {
+    return html`<button aria-pressed=${this._tab === tab ? 'true' : 'false'} @click=${() => (this._tab = tab)}>${label}</button>`;
+  }
+
+  #list(problems: AuditEntry[]) {
+    if (this._tab === 'events') {
+      return html`<ul class="events">
+        ${this._events.length ? nothing : html`<li class="muted">No event yet: interact with the page.</li>`}
+        ${this._events.map(
+          (e) => html`<li class="event"><strong>${e.type}</strong> ${e.name ?? ''} ${e.target ? html`<span class="muted">&lt;${e.target.tag}${e.target.id ? `#${e.target.id}` : ''}&gt;</span>` : nothing}
+            ${e.properties && Object.keys(e.properties).length ? html`<pre>${JSON.stringify(e.properties)}</pre>` : nothing}</li>`,
+        )}
+      </ul>`;
+    }
+    const list = this._tab === 'problems' ? problems : this._entries;
+    return html`<ul class=${this._tab}>
+      ${list.length ? nothing : html`<li class="muted">${this._tab === 'problems' ? 'No markup problems found.' : 'No data-heap-* markup on this page.'}</li>`}
+      ${list.map(
+        (entry) => html`<li class=${entry === this._selected ? 'selected' : ''} @click=${() => this.#select(entry)}>
+          <div>${entry.description}</div>
+          ${this._tab === 'problems'
+            ? entry.problems.map((p) => html`<div><span class="code">${p.code}</span> ${p.message}</div>`)
+            : html`<div class="muted">${entry.kind === 'event' ? `${entry.event ?? '(no name)'} on ${entry.triggers.join(', ')}` : entry.kind}${entry.problems.length ? html` · <span class="code">${entry.problems.length} problem(s)</span>` : nothing}</div>`}
+        </li>`,
+      )}
+    </ul>`;
+  }
+
+  #detail(entry: AuditEntry, box: Box) {
+    const below = box.top + box.height + 6;
+    const top = below + 120 < innerHeight ? below : Math.max(4, box.top - 126);
+    return html`<div class="detail" part="detail" style="top:${top}px;left:${Math.max(4, Math.min(box.left, innerWidth - 370))}px">
+      <div><strong>${entry.event ?? entry.kind}</strong>${entry.triggers.length ? ` · ${entry.triggers.join(', ')}` : ''}</div>
+      <pre>${JSON.stringify(entry.properties, null, 1)}</pre>
+      ${entry.problems.map((p) => html`<div>⚠ ${p.code}</div>`)}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'heap-analytics-debug': HeapAnalyticsDebugElement;
+  }
+}

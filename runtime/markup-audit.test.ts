@@ -1,0 +1,132 @@
+import { expect } from '@open-wc/testing';
+import { auditMarkup, auditProblems } from './markup-audit.ts';
+import { captureConsole } from '../test/collector.ts';
+import { mount, unmount } from '../test/markup.ts';
+import { resetWarnings } from './warn.ts';
+
+/** What a case expects of one entry: [description, kind, event, triggers, properties, problem codes]. */
+type Expected = [string, string, string | null, string[], Record<string, unknown>, string[]];
+
+const summarize = (root: Element): Expected[] =>
+  auditMarkup(root).map((e) => [e.description, e.kind, e.event, e.triggers, e.properties, e.problems.map((p) => p.code)]);
+
+const long = (n: number) => 'x'.repeat(n);
+
+const CASES: { name: string; markup: string; expected: Expected[] }[] = [
+  {
+    name: 'an event with scoped, JSON and typed properties',
+    markup: `<section data-heap-props='{"section":"pricing","page":"plans"}'><article data-heap-prop-section="enterprise">
+      <button data-heap-event="Buy" data-heap-prop-tier="gold" data-heap-number-price="49" data-heap-boolean-trial>Buy</button></article></section>`,
+    expected: [
+      ['<section>', 'scope', null, [], { section: 'pricing', page: 'plans' }, []],
+      ['<article>', 'scope', null, [], { section: 'enterprise' }, []],
+      ['<button data-heap-event="Buy">', 'event', 'Buy', ['click'], { section: 'enterprise', page: 'plans', tier: 'gold', price: 49, trial: true }, []],
+    ],
+  },
+  {
+    name: 'default triggers: submit on forms, change on fields, click on button inputs',
+    markup: `<form data-heap-event="Sent"><select data-heap-event="Picked"></select><input type="submit" data-heap-event="Pressed"></form>`,
+    expected: [
+      ['<form data-heap-event="Sent">', 'event', 'Sent', ['submit'], {}, []],
+      ['<select data-heap-event="Picked">', 'event', 'Picked', ['change'], {}, []],
+      ['<input data-heap-event="Pressed">', 'event', 'Pressed', ['click'], {}, []],
+    ],
+  },
+  {
+    name: 'invalid JSON is a problem; the other properties stay',
+    markup: `<button data-heap-event="Buy" data-heap-props='{"plan": pro}' data-heap-prop-x="1">Buy</button>`,
+    expected: [['<button data-heap-event="Buy">', 'event', 'Buy', ['click'], { x: '1' }, ['markup-json-invalid']]],
+  },
+  {
+    name: 'names, keys and values over the limits',
+    markup: `<button data-heap-event="${long(256)}" data-heap-props='{"${long(512)}":1,"v":"${long(1024)}"}'>Buy</button>`,
+    expected: [[`<button data-heap-event="${long(40)}...">`, 'event', long(255), ['click'], { v: long(1023) }, ['markup-prop-key-too-long', 'markup-prop-value-truncated', 'markup-event-name-truncated']]],
+  },
+  {
+    name: 'an empty event name, a bad number and a bad boolean',
+    markup: `<p data-heap-event=" " data-heap-number-n="49px" data-heap-boolean-b="yes">x</p>`,
+    expected: [['<p data-heap-event=" ">', 'event', null, ['click'], {}, ['markup-number-invalid', 'markup-boolean-invalid', 'markup-event-name-empty']]],
+  },
+  {
+    name: 'a scope with nothing annotated inside it',
+    markup: `<aside id="side" data-heap-prop-section="sidebar"><p>text</p></aside>`,
+    expected: [['<aside id="side">', 'scope', null, [], { section: 'sidebar' }, ['markup-scope-empty']]],
+  },
+  {
+    name: 'triggers that cannot fire, and unknown ones',
+    markup: `<div data-heap-event="A" data-heap-trigger="submit">x</div><div data-heap-event="B" data-heap-trigger="change">x</div>
+      <input type="button" data-heap-event="C" data-heap-trigger="change"><span data-heap-event="D" data-heap-trigger="hover">x</span>
+      <button data-heap-event="E" data-heap-trigger="submit">outside a form</button>`,
+    expected: [
+      ['<div data-heap-event="A">', 'event', 'A', ['submit'], {}, ['markup-trigger-unreachable']],
+      ['<div data-heap-event="B">', 'event', 'B', ['change'], {}, ['markup-trigger-unreachable']],
+      ['<input data-heap-event="C">', 'event', 'C', ['change'], {}, ['markup-trigger-unreachable']],
+      ['<span data-heap-event="D">', 'event', 'D', ['click'], {}, ['markup-trigger-invalid']],
+      ['<button data-heap-event="E">', 'event', 'E', ['submit'], {}, ['markup-trigger-unreachable']],
+    ],
+  },
+  {
+    name: 'triggers that can fire through what the element contains',
+    markup: `<fieldset data-heap-event="F" data-heap-trigger="change"><input></fieldset><div data-heap-event="G" data-heap-trigger="submit view"><form></form></div>`,
+    expected: [
+      ['<fieldset data-heap-event="F">', 'event', 'F', ['change'], {}, []],
+      ['<div data-heap-event="G">', 'event', 'G', ['submit', 'view'], {}, []],
+    ],
+  },
+  {
+    name: 'a trigger without an event, and pageview markup',
+    markup: `<div data-heap-trigger="click">x</div><main data-heap-pageview="/c" data-heap-pageview-props='{"step":1'>x</main>`,
+    expected: [
+      ['<div>', 'scope', null, [], {}, ['markup-trigger-without-event']],
+      ['<main>', 'pageview', null, [], {}, ['markup-json-invalid']],
+    ],
+  },
+];
+
+describe('auditMarkup', () => {
+  afterEach(() => {
+    unmount();
+    resetWarnings();
+  });
+
+  for (const { name, markup, expected } of CASES) {
+    it(`${name}, without a console warning`, async () => {
+      const root = mount(markup);
+      const { result, warnings } = await captureConsole(() => summarize(root));
+      expect(result).to.deep.equal(expected);
+      expect(warnings).to.deep.equal([]);
+    });
+  }
+
+  it('reports every problem of a kind, on each element, even after the tracker warned once', async () => {
+    const root = mount(`<button data-heap-event="A" data-heap-props="{">a</button><button data-heap-event="B" data-heap-props="[">b</button>`);
+    const problems = auditProblems(auditMarkup(root));
+    expect(problems.map((p) => [p.description, p.code])).to.deep.equal([
+      ['<button data-heap-event="A">', 'markup-json-invalid'],
+      ['<button data-heap-event="B">', 'markup-json-invalid'],
+    ]);
+    expect(problems[0]!.message).to.contain('not a JSON object');
+  });
+
+  it('lists pageview declarations with inherited pageview properties and the title', () => {
+    const root = mount(`<div data-heap-pageview-props='{"site":"shop","step":0}'><main data-heap-pageview="/checkout" data-heap-title="Checkout" data-heap-pageview-props='{"step":1}'></main></div>`);
+    const pageview = auditMarkup(root).find((e) => e.pageview)!.pageview;
+    expect(pageview).to.deep.equal({ key: '/checkout', title: 'Checkout', properties: { site: 'shop', step: 1 } });
+  });
+
+  it('reads annotated markup inside open shadow roots, and skips autocapture attributes', () => {
+    const root = mount(`<div id="host"></div><p data-heap-ignore data-heap-redact-text>ignored</p>`);
+    const shadow = root.querySelector('#host')!.attachShadow({ mode: 'open' });
+    shadow.innerHTML = `<button data-heap-event="Inside">x</button>`;
+    expect(summarize(root)).to.deep.equal([['<button data-heap-event="Inside">', 'event', 'Inside', ['click'], {}, []]]);
+  });
+
+  it('does not change what the tracker warns afterwards', async () => {
+    const root = mount(`<button data-heap-event="A" data-heap-props="{">a</button>`);
+    auditMarkup(root);
+    const { readOwnProps } = await import('./markup-props.ts');
+    const { warnings } = await captureConsole(() => readOwnProps(root.querySelector('button')!));
+    expect(warnings.length).to.equal(1);
+    expect(warnings[0]).to.contain('markup-json-invalid');
+  });
+});

@@ -1,0 +1,221 @@
+import { ATTR, collectProblems, describeElement, hasOwnProps, isElement, parsePropsJson, readEventName, readEventProps, readOwnProps, type ProblemSink } from './markup-props.ts';
+import { defaultTrigger, type Trigger } from './markup-triggers.ts';
+import type { Props } from './types.ts';
+import { MAX_TITLE } from './validate.ts';
+
+/** One markup problem on one element: a stable code (docs/markup.md, docs/debugging.md) and what to fix. */
+export interface AuditProblem {
+  code: string;
+  message: string;
+}
+
+/** What a `data-heap-pageview` element declares. */
+export interface AuditPageview {
+  /** The view key (`data-heap-pageview`). */
+  key: string;
+  /** `data-heap-title`, or null for the document's title. */
+  title: string | null;
+  /** The pageview properties of the element and its ancestors, the nearest winning. */
+  properties: Props;
+}
+
+/** One annotated element and what it would send. */
+export interface AuditEntry {
+  element: Element;
+  /** The element as it reads in the source: `<button id="buy" data-heap-event="Buy">`. */
+  description: string;
+  /** `event` sends a track event; `scope` only lends properties; `pageview` declares pageview markup only. */
+  kind: 'event' | 'scope' | 'pageview';
+  /** The event name as it would be sent (truncated to the limit), or null. */
+  event: string | null;
+  /** The triggers that can send it (the default when none is declared); empty for scopes. */
+  triggers: Trigger[];
+  /** For events: the properties sent (scopes and own); for scopes: the properties lent. */
+  properties: Props;
+  /** Pageview markup on this element, if any. */
+  pageview: AuditPageview | null;
+  /** Properties declared by `data-heap-pageview-props` on this element (pageview or not). */
+  pageviewProperties: Props | null;
+  problems: AuditProblem[];
+}
+
+const TRIGGERS: ReadonlySet<string> = new Set<Trigger>(['click', 'submit', 'change', 'view', 'load']);
+const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
+const FIELD_SELECTOR = 'input, select, textarea';
+/** A value a template engine fills in at render time (`{{ props | json }}`, `<%= %>`, `<?php ?>`): not checked as JSON. */
+const TEMPLATED = /\{\{|\{%|<%|<\?|\$\{/;
+// Numeric node types, not `Node.*`: the audit also runs under Node with linkedom.
+const DOCUMENT_NODE = 9;
+
+/**
+ * Lists every element carrying `data-heap-*` markup under `root` (a document, an element or a shadow root,
+ * crossing open shadow roots) with the event, triggers and properties it would send and every problem found.
+ * Writes nothing to the console; use it for the debug overlay and the `plan` command.
+ */
+export function auditMarkup(root: Document | Element | DocumentFragment): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  for (const el of elementsUnder(root)) {
+    if (!isAnnotated(el)) continue;
+    try {
+      entries.push(auditElement(el));
+    } catch (err) {
+      entries.push({ element: el, description: safeDescribe(el), kind: 'scope', event: null, triggers: [], properties: {}, pageview: null, pageviewProperties: null, problems: [{ code: 'markup-audit-failed', message: `the element could not be audited: ${String(err)}` }] });
+    }
+  }
+  return entries;
+}
+
+/** Every problem of the entries, each with the element it is on; for lists and exit codes. */
+export function auditProblems(entries: readonly AuditEntry[]): (AuditProblem & { description: string; element: Element })[] {
+  return entries.flatMap((entry) => entry.problems.map((p) => ({ ...p, description: entry.description, element: entry.element })));
+}
+
+/** True when the element carries any markup the tracker reads. */
+export function isAnnotated(el: Element): boolean {
+  for (const { name } of Array.from(el.attributes)) {
+    // Autocapture's own attributes (ignore, redact) are not event markup.
+    if (name.startsWith('data-heap-') && !name.startsWith('data-heap-ignore') && !name.startsWith('data-heap-redact')) return true;
+  }
+  return false;
+}
+
+function auditElement(el: Element): AuditEntry {
+  const problems: AuditProblem[] = [];
+  const add: ProblemSink = (code, message) => {
+    if (code === 'markup-json-invalid' && TEMPLATED.test(el.getAttribute(ATTR.props) ?? '')) return;
+    problems.push({ code, message });
+  };
+  const ignore: ProblemSink = () => {};
+  const description = safeDescribe(el);
+  const hasEvent = el.hasAttribute(ATTR.event);
+
+  // Own attributes first, collecting their problems; then the merged view without re-reporting ancestors'.
+  const own = collectProblems(add, () => (hasOwnProps(el) ? readOwnProps(el) : {}));
+  const event = hasEvent ? collectProblems(add, () => readEventName(el)) : null;
+  let triggers: Trigger[] = [];
+  let properties = own;
+  if (hasEvent) {
+    triggers = checkTriggers(el, problems);
+    properties = collectProblems(ignore, () => readEventProps(el));
+  } else {
+    if (el.hasAttribute(ATTR.trigger)) problems.push({ code: 'markup-trigger-without-event', message: `${description} has ${ATTR.trigger} but no ${ATTR.event}, so nothing is sent; add ${ATTR.event} or remove the trigger.` });
+    for (const attr of [ATTR.once, ATTR.viewDwell, ATTR.viewRepeat]) {
+      if (el.hasAttribute(attr)) problems.push({ code: 'markup-option-without-event', message: `${description} has ${attr} but no ${ATTR.event}; it has no effect.` });
+    }
+    if (hasOwnProps(el) && !hasAnnotatedEventInside(el)) {
+      problems.push({ code: 'markup-scope-empty', message: `${description} declares properties but has no ${ATTR.event} and no element with one inside it, so they are never sent; put ${ATTR.event} on it or on an element inside it.` });
+    }
+  }
+  if (hasEvent && el.hasAttribute(ATTR.viewDwell)) checkDwell(el, problems);
+
+  let pageviewProperties: Props | null = null;
+  const pvJson = el.getAttribute(ATTR.pageviewProps);
+  if (pvJson !== null) pageviewProperties = readJson(el, ATTR.pageviewProps, pvJson, add);
+  let pageview: AuditPageview | null = null;
+  if (el.hasAttribute(ATTR.pageview)) {
+    const title = el.getAttribute(ATTR.title);
+    if (title !== null && title.length >= MAX_TITLE) problems.push({ code: 'markup-title-truncated', message: `${ATTR.title} on ${description} is ${title.length} characters (the limit is ${MAX_TITLE - 1}); it will be truncated.` });
+    pageview = { key: el.getAttribute(ATTR.pageview) ?? '', title, properties: inheritedPageviewProps(el) };
+  } else if (el.hasAttribute(ATTR.title)) {
+    problems.push({ code: 'markup-option-without-event', message: `${description} has ${ATTR.title} but no ${ATTR.pageview}; it has no effect.` });
+  }
+  const kind = hasEvent ? 'event' : pageview || pageviewProperties ? 'pageview' : 'scope';
+  return { element: el, description, kind, event, triggers, properties, pageview, pageviewProperties, problems };
+}
+
+/** The declared triggers (the default when none is valid), with unknown and unreachable ones reported. */
+function checkTriggers(el: Element, problems: AuditProblem[]): Trigger[] {
+  const description = safeDescribe(el);
+  const raw = el.getAttribute(ATTR.trigger);
+  const out = new Set<Trigger>();
+  if (raw !== null) {
+    for (const token of raw.toLowerCase().split(/[\s,]+/)) {
+      if (TRIGGERS.has(token)) out.add(token as Trigger);
+      else if (token) problems.push({ code: 'markup-trigger-invalid', message: `${ATTR.trigger}="${raw.slice(0, 40)}" on ${description} names an unknown trigger "${token.slice(0, 20)}"; use click, submit, change, view or load.` });
+    }
+  }
+  if (!out.size) out.add(defaultTrigger(el));
+  for (const trigger of out) {
+    const why = unreachable(el, trigger);
+    if (why) problems.push({ code: 'markup-trigger-unreachable', message: `the ${trigger} trigger on ${description} can never fire: ${why}.` });
+  }
+  return [...out];
+}
+
+/** Why `trigger` can never fire on `el`, or '' when it can. */
+function unreachable(el: Element, trigger: Trigger): string {
+  const tag = el.localName;
+  const custom = tag.includes('-');
+  if (trigger === 'submit') {
+    if (tag === 'form' || custom || el.querySelector('form')) return '';
+    const type = (el.getAttribute('type') ?? '').toLowerCase();
+    if ((tag === 'button' && (type === '' || type === 'submit')) || (tag === 'input' && (type === 'submit' || type === 'image'))) {
+      return el.closest('form') || el.hasAttribute('form') ? '' : 'this submit button is not inside a form';
+    }
+    return `submit fires on a <form> (or an element containing one, or a submit button), not on <${tag}>`;
+  }
+  if (trigger === 'change') {
+    if (tag === 'input') return BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase()) ? `an <input type="${el.getAttribute('type')}"> is pressed, it never changes; use click` : '';
+    if (tag === 'select' || tag === 'textarea' || custom || el.querySelector(FIELD_SELECTOR)) return '';
+    return `change fires on a form field (<input>, <select>, <textarea>) or an element containing one, and <${tag}> holds none`;
+  }
+  return '';
+}
+
+function checkDwell(el: Element, problems: AuditProblem[]): void {
+  const raw = el.getAttribute(ATTR.viewDwell) ?? '';
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+    problems.push({ code: 'markup-view-dwell-invalid', message: `${ATTR.viewDwell}="${raw.slice(0, 20)}" on ${safeDescribe(el)} is not a number of milliseconds; the default (1000) applies.` });
+  }
+}
+
+/** `data-heap-pageview-props` of the element and its ancestors (nearest wins), without reporting. */
+function inheritedPageviewProps(el: Element): Props {
+  const chain: Props[] = [];
+  for (let node: Element | null = el; node; node = parentElementOf(node)) {
+    const json = node.getAttribute(ATTR.pageviewProps);
+    if (json !== null) chain.push(readJson(node, ATTR.pageviewProps, json, () => {}) ?? {});
+  }
+  const out: Props = {};
+  for (let i = chain.length - 1; i >= 0; i--) Object.assign(out, chain[i]);
+  return out;
+}
+
+function readJson(el: Element, attr: string, value: string, sink: ProblemSink): Props {
+  if (TEMPLATED.test(value)) return {};
+  return collectProblems(sink, () => parsePropsJson(el, attr, value)) ?? {};
+}
+
+function hasAnnotatedEventInside(el: Element): boolean {
+  for (const inner of elementsUnder(el)) if (inner !== el && inner.hasAttribute(ATTR.event)) return true;
+  return false;
+}
+
+function parentElementOf(node: Element): Element | null {
+  if (node.parentElement) return node.parentElement;
+  const parent = node.parentNode as (Node & { host?: Element }) | null;
+  return parent && parent.host && isElement(parent.host) ? parent.host : null;
+}
+
+/** The elements under `root` in document order, descending into open shadow roots. */
+function* elementsUnder(root: Document | Element | DocumentFragment): Generator<Element> {
+  const start = (root as Node).nodeType === DOCUMENT_NODE ? (root as Document).documentElement : root;
+  if (!start) return;
+  if (isElement(start)) yield* withShadow(start);
+  for (const el of Array.from(start.querySelectorAll('*'))) yield* withShadow(el);
+}
+
+function* withShadow(el: Element): Generator<Element> {
+  yield el;
+  const shadow = (el as Element & { shadowRoot?: ShadowRoot | null }).shadowRoot;
+  if (shadow) for (const inner of Array.from(shadow.querySelectorAll('*'))) yield* withShadow(inner);
+}
+
+function safeDescribe(el: Element): string {
+  try {
+    return describeElement(el);
+  } catch {
+    return `<${el.localName}>`;
+  }
+}

@@ -1,0 +1,73 @@
+// `heap-analytics plan`: the bin run on the fixture templates under test/fixtures/plan/.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { globToRegExp } from '../bin/plan.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const run = (...args) => spawnSync(process.execPath, ['bin/heap-analytics.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+describe('heap-analytics plan', () => {
+  it('prints a table of events with their triggers, properties and lines, and exits 0 without problems', () => {
+    const { status, stdout, stderr } = run('plan', 'test/fixtures/plan/clean');
+    assert.equal(stderr, '');
+    assert.equal(status, 0);
+    const lines = stdout.split('\n');
+    assert.match(lines[0], /^location\s+event\s+trigger\s+properties$/);
+    assert.ok(lines.some((l) => /^test\/fixtures\/plan\/clean\/pricing\.html:5\s+Start trial\s+click\s+\{"section":"pricing","plan":"pro","price":49\}$/.test(l)), stdout);
+    assert.ok(lines.some((l) => /pricing\.html:8\s+Newsletter signup\s+submit/.test(l)));
+    assert.ok(lines.some((l) => /pricing\.html:10\s+Plan picked\s+change\s+\{"source":"form"\}/.test(l)));
+    assert.ok(lines.some((l) => /pricing\.html:13\s+Banner seen\s+view/.test(l)));
+    assert.ok(lines.some((l) => /checkout\.njk:3\s+\(pageview "\/checkout"\)\s+appear\s+\{"step":1\}/.test(l)));
+    // A templated JSON value (`{{ cart | dump }}`) is not flagged.
+    assert.ok(lines.some((l) => /checkout\.njk:4\s+Pay\s+click$/.test(l)));
+    assert.match(stdout, /^6 events in 2 files$/m);
+    assert.match(stdout, /^no problems found$/m);
+  });
+
+  it('flags markup problems with file, line and code, and exits 1', () => {
+    const { status, stdout } = run('plan', 'test/fixtures/plan/broken/problems.html');
+    assert.equal(status, 1);
+    assert.match(stdout, /^5 problems:$/m);
+    for (const [line, code] of [[1, 'markup-json-invalid'], [4, 'markup-scope-empty'], [5, 'markup-trigger-unreachable'], [6, 'markup-trigger-invalid'], [7, 'markup-event-name-empty']]) {
+      assert.match(stdout, new RegExp(`problems\\.html:${line}  ${code}  `), code);
+    }
+  });
+
+  it('prints JSON with --json, for globs', () => {
+    const { status, stdout } = run('plan', 'test/fixtures/plan/**/*.html', '--json');
+    assert.equal(status, 1);
+    const report = JSON.parse(stdout);
+    assert.deepEqual(report.files.map((f) => f.file), ['test/fixtures/plan/broken/problems.html', 'test/fixtures/plan/clean/pricing.html']);
+    assert.equal(report.problems, 5);
+    assert.equal(report.events, 9);
+    const start = report.files[1].entries.find((e) => e.event === 'Start trial');
+    assert.deepEqual(start, {
+      line: 5,
+      element: '<button data-heap-event="Start trial">',
+      kind: 'event',
+      event: 'Start trial',
+      triggers: ['click'],
+      properties: { section: 'pricing', plan: 'pro', price: 49 },
+      problems: [],
+    });
+    const bad = report.files[0].entries.find((e) => e.problems.some((p) => p.code === 'markup-json-invalid'));
+    assert.equal(bad.line, 1);
+  });
+
+  it('exits 2 with usage for a bad command or no match', () => {
+    assert.equal(run('deploy').status, 2);
+    assert.equal(run('plan').status, 2);
+    const none = run('plan', 'test/fixtures/plan/*.nothing');
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /no files matched/);
+  });
+
+  it('matches simple globs', () => {
+    assert.ok(globToRegExp('**/*.html').test('a/b/c.html'));
+    assert.ok(globToRegExp('**/*.html').test('c.html'));
+    assert.ok(!globToRegExp('*.html').test('a/c.html'));
+    assert.ok(globToRegExp('pages/*.nj?').test('pages/a.njk'));
+  });
+});

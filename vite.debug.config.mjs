@@ -1,0 +1,18 @@
+// The debug overlay's own bundle, dist/heap-analytics-debug.js (ES module, full Lit included): the main bundle
+// imports it lazily from next to itself when asked (`debug-overlay` attribute or `?heap-debug`). `npm run build` runs it.
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  build: {
+    outDir: 'dist',
+    emptyOutDir: false,
+    sourcemap: true,
+    target: 'es2022',
+    lib: {
+      entry: 'components/heap-analytics-debug-define.ts',
+      formats: ['es'],
+      fileName: () => 'heap-analytics-debug.js',
+    },
+    rolldownOptions: { output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } } },
+  },
+});
