@@ -18,7 +18,7 @@ async function receivedIds(envId: string): Promise<string[]> {
 }
 
 async function expectExactlyOnce(envId: string, count: number, filter: Record<string, string> = { type: 'track' }) {
-  const events = await waitForEvents(envId, count, filter, 20_000);
+  const events = await waitForEvents(envId, count, filter, 60_000);
   await sleep(100);
   const again = await storedEvents(envId, filter);
   expect(again.length, 'stored events').to.equal(count);
@@ -82,7 +82,8 @@ describe('delivery', () => {
     const attempts = (await requestLog(envId)).map((r) => r.at);
     const gaps = attempts.slice(1, 6).map((at, i) => at - attempts[i]!);
     [150, 300, 600, 1200, 2400].forEach((ceiling, i) => expect(gaps[i], `gap ${i} of ${gaps}`).to.be.at.least(ceiling * 0.95));
-    expect(gaps[4]).to.be.greaterThan(gaps[0]! * 3);
+    // The smaller of the first two gaps: one stalled timer on a busy machine must not hide the growth.
+    expect(gaps[4]).to.be.greaterThan(Math.min(gaps[0]!, gaps[1]!) * 3);
   });
 
   for (const [label, header] of [['seconds', () => '1'], ['an HTTP date', () => new Date(Date.now() + 4000).toUTCString()]] as const) {
@@ -216,7 +217,9 @@ describe('delivery', () => {
     await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
     const heap = startRuntime('cap', { ...fast, maxEvents: 50, retry: { baseMs: 100, capMs: 200 } }, envId);
     for (let i = 0; i < 80; i++) heap.track('Capped', { i });
-    await sleep(300);
+    // Both first requests must have failed before the outbox knows it is stalled.
+    for (let i = 0; i < 200 && (await requestLog(envId)).filter((r) => r.status === 503).length < 2; i++) await sleep(50);
+    await sleep(100);
     const saved = Object.keys(localStorage)
       .filter((k) => k.startsWith(`${keyPrefix(envId)}_q_`))
       .reduce((n, k) => n + JSON.parse(localStorage.getItem(k)!).e.length, 0);
