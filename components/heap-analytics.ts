@@ -150,7 +150,15 @@ export class HeapAnalyticsElement extends ElementBase {
     this.#runtime = runtime;
     runtime.retain();
     installGlobal(runtime);
-    this.#unsubscribe = runtime.subscribe((event) => this.#emit('heap-event', event));
+    // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
+    let pending: HeapEvent[] = [];
+    const unsubscribe = runtime.subscribe((event) => {
+      if (pending.push(event) === 1) queueMicrotask(() => pending.splice(0).forEach((e) => this.#emit('heap-event', e)));
+    });
+    this.#unsubscribe = () => {
+      unsubscribe();
+      pending = [];
+    };
     void runtime.ready.then(() => {
       if (this.#runtime !== runtime) return;
       this.#resolveReady(true);

@@ -172,7 +172,14 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   }
 
   /** Event properties, then pageview properties, then the call's own: the most specific wins. */
-  const withContext = (own: Props): Props => ({ ...eventProperties.values, ...pageviewProperties.values, ...own });
+  const withContext = (own: Props): Props => {
+    const global = eventProperties.values;
+    const pageview = pageviewProperties.values;
+    // Most events have no global or pageview properties: then the call's own object is used as it is.
+    for (const _ in global) return { ...global, ...pageview, ...own };
+    for (const _ in pageview) return { ...pageview, ...own };
+    return own;
+  };
 
   const onPageHide = () => {
     outbox.flushOnUnload();
