@@ -3,22 +3,13 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { summaryReporter } from './test/summary-reporter.mjs';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './scripts/chromium.mjs';
 import * as puppeteerCore from 'puppeteer-core';
 import { createCollector, koaMiddleware } from './demo/collector/handler.mjs';
 
 const collector = createCollector({ basePath: '/__collect', testing: true });
 
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
+const chromiumFlags = CHROMIUM_FLAGS;
 
 // A window per test page, not a tab: with two pages at once, the background tab is hidden and gets no
 // rendering, so IntersectionObserver (view triggers) and visibility-dependent code would never run there.
@@ -30,7 +21,7 @@ if (wanted.includes('chromium')) {
   browsers.push(
     chromeLauncher({
       createPage: inOwnWindow,
-      launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumFlags },
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: chromiumFlags },
     }),
   );
 }

@@ -13,19 +13,9 @@ import puppeteer from 'puppeteer-core';
 import { createCollector } from '../demo/collector/handler.mjs';
 import { ensureBuilt } from './build.mjs';
 
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PKG = 'heap-analytics';
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
-];
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.html': 'text/html' };
 
 let scratch;
@@ -170,7 +160,7 @@ before(async () => {
   collector = createCollector({ testing: true });
   site = await listen(handle);
   collectorSite = await listen((req, res) => void collector.handle(req, res));
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+  browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
   await installing;
 }, { timeout: 120_000 });
 
