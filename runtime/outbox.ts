@@ -117,7 +117,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   function persist() {
     if (persistTimer !== undefined) clearTimeout(persistTimer);
     persistTimer = undefined;
-    if (journal && journal.bytes < maxBytes) journal.append(fresh);
+    // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
+    for (let i = 0; journal && i < fresh.length && journal.bytes < maxBytes; i += batchSize) {
+      journal.append(fresh.slice(i, i + batchSize));
+    }
     fresh = [];
     if (held || offline || Date.now() < notBefore) enforceCaps();
   }
