@@ -1,4 +1,4 @@
-// Library build of the drop-in bundles, Lit and uuid included: dist/heap-analytics.js (ES module) and
+// Library build of the drop-in bundles (no Lit; uuid included): dist/heap-analytics.js (ES module) and
 // dist/heap-analytics.iife.js (classic script, global `HeapAnalytics`). `npm run build` (scripts/build.mjs) runs it.
 import { defineConfig } from 'vite';
 
@@ -14,12 +14,6 @@ export default defineConfig({
       },
     },
   ],
-  resolve: {
-    // The element needs only ReactiveElement, which `lit` re-exports from @lit/reactive-element; `lit`'s index
-    // also imports lit-html for its side effects, which would put the unused template engine (~2.9 KB gzip) in
-    // the bundle. Anything else imported from `lit` fails the build (MISSING_EXPORT) instead of slipping in.
-    alias: [{ find: /^lit$/, replacement: '@lit/reactive-element' }],
-  },
   build: {
     outDir: 'dist',
     emptyOutDir: false,
@@ -31,7 +25,7 @@ export default defineConfig({
       formats: ['es', 'iife'],
       fileName: (format) => (format === 'es' ? 'heap-analytics.js' : 'heap-analytics.iife.js'),
     },
-    // Lit's @license notices stay (its BSD licence asks for them; +84 B gzip); /* @__PURE__ */ marks go (-40 B gzip).
+    // Legal comments stay; /* @__PURE__ */ marks go (-40 B gzip).
     rolldownOptions: { output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } } },
   },
 });
