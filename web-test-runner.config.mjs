@@ -13,7 +13,12 @@ const chromiumFlags = CHROMIUM_FLAGS;
 
 // A window per test page, not a tab: with two pages at once, the background tab is hidden and gets no
 // rendering, so IntersectionObserver (view triggers) and visibility-dependent code would never run there.
-const inOwnWindow = ({ context }) => context.newPage({ type: 'window' });
+// On a busy 2-core machine a test page with many modules can take longer than puppeteer's 30 s default to load.
+const inOwnWindow = async ({ context }) => {
+  const page = await context.newPage({ type: 'window' });
+  page.setDefaultNavigationTimeout(120_000);
+  return page;
+};
 
 const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
 const browsers = [];
