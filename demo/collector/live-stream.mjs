@@ -1,5 +1,5 @@
 import { HttpError, intParam, stringParam } from './http-util.mjs';
-import { requireEnvId } from './read-routes.mjs';
+import { eventFilter } from './read-routes.mjs';
 
 /** @typedef {import('./store.mjs').CollectorStore} CollectorStore */
 /** @typedef {import('./store.mjs').EventFilter} EventFilter */
@@ -95,14 +95,7 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
       throw new HttpError(503, `too many live streams (at most ${maxClients})`);
     }
     /** @type {EventFilter} */
-    const filter = {
-      envId: requireEnvId(query),
-      type: stringParam(query, 'type'),
-      name: stringParam(query, 'name'),
-      userId: stringParam(query, 'user_id'),
-      identity: stringParam(query, 'identity'),
-      sessionId: stringParam(query, 'session_id'),
-    };
+    const filter = eventFilter(query);
     const backlog = query.get('backlog') === '0' ? 0 : intParam(query, 'backlog', 0, 1000);
     const start = startingPoint(filter, stringParam(query, 'since_id'), header(req, 'last-event-id'), backlog);
 

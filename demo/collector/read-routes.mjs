@@ -7,17 +7,27 @@ import { HttpError, intParam, sendJson, stringParam } from './http-util.mjs';
 const BUCKETS = { minute: 60_000, hour: 3_600_000 };
 
 /**
- * GET /v1/events: stored events oldest first (newest first with order=desc), filtered by the query.
- * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
+ * The event filter both the events read and the live stream take from a query: env (required), type, name, user, identity, session.
+ * @param {URLSearchParams} query
  */
-export function handleEvents(ctx, _req, res, query) {
-  const filter = {
+export function eventFilter(query) {
+  return {
     envId: requireEnvId(query),
     type: stringParam(query, 'type'),
     name: stringParam(query, 'name'),
     userId: stringParam(query, 'user_id'),
     identity: stringParam(query, 'identity'),
     sessionId: stringParam(query, 'session_id'),
+  };
+}
+
+/**
+ * GET /v1/events: stored events oldest first (newest first with order=desc), filtered by the query.
+ * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
+ */
+export function handleEvents(ctx, _req, res, query) {
+  const filter = {
+    ...eventFilter(query),
     sinceId: stringParam(query, 'since_id'),
     limit: intParam(query, 'limit', 1000, 10_000),
     order: orderParam(query),
