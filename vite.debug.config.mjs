@@ -13,6 +13,7 @@ export default defineConfig({
       formats: ['es'],
       fileName: () => 'heap-analytics-debug.js',
     },
-    rolldownOptions: { output: { minify: true, comments: { legal: true, annotation: false, jsdoc: false } } },
+    // One file: the overlay prints its messages inline, so runtime/warn.ts's lazy import of the texts stays in it.
+    rolldownOptions: { output: { codeSplitting: false, minify: true, comments: { legal: true, annotation: false, jsdoc: false } } },
   },
 });

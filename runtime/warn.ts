@@ -1,25 +1,49 @@
 const PREFIX = '[heap-analytics]';
 const seen = new Set<string>();
 
+/**
+ * A console message: its text, or in the drop-in bundles `[number, ...values]`, the number of its text in
+ * heap-analytics-messages.js (the build moves the texts there: scripts/warning-catalog.mjs) and the values
+ * that go between the text's pieces.
+ */
+export type Message = string | readonly unknown[];
+
 /** Warns on the console once per code, so a loop of bad calls does not flood it. */
-export function warnOnce(code: string, message: string): void {
-  if (seen.has(code)) return;
-  seen.add(code);
-  try {
-    console.warn(`${PREFIX} ${code}: ${message}`);
-  } catch {
-    // A console replaced by the host may throw; a warning is never worth an exception.
-  }
+export function warnOnce(code: string, message: Message): void {
+  if (!seen.has(code)) print('warn', code, message);
 }
 
 /** Reports an error (a failing callback, a missing setting) on the console, once per code. */
-export function errorOnce(code: string, message: string, cause?: unknown): void {
-  if (seen.has(code)) return;
+export function errorOnce(code: string, message: Message, cause?: unknown): void {
+  if (!seen.has(code)) print('error', code, message, cause);
+}
+
+/** Prints in call order: a numbered message waits for the texts, and so does every message after it. */
+let printed: Promise<unknown> | undefined;
+let texts: Promise<readonly (readonly string[])[]> | undefined;
+
+function print(level: 'warn' | 'error', code: string, message: Message, cause?: unknown): void {
   seen.add(code);
+  if (typeof message === 'string' && !printed) return write(level, code, () => message, cause);
+  texts ??= import('./warn-messages.ts').then(
+    (m) => m.default,
+    () => [],
+  );
+  printed = Promise.all([texts, printed]).then(([table]) => write(level, code, () => (typeof message === 'string' ? message : expand(table, message)), cause));
+}
+
+/** The numbered message's text with its values in place; the values alone when the texts could not be loaded. */
+function expand(table: readonly (readonly string[])[], [n, ...values]: readonly unknown[]): string {
+  const pieces = table[n as number];
+  if (!pieces) return `${values.join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
+  return pieces.reduce((text, piece, i) => text + piece + (i < values.length ? values[i] : ''), '');
+}
+
+function write(level: 'warn' | 'error', code: string, text: () => string, cause: unknown): void {
   try {
-    console.error(`${PREFIX} ${code}: ${message}`, ...(cause === undefined ? [] : [cause]));
+    console[level](`${PREFIX} ${code}: ${text()}`, ...(cause === undefined ? [] : [cause]));
   } catch {
-    // As above.
+    // A console replaced by the host may throw; a warning is never worth an exception.
   }
 }
 

@@ -14,7 +14,7 @@ export const ENTRIES = ['components/heap-analytics', 'components/heap-analytics-
 
 /** Everything the build reads; a change to any of these makes dist/ stale. */
 function inputs() {
-  const files = ['package.json', 'vite.config.mjs', 'vite.debug.config.mjs', 'bin/plan.mjs', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/build-manifest.mjs'];
+  const files = ['package.json', 'vite.config.mjs', 'vite.debug.config.mjs', 'bin/plan.mjs', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'scripts/build-manifest.mjs', 'scripts/warning-catalog.mjs'];
   for (const dir of ['runtime', 'components']) {
     for (const name of readdirSync(join(ROOT, dir)).sort()) if (name.endsWith('.ts') && !name.endsWith('.test.ts')) files.push(`${dir}/${name}`);
   }

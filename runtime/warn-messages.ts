@@ -1,0 +1,7 @@
+/**
+ * The console messages of the drop-in bundles, by number. The sources write every message in full, so this
+ * table is empty here; the bundles' build (scripts/warning-catalog.mjs) fills dist/heap-analytics-messages.js
+ * and imports that file instead of this module.
+ */
+const messages: readonly (readonly string[])[] = [];
+export default messages;

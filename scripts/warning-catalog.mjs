@@ -1,0 +1,118 @@
+// Build step of the drop-in bundles: the console messages leave the bundle for a file of their own.
+//
+// In the sources every warning is written in full, `warnOnce(code, `text ${value} more text`)`. About 70 of them
+// cost ~1.8 KB gzip, paid by every page although a well-used page never prints one. This plugin rewrites each
+// message argument into `[index, value, ...]` (the values still computed at the call) and writes the texts, by
+// index, to dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning
+// is printed, and prints the same sentence the sources hold; the package's dist/esm keeps the texts inline.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAst } from 'rolldown/parseAst';
+
+/** Functions whose argument at this position is a message, and the files they may be called from. */
+const MESSAGE_ARG = { warnOnce: 1, errorOnce: 1 };
+/** markup-props.ts reports its problems through a local `warn(el, code, message)`. */
+const LOCAL_MESSAGE_ARG = { 'runtime/markup-props.ts': { warn: 2 } };
+
+export const MESSAGES_FILE = 'heap-analytics-messages.js';
+/** The source module that stands for the messages file (an empty table); the bundle imports the real file instead. */
+const MESSAGES_MODULE = '/warn-messages.ts';
+
+const DIRS = ['runtime', 'components'];
+
+function sourceFiles(root) {
+  return DIRS.flatMap((dir) =>
+    readdirSync(join(root, dir))
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+      .sort()
+      .map((name) => `${dir}/${name}`),
+  );
+}
+
+function walk(node, visit) {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, visit);
+    return;
+  }
+  if (typeof node.type === 'string') visit(node);
+  for (const key in node) if (key !== 'parent') walk(node[key], visit);
+}
+
+/**
+ * The message arguments of one module, in source order: each a literal (its text pieces around the values) or a
+ * pass-through identifier. Anything else is an error: a message built elsewhere would silently keep its text.
+ */
+export function findMessages(code, file) {
+  const table = { ...MESSAGE_ARG, ...LOCAL_MESSAGE_ARG[file] };
+  const found = [];
+  walk(parseAst(code, { lang: 'ts' }), (node) => {
+    if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier' || !(node.callee.name in table)) return;
+    const arg = node.arguments[table[node.callee.name]];
+    const where = `${file}: ${code.slice(node.start, node.start + 60)}`;
+    if (!code.startsWith(node.callee.name, node.start)) throw new Error(`warning catalog: source positions are off in ${file}`);
+    if (!arg) throw new Error(`warning catalog: no message argument in ${where}`);
+    if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ start: arg.start, end: arg.end, pieces: [arg.value], values: [] });
+    else if (arg.type === 'TemplateLiteral') {
+      found.push({
+        start: arg.start,
+        end: arg.end,
+        pieces: arg.quasis.map((q) => q.value.cooked),
+        values: arg.expressions.map((e) => code.slice(e.start, e.end)),
+      });
+    } else if (arg.type !== 'Identifier') throw new Error(`warning catalog: a message must be a string or template literal, or passed on by name, in ${where}`);
+  });
+  return found;
+}
+
+/** The texts of every message of the sources, numbered in a fixed order (files sorted, then source order). */
+export function buildCatalog(root) {
+  const index = new Map();
+  for (const file of sourceFiles(root)) {
+    for (const { pieces } of findMessages(readFileSync(join(root, file), 'utf8'), file)) {
+      const key = JSON.stringify(pieces);
+      if (!index.has(key)) index.set(key, index.size);
+    }
+  }
+  return index;
+}
+
+/** The vite plugin for the drop-in bundles. */
+export function warningCatalog(root) {
+  let index;
+  return {
+    name: 'heap-analytics-warning-catalog',
+    enforce: 'pre',
+    buildStart() {
+      index = buildCatalog(root);
+    },
+    resolveId(source) {
+      if (source.endsWith(MESSAGES_MODULE)) return { id: `./${MESSAGES_FILE}`, external: true };
+    },
+    transform(code, id) {
+      const file = id.startsWith(root) ? id.slice(root.length).replace(/^\//, '') : id;
+      if (!DIRS.some((dir) => file.startsWith(`${dir}/`)) || !file.endsWith('.ts')) return;
+      const messages = findMessages(code, file);
+      if (!messages.length) return;
+      let out = '';
+      let at = 0;
+      for (const { start, end, pieces, values } of messages) {
+        const n = index.get(JSON.stringify(pieces));
+        if (n === undefined) throw new Error(`warning catalog: ${file} changed during the build`);
+        // As many line breaks as the text had, so the lines of the source map still match.
+        const lost = code.slice(start, end).split('\n').length - [n, ...values].join(', ').split('\n').length;
+        out += `${code.slice(at, start)}[${[n, ...values].join(', ')}]${'\n'.repeat(Math.max(0, lost))}`;
+        at = end;
+      }
+      return { code: out + code.slice(at), map: null };
+    },
+    generateBundle() {
+      const texts = [...index.keys()].map((key) => JSON.parse(key));
+      this.emitFile({
+        type: 'asset',
+        fileName: MESSAGES_FILE,
+        source: `// The console messages of heap-analytics.js, by number; loaded when the first one is printed.\nexport default ${JSON.stringify(texts)};\n`,
+      });
+    },
+  };
+}

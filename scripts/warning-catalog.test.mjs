@@ -1,0 +1,25 @@
+// The build step that moves console messages out of the drop-in bundles (scripts/warning-catalog.mjs).
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { buildCatalog, findMessages } from './warning-catalog.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+describe('warning catalog', () => {
+  it('finds every message of the sources as a literal, each distinct text once', () => {
+    const catalog = buildCatalog(ROOT);
+    assert.ok(catalog.size >= 60, `${catalog.size} messages`);
+    assert.ok(catalog.has(JSON.stringify(['', '() needs an event name string, got ', '; the event was dropped.'])));
+  });
+
+  it('splits a template into the text pieces and the source of its values', () => {
+    const [found] = findMessages("warnOnce('c', `a ${x.length} b ${describe(y)}`);", 'runtime/x.ts');
+    assert.deepEqual([found.pieces, found.values], [['a ', ' b ', ''], ['x.length', 'describe(y)']]);
+  });
+
+  it('refuses a message built some other way, which would keep its text in the bundle unnoticed', () => {
+    assert.throws(() => findMessages("warnOnce('c', 'a' + b);", 'runtime/x.ts'), /must be a string or template literal/);
+    assert.throws(() => findMessages("errorOnce('c');", 'runtime/x.ts'), /no message argument/);
+  });
+});
