@@ -36,7 +36,7 @@ async function unminified() {
     root: ROOT,
     configFile: join(ROOT, 'vite.config.mjs'),
     logLevel: 'error',
-    build: { write: false, sourcemap: false, rolldownOptions: { output: { minify: false } } },
+    build: { write: false, sourcemap: false, minify: false, rolldownOptions: { output: { minify: false } } },
   });
   const byFormat = {};
   for (const [i, output] of outputs.entries()) byFormat[['es', 'iife'][i]] = output.output[0];
