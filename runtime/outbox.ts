@@ -79,11 +79,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let held = options.held === true;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
-  const count = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
+  const addDrops = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
 
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    count([{ reason, count: events.length }]);
+    addDrops([{ reason, count: events.length }]);
     journal.settle(events);
     journal.saveDrops(drops);
   }
@@ -131,7 +131,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     const [n, body] = takeBatch(envId, queue, limit, room, dropped, now());
     if (unload && body.length > room) {
-      count(dropped);
+      addDrops(dropped);
       return false;
     }
     const chunk = queue.splice(0, n);
@@ -183,7 +183,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
-      count(dropped);
+      addDrops(dropped);
       if (offline || (status === 0 && offlineNow())) {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
         offline = probed = true;
@@ -231,7 +231,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   async function adopt() {
     const found = await journal.adopt();
     if (!found.events.length && !found.drops.length) return;
-    count(found.drops);
+    addDrops(found.drops);
     journal.append(found.events);
     journal.saveDrops(drops);
     queue = found.events.concat(queue);
