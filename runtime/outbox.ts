@@ -11,8 +11,11 @@ export interface OutboxOptions {
   transport: Transport;
   /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
   now: () => number;
-  /** Queued events that make a batch leave at once; a backlog leaves in batches of up to `MAX_BATCH` (or this, if more). */
-  batchSize: number;
+  /**
+   * Most events per request, when set. Unset, 50 queued events make a batch leave at once, and a backlog leaves in
+   * batches of up to `MAX_BATCH` (fewer requests, within the same body cap).
+   */
+  batchSize?: number;
   flushInterval: number;
   journal: Journal;
   /** Most events held; past it the oldest are dropped and counted. Default 1000. */
@@ -59,8 +62,8 @@ type Reason = DropReport['reason'];
 
 /** Creates the outbox for one runtime. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize, flushInterval, journal, maxEvents = 1000, maxBytes = 1_000_000 } = options;
-  const maxBatch = Math.max(batchSize, MAX_BATCH);
+  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents = 1000, maxBytes = 1_000_000 } = options;
+  const maxBatch = options.batchSize ?? MAX_BATCH;
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
   const inFlight = new Set<HeapEvent[]>();
