@@ -1,42 +1,66 @@
-import type { Batch, DropReport, HeapEvent } from './types.ts';
+import type { DropReport, HeapEvent } from './types.ts';
 
 /** Library name and version sent with every batch. */
 export const LIBRARY = { name: 'heap-analytics', version: '0.1.0' } as const;
 
-/** Fields that usually repeat across a batch and travel once in `common` when they do. */
-const SHARED_FIELDS = ['user_id', 'identity', 'session_id', 'pageview_id', 'page', 'session'] as const;
+/** An event's JSON in two parts: its own fields, and its context (user, session, pageview, page), which neighbours usually share. */
+type Parts = [own: string, context: string];
 
-const same = (a: unknown, b: unknown) => a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+// Each event is serialized once, for the journal and for every request that carries it.
+const cache = new WeakMap<HeapEvent, Parts>();
+let lastFields: unknown[] = [];
+let lastContext = '';
 
-/** Builds a request body for `events`, moving the fields every event shares into `common`. */
-export function buildBatch(envId: string, events: readonly HeapEvent[], dropped: DropReport[], sentAt: number): Batch {
-  const common: Partial<HeapEvent> = {};
-  const first = events[0];
-  const hoisted: string[] = [];
-  if (first && events.length > 1) {
-    for (const field of SHARED_FIELDS) {
-      if (!(field in first)) continue;
-      const value = first[field];
-      if (events.every((e) => same(e[field], value))) {
-        (common as Record<string, unknown>)[field] = value;
-        hoisted.push(field);
-      }
+/** The serialized parts of `event`, made on first use. */
+export function encode(event: HeapEvent): Parts {
+  let parts = cache.get(event);
+  if (!parts) {
+    const { user_id, identity, session_id, pageview_id, page, session, ...own } = event;
+    const fields = [user_id, identity, session_id, pageview_id, page, session];
+    // Events of one page share these objects: their context is serialized once for all of them.
+    if (fields.some((v, i) => v !== lastFields[i])) {
+      lastFields = fields;
+      lastContext = JSON.stringify({ user_id, identity, session_id, pageview_id, page, session });
     }
+    cache.set(event, (parts = [JSON.stringify(own), lastContext]));
   }
-  const batch: Batch = {
-    v: 1,
-    env_id: envId,
-    sent_at: sentAt,
-    library: LIBRARY,
-    events: hoisted.length ? events.map((e) => omit(e, hoisted)) : (events as HeapEvent[]),
-  };
-  if (hoisted.length) batch.common = common;
-  if (dropped.length) batch.dropped = dropped;
-  return batch;
+  return parts;
 }
 
-function omit(event: HeapEvent, fields: string[]): Partial<HeapEvent> {
-  const copy: Record<string, unknown> = { ...event };
-  for (const field of fields) delete copy[field];
-  return copy as Partial<HeapEvent>;
+/** Drops the cached JSON of an event that was changed after capture. */
+export function forget(event: HeapEvent) {
+  cache.delete(event);
+  lastFields = [];
+}
+
+/** The whole event as JSON. */
+export function eventJson(event: HeapEvent): string {
+  const [own, context] = encode(event);
+  return `${own.slice(0, -1)},${context.slice(1)}`;
+}
+
+/**
+ * Builds the request body for the first events of `events` (at most `limit`) that fit in `room` characters, at least
+ * one; returns how many it took. Their context travels once in `common` when all of them share it.
+ */
+export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropReport[], sentAt: number): [count: number, body: string] {
+  const head = JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY, dropped: dropped.length ? dropped : undefined }).slice(0, -1);
+  const context = events[0] && encode(events[0])[1];
+  let n = 0;
+  let own = 0;
+  let all = 0;
+  let shared = true;
+  // Sums of the lengths bound the body from above: `,"common":`, `,"events":[` and `]}` take 23 more.
+  room -= head.length + 23;
+  for (; n < events.length && n < limit; n++) {
+    const [o, c] = encode(events[n]!);
+    const same: boolean = shared && c === context;
+    own += o.length + 1;
+    all += o.length + c.length;
+    if (n && (same ? own + c.length : all) > room) break;
+    shared = same;
+  }
+  const hoist = n > 1 && shared;
+  const list = events.slice(0, n).map((e) => (hoist ? encode(e)[0] : eventJson(e)));
+  return [n, `${head}${hoist ? `,"common":${context}` : ''},"events":[${list}]}`];
 }

@@ -1,5 +1,5 @@
 import { randomNumericId } from './ids.ts';
-import { readJson, type KeyValueStore } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 
 interface StoredUser {
   u: string;
@@ -9,15 +9,6 @@ interface StoredUser {
 const isStoredUser = (v: unknown): v is StoredUser =>
   typeof v === 'object' && v !== null && typeof (v as StoredUser).u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
   ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
-
-function parse(text: string | null): StoredUser | undefined {
-  try {
-    const value: unknown = text === null ? undefined : JSON.parse(text);
-    return isStoredUser(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** What `identify` did: nothing, attached an identity to the anonymous user, or switched to a new user. */
 export type IdentifyOutcome = 'same' | 'attached' | 'switched';
@@ -41,7 +32,7 @@ export interface Identity {
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
 export function createIdentity(store: KeyValueStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
-  const save = () => store.set(key, JSON.stringify(user));
+  const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
   return {
     get userId() {
@@ -52,19 +43,14 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
     },
     identify(identity) {
       if (user.i === identity) return 'same';
-      if (user.i === null) {
-        user = { u: user.u, i: identity };
-        save();
-        return 'attached';
-      }
-      user = { u: randomNumericId(), i: identity };
-      save();
-      return 'switched';
+      // An anonymous user takes the identity; an identified one is someone else, a new user.
+      const outcome = user.i === null ? 'attached' : 'switched';
+      save(outcome === 'attached' ? user.u : randomNumericId(), identity);
+      return outcome;
     },
     reset() {
       if (user.i === null) return false;
-      user = { u: randomNumericId(), i: null };
-      save();
+      save(randomNumericId(), null);
       return true;
     },
     sync() {
@@ -73,11 +59,10 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
       else save();
     },
     merge(text) {
-      const earlier = parse(text);
-      if (earlier && earlier.u !== user.u && (user.i === null || earlier.i === null || earlier.i === user.i)) {
-        const replaced = user.u;
-        user = { u: earlier.u, i: user.i ?? earlier.i };
-        save();
+      const earlier = parseJson(text);
+      const replaced = user.u;
+      if (isStoredUser(earlier) && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
+        save(earlier.u, user.i ?? earlier.i);
         return replaced;
       }
       save();

@@ -1,4 +1,6 @@
+import { eventJson } from './batch.ts';
 import { randomNumericId } from './ids.ts';
+import { parseJson } from './storage.ts';
 import type { DropReport, HeapEvent } from './types.ts';
 import { warnOnce } from './warn.ts';
 
@@ -36,6 +38,12 @@ interface Segment {
   persisted: boolean;
 }
 
+/** A tab's record: its heartbeat (0 once it left) and drop counts. */
+interface TabRecord {
+  hb?: number;
+  d?: Record<string, unknown>;
+}
+
 const VERSION = 1;
 /** A tab that has not written its heartbeat for this long is taken as dead when Web Locks cannot tell. */
 const STALE_MS = 15_000;
@@ -47,13 +55,17 @@ const isEvent = (e: unknown): e is HeapEvent => {
     typeof v.time === 'number' && typeof v.user_id === 'string' && typeof v.session_id === 'string' && typeof v.pageview_id === 'string';
 };
 
+/** Orders events as they were captured: their ids sort by time, then by a counter. */
+export const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
+
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
   const tabId = randomNumericId();
   const segPrefix = `${prefix}_q_`;
   const tabPrefix = `${prefix}_tab_`;
+  const tabKey = `${tabPrefix}${tabId}`;
   const mine = `${segPrefix}${tabId}_`;
-  const segments = new Map<string, Segment>();
+  const segments = new Set<Segment>();
   const segmentOf = new Map<string, Segment>();
   let seq = 0;
   let bytes = 0;
@@ -61,12 +73,13 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let heartbeatAt = 0;
   let gone = false;
   let releaseLock: (() => void) | undefined;
+  const locks = globalThis.navigator?.locks;
 
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-  if (locks) {
-    // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held.
-    void locks.request(`${tabPrefix}${tabId}`, () => new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
-  }
+  // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held.
+  const lock = () => {
+    if (locks && !releaseLock) void locks.request(tabKey, () => new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+  };
+  lock();
 
   const write = (key: string, value: string): boolean => {
     const area = storage();
@@ -79,85 +92,52 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       return false;
     }
   };
-  const remove = (key: string) => {
+  /** Writes a segment as it is now; its events' JSON was made when they were first saved or sent. */
+  const save = (segment: Segment, store = true) => {
+    const text = `{"v":${VERSION},"e":[${segment.events.map(eventJson)}]}`;
+    bytes += text.length - segment.bytes;
+    segment.bytes = text.length;
+    if (store) segment.persisted = write(segment.key, text);
+  };
+  const remove = (segment: Segment) => {
+    segments.delete(segment);
+    bytes -= segment.bytes;
     try {
-      storage()?.removeItem(key);
+      if (segment.persisted) storage()?.removeItem(segment.key);
     } catch {
       // Storage gone: nothing left to remove.
     }
   };
   const heartbeat = (at: number) => {
     heartbeatAt = at;
-    write(`${tabPrefix}${tabId}`, JSON.stringify({ hb: at, d: drops }));
+    write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
   const beat = () => {
     if (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS) heartbeat(Date.now());
   };
 
-  async function heldLocks(): Promise<Set<string> | undefined> {
-    if (!locks) return undefined;
-    try {
-      const state = await locks.query();
-      return new Set((state.held ?? []).map((l) => l.name ?? ''));
-    } catch {
-      return undefined;
-    }
-  }
-
-  function readSegment(area: Storage, key: string): HeapEvent[] {
-    const text = area.getItem(key);
-    area.removeItem(key);
-    if (text === null) return [];
-    try {
-      const value = JSON.parse(text) as { v?: unknown; e?: unknown };
-      if (value.v === VERSION && Array.isArray(value.e)) {
-        const valid = value.e.filter(isEvent);
-        if (valid.length !== value.e.length) corrupt += value.e.length - valid.length;
-        return valid;
-      }
-    } catch {
-      // Fall through: unreadable.
-    }
-    corrupt += 1;
-    return [];
-  }
-  let corrupt = 0;
-
   return {
     append(events) {
       if (!events.length) return;
       beat();
-      const key = `${mine}${seq++}`;
-      const text = JSON.stringify({ v: VERSION, e: events });
-      const segment: Segment = { key, events: events.slice(), bytes: text.length, persisted: write(key, text) };
-      segments.set(key, segment);
+      const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0, persisted: false };
+      segments.add(segment);
       for (const e of events) segmentOf.set(e.id, segment);
-      bytes += segment.bytes;
+      save(segment);
     },
     settle(events) {
       beat();
       const touched = new Set<Segment>();
       for (const e of events) {
         const segment = segmentOf.get(e.id);
-        if (!segment) continue;
-        segmentOf.delete(e.id);
-        touched.add(segment);
+        if (segment && segmentOf.delete(e.id)) touched.add(segment);
       }
       for (const segment of touched) {
-        const left = segment.events.filter((e) => segmentOf.get(e.id) === segment);
-        bytes -= segment.bytes;
-        if (!left.length) {
-          segments.delete(segment.key);
-          if (segment.persisted) remove(segment.key);
-          continue;
-        }
-        // Rewrite the rest, so a tab that dies now does not resend what was delivered.
-        segment.events = left;
-        const text = JSON.stringify({ v: VERSION, e: left });
-        segment.bytes = text.length;
-        bytes += segment.bytes;
-        // A tab that left may have been adopted already: rewriting would resurrect its segment.
-        if (segment.persisted && !gone) segment.persisted = write(segment.key, text);
+        segment.events = segment.events.filter((e) => segmentOf.get(e.id) === segment);
+        if (!segment.events.length) remove(segment);
+        // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
+        // been adopted already: rewriting would resurrect its segment.
+        else save(segment, segment.persisted && !gone);
       }
     },
     saveDrops(map) {
@@ -166,41 +146,44 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     },
     async adopt() {
       const area = storage();
-      const result = { events: [] as HeapEvent[], drops: [] as DropReport[] };
-      if (!area) return result;
+      const events: HeapEvent[] = [];
+      const found = { events, drops: [] as DropReport[] };
+      if (!area) return found;
+      let corrupt = 0;
       const take = async () => {
-        const held = await heldLocks();
+        let held: Set<string> | undefined;
+        try {
+          held = new Set((await locks!.query()).held?.map((l) => l.name!));
+        } catch {
+          // No Web Locks: the heartbeat decides.
+        }
         const now = Date.now();
-        const dead = new Set<string>();
-        const keys: string[] = [];
-        for (let i = 0; i < area.length; i++) keys.push(area.key(i) ?? '');
+        const keys = Object.keys(area);
         for (const key of keys) {
-          if (!key.startsWith(tabPrefix)) continue;
-          const id = key.slice(tabPrefix.length);
-          if (id === tabId || held?.has(key)) continue;
-          let info: { hb?: number; d?: Record<string, number> } = {};
-          try {
-            info = JSON.parse(area.getItem(key) ?? '{}');
-          } catch {
-            // An unreadable record counts as a dead tab.
-          }
-          const stale = !info.hb || now - info.hb > (held ? 2_000 : STALE_MS);
-          if (!stale) continue;
-          dead.add(id);
-          for (const [reason, count] of Object.entries(info.d ?? {})) {
-            if (typeof count === 'number' && count > 0) result.drops.push({ reason: reason as DropReport['reason'], count });
+          if (!key.startsWith(tabPrefix) || key === tabKey || held?.has(key)) continue;
+          // An unreadable record counts as a dead tab.
+          const info = parseJson(area.getItem(key)) as TabRecord | undefined;
+          if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
+          for (const [reason, count] of Object.entries(info?.d ?? {})) {
+            if (typeof count === 'number' && count > 0) found.drops.push({ reason: reason as DropReport['reason'], count });
           }
           area.removeItem(key);
         }
-        const orphaned = keys
-          .filter((key) => key.startsWith(segPrefix) && !key.startsWith(mine))
-          .filter((key) => {
-            const owner = key.slice(segPrefix.length).split('_')[0]!;
-            // A segment whose tab left no record at all is an orphan too (its record was lost or cleared).
-            return dead.has(owner) || (area.getItem(`${tabPrefix}${owner}`) === null && !held?.has(`${tabPrefix}${owner}`));
-          })
-          .sort((a, b) => order(a) - order(b));
-        for (const key of orphaned) result.events.push(...readSegment(area, key));
+        for (const key of keys) {
+          if (!key.startsWith(segPrefix) || key.startsWith(mine)) continue;
+          // The segments of dead tabs, whose records were just removed, and of tabs that left no record at all.
+          const owner = `${tabPrefix}${key.slice(segPrefix.length).split('_')[0]}`;
+          if (area.getItem(owner) !== null || held?.has(owner)) continue;
+          const text = area.getItem(key);
+          area.removeItem(key);
+          if (text === null) continue;
+          const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
+          if (value?.v === VERSION && Array.isArray(value.e)) {
+            const valid = value.e.filter(isEvent);
+            corrupt += value.e.length - valid.length;
+            events.push(...valid);
+          } else corrupt++;
+        }
       };
       try {
         if (locks) await locks.request(`${prefix}_adopt`, { ifAvailable: true }, async (lock) => (lock ? take() : undefined));
@@ -210,42 +193,34 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       if (corrupt) {
         warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
-        result.drops.push({ reason: 'storage', count: corrupt });
-        corrupt = 0;
+        found.drops.push({ reason: 'storage', count: corrupt });
       }
-      result.events.sort((a, b) => a.time - b.time);
-      return result;
+      events.sort(byId);
+      return found;
     },
     resync() {
-      for (const segment of segments.values()) {
-        if (!segment.persisted) segment.persisted = write(segment.key, JSON.stringify({ v: VERSION, e: segment.events }));
-      }
+      for (const segment of segments) if (!segment.persisted) save(segment);
       heartbeat(Date.now());
     },
     clear() {
-      for (const segment of segments.values()) if (segment.persisted) remove(segment.key);
-      segments.clear();
+      for (const segment of segments) remove(segment);
       segmentOf.clear();
       bytes = 0;
       drops = {};
     },
     leave() {
       gone = true;
-      write(`${tabPrefix}${tabId}`, JSON.stringify({ hb: 0, d: drops }));
+      heartbeat(0);
       releaseLock?.();
       releaseLock = undefined;
     },
     rejoin() {
       gone = false;
       heartbeat(Date.now());
-      if (locks && !releaseLock) void locks.request(`${tabPrefix}${tabId}`, () => new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+      lock();
     },
     get bytes() {
       return bytes;
     },
   };
-
-  function order(key: string): number {
-    return Number(key.slice(key.lastIndexOf('_') + 1)) || 0;
-  }
 }

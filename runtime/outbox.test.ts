@@ -72,6 +72,29 @@ describe('delivery', () => {
     expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(1000).keys()]);
   });
 
+  it('sends a backlog in batches larger than batch-size, each body within 60 KB', async () => {
+    const heap = startRuntime('backlog', { ...fast, compress: false });
+    for (let i = 0; i < 400; i++) heap.track('Backlog', { i, pad: 'b'.repeat(300) });
+    await expectExactlyOnce(heap.envId, 400);
+    const log = (await requestLog(heap.envId)).filter((r) => r.status === 200);
+    expect(Math.max(...log.map((r) => r.events)), 'most events in one request').to.be.above(50);
+    for (const r of log) expect(r.bytes, 'body bytes').to.be.at.most(60_000);
+  });
+
+  it('keeps the pageview and page of each event when one batch spans a navigation', async () => {
+    const heap = startRuntime('spans', { ...fast, flushInterval: 200 });
+    heap.track('Before');
+    heap.trackPageview({ url: `${location.origin}/second`, title: 'Second' });
+    heap.track('After');
+    const events = await waitForEvents(heap.envId, 3);
+    const [before, pageview, after] = ['Before', null, 'After'].map((name) => events.find((e) => e.name === name)!);
+    expect(pageview!.type).to.equal('pageview');
+    expect(before!.pageview_id).to.not.equal(pageview!.pageview_id);
+    expect(after!.pageview_id).to.equal(pageview!.pageview_id);
+    expect(after!.page!.title).to.equal('Second');
+    expect((await requestLog(heap.envId)).length, 'requests').to.equal(1);
+  });
+
   it('rides out a 503 outage with growing gaps between attempts, losing nothing', async () => {
     const envId = uniqueEnv('outage');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 5 }]);

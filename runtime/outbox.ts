@@ -1,7 +1,7 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { buildBatch } from './batch.ts';
+import { forget, takeBatch } from './batch.ts';
 import { gzip } from './compress.ts';
-import type { Journal } from './journal.ts';
+import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
 import type { DropReport, HeapEvent } from './types.ts';
 
@@ -11,21 +11,22 @@ export interface OutboxOptions {
   transport: Transport;
   /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
   now: () => number;
-  batchSize: number;
+  /**
+   * Most events per request, when set. Unset, 50 queued events make a batch leave at once, and a backlog leaves in
+   * batches of up to `MAX_BATCH` (fewer requests, within the same body cap).
+   */
+  batchSize?: number;
   flushInterval: number;
-  journal?: Journal;
+  journal: Journal;
   /** Most events held; past it the oldest are dropped and counted. Default 1000. */
   maxEvents?: number;
   /** Most persisted bytes held; past it the oldest are dropped and counted. Default 1,000,000. */
   maxBytes?: number;
-  /** Gzip bodies of at least `compressMinBytes` when the browser can. Default true, 1024. */
+  /** Gzip bodies of at least 1 KB when the browser can. Default true. */
   compress?: boolean;
-  compressMinBytes?: number;
   retry?: BackoffOptions;
   /** Start held: keep events in memory and send nothing until `setHeld(false)`. */
   held?: boolean;
-  /** Failed attempts after which an event is dropped and counted. Default 12. */
-  maxAttempts?: number;
 }
 
 /** Queues events, persists them, and delivers them in batches, retrying what fails. */
@@ -51,62 +52,58 @@ export interface Outbox {
 
 /** Largest body sent in one request, and the browser's budget for keepalive requests in flight (64 KB, with margin). */
 export const MAX_BODY_BYTES = 60_000;
+/** Most events one request takes from a backlog, body size permitting. */
+export const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
+/** Failed attempts after which an event is dropped and counted. */
+const MAX_ATTEMPTS = 12;
+
+type Reason = DropReport['reason'];
 
 /** Creates the outbox for one runtime. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize, flushInterval, journal } = options;
-  const maxEvents = options.maxEvents ?? 1000;
-  const maxBytes = options.maxBytes ?? 1_000_000;
-  const maxAttempts = options.maxAttempts ?? 12;
-  const compressMinBytes = options.compressMinBytes ?? 1024;
+  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents = 1000, maxBytes = 1_000_000 } = options;
+  const maxBatch = options.batchSize ?? MAX_BATCH;
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
   const inFlight = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
-  const drops = new Map<DropReport['reason'], number>();
+  const drops = new Map<Reason, number>();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
   let persistTimer: ReturnType<typeof setTimeout> | undefined;
   let notBefore = 0;
-  let chunkLimit = batchSize;
+  let chunkLimit = maxBatch;
   let keepaliveBytes = 0;
-  let offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  const offlineNow = () => globalThis.navigator?.onLine === false;
+  let offline = offlineNow();
   let probed = false;
   let disposed = false;
   let held = options.held === true;
 
-  const inFlightCount = () => {
-    let n = 0;
-    for (const chunk of inFlight) n += chunk.length;
-    return n;
-  };
+  /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
+  const addDrops = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
 
-  function drop(reason: DropReport['reason'], events: HeapEvent[] | number) {
-    const count = typeof events === 'number' ? events : events.length;
-    if (!count) return;
-    drops.set(reason, (drops.get(reason) ?? 0) + count);
-    if (typeof events !== 'number') journal?.settle(events);
-    journal?.saveDrops(drops);
-  }
-
-  function takeDrops(): DropReport[] {
-    const list = [...drops].map(([reason, count]) => ({ reason, count }));
-    drops.clear();
-    return list;
+  function drop(reason: Reason, events: HeapEvent[]) {
+    if (!events.length) return;
+    addDrops([{ reason, count: events.length }]);
+    journal.settle(events);
+    journal.saveDrops(drops);
   }
 
   function schedule(delay: number) {
     if (disposed) return;
     const due = Math.max(Date.now() + delay, notBefore);
-    if (sendTimer !== undefined && sendDue <= due) return;
-    if (sendTimer !== undefined) clearTimeout(sendTimer);
+    if (sendTimer !== undefined) {
+      if (sendDue <= due) return;
+      clearTimeout(sendTimer);
+    }
     sendDue = due;
     sendTimer = setTimeout(() => {
       sendTimer = undefined;
       sendDue = Infinity;
       pump();
-    }, Math.max(0, due - Date.now()));
+    }, due - Date.now());
   }
 
   /**
@@ -115,49 +112,50 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * whole, and only its part within `maxBytes` is saved.
    */
   function persist() {
-    if (persistTimer !== undefined) clearTimeout(persistTimer);
+    clearTimeout(persistTimer);
     persistTimer = undefined;
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
-    for (let i = 0; journal && i < fresh.length && journal.bytes < maxBytes; i += batchSize) {
-      journal.append(fresh.slice(i, i + batchSize));
-    }
+    for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
     fresh = [];
     if (held || offline || Date.now() < notBefore) enforceCaps();
   }
 
   /** Drops the oldest waiting events beyond the caps, counted (at most two batches in flight come on top). */
   function enforceCaps() {
-    let excess = queue.length - maxEvents;
-    while (queue.length && (excess > 0 || (journal && journal.bytes > maxBytes))) {
-      // Oldest first: a long outage keeps the most recent activity.
-      const count = Math.max(1, Math.min(excess, queue.length));
-      drop('cap', queue.splice(0, count));
-      excess -= count;
-    }
+    // Oldest first: a long outage keeps the most recent activity.
+    if (queue.length > maxEvents) drop('cap', queue.splice(0, queue.length - maxEvents));
+    while (queue.length && journal.bytes > maxBytes) drop('cap', queue.splice(0, 1));
   }
 
-  /** Takes the next chunk of at most `limit` events whose body fits in one request. */
-  function nextBody(events: HeapEvent[], limit: number, dropped: DropReport[]): { chunk: HeapEvent[]; body: string } {
-    let count = Math.min(events.length, limit);
-    for (;;) {
-      const chunk = events.slice(0, count);
-      const body = JSON.stringify(buildBatch(envId, chunk, dropped, now()));
-      if (body.length <= MAX_BODY_BYTES || count === 1) return { chunk, body };
-      count = Math.max(1, Math.floor(count / 2));
+  /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
+  function sendNext(limit: number, unload = false): boolean {
+    const dropped = [...drops].map(([reason, count]) => ({ reason, count }));
+    drops.clear();
+    const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
+    const [n, body] = takeBatch(envId, queue, limit, room, dropped, now());
+    if (unload && body.length > room) {
+      addDrops(dropped);
+      return false;
     }
+    const chunk = queue.splice(0, n);
+    inFlight.add(chunk);
+    void send(chunk, body, dropped, unload);
+    return true;
   }
 
   async function send(chunk: HeapEvent[], body: string, dropped: DropReport[], keepalive: boolean) {
     let payload: BodyInit = body;
+    let size = body.length;
     let query = '';
-    if (options.compress !== false && body.length >= compressMinBytes && !keepalive) {
+    if (options.compress !== false && size >= 1024 && !keepalive) {
       const zipped = await gzip(body);
       if (zipped) {
         payload = zipped as Uint8Array<ArrayBuffer>;
+        size = zipped.byteLength;
         query = 'encoding=gzip';
       }
     }
-    const size = typeof payload === 'string' ? payload.length : (payload as Uint8Array).byteLength;
+    // Runs before the first await at unload, so the next batch sees the budget this one took.
     const useKeepalive = keepalive || size + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT;
     if (useKeepalive) keepaliveBytes += size;
     const delivery = await transport.send(payload, query, useKeepalive);
@@ -168,44 +166,36 @@ export function createOutbox(options: OutboxOptions): Outbox {
   function pump() {
     if (disposed || held || (offline && probed)) return;
     // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
-    const maxInFlight = chunkLimit < batchSize ? 1 : MAX_IN_FLIGHT;
+    const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
     // Drop counts travel even without events, so the collector learns of a loss promptly.
     while ((queue.length || drops.size) && inFlight.size < maxInFlight && Date.now() >= notBefore) {
       if (fresh.length) persist();
       if (offline) probed = true;
-      const dropped = takeDrops();
-      const { chunk, body } = nextBody(queue, chunkLimit, dropped);
-      queue = queue.slice(chunk.length);
-      inFlight.add(chunk);
-      void send(chunk, body, dropped, false);
+      sendNext(chunkLimit);
       if (offline) break;
     }
     if (queue.length && Date.now() < notBefore) schedule(0);
   }
 
-  function settle(chunk: HeapEvent[], dropped: DropReport[], delivery: Delivery) {
+  function settle(chunk: HeapEvent[], dropped: DropReport[], { status, rejectedIds, retryAfterMs }: Delivery) {
     inFlight.delete(chunk);
-    const { status } = delivery;
     if (status >= 200 && status < 300) {
-      journal?.settle(chunk);
-      if (dropped.length) journal?.saveDrops(drops);
-      offline = false;
-      probed = false;
+      journal.settle(chunk);
+      if (dropped.length) journal.saveDrops(drops);
+      offline = probed = false;
       notBefore = 0;
-      chunkLimit = Math.min(batchSize, chunkLimit * 2);
+      chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
-      // The drop counts did not arrive; they go with the next batch.
-      for (const d of dropped) drops.set(d.reason, (drops.get(d.reason) ?? 0) + d.count);
-      if (offline || (status === 0 && typeof navigator !== 'undefined' && navigator.onLine === false)) {
+      addDrops(dropped);
+      if (offline || (status === 0 && offlineNow())) {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
-        offline = true;
-        probed = true;
+        offline = probed = true;
         requeue(chunk);
         enforceCaps();
         return;
       }
-      if (status === 400 && delivery.rejectedIds) {
-        const bad = new Set(delivery.rejectedIds);
+      if (status === 400 && rejectedIds) {
+        const bad = new Set(rejectedIds);
         drop('rejected', chunk.filter((e) => bad.has(e.id)));
         requeue(chunk.filter((e) => !bad.has(e.id)));
       } else if (status === 400 || status === 413) {
@@ -216,15 +206,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
       } else {
         const kept: HeapEvent[] = [];
         const spent: HeapEvent[] = [];
+        let attempt = 1;
         for (const e of chunk) {
           const n = (attempts.get(e) ?? 0) + 1;
           attempts.set(e, n);
-          (n < maxAttempts ? kept : spent).push(e);
+          if (n < MAX_ATTEMPTS) {
+            kept.push(e);
+            attempt = Math.max(attempt, n);
+          } else spent.push(e);
         }
         drop('retries', spent);
         requeue(kept);
-        const attempt = kept.reduce((max, e) => Math.max(max, attempts.get(e) ?? 1), 1);
-        notBefore = Date.now() + (delivery.retryAfterMs ?? backoffDelay(attempt, options.retry));
+        notBefore = Date.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
         enforceCaps();
       }
     }
@@ -233,16 +226,23 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Puts events back, keeping capture order (ids sort by time) whichever request failed first. */
   function requeue(events: HeapEvent[]) {
-    if (!events.length) return;
+    const k = events.length;
     queue = events.concat(queue);
-    if (queue.length > events.length && queue[events.length - 1]!.id > queue[events.length]!.id) {
-      queue.sort((a, b) => (a.id < b.id ? -1 : 1));
-    }
+    if (k && queue.length > k && queue[k - 1]!.id > queue[k]!.id) queue.sort(byId);
+  }
+
+  async function adopt() {
+    const found = await journal.adopt();
+    if (!found.events.length && !found.drops.length) return;
+    addDrops(found.drops);
+    journal.append(found.events);
+    journal.saveDrops(drops);
+    queue = found.events.concat(queue);
+    schedule(0);
   }
 
   const onOnline = () => {
-    offline = false;
-    probed = false;
+    offline = probed = false;
     notBefore = 0;
     pump();
   };
@@ -250,10 +250,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     offline = true;
     probed = false;
   };
-  if (typeof addEventListener === 'function') {
-    addEventListener('online', onOnline);
-    addEventListener('offline', onOffline);
-  }
+  globalThis.addEventListener?.('online', onOnline);
+  globalThis.addEventListener?.('offline', onOffline);
 
   return {
     push(event) {
@@ -268,59 +266,44 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     flushOnUnload() {
       persist();
-      if (held) return;
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
-      while (queue.length) {
-        const dropped = takeDrops();
-        const { chunk, body } = nextBody(queue, batchSize, dropped);
-        if (body.length + keepaliveBytes > MAX_BODY_BYTES) {
-          for (const d of dropped) drops.set(d.reason, (drops.get(d.reason) ?? 0) + d.count);
-          break;
-        }
-        queue = queue.slice(chunk.length);
-        inFlight.add(chunk);
-        void send(chunk, body, dropped, true);
-      }
+      while (!held && queue.length && sendNext(maxBatch, true));
     },
-    async adopt() {
-      if (!journal) return;
-      const found = await journal.adopt();
-      for (const d of found.drops) drops.set(d.reason, (drops.get(d.reason) ?? 0) + d.count);
-      if (!found.events.length && !found.drops.length) return;
-      journal.append(found.events);
-      journal.saveDrops(drops);
-      queue = found.events.concat(queue);
-      schedule(0);
-    },
+    adopt,
     setHeld(next) {
       if (held === next) return;
       held = next;
       if (held) return;
       persist();
-      journal?.resync();
-      void this.adopt();
+      journal.resync();
+      void adopt();
       schedule(0);
     },
     rewrite(change) {
-      if (held) queue.forEach(change);
+      // The events' saved JSON no longer matches them.
+      if (!held) return;
+      for (const e of queue) {
+        change(e);
+        forget(e);
+      }
     },
     clear() {
       queue = [];
       fresh = [];
       drops.clear();
-      journal?.clear();
+      journal.clear();
     },
     get size() {
-      return queue.length + inFlightCount();
+      let n = queue.length;
+      for (const chunk of inFlight) n += chunk.length;
+      return n;
     },
     dispose() {
       disposed = true;
-      if (sendTimer !== undefined) clearTimeout(sendTimer);
+      clearTimeout(sendTimer);
       if (persistTimer !== undefined) persist();
-      if (typeof removeEventListener === 'function') {
-        removeEventListener('online', onOnline);
-        removeEventListener('offline', onOffline);
-      }
+      globalThis.removeEventListener?.('online', onOnline);
+      globalThis.removeEventListener?.('offline', onOffline);
     },
   };
 }

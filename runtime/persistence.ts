@@ -21,8 +21,6 @@ export interface PersistenceOptions {
 export interface GatedStore extends KeyValueStore {
   /** The persistent value, ignoring the gate (to merge earlier visits' state when consent arrives). */
   stored(key: string): string | null;
-  /** Writes every value held in memory to persistent storage. */
-  persistAll(): void;
 }
 
 /** The runtime's stores, behind one consent gate. */
@@ -31,7 +29,6 @@ export interface Persistence {
   readonly local: GatedStore;
   /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
   area(): Storage | undefined;
-  readonly allowed: boolean;
   setAllowed(allowed: boolean): void;
   /** Forgets memory state and removes every cookie and storage key of this env id. */
   wipe(): void;
@@ -50,9 +47,6 @@ function gate(persistent: KeyValueStore, allowed: () => boolean): GatedStore {
       if (allowed()) persistent.remove(key);
     },
     stored: (key) => persistent.get(key),
-    persistAll() {
-      for (const [key, value] of memory) persistent.set(key, value);
-    },
   };
 }
 
@@ -79,29 +73,24 @@ export function createPersistence(options: PersistenceOptions, initiallyAllowed:
     user: gate(user, isAllowed),
     local: gate(local, isAllowed),
     area: () => (allowed ? area() : undefined),
-    get allowed() {
-      return allowed;
-    },
     setAllowed(next) {
       allowed = next;
     },
     wipe() {
+      const { prefix } = options;
       for (const storage of [webArea('cookies')(), webArea('session')()]) {
         try {
-          if (!storage) continue;
-          const keys: string[] = [];
-          for (let i = 0; i < storage.length; i++) keys.push(storage.key(i) ?? '');
-          for (const key of keys) if (key.startsWith(options.prefix)) storage.removeItem(key);
+          for (const key of Object.keys(storage!)) if (key.startsWith(prefix)) storage!.removeItem(key);
         } catch {
           // Blocked storage holds nothing of ours.
         }
       }
       try {
         // A cookie is removed with the domain it was set with: try the configured one and the host's.
-        const jars = [createCookieStore({ domain: options.cookieDomain }), createCookieStore({})];
+        const jars = [createCookieStore({ domain: options.cookieDomain }), createCookieStore()];
         for (const part of document.cookie.split('; ')) {
-          const name = part.split('=')[0] ?? '';
-          if (name.startsWith(options.prefix)) jars.forEach((jar) => jar.remove(name));
+          const name = part.split('=')[0]!;
+          if (name.startsWith(prefix)) jars.forEach((jar) => jar.remove(name));
         }
       } catch {
         // No cookies to remove.

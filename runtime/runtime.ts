@@ -117,7 +117,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
-    batchSize: Math.min(1000, Math.round(positive(options.batchSize, 50))),
+    // Unset, a backlog may leave in batches larger than 50 (see the outbox); set, it caps every request.
+    batchSize: options.batchSize === undefined ? undefined : Math.min(1000, Math.round(positive(options.batchSize, 50))),
     flushInterval: positive(options.flushInterval, 1000),
     journal,
     maxEvents: positive(options.maxEvents, 1000),

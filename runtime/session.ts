@@ -1,6 +1,6 @@
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
-import { readJson, type KeyValueStore } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
 interface StoredSession {
@@ -14,7 +14,7 @@ const isStoredSession = (v: unknown): v is StoredSession =>
   typeof v === 'object' && v !== null && typeof (v as StoredSession).id === 'string' &&
   typeof (v as StoredSession).last === 'number' && typeof (v as StoredSession).props === 'object';
 
-const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'];
 /** How often (ms) the session is re-read from and written back to the shared store. */
 const SYNC_MS = 1000;
 
@@ -36,8 +36,8 @@ export function readLandingContext(): SessionContext {
   if (typeof document !== 'undefined' && document.referrer) props.referrer = scrub(document.referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
-    const value = params.get(key);
-    if (value) props[key] = value.slice(0, 1023);
+    const value = params.get(`utm_${key}`);
+    if (value) props[`utm_${key}`] = value.slice(0, 1023);
   }
   return props;
 }
@@ -60,22 +60,15 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
         if (stored && (!current || stored.last >= current.last)) current = stored;
         syncedAt = now;
       }
-      if (!current || now - current.last > timeoutMs) {
-        current = fresh(now);
-        save(current);
-        return current;
+      if (!current || now - current.last > timeoutMs) save((current = fresh(now)));
+      else {
+        if (now > current.last) current.last = now;
+        if (current.last - savedLast >= SYNC_MS) save(current);
       }
-      if (now > current.last) current.last = now;
-      if (current.last - savedLast >= SYNC_MS) save(current);
       return current;
     },
     merge(text, now) {
-      let earlier: unknown;
-      try {
-        earlier = text === null ? undefined : JSON.parse(text);
-      } catch {
-        earlier = undefined;
-      }
+      const earlier = parseJson(text);
       const replaced = current?.id;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== replaced) {
         current = { ...earlier, last: Math.max(earlier.last, now) };
@@ -86,9 +79,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       return undefined;
     },
     restart(now) {
-      current = fresh(now);
+      save((current = fresh(now)));
       syncedAt = now;
-      save(current);
     },
   };
 }

@@ -11,7 +11,6 @@ export interface KeyValueStore {
 export interface CookieOptions {
   domain?: string;
   secure?: boolean;
-  maxAgeDays?: number;
 }
 
 /** A store that lives as long as the page: the fallback when the browser refuses storage. */
@@ -24,58 +23,37 @@ export function createMemoryStore(): KeyValueStore {
   };
 }
 
-/** localStorage (or another Web Storage area) that degrades to memory when the browser refuses it. */
+/**
+ * localStorage (or another Web Storage area) that stops touching the area once the browser refused it, reading as
+ * empty from then on; the consent gate in front of it keeps a memory copy of every value.
+ */
 export function createWebStore(area: () => Storage | undefined): KeyValueStore {
-  const memory = createMemoryStore();
   let failed = false;
-  const fail = (err: unknown) => {
-    failed = true;
-    warnOnce('storage-unavailable', `web storage is unavailable (${(err as Error)?.name ?? err}); state is kept in memory for this page.`);
+  const attempt = <T>(use: (storage: Storage | undefined) => T): T | null => {
+    if (!failed) {
+      try {
+        return use(area());
+      } catch (err) {
+        failed = true;
+        warnOnce('storage-unavailable', `web storage is unavailable (${(err as Error)?.name ?? err}); state is kept in memory for this page.`);
+      }
+    }
+    return null;
   };
   return {
-    get(key) {
-      if (!failed) {
-        try {
-          const value = area()?.getItem(key) ?? null;
-          if (value !== null) return value;
-        } catch (err) {
-          fail(err);
-        }
-      }
-      return memory.get(key);
-    },
-    set(key, value) {
-      memory.set(key, value);
-      if (failed) return;
-      try {
-        area()?.setItem(key, value);
-      } catch (err) {
-        fail(err);
-      }
-    },
-    remove(key) {
-      memory.remove(key);
-      try {
-        area()?.removeItem(key);
-      } catch {
-        // Nothing to undo: memory already forgot it.
-      }
-    },
+    get: (key) => attempt((storage) => storage?.getItem(key)) ?? null,
+    set: (key, value) => void attempt((storage) => storage?.setItem(key, value)),
+    remove: (key) => void attempt((storage) => storage?.removeItem(key)),
   };
 }
 
-/** First-party cookies: SameSite=Lax, Secure on https or when asked, on the given domain. */
-export function createCookieStore(options: CookieOptions = {}): KeyValueStore {
-  const { domain, secure, maxAgeDays = 365 } = options;
-  const attrs = (maxAge: number) => {
-    let text = `; path=/; max-age=${maxAge}; SameSite=Lax`;
-    if (domain) text += `; domain=${domain}`;
-    if (secure || (typeof location !== 'undefined' && location.protocol === 'https:')) text += '; Secure';
-    return text;
-  };
-  const write = (cookie: string) => {
+/** First-party cookies for a year: SameSite=Lax, Secure on https or when asked, on the given domain. */
+export function createCookieStore({ domain, secure }: CookieOptions = {}): KeyValueStore {
+  const write = (cookie: string, maxAge: number) => {
     try {
-      document.cookie = cookie;
+      document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
+        secure || globalThis.location?.protocol === 'https:' ? '; Secure' : ''
+      }`;
     } catch (err) {
       warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); local storage is used instead.`);
     }
@@ -92,8 +70,8 @@ export function createCookieStore(options: CookieOptions = {}): KeyValueStore {
       }
       return null;
     },
-    set: (key, value) => write(`${key}=${encodeURIComponent(value)}${attrs(Math.round(maxAgeDays * 86400))}`),
-    remove: (key) => write(`${key}=${attrs(0)}`),
+    set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000),
+    remove: (key) => write(`${key}=`, 0),
   };
 }
 
@@ -115,16 +93,21 @@ export function createMirroredStore(...stores: KeyValueStore[]): KeyValueStore {
   };
 }
 
+/** Parses JSON text; undefined when it is unreadable (null text parses to null). */
+export function parseJson(text: string | null): unknown {
+  try {
+    return JSON.parse(text!);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses stored JSON, returning undefined for anything missing or corrupt. */
 export function readJson<T>(store: KeyValueStore, key: string, isValid: (value: unknown) => value is T): T | undefined {
   const text = store.get(key);
-  if (text === null) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    if (isValid(value)) return value;
-  } catch {
-    // Corrupt state: treated as absent, and overwritten on the next write.
-  }
-  warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
+  const value = parseJson(text);
+  if (isValid(value)) return value;
+  // Corrupt state: treated as absent, and overwritten on the next write.
+  if (text !== null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
   return undefined;
 }

@@ -11,8 +11,6 @@ export interface Delivery {
 /** Sends request bodies to the collector. */
 export interface Transport {
   send(body: BodyInit, query: string, keepalive: boolean): Promise<Delivery>;
-  /** Queues a body with sendBeacon; false when the browser refused it. */
-  beacon(body: BodyInit, query: string): boolean;
 }
 
 /** Longest a request may take before it counts as failed. */
@@ -21,23 +19,19 @@ const TIMEOUT_MS = 15_000;
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
 /** Reads a Retry-After header given in seconds or as an HTTP date. */
-export function parseRetryAfter(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
-  if (!Number.isFinite(ms)) return undefined;
-  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+function parseRetryAfter(header: string | null): number | undefined {
+  const ms = header ? (Number.isFinite(+header) ? +header * 1000 : Date.parse(header) - Date.now()) : NaN;
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
 }
 
-/** A transport over fetch (keepalive when asked) and sendBeacon, for one collector URL. */
+/** A transport over fetch (keepalive when asked) for one collector URL. */
 export function createFetchTransport(endpoint: string): Transport {
-  const url = (query: string) => (query ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}` : endpoint);
   return {
     async send(body, query, keepalive) {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
       try {
-        const res = await fetch(url(query), {
+        const res = await fetch(query ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}` : endpoint, {
           method: 'POST',
           body,
           keepalive,
@@ -45,10 +39,17 @@ export function createFetchTransport(endpoint: string): Transport {
           credentials: 'omit',
           signal: abort.signal,
         });
-        const delivery: Delivery = { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('Retry-After'), Date.now()) };
+        const delivery: Delivery = { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('Retry-After')) };
         // Reading the body to the end releases the browser's keepalive budget held by this request.
-        if (res.status === 400) delivery.rejectedIds = await readRejectedIds(res);
-        else await res.text().catch(() => '');
+        const text = await res.text().catch(() => '');
+        if (res.status === 400) {
+          try {
+            const ids = (JSON.parse(text) as { errors: { id?: unknown }[] }).errors.map((e) => e.id).filter((id) => typeof id === 'string');
+            if (ids.length) delivery.rejectedIds = ids as string[];
+          } catch {
+            // No usable ids: the outbox bisects the batch instead.
+          }
+        }
         return delivery;
       } catch {
         return { status: 0 };
@@ -56,22 +57,5 @@ export function createFetchTransport(endpoint: string): Transport {
         clearTimeout(timer);
       }
     },
-    beacon(body, query) {
-      try {
-        return typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url(query), body);
-      } catch {
-        return false;
-      }
-    },
   };
-}
-
-async function readRejectedIds(res: Response): Promise<string[] | undefined> {
-  try {
-    const body = (await res.json()) as { errors?: { id?: unknown }[] };
-    const ids = (body.errors ?? []).map((e) => e.id).filter((id): id is string => typeof id === 'string');
-    return ids.length ? ids : undefined;
-  } catch {
-    return undefined;
-  }
 }
