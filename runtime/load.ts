@@ -85,8 +85,12 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
       else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
     }, undefined),
     getConsent: guard('getConsent', () => core.consent(), 'pending' as Consent),
-    flush: guard('flush', () => core.outbox.flush(), undefined),
+    flush: guard('flush', () => {
+      core.settle();
+      core.outbox.flush();
+    }, undefined),
     get pending() {
+      core.settle();
       return core.outbox.size;
     },
     retain() {
