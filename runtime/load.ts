@@ -79,7 +79,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
     envId,
     ready,
     core,
-    subscribe: (listener) => core.subscribe(listener),
+    subscribe: core.subscribe,
     setConsent: guard('setConsent', (consent: unknown) => {
       if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
       else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);

@@ -225,11 +225,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') flushOnUnload();
   };
-  if (typeof addEventListener === 'function') {
-    addEventListener('pagehide', onPageHide);
-    addEventListener('pageshow', onPageShow);
-    document.addEventListener('visibilitychange', onVisibility);
-  }
+  // None under Node (tests of the core): there is no page to leave.
+  const hooks: [EventTarget, string, (e: never) => void][] =
+    typeof document === 'object' ? [[window, 'pagehide', onPageHide], [window, 'pageshow', onPageShow], [document, 'visibilitychange', onVisibility]] : [];
+  for (const [target, type, hook] of hooks) target.addEventListener(type, hook as EventListener);
 
   return {
     envId,
@@ -331,11 +330,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       outbox.dispose();
       journal.leave();
       listeners.clear();
-      if (typeof removeEventListener === 'function') {
-        removeEventListener('pagehide', onPageHide);
-        removeEventListener('pageshow', onPageShow);
-        document.removeEventListener('visibilitychange', onVisibility);
-      }
+      for (const [target, type, hook] of hooks) target.removeEventListener(type, hook as EventListener);
     },
   };
 }
