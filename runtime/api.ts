@@ -1,5 +1,6 @@
+import type { Consent } from './persistence.ts';
 import type { Core } from './runtime.ts';
-import { API_METHODS, type HeapApi, type PageviewOptions, type Props } from './types.ts';
+import { type HeapApi, type PageviewOptions, type Props } from './types.ts';
 import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
@@ -13,6 +14,9 @@ export const UNSUPPORTED_METHODS = [
   'addTransformer',
   'addTransformerFn',
 ] as const;
+
+/** Calls beyond Heap's fifteen that `window.heap` and the element also expose. */
+export const EXTRA_METHODS = ['setConsent', 'getConsent'] as const;
 
 /** What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. */
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
@@ -45,8 +49,15 @@ export function createReadiness() {
 
 type Call = (...args: unknown[]) => unknown;
 
-/** Builds the fifteen public calls over a core: each validates, never throws, and warns once per cause. */
-export function createApi(core: Core, readiness: ReturnType<typeof createReadiness>): HeapApi {
+/** The fifteen calls, consent, and `flush` (sends queued events now). */
+export interface PublicApi extends HeapApi {
+  setConsent(consent: Consent): void;
+  getConsent(): Consent;
+  flush(): void;
+}
+
+/** Builds the public calls over a core: each validates, never throws, and warns once per cause. */
+export function createApi(core: Core, readiness: ReturnType<typeof createReadiness>): PublicApi {
   const calls: Record<string, Call> = {
     track(event, properties) {
       const name = cleanEventName(event);
@@ -85,6 +96,15 @@ export function createApi(core: Core, readiness: ReturnType<typeof createReadine
     },
     getSessionId: core.sessionId,
     getUserId: core.userId,
+    setConsent(consent) {
+      if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
+      else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
+    },
+    getConsent: core.consent,
+    flush() {
+      core.settle();
+      core.outbox.flush();
+    },
   };
   // The event and pageview property calls differ only in the bag they change.
   for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
@@ -99,8 +119,8 @@ export function createApi(core: Core, readiness: ReturnType<typeof createReadine
     calls[`clear${kind}Properties`] = bag.clear;
   }
   const api = {} as Record<string, Call>;
-  for (const method of API_METHODS) api[method] = guard(method, calls[method]!, FALLBACKS[method]);
-  return api as unknown as HeapApi;
+  for (const method in calls) api[method] = guard(method, calls[method]!, FALLBACKS[method]);
+  return api as unknown as PublicApi;
 }
 
 /** The valid properties of a plain object, or undefined (with a warning) when the call was not given one. */

@@ -110,17 +110,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const now = options.now ?? Date.now;
   const base = `hpa_${keyPart(envId)}`;
   let consent = initialConsent(options);
-  const persistence = createPersistence(
-    {
-      prefix: base,
-      mode: storageMode(options.cookieless),
-      cookieDomain: options.cookieDomain,
-      secureCookie: options.secureCookie,
-      userStore: options.userStore,
-      localStore: options.localStore,
-    },
-    consent === 'granted',
-  );
+  // The cookie settings and injected stores go through under their own names.
+  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
   const keys = { user: `${base}_id`, session: `${base}_ses`, props: `${base}_props` };
   const user = createIdentity(persistence.user, keys.user);
   const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
