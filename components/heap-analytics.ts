@@ -101,9 +101,8 @@ export class HeapAnalyticsElement extends ElementBase {
   }
 
   #applyIdentity() {
-    if (!this.#runtime) return;
-    const { identity, userProperties, eventProperties } = this;
-    applyIdentityAttributes(this.#runtime, this.#appliedIdentity, { identity, userProperties, eventProperties }, this);
+    // The element's own accessors are the attribute values the function reads.
+    if (this.#runtime) applyIdentityAttributes(this.#runtime, this.#appliedIdentity, this, this);
   }
 
   #boot() {

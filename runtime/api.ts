@@ -21,29 +21,25 @@ export const EXTRA_METHODS = ['setConsent', 'getConsent'] as const;
 /** What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. */
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
 
-/** Tracks when the runtime is ready and runs onReady callbacks in order, isolating failures. */
+/** Tracks when the runtime is ready and runs onReady callbacks in order, asynchronously, isolating failures. */
 export function createReadiness() {
-  let ready = false;
-  const waiting: (() => void)[] = [];
-  const run = (cb: () => void) => {
-    try {
-      cb();
-    } catch (err) {
-      errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
-    }
-  };
+  let open!: () => void;
+  const ready = new Promise<void>((resolve) => (open = resolve));
   return {
-    /** Queues `cb` until ready; once ready, runs it asynchronously. */
+    /** Resolves once the runtime is ready. */
+    ready,
+    /** Runs `cb` once ready (in a microtask, after the callbacks added before it). */
     add(cb: () => void) {
-      if (ready) queueMicrotask(() => run(cb));
-      else waiting.push(cb);
+      void ready.then(() => {
+        try {
+          cb();
+        } catch (err) {
+          errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
+        }
+      });
     },
-    /** Marks the runtime ready and runs the queued callbacks, oldest first. */
-    open() {
-      if (ready) return;
-      ready = true;
-      queueMicrotask(() => waiting.splice(0).forEach(run));
-    },
+    /** Marks the runtime ready: the callbacks queued so far run, oldest first. */
+    open,
   };
 }
 

@@ -72,11 +72,10 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   let users = 0;
   let disposed = false;
   let stopFeatures = () => {};
-  const ready = new Promise<void>((resolve) => readiness.add(resolve));
   const runtime: HeapRuntime = {
     ...api,
     envId,
-    ready,
+    ready: readiness.ready,
     core,
     subscribe: core.subscribe,
     get pending() {
