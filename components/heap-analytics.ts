@@ -1,4 +1,5 @@
 import { LIBRARY } from '../runtime/batch.ts';
+import { FALLBACKS } from '../runtime/api.ts';
 import { installGlobal, uninstallGlobal } from '../runtime/global.ts';
 import { EXTRA_METHODS, getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
@@ -48,45 +49,23 @@ export class HeapAnalyticsElement extends ElementBase {
   }
 
   /** The environment (project) id (`env-id`); required. Read when the element connects. */
-  get envId(): string {
-    return this.getAttribute('env-id') ?? '';
-  }
-  set envId(value: string) {
-    this.setAttribute('env-id', value);
-  }
-
+  declare envId: string;
   /** The signed-in user (`identity`), for server-rendered pages: applied with `identify` on connect and on change; removing it does not reset. */
-  get identity(): string | null {
-    return this.getAttribute('identity');
-  }
-  set identity(value: string | null) {
-    this.#reflect('identity', value);
-  }
-
+  declare identity: string | null;
   /** A JSON object of user properties (`user-properties`), sent with `addUserProperties` on connect and on change. */
-  get userProperties(): string | null {
-    return this.getAttribute('user-properties');
-  }
-  set userProperties(value: string | null) {
-    this.#reflect('user-properties', value);
-  }
-
+  declare userProperties: string | null;
   /** A JSON object of event properties (`event-properties`), applied on connect and on change (keys it drops are removed). */
-  get eventProperties(): string | null {
-    return this.getAttribute('event-properties');
-  }
-  set eventProperties(value: string | null) {
-    this.#reflect('event-properties', value);
-  }
+  declare eventProperties: string | null;
 
   constructor() {
     super();
     // Properties a template set before the element was upgraded shadow the accessors: move them onto the attributes.
-    for (const name of ['envId', 'identity', 'userProperties', 'eventProperties', 'config'] as const) {
-      if (Object.prototype.hasOwnProperty.call(this, name)) {
-        const value = this[name];
-        delete (this as Partial<this>)[name];
-        (this as Record<string, unknown>)[name] = value;
+    const self = this as unknown as Record<string, unknown>;
+    for (const name of [...Object.keys(REFLECTED), 'config']) {
+      if (Object.prototype.hasOwnProperty.call(self, name)) {
+        const value = self[name];
+        delete self[name];
+        self[name] = value;
       }
     }
   }
@@ -121,15 +100,9 @@ export class HeapAnalyticsElement extends ElementBase {
     else this.#applyIdentity();
   }
 
-  #reflect(name: string, value: unknown) {
-    if (value === null || value === undefined) this.removeAttribute(name);
-    else this.setAttribute(name, String(value));
-  }
-
   #applyIdentity() {
-    if (!this.#runtime) return;
-    const { identity, userProperties, eventProperties } = this;
-    applyIdentityAttributes(this.#runtime, this.#appliedIdentity, { identity, userProperties, eventProperties }, this);
+    // The element's own accessors are the attribute values the function reads.
+    if (this.#runtime) applyIdentityAttributes(this.#runtime, this.#appliedIdentity, this, this);
   }
 
   #boot() {
@@ -197,8 +170,22 @@ function parseAttribute(value: string): string | number | boolean {
   return value;
 }
 
+/** Properties that reflect an attribute: the attribute's value, `null` when absent (`''` for env-id); `null` removes it. */
+const REFLECTED: Record<string, string> = { envId: 'env-id', identity: 'identity', userProperties: 'user-properties', eventProperties: 'event-properties' };
+for (const [property, attribute] of Object.entries(REFLECTED)) {
+  Object.defineProperty(HeapAnalyticsElement.prototype, property, {
+    configurable: true,
+    get(this: HeapAnalyticsElement) {
+      return this.getAttribute(attribute) ?? (property === 'envId' ? '' : null);
+    },
+    set(this: HeapAnalyticsElement, value: unknown) {
+      if (value === null || value === undefined) this.removeAttribute(attribute);
+      else this.setAttribute(attribute, String(value));
+    },
+  });
+}
+
 // The fifteen calls (and consent) as element methods, delegating to the runtime; dormant elements warn and return a neutral value.
-const fallbacks: Partial<Record<string, unknown>> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
 for (const method of [...API_METHODS, ...EXTRA_METHODS]) {
   Object.defineProperty(HeapAnalyticsElement.prototype, method, {
     configurable: true,
@@ -207,7 +194,7 @@ for (const method of [...API_METHODS, ...EXTRA_METHODS]) {
       const runtime = this.runtime;
       if (!runtime) {
         warnOnce(`element-dormant-${method}`, `${method}() was called on a <heap-analytics> element that is not running (no env-id, or not connected); it was ignored.`);
-        return fallbacks[method];
+        return FALLBACKS[method];
       }
       return (runtime[method] as (...a: unknown[]) => unknown)(...args);
     },

@@ -131,6 +131,25 @@ describe('the runtime API', () => {
     expect(byId).to.deep.equal([...Array(200).keys()]);
   });
 
+  it('gives ids in capture order when many share a millisecond or the clock steps back, with the time in their first 48 bits', async () => {
+    const start = Date.now() + 5;
+    let time = start;
+    const heap = startRuntime('clock', { disablePageviewAutocapture: true, now: () => time });
+    for (let i = 0; i < 300; i++) {
+      if (i === 100) time -= 10;
+      if (i === 200) time += 11;
+      heap.track('Clock', { i });
+    }
+    const events = await waitForEvents(heap.envId, 300);
+    const ids = events.map((e) => e.id);
+    expect(new Set(ids).size).to.equal(300);
+    for (const id of ids) expect(id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const byId = [...events].sort((a, b) => (a.id < b.id ? -1 : 1)).map((e) => e.properties!.i);
+    expect(byId).to.deep.equal([...Array(300).keys()]);
+    const first = events.find((e) => e.properties!.i === 0)!;
+    expect(parseInt(first.id.replace('-', '').slice(0, 12), 16)).to.equal(start);
+  });
+
   it('never sends an email address found in the page URL or the landing page', async () => {
     const original = location.href;
     history.replaceState(null, '', `${location.pathname}?invite=jane.doe%40example.com&ref=mail`);

@@ -1,5 +1,6 @@
+import type { Consent } from './persistence.ts';
 import type { Core } from './runtime.ts';
-import type { HeapApi, PageviewOptions } from './types.ts';
+import { type HeapApi, type PageviewOptions, type Props } from './types.ts';
 import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
@@ -14,61 +15,62 @@ export const UNSUPPORTED_METHODS = [
   'addTransformerFn',
 ] as const;
 
-/** Tracks when the runtime is ready and runs onReady callbacks in order, isolating failures. */
+/** Calls beyond Heap's fifteen that `window.heap` and the element also expose. */
+export const EXTRA_METHODS = ['setConsent', 'getConsent'] as const;
+
+/** What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. */
+export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
+
+/** Tracks when the runtime is ready and runs onReady callbacks in order, asynchronously, isolating failures. */
 export function createReadiness() {
-  let ready = false;
-  const waiting: (() => void)[] = [];
-  const run = (cb: () => void) => {
-    try {
-      cb();
-    } catch (err) {
-      errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
-    }
-  };
+  let open!: () => void;
+  const ready = new Promise<void>((resolve) => (open = resolve));
   return {
-    /** Queues `cb` until ready; once ready, runs it asynchronously. */
+    /** Resolves once the runtime is ready. */
+    ready,
+    /** Runs `cb` once ready (in a microtask, after the callbacks added before it). */
     add(cb: () => void) {
-      if (ready) queueMicrotask(() => run(cb));
-      else waiting.push(cb);
+      void ready.then(() => {
+        try {
+          cb();
+        } catch (err) {
+          errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
+        }
+      });
     },
-    /** Marks the runtime ready and runs the queued callbacks, oldest first. */
-    open() {
-      if (ready) return;
-      ready = true;
-      queueMicrotask(() => waiting.splice(0).forEach(run));
-    },
+    /** Marks the runtime ready: the callbacks queued so far run, oldest first. */
+    open,
   };
 }
 
-/** Builds the fifteen public calls over a core: each validates, never throws, and warns once per cause. */
-export function createApi(core: Core, readiness: ReturnType<typeof createReadiness>): HeapApi {
-  const api: HeapApi = {
-    track: guard('track', (event: unknown, properties?: unknown) => {
+type Call = (...args: unknown[]) => unknown;
+
+/** The fifteen calls, consent, and `flush` (sends queued events now). */
+export interface PublicApi extends HeapApi {
+  setConsent(consent: Consent): void;
+  getConsent(): Consent;
+  flush(): void;
+}
+
+/** Builds the public calls over a core: each validates, never throws, and warns once per cause. */
+export function createApi(core: Core, readiness: ReturnType<typeof createReadiness>): PublicApi {
+  const calls: Record<string, Call> = {
+    track(event, properties) {
       const name = cleanEventName(event);
-      if (name === null) return;
-      core.capture('track', name, cleanProps(properties, 'track'));
-    }, undefined),
-    identify: guard('identify', (identity: unknown) => {
+      // Properties are copied now and validated once the caller's code has run.
+      if (name !== null) core.track(name, properties);
+    },
+    identify(identity) {
       const clean = cleanIdentity(identity);
       if (clean !== null) core.identify(clean);
-    }, undefined),
-    getIdentity: guard('getIdentity', () => core.identity(), null),
-    resetIdentity: guard('resetIdentity', () => core.resetIdentity(), undefined),
-    addEventProperties: guard('addEventProperties', (properties: unknown) => {
-      if (!requireObject(properties, 'addEventProperties')) return;
-      core.eventProperties.add(cleanProps(properties, 'addEventProperties'));
-    }, undefined),
-    removeEventProperty: guard('removeEventProperty', (name: unknown) => {
-      const key = cleanKey(name, 'removeEventProperty');
-      if (key !== null) core.eventProperties.remove(key);
-    }, undefined),
-    clearEventProperties: guard('clearEventProperties', () => core.eventProperties.clear(), undefined),
-    addUserProperties: guard('addUserProperties', (properties: unknown) => {
-      if (!requireObject(properties, 'addUserProperties')) return;
-      const clean = cleanProps(properties, 'addUserProperties');
-      if (Object.keys(clean).length) core.addUserProperties(clean);
-    }, undefined),
-    trackPageview: guard('trackPageview', (options?: unknown) => {
+    },
+    getIdentity: core.identity,
+    resetIdentity: core.resetIdentity,
+    addUserProperties(properties) {
+      const clean = objectProps(properties, 'addUserProperties');
+      for (const _ in clean) return core.addUserProperties(clean);
+    },
+    trackPageview(options) {
       if (options !== undefined && options !== null && !isPropsObject(options)) {
         warnOnce('trackPageview-options-invalid', `trackPageview() takes an options object, got ${describe(options)}; the page's own context was used.`);
         options = undefined;
@@ -76,43 +78,50 @@ export function createApi(core: Core, readiness: ReturnType<typeof createReadine
       const given = (options ?? {}) as PageviewOptions;
       const read = (key: keyof PageviewOptions) => {
         try {
-          return given[key];
+          return given[key] as never;
         } catch {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
           return undefined;
         }
       };
-      core.pageview({
-        title: read('title') as string | undefined,
-        url: read('url') as string | undefined,
-        previous_page: read('previous_page') as string | undefined,
-        properties: cleanProps(read('properties'), 'trackPageview'),
-      });
-    }, undefined),
-    addPageviewProperties: guard('addPageviewProperties', (properties: unknown) => {
-      if (!requireObject(properties, 'addPageviewProperties')) return;
-      core.pageviewProperties.add(cleanProps(properties, 'addPageviewProperties'));
-    }, undefined),
-    removePageviewProperty: guard('removePageviewProperty', (name: unknown) => {
-      const key = cleanKey(name, 'removePageviewProperty');
-      if (key !== null) core.pageviewProperties.remove(key);
-    }, undefined),
-    clearPageviewProperties: guard('clearPageviewProperties', () => core.pageviewProperties.clear(), undefined),
-    onReady: guard('onReady', (callback: unknown) => {
-      if (typeof callback !== 'function') {
-        warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
-        return;
-      }
-      readiness.add(callback as () => void);
-    }, undefined),
-    getSessionId: guard('getSessionId', () => core.sessionId(), ''),
-    getUserId: guard('getUserId', () => core.userId(), ''),
+      core.pageview({ title: read('title'), url: read('url'), previous_page: read('previous_page'), properties: cleanProps(read('properties'), 'trackPageview') });
+    },
+    onReady(callback) {
+      if (typeof callback === 'function') readiness.add(callback as () => void);
+      else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
+    },
+    getSessionId: core.sessionId,
+    getUserId: core.userId,
+    setConsent(consent) {
+      if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
+      else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
+    },
+    getConsent: core.consent,
+    flush() {
+      core.settle();
+      core.outbox.flush();
+    },
   };
-  return api;
+  // The event and pageview property calls differ only in the bag they change.
+  for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
+    calls[`add${kind}Properties`] = (properties) => {
+      const clean = objectProps(properties, `add${kind}Properties`);
+      if (clean) bag.add(clean);
+    };
+    calls[`remove${kind}Property`] = (name) => {
+      const key = cleanKey(name, `remove${kind}Property`);
+      if (key !== null) bag.remove(key);
+    };
+    calls[`clear${kind}Properties`] = bag.clear;
+  }
+  const api = {} as Record<string, Call>;
+  for (const method in calls) api[method] = guard(method, calls[method]!, FALLBACKS[method]);
+  return api as unknown as PublicApi;
 }
 
-function requireObject(value: unknown, call: string): boolean {
-  if (isPropsObject(value)) return true;
+/** The valid properties of a plain object, or undefined (with a warning) when the call was not given one. */
+function objectProps(value: unknown, call: string): Props | undefined {
+  if (isPropsObject(value)) return cleanProps(value, call);
   warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the call was ignored.`);
-  return false;
+  return undefined;
 }

@@ -59,8 +59,8 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   }
   const global = createGlobal(runtime);
   window.heap = global;
-  replayQueue(global, previous);
-  replayReadyCallbacks(window.heapReadyCb);
+  replay(previous, (entry: unknown) => callEntry(global, entry));
+  replay(window.heapReadyCb, runEntry);
   // Snippet stubs that are still called later (a cached page) run straight away.
   window.heapReadyCb = { push: (entry: SnippetEntry) => (runEntry(entry), 0) };
   return global;
@@ -91,9 +91,9 @@ function createGlobal(runtime: HeapRuntime): HeapGlobal {
   return global;
 }
 
-function replayQueue(global: HeapGlobal, queued: unknown): void {
-  if (!Array.isArray(queued)) return;
-  for (const entry of queued.slice()) callEntry(global, entry);
+/** Runs each entry of a snippet's queue (a copy: replayed calls may queue more). */
+function replay<T>(queued: unknown, run: (entry: T) => void): void {
+  if (Array.isArray(queued)) (queued.slice() as T[]).forEach(run);
 }
 
 function callEntry(global: HeapGlobal, entry: unknown): void {
@@ -112,11 +112,6 @@ function callEntry(global: HeapGlobal, entry: unknown): void {
   } catch {
     // Every public call is guarded already; this covers unsupported stubs replaced by the host.
   }
-}
-
-function replayReadyCallbacks(queued: unknown): void {
-  if (!Array.isArray(queued)) return;
-  for (const entry of queued.slice()) runEntry(entry as SnippetEntry);
 }
 
 function runEntry(entry: SnippetEntry): void {

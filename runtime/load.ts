@@ -3,7 +3,7 @@ import { startFeatures } from './features.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
 import type { HeapApi, HeapEvent } from './types.ts';
 import type { Consent } from './persistence.ts';
-import { describe, errorOnce, guard, warnOnce } from './warn.ts';
+import { errorOnce, warnOnce } from './warn.ts';
 
 /** A booted runtime: the fifteen calls plus what elements and tests need. */
 export interface HeapRuntime extends HeapApi {
@@ -29,8 +29,7 @@ export interface HeapRuntime extends HeapApi {
   getConsent(): Consent;
 }
 
-/** Calls beyond Heap's fifteen that `window.heap` and the element also expose. */
-export const EXTRA_METHODS = ['setConsent', 'getConsent'] as const;
+export { EXTRA_METHODS } from './api.ts';
 
 const REGISTRY_KEY = Symbol.for('heap-analytics.runtimes');
 type Registry = Map<string, HeapRuntime>;
@@ -73,20 +72,14 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   let users = 0;
   let disposed = false;
   let stopFeatures = () => {};
-  const ready = new Promise<void>((resolve) => readiness.add(resolve));
   const runtime: HeapRuntime = {
     ...api,
     envId,
-    ready,
+    ready: readiness.ready,
     core,
-    subscribe: (listener) => core.subscribe(listener),
-    setConsent: guard('setConsent', (consent: unknown) => {
-      if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
-      else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
-    }, undefined),
-    getConsent: guard('getConsent', () => core.consent(), 'pending' as Consent),
-    flush: guard('flush', () => core.outbox.flush(), undefined),
+    subscribe: core.subscribe,
     get pending() {
+      core.settle();
       return core.outbox.size;
     },
     retain() {

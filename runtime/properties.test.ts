@@ -30,6 +30,33 @@ describe('properties', () => {
     expect(withoutAny!.properties).to.deep.equal({});
   });
 
+  it('sends the properties an event had at the call, whatever the caller and later calls change afterwards', async () => {
+    const heap = startRuntime('snapshot', { disablePageviewAutocapture: true });
+    heap.addEventProperties({ plan: 'free' });
+    heap.addPageviewProperties({ pageType: 'home' });
+    const own = { step: 1, label: 'first' } as Record<string, unknown>;
+    heap.track('Snapshot', own);
+    own.step = 2;
+    own.extra = true;
+    delete own.label;
+    heap.addEventProperties({ plan: 'pro' });
+    heap.removePageviewProperty('pageType');
+    heap.addPageviewProperties({ later: 1 });
+    heap.track('After', own);
+    const [snapshot, after] = await waitForEvents(heap.envId, 2, { type: 'track' });
+    expect(snapshot!.properties).to.deep.equal({ plan: 'free', pageType: 'home', step: 1, label: 'first' });
+    expect(after!.properties).to.deep.equal({ plan: 'pro', later: 1, step: 2, extra: true });
+  });
+
+  it('reads a getter once, at the call', async () => {
+    const heap = startRuntime('getter', { disablePageviewAutocapture: true });
+    let reads = 0;
+    heap.track('Getter', { get count() { return ++reads; } });
+    reads = 10;
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event!.properties).to.deep.equal({ count: 1 });
+  });
+
   it('attaches pageview properties until the next pageview, and forgets them on reload', async () => {
     const heap = startRuntime('pvprops');
     heap.addPageviewProperties({ pageType: 'productDetail', pageVersion: 'v2.0' });

@@ -11,7 +11,7 @@ import { createSession, readLandingContext } from './session.ts';
 import type { KeyValueStore } from './storage.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
-import { cleanPath, cleanTitle, cleanUrl } from './validate.ts';
+import { cleanPath, cleanProps, cleanTitle, cleanUrl, isPropsObject } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock, storage or transport. */
@@ -46,10 +46,17 @@ export interface Core {
   resetIdentity(): void;
   eventProperties: ReturnType<typeof createPropertyBag>;
   pageviewProperties: ReturnType<typeof createPropertyBag>;
-  /** Captures an event of any type (`properties` already validated); nothing while consent is denied. */
-  capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent | undefined;
+  /**
+   * Captures an event of any type (`properties` already validated); nothing while consent is denied. The event
+   * is finished (id, merged properties, queued, listeners told) in a microtask, or at `settle()`.
+   */
+  capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): void;
+  /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
+  track(name: string, properties: unknown): void;
+  /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
+  settle(): void;
   /** Starts a new pageview and captures its event. */
-  pageview(options: PageviewOptions): HeapEvent | undefined;
+  pageview(options: PageviewOptions): void;
   /** The visitor's consent as last set. */
   consent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
@@ -84,6 +91,14 @@ function storageMode(cookieless: unknown): StorageMode {
   return cookieless === 'memory' ? 'memory' : 'session';
 }
 
+/** An event waiting to be finished: the event, the call's properties, whether they still need validating, and the event and pageview properties of that moment. */
+type Pending = [event: HeapEvent, own: unknown, raw: boolean | undefined, global: Props, pageview: Props];
+
+const isEmpty = (props: object): boolean => {
+  for (const _ in props) return false;
+  return true;
+};
+
 /** How often a runtime looks for events left by closed tabs. */
 const ADOPT_EVERY_MS = 20_000;
 
@@ -95,17 +110,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const now = options.now ?? Date.now;
   const base = `hpa_${keyPart(envId)}`;
   let consent = initialConsent(options);
-  const persistence = createPersistence(
-    {
-      prefix: base,
-      mode: storageMode(options.cookieless),
-      cookieDomain: options.cookieDomain,
-      secureCookie: options.secureCookie,
-      userStore: options.userStore,
-      localStore: options.localStore,
-    },
-    consent === 'granted',
-  );
+  // The cookie settings and injected stores go through under their own names.
+  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
   const keys = { user: `${base}_id`, session: `${base}_ses`, props: `${base}_props` };
   const user = createIdentity(persistence.user, keys.user);
   const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
@@ -135,8 +141,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let page: PageContext = readPage();
   let userSyncedAt = now();
 
-  function capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): HeapEvent | undefined {
-    if (consent === 'denied') return undefined;
+  /**
+   * Events captured but not finished, in capture order. Only what must be read at call time is taken on the
+   * caller's stack (time, user, session, page, a copy of the call's properties, the property bags as they are:
+   * bags are replaced, never changed, on every add); the id, validation and merging wait for the microtask.
+   */
+  let pending: Pending[] = [];
+  let next = 0;
+
+  function capture(type: EventType, name: string | undefined, own: unknown, extra?: CaptureExtra, raw?: boolean): void {
+    if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
       user.sync();
@@ -144,7 +158,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     }
     const current = session.touch(time);
     const event: HeapEvent = {
-      id: eventId(time),
+      id: '',
       type,
       time,
       user_id: user.userId,
@@ -155,48 +169,58 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       session: current.props,
     };
     if (name !== undefined) event.name = name;
-    for (const _ in properties) {
-      event.properties = properties;
-      break;
-    }
     if (extra?.target) event.target = extra.target;
-    outbox.push(event);
-    for (const listener of listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        errorOnce('listener-failed', 'a heap-event listener threw; other listeners still ran.', err);
-      }
-    }
-    if (options.debug) logEvent(event);
-    return event;
+    if (pending.push([event, own, raw, eventProperties.values, pageviewProperties.values]) === 1) queueMicrotask(settle);
+    // The console log belongs next to the call that caused it (debugging, not speed, matters here).
+    if (options.debug) settle();
   }
 
-  /** Event properties, then pageview properties, then the call's own: the most specific wins. */
-  const withContext = (own: Props): Props => {
-    const global = eventProperties.values;
-    const pageview = pageviewProperties.values;
-    // Most events have no global or pageview properties: then the call's own object is used as it is.
-    for (const _ in global) return { ...global, ...pageview, ...own };
-    for (const _ in pageview) return { ...pageview, ...own };
-    return own;
-  };
+  /** Finishes pending events in capture order; a listener that captures or settles in turn keeps that order. */
+  function settle() {
+    while (next < pending.length) {
+      const [event, own, raw, global, pageview] = pending[next++]!;
+      try {
+        let properties = raw ? cleanProps(own, 'track') : (own as Props);
+        // Event properties, then pageview properties, then the call's own: the most specific wins.
+        if (event.type !== 'user_properties' && !(isEmpty(global) && isEmpty(pageview))) properties = { ...global, ...pageview, ...properties };
+        if (!isEmpty(properties)) event.properties = properties;
+        event.id = eventId(event.time);
+        outbox.push(event);
+      } catch (err) {
+        errorOnce('capture-failed', 'an event could not be finished and was dropped.', err);
+        continue;
+      }
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          errorOnce('listener-failed', 'a heap-event listener threw; other listeners still ran.', err);
+        }
+      }
+      if (options.debug) logEvent(event);
+    }
+    pending = [];
+    next = 0;
+  }
 
-  const onPageHide = () => {
+  const flushOnUnload = () => {
+    settle();
     outbox.flushOnUnload();
+  };
+  const onPageHide = () => {
+    flushOnUnload();
     journal.leave();
   };
   const onPageShow = (e: PageTransitionEvent) => {
     if (e.persisted) journal.rejoin();
   };
   const onVisibility = () => {
-    if (document.visibilityState === 'hidden') outbox.flushOnUnload();
+    if (document.visibilityState === 'hidden') flushOnUnload();
   };
-  if (typeof addEventListener === 'function') {
-    addEventListener('pagehide', onPageHide);
-    addEventListener('pageshow', onPageShow);
-    document.addEventListener('visibilitychange', onVisibility);
-  }
+  // None under Node (tests of the core): there is no page to leave.
+  const hooks: [EventTarget, string, (e: never) => void][] =
+    typeof document === 'object' ? [[window, 'pagehide', onPageHide], [window, 'pageshow', onPageShow], [document, 'visibilitychange', onVisibility]] : [];
+  for (const [target, type, hook] of hooks) target.addEventListener(type, hook as EventListener);
 
   return {
     envId,
@@ -220,6 +244,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     consent: () => consent,
     setConsent(next) {
       if (next === consent) return;
+      // Events captured under the earlier decision go where it sent them.
+      settle();
       const previous = consent;
       consent = next;
       if (next === 'granted') {
@@ -252,8 +278,23 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         outbox.clear();
       }
     },
-    capture: (type, name, properties, extra) =>
-      capture(type, name, type === 'user_properties' ? properties : withContext(properties), extra),
+    capture,
+    track: (name, properties) => {
+      let own = properties;
+      let raw = true;
+      // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
+      if (isPropsObject(properties)) {
+        try {
+          own = { ...properties };
+        } catch {
+          // A getter or proxy that throws: validated now, where reading each key is guarded.
+          own = cleanProps(properties, 'track');
+          raw = false;
+        }
+      }
+      capture('track', name, own, undefined, raw);
+    },
+    settle,
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();
@@ -263,26 +304,25 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         { url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) },
         previousUrl && previousUrl !== (options.url ?? location.href) ? previousUrl : undefined,
       );
-      return capture('pageview', undefined, withContext({}));
+      capture('pageview', undefined, {});
+      // Listeners (navigation, pageview markup) see a pageview before any later call reads what they set.
+      settle();
     },
     addUserProperties(properties) {
       capture('user_properties', undefined, properties);
     },
     subscribe(listener) {
+      settle();
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     dispose() {
       clearInterval(adoptTimer);
-      outbox.flushOnUnload();
+      flushOnUnload();
       outbox.dispose();
       journal.leave();
       listeners.clear();
-      if (typeof removeEventListener === 'function') {
-        removeEventListener('pagehide', onPageHide);
-        removeEventListener('pageshow', onPageShow);
-        document.removeEventListener('visibilitychange', onVisibility);
-      }
+      for (const [target, type, hook] of hooks) target.removeEventListener(type, hook as EventListener);
     },
   };
 }

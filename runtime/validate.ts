@@ -16,12 +16,14 @@ export const MAX_PROPS = 256;
 
 const JUNK_IDENTITIES = new Set(['', 'undefined', 'null', 'nan', '[object object]']);
 
+/** A string as it is, a finite number as its string; anything else is not text. */
+const asText = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+
 /** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
 export function cleanEventName(value: unknown, call = 'track'): string | null {
-  let name: string;
-  if (typeof value === 'string') name = value;
-  else if (typeof value === 'number' && Number.isFinite(value)) name = String(value);
-  else {
+  const name = asText(value);
+  if (name === undefined) {
     warnOnce('event-name-invalid', `${call}() needs an event name string, got ${describe(value)}; the event was dropped.`);
     return null;
   }
@@ -94,10 +96,8 @@ function cleanValue(raw: unknown, key: string): PropValue | undefined {
 
 /** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
 export function cleanIdentity(value: unknown): string | null {
-  let identity: string;
-  if (typeof value === 'string') identity = value;
-  else if (typeof value === 'number' && Number.isFinite(value)) identity = String(value);
-  else {
+  const identity = asText(value);
+  if (identity === undefined) {
     warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
     return null;
   }
