@@ -2,32 +2,31 @@
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField, readRedaction } from './redact.ts';
 import { listenInShadowRoots } from './shadow-roots.ts';
-import { describeTarget } from './target.ts';
+import { readTarget } from './target.ts';
+import type { TargetContext } from './types.ts';
 import { errorOnce } from './warn.ts';
 
 /** The interaction kinds autocapture records, as event types. */
 export type InteractionKind = 'click' | 'submit' | 'change';
 
 /** Which interactions to capture, and whether their text may be sent. */
-export interface InteractionSettings {
-  click: boolean;
-  submit: boolean;
-  change: boolean;
-  text: boolean;
-}
+export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
   let forwardedTo: Element | null = null;
-  /** Events already recorded: one may come both from a shadow root and from document. */
+  /** Events already recorded: a change or submit may come both from a shadow root and from document. */
   const handled = new WeakSet<Event>();
   const record = (event: Event) => {
     try {
       const kind = event.type as InteractionKind;
       if (!settings[kind] || handled.has(event)) return;
-      handled.add(event);
-      const el = targetOf(event);
+      // Clicks are composed: only document hears them, once.
+      if (kind !== 'click') handled.add(event);
+      // Inside open shadow roots, the real target; for closed ones, the host.
+      const first = (event.composedPath()[0] ?? event.target) as Node | null;
+      const el = first?.nodeType === 3 ? first.parentElement : first?.nodeType === 1 ? (first as Element) : null;
       if (!el) return;
       if (kind === 'click') {
         const forwarded = forwardedTo === el;
@@ -38,10 +37,23 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;
       const redaction = readRedaction(el);
-      if (redaction.ignored) return;
-      const textFrom = kind === 'click' ? el : kind === 'submit' ? submitterOf(event) : null;
-      const target = describeTarget(el, { redaction, textFrom, text: settings.text, href: kind === 'click' });
-      runtime.core.capture(kind, undefined, {}, { target });
+      if (!redaction) return;
+      const textFrom = kind === 'click' ? el : kind === 'submit' ? (event as SubmitEvent).submitter : null;
+      const build = readTarget(el, { redaction, textFrom, text: settings.text, href: kind === 'click' });
+      // The event takes its place in order now; its target is built in a microtask (for a real click, before the
+      // page's own handlers run), or when the event is serialized, if that comes first.
+      let target: TargetContext | undefined;
+      const describe = () => {
+        try {
+          target ??= build();
+        } catch (err) {
+          target = { tag: el.localName };
+          errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+        }
+        return target;
+      };
+      const captured = runtime.core.capture(kind, undefined, {}, { target: { tag: el.localName, toJSON: describe } as TargetContext });
+      if (captured) queueMicrotask(() => (captured.target = describe()));
     } catch (err) {
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
     }
@@ -56,22 +68,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   };
 }
 
-/** The element the interaction happened on: inside open shadow roots, the real one; for closed ones, the host. */
-function targetOf(event: Event): Element | null {
-  const first = (event.composedPath()[0] ?? event.target) as Node | null;
-  if (!first) return null;
-  if (first.nodeType === 1) return first as Element;
-  return first.nodeType === 3 ? first.parentElement : null;
-}
-
 /** The control a click on `el` inside a `<label>` makes the browser click next, if any. */
 function forwardTarget(el: Element): Element | null {
-  const label = el.closest('label');
-  const control = label ? (label as HTMLLabelElement).control : null;
-  if (!control || control === el || control.contains(el) || (control as HTMLInputElement).disabled) return null;
-  return control;
-}
-
-function submitterOf(event: Event): Element | null {
-  return (event as SubmitEvent).submitter ?? null;
+  const control = (el.closest('label') as HTMLLabelElement | null)?.control;
+  return !control || control.contains(el) || (control as HTMLInputElement).disabled ? null : control;
 }
