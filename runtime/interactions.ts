@@ -1,6 +1,6 @@
 // Click, submit and change autocapture: one capturing listener per type on document, nothing per element.
 import type { HeapRuntime } from './load.ts';
-import { isSensitiveField, readRedaction } from './redact.ts';
+import { isSensitiveField } from './redact.ts';
 import { listenInShadowRoots } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import type { TargetContext } from './types.ts';
@@ -18,6 +18,9 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   let forwardedTo: Element | null = null;
   /** Events already recorded: a change or submit may come both from a shadow root and from document. */
   const handled = new WeakSet<Event>();
+  /** Targets to complete in the next microtask, in capture order: one microtask for a burst of events. */
+  const pending: (() => void)[] = [];
+  const completeAll = () => pending.splice(0).forEach((complete) => complete());
   const record = (event: Event) => {
     try {
       const kind = event.type as InteractionKind;
@@ -36,10 +39,9 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;
-      const redaction = readRedaction(el);
-      if (!redaction) return;
       const textFrom = kind === 'click' ? el : kind === 'submit' ? (event as SubmitEvent).submitter : null;
-      const build = readTarget(el, { redaction, textFrom, text: settings.text, href: kind === 'click' });
+      const build = readTarget(el, { textFrom, text: settings.text, href: kind === 'click' });
+      if (!build) return;
       // The event takes its place in order now; its target is built in a microtask (for a real click, before the
       // page's own handlers run), or when the event is serialized, if that comes first.
       let target: TargetContext | undefined;
@@ -53,7 +55,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
         return target;
       };
       const captured = runtime.core.capture(kind, undefined, {}, { target: { tag: el.localName, toJSON: describe } as TargetContext });
-      if (captured) queueMicrotask(() => (captured.target = describe()));
+      if (captured && pending.push(() => (captured.target = describe())) === 1) queueMicrotask(completeAll);
     } catch (err) {
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
     }

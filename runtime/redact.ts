@@ -70,14 +70,14 @@ export interface Redaction {
   classesUpTo?: Element;
 }
 
-const NONE: Redaction = { attributes: new Set() };
+/** The redaction of an element with no markup around it. */
+export const NONE: Redaction = { attributes: new Set() };
+/** Any of the redaction markup: an element with none of it around needs no further look. */
+export const PRIVACY_MARKUP = `${IGNORE},${REDACT_ATTRIBUTES},[${REDACT_TEXT}]`;
 
-/**
- * Reads the redaction markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is
- * there (capture nothing). One native walk when there is no markup around.
- */
+/** Reads the redaction markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is there (capture nothing). */
 export function readRedaction(el: Element): Redaction | null {
-  if (!closestComposed(el, `${IGNORE},${REDACT_ATTRIBUTES},[${REDACT_TEXT}]`)) return NONE;
+  if (!closestComposed(el, PRIVACY_MARKUP)) return NONE;
   if (closestComposed(el, IGNORE)) return null;
   const redaction: Redaction = { text: !!closestComposed(el, `[${REDACT_TEXT}]`), attributes: new Set() };
   for (let scope = closestComposed(el, REDACT_ATTRIBUTES), n = 0; scope && n++ < 32; ) {

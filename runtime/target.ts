@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent, isShadowRoot } from './composed-tree.ts';
-import { readRedaction, REDACTED, sanitize, type Redaction } from './redact.ts';
+import { NONE, PRIVACY_MARKUP, readRedaction, REDACTED, sanitize, type Redaction } from './redact.ts';
 import { readText, UNREAD } from './text.ts';
 import type { TargetContext } from './types.ts';
 
@@ -26,8 +26,6 @@ const TYPED = `select,datalist,textarea,${UNREAD}`;
 
 /** What a target description includes. */
 export interface TargetOptions {
-  /** The redaction markup around the element (from `readRedaction`). */
-  redaction: Redaction;
   /** Where the text comes from (the element for a click, the submitter for a submit); null sends none. */
   textFrom: Element | null;
   /** False when text capture is off: no text, and no text-bearing attributes. */
@@ -37,12 +35,16 @@ export interface TargetOptions {
 }
 
 /**
- * Reads on the caller's stack what must be as it is at the interaction (the ancestry with its ids and classes,
- * the link and markup event around, whether the text may be read at all) and returns the function that builds
- * the description from it: text, attributes, scrubbing and bounds, which can run a moment later.
+ * Reads on the caller's stack what must be as it is at the interaction (the redaction markup, the ancestry with
+ * its ids and classes, the link and markup event around, whether the text may be read at all) and returns the
+ * function that builds the description from it: text, attributes, scrubbing and bounds, which can run a moment
+ * later. Null when `heap-ignore` covers the element: nothing is captured.
  */
-export function readTarget(el: Element, options: TargetOptions): () => TargetContext {
-  const { redaction } = options;
+export function readTarget(el: Element, options: TargetOptions): (() => TargetContext) | null {
+  // One native walk finds nothing of interest around in the common case.
+  const around = closestComposed(el, `${PRIVACY_MARKUP},${LINK},[${NAMED}],${TYPED}`);
+  const redaction = around ? readRedaction(el) : NONE;
+  if (!redaction) return null;
   const hidden = redaction.attributes;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
   const chain: (string | null)[] = [];
@@ -52,13 +54,11 @@ export function readTarget(el: Element, options: TargetOptions): () => TargetCon
     if (level === redaction.classesUpTo) hideClasses = false;
     level = composedParent(level);
   }
-  // One native walk finds neither a link nor a markup event around in the common case.
-  const around = closestComposed(el, `${LINK},[${NAMED}]`);
   const href = around && options.href && !hidden.has('href') ? closestComposed(el, LINK)?.getAttribute('href') : null;
   const named = around && !hidden.has(NAMED) ? closestComposed(el, `[${NAMED}]`)?.getAttribute(NAMED) : null;
   let from = options.text ? options.textFrom : null;
   const fromRedaction = from === el ? redaction : from && readRedaction(from);
-  if (!fromRedaction || (!fromRedaction.text && from!.localName !== 'input' && closestComposed(from!, TYPED))) from = null;
+  if (!fromRedaction || (!fromRedaction.text && from!.localName !== 'input' && (from !== el || around) && closestComposed(from!, TYPED))) from = null;
 
   return () => {
     const target: TargetContext = { tag: el.localName };
@@ -82,7 +82,7 @@ export function readTarget(el: Element, options: TargetOptions): () => TargetCon
 }
 
 /** Describes `el` for the wire at once: tag, id, classes, text, href, hierarchy and a few attributes, redacted and bounded. */
-export const describeTarget = (el: Element, options: TargetOptions): TargetContext => readTarget(el, options)();
+export const describeTarget = (el: Element, options: TargetOptions): TargetContext | undefined => readTarget(el, options)?.();
 
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
 function textOf(el: Element, hidden: ReadonlySet<string>): string {
