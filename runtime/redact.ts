@@ -9,6 +9,7 @@ export const REDACTED = '****';
 const IGNORE = '[heap-ignore],[data-heap-ignore],.heap-ignore';
 /** Attribute that sends the text of an element and its descendants as `****`. */
 export const REDACT_TEXT = 'data-heap-redact-text';
+const REDACT_TEXT_SELECTOR = `[${REDACT_TEXT}]`;
 /** Attribute listing (comma-separated) attributes never sent for an element and its descendants. */
 const REDACT_ATTRIBUTES = '[data-heap-redact-attributes]';
 
@@ -73,13 +74,13 @@ export interface Redaction {
 /** The redaction of an element with no markup around it. */
 export const NONE: Redaction = { attributes: new Set() };
 /** Any of the redaction markup: an element with none of it around needs no further look. */
-export const PRIVACY_MARKUP = `${IGNORE},${REDACT_ATTRIBUTES},[${REDACT_TEXT}]`;
+export const PRIVACY_MARKUP = `${IGNORE},${REDACT_ATTRIBUTES},${REDACT_TEXT_SELECTOR}`;
 
 /** Reads the redaction markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is there (capture nothing). */
 export function readRedaction(el: Element): Redaction | null {
   if (!closestComposed(el, PRIVACY_MARKUP)) return NONE;
   if (closestComposed(el, IGNORE)) return null;
-  const redaction: Redaction = { text: !!closestComposed(el, `[${REDACT_TEXT}]`), attributes: new Set() };
+  const redaction: Redaction = { text: !!closestComposed(el, REDACT_TEXT_SELECTOR), attributes: new Set() };
   for (let scope = closestComposed(el, REDACT_ATTRIBUTES), n = 0; scope && n++ < 32; ) {
     for (const part of scope.getAttribute(REDACT_ATTRIBUTES.slice(1, -1))!.split(',')) {
       const name = part.trim().toLowerCase();

@@ -23,6 +23,8 @@ const LINK = 'a[href],area[href]';
 const NAMED = 'data-heap-event';
 /** Text inside these was typed (or chosen) by the visitor: never read. */
 const TYPED = `select,datalist,textarea,${UNREAD}`;
+/** Everything a target's description looks for around it: a constant, so the engine parses it once. */
+const AROUND = `${PRIVACY_MARKUP},${LINK},[${NAMED}],${TYPED}`;
 
 /** What a target description includes. */
 export interface TargetOptions {
@@ -42,7 +44,7 @@ export interface TargetOptions {
  */
 export function readTarget(el: Element, options: TargetOptions): (() => TargetContext) | null {
   // One native walk finds nothing of interest around in the common case.
-  const around = closestComposed(el, `${PRIVACY_MARKUP},${LINK},[${NAMED}],${TYPED}`);
+  const around = closestComposed(el, AROUND);
   const redaction = around ? readRedaction(el) : NONE;
   if (!redaction) return null;
   const hidden = redaction.attributes;
@@ -50,12 +52,14 @@ export function readTarget(el: Element, options: TargetOptions): (() => TargetCo
   const chain: (string | null)[] = [];
   let hideClasses = !!redaction.classesUpTo;
   for (let level: Element | null = el, n = 0; level && n < MAX_LEVELS && level.localName !== 'html'; n++) {
-    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), isShadowRoot(level.parentNode) ? ' >>> ' : ' > ');
+    const up: ParentNode | null = level.parentNode;
+    const intoShadow = isShadowRoot(up);
+    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), intoShadow ? ' >>> ' : ' > ');
     if (level === redaction.classesUpTo) hideClasses = false;
-    level = composedParent(level);
+    level = intoShadow ? up.host : up?.nodeType === 1 ? (up as Element) : null;
   }
   const href = around && options.href && !hidden.has('href') ? closestComposed(el, LINK)?.getAttribute('href') : null;
-  const named = around && !hidden.has(NAMED) ? closestComposed(el, `[${NAMED}]`)?.getAttribute(NAMED) : null;
+  const named = around && !hidden.has(NAMED) ? closestComposed(el, '[data-heap-event]')?.getAttribute(NAMED) : null;
   let from = options.text ? options.textFrom : null;
   const fromRedaction = from === el ? redaction : from && readRedaction(from);
   if (!fromRedaction || (!fromRedaction.text && from!.localName !== 'input' && (from !== el || around) && closestComposed(from!, TYPED))) from = null;
