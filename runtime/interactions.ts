@@ -12,6 +12,8 @@ export type InteractionKind = 'click' | 'submit' | 'change';
 /** Which interactions to capture, and whether their text may be sent. */
 export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 
+const failed = (err: unknown) => errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
@@ -50,14 +52,14 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
           target ??= build();
         } catch (err) {
           target = { tag: el.localName };
-          errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+          failed(err);
         }
         return target;
       };
       const captured = runtime.core.capture(kind, undefined, {}, { target: { tag: el.localName, toJSON: describe } as TargetContext });
       if (captured && pending.push(() => (captured.target = describe())) === 1) queueMicrotask(completeAll);
     } catch (err) {
-      errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+      failed(err);
     }
   };
   const options = { capture: true, passive: true };

@@ -23,10 +23,8 @@ function documentTitle(): string {
   if (typeof document === 'undefined') return '';
   const title = document.title;
   if (!title) return '';
-  // The head holds the title; the rest of the document is only searched in the rare page that has it elsewhere.
-  const element = document.head?.querySelector('title') ?? document.querySelector('title');
-  if (element?.hasAttribute(REDACT_TEXT)) return REDACTED;
-  return sanitize(title, MAX_TITLE - 1);
+  // The first <title> in document order is the one in the head, found early in the search.
+  return document.querySelector('title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
 }
 
 function pathOf(url: string): string {

@@ -1,6 +1,6 @@
 // Privacy rules for autocapture: redaction markup, sensitive fields and the card/email scrubber.
 // Pure string helpers load without a DOM; the element checks only run on elements.
-import { closestComposed, composedParent } from './composed-tree.ts';
+import { composedParent } from './composed-tree.ts';
 
 /** What redacted text, text-bearing attributes, card numbers and emails are sent as. */
 export const REDACTED = '****';
@@ -9,9 +9,6 @@ export const REDACTED = '****';
 const IGNORE = '[heap-ignore],[data-heap-ignore],.heap-ignore';
 /** Attribute that sends the text of an element and its descendants as `****`. */
 export const REDACT_TEXT = 'data-heap-redact-text';
-const REDACT_TEXT_SELECTOR = `[${REDACT_TEXT}]`;
-/** Attribute listing (comma-separated) attributes never sent for an element and its descendants. */
-const REDACT_ATTRIBUTES = '[data-heap-redact-attributes]';
 
 /**
  * An email address: one or more of `A-Z a-z 0-9 _ . % + -`, then `@` (or its URL encoding `%40`),
@@ -66,30 +63,26 @@ export interface Redaction {
   /** `data-heap-redact-text` on the element or an ancestor. */
   text?: boolean;
   /** Attributes named by `data-heap-redact-attributes` on the element or its ancestors (lower case; never `id`). */
-  attributes: ReadonlySet<string>;
+  attributes: Set<string>;
   /** The outermost element whose `data-heap-redact-attributes` lists `class`: classes are hidden up to it. */
   classesUpTo?: Element;
 }
 
-/** The redaction of an element with no markup around it. */
-export const NONE: Redaction = { attributes: new Set() };
 /** Any of the redaction markup: an element with none of it around needs no further look. */
-export const PRIVACY_MARKUP = `${IGNORE},${REDACT_ATTRIBUTES},${REDACT_TEXT_SELECTOR}`;
+export const PRIVACY_MARKUP = `${IGNORE},[data-heap-redact-attributes],[${REDACT_TEXT}]`;
 
 /** Reads the redaction markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is there (capture nothing). */
 export function readRedaction(el: Element): Redaction | null {
-  if (!closestComposed(el, PRIVACY_MARKUP)) return NONE;
-  if (closestComposed(el, IGNORE)) return null;
-  const redaction: Redaction = { text: !!closestComposed(el, REDACT_TEXT_SELECTOR), attributes: new Set() };
-  for (let scope = closestComposed(el, REDACT_ATTRIBUTES), n = 0; scope && n++ < 32; ) {
-    for (const part of scope.getAttribute(REDACT_ATTRIBUTES.slice(1, -1))!.split(',')) {
+  const redaction: Redaction = { attributes: new Set() };
+  for (let node: Element | null = el; node; node = composedParent(node)) {
+    if (node.matches(IGNORE)) return null;
+    if (node.hasAttribute(REDACT_TEXT)) redaction.text = true;
+    for (const part of node.getAttribute('data-heap-redact-attributes')?.split(',') ?? []) {
       const name = part.trim().toLowerCase();
+      if (name === 'class') redaction.classesUpTo = node;
       // `id` is how events are defined: it is never redacted.
-      if (name && name !== 'id') (redaction.attributes as Set<string>).add(name);
-      if (name === 'class') redaction.classesUpTo = scope;
+      if (name && name !== 'id') redaction.attributes.add(name);
     }
-    const parent = composedParent(scope);
-    scope = parent && closestComposed(parent, REDACT_ATTRIBUTES);
   }
   return redaction;
 }

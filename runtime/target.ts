@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent, isShadowRoot } from './composed-tree.ts';
-import { NONE, PRIVACY_MARKUP, readRedaction, REDACTED, sanitize, type Redaction } from './redact.ts';
+import { PRIVACY_MARKUP, readRedaction, REDACTED, sanitize, type Redaction } from './redact.ts';
 import { readText, UNREAD } from './text.ts';
 import type { TargetContext } from './types.ts';
 
@@ -15,8 +15,6 @@ export const MAX_HIERARCHY = 1000;
 const SENT = /^(name|type|role|title|alt|aria-label|placeholder|for|action|method|target|rel|data-(?!heap-).*)$/;
 /** Attributes that carry text a visitor reads: `****` under `data-heap-redact-text`, absent when text capture is off. */
 const TEXT_ATTRIBUTES = /^(aria-label|alt|title|placeholder)$/;
-/** Labels read, in order, when an element has no text of its own (an icon). */
-const LABELS = ['aria-label', 'alt', 'title'];
 /** Ancestors whose text names a click on an icon inside them. */
 const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=link],[role=menuitem],[role=tab]';
 const LINK = 'a[href],area[href]';
@@ -45,7 +43,7 @@ export interface TargetOptions {
 export function readTarget(el: Element, options: TargetOptions): (() => TargetContext) | null {
   // One native walk finds nothing of interest around in the common case.
   const around = closestComposed(el, AROUND);
-  const redaction = around ? readRedaction(el) : NONE;
+  const redaction = around ? readRedaction(el) : { attributes: new Set<string>() };
   if (!redaction) return null;
   const hidden = redaction.attributes;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
@@ -89,7 +87,7 @@ export function readTarget(el: Element, options: TargetOptions): (() => TargetCo
 export const describeTarget = (el: Element, options: TargetOptions): TargetContext | undefined => readTarget(el, options)?.();
 
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
-function textOf(el: Element, hidden: ReadonlySet<string>): string {
+function textOf(el: Element, hidden: Set<string>): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
   if (el.localName === 'input') return (/^(submit|button|reset)$/i.test(el.getAttribute('type')!) && el.getAttribute('value')) || '';
   let text = readText(el) || labelOf(el, hidden);
@@ -101,8 +99,9 @@ function textOf(el: Element, hidden: ReadonlySet<string>): string {
   return text ?? '';
 }
 
-function labelOf(el: Element, hidden: ReadonlySet<string>): string | undefined {
-  for (const name of LABELS) {
+function labelOf(el: Element, hidden: Set<string>): string | undefined {
+  // Read in this order when an element has no text of its own (an icon).
+  for (const name of ['aria-label', 'alt', 'title']) {
     const value = !hidden.has(name) && el.getAttribute(name)?.replace(/\s+/g, ' ').trim();
     if (value) return value;
   }
