@@ -30,8 +30,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       // Clicks are composed: only document hears them, once.
       if (kind !== 'click') handled.add(event);
       // Inside open shadow roots, the real target; for closed ones, the host.
-      const first = (event.composedPath()[0] ?? event.target) as Node | null;
-      const el = first?.nodeType === 3 ? first.parentElement : first?.nodeType === 1 ? (first as Element) : null;
+      const first = event.composedPath()[0] as Node;
+      const el = first instanceof Element ? first : first.parentElement;
       if (!el) return;
       if (kind === 'click') {
         const forwarded = forwardedTo === el;

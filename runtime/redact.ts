@@ -22,15 +22,9 @@ const EMAIL = /(?<![\w.%+-])[\w.%+-]+(?:@|%40)(?:[a-z0-9-]+\.)+[a-z]{2,}/gi;
  * or one hyphen, not preceded or followed by another digit. No Luhn check: anything that looks like one goes.
  */
 const CARD = /(?<!\d)\d(?:[\s-]?\d){12,18}(?!\d)/g;
-/** Cheap pre-check for CARD: 13 digits somewhere. */
-const THIRTEEN_DIGITS = /(?:\d\D*){13}/;
 
-/** Replaces every email address, then every card number, in `text` with `****`. */
-export function scrub(text: string): string {
-  let out = text;
-  if (out.includes('@') || out.includes('%40')) out = out.replace(EMAIL, REDACTED);
-  return THIRTEEN_DIGITS.test(out) ? out.replace(CARD, REDACTED) : out;
-}
+/** Replaces every email address, then every card number, in `text` with `****` (each a single linear scan). */
+export const scrub = (text: string): string => text.replace(EMAIL, REDACTED).replace(CARD, REDACTED);
 
 /** Makes a string safe for the wire: emails and card numbers replaced, at most `max` characters, then checked again. */
 export function sanitize(value: string, max: number): string {
