@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent, isShadowRoot } from './composed-tree.ts';
-import { PRIVACY_MARKUP, readRedaction, REDACTED, sanitize, type Redaction } from './redact.ts';
+import { PRIVACY_MARKUP, readRedaction, REDACTED, sanitize } from './redact.ts';
 import { readText, UNREAD } from './text.ts';
 import type { TargetContext } from './types.ts';
 
@@ -11,10 +11,12 @@ export const MAX_LEVELS = 12;
 /** Longest hierarchy string; levels are dropped from the top until it fits. */
 export const MAX_HIERARCHY = 1000;
 
-/** Attributes sent in `attributes`: a short list, and every `data-*` one that is not `data-heap-*` markup. */
-const SENT = /^(name|type|role|title|alt|aria-label|placeholder|for|action|method|target|rel|data-(?!heap-).*)$/;
-/** Attributes that carry text a visitor reads: `****` under `data-heap-redact-text`, absent when text capture is off. */
-const TEXT_ATTRIBUTES = /^(aria-label|alt|title|placeholder)$/;
+/**
+ * Attributes sent in `attributes`: a short list, and every `data-*` one that is not `data-heap-*` markup. The
+ * first group catches those that carry text a visitor reads: `****` under `data-heap-redact-text`, absent when
+ * text capture is off.
+ */
+const SENT = /^(?:(aria-label|alt|title|placeholder)|name|type|role|for|action|method|target|rel|data-(?!heap-).*)$/;
 /** Ancestors whose text names a click on an icon inside them. */
 const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=link],[role=menuitem],[role=tab]';
 const LINK = 'a[href],area[href]';
@@ -72,13 +74,16 @@ export function readTarget(el: Element, options: TargetOptions): (() => TargetCo
     if (text) target.text = text;
     if (href) target.href = sanitize(href, 512);
     target.hierarchy = hierarchyOf(chain);
-    const attributes = attributesOf(el, redaction, options.text);
-    // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
-    if (named) attributes[NAMED] = sanitize(named, 255);
-    for (const _ in attributes) {
-      target.attributes = attributes;
-      break;
+    // The attributes worth sending: the list above and `data-*`, never one whose name contains "value".
+    let count = 0;
+    for (const name of el.getAttributeNames()) {
+      const sent = SENT.exec(name);
+      if (!sent || name.includes('value') || name.length > 64 || hidden.has(name) || (sent[1] && !options.text)) continue;
+      (target.attributes ??= {})[name] = sent[1] && redaction.text ? REDACTED : sanitize(el.getAttribute(name)!, 128);
+      if (++count === 16) break;
     }
+    // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
+    if (named) (target.attributes ??= {})[NAMED] = sanitize(named, 255);
     return target;
   };
 }
@@ -90,35 +95,14 @@ export const describeTarget = (el: Element, options: TargetOptions): TargetConte
 function textOf(el: Element, hidden: Set<string>): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
   if (el.localName === 'input') return (/^(submit|button|reset)$/i.test(el.getAttribute('type')!) && el.getAttribute('value')) || '';
-  let text = readText(el) || labelOf(el, hidden);
-  if (!text) {
-    const parent = composedParent(el);
-    const control = parent && closestComposed(parent, CONTROL);
-    if (control) text = readText(control) || labelOf(control, hidden);
-  }
-  return text ?? '';
-}
-
-function labelOf(el: Element, hidden: Set<string>): string | undefined {
-  // Read in this order when an element has no text of its own (an icon).
-  for (const name of ['aria-label', 'alt', 'title']) {
-    const value = !hidden.has(name) && el.getAttribute(name)?.replace(/\s+/g, ' ').trim();
-    if (value) return value;
-  }
-}
-
-/** The attributes worth sending: the list above and `data-*`, never one whose name contains "value". */
-function attributesOf(el: Element, redaction: Redaction, withText: boolean): Record<string, string> {
-  const out: Record<string, string> = {};
-  let count = 0;
-  for (const name of el.getAttributeNames()) {
-    if (count === 16) break;
-    const text = TEXT_ATTRIBUTES.test(name);
-    if (!SENT.test(name) || name.includes('value') || name.length > 64 || redaction.attributes.has(name) || (text && !withText)) continue;
-    out[name] = text && redaction.text ? REDACTED : sanitize(el.getAttribute(name)!, 128);
-    count++;
-  }
-  return out;
+  // An element with no text of its own (an icon) is named by these, in this order.
+  const own = (of: Element) =>
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && of.getAttribute(name)?.replace(/\s+/g, ' ').trim()).find(Boolean);
+  const text = own(el);
+  if (text) return text;
+  const parent = composedParent(el);
+  const control = parent && closestComposed(parent, CONTROL);
+  return (control && own(control)) || '';
 }
 
 /**
