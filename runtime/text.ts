@@ -5,12 +5,12 @@ import { REDACT_TEXT, REDACTED } from './redact.ts';
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
 const RAW_LIMIT = 256;
 
-/** Elements whose content is never text a visitor reads, or is what a visitor typed. */
-const SKIPPED = /^(script|style|template|noscript|textarea|select|datalist|input|iframe|object)$/;
-/** Elements that separate words when rendered, so their text is joined with a space. */
-const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 /** Content that is skipped: ignored, or editable (what is inside was typed by the visitor). */
 export const UNREAD = '[heap-ignore],[data-heap-ignore],.heap-ignore,[contenteditable]:not([contenteditable=false i])';
+/** Besides, elements whose content is never text a visitor reads, or is what a visitor typed. */
+const SKIPPED = `script,style,template,noscript,textarea,select,datalist,input,iframe,object,${UNREAD}`;
+/** Elements that separate words when rendered, so their text is joined with a space. */
+const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 
 /**
  * Reads the text inside `root` (light DOM children, or a slot's assigned nodes), whitespace collapsed and
@@ -30,9 +30,8 @@ export function readText(root: Element): string {
       if (node.nodeType === 3) text += (node as Text).data;
       else if (node.nodeType === 1 && depth < 24) {
         const el = node as Element;
-        const tag = el.localName;
-        if (SKIPPED.test(tag) || el.matches(UNREAD)) continue;
-        const block = BLOCKS.test(tag) ? ' ' : '';
+        if (el.matches(SKIPPED)) continue;
+        const block = BLOCKS.test(el.localName) ? ' ' : '';
         text += block;
         if (el.hasAttribute(REDACT_TEXT)) text += ` ${REDACTED} `;
         else if (visitChildren(el, depth + 1)) return true;
