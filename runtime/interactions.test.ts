@@ -180,6 +180,42 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('describes the ancestry as it was when clicked, though the page\'s own handler changes it and removes the target', async () => {
+    const heap = startRuntime('changed');
+    const root = mount('<div id="box" class="panel"><button id="follow" class="idle" data-state="off">Follow</button></div>');
+    const button = $(root, 'button');
+    button.addEventListener('click', () => {
+      button.className = 'busy';
+      $(root, '#box').id = 'moved';
+      button.remove();
+    });
+    button.click();
+    const [click] = await settledOfType(heap, 'click');
+    expect([click!.target!.classes, click!.target!.text, click!.target!.hierarchy]).to.deep.equal(['idle', 'Follow', 'body > div#ac-root > div#box.panel > button#follow.idle']);
+  });
+
+  it('sends the complete target when the page flushes right after the click', async () => {
+    const heap = startRuntime('flushed');
+    const root = mount('<button id="pay" class="cta" name="pay">Pay alice@example.com</button>');
+    $(root, 'button').click();
+    heap.flush();
+    const [click] = await settledOfType(heap, 'click');
+    expect(click!.target).to.deep.equal({
+      tag: 'button', id: 'pay', classes: 'cta', text: 'Pay ****', hierarchy: 'body > div#ac-root > button#pay.cta', attributes: { name: 'pay' },
+    });
+  });
+
+  it('never reads text typed into an editable region, even when the page\'s handler takes the clicked part out of it', async () => {
+    const heap = startRuntime('editable');
+    const root = mount('<div contenteditable="true"><p id="typed">typed-secret words</p></div>');
+    const paragraph = $(root, '#typed');
+    paragraph.addEventListener('click', () => root.append(paragraph));
+    paragraph.click();
+    const [click] = await settledOfType(heap, 'click');
+    expect(click!.target!.text).to.equal(undefined);
+    expect(await allBodies(heap.envId)).to.not.include('typed-secret');
+  });
+
   it('leaves the page in charge: its own handlers run and default actions are not prevented', async () => {
     const heap = startRuntime('host');
     const root = mount('<button type="button">Host</button>');

@@ -1,33 +1,37 @@
 // Click, submit and change autocapture: one capturing listener per type on document, nothing per element.
 import type { HeapRuntime } from './load.ts';
-import { isSensitiveField, readRedaction } from './redact.ts';
+import { isSensitiveField } from './redact.ts';
 import { listenInShadowRoots } from './shadow-roots.ts';
-import { describeTarget } from './target.ts';
+import { readTarget } from './target.ts';
+import type { TargetContext } from './types.ts';
 import { errorOnce } from './warn.ts';
 
 /** The interaction kinds autocapture records, as event types. */
 export type InteractionKind = 'click' | 'submit' | 'change';
 
 /** Which interactions to capture, and whether their text may be sent. */
-export interface InteractionSettings {
-  click: boolean;
-  submit: boolean;
-  change: boolean;
-  text: boolean;
-}
+export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
+
+const failed = (err: unknown) => errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
 
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
   let forwardedTo: Element | null = null;
-  /** Events already recorded: one may come both from a shadow root and from document. */
+  /** Events already recorded: a change or submit may come both from a shadow root and from document. */
   const handled = new WeakSet<Event>();
+  /** Targets to complete in the next microtask, in capture order: one microtask for a burst of events. */
+  const pending: (() => void)[] = [];
+  const completeAll = () => pending.splice(0).forEach((complete) => complete());
   const record = (event: Event) => {
     try {
       const kind = event.type as InteractionKind;
       if (!settings[kind] || handled.has(event)) return;
-      handled.add(event);
-      const el = targetOf(event);
+      // Clicks are composed: only document hears them, once.
+      if (kind !== 'click') handled.add(event);
+      // Inside open shadow roots, the real target; for closed ones, the host.
+      const first = event.composedPath()[0] as Node;
+      const el = first instanceof Element ? first : first.parentElement;
       if (!el) return;
       if (kind === 'click') {
         const forwarded = forwardedTo === el;
@@ -37,13 +41,25 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;
-      const redaction = readRedaction(el);
-      if (redaction.ignored) return;
-      const textFrom = kind === 'click' ? el : kind === 'submit' ? submitterOf(event) : null;
-      const target = describeTarget(el, { redaction, textFrom, text: settings.text, href: kind === 'click' });
-      runtime.core.capture(kind, undefined, {}, { target });
+      const textFrom = kind === 'click' ? el : kind === 'submit' ? (event as SubmitEvent).submitter : null;
+      const build = readTarget(el, { textFrom, text: settings.text, href: kind === 'click' });
+      if (!build) return;
+      // The event takes its place in order now; its target is built in a microtask (for a real click, before the
+      // page's own handlers run), or when the event is serialized, if that comes first.
+      let target: TargetContext | undefined;
+      const describe = () => {
+        try {
+          target ??= build();
+        } catch (err) {
+          target = { tag: el.localName };
+          failed(err);
+        }
+        return target;
+      };
+      const captured = runtime.core.capture(kind, undefined, {}, { target: { tag: el.localName, toJSON: describe } as TargetContext });
+      if (captured && pending.push(() => (captured.target = describe())) === 1) queueMicrotask(completeAll);
     } catch (err) {
-      errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+      failed(err);
     }
   };
   const options = { capture: true, passive: true };
@@ -56,22 +72,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   };
 }
 
-/** The element the interaction happened on: inside open shadow roots, the real one; for closed ones, the host. */
-function targetOf(event: Event): Element | null {
-  const first = (event.composedPath()[0] ?? event.target) as Node | null;
-  if (!first) return null;
-  if (first.nodeType === 1) return first as Element;
-  return first.nodeType === 3 ? first.parentElement : null;
-}
-
 /** The control a click on `el` inside a `<label>` makes the browser click next, if any. */
 function forwardTarget(el: Element): Element | null {
-  const label = el.closest('label');
-  const control = label ? (label as HTMLLabelElement).control : null;
-  if (!control || control === el || control.contains(el) || (control as HTMLInputElement).disabled) return null;
-  return control;
-}
-
-function submitterOf(event: Event): Element | null {
-  return (event as SubmitEvent).submitter ?? null;
+  const control = (el.closest('label') as HTMLLabelElement | null)?.control;
+  return !control || control.contains(el) || (control as HTMLInputElement).disabled ? null : control;
 }

@@ -4,15 +4,15 @@ import type { PageContext } from './types.ts';
 
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
 export function readPage(overrides: { url?: string; title?: string; previous_page?: string } = {}, referrer?: string): PageContext {
-  const hasDom = typeof location !== 'undefined';
-  const url = overrides.url ?? (hasDom ? location.href : '');
+  // `globalThis.` reads: the runtime also loads where there is no DOM.
+  const url = overrides.url ?? globalThis.location?.href ?? '';
   const page: PageContext = {
     // An email or card number in a query string (a sign-up link, say) never leaves the page.
     url: scrub(url),
     title: overrides.title ?? documentTitle(),
     path: pathOf(url),
   };
-  const ref = referrer ?? (typeof document !== 'undefined' ? document.referrer : '');
+  const ref = referrer ?? globalThis.document?.referrer;
   if (ref) page.referrer = scrub(ref);
   if (overrides.previous_page !== undefined) page.previous_page = overrides.previous_page;
   return page;
@@ -20,13 +20,10 @@ export function readPage(overrides: { url?: string; title?: string; previous_pag
 
 /** The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. */
 function documentTitle(): string {
-  if (typeof document === 'undefined') return '';
-  const title = document.title;
+  const title = globalThis.document?.title;
   if (!title) return '';
-  // The head holds the title; the rest of the document is only searched in the rare page that has it elsewhere.
-  const element = document.head?.querySelector('title') ?? document.querySelector('title');
-  if (element?.hasAttribute(REDACT_TEXT)) return REDACTED;
-  return sanitize(title, MAX_TITLE - 1);
+  // The first <title> in document order is the one in the head, found early in the search.
+  return document.querySelector('title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
 }
 
 function pathOf(url: string): string {

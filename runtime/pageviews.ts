@@ -1,60 +1,57 @@
 // Pageviews for single-page apps: a new pageview whenever the URL changes after boot, once per change.
 import type { HeapRuntime } from './load.ts';
 
-type Listener = () => void;
-
-const historyListeners = new Set<Listener>();
-let patch: { push: History['pushState']; replace: History['replaceState']; wrappedPush: History['pushState']; wrappedReplace: History['replaceState'] } | undefined;
-
-function notify(): void {
-  for (const listener of historyListeners) {
-    try {
-      listener();
-    } catch {
-      // A listener only queues a check; it must never break the host's navigation call.
-    }
-  }
-}
+/** Called after each history.pushState/replaceState; each only queues a check, so none can throw into the host's call. */
+const historyListeners = new Set<() => void>();
+const METHODS = ['pushState', 'replaceState'] as const;
+/** Per method, the original and our wrapper, while wrapped. */
+let wrapped: [History['pushState'], History['pushState']][] = [];
 
 /** Wraps history.pushState/replaceState once for every watcher; the host's call runs first and its result (or exception) is its own. */
 function patchHistory(): void {
-  if (patch) return;
-  const push = history.pushState;
-  const replace = history.replaceState;
-  const wrap = <F extends (...args: never[]) => void>(original: F) =>
-    function (this: History, ...args: Parameters<F>) {
+  if (wrapped.length) return;
+  wrapped = METHODS.map((method) => {
+    const original = history[method];
+    const wrapper = function (this: History, ...args: Parameters<History['pushState']>) {
       const result = original.apply(this, args);
-      notify();
+      historyListeners.forEach((listener) => listener());
       return result;
-    } as unknown as F;
-  patch = { push, replace, wrappedPush: wrap(push), wrappedReplace: wrap(replace) };
-  history.pushState = patch.wrappedPush;
-  history.replaceState = patch.wrappedReplace;
+    };
+    history[method] = wrapper;
+    return [original, wrapper];
+  });
 }
 
 /** Puts the originals back when no one watches, unless another script has wrapped ours since (then ours stays, idle). */
 function unpatchHistory(): void {
-  if (!patch || historyListeners.size > 0) return;
-  if (history.pushState !== patch.wrappedPush || history.replaceState !== patch.wrappedReplace) return;
-  history.pushState = patch.push;
-  history.replaceState = patch.replace;
-  patch = undefined;
+  if (historyListeners.size || wrapped.some(([, wrapper], i) => history[METHODS[i]!] !== wrapper)) return;
+  wrapped.forEach(([original], i) => (history[METHODS[i]!] = original));
+  wrapped = [];
 }
 
 /**
- * Calls `onChange` after `history.pushState`/`replaceState`, `popstate` and `hashchange`. Signals within
- * one run of script are coalesced into one call, made in a microtask, so a push followed at once by a
- * replace (a client-side redirect) is one navigation to where it ended. Returns the stop function.
+ * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
+ * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
+ * `trackPageview`, is skipped. Signals (history calls, `popstate`, `hashchange`) within one run of script are
+ * coalesced into one check, made in a microtask, so a push followed at once by a replace (a client-side
+ * redirect) is one navigation to where it ended. Returns the stop function.
  */
-export function watchNavigation(onChange: () => void): () => void {
+export function trackNavigation(runtime: HeapRuntime): () => void {
+  // The boot pageview (sent by load) is for the URL the page has now.
+  let lastUrl = location.href;
   let queued = false;
   let active = true;
+  const unsubscribe = runtime.subscribe((event) => {
+    if (event.type === 'pageview' && event.page) lastUrl = event.page.url;
+  });
   const schedule = () => {
     if (queued) return;
     queued = true;
     queueMicrotask(() => {
       queued = false;
-      if (active) onChange();
+      if (!active || location.href === lastUrl) return;
+      lastUrl = location.href;
+      runtime.trackPageview();
     });
   };
   historyListeners.add(schedule);
@@ -63,32 +60,10 @@ export function watchNavigation(onChange: () => void): () => void {
   addEventListener('hashchange', schedule);
   return () => {
     active = false;
+    unsubscribe();
     historyListeners.delete(schedule);
     removeEventListener('popstate', schedule);
     removeEventListener('hashchange', schedule);
     unpatchHistory();
-  };
-}
-
-/**
- * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
- * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
- * `trackPageview`, is skipped. Returns the stop function.
- */
-export function trackNavigation(runtime: HeapRuntime): () => void {
-  // The boot pageview (sent by load) is for the URL the page has now.
-  let lastUrl = location.href;
-  const unsubscribe = runtime.subscribe((event) => {
-    if (event.type === 'pageview' && event.page) lastUrl = event.page.url;
-  });
-  const stop = watchNavigation(() => {
-    const url = location.href;
-    if (url === lastUrl) return;
-    lastUrl = url;
-    runtime.trackPageview();
-  });
-  return () => {
-    stop();
-    unsubscribe();
   };
 }

@@ -1,11 +1,10 @@
 import { expect } from '@open-wc/testing';
 import { $, mount, unmountAll } from '../test/autocapture-fixtures.ts';
-import { readRedaction } from './redact.ts';
 import { describeTarget, MAX_HIERARCHY, MAX_TEXT } from './target.ts';
 import type { TargetContext } from './types.ts';
 
 /** What a click on `el` would send as its target. */
-const describeClick = (el: Element): TargetContext => describeTarget(el, { redaction: readRedaction(el), textFrom: el, text: true, href: true });
+const describeClick = (el: Element): TargetContext => describeTarget(el, { textFrom: el, text: true, href: true })!;
 
 describe('describing a target', () => {
   afterEach(unmountAll);
