@@ -20,9 +20,6 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   let forwardedTo: Element | null = null;
   /** Events already recorded: a change or submit may come both from a shadow root and from document. */
   const handled = new WeakSet<Event>();
-  /** Targets to complete in the next microtask, in capture order: one microtask for a burst of events. */
-  const pending: (() => void)[] = [];
-  const completeAll = () => pending.splice(0).forEach((complete) => complete());
   const record = (event: Event) => {
     try {
       const kind = event.type as InteractionKind;
@@ -44,20 +41,18 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       const textFrom = kind === 'click' ? el : kind === 'submit' ? (event as SubmitEvent).submitter : null;
       const build = readTarget(el, { textFrom, text: settings.text, href: kind === 'click' });
       if (!build) return;
-      // The event takes its place in order now; its target is built in a microtask (for a real click, before the
-      // page's own handlers run), or when the event is serialized, if that comes first.
-      let target: TargetContext | undefined;
-      const describe = () => {
-        try {
-          target ??= build();
-        } catch (err) {
-          target = { tag: el.localName };
-          failed(err);
-        }
-        return target;
-      };
-      const captured = runtime.core.capture(kind, undefined, {}, { target: { tag: el.localName, toJSON: describe } as TargetContext });
-      if (captured && pending.push(() => (captured.target = describe())) === 1) queueMicrotask(completeAll);
+      // The event takes its place in order now; its target is completed when the runtime finishes the event, in
+      // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
+      runtime.core.capture(kind, undefined, {}, {
+        target: (): TargetContext => {
+          try {
+            return build();
+          } catch (err) {
+            failed(err);
+            return { tag: el.localName };
+          }
+        },
+      });
     } catch (err) {
       failed(err);
     }

@@ -30,7 +30,11 @@ export interface RuntimeOptions extends HeapConfig {
 
 /** Extra fields an interaction event carries. */
 export interface CaptureExtra {
-  target?: TargetContext;
+  /**
+   * The element interacted with; or a function that completes what was read of it at the interaction, called
+   * when the event is finished (runtime/interactions.ts: the listener reads only what cannot wait).
+   */
+  target?: TargetContext | (() => TargetContext);
 }
 
 /** The engine behind the public API: state, capture and delivery for one env id. */
@@ -92,7 +96,7 @@ function storageMode(cookieless: unknown): StorageMode {
 }
 
 /** An event waiting to be finished: the event, the call's properties, whether they still need validating, and the event and pageview properties of that moment. */
-type Pending = [event: HeapEvent, own: unknown, raw: boolean | undefined, global: Props, pageview: Props];
+type Pending = [event: HeapEvent, own: unknown, raw: boolean | undefined, global: Props, pageview: Props, target?: CaptureExtra['target']];
 
 const isEmpty = (props: object): boolean => {
   for (const _ in props) return false;
@@ -169,8 +173,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       session: current.props,
     };
     if (name !== undefined) event.name = name;
-    if (extra?.target) event.target = extra.target;
-    if (pending.push([event, own, raw, eventProperties.values, pageviewProperties.values]) === 1) queueMicrotask(settle);
+    if (pending.push([event, own, raw, eventProperties.values, pageviewProperties.values, extra?.target]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
     if (options.debug) settle();
   }
@@ -178,8 +181,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** Finishes pending events in capture order; a listener that captures or settles in turn keeps that order. */
   function settle() {
     while (next < pending.length) {
-      const [event, own, raw, global, pageview] = pending[next++]!;
+      const [event, own, raw, global, pageview, target] = pending[next++]!;
       try {
+        if (target) event.target = typeof target === 'function' ? target() : target;
         let properties = raw ? cleanProps(own, 'track') : (own as Props);
         // Event properties, then pageview properties, then the call's own: the most specific wins.
         if (event.type !== 'user_properties' && !(isEmpty(global) && isEmpty(pageview))) properties = { ...global, ...pageview, ...properties };
