@@ -20,7 +20,7 @@ mkdirSync(out, { recursive: true });
 const vite = await import(pathToFileURL(join(ROOT, 'node_modules/vite/dist/node/index.js')).href);
 await vite.build({
   root: ROOT, configFile: join(ROOT, 'vite.config.mjs'), logLevel: 'error',
-  build: { outDir: out, emptyOutDir: true, sourcemap: false, lib: { entry: 'components/heap-analytics-define.ts', formats: ['es'], fileName: () => 'heap-analytics.js' }, rolldownOptions: { output: { minify: false } } },
+  build: { outDir: out, emptyOutDir: true, sourcemap: false, minify: false, lib: { entry: 'components/heap-analytics-define.ts', formats: ['es'], fileName: () => 'heap-analytics.js' }, rolldownOptions: { output: { minify: false } } },
 });
 
 const sdk = {

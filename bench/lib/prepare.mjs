@@ -70,7 +70,7 @@ async function ourBundles(log) {
     try {
       const outputs = await vite.build({
         root: ROOT, configFile: viteConfig, logLevel: 'error',
-        build: { write: false, sourcemap: false, rolldownOptions: { output: { minify: false } } },
+        build: { write: false, sourcemap: false, minify: false, rolldownOptions: { output: { minify: false } } },
       });
       for (const [i, output] of outputs.entries()) raw[['es', 'iife'][i]] = Buffer.byteLength(output.output[0].code);
     } catch (err) {
