@@ -3,15 +3,18 @@ import { ATTR, isElement } from './markup-props.ts';
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
 export const WATCHED_ATTRIBUTES = [ATTR.event, ATTR.trigger, ATTR.pageview, ATTR.pageviewProps];
 
+/** The elements that hold state while present: events (view, load) and pageview declarations. */
+const ANNOTATED = `[${ATTR.event}],[${ATTR.pageview}],[${ATTR.pageviewProps}]`;
+
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;
 
-/** What the roots report: delegated DOM events, and elements that appeared, left or changed. */
+/** What the roots report: delegated DOM events, and annotated elements that appeared, left or changed. */
 export interface RootHandlers {
   onEvent(event: Event): void;
-  /** An element (connected) that appeared: itself or inside an added subtree. */
+  /** An annotated element (connected) that appeared: itself or inside an added subtree. */
   onAppear(el: Element): void;
-  /** An element that left the document. */
+  /** An annotated element that left the document. */
   onLeave(el: Element): void;
   onAttribute(el: Element, name: string): void;
 }
@@ -20,8 +23,6 @@ export interface RootHandlers {
 export interface Roots {
   /** Starts listening in `root` and walks what it holds; false when it was already known. */
   add(root: Root): boolean;
-  /** Visits an element subtree that appeared (or is present at boot), discovering shadow roots in it. */
-  appear(node: Element): void;
   stats(): { roots: number; pendingHosts: number };
   stop(): void;
 }
@@ -34,7 +35,8 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
  * Creates the roots registry: one capturing listener per event type per root, and one MutationObserver
- * for all roots. Work per mutation is proportional to the nodes added or removed.
+ * for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
+ * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  */
 export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   const roots = new Map<Root, string[]>();
@@ -43,47 +45,65 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   let stopped = false;
 
   const observer = new MutationObserver((records) => {
+    /** Subtrees this batch already visited: records inside them add nothing new. */
+    const visited = new Set<Node>();
+    let removed = false;
     for (const record of records) {
+      const target = record.target;
       if (record.type === 'attributes') {
-        const el = record.target as Element;
-        if (el.isConnected) handlers.onAttribute(el, record.attributeName!);
+        // An element removed in this batch has left, whatever its attributes say now.
+        if (target.isConnected) handlers.onAttribute(target as Element, record.attributeName!);
+        else handlers.onLeave(target as Element);
         continue;
       }
       // A node moved within the page is removed and added again: it neither leaves nor reappears.
-      for (const node of Array.from(record.removedNodes)) {
-        if (isElement(node) && !node.isConnected) leave(node);
+      const { addedNodes, removedNodes } = record;
+      for (let i = 0; i < removedNodes.length; i++) {
+        const node = removedNodes[i];
+        if (isElement(node) && !node.isConnected) {
+          removed = true;
+          if (node.matches(ANNOTATED)) handlers.onLeave(node);
+          if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
+        }
       }
-      for (const node of Array.from(record.addedNodes)) {
-        if (isElement(node) && node.isConnected) appear(node);
+      if (!addedNodes.length || isInside(target, visited)) continue;
+      for (let i = 0; i < addedNodes.length; i++) {
+        const node = addedNodes[i];
+        if (isElement(node) && node.isConnected) {
+          visited.add(node);
+          appear(node);
+        }
       }
     }
+    if (removed) release();
   });
 
-  function visitAppearing(el: Element) {
-    handlers.onAppear(el);
+  /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
+  function appear(node: Element) {
+    if (node.matches(ANNOTATED)) handlers.onAppear(node);
+    host(node);
+    // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts: each element is looked at, cheaply.
+    if (node.firstElementChild) {
+      node.querySelectorAll(ANNOTATED).forEach(handlers.onAppear);
+      node.querySelectorAll('*').forEach(host);
+    }
+  }
+
+  function host(el: Element) {
     const shadow = el.shadowRoot;
     if (shadow) add(shadow);
     else if (el.localName.includes('-') && typeof customElements !== 'undefined' && !customElements.get(el.localName)) awaitDefinition(el);
   }
 
-  function appear(node: Element) {
-    visitAppearing(node);
-    for (const el of Array.from(node.querySelectorAll('*'))) visitAppearing(el);
-  }
-
-  function visitLeaving(el: Element) {
-    handlers.onLeave(el);
-    pending.get(el.localName)?.delete(el);
-    const shadow = el.shadowRoot;
-    if (shadow && roots.has(shadow)) {
-      remove(shadow);
-      for (const child of Array.from(shadow.children)) leave(child);
+  /** Lets go of the shadow roots and pending hosts that left the page with removed subtrees. */
+  function release() {
+    for (const root of roots.keys()) {
+      if (root !== doc && !(root as ShadowRoot).host.isConnected) {
+        remove(root);
+        root.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
+      }
     }
-  }
-
-  function leave(node: Element) {
-    visitLeaving(node);
-    for (const el of Array.from(node.querySelectorAll('*'))) visitLeaving(el);
+    for (const hosts of pending.values()) for (const el of hosts) if (!el.isConnected) hosts.delete(el);
   }
 
   function awaitDefinition(el: Element) {
@@ -107,11 +127,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
     for (const type of types) root.addEventListener(type, handlers.onEvent, LISTEN);
     roots.set(root, types);
     observer.observe(root, OBSERVE);
-    if (root === doc) {
-      if (doc.documentElement) appear(doc.documentElement);
-    } else {
-      for (const child of Array.from(root.children)) appear(child);
-    }
+    const top = root === doc ? [doc.documentElement] : root.children;
+    for (const child of top) if (child) appear(child);
     return true;
   }
 
@@ -124,7 +141,6 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   return {
     add,
-    appear,
     stats: () => ({ roots: roots.size, pendingHosts: [...pending.values()].reduce((n, s) => n + s.size, 0) }),
     stop() {
       stopped = true;
@@ -133,4 +149,11 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
       pending.clear();
     },
   };
+}
+
+/** True when `node` is in (or is) one of `parents`' subtrees, within its own root. */
+function isInside(node: Node, parents: Set<Node>): boolean {
+  if (!parents.size) return false;
+  for (let n: Node | null = node; n; n = n.parentNode) if (parents.has(n)) return true;
+  return false;
 }

@@ -4,7 +4,8 @@ import { warnOnce } from './warn.ts';
 /** What makes an annotated element send its event. */
 export type Trigger = 'click' | 'submit' | 'change' | 'view' | 'load';
 
-const TRIGGERS: ReadonlySet<string> = new Set<Trigger>(['click', 'submit', 'change', 'view', 'load']);
+/** Each trigger alone, shared: most elements declare one trigger or none, and need no set of their own. */
+const SINGLE = new Map<string, ReadonlySet<Trigger>>((['click', 'submit', 'change', 'view', 'load'] as const).map((t) => [t, new Set([t])]));
 /** Inputs that never fire `change`: they are pressed, so they default to `click`. */
 const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
 
@@ -26,15 +27,14 @@ export function defaultTrigger(el: Element): Trigger {
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
 export function triggersOf(el: Element): ReadonlySet<Trigger> {
   const raw = el.getAttribute(ATTR.trigger);
+  const single = SINGLE.get(raw ?? defaultTrigger(el));
+  if (single) return single;
   const out = new Set<Trigger>();
-  if (raw !== null) {
-    for (const token of raw.toLowerCase().split(/[\s,]+/)) {
-      if (TRIGGERS.has(token)) out.add(token as Trigger);
-      else if (token) warnOnce('markup-trigger-invalid', `${ATTR.trigger}="${raw.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
-    }
+  for (const token of raw!.toLowerCase().split(/[\s,]+/)) {
+    if (SINGLE.has(token)) out.add(token as Trigger);
+    else if (token) warnOnce('markup-trigger-invalid', `${ATTR.trigger}="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
   }
-  if (!out.size) out.add(defaultTrigger(el));
-  return out;
+  return out.size ? out : SINGLE.get(defaultTrigger(el))!;
 }
 
 /**
