@@ -1,6 +1,6 @@
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
-import { ATTR, describeElement, isShadowRoot, readEventName, readEventProps } from './markup-props.ts';
+import { describeElement, EVENT, isShadowRoot, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
 import { findAnnotated, isForwardedByLabel, mayNavigate, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
@@ -54,9 +54,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   let stopped = false;
 
   function send(el: Element, navigating = false) {
-    if (fired.has(el) && el.hasAttribute(ATTR.once)) return;
+    if (fired.has(el) && el.hasAttribute(ONCE)) return;
     const raw = readEventName(el);
-    const name = raw === null ? null : cleanEventName(raw, ATTR.event);
+    const name = raw === null ? null : cleanEventName(raw, EVENT);
     if (name === null) return;
     const properties = cleanProps(readEventProps(el), 'markup');
     fired.add(el);
@@ -72,8 +72,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     let repeat = false;
     safely(() => {
       send(el);
-      repeat = el.hasAttribute(ATTR.viewRepeat) && !el.hasAttribute(ATTR.once);
-      if (!repeat) viewed.set(el, el.getAttribute(ATTR.event) ?? '');
+      repeat = el.hasAttribute(VIEW_REPEAT) && !el.hasAttribute(ONCE);
+      if (!repeat) viewed.set(el, el.getAttribute(EVENT) ?? '');
     });
     return repeat;
   });
@@ -81,7 +81,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   /** Brings an element's view and load tracking in line with its current attributes. */
   function refresh(el: Element) {
-    const name = el.getAttribute(ATTR.event);
+    const name = el.getAttribute(EVENT);
     const triggers = name === null ? NO_TRIGGERS : triggersOf(el);
     if (!view) {
       if (triggers.has('view')) warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`);
@@ -117,8 +117,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     },
     onAppear(el) {
       safely(() => {
-        if (el.hasAttribute(ATTR.event)) refresh(el);
-        if (el.hasAttribute(ATTR.pageview) || el.hasAttribute(ATTR.pageviewProps)) pageviews.appear(el, atBoot());
+        if (el.hasAttribute(EVENT)) refresh(el);
+        if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
       });
     },
     onLeave(el) {
@@ -128,7 +128,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     },
     onAttribute(el, name) {
       safely(() => {
-        if (name === ATTR.pageview || name === ATTR.pageviewProps) pageviews.change(el, name);
+        if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
         else refresh(el);
       });
     },

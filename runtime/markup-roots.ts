@@ -1,10 +1,10 @@
-import { ATTR, isElement } from './markup-props.ts';
+import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
-export const WATCHED_ATTRIBUTES = [ATTR.event, ATTR.trigger, ATTR.pageview, ATTR.pageviewProps];
+export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
 
 /** The elements that hold state while present: events (view, load) and pageview declarations. */
-const ANNOTATED = `[${ATTR.event}],[${ATTR.pageview}],[${ATTR.pageviewProps}]`;
+const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;

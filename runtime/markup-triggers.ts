@@ -1,4 +1,4 @@
-import { ATTR, describeElement, isElement, isShadowRoot, parentOf } from './markup-props.ts';
+import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
 import { warnOnce } from './warn.ts';
 
 /** What makes an annotated element send its event. */
@@ -26,13 +26,13 @@ export function defaultTrigger(el: Element): Trigger {
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
 export function triggersOf(el: Element): ReadonlySet<Trigger> {
-  const raw = el.getAttribute(ATTR.trigger);
+  const raw = el.getAttribute(TRIGGER);
   const single = SINGLE.get(raw ?? defaultTrigger(el));
   if (single) return single;
   const out = new Set<Trigger>();
   for (const token of raw!.toLowerCase().split(/[\s,]+/)) {
     if (SINGLE.has(token)) out.add(token as Trigger);
-    else if (token) warnOnce('markup-trigger-invalid', `${ATTR.trigger}="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
+    else if (token) warnOnce('markup-trigger-invalid', `${TRIGGER}="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
   }
   return out.size ? out : SINGLE.get(defaultTrigger(el))!;
 }
@@ -46,7 +46,7 @@ function* ancestry(event: Event): Generator<EventTarget> {
   for (const target of path) yield target;
   const last = path[path.length - 1];
   if (isShadowRoot(last)) {
-    for (let el: Element | null = last.host; el; el = parentOf(el)) yield el;
+    for (let el: Element | null = last.host; el; el = composedParent(el)) yield el;
   }
 }
 
@@ -54,9 +54,9 @@ function* ancestry(event: Event): Generator<EventTarget> {
 export function findAnnotated(event: Event, trigger: Trigger): Element | null {
   // A submit button can carry the form's event itself.
   const submitter = trigger === 'submit' ? (event as SubmitEvent).submitter : null;
-  if (isElement(submitter) && submitter.hasAttribute(ATTR.event) && triggersOf(submitter).has('submit')) return submitter;
+  if (isElement(submitter) && submitter.hasAttribute(EVENT) && triggersOf(submitter).has('submit')) return submitter;
   for (const target of ancestry(event)) {
-    if (isElement(target) && target.hasAttribute(ATTR.event) && triggersOf(target).has(trigger)) return target;
+    if (isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger)) return target;
   }
   return null;
 }

@@ -1,4 +1,4 @@
-import { ATTR, describeElement, parseNumber } from './markup-props.ts';
+import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
 import { warnOnce } from './warn.ts';
 
 /** How long an element must stay at least half visible before it counts as seen, ms. */
@@ -30,11 +30,11 @@ interface ViewState {
 
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
 export function dwellOf(el: Element): number {
-  const raw = el.getAttribute(ATTR.viewDwell);
+  const raw = el.getAttribute(VIEW_DWELL);
   if (raw === null) return DEFAULT_DWELL_MS;
   const ms = parseNumber(raw);
   if (ms !== undefined && ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `${ATTR.viewDwell}="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; ${DEFAULT_DWELL_MS} is used.`);
+  warnOnce('markup-view-dwell-invalid', `${VIEW_DWELL}="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; ${DEFAULT_DWELL_MS} is used.`);
   return DEFAULT_DWELL_MS;
 }
 
