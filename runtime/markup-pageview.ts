@@ -10,7 +10,7 @@ export interface PageviewMarkup {
    */
   update(el: Element, atBoot: boolean): void;
   leave(el: Element): void;
-  stats(): { holders: number };
+  stats(): { pageviewHolders: number };
   stop(): void;
 }
 
@@ -79,7 +79,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);
     },
-    stats: () => ({ holders: holders.size }),
+    stats: () => ({ pageviewHolders: holders.size }),
     stop() {
       unsubscribe();
       holders.clear();

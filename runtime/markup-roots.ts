@@ -39,9 +39,9 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  */
 export function createRoots(doc: Document, handlers: RootHandlers): Roots {
-  const roots = new Map<Root, string[]>();
-  /** Custom elements not defined yet, by tag: their shadow roots appear on upgrade, with no mutation to see. */
-  const pending = new Map<string, Set<Element>>();
+  const roots = new Set<Root>();
+  /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
+  const pending = new Set<Element>();
   let stopped = false;
 
   const observer = new MutationObserver((records) => {
@@ -90,62 +90,54 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   }
 
   function host(el: Element) {
-    const shadow = el.shadowRoot;
-    if (shadow) add(shadow);
-    else if (el.localName.includes('-') && typeof customElements !== 'undefined' && !customElements.get(el.localName)) awaitDefinition(el);
+    const tag = el.localName;
+    if (el.shadowRoot) add(el.shadowRoot);
+    else if (tag.includes('-') && typeof customElements !== 'undefined' && !customElements.get(tag) && !pending.has(el)) {
+      pending.add(el);
+      const defined = () => {
+        if (pending.delete(el) && el.isConnected && el.shadowRoot) add(el.shadowRoot);
+      };
+      // An invalid name rejects: nothing will ever define it.
+      customElements.whenDefined(tag).then(defined, () => pending.delete(el));
+    }
   }
 
   /** Lets go of the shadow roots and pending hosts that left the page with removed subtrees. */
   function release() {
-    for (const root of roots.keys()) {
+    for (const root of roots) {
       if (root !== doc && !(root as ShadowRoot).host.isConnected) {
         remove(root);
         root.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
       }
     }
-    for (const hosts of pending.values()) for (const el of hosts) if (!el.isConnected) hosts.delete(el);
-  }
-
-  function awaitDefinition(el: Element) {
-    const tag = el.localName;
-    let waiting = pending.get(tag);
-    if (!waiting) {
-      pending.set(tag, (waiting = new Set()));
-      customElements.whenDefined(tag).then(() => {
-        const hosts = pending.get(tag);
-        pending.delete(tag);
-        if (stopped || !hosts) return;
-        for (const host of hosts) if (host.isConnected && host.shadowRoot) add(host.shadowRoot);
-      }, () => pending.delete(tag));
-    }
-    waiting.add(el);
+    for (const el of pending) if (!el.isConnected) pending.delete(el);
   }
 
   function add(root: Root): boolean {
     if (stopped || roots.has(root)) return false;
-    const types = root === doc ? DOCUMENT_EVENTS : SHADOW_EVENTS;
-    for (const type of types) root.addEventListener(type, handlers.onEvent, LISTEN);
-    roots.set(root, types);
+    listen(root, 'addEventListener');
+    roots.add(root);
     observer.observe(root, OBSERVE);
     const top = root === doc ? [doc.documentElement] : root.children;
     for (const child of top) if (child) appear(child);
     return true;
   }
 
+  function listen(root: Root, method: 'addEventListener' | 'removeEventListener') {
+    for (const type of root === doc ? DOCUMENT_EVENTS : SHADOW_EVENTS) root[method](type, handlers.onEvent, LISTEN);
+  }
+
   function remove(root: Root) {
-    const types = roots.get(root);
-    if (!types) return;
-    for (const type of types) root.removeEventListener(type, handlers.onEvent, LISTEN);
-    roots.delete(root);
+    if (roots.delete(root)) listen(root, 'removeEventListener');
   }
 
   return {
     add,
-    stats: () => ({ roots: roots.size, pendingHosts: [...pending.values()].reduce((n, s) => n + s.size, 0) }),
+    stats: () => ({ roots: roots.size, pendingHosts: pending.size }),
     stop() {
       stopped = true;
       observer.disconnect();
-      for (const root of [...roots.keys()]) remove(root);
+      roots.forEach(remove);
       pending.clear();
     },
   };

@@ -11,17 +11,9 @@ const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
 
 /** The trigger an element gets without `data-heap-trigger`: submit for forms, change for fields, click otherwise. */
 export function defaultTrigger(el: Element): Trigger {
-  switch (el.localName) {
-    case 'form':
-      return 'submit';
-    case 'select':
-    case 'textarea':
-      return 'change';
-    case 'input':
-      return BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase()) ? 'click' : 'change';
-    default:
-      return 'click';
-  }
+  const tag = el.localName;
+  if (tag === 'form') return 'submit';
+  return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase())) ? 'change' : 'click';
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
@@ -37,25 +29,14 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
   return out.size ? out : SINGLE.get(defaultTrigger(el))!;
 }
 
-/**
- * The nodes an event passed through, innermost first. Events that do not cross shadow boundaries
- * (submit, change) stop at their shadow root; the walk carries on through the host's ancestors.
- */
-function* ancestry(event: Event): Generator<EventTarget> {
-  const path = event.composedPath();
-  for (const target of path) yield target;
-  const last = path[path.length - 1];
-  if (isShadowRoot(last)) {
-    for (let el: Element | null = last.host; el; el = composedParent(el)) yield el;
-  }
-}
-
 /** The innermost annotated element on the event's path whose triggers include `trigger`, if any. */
 export function findAnnotated(event: Event, trigger: Trigger): Element | null {
-  // A submit button can carry the form's event itself.
-  const submitter = trigger === 'submit' ? (event as SubmitEvent).submitter : null;
-  if (isElement(submitter) && submitter.hasAttribute(EVENT) && triggersOf(submitter).has('submit')) return submitter;
-  for (const target of ancestry(event)) {
+  // A submit button can carry the form's event itself, so it comes first.
+  const path: unknown[] = [(event as SubmitEvent).submitter, ...event.composedPath()];
+  // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
+  const last = path[path.length - 1];
+  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) path.push(el);
+  for (const target of path) {
     if (isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger)) return target;
   }
   return null;

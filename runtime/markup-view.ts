@@ -15,7 +15,7 @@ export interface ViewTracker {
   watch(el: Element): void;
   unwatch(el: Element): void;
   /** How many elements are watched and how many dwell timers run; for leak tests. */
-  stats(): { watched: number; timers: number };
+  stats(): { viewWatched: number; viewTimers: number };
   stop(): void;
 }
 
@@ -50,7 +50,6 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   const states = new Map<Element, ViewState>();
   /** Elements whose dwell ended while the tab was hidden: they count once the tab shows again. */
   const paused = new Set<Element>();
-  let timers = 0;
   let coarse: IntersectionObserver | undefined;
   let fine: IntersectionObserver | undefined;
   /** Elements let go of in this task, with their observer: unobserved together, or not at all when none is left. */
@@ -63,17 +62,13 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   };
 
   const clear = (state: ViewState) => {
-    if (state.timer === undefined) return;
     clearTimeout(state.timer);
     state.timer = undefined;
-    timers--;
   };
 
   const arm = (el: Element, state: ViewState) => {
-    timers++;
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      timers--;
       if (states.get(el) !== state || !state.visible) return;
       if (document.visibilityState === 'hidden') {
         paused.add(el);
@@ -139,7 +134,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
       if (!dropped.size) queueMicrotask(flush);
       dropped.set(el, state.io);
     },
-    stats: () => ({ watched: states.size, timers }),
+    stats: () => ({ viewWatched: states.size, viewTimers: [...states.values()].filter((state) => state.timer !== undefined).length }),
     stop() {
       for (const state of states.values()) clear(state);
       states.clear();
