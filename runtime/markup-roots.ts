@@ -70,7 +70,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
       for (let i = 0; i < addedNodes.length; i++) {
         const node = addedNodes[i];
         if (isElement(node) && node.isConnected) {
-          visited.add(node);
+          // A leaf holds no later record's nodes.
+          if (node.firstChild) visited.add(node);
           appear(node);
         }
       }

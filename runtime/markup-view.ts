@@ -116,8 +116,10 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
     watch(el) {
       if (states.has(el)) return;
       // Observed afresh, so that the observer reports where it is now.
-      dropped.get(el)?.unobserve(el);
-      dropped.delete(el);
+      if (dropped.size) {
+        dropped.get(el)?.unobserve(el);
+        dropped.delete(el);
+      }
       if (!coarse) {
         coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
         document.addEventListener('visibilitychange', onVisibility);
