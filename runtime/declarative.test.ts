@@ -93,6 +93,23 @@ describe('declarative tracking', () => {
     expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Promo shown', 'Once shown', 'Promo shown']);
   });
 
+  it('sends one load event per element when a subtree and then markup inside it are added in the same task', async () => {
+    const heap = startRuntime('nested', quiet);
+    await heap.ready;
+    const root = mount('');
+    const section = document.createElement('section');
+    section.innerHTML = `<p data-heap-event="Outer" data-heap-trigger="load">A</p>`;
+    root.append(section);
+    section.insertAdjacentHTML('beforeend', `<p data-heap-event="Inner" data-heap-trigger="load">B</p>`);
+    const moved = document.createElement('p');
+    moved.setAttribute('data-heap-event', 'Moved');
+    moved.setAttribute('data-heap-trigger', 'load');
+    root.append(moved);
+    section.append(moved);
+    await tick();
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Outer', 'Inner', 'Moved']);
+  });
+
   it('limits any trigger to one event per element with data-heap-once', async () => {
     const heap = startRuntime('once', quiet);
     const root = mount(`<button data-heap-event="Once" data-heap-once>1</button><button data-heap-event="Many">2</button>`);

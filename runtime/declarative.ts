@@ -1,11 +1,11 @@
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
-import { ATTR, describeElement, isShadowRoot, readEventName, readEventProps } from './markup-props.ts';
+import { describeElement, EVENT, isShadowRoot, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
 import { findAnnotated, isForwardedByLabel, mayNavigate, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
-import { cleanEventName, cleanProps, MAX_VALUE } from './validate.ts';
+import { cleanProps, MAX_VALUE } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
 /** Counts of what the markup tracker holds on to, for leak tests. */
@@ -29,9 +29,9 @@ export function markupStats(runtime: HeapRuntime): MarkupStats | undefined {
 }
 
 /** Runs a piece of markup handling; a failure is reported once and never reaches the page. */
-function safely(fn: () => void): void {
+function safely<T>(fn: () => T): T | undefined {
   try {
-    fn();
+    return fn();
   } catch (err) {
     errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
   }
@@ -54,9 +54,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   let stopped = false;
 
   function send(el: Element, navigating = false) {
-    if (fired.has(el) && el.hasAttribute(ATTR.once)) return;
-    const raw = readEventName(el);
-    const name = raw === null ? null : cleanEventName(raw, ATTR.event);
+    if (fired.has(el) && el.hasAttribute(ONCE)) return;
+    // Already checked and cut to the limit, with the markup's own warnings.
+    const name = readEventName(el);
     if (name === null) return;
     const properties = cleanProps(readEventProps(el), 'markup');
     fired.add(el);
@@ -68,32 +68,29 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     if (navigating) runtime.flush();
   }
 
-  const view = createViewTracker((el) => {
-    let repeat = false;
-    safely(() => {
-      send(el);
-      repeat = el.hasAttribute(ATTR.viewRepeat) && !el.hasAttribute(ATTR.once);
-      if (!repeat) viewed.set(el, el.getAttribute(ATTR.event) ?? '');
-    });
-    return repeat;
-  });
+  const view = createViewTracker(
+    (el) =>
+      !!safely(() => {
+        send(el);
+        if (el.hasAttribute(VIEW_REPEAT) && !el.hasAttribute(ONCE)) return true;
+        viewed.set(el, el.getAttribute(EVENT) ?? '');
+      }),
+  );
   const pageviews = createPageviewMarkup(runtime);
 
   /** Brings an element's view and load tracking in line with its current attributes. */
   function refresh(el: Element) {
-    const name = el.getAttribute(ATTR.event);
+    const name = el.getAttribute(EVENT);
     const triggers = name === null ? NO_TRIGGERS : triggersOf(el);
+    const watch = triggers.has('view');
     if (!view) {
-      if (triggers.has('view')) warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`);
-    } else if (triggers.has('view') && viewed.get(el) !== name) view.watch(el);
+      if (watch) warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`);
+    } else if (watch && viewed.get(el) !== name) view.watch(el);
     else view.unwatch(el);
-    if (triggers.has('load')) {
-      if (loaded.get(el) !== name) {
-        loaded.set(el, name!);
-        send(el);
-      }
-    } else {
-      loaded.delete(el);
+    if (!triggers.has('load')) loaded.delete(el);
+    else if (loaded.get(el) !== name) {
+      loaded.set(el, name!);
+      send(el);
     }
   }
 
@@ -117,8 +114,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     },
     onAppear(el) {
       safely(() => {
-        if (el.hasAttribute(ATTR.event)) refresh(el);
-        if (el.hasAttribute(ATTR.pageview) || el.hasAttribute(ATTR.pageviewProps)) pageviews.appear(el, atBoot());
+        if (el.hasAttribute(EVENT)) refresh(el);
+        if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
       });
     },
     onLeave(el) {
@@ -128,7 +125,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     },
     onAttribute(el, name) {
       safely(() => {
-        if (name === ATTR.pageview || name === ATTR.pageviewProps) pageviews.change(el, name);
+        if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
         else refresh(el);
       });
     },
@@ -141,12 +138,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     booting = false;
   });
 
-  trackers.set(runtime, () => ({
-    ...roots.stats(),
-    viewWatched: view?.stats().watched ?? 0,
-    viewTimers: view?.stats().timers ?? 0,
-    pageviewHolders: pageviews.stats().holders,
-  }));
+  trackers.set(runtime, () => ({ viewWatched: 0, viewTimers: 0, ...roots.stats(), ...view?.stats(), ...pageviews.stats() }));
 
   return () => {
     stopped = true;

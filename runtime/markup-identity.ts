@@ -30,39 +30,31 @@ export function createAppliedIdentity(): AppliedIdentity {
  */
 export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity, values: IdentityAttributes, el: Element): void {
   try {
-    const { userProperties, eventProperties } = values;
     // A script may set the property to a number, as identify() allows.
-    const identity = values.identity === null || values.identity === undefined ? undefined : String(values.identity);
-    if (identity !== undefined && identity.trim() !== '' && identity !== applied.identity) {
+    const identity = String(values.identity ?? '');
+    if (identity.trim() && identity !== applied.identity) {
       applied.identity = identity;
       heap.identify(identity);
     }
 
-    if (typeof eventProperties === 'string') {
-      if (eventProperties !== applied.eventProperties) {
-        applied.eventProperties = eventProperties;
-        const next = parsePropsJson(el, 'event-properties', eventProperties);
-        if (next) {
-          for (const key of applied.eventKeys) if (!(key in next)) heap.removeEventProperty(key);
-          applied.eventKeys = Object.keys(next);
-          if (applied.eventKeys.length) heap.addEventProperties(next);
-        }
+    const events = typeof values.eventProperties === 'string' ? values.eventProperties : undefined;
+    if (events !== applied.eventProperties) {
+      applied.eventProperties = events;
+      // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
+      const next = events === undefined ? {} : parsePropsJson(el, 'event-properties', events);
+      if (next) {
+        for (const key of applied.eventKeys) if (!(key in next)) heap.removeEventProperty(key);
+        applied.eventKeys = Object.keys(next);
+        if (applied.eventKeys.length) heap.addEventProperties(next);
       }
-    } else if (applied.eventProperties !== undefined) {
-      for (const key of applied.eventKeys) heap.removeEventProperty(key);
-      applied.eventProperties = undefined;
-      applied.eventKeys = [];
     }
 
-    if (typeof userProperties === 'string') {
-      if (userProperties !== applied.userProperties) {
-        applied.userProperties = userProperties;
-        const props = parsePropsJson(el, 'user-properties', userProperties);
-        if (props && Object.keys(props).length) heap.addUserProperties(props);
-      }
-    } else {
-      // Forgetting lets the same value, set again later, be sent again.
-      applied.userProperties = undefined;
+    // Forgetting a removed value lets the same value, set again later, be sent again.
+    const users = typeof values.userProperties === 'string' ? values.userProperties : undefined;
+    if (users !== applied.userProperties) {
+      applied.userProperties = users;
+      const props = users === undefined ? undefined : parsePropsJson(el, 'user-properties', users);
+      if (props && Object.keys(props).length) heap.addUserProperties(props);
     }
   } catch (err) {
     errorOnce('element-identity-failed', 'applying the identity attributes of <heap-analytics> failed; the page is unaffected.', err);

@@ -1,15 +1,16 @@
 import type { HeapRuntime } from './load.ts';
-import { ATTR, parentOf, readPageviewProps } from './markup-props.ts';
+import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readPageviewProps, TITLE } from './markup-props.ts';
 import type { Props } from './types.ts';
 
 /** Pageviews and pageview properties declared by markup (`data-heap-pageview`, `data-heap-pageview-props`). */
 export interface PageviewMarkup {
-  /** An element with either attribute appeared; `atBoot` when it was in the page as the tracker started. */
-  appear(el: Element, atBoot: boolean): void;
-  /** One of the two attributes changed on a present element. */
-  change(el: Element, attr: string): void;
+  /**
+   * Brings an element's pageview markup in line with its attributes: when it appears (`atBoot` when it was in
+   * the page as the tracker started) and when either attribute changes.
+   */
+  update(el: Element, atBoot: boolean): void;
   leave(el: Element): void;
-  stats(): { holders: number };
+  stats(): { pageviewHolders: number };
   stop(): void;
 }
 
@@ -30,35 +31,20 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   /** Elements declaring pageview properties, with the properties last applied for each, oldest first. */
   const holders = new Map<Element, Props>();
 
-  /** The pageview properties declared on `el` and its ancestors, the nearest winning. */
-  const declared = (el: Element): Props => {
-    const layers: Props[] = [];
-    for (let node: Element | null = el; node; node = parentOf(node)) {
-      if (node.hasAttribute(ATTR.pageviewProps)) layers.push(readPageviewProps(node));
-    }
-    return Object.assign({}, ...layers.reverse()) as Props;
-  };
-
-  function startPageview(el: Element, atBoot: boolean) {
-    shown.set(el, el.getAttribute(ATTR.pageview) ?? '');
-    const properties = declared(el);
+  function startPageview(el: Element, key: string, atBoot: boolean) {
+    shown.set(el, key);
+    // Its own properties travel with the pageview it starts.
+    if (el.hasAttribute(PAGEVIEW_PROPS)) holders.set(el, readPageviewProps(el));
+    // The pageview properties declared on the element and its ancestors, the nearest winning.
+    let properties: Props = {};
+    for (let node: Element | null = el; node; node = composedParent(node)) properties = { ...readPageviewProps(node), ...properties };
     if (atBoot && !runtime.core.config.disablePageviewAutocapture) {
       // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
       if (!isEmpty(properties)) runtime.addPageviewProperties(properties);
       return;
     }
-    const title = el.getAttribute(ATTR.title) ?? undefined;
-    runtime.trackPageview(title === undefined ? { properties } : { title, properties });
-  }
-
-  /** Applies a holder's current properties: keys it no longer declares are removed, the rest added. */
-  function applyHolder(el: Element) {
-    const next = readPageviewProps(el);
-    const previous = holders.get(el);
-    holders.set(el, next);
-    if (previous && sameProps(previous, next)) return;
-    for (const key of Object.keys(previous ?? {})) if (!(key in next)) runtime.removePageviewProperty(key);
-    if (!isEmpty(next)) runtime.addPageviewProperties(next);
+    const title = el.getAttribute(TITLE);
+    runtime.trackPageview(title === null ? { properties } : { title, properties });
   }
 
   // A new pageview clears pageview properties; declarations still in the page fill in what it did not set.
@@ -73,38 +59,27 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   });
 
   return {
-    appear(el, atBoot) {
-      if (el.hasAttribute(ATTR.pageview)) {
-        if (shown.has(el)) return;
-        // Its own properties travel with the pageview it starts.
-        if (el.hasAttribute(ATTR.pageviewProps)) holders.set(el, readPageviewProps(el));
-        startPageview(el, atBoot);
-      } else if (el.hasAttribute(ATTR.pageviewProps) && !holders.has(el)) {
-        applyHolder(el);
-      }
-    },
-    change(el, attr) {
-      if (attr === ATTR.pageview) {
-        const key = el.getAttribute(ATTR.pageview);
-        if (key === null) shown.delete(el);
-        else if (shown.get(el) !== key) {
-          if (el.hasAttribute(ATTR.pageviewProps)) holders.set(el, readPageviewProps(el));
-          startPageview(el, false);
-        }
-      } else if (attr === ATTR.pageviewProps) {
-        if (el.hasAttribute(ATTR.pageviewProps)) applyHolder(el);
-        else {
-          for (const key of Object.keys(holders.get(el) ?? {})) runtime.removePageviewProperty(key);
-          holders.delete(el);
-        }
-      }
+    update(el, atBoot) {
+      const key = el.getAttribute(PAGEVIEW);
+      // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
+      if (key === null) shown.delete(el);
+      else if (shown.get(el) !== key) return startPageview(el, key, atBoot);
+      // A holder's current properties apply: keys it no longer declares are removed, the rest added.
+      const declared = el.hasAttribute(PAGEVIEW_PROPS);
+      const next = readPageviewProps(el);
+      const previous = holders.get(el);
+      if (declared) holders.set(el, next);
+      else holders.delete(el);
+      if (previous && sameProps(previous, next)) return;
+      for (const old of Object.keys(previous ?? {})) if (!(old in next)) runtime.removePageviewProperty(old);
+      if (!isEmpty(next)) runtime.addPageviewProperties(next);
     },
     leave(el) {
       shown.delete(el);
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);
     },
-    stats: () => ({ holders: holders.size }),
+    stats: () => ({ pageviewHolders: holders.size }),
     stop() {
       unsubscribe();
       holders.clear();

@@ -1,3 +1,4 @@
+import { composedParent } from './composed-tree.ts';
 import type { Props, PropValue } from './types.ts';
 import { isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
@@ -23,38 +24,39 @@ function warn(el: Element, code: string, message: string): void {
   else warnOnce(code, message);
 }
 
-/** The attribute names of the markup language (docs/markup.md is the reference). */
-export const ATTR = {
-  event: 'data-heap-event',
-  props: 'data-heap-props',
-  prop: 'data-heap-prop-',
-  number: 'data-heap-number-',
-  boolean: 'data-heap-boolean-',
-  trigger: 'data-heap-trigger',
-  once: 'data-heap-once',
-  viewDwell: 'data-heap-view-dwell',
-  viewRepeat: 'data-heap-view-repeat',
-  pageview: 'data-heap-pageview',
-  title: 'data-heap-title',
-  pageviewProps: 'data-heap-pageview-props',
-} as const;
+// The attribute names of the markup language (docs/markup.md is the reference): constants, so that the
+// minifier gives each a short name.
+export const EVENT = 'data-heap-event';
+export const PROPS = 'data-heap-props';
+export const PROP = 'data-heap-prop-';
+export const NUMBER = 'data-heap-number-';
+export const BOOLEAN = 'data-heap-boolean-';
+export const TRIGGER = 'data-heap-trigger';
+export const ONCE = 'data-heap-once';
+export const VIEW_DWELL = 'data-heap-view-dwell';
+export const VIEW_REPEAT = 'data-heap-view-repeat';
+export const PAGEVIEW = 'data-heap-pageview';
+export const TITLE = 'data-heap-title';
+export const PAGEVIEW_PROPS = 'data-heap-pageview-props';
+
+/** The attribute names by role, for tools that list them (the markup audit). */
+export const ATTR = { event: EVENT, props: PROPS, prop: PROP, number: NUMBER, boolean: BOOLEAN, trigger: TRIGGER, once: ONCE, viewDwell: VIEW_DWELL, viewRepeat: VIEW_REPEAT, pageview: PAGEVIEW, title: TITLE, pageviewProps: PAGEVIEW_PROPS } as const;
 
 /** Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`. */
 export function describeElement(el: Element): string {
-  const short = (value: string) => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   let text = `<${el.localName}`;
-  if (el.id) text += ` id=${short(el.id)}`;
-  const name = el.getAttribute(ATTR.event);
-  if (name !== null) text += ` ${ATTR.event}=${short(name)}`;
+  if (el.id) text += ` id=${summarize(el.id)}`;
+  const name = el.getAttribute(EVENT);
+  if (name !== null) text += ` ${EVENT}=${summarize(name)}`;
   return `${text}>`;
 }
 
 /** The element's event name, truncated to the limit; null (with a warning for an empty one) when it has none. */
 export function readEventName(el: Element): string | null {
-  const raw = el.getAttribute(ATTR.event);
+  const raw = el.getAttribute(EVENT);
   if (raw === null) return null;
   if (raw.trim() === '') {
-    warn(el, 'markup-event-name-empty', `${describeElement(el)} has an empty ${ATTR.event}; nothing is tracked for it.`);
+    warn(el, 'markup-event-name-empty', `${describeElement(el)} has an empty ${EVENT}; nothing is tracked for it.`);
     return null;
   }
   if (raw.length > MAX_EVENT_NAME) {
@@ -90,27 +92,24 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
 
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
-  const out: Props = {};
-  const json = el.getAttribute(ATTR.props);
-  if (json !== null) Object.assign(out, parsePropsJson(el, ATTR.props, json));
+  const json = el.getAttribute(PROPS);
+  const out = (json !== null && parsePropsJson(el, PROPS, json)) || {};
   for (const { name, value } of Array.from(el.attributes)) {
-    let key: string;
-    let parsed: PropValue | undefined;
-    if (name.startsWith(ATTR.prop)) {
-      key = name.slice(ATTR.prop.length);
-      parsed = value;
-    } else if (name.startsWith(ATTR.number)) {
-      key = name.slice(ATTR.number.length);
+    let prefix = PROP;
+    let parsed: PropValue | undefined = value;
+    if (name.startsWith(NUMBER)) {
+      prefix = NUMBER;
       parsed = parseNumber(value);
       if (parsed === undefined) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
-    } else if (name.startsWith(ATTR.boolean)) {
-      key = name.slice(ATTR.boolean.length);
+    } else if (name.startsWith(BOOLEAN)) {
+      prefix = BOOLEAN;
       parsed = parseBoolean(value);
       if (parsed === undefined) warn(el, 'markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
-    } else {
+    } else if (!name.startsWith(PROP)) {
       continue;
     }
-    if (key === '') {
+    const key = name.slice(prefix.length);
+    if (!key) {
       warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
       continue;
     }
@@ -122,49 +121,34 @@ export function readOwnProps(el: Element): Props {
 
 /** True when the element declares any event properties (and so scopes the events inside it). */
 export function hasOwnProps(el: Element): boolean {
-  if (el.hasAttribute(ATTR.props)) return true;
+  if (el.hasAttribute(PROPS)) return true;
   for (const { name } of Array.from(el.attributes)) {
-    if (name.startsWith(ATTR.prop) || name.startsWith(ATTR.number) || name.startsWith(ATTR.boolean)) return true;
+    if (name.startsWith(PROP) || name.startsWith(NUMBER) || name.startsWith(BOOLEAN)) return true;
   }
   return false;
 }
 
-// Numeric node types, not `Node.*`: these helpers also run under Node with a DOM library and no globals.
-const ELEMENT_NODE = 1;
-const FRAGMENT_NODE = 11;
+/** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */
+export const isElement = (value: unknown): value is Element => !!value && (value as Node).nodeType === 1;
 
-/** True for an element node (from any realm). */
-export const isElement = (value: unknown): value is Element => !!value && (value as Node).nodeType === ELEMENT_NODE;
-
-/** True for a shadow root (a document fragment with a host). */
-export const isShadowRoot = (value: unknown): value is ShadowRoot =>
-  !!value && (value as Node).nodeType === FRAGMENT_NODE && !!(value as ShadowRoot).host;
-
-/** The element's parent, crossing from a shadow root to its host. */
-export function parentOf(node: Element): Element | null {
-  if (node.parentElement) return node.parentElement;
-  const parent = node.parentNode;
-  return isShadowRoot(parent) ? parent.host : null;
-}
+export { composedParent, isShadowRoot } from './composed-tree.ts';
 
 /**
  * The properties of an event from `el`: the scoped properties of its ancestors that have no
  * `data-heap-event` (the nearest winning), under the element's own.
  */
 export function readEventProps(el: Element): Props {
-  const scopes: Props[] = [];
-  for (let node = parentOf(el); node; node = parentOf(node)) {
-    if (!node.hasAttribute(ATTR.event) && hasOwnProps(node)) scopes.push(readOwnProps(node));
+  let out = readOwnProps(el);
+  for (let node = composedParent(el); node; node = composedParent(node)) {
+    if (!node.hasAttribute(EVENT)) out = Object.assign(readOwnProps(node), out);
   }
-  const out: Props = {};
-  for (let i = scopes.length - 1; i >= 0; i--) Object.assign(out, scopes[i]);
-  return Object.assign(out, readOwnProps(el));
+  return out;
 }
 
 /** The pageview properties declared by `data-heap-pageview-props` on the element ({} when absent or invalid). */
 export function readPageviewProps(el: Element): Props {
-  const json = el.getAttribute(ATTR.pageviewProps);
-  return (json !== null && parsePropsJson(el, ATTR.pageviewProps, json)) || {};
+  const json = el.getAttribute(PAGEVIEW_PROPS);
+  return (json !== null && parsePropsJson(el, PAGEVIEW_PROPS, json)) || {};
 }
 
 /** A finite number written as a numeral ("49", "-1.5", "1e3"), or undefined. */

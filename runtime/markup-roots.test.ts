@@ -86,6 +86,17 @@ describe('markup in shadow roots', () => {
     expect(markupStats(heap)!.pendingHosts).to.equal(0);
   });
 
+  it('stops waiting for the definition of a custom element once it is removed', async () => {
+    const heap = startRuntime('undefinedgone', quiet);
+    await heap.ready;
+    const root = mount(`<never-defined-card><never-defined-card></never-defined-card></never-defined-card>`);
+    await tick();
+    expect(markupStats(heap)!.pendingHosts).to.equal(2);
+    root.remove();
+    await tick();
+    expect(markupStats(heap)!.pendingHosts).to.equal(0);
+  });
+
   it('finds a shadow root attached later by script when the visitor first uses it', async () => {
     const heap = startRuntime('attachlater', quiet);
     await heap.ready;

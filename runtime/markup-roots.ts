@@ -1,17 +1,20 @@
-import { ATTR, isElement } from './markup-props.ts';
+import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
-export const WATCHED_ATTRIBUTES = [ATTR.event, ATTR.trigger, ATTR.pageview, ATTR.pageviewProps];
+export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
+
+/** The elements that hold state while present: events (view, load) and pageview declarations. */
+const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;
 
-/** What the roots report: delegated DOM events, and elements that appeared, left or changed. */
+/** What the roots report: delegated DOM events, and annotated elements that appeared, left or changed. */
 export interface RootHandlers {
   onEvent(event: Event): void;
-  /** An element (connected) that appeared: itself or inside an added subtree. */
+  /** An annotated element (connected) that appeared: itself or inside an added subtree. */
   onAppear(el: Element): void;
-  /** An element that left the document. */
+  /** An annotated element that left the document. */
   onLeave(el: Element): void;
   onAttribute(el: Element, name: string): void;
 }
@@ -20,8 +23,6 @@ export interface RootHandlers {
 export interface Roots {
   /** Starts listening in `root` and walks what it holds; false when it was already known. */
   add(root: Root): boolean;
-  /** Visits an element subtree that appeared (or is present at boot), discovering shadow roots in it. */
-  appear(node: Element): void;
   stats(): { roots: number; pendingHosts: number };
   stop(): void;
 }
@@ -34,103 +35,118 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
  * Creates the roots registry: one capturing listener per event type per root, and one MutationObserver
- * for all roots. Work per mutation is proportional to the nodes added or removed.
+ * for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
+ * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  */
 export function createRoots(doc: Document, handlers: RootHandlers): Roots {
-  const roots = new Map<Root, string[]>();
-  /** Custom elements not defined yet, by tag: their shadow roots appear on upgrade, with no mutation to see. */
-  const pending = new Map<string, Set<Element>>();
+  const roots = new Set<Root>();
+  /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
+  const pending = new Set<Element>();
   let stopped = false;
 
   const observer = new MutationObserver((records) => {
+    /** Subtrees this batch already visited: records inside them add nothing new. */
+    const visited = new Set<Node>();
+    let removed = false;
     for (const record of records) {
+      const target = record.target;
       if (record.type === 'attributes') {
-        const el = record.target as Element;
-        if (el.isConnected) handlers.onAttribute(el, record.attributeName!);
+        // An element removed in this batch has left, whatever its attributes say now.
+        if (target.isConnected) handlers.onAttribute(target as Element, record.attributeName!);
+        else handlers.onLeave(target as Element);
         continue;
       }
       // A node moved within the page is removed and added again: it neither leaves nor reappears.
-      for (const node of Array.from(record.removedNodes)) {
-        if (isElement(node) && !node.isConnected) leave(node);
+      const { addedNodes, removedNodes } = record;
+      for (let i = 0; i < removedNodes.length; i++) {
+        const node = removedNodes[i];
+        if (isElement(node) && !node.isConnected) {
+          removed = true;
+          if (node.matches(ANNOTATED)) handlers.onLeave(node);
+          if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
+        }
       }
-      for (const node of Array.from(record.addedNodes)) {
-        if (isElement(node) && node.isConnected) appear(node);
+      if (!addedNodes.length || isInside(target, visited)) continue;
+      for (let i = 0; i < addedNodes.length; i++) {
+        const node = addedNodes[i];
+        if (isElement(node) && node.isConnected) {
+          // A leaf holds no later record's nodes.
+          if (node.firstChild) visited.add(node);
+          appear(node);
+        }
       }
     }
+    if (removed) release();
   });
 
-  function visitAppearing(el: Element) {
-    handlers.onAppear(el);
-    const shadow = el.shadowRoot;
-    if (shadow) add(shadow);
-    else if (el.localName.includes('-') && typeof customElements !== 'undefined' && !customElements.get(el.localName)) awaitDefinition(el);
-  }
-
+  /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
   function appear(node: Element) {
-    visitAppearing(node);
-    for (const el of Array.from(node.querySelectorAll('*'))) visitAppearing(el);
-  }
-
-  function visitLeaving(el: Element) {
-    handlers.onLeave(el);
-    pending.get(el.localName)?.delete(el);
-    const shadow = el.shadowRoot;
-    if (shadow && roots.has(shadow)) {
-      remove(shadow);
-      for (const child of Array.from(shadow.children)) leave(child);
+    if (node.matches(ANNOTATED)) handlers.onAppear(node);
+    host(node);
+    // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts: each element is looked at, cheaply.
+    if (node.firstElementChild) {
+      node.querySelectorAll(ANNOTATED).forEach(handlers.onAppear);
+      node.querySelectorAll('*').forEach(host);
     }
   }
 
-  function leave(node: Element) {
-    visitLeaving(node);
-    for (const el of Array.from(node.querySelectorAll('*'))) visitLeaving(el);
-  }
-
-  function awaitDefinition(el: Element) {
+  function host(el: Element) {
     const tag = el.localName;
-    let waiting = pending.get(tag);
-    if (!waiting) {
-      pending.set(tag, (waiting = new Set()));
-      customElements.whenDefined(tag).then(() => {
-        const hosts = pending.get(tag);
-        pending.delete(tag);
-        if (stopped || !hosts) return;
-        for (const host of hosts) if (host.isConnected && host.shadowRoot) add(host.shadowRoot);
-      }, () => pending.delete(tag));
+    if (el.shadowRoot) add(el.shadowRoot);
+    else if (tag.includes('-') && typeof customElements !== 'undefined' && !customElements.get(tag) && !pending.has(el)) {
+      pending.add(el);
+      const defined = () => {
+        if (pending.delete(el) && el.isConnected && el.shadowRoot) add(el.shadowRoot);
+      };
+      // An invalid name rejects: nothing will ever define it.
+      customElements.whenDefined(tag).then(defined, () => pending.delete(el));
     }
-    waiting.add(el);
+  }
+
+  /** Lets go of the shadow roots and pending hosts that left the page with removed subtrees. */
+  function release() {
+    for (const root of roots) {
+      if (root !== doc && !(root as ShadowRoot).host.isConnected) {
+        remove(root);
+        root.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
+      }
+    }
+    for (const el of pending) if (!el.isConnected) pending.delete(el);
   }
 
   function add(root: Root): boolean {
     if (stopped || roots.has(root)) return false;
-    const types = root === doc ? DOCUMENT_EVENTS : SHADOW_EVENTS;
-    for (const type of types) root.addEventListener(type, handlers.onEvent, LISTEN);
-    roots.set(root, types);
+    listen(root, 'addEventListener');
+    roots.add(root);
     observer.observe(root, OBSERVE);
-    if (root === doc) {
-      if (doc.documentElement) appear(doc.documentElement);
-    } else {
-      for (const child of Array.from(root.children)) appear(child);
-    }
+    const top = root === doc ? [doc.documentElement] : root.children;
+    for (const child of top) if (child) appear(child);
     return true;
   }
 
+  function listen(root: Root, method: 'addEventListener' | 'removeEventListener') {
+    for (const type of root === doc ? DOCUMENT_EVENTS : SHADOW_EVENTS) root[method](type, handlers.onEvent, LISTEN);
+  }
+
   function remove(root: Root) {
-    const types = roots.get(root);
-    if (!types) return;
-    for (const type of types) root.removeEventListener(type, handlers.onEvent, LISTEN);
-    roots.delete(root);
+    if (roots.delete(root)) listen(root, 'removeEventListener');
   }
 
   return {
     add,
-    appear,
-    stats: () => ({ roots: roots.size, pendingHosts: [...pending.values()].reduce((n, s) => n + s.size, 0) }),
+    stats: () => ({ roots: roots.size, pendingHosts: pending.size }),
     stop() {
       stopped = true;
       observer.disconnect();
-      for (const root of [...roots.keys()]) remove(root);
+      roots.forEach(remove);
       pending.clear();
     },
   };
+}
+
+/** True when `node` is in (or is) one of `parents`' subtrees, within its own root. */
+function isInside(node: Node, parents: Set<Node>): boolean {
+  if (!parents.size) return false;
+  for (let n: Node | null = node; n; n = n.parentNode) if (parents.has(n)) return true;
+  return false;
 }

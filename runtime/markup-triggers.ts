@@ -1,62 +1,43 @@
-import { ATTR, describeElement, isElement, isShadowRoot, parentOf } from './markup-props.ts';
+import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
 import { warnOnce } from './warn.ts';
 
 /** What makes an annotated element send its event. */
 export type Trigger = 'click' | 'submit' | 'change' | 'view' | 'load';
 
-const TRIGGERS: ReadonlySet<string> = new Set<Trigger>(['click', 'submit', 'change', 'view', 'load']);
+/** Each trigger alone, shared: most elements declare one trigger or none, and need no set of their own. */
+const SINGLE = new Map<string, ReadonlySet<Trigger>>((['click', 'submit', 'change', 'view', 'load'] as const).map((t) => [t, new Set([t])]));
 /** Inputs that never fire `change`: they are pressed, so they default to `click`. */
 const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
 
 /** The trigger an element gets without `data-heap-trigger`: submit for forms, change for fields, click otherwise. */
 export function defaultTrigger(el: Element): Trigger {
-  switch (el.localName) {
-    case 'form':
-      return 'submit';
-    case 'select':
-    case 'textarea':
-      return 'change';
-    case 'input':
-      return BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase()) ? 'click' : 'change';
-    default:
-      return 'click';
-  }
+  const tag = el.localName;
+  if (tag === 'form') return 'submit';
+  return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase())) ? 'change' : 'click';
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
 export function triggersOf(el: Element): ReadonlySet<Trigger> {
-  const raw = el.getAttribute(ATTR.trigger);
+  const raw = el.getAttribute(TRIGGER);
+  const single = SINGLE.get(raw ?? defaultTrigger(el));
+  if (single) return single;
   const out = new Set<Trigger>();
-  if (raw !== null) {
-    for (const token of raw.toLowerCase().split(/[\s,]+/)) {
-      if (TRIGGERS.has(token)) out.add(token as Trigger);
-      else if (token) warnOnce('markup-trigger-invalid', `${ATTR.trigger}="${raw.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
-    }
+  for (const token of raw!.toLowerCase().split(/[\s,]+/)) {
+    if (SINGLE.has(token)) out.add(token as Trigger);
+    else if (token) warnOnce('markup-trigger-invalid', `${TRIGGER}="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
   }
-  if (!out.size) out.add(defaultTrigger(el));
-  return out;
-}
-
-/**
- * The nodes an event passed through, innermost first. Events that do not cross shadow boundaries
- * (submit, change) stop at their shadow root; the walk carries on through the host's ancestors.
- */
-function* ancestry(event: Event): Generator<EventTarget> {
-  const path = event.composedPath();
-  for (const target of path) yield target;
-  const last = path[path.length - 1];
-  if (isShadowRoot(last)) {
-    for (let el: Element | null = last.host; el; el = parentOf(el)) yield el;
-  }
+  return out.size ? out : SINGLE.get(defaultTrigger(el))!;
 }
 
 /** The innermost annotated element on the event's path whose triggers include `trigger`, if any. */
 export function findAnnotated(event: Event, trigger: Trigger): Element | null {
-  // A submit button can carry the form's event itself.
-  const submitter = trigger === 'submit' ? (event as SubmitEvent).submitter : null;
-  if (isElement(submitter) && submitter.hasAttribute(ATTR.event) && triggersOf(submitter).has('submit')) return submitter;
-  for (const target of ancestry(event)) {
-    if (isElement(target) && target.hasAttribute(ATTR.event) && triggersOf(target).has(trigger)) return target;
+  // A submit button can carry the form's event itself, so it comes first.
+  const path: unknown[] = [(event as SubmitEvent).submitter, ...event.composedPath()];
+  // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
+  const last = path[path.length - 1];
+  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) path.push(el);
+  for (const target of path) {
+    if (isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger)) return target;
   }
   return null;
 }

@@ -81,6 +81,32 @@ describe('view triggers', () => {
     expect(event!.name).to.equal('Article read');
   });
 
+  it('counts an element taller than the viewport scrolled in gradually only once it covers half of the viewport', async () => {
+    const heap = startRuntime('tallscroll', quiet);
+    const root = belowFold(`<article data-heap-event="Long read" data-heap-trigger="view" data-heap-view-dwell="50" style="height:${4 * innerHeight}px">long</article>`);
+    await heap.ready;
+    const top = root.querySelector('article')!.getBoundingClientRect().top + scrollY;
+    // A fifth of the viewport covered: far below half of the article, and below half of the viewport.
+    scrollTo(0, top - 0.8 * innerHeight);
+    await frames(3);
+    await sleep(200);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+    scrollTo(0, top - 0.3 * innerHeight);
+    await waitForEvents(heap.envId, 1, { name: 'Long read' });
+  });
+
+  it('releases an element removed in the same task as its event attribute', async () => {
+    const heap = startRuntime('viewgone', quiet);
+    const root = mount(`<p data-heap-event="Gone" data-heap-trigger="view" data-heap-view-dwell="60000">x</p>`);
+    await heap.ready;
+    await until(() => markupStats(heap)!.viewWatched === 1, 'the element to be watched');
+    const el = root.querySelector('p')!;
+    el.remove();
+    el.removeAttribute('data-heap-event');
+    await tick();
+    expect(markupStats(heap)).to.deep.include({ viewWatched: 0, viewTimers: 0 });
+  });
+
   it('starts watching elements inserted later, stops for removed ones, and follows trigger edits', async () => {
     const heap = startRuntime('viewdyn', quiet);
     await heap.ready;

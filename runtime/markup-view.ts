@@ -1,71 +1,74 @@
-import { ATTR, describeElement, parseNumber } from './markup-props.ts';
+import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
 import { warnOnce } from './warn.ts';
 
 /** How long an element must stay at least half visible before it counts as seen, ms. */
 export const DEFAULT_DWELL_MS = 1000;
 /** Share of the element (or, for elements larger than the viewport, of the viewport) that must be visible. */
 const VISIBLE_SHARE = 0.5;
-// Fine steps at low ratios so that a tall element reports as it comes to cover half the viewport.
-const THRESHOLDS = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
+// An element no larger than the viewport is half visible once half of itself shows: 0 and one half suffice.
+const COARSE = [0, VISIBLE_SHARE];
+// A larger element may cover half the viewport at a small share of itself: fine steps at low ratios.
+const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
 
 /** Watches elements for being seen; `onSeen` returns true to keep watching (the element repeats). */
 export interface ViewTracker {
   watch(el: Element): void;
   unwatch(el: Element): void;
   /** How many elements are watched and how many dwell timers run; for leak tests. */
-  stats(): { watched: number; timers: number };
+  stats(): { viewWatched: number; viewTimers: number };
   stop(): void;
 }
 
 interface ViewState {
+  /** The observer watching the element: the coarse one, or the fine one once it proved large. */
+  io: IntersectionObserver;
   timer?: ReturnType<typeof setTimeout>;
   /** Seen and waiting to leave the viewport before it may count again. */
-  shown: boolean;
-  visible: boolean;
+  shown?: boolean;
+  visible?: boolean;
 }
 
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
 export function dwellOf(el: Element): number {
-  const raw = el.getAttribute(ATTR.viewDwell);
+  const raw = el.getAttribute(VIEW_DWELL);
   if (raw === null) return DEFAULT_DWELL_MS;
   const ms = parseNumber(raw);
   if (ms !== undefined && ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `${ATTR.viewDwell}="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; ${DEFAULT_DWELL_MS} is used.`);
+  warnOnce('markup-view-dwell-invalid', `${VIEW_DWELL}="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; ${DEFAULT_DWELL_MS} is used.`);
   return DEFAULT_DWELL_MS;
 }
 
-function isHalfVisible(entry: IntersectionObserverEntry): boolean {
-  if (!entry.isIntersecting) return false;
-  if (entry.intersectionRatio >= VISIBLE_SHARE) return true;
-  const root = entry.rootBounds;
-  if (!root || !root.width || !root.height) return false;
-  const shown = entry.intersectionRect;
-  return (shown.width * shown.height) / (root.width * root.height) >= VISIBLE_SHARE;
-}
+const area = (r: DOMRectReadOnly | null) => (r ? r.width * r.height : 0);
 
 /**
- * Creates one IntersectionObserver for every `view` element of a runtime (undefined where the browser has none): an element counts as seen
- * once it has been at least half visible, in a visible tab, for its dwell time.
+ * Creates the view tracker of a runtime (undefined where the browser has no IntersectionObserver): an element
+ * counts as seen once it has been at least half visible, in a visible tab, for its dwell time. Its observers
+ * and listener exist only while something is watched.
  */
 export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker | undefined {
   if (typeof IntersectionObserver !== 'function') return undefined;
   const states = new Map<Element, ViewState>();
   /** Elements whose dwell ended while the tab was hidden: they count once the tab shows again. */
   const paused = new Set<Element>();
-  let timers = 0;
+  let coarse: IntersectionObserver | undefined;
+  let fine: IntersectionObserver | undefined;
+  /** Elements let go of in this task, with their observer: unobserved together, or not at all when none is left. */
+  const dropped = new Map<Element, IntersectionObserver>();
+
+  const flush = () => {
+    if (!states.size) tracker.stop();
+    else for (const [el, io] of dropped) io.unobserve(el);
+    dropped.clear();
+  };
 
   const clear = (state: ViewState) => {
-    if (state.timer === undefined) return;
     clearTimeout(state.timer);
     state.timer = undefined;
-    timers--;
   };
 
   const arm = (el: Element, state: ViewState) => {
-    timers++;
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      timers--;
       if (states.get(el) !== state || !state.visible) return;
       if (document.visibilityState === 'hidden') {
         paused.add(el);
@@ -76,20 +79,29 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
     }, dwellOf(el));
   };
 
-  const observer = new IntersectionObserver((entries) => {
+  const onEntries = (entries: IntersectionObserverEntry[]) => {
     for (const entry of entries) {
-      const state = states.get(entry.target);
+      const el = entry.target;
+      const state = states.get(el);
       if (!state) continue;
-      state.visible = isHalfVisible(entry);
+      // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
+      const partly = entry.isIntersecting && entry.intersectionRatio < VISIBLE_SHARE;
+      const rootArea = partly ? area(entry.rootBounds) : 0;
+      state.visible = partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : entry.isIntersecting;
       if (!state.visible) {
         clear(state);
-        paused.delete(entry.target);
+        paused.delete(el);
         state.shown = false;
-      } else if (state.timer === undefined && !state.shown && !paused.has(entry.target)) {
-        arm(entry.target, state);
+        // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself.
+        if (partly && state.io === coarse && area(entry.boundingClientRect) > rootArea) {
+          state.io.unobserve(el);
+          (state.io = fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
+        }
+      } else if (state.timer === undefined && !state.shown && !paused.has(el)) {
+        arm(el, state);
       }
     }
-  }, { threshold: THRESHOLDS });
+  };
 
   const onVisibility = () => {
     if (document.visibilityState !== 'visible') return;
@@ -99,13 +111,21 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
     }
     paused.clear();
   };
-  document.addEventListener('visibilitychange', onVisibility);
 
   const tracker: ViewTracker = {
     watch(el) {
       if (states.has(el)) return;
-      states.set(el, { shown: false, visible: false });
-      observer.observe(el);
+      // Observed afresh, so that the observer reports where it is now.
+      if (dropped.size) {
+        dropped.get(el)?.unobserve(el);
+        dropped.delete(el);
+      }
+      if (!coarse) {
+        coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
+        document.addEventListener('visibilitychange', onVisibility);
+      }
+      states.set(el, { io: coarse });
+      coarse.observe(el);
     },
     unwatch(el) {
       const state = states.get(el);
@@ -113,14 +133,18 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
       clear(state);
       states.delete(el);
       paused.delete(el);
-      observer.unobserve(el);
+      if (!dropped.size) queueMicrotask(flush);
+      dropped.set(el, state.io);
     },
-    stats: () => ({ watched: states.size, timers }),
+    stats: () => ({ viewWatched: states.size, viewTimers: [...states.values()].filter((state) => state.timer !== undefined).length }),
     stop() {
       for (const state of states.values()) clear(state);
       states.clear();
       paused.clear();
-      observer.disconnect();
+      dropped.clear();
+      coarse?.disconnect();
+      fine?.disconnect();
+      coarse = fine = undefined;
       document.removeEventListener('visibilitychange', onVisibility);
     },
   };
