@@ -1,7 +1,7 @@
 import type { Consent } from './persistence.ts';
 import type { Core } from './runtime.ts';
 import { type HeapApi, type PageviewOptions, type Props } from './types.ts';
-import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isPropsObject } from './validate.ts';
+import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
 /** Calls Heap's newer snippet stubs that this project does not implement; each warns and does nothing. */
@@ -68,7 +68,7 @@ export function createApi(core: Core, readiness: ReturnType<typeof createReadine
     resetIdentity: core.resetIdentity,
     addUserProperties(properties) {
       const clean = objectProps(properties, 'addUserProperties');
-      for (const _ in clean) return core.addUserProperties(clean);
+      if (clean && !isEmpty(clean)) core.addUserProperties(clean);
     },
     trackPageview(options) {
       if (options !== undefined && options !== null && !isPropsObject(options)) {

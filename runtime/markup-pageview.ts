@@ -1,6 +1,7 @@
 import type { HeapRuntime } from './load.ts';
 import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readPageviewProps, TITLE } from './markup-props.ts';
 import type { Props } from './types.ts';
+import { isEmpty } from './validate.ts';
 
 /** Pageviews and pageview properties declared by markup (`data-heap-pageview`, `data-heap-pageview-props`). */
 export interface PageviewMarkup {
@@ -13,11 +14,6 @@ export interface PageviewMarkup {
   stats(): { pageviewHolders: number };
   stop(): void;
 }
-
-const isEmpty = (props: Props) => {
-  for (const _ in props) return false;
-  return true;
-};
 
 const sameProps = (a: Props, b: Props) => {
   const keys = Object.keys(a);

@@ -11,7 +11,7 @@ import { createSession, readLandingContext } from './session.ts';
 import type { KeyValueStore } from './storage.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
-import { cleanPath, cleanProps, cleanTitle, cleanUrl, isPropsObject } from './validate.ts';
+import { cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock, storage or transport. */
@@ -97,11 +97,6 @@ function storageMode(cookieless: unknown): StorageMode {
 
 /** An event waiting to be finished: the event, the call's properties, whether they still need validating, and the event and pageview properties of that moment. */
 type Pending = [event: HeapEvent, own: unknown, raw: boolean | undefined, global: Props, pageview: Props, target?: CaptureExtra['target']];
-
-const isEmpty = (props: object): boolean => {
-  for (const _ in props) return false;
-  return true;
-};
 
 /** How often a runtime looks for events left by closed tabs. */
 const ADOPT_EVERY_MS = 20_000;

@@ -154,6 +154,12 @@ export function cleanPath(value: unknown): string | undefined {
   return undefined;
 }
 
+/** True when `props` has no key (a loop that stops at the first key, with no array made). */
+export function isEmpty(props: object): boolean {
+  for (const _ in props) return false;
+  return true;
+}
+
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
 export function isPropsObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
