@@ -18,15 +18,15 @@ export interface OutboxOptions {
   batchSize?: number;
   flushInterval: number;
   journal: Journal;
-  /** Most events held; past it the oldest are dropped and counted. Default 1000. */
-  maxEvents?: number;
-  /** Most persisted bytes held; past it the oldest are dropped and counted. Default 1,000,000. */
-  maxBytes?: number;
-  /** Gzip bodies of at least 1 KB when the browser can. Default true. */
-  compress?: boolean;
+  /** Most events held; past it the oldest are dropped and counted. */
+  maxEvents: number;
+  /** Most persisted bytes held; past it the oldest are dropped and counted. */
+  maxBytes: number;
+  /** Gzip bodies of at least 1 KB when the browser can. */
+  compress: boolean;
   retry?: BackoffOptions;
   /** Start held: keep events in memory and send nothing until `setHeld(false)`. */
-  held?: boolean;
+  held: boolean;
 }
 
 /** Queues events, persists them, and delivers them in batches, retrying what fails. */
@@ -62,7 +62,7 @@ type Reason = DropReport['reason'];
 
 /** Creates the outbox for one runtime. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents = 1000, maxBytes = 1_000_000 } = options;
+  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents, maxBytes } = options;
   const maxBatch = options.batchSize ?? MAX_BATCH;
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
@@ -79,7 +79,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let offline = offlineNow();
   let probed = false;
   let disposed = false;
-  let held = options.held === true;
+  let held = options.held;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
   const addDrops = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
@@ -160,7 +160,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     let payload = body;
     let size = body.length;
     let query = '';
-    if (options.compress !== false && size >= 1024 && !keepalive) {
+    if (options.compress && size >= 1024 && !keepalive) {
       const zipped = await gzip(body);
       if (zipped) {
         payload = zipped;
