@@ -1,8 +1,8 @@
-/** Gzips `text` with the browser's CompressionStream; undefined when the browser cannot, or it fails. */
-export async function gzip(text: string): Promise<Uint8Array | undefined> {
+/** Gzips `body` with the browser's CompressionStream; undefined when the browser cannot, or it fails. */
+export async function gzip(body: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer> | undefined> {
   if (typeof CompressionStream !== 'function') return undefined;
   try {
-    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+    const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch {
     return undefined;

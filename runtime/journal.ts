@@ -49,11 +49,8 @@ const VERSION = 1;
 const STALE_MS = 15_000;
 const HEARTBEAT_MS = 5_000;
 
-const isEvent = (e: unknown): e is HeapEvent => {
-  const v = e as HeapEvent;
-  return typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.type === 'string' &&
-    typeof v.time === 'number' && typeof v.user_id === 'string' && typeof v.session_id === 'string' && typeof v.pageview_id === 'string';
-};
+const isEvent = (e: unknown): e is HeapEvent =>
+  typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
 
 /** Orders events as they were captured: their ids sort by time, then by a counter. */
 export const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);

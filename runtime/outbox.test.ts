@@ -191,6 +191,19 @@ describe('delivery', () => {
     await expectExactlyOnce(envId, 200);
   });
 
+  it('keeps unload requests of non-ASCII text within the 64 KB keepalive budget, in bytes', async () => {
+    const envId = uniqueEnv('unloadutf8');
+    envs.push(envId);
+    // 200 events of 300 three-byte characters: under 60,000 characters a batch would be over 130 KB.
+    tab({ env: envId, n: 200, pad: 300, char: '€', flush: 60_000, batch: 1000, next: '/test/fixtures/blank.html' });
+    const [first] = await waitForEvents(envId, 1);
+    expect(first!.properties!.pad).to.equal('€'.repeat(300));
+    for (const r of await requestLog(envId)) expect(r.bytes, 'keepalive body bytes').to.be.at.most(60_000);
+    // The rest waited in storage for the next page load.
+    tab({ env: envId, n: 0, tab: 'next load' });
+    await expectExactlyOnce(envId, 200);
+  });
+
   it('resends the same ids after an in-flight request is lost and the page reloads', async () => {
     const envId = uniqueEnv('inflight');
     await setFaults(envId, [{ kind: 'hang', ms: 1500, times: 1 }]);
@@ -254,6 +267,33 @@ describe('delivery', () => {
     const events = await expectExactlyOnce(envId, 50);
     expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(50).keys()].map((i) => i + 30));
     expect(await drops(envId)).to.deep.equal({ cap: 30 });
+  });
+
+  it('keeps saved events within max-bytes while the collector is down, dropping and counting the oldest', async () => {
+    const envId = uniqueEnv('capbytes');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
+    const heap = startRuntime('capbytes', { ...fast, maxBytes: 6000, retry: { baseMs: 100, capMs: 200 } }, envId);
+    for (let i = 0; i < 80; i++) heap.track('Capped by bytes', { i, pad: 'p'.repeat(100) });
+    for (let i = 0; i < 200 && (await requestLog(envId)).filter((r) => r.status === 503).length < 2; i++) await sleep(50);
+    await sleep(100);
+    const segments = Object.keys(localStorage)
+      .filter((k) => k.startsWith(`${keyPrefix(envId)}_q_`))
+      .map((k) => localStorage.getItem(k)!);
+    const saved = segments.reduce((n, text) => n + text.length, 0);
+    const savedEvents = segments.reduce((n, text) => n + JSON.parse(text).e.length, 0);
+    expect(saved, 'saved characters').to.be.at.most(6000);
+    // No more dropped than needed: one more saved event would not have fitted (give or take a segment's envelope).
+    expect(saved + saved / savedEvents, 'saved characters and one event more').to.be.above(6000 - 20);
+    await setFaults(envId, []);
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && !dropped.cap; i++) {
+      await sleep(50);
+      dropped = await drops(envId);
+    }
+    const kept = 80 - dropped.cap!;
+    const events = await expectExactlyOnce(envId, kept);
+    expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(kept).keys()].map((i) => i + 80 - kept));
+    expect(await drops(envId)).to.deep.equal({ cap: 80 - kept });
   });
 
   it('keeps a burst larger than the cap whole while the collector answers', async () => {

@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { forget, takeBatch } from './batch.ts';
+import { encode, forget, takeBatch } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
@@ -18,15 +18,15 @@ export interface OutboxOptions {
   batchSize?: number;
   flushInterval: number;
   journal: Journal;
-  /** Most events held; past it the oldest are dropped and counted. Default 1000. */
-  maxEvents?: number;
-  /** Most persisted bytes held; past it the oldest are dropped and counted. Default 1,000,000. */
-  maxBytes?: number;
-  /** Gzip bodies of at least 1 KB when the browser can. Default true. */
-  compress?: boolean;
+  /** Most events held; past it the oldest are dropped and counted. */
+  maxEvents: number;
+  /** Most persisted bytes held; past it the oldest are dropped and counted. */
+  maxBytes: number;
+  /** Gzip bodies of at least 1 KB when the browser can. */
+  compress: boolean;
   retry?: BackoffOptions;
   /** Start held: keep events in memory and send nothing until `setHeld(false)`. */
-  held?: boolean;
+  held: boolean;
 }
 
 /** Queues events, persists them, and delivers them in batches, retrying what fails. */
@@ -62,7 +62,7 @@ type Reason = DropReport['reason'];
 
 /** Creates the outbox for one runtime. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents = 1000, maxBytes = 1_000_000 } = options;
+  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents, maxBytes } = options;
   const maxBatch = options.batchSize ?? MAX_BATCH;
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
@@ -79,7 +79,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let offline = offlineNow();
   let probed = false;
   let disposed = false;
-  let held = options.held === true;
+  let held = options.held;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
   const addDrops = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
@@ -122,9 +122,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Drops the oldest waiting events beyond the caps, counted (at most two batches in flight come on top). */
   function enforceCaps() {
-    // Oldest first: a long outage keeps the most recent activity.
-    if (queue.length > maxEvents) drop('cap', queue.splice(0, queue.length - maxEvents));
-    while (queue.length && journal.bytes > maxBytes) drop('cap', queue.splice(0, 1));
+    // Oldest first: a long outage keeps the most recent activity. Counted before dropping, so storage is written once.
+    let n = 0;
+    for (let over = journal.bytes - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
+      // What the event takes in its saved segment: its JSON and a comma.
+      const [own, context] = encode(queue[n++]!);
+      over -= own.length + context.length;
+    }
+    drop('cap', queue.splice(0, n));
   }
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
@@ -132,25 +137,33 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const dropped = [...drops].map(([reason, count]) => ({ reason, count }));
     drops.clear();
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
-    const [n, body] = takeBatch(envId, queue, limit, room, dropped, now());
-    if (unload && body.length > room) {
-      addDrops(dropped);
-      return false;
+    // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
+    for (let fit = room; ; ) {
+      const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
+      const bytes = new TextEncoder().encode(body);
+      if (unload && bytes.length > room) {
+        if (n > 1) {
+          fit = Math.floor((fit * room) / bytes.length);
+          continue;
+        }
+        addDrops(dropped);
+        return false;
+      }
+      const chunk = queue.splice(0, n);
+      inFlight.add(chunk);
+      void send(chunk, bytes, dropped, unload);
+      return true;
     }
-    const chunk = queue.splice(0, n);
-    inFlight.add(chunk);
-    void send(chunk, body, dropped, unload);
-    return true;
   }
 
-  async function send(chunk: HeapEvent[], body: string, dropped: DropReport[], keepalive: boolean) {
-    let payload: BodyInit = body;
+  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropReport[], keepalive: boolean) {
+    let payload = body;
     let size = body.length;
     let query = '';
-    if (options.compress !== false && size >= 1024 && !keepalive) {
+    if (options.compress && size >= 1024 && !keepalive) {
       const zipped = await gzip(body);
       if (zipped) {
-        payload = zipped as Uint8Array<ArrayBuffer>;
+        payload = zipped;
         size = zipped.byteLength;
         query = 'encoding=gzip';
       }

@@ -1,4 +1,4 @@
-import { createCookieStore, createMemoryStore, createMirroredStore, createWebStore, type KeyValueStore } from './storage.ts';
+import { createCookieStore, createMirroredStore, createWebStore, type KeyValueStore } from './storage.ts';
 
 /** Whether the visitor allowed tracking: `pending` holds events in memory, `denied` tracks nothing. */
 export type Consent = 'granted' | 'pending' | 'denied';
@@ -64,8 +64,8 @@ export function createPersistence(options: PersistenceOptions, initiallyAllowed:
   let allowed = initiallyAllowed;
   const isAllowed = () => allowed;
   const area = webArea(options.mode);
-  const web = options.mode === 'memory' ? createMemoryStore() : createWebStore(area);
-  const local = options.localStore ?? web;
+  // In memory mode the area is undefined: the gate's memory copy is the only store, and a wipe leaves nothing behind.
+  const local = options.localStore ?? createWebStore(area);
   const user =
     options.userStore ??
     (options.mode === 'cookies' ? createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local) : local);

@@ -13,16 +13,6 @@ export interface CookieOptions {
   secure?: boolean;
 }
 
-/** A store that lives as long as the page: the fallback when the browser refuses storage. */
-export function createMemoryStore(): KeyValueStore {
-  const map = new Map<string, string>();
-  return {
-    get: (key) => map.get(key) ?? null,
-    set: (key, value) => void map.set(key, value),
-    remove: (key) => void map.delete(key),
-  };
-}
-
 /**
  * localStorage (or another Web Storage area) that stops touching the area once the browser refused it, reading as
  * empty from then on; the consent gate in front of it keeps a memory copy of every value.

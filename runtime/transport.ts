@@ -28,8 +28,6 @@ function parseRetryAfter(header: string | null): number | undefined {
 export function createFetchTransport(endpoint: string): Transport {
   return {
     async send(body, query, keepalive) {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
       try {
         const res = await fetch(query ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}` : endpoint, {
           method: 'POST',
@@ -37,7 +35,8 @@ export function createFetchTransport(endpoint: string): Transport {
           keepalive,
           headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
           credentials: 'omit',
-          signal: abort.signal,
+          // Browsers older than AbortSignal.timeout (Safari 15) wait for their own network timeout instead.
+          signal: AbortSignal.timeout?.(TIMEOUT_MS),
         });
         const delivery: Delivery = { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('Retry-After')) };
         // Reading the body to the end releases the browser's keepalive budget held by this request.
@@ -53,8 +52,6 @@ export function createFetchTransport(endpoint: string): Transport {
         return delivery;
       } catch {
         return { status: 0 };
-      } finally {
-        clearTimeout(timer);
       }
     },
   };
