@@ -173,6 +173,20 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('keeps a config set before the element was defined', async () => {
+    const envId = newEnv('preupgradeconfig');
+    const el = document.createElement('heap-analytics-later-config') as HeapAnalyticsElement;
+    Object.assign(el, { envId, config: { endpoint: ENDPOINT, flushInterval: 20, disablePageviewAutocapture: true } });
+    document.body.append(el);
+    customElements.define('heap-analytics-later-config', class extends HeapAnalyticsElement {});
+    expect(await el.ready).to.equal(true);
+    el.track('After upgrade');
+    await waitForEvents(envId, 1, { name: 'After upgrade' });
+    // disablePageviewAutocapture came from that config: no pageview was sent at boot.
+    expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
+    el.remove();
+  });
+
   it('identifies a server-rendered user before the first pageview, so the pageview carries the identity', async () => {
     const envId = newEnv('bootidentity');
     await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} identity="server-user" flush-interval="20"></heap-analytics>`);
