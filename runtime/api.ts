@@ -102,9 +102,8 @@ export function createApi(core: Core, ready: Promise<void>): PublicApi {
     };
     calls[`clear${kind}Properties`] = bag.clear;
   }
-  const api = {} as Record<string, Call>;
-  for (const method in calls) api[method] = guard(method, calls[method]!, FALLBACKS[method]);
-  return api as unknown as PublicApi;
+  for (const method in calls) calls[method] = guard(method, calls[method]!, FALLBACKS[method]);
+  return calls as unknown as PublicApi;
 }
 
 /** The valid properties of a plain object, or undefined (with a warning) when the call was not given one. */
