@@ -137,6 +137,18 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('re-emits events captured just before a move in the DOM', async () => {
+    const envId = newEnv('moveevents');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    const seen: string[] = [];
+    el.addEventListener('heap-event', (e) => seen.push(String((e as CustomEvent<HeapEvent>).detail.name)));
+    el.track('Before the move');
+    document.body.append(el);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).to.deep.equal(['Before the move']);
+    el.remove();
+  });
+
   it('warns instead of throwing when the tag is defined twice', async () => {
     resetWarnings();
     const { warnings } = await captureConsole(() => {

@@ -85,6 +85,8 @@ export class HeapAnalyticsElement extends ElementBase {
   disconnectedCallback() {
     const runtime = this.#runtime;
     if (!runtime) return;
+    // Events captured so far reach this element's listener first: a moved element still re-emits them.
+    runtime.core.settle();
     this.#unsubscribe!();
     this.#runtime = undefined;
     this.#released = runtime;
