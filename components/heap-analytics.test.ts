@@ -137,6 +137,18 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('re-emits events captured just before a move in the DOM', async () => {
+    const envId = newEnv('moveevents');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    const seen: string[] = [];
+    el.addEventListener('heap-event', (e) => seen.push(String((e as CustomEvent<HeapEvent>).detail.name)));
+    el.track('Before the move');
+    document.body.append(el);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).to.deep.equal(['Before the move']);
+    el.remove();
+  });
+
   it('warns instead of throwing when the tag is defined twice', async () => {
     resetWarnings();
     const { warnings } = await captureConsole(() => {
@@ -170,6 +182,20 @@ describe('<heap-analytics>', () => {
     expect(await el.ready).to.equal(true);
     expect(el.getAttribute('env-id')).to.equal(envId);
     expect(el.getIdentity()).to.equal('early-bird');
+    el.remove();
+  });
+
+  it('keeps a config set before the element was defined', async () => {
+    const envId = newEnv('preupgradeconfig');
+    const el = document.createElement('heap-analytics-later-config') as HeapAnalyticsElement;
+    Object.assign(el, { envId, config: { endpoint: ENDPOINT, flushInterval: 20, disablePageviewAutocapture: true } });
+    document.body.append(el);
+    customElements.define('heap-analytics-later-config', class extends HeapAnalyticsElement {});
+    expect(await el.ready).to.equal(true);
+    el.track('After upgrade');
+    await waitForEvents(envId, 1, { name: 'After upgrade' });
+    // disablePageviewAutocapture came from that config: no pageview was sent at boot.
+    expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
     el.remove();
   });
 

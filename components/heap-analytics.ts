@@ -1,11 +1,11 @@
 import { LIBRARY } from '../runtime/batch.ts';
-import { FALLBACKS } from '../runtime/api.ts';
+import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
 import { installGlobal, uninstallGlobal } from '../runtime/global.ts';
-import { EXTRA_METHODS, getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
+import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import type { RuntimeOptions } from '../runtime/runtime.ts';
-import { API_METHODS, type HeapApi, type HeapEvent } from '../runtime/types.ts';
+import type { HeapApi, HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
 // Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads.
@@ -32,7 +32,7 @@ export class HeapAnalyticsElement extends ElementBase {
   static observedAttributes = ['identity', 'user-properties', 'event-properties', 'consent'];
 
   /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
-  config: RuntimeOptions = {};
+  declare config: RuntimeOptions;
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
@@ -59,15 +59,16 @@ export class HeapAnalyticsElement extends ElementBase {
 
   constructor() {
     super();
-    // Properties a template set before the element was upgraded shadow the accessors: move them onto the attributes.
+    // Properties a template set before the element was upgraded are own properties that shadow the accessors:
+    // setting them again runs the accessors (Reflect.set: one that has no setter is dropped, not thrown). A
+    // `config` set that early is kept.
     const self = this as unknown as Record<string, unknown>;
-    for (const name of [...Object.keys(REFLECTED), 'config']) {
-      if (Object.prototype.hasOwnProperty.call(self, name)) {
-        const value = self[name];
-        delete self[name];
-        self[name] = value;
-      }
+    for (const name of Object.keys(self)) {
+      const value = self[name];
+      delete self[name];
+      Reflect.set(self, name, value);
     }
+    this.config ??= {};
   }
 
   connectedCallback() {
@@ -84,14 +85,13 @@ export class HeapAnalyticsElement extends ElementBase {
   disconnectedCallback() {
     const runtime = this.#runtime;
     if (!runtime) return;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    // Events captured so far reach this element's listener first: a moved element still re-emits them.
+    runtime.core.settle();
+    this.#unsubscribe!();
     this.#runtime = undefined;
     this.#released = runtime;
     runtime.release();
-    queueMicrotask(() => {
-      if (!getRuntime(runtime.envId)) uninstallGlobal(runtime);
-    });
+    queueMicrotask(() => getRuntime(runtime.envId) || uninstallGlobal(runtime));
   }
 
   attributeChangedCallback(name: string, _old: string | null, value: string | null) {
@@ -107,31 +107,26 @@ export class HeapAnalyticsElement extends ElementBase {
 
   #boot() {
     const envId = this.envId.trim();
-    if (!envId) {
-      errorOnce('element-env-id-missing', '<heap-analytics> needs an env-id attribute; the element stays dormant and tracks nothing.');
-      this.#resolveReady(false);
-      return;
-    }
     // A moved element reconnects to the runtime it just released, without the second-load warning.
-    const previous = this.#released;
+    const released = this.#released;
     this.#released = undefined;
-    const runtime = previous && getRuntime(envId) === previous ? previous : load(envId, this.#config());
-    if (!runtime) {
-      this.#resolveReady(false);
-      return;
-    }
+    let runtime: HeapRuntime | undefined;
+    if (!envId) errorOnce('element-env-id-missing', '<heap-analytics> needs an env-id attribute; the element stays dormant and tracks nothing.');
+    else runtime = released && getRuntime(envId) === released ? released : load(envId, this.#config());
+    if (!runtime) return this.#resolveReady(false);
     this.#runtime = runtime;
     runtime.retain();
     installGlobal(runtime);
     // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
-    let pending: HeapEvent[] = [];
-    const unsubscribe = runtime.subscribe((event) => {
-      if (pending.push(event) === 1) queueMicrotask(() => pending.splice(0).forEach((e) => this.#emit('heap-event', e)));
+    // Those captured while the element was being removed are not.
+    const pending: HeapEvent[] = [];
+    this.#unsubscribe = runtime.subscribe((event) => {
+      if (pending.push(event) === 1) {
+        queueMicrotask(() => {
+          for (const e of pending.splice(0)) if (this.#runtime === runtime) this.#emit('heap-event', e);
+        });
+      }
     });
-    this.#unsubscribe = () => {
-      unsubscribe();
-      pending = [];
-    };
     void runtime.ready.then(() => {
       if (this.#runtime !== runtime) return;
       this.#resolveReady(true);
@@ -139,18 +134,18 @@ export class HeapAnalyticsElement extends ElementBase {
     });
   }
 
-  /** Every attribute but env-id becomes a setting: `flush-interval="500"` is `flushInterval: 500`. */
+  /** Every attribute but the element's own becomes a setting: `flush-interval="500"` is `flushInterval: 500`. */
   #config(): RuntimeOptions {
     const config: Record<string, unknown> = { ...this.config };
-    for (const { name, value } of Array.from(this.attributes)) {
-      if (name === 'env-id' || NOT_SETTINGS.has(name) || name.startsWith('data-')) continue;
-      const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    for (const { name, value } of this.attributes) {
+      if (NOT_SETTINGS.test(name)) continue;
+      const key = camelCase(name);
       // For privacy switches the stricter of script config and attribute wins.
       if (key.startsWith('disable') && config[key] === true) continue;
       config[key] = parseAttribute(value);
     }
     config.identity = this.identity;
-    return config as RuntimeOptions;
+    return config;
   }
 
   #emit(type: 'heap-event' | 'heap-ready', detail: HeapEvent | { envId: string }) {
@@ -158,8 +153,10 @@ export class HeapAnalyticsElement extends ElementBase {
   }
 }
 
-/** Attributes that are not runtime settings: the element's own, and the identity attributes applied as calls. */
-const NOT_SETTINGS = new Set(['id', 'class', 'style', 'identity', 'user-properties', 'event-properties', 'debug-overlay']);
+/** Attributes that are not runtime settings: the element's own, the identity attributes applied as calls, and data-*. */
+const NOT_SETTINGS = /^(?:(?:env-id|id|class|style|identity|user-properties|event-properties|debug-overlay)$|data-)/;
+
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Reads an attribute as a setting: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
 function parseAttribute(value: string): string | number | boolean {
@@ -170,13 +167,12 @@ function parseAttribute(value: string): string | number | boolean {
   return value;
 }
 
-/** Properties that reflect an attribute: the attribute's value, `null` when absent (`''` for env-id); `null` removes it. */
-const REFLECTED: Record<string, string> = { envId: 'env-id', identity: 'identity', userProperties: 'user-properties', eventProperties: 'event-properties' };
-for (const [property, attribute] of Object.entries(REFLECTED)) {
-  Object.defineProperty(HeapAnalyticsElement.prototype, property, {
+// Attributes reflected as properties named in camelCase: the attribute's value, `null` when absent (`''` for env-id); `null` removes it.
+for (const attribute of ['env-id', 'identity', 'user-properties', 'event-properties']) {
+  Object.defineProperty(HeapAnalyticsElement.prototype, camelCase(attribute), {
     configurable: true,
     get(this: HeapAnalyticsElement) {
-      return this.getAttribute(attribute) ?? (property === 'envId' ? '' : null);
+      return this.getAttribute(attribute) ?? (attribute === 'env-id' ? '' : null);
     },
     set(this: HeapAnalyticsElement, value: unknown) {
       if (value === null || value === undefined) this.removeAttribute(attribute);
@@ -186,7 +182,7 @@ for (const [property, attribute] of Object.entries(REFLECTED)) {
 }
 
 // The fifteen calls (and consent) as element methods, delegating to the runtime; dormant elements warn and return a neutral value.
-for (const method of [...API_METHODS, ...EXTRA_METHODS]) {
+for (const method of PUBLIC_METHODS) {
   Object.defineProperty(HeapAnalyticsElement.prototype, method, {
     configurable: true,
     writable: true,

@@ -1,6 +1,6 @@
 import type { Consent } from './persistence.ts';
 import type { Core } from './runtime.ts';
-import { type HeapApi, type PageviewOptions, type Props } from './types.ts';
+import { API_METHODS, type HeapApi, type PageviewOptions, type Props } from './types.ts';
 import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
@@ -15,33 +15,11 @@ export const UNSUPPORTED_METHODS = [
   'addTransformerFn',
 ] as const;
 
-/** Calls beyond Heap's fifteen that `window.heap` and the element also expose. */
-export const EXTRA_METHODS = ['setConsent', 'getConsent'] as const;
+/** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
+export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as const;
 
 /** What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. */
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
-
-/** Tracks when the runtime is ready and runs onReady callbacks in order, asynchronously, isolating failures. */
-export function createReadiness() {
-  let open!: () => void;
-  const ready = new Promise<void>((resolve) => (open = resolve));
-  return {
-    /** Resolves once the runtime is ready. */
-    ready,
-    /** Runs `cb` once ready (in a microtask, after the callbacks added before it). */
-    add(cb: () => void) {
-      void ready.then(() => {
-        try {
-          cb();
-        } catch (err) {
-          errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
-        }
-      });
-    },
-    /** Marks the runtime ready: the callbacks queued so far run, oldest first. */
-    open,
-  };
-}
 
 type Call = (...args: unknown[]) => unknown;
 
@@ -52,8 +30,11 @@ export interface PublicApi extends HeapApi {
   flush(): void;
 }
 
-/** Builds the public calls over a core: each validates, never throws, and warns once per cause. */
-export function createApi(core: Core, readiness: ReturnType<typeof createReadiness>): PublicApi {
+/**
+ * Builds the public calls over a core: each validates, never throws, and warns once per cause.
+ * onReady callbacks run once `ready` resolves, in order, each in a microtask, isolated from one another.
+ */
+export function createApi(core: Core, ready: Promise<void>): PublicApi {
   const calls: Record<string, Call> = {
     track(event, properties) {
       const name = cleanEventName(event);
@@ -75,20 +56,27 @@ export function createApi(core: Core, readiness: ReturnType<typeof createReadine
         warnOnce('trackPageview-options-invalid', `trackPageview() takes an options object, got ${describe(options)}; the page's own context was used.`);
         options = undefined;
       }
-      const given = (options ?? {}) as PageviewOptions;
-      const read = (key: keyof PageviewOptions) => {
+      // Each option is read once, on its own: a getter that throws loses only its option.
+      const read: PageviewOptions = {};
+      for (const key of ['title', 'url', 'previous_page', 'properties'] as const) {
         try {
-          return given[key] as never;
+          read[key] = (options as PageviewOptions | undefined)?.[key] as never;
         } catch {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
-          return undefined;
         }
-      };
-      core.pageview({ title: read('title'), url: read('url'), previous_page: read('previous_page'), properties: cleanProps(read('properties'), 'trackPageview') });
+      }
+      core.pageview({ ...read, properties: cleanProps(read.properties, 'trackPageview') });
     },
     onReady(callback) {
-      if (typeof callback === 'function') readiness.add(callback as () => void);
-      else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
+      if (typeof callback === 'function') {
+        void ready.then(() => {
+          try {
+            callback();
+          } catch (err) {
+            errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
+          }
+        });
+      } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
     },
     getSessionId: core.sessionId,
     getUserId: core.userId,
@@ -114,9 +102,8 @@ export function createApi(core: Core, readiness: ReturnType<typeof createReadine
     };
     calls[`clear${kind}Properties`] = bag.clear;
   }
-  const api = {} as Record<string, Call>;
-  for (const method in calls) api[method] = guard(method, calls[method]!, FALLBACKS[method]);
-  return api as unknown as PublicApi;
+  for (const method in calls) calls[method] = guard(method, calls[method]!, FALLBACKS[method]);
+  return calls as unknown as PublicApi;
 }
 
 /** The valid properties of a plain object, or undefined (with a warning) when the call was not given one. */

@@ -3,12 +3,11 @@ import type { HeapEvent } from './types.ts';
 /** Logs one captured event as a collapsed console group (the `debug` setting): a readable line, details inside. */
 export function logEvent(event: HeapEvent): void {
   try {
-    const label = event.name ? `${event.type} "${event.name}"` : event.type;
-    const where = event.target ? ` on <${event.target.tag}${event.target.id ? `#${event.target.id}` : ''}>` : '';
-    console.groupCollapsed(`[heap-analytics] ${label}${where}`);
-    if (event.properties) console.table(event.properties);
+    const { type, name, target, properties, page } = event;
+    console.groupCollapsed(`[heap-analytics] ${type}${name ? ` "${name}"` : ''}${target ? ` on <${target.tag}${target.id ? `#${target.id}` : ''}>` : ''}`);
+    if (properties) console.table(properties);
     console.log('user', event.user_id, 'identity', event.identity, 'session', event.session_id, 'pageview', event.pageview_id);
-    if (event.page) console.log('page', event.page.url, event.page.title);
+    if (page) console.log('page', page.url, page.title);
     console.log('event', event);
     console.groupEnd();
   } catch {

@@ -86,6 +86,22 @@ describe('window.heap and the install snippets', () => {
     await waitForEvents(runtime.envId, 1, { name: 'Late stub' });
   });
 
+  it('runs a heapReadyCb entry queued by a replayed callback', async () => {
+    runtime = startRuntime('nestedcb');
+    const seen: string[] = [];
+    window.heapReadyCb = [
+      {
+        name: 'outer',
+        fn: () => {
+          seen.push('outer');
+          (window.heapReadyCb as { push(e: unknown): void }).push({ name: 'inner', fn: () => seen.push('inner') });
+        },
+      },
+    ];
+    installGlobal(runtime);
+    expect(seen).to.deep.equal(['outer', 'inner']);
+  });
+
   it('skips malformed queue entries with a warning and replays the rest', async () => {
     runtime = startRuntime('malformed');
     window.heap = [['track', 'Good one'], 'junk', [42], ['noSuchCall'], ['track', 'Good two']];

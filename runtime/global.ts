@@ -1,5 +1,5 @@
-import { UNSUPPORTED_METHODS } from './api.ts';
-import { EXTRA_METHODS, type HeapRuntime } from './load.ts';
+import { PUBLIC_METHODS, UNSUPPORTED_METHODS } from './api.ts';
+import type { HeapRuntime } from './load.ts';
 import { API_METHODS, type HeapApi } from './types.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
@@ -41,8 +41,7 @@ declare global {
   }
 }
 
-const isOurs = (value: unknown): value is HeapGlobal =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && (value as HeapGlobal).loaded === true;
+const isOurs = (value: unknown): value is HeapGlobal => (value as HeapGlobal | undefined)?.loaded === true && !Array.isArray(value);
 
 /**
  * Makes `window.heap` the runtime's API, then replays calls that Heap's install snippets queued
@@ -57,12 +56,33 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
     }
     return previous;
   }
-  const global = createGlobal(runtime);
+  const global = { envId: runtime.envId, appid: runtime.envId, loaded: true } as HeapGlobal;
+  for (const method of PUBLIC_METHODS) global[method] = runtime[method] as never;
+  for (const method of UNSUPPORTED_METHODS) {
+    global[method] = () => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`);
+  }
+  global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
+  global.push = (entry: unknown) => {
+    const [name, ...args] = Array.isArray(entry) ? entry : [];
+    if (typeof name !== 'string') {
+      warnOnce('snippet-entry-invalid', 'a queued heap call was not of the form [name, ...args]; it was skipped.');
+    } else if (typeof global[name] !== 'function' || name === 'push' || name === 'load') {
+      warnOnce(`snippet-unknown-${name}`, `heap.${name}() is not a known call; the queued call was skipped.`);
+    } else {
+      try {
+        (global[name] as (...a: unknown[]) => unknown)(...args);
+      } catch {
+        // Every public call is guarded already; this covers unsupported stubs replaced by the host.
+      }
+    }
+    return 0;
+  };
   window.heap = global;
-  replay(previous, (entry: unknown) => callEntry(global, entry));
-  replay(window.heapReadyCb, runEntry);
+  const callbacks = window.heapReadyCb;
   // Snippet stubs that are still called later (a cached page) run straight away.
-  window.heapReadyCb = { push: (entry: SnippetEntry) => (runEntry(entry), 0) };
+  const readyCb = (window.heapReadyCb = { push: (entry: SnippetEntry) => (runEntry(entry), 0) });
+  replay(previous, global.push);
+  replay(callbacks, readyCb.push);
   return global;
 }
 
@@ -77,41 +97,9 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
   }
 }
 
-function createGlobal(runtime: HeapRuntime): HeapGlobal {
-  const global = { envId: runtime.envId, appid: runtime.envId, loaded: true } as HeapGlobal;
-  for (const method of [...API_METHODS, ...EXTRA_METHODS]) global[method] = runtime[method] as never;
-  for (const method of UNSUPPORTED_METHODS) {
-    global[method] = () => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`);
-  }
-  global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
-  global.push = (entry: unknown) => {
-    callEntry(global, entry);
-    return 0;
-  };
-  return global;
-}
-
 /** Runs each entry of a snippet's queue (a copy: replayed calls may queue more). */
-function replay<T>(queued: unknown, run: (entry: T) => void): void {
+function replay<T>(queued: unknown, run: (entry: T) => unknown): void {
   if (Array.isArray(queued)) (queued.slice() as T[]).forEach(run);
-}
-
-function callEntry(global: HeapGlobal, entry: unknown): void {
-  if (!Array.isArray(entry) || typeof entry[0] !== 'string') {
-    warnOnce('snippet-entry-invalid', 'a queued heap call was not of the form [name, ...args]; it was skipped.');
-    return;
-  }
-  const [name, ...args] = entry as [string, ...unknown[]];
-  const method = global[name];
-  if (typeof method !== 'function' || name === 'push' || name === 'load') {
-    warnOnce(`snippet-unknown-${name}`, `heap.${name}() is not a known call; the queued call was skipped.`);
-    return;
-  }
-  try {
-    (method as (...a: unknown[]) => unknown)(...args);
-  } catch {
-    // Every public call is guarded already; this covers unsupported stubs replaced by the host.
-  }
 }
 
 function runEntry(entry: SnippetEntry): void {

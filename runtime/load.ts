@@ -1,4 +1,4 @@
-import { createApi, createReadiness } from './api.ts';
+import { createApi } from './api.ts';
 import { startFeatures } from './features.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
 import type { HeapApi, HeapEvent } from './types.ts';
@@ -29,15 +29,8 @@ export interface HeapRuntime extends HeapApi {
   getConsent(): Consent;
 }
 
-export { EXTRA_METHODS } from './api.ts';
-
-const REGISTRY_KEY = Symbol.for('heap-analytics.runtimes');
-type Registry = Map<string, HeapRuntime>;
-
-function registry(): Registry {
-  const holder = globalThis as unknown as Record<symbol, Registry | undefined>;
-  return (holder[REGISTRY_KEY] ??= new Map());
-}
+// Shared through the global object, so two copies of the script on one page boot one tracker per env id.
+const runtimes: Map<string, HeapRuntime> = ((globalThis as unknown as Record<symbol, Map<string, HeapRuntime>>)[Symbol.for('heap-analytics.runtimes')] ??= new Map());
 
 /** Boots the runtime for `envId`, or returns the one already booted for it (with a warning). */
 export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | undefined {
@@ -46,13 +39,13 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
       errorOnce('env-id-missing', 'load() needs a non-empty env id; nothing will be tracked.');
       return undefined;
     }
-    const existing = registry().get(envId);
+    const existing = runtimes.get(envId);
     if (existing) {
       warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
       return existing;
     }
     const runtime = boot(envId, config);
-    registry().set(envId, runtime);
+    runtimes.set(envId, runtime);
     return runtime;
   } catch (err) {
     errorOnce('load-failed', 'the tracker failed to start; the page is unaffected.', err);
@@ -62,20 +55,20 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
 
 /** Returns the runtime already booted for `envId`, if any. */
 export function getRuntime(envId: string): HeapRuntime | undefined {
-  return registry().get(envId);
+  return runtimes.get(envId);
 }
 
 function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   const core = createCore(envId, config);
-  const readiness = createReadiness();
-  const api = createApi(core, readiness);
+  let open!: () => void;
+  const ready = new Promise<void>((resolve) => (open = resolve));
+  const api = createApi(core, ready);
   let users = 0;
-  let disposed = false;
   let stopFeatures = () => {};
   const runtime: HeapRuntime = {
     ...api,
     envId,
-    ready: readiness.ready,
+    ready,
     core,
     subscribe: core.subscribe,
     get pending() {
@@ -86,22 +79,21 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
       users++;
     },
     release() {
-      users = Math.max(0, users - 1);
       // An element moved in the DOM disconnects and reconnects at once: wait before tearing down.
-      if (users === 0) queueMicrotask(() => users === 0 && runtime.dispose());
+      if (users && !--users) queueMicrotask(() => users || runtime.dispose());
     },
     dispose() {
-      if (disposed) return;
-      disposed = true;
+      // Only the registered runtime is live: a second dispose, or one after a reboot of the env id, does nothing.
+      if (runtimes.get(envId) !== runtime) return;
+      runtimes.delete(envId);
       stopFeatures();
       core.dispose();
-      if (registry().get(envId) === runtime) registry().delete(envId);
     },
   };
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
-  if (config.identity !== undefined && config.identity !== null && config.identity !== '') api.identify(config.identity);
+  if ((config.identity ?? '') !== '') api.identify(config.identity!);
   if (!config.disablePageviewAutocapture) api.trackPageview();
   stopFeatures = startFeatures(runtime);
-  readiness.open();
+  open();
   return runtime;
 }
