@@ -1,12 +1,12 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
-import { REDACT_TEXT, REDACTED } from './redact.ts';
+import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
 const RAW_LIMIT = 256;
 
 /** Content that is skipped: ignored, or editable (what is inside was typed by the visitor). */
-export const UNREAD = '[heap-ignore],[data-heap-ignore],.heap-ignore,[contenteditable]:not([contenteditable=false i])';
+export const UNREAD = `${IGNORE},[contenteditable]:not([contenteditable=false i])`;
 /** Besides, elements whose content is never text a visitor reads, or is what a visitor typed. */
 const SKIPPED = `script,style,template,noscript,textarea,select,datalist,input,iframe,object,${UNREAD}`;
 /** Elements that separate words when rendered, so their text is joined with a space. */
@@ -24,8 +24,7 @@ export function readText(root: Element): string {
 
   // Returns true once the budget is spent.
   const visitChildren = (parent: Element, depth: number): boolean => {
-    const assigned = parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : [];
-    for (let i = 0, node: Node | null | undefined = assigned[0] ?? parent.firstChild; node; node = assigned.length ? assigned[++i] : node.nextSibling) {
+    for (const node of parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : parent.childNodes) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return true;
       if (node.nodeType === 3) text += (node as Text).data;
       else if (node.nodeType === 1 && depth < 24) {
