@@ -23,10 +23,10 @@ export function startAutocapture(runtime: HeapRuntime): () => void {
   const config = runtime.core.config;
   // Same test as the boot pageview in load.ts, so both follow one setting.
   const stopNavigation = config.disablePageviewAutocapture ? undefined : trackNavigation(runtime);
-  const settings = readInteractionSettings(config);
-  const stopInteractions = settings.click || settings.submit || settings.change ? captureInteractions(runtime, settings) : undefined;
+  // With every kind switched off this listens to nothing.
+  const stopInteractions = captureInteractions(runtime, readInteractionSettings(config));
   return () => {
     stopNavigation?.();
-    stopInteractions?.();
+    stopInteractions();
   };
 }

@@ -3,29 +3,32 @@ import type { HeapRuntime } from './load.ts';
 
 /** Called after each history.pushState/replaceState; each only queues a check, so none can throw into the host's call. */
 const historyListeners = new Set<() => void>();
-const METHODS = ['pushState', 'replaceState'] as const;
-/** Per method, the original and our wrapper, while wrapped. */
-let wrapped: [History['pushState'], History['pushState']][] = [];
+/** Per method, its name, the original and our wrapper, while wrapped. */
+let wrapped: ['pushState' | 'replaceState', History['pushState'], History['pushState']][] = [];
+/** What, besides history calls, signals a navigation. */
+const NAVIGATIONS = ['popstate', 'hashchange'];
 
 /** Wraps history.pushState/replaceState once for every watcher; the host's call runs first and its result (or exception) is its own. */
 function patchHistory(): void {
   if (wrapped.length) return;
-  wrapped = METHODS.map((method) => {
+  wrapped = (['pushState', 'replaceState'] as const).map((method) => {
     const original = history[method];
-    const wrapper = function (this: History, ...args: Parameters<History['pushState']>) {
-      const result = original.apply(this, args);
-      historyListeners.forEach((listener) => listener());
-      return result;
-    };
-    history[method] = wrapper;
-    return [original, wrapper];
+    return [
+      method,
+      original,
+      (history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+        const result = original.apply(this, args);
+        historyListeners.forEach((listener) => listener());
+        return result;
+      }),
+    ];
   });
 }
 
 /** Puts the originals back when no one watches, unless another script has wrapped ours since (then ours stays, idle). */
 function unpatchHistory(): void {
-  if (historyListeners.size || wrapped.some(([, wrapper], i) => history[METHODS[i]!] !== wrapper)) return;
-  wrapped.forEach(([original], i) => (history[METHODS[i]!] = original));
+  if (historyListeners.size || wrapped.some(([method, , wrapper]) => history[method] !== wrapper)) return;
+  for (const [method, original] of wrapped) history[method] = original;
   wrapped = [];
 }
 
@@ -40,7 +43,6 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // The boot pageview (sent by load) is for the URL the page has now.
   let lastUrl = location.href;
   let queued = false;
-  let active = true;
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type === 'pageview' && event.page) lastUrl = event.page.url;
   });
@@ -49,21 +51,19 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     queued = true;
     queueMicrotask(() => {
       queued = false;
-      if (!active || location.href === lastUrl) return;
+      // Stopped meanwhile: no longer listening.
+      if (!historyListeners.has(schedule) || location.href === lastUrl) return;
       lastUrl = location.href;
       runtime.trackPageview();
     });
   };
   historyListeners.add(schedule);
   patchHistory();
-  addEventListener('popstate', schedule);
-  addEventListener('hashchange', schedule);
+  for (const type of NAVIGATIONS) addEventListener(type, schedule);
   return () => {
-    active = false;
     unsubscribe();
     historyListeners.delete(schedule);
-    removeEventListener('popstate', schedule);
-    removeEventListener('hashchange', schedule);
+    for (const type of NAVIGATIONS) removeEventListener(type, schedule);
     unpatchHistory();
   };
 }
