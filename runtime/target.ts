@@ -99,7 +99,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (id) target.id = sanitize(id, 128);
     const collapsed = classes?.trim().replace(/\s+/g, ' ');
     if (collapsed) target.classes = sanitize(collapsed, 255);
-    const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).trim(), MAX_TEXT));
+    const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
     if (href) target.href = sanitize(href, 512);
     target.hierarchy = hierarchyOf(chain);
@@ -127,7 +127,7 @@ function textOf(el: Element, hidden: Set<string>): string {
   if (el.localName === 'input') return (/^(submit|button|reset)$/i.test(el.getAttribute('type')!) && el.getAttribute('value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && of.getAttribute(name)?.replace(/\s+/g, ' ').trim()).find(Boolean);
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && of.getAttribute(name)?.trim()).find(Boolean);
   const text = own(el);
   if (text) return text;
   const parent = composedParent(el);

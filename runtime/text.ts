@@ -13,8 +13,8 @@ const SKIPPED = `script,style,template,noscript,textarea,select,datalist,input,i
 const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 
 /**
- * Reads the text inside `root` (light DOM children, or a slot's assigned nodes), whitespace collapsed and
- * trimmed. Descendants with `data-heap-redact-text` read as `****`; ignored, editable and field content is
+ * Reads the text inside `root` (light DOM children, or a slot's assigned nodes), trimmed; the caller collapses
+ * whitespace. Descendants with `data-heap-redact-text` read as `****`; ignored, editable and field content is
  * skipped. When the budget (200 nodes, 24 levels, 256 characters) ran out, the last (possibly partial) word
  * is dropped so no fragment leaks.
  */
@@ -41,6 +41,6 @@ export function readText(root: Element): string {
   };
 
   const full = visitChildren(root, 0) || text.length >= RAW_LIMIT;
-  text = text.slice(0, RAW_LIMIT).replace(/\s+/g, ' ').trim();
-  return full ? text.replace(/\S*$/, '').trimEnd() : text;
+  text = text.slice(0, RAW_LIMIT);
+  return (full ? text.replace(/\S*$/, '') : text).trim();
 }
