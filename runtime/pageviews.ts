@@ -1,5 +1,6 @@
 // Pageviews for single-page apps: a new pageview whenever the URL changes after boot, once per change.
 import type { HeapRuntime } from './load.ts';
+import { scrub } from './redact.ts';
 
 /** Called after each history.pushState/replaceState; each only queues a check, so none can throw into the host's call. */
 const historyListeners = new Set<() => void>();
@@ -35,28 +36,26 @@ function unpatchHistory(): void {
 /**
  * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
  * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
- * `trackPageview`, is skipped. Signals (history calls, `popstate`, `hashchange`) within one run of script are
- * coalesced into one check, made in a microtask, so a push followed at once by a replace (a client-side
- * redirect) is one navigation to where it ended. Returns the stop function.
+ * `trackPageview`, is skipped. Each signal (history call, `popstate`, `hashchange`) queues a check in a
+ * microtask, so a push followed at once by a replace (a client-side redirect) is one navigation to where it
+ * ended: the first check sends it, the next finds the URL unchanged. Returns the stop function.
  */
 export function trackNavigation(runtime: HeapRuntime): () => void {
-  // The boot pageview (sent by load) is for the URL the page has now.
-  let lastUrl = location.href;
-  let queued = false;
+  // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed. The boot
+  // pageview (sent by load) is for the URL the page has now.
+  const current = () => scrub(location.href);
+  let lastUrl = current();
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type === 'pageview' && event.page) lastUrl = event.page.url;
   });
-  const schedule = () => {
-    if (queued) return;
-    queued = true;
+  const schedule = () =>
     queueMicrotask(() => {
-      queued = false;
       // Stopped meanwhile: no longer listening.
-      if (!historyListeners.has(schedule) || location.href === lastUrl) return;
-      lastUrl = location.href;
-      runtime.trackPageview();
+      if (historyListeners.has(schedule) && current() !== lastUrl) {
+        lastUrl = current();
+        runtime.trackPageview();
+      }
     });
-  };
   historyListeners.add(schedule);
   patchHistory();
   for (const type of NAVIGATIONS) addEventListener(type, schedule);
