@@ -31,7 +31,7 @@ const AROUND = `${TYPED},${LINK},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEX
 interface Around {
   /** `data-heap-redact-text` on the element or an ancestor. */
   redacted?: boolean;
-  /** Attributes named by `data-heap-redact-attributes` on the element or its ancestors (lower case; never `id`). */
+  /** Attributes named by `data-heap-redact-attributes` on the element or its ancestors (lower case). */
   hidden: Set<string>;
   /** The outermost element whose `data-heap-redact-attributes` lists `class`: classes are hidden up to it. */
   classesUpTo?: Element;
@@ -51,11 +51,11 @@ function readAround(el: Element): Around | null {
   for (let node: Element | null = el; (node = node && closestComposed(node, AROUND)); node = composedParent(node)) {
     if (node.matches(IGNORE)) return null;
     if (node.hasAttribute(REDACT_TEXT)) around.redacted = true;
+    // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
     for (const part of node.getAttribute(REDACT_ATTRIBUTES)?.split(',') ?? []) {
       const name = part.trim().toLowerCase();
       if (name === 'class') around.classesUpTo = node;
-      // `id` is how events are defined: it is never redacted.
-      if (name && name !== 'id') around.hidden.add(name);
+      around.hidden.add(name);
     }
     if (node.matches(TYPED)) around.typed = true;
     if (node.matches(LINK)) around.link ??= node;
