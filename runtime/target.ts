@@ -1,5 +1,5 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
-import { closestComposed, composedParent, isShadowRoot } from './composed-tree.ts';
+import { closestComposed, composedParent } from './composed-tree.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, UNREAD } from './text.ts';
 import type { TargetContext } from './types.ts';
@@ -79,12 +79,12 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
   const chain: (string | null)[] = [];
   let hideClasses = !!around.classesUpTo;
-  for (let level: Element | null = el, n = 0; level && n < MAX_LEVELS && level.localName !== 'html'; n++) {
-    const up: ParentNode | null = level.parentNode;
-    const intoShadow = isShadowRoot(up);
-    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), intoShadow ? ' >>> ' : ' > ');
+  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
+    const up = composedParent(level);
+    // Not the parent node: the step from a shadow root to its host.
+    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
     if (level === around.classesUpTo) hideClasses = false;
-    level = intoShadow ? up.host : up?.nodeType === 1 ? (up as Element) : null;
+    level = up;
   }
   const href = withHref && !hidden.has('href') ? around.link?.getAttribute('href') : null;
   const named = hidden.has(NAMED) ? null : around.named?.getAttribute(NAMED);
