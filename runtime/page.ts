@@ -9,7 +9,8 @@ export function readPage(
   referrer = globalThis.document?.referrer,
 ): PageContext {
   // An email or card number in a query string (a sign-up link, say) never leaves the page.
-  const page: PageContext = { url: scrub(url), title, path: pathOf(url) };
+  // The URL is absolute (location, or checked by trackPageview), or empty without a DOM.
+  const page: PageContext = { url: scrub(url), title, path: url && new URL(url).pathname };
   if (referrer) page.referrer = scrub(referrer);
   if (previous_page !== undefined) page.previous_page = previous_page;
   return page;
@@ -21,12 +22,4 @@ function documentTitle(): string {
   if (!title) return '';
   // The first <title> in document order is the one in the head, found early in the search.
   return document.querySelector('title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
-}
-
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '';
-  }
 }

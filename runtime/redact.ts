@@ -42,6 +42,6 @@ export function sanitize(value: string, max: number): string {
 export function isSensitiveField(el: Element): boolean {
   return (
     (el.localName === 'input' && /^\s*password\s*$/i.test(el.getAttribute('type')!)) ||
-    /(?:^|\s)(?:cc-|(?:current-password|new-password|one-time-code)(?!\S))/i.test(el.getAttribute('autocomplete')!)
+    /(^|\s)(cc-|((current|new)-password|one-time-code)(?!\S))/i.test(el.getAttribute('autocomplete')!)
   );
 }
