@@ -1,7 +1,7 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent } from './composed-tree.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
-import { readText, UNREAD } from './text.ts';
+import { readText, TYPED } from './text.ts';
 import type { TargetContext } from './types.ts';
 
 /** Longest target text sent. */
@@ -22,9 +22,7 @@ const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=lin
 const LINK = 'a[href],area[href]';
 const NAMED = 'data-heap-event';
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
-/** Text inside these was typed (or chosen) by the visitor: never read. Includes the `heap-ignore` markup. */
-const TYPED = `select,datalist,textarea,${UNREAD}`;
-/** Every element a target's description cares about around it: a constant, so the engine parses it once. */
+/** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`): a constant, so the engine parses it once. */
 const AROUND = `${TYPED},${LINK},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
 
 /** What the markup on an element and its ancestors says about describing it. */

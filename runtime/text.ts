@@ -5,10 +5,10 @@ import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
 const RAW_LIMIT = 256;
 
-/** Content that is skipped: ignored, or editable (what is inside was typed by the visitor). */
-export const UNREAD = `${IGNORE},[contenteditable]:not([contenteditable=false i])`;
-/** Besides, elements whose content is never text a visitor reads, or is what a visitor typed. */
-const SKIPPED = `script,style,template,noscript,textarea,select,datalist,input,iframe,object,${UNREAD}`;
+/** Text inside these was typed (or chosen) by the visitor, or is ignored: never read. */
+export const TYPED = `select,datalist,textarea,${IGNORE},[contenteditable]:not([contenteditable=false i])`;
+/** Besides, elements whose content is never text a visitor reads. */
+const SKIPPED = `script,style,template,noscript,input,iframe,object,${TYPED}`;
 /** Elements that separate words when rendered, so their text is joined with a space. */
 const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 
