@@ -4,17 +4,17 @@ import { trackNavigation } from './pageviews.ts';
 
 /** Reads the autocapture switches from a runtime's settings (element attributes or `load()` config). */
 export function readInteractionSettings(config: HeapRuntime['core']['config']): InteractionSettings {
-  /** A `disable-*` switch is on when set to anything but false, "false", 0 or nothing (an attribute with no value is on). */
-  const off = (name: string) => {
-    const value = (config as Record<string, unknown>)[`disable${name}`];
-    return !!value && value !== 'false';
+  /** True unless the `disable-*` switch is set to anything but false, "false", 0 or nothing (an attribute with no value is set). */
+  const on = (key: string) => {
+    const value = (config as Record<string, unknown>)[key];
+    return !value || value === 'false';
   };
-  const all = off('Autocapture');
+  const allowed = on('disableAutocapture');
   return {
-    click: !all && !off('ClickCapture'),
-    submit: !all && !off('SubmitCapture'),
-    change: !all && !off('ChangeCapture'),
-    text: !off('TextCapture'),
+    click: allowed && on('disableClickCapture'),
+    submit: allowed && on('disableSubmitCapture'),
+    change: allowed && on('disableChangeCapture'),
+    text: on('disableTextCapture'),
   };
 }
 
@@ -23,10 +23,10 @@ export function startAutocapture(runtime: HeapRuntime): () => void {
   const config = runtime.core.config;
   // Same test as the boot pageview in load.ts, so both follow one setting.
   const stopNavigation = config.disablePageviewAutocapture ? undefined : trackNavigation(runtime);
-  const settings = readInteractionSettings(config);
-  const stopInteractions = settings.click || settings.submit || settings.change ? captureInteractions(runtime, settings) : undefined;
+  // With every kind switched off this listens to nothing.
+  const stopInteractions = captureInteractions(runtime, readInteractionSettings(config));
   return () => {
     stopNavigation?.();
-    stopInteractions?.();
+    stopInteractions();
   };
 }

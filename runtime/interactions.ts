@@ -3,7 +3,6 @@ import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
 import { listenInShadowRoots } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
-import type { TargetContext } from './types.ts';
 import { errorOnce } from './warn.ts';
 
 /** The interaction kinds autocapture records, as event types. */
@@ -12,7 +11,15 @@ export type InteractionKind = 'click' | 'submit' | 'change';
 /** Which interactions to capture, and whether their text may be sent. */
 export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 
-const failed = (err: unknown) => errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+/** Runs `fn`; a failure is reported once and `fallback` returned, never thrown into the page. */
+function safely<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (err) {
+    errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+    return fallback;
+  }
+}
 
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
@@ -20,17 +27,18 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   let forwardedTo: Element | null = null;
   /** Events already recorded: a change or submit may come both from a shadow root and from document. */
   const handled = new WeakSet<Event>();
-  const record = (event: Event) => {
-    try {
+  const record = (event: Event) =>
+    safely(() => {
       const kind = event.type as InteractionKind;
+      const click = kind === 'click';
       if (!settings[kind] || handled.has(event)) return;
       // Clicks are composed: only document hears them, once.
-      if (kind !== 'click') handled.add(event);
+      if (!click) handled.add(event);
       // Inside open shadow roots, the real target; for closed ones, the host.
       const first = event.composedPath()[0] as Node;
       const el = first instanceof Element ? first : first.parentElement;
       if (!el) return;
-      if (kind === 'click') {
+      if (click) {
         const forwarded = forwardedTo === el;
         forwardedTo = forwardTarget(el);
         if (forwardedTo) setTimeout(() => (forwardedTo = null), 0);
@@ -38,25 +46,13 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;
-      const textFrom = kind === 'click' ? el : kind === 'submit' ? (event as SubmitEvent).submitter : null;
-      const build = readTarget(el, { textFrom, text: settings.text, href: kind === 'click' });
-      if (!build) return;
+      // The text of a click is the element's, of a submit the submitter's; a change has none (`submitter` is undefined).
+      const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text, click);
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
-      runtime.core.capture(kind, undefined, {}, {
-        target: (): TargetContext => {
-          try {
-            return build();
-          } catch (err) {
-            failed(err);
-            return { tag: el.localName };
-          }
-        },
-      });
-    } catch (err) {
-      failed(err);
-    }
-  };
+      // A description that fails still sends the event, with the tag alone.
+      if (build) runtime.core.capture(kind, undefined, {}, { target: () => safely(build, { tag: el.localName }) });
+    }, undefined);
   const options = { capture: true, passive: true };
   const types = (['click', 'submit', 'change'] as const).filter((type) => settings[type]);
   for (const type of types) document.addEventListener(type, record, options);

@@ -3,18 +3,16 @@ import { MAX_TITLE } from './validate.ts';
 import type { PageContext } from './types.ts';
 
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
-export function readPage(overrides: { url?: string; title?: string; previous_page?: string } = {}, referrer?: string): PageContext {
+export function readPage(
   // `globalThis.` reads: the runtime also loads where there is no DOM.
-  const url = overrides.url ?? globalThis.location?.href ?? '';
-  const page: PageContext = {
-    // An email or card number in a query string (a sign-up link, say) never leaves the page.
-    url: scrub(url),
-    title: overrides.title ?? documentTitle(),
-    path: pathOf(url),
-  };
-  const ref = referrer ?? globalThis.document?.referrer;
-  if (ref) page.referrer = scrub(ref);
-  if (overrides.previous_page !== undefined) page.previous_page = overrides.previous_page;
+  { url = globalThis.location?.href ?? '', title = documentTitle(), previous_page }: { url?: string; title?: string; previous_page?: string } = {},
+  referrer = globalThis.document?.referrer,
+): PageContext {
+  // An email or card number in a query string (a sign-up link, say) never leaves the page.
+  // The URL is absolute (location, or checked by trackPageview), or empty without a DOM.
+  const page: PageContext = { url: scrub(url), title, path: url && new URL(url).pathname };
+  if (referrer) page.referrer = scrub(referrer);
+  if (previous_page !== undefined) page.previous_page = previous_page;
   return page;
 }
 
@@ -24,12 +22,4 @@ function documentTitle(): string {
   if (!title) return '';
   // The first <title> in document order is the one in the head, found early in the search.
   return document.querySelector('title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
-}
-
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '';
-  }
 }

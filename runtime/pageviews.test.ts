@@ -68,6 +68,18 @@ describe('pageview autocapture', () => {
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, cart, done]);
   });
 
+  it('sends no duplicate for a URL holding an email, though its pageview carries the URL scrubbed', async () => {
+    const heap = startRuntime('scrubbed');
+    const reset = at((u) => u.searchParams.set('email', 'dana@example.com'));
+    history.pushState(null, '', reset);
+    await tick();
+    // Scroll restoration: the same URL again.
+    history.replaceState({ scroll: 10 }, '', reset);
+    await tick();
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, reset.replace('dana%40example.com', '****')]);
+  });
+
   it('follows back and forward (popstate) to a new pageview each time the URL changes', async () => {
     const heap = startRuntime('backfwd');
     const a = at((u) => (u.pathname = '/a'));

@@ -1,69 +1,68 @@
 // Pageviews for single-page apps: a new pageview whenever the URL changes after boot, once per change.
 import type { HeapRuntime } from './load.ts';
+import { scrub } from './redact.ts';
 
 /** Called after each history.pushState/replaceState; each only queues a check, so none can throw into the host's call. */
 const historyListeners = new Set<() => void>();
-const METHODS = ['pushState', 'replaceState'] as const;
-/** Per method, the original and our wrapper, while wrapped. */
-let wrapped: [History['pushState'], History['pushState']][] = [];
+/** Per method, its name, the original and our wrapper, while wrapped. */
+let wrapped: ['pushState' | 'replaceState', History['pushState'], History['pushState']][] = [];
+/** What, besides history calls, signals a navigation. */
+const NAVIGATIONS = ['popstate', 'hashchange'];
 
 /** Wraps history.pushState/replaceState once for every watcher; the host's call runs first and its result (or exception) is its own. */
 function patchHistory(): void {
   if (wrapped.length) return;
-  wrapped = METHODS.map((method) => {
+  wrapped = (['pushState', 'replaceState'] as const).map((method) => {
     const original = history[method];
-    const wrapper = function (this: History, ...args: Parameters<History['pushState']>) {
-      const result = original.apply(this, args);
-      historyListeners.forEach((listener) => listener());
-      return result;
-    };
-    history[method] = wrapper;
-    return [original, wrapper];
+    return [
+      method,
+      original,
+      (history[method] = function (this: History, ...args: Parameters<History['pushState']>) {
+        const result = original.apply(this, args);
+        historyListeners.forEach((listener) => listener());
+        return result;
+      }),
+    ];
   });
 }
 
 /** Puts the originals back when no one watches, unless another script has wrapped ours since (then ours stays, idle). */
 function unpatchHistory(): void {
-  if (historyListeners.size || wrapped.some(([, wrapper], i) => history[METHODS[i]!] !== wrapper)) return;
-  wrapped.forEach(([original], i) => (history[METHODS[i]!] = original));
+  if (historyListeners.size || wrapped.some(([method, , wrapper]) => history[method] !== wrapper)) return;
+  for (const [method, original] of wrapped) history[method] = original;
   wrapped = [];
 }
 
 /**
  * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
  * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
- * `trackPageview`, is skipped. Signals (history calls, `popstate`, `hashchange`) within one run of script are
- * coalesced into one check, made in a microtask, so a push followed at once by a replace (a client-side
- * redirect) is one navigation to where it ended. Returns the stop function.
+ * `trackPageview`, is skipped. Each signal (history call, `popstate`, `hashchange`) queues a check in a
+ * microtask, so a push followed at once by a replace (a client-side redirect) is one navigation to where it
+ * ended: the first check sends it, the next finds the URL unchanged. Returns the stop function.
  */
 export function trackNavigation(runtime: HeapRuntime): () => void {
-  // The boot pageview (sent by load) is for the URL the page has now.
-  let lastUrl = location.href;
-  let queued = false;
-  let active = true;
+  // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed. The boot
+  // pageview (sent by load) is for the URL the page has now.
+  const current = () => scrub(location.href);
+  let lastUrl = current();
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type === 'pageview' && event.page) lastUrl = event.page.url;
   });
-  const schedule = () => {
-    if (queued) return;
-    queued = true;
+  const schedule = () =>
     queueMicrotask(() => {
-      queued = false;
-      if (!active || location.href === lastUrl) return;
-      lastUrl = location.href;
-      runtime.trackPageview();
+      // Stopped meanwhile: no longer listening.
+      if (historyListeners.has(schedule) && current() !== lastUrl) {
+        lastUrl = current();
+        runtime.trackPageview();
+      }
     });
-  };
   historyListeners.add(schedule);
   patchHistory();
-  addEventListener('popstate', schedule);
-  addEventListener('hashchange', schedule);
+  for (const type of NAVIGATIONS) addEventListener(type, schedule);
   return () => {
-    active = false;
     unsubscribe();
     historyListeners.delete(schedule);
-    removeEventListener('popstate', schedule);
-    removeEventListener('hashchange', schedule);
+    for (const type of NAVIGATIONS) removeEventListener(type, schedule);
     unpatchHistory();
   };
 }

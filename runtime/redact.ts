@@ -1,12 +1,11 @@
 // Privacy rules for autocapture: redaction markup, sensitive fields and the card/email scrubber.
 // Pure string helpers load without a DOM; the element checks only run on elements.
-import { composedParent } from './composed-tree.ts';
 
 /** What redacted text, text-bearing attributes, card numbers and emails are sent as. */
 export const REDACTED = '****';
 
 /** Markup that keeps an element and everything inside it out of autocapture. */
-const IGNORE = '[heap-ignore],[data-heap-ignore],.heap-ignore';
+export const IGNORE = '[heap-ignore],[data-heap-ignore],.heap-ignore';
 /** Attribute that sends the text of an element and its descendants as `****`. */
 export const REDACT_TEXT = 'data-heap-redact-text';
 
@@ -31,13 +30,8 @@ export function sanitize(value: string, max: number): string {
   // Longer raw values are cut first, dropping a trailing fragment that could be part of an email or card.
   const scrubbed = scrub(value.length > 1024 ? value.slice(0, 1024).replace(/[\w.%+@-]*$/, '') : value);
   // Scrubbed again after a cut: a prefix of a longer digit run can look like a card number.
-  return scrubbed.length > max ? scrub(clip(scrubbed, max)) : scrubbed;
-}
-
-/** Cuts `text` to at most `max` characters without splitting a surrogate pair. */
-export function clip(text: string, max: number): string {
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+  // The cut never leaves half of a surrogate pair.
+  return scrubbed.length > max ? scrub(scrubbed.slice(0, max).replace(/[\ud800-\udbff]$/, '')) : scrubbed;
 }
 
 /**
@@ -48,35 +42,6 @@ export function clip(text: string, max: number): string {
 export function isSensitiveField(el: Element): boolean {
   return (
     (el.localName === 'input' && /^\s*password\s*$/i.test(el.getAttribute('type')!)) ||
-    /(?:^|\s)(?:cc-|(?:current-password|new-password|one-time-code)(?!\S))/i.test(el.getAttribute('autocomplete')!)
+    /(^|\s)(cc-|((current|new)-password|one-time-code)(?!\S))/i.test(el.getAttribute('autocomplete')!)
   );
-}
-
-/** What the redaction markup around an element asks for. */
-export interface Redaction {
-  /** `data-heap-redact-text` on the element or an ancestor. */
-  text?: boolean;
-  /** Attributes named by `data-heap-redact-attributes` on the element or its ancestors (lower case; never `id`). */
-  attributes: Set<string>;
-  /** The outermost element whose `data-heap-redact-attributes` lists `class`: classes are hidden up to it. */
-  classesUpTo?: Element;
-}
-
-/** Any of the redaction markup: an element with none of it around needs no further look. */
-export const PRIVACY_MARKUP = `${IGNORE},[data-heap-redact-attributes],[${REDACT_TEXT}]`;
-
-/** Reads the redaction markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is there (capture nothing). */
-export function readRedaction(el: Element): Redaction | null {
-  const redaction: Redaction = { attributes: new Set() };
-  for (let node: Element | null = el; node; node = composedParent(node)) {
-    if (node.matches(IGNORE)) return null;
-    if (node.hasAttribute(REDACT_TEXT)) redaction.text = true;
-    for (const part of node.getAttribute('data-heap-redact-attributes')?.split(',') ?? []) {
-      const name = part.trim().toLowerCase();
-      if (name === 'class') redaction.classesUpTo = node;
-      // `id` is how events are defined: it is never redacted.
-      if (name && name !== 'id') redaction.attributes.add(name);
-    }
-  }
-  return redaction;
 }

@@ -4,7 +4,7 @@ import { describeTarget, MAX_HIERARCHY, MAX_TEXT } from './target.ts';
 import type { TargetContext } from './types.ts';
 
 /** What a click on `el` would send as its target. */
-const describeClick = (el: Element): TargetContext => describeTarget(el, { textFrom: el, text: true, href: true })!;
+const describeClick = (el: Element): TargetContext => describeTarget(el)!;
 
 describe('describing a target', () => {
   afterEach(unmountAll);

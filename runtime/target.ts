@@ -1,7 +1,7 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
-import { closestComposed, composedParent, isShadowRoot } from './composed-tree.ts';
-import { PRIVACY_MARKUP, readRedaction, REDACTED, sanitize } from './redact.ts';
-import { readText, UNREAD } from './text.ts';
+import { closestComposed, composedParent } from './composed-tree.ts';
+import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
+import { readText, TYPED } from './text.ts';
 import type { TargetContext } from './types.ts';
 
 /** Longest target text sent. */
@@ -21,48 +21,75 @@ const SENT = /^(?:(aria-label|alt|title|placeholder)|name|type|role|for|action|m
 const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=link],[role=menuitem],[role=tab]';
 const LINK = 'a[href],area[href]';
 const NAMED = 'data-heap-event';
-/** Text inside these was typed (or chosen) by the visitor: never read. */
-const TYPED = `select,datalist,textarea,${UNREAD}`;
-/** Everything a target's description looks for around it: a constant, so the engine parses it once. */
-const AROUND = `${PRIVACY_MARKUP},${LINK},[${NAMED}],${TYPED}`;
+const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
+/** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`): a constant, so the engine parses it once. */
+const AROUND = `${TYPED},${LINK},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
 
-/** What a target description includes. */
-export interface TargetOptions {
-  /** Where the text comes from (the element for a click, the submitter for a submit); null sends none. */
-  textFrom: Element | null;
-  /** False when text capture is off: no text, and no text-bearing attributes. */
-  text: boolean;
-  /** Include the href of the element or of the link around it. */
-  href: boolean;
+/** What the markup on an element and its ancestors says about describing it. */
+interface Around {
+  /** `data-heap-redact-text` on the element or an ancestor. */
+  redacted?: boolean;
+  /** Attributes named by `data-heap-redact-attributes` on the element or its ancestors (lower case). */
+  hidden: Set<string>;
+  /** The outermost element whose `data-heap-redact-attributes` lists `class`: classes are hidden up to it. */
+  classesUpTo?: Element;
+  /** Inside a field, a `select` or an editable region: the text there is the visitor's. */
+  typed?: boolean;
+  /** The nearest link, and the nearest `[data-heap-event]` element (the element itself included). */
+  link?: Element;
+  named?: Element;
 }
 
 /**
- * Reads on the caller's stack what must be as it is at the interaction (the redaction markup, the ancestry with
- * its ids and classes, the link and markup event around, whether the text may be read at all) and returns the
- * function that builds the description from it: text, attributes, scrubbing and bounds, which can run a moment
- * later. Null when `heap-ignore` covers the element: nothing is captured.
+ * Reads the markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is there (capture
+ * nothing). Native `closest()` jumps from one element with markup to the next: with none around, one call.
  */
-export function readTarget(el: Element, options: TargetOptions): (() => TargetContext) | null {
-  // One native walk finds nothing of interest around in the common case.
-  const around = closestComposed(el, AROUND);
-  const redaction = around ? readRedaction(el) : { attributes: new Set<string>() };
-  if (!redaction) return null;
-  const hidden = redaction.attributes;
+function readAround(el: Element): Around | null {
+  const around: Around = { hidden: new Set() };
+  for (let node: Element | null = el; (node = node && closestComposed(node, AROUND)); node = composedParent(node)) {
+    if (node.matches(IGNORE)) return null;
+    if (node.hasAttribute(REDACT_TEXT)) around.redacted = true;
+    // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
+    for (const part of node.getAttribute(REDACT_ATTRIBUTES)?.split(',') ?? []) {
+      const name = part.trim().toLowerCase();
+      if (name === 'class') around.classesUpTo = node;
+      around.hidden.add(name);
+    }
+    if (node.matches(TYPED)) around.typed = true;
+    if (node.matches(LINK)) around.link ??= node;
+    if (node.hasAttribute(NAMED)) around.named ??= node;
+  }
+  return around;
+}
+
+/**
+ * Reads on the caller's stack what must be as it is at the interaction (the markup around, the ancestry with its
+ * ids and classes, the link and markup event around, whether the text may be read at all) and returns the
+ * function that builds the description from it: text, attributes, scrubbing and bounds, which can run a moment
+ * later. `from` is where the text comes from (the element for a click, the submitter for a submit), `text` is
+ * false when text capture is off (no text, no text-bearing attributes), `withHref` includes the link's href.
+ * Null when `heap-ignore` covers the element: nothing is captured.
+ */
+export function readTarget(el: Element, from: Element | null | undefined, text: boolean, withHref: boolean): (() => TargetContext) | null {
+  const around = readAround(el);
+  if (!around) return null;
+  const hidden = around.hidden;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
   const chain: (string | null)[] = [];
-  let hideClasses = !!redaction.classesUpTo;
-  for (let level: Element | null = el, n = 0; level && n < MAX_LEVELS && level.localName !== 'html'; n++) {
-    const up: ParentNode | null = level.parentNode;
-    const intoShadow = isShadowRoot(up);
-    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), intoShadow ? ' >>> ' : ' > ');
-    if (level === redaction.classesUpTo) hideClasses = false;
-    level = intoShadow ? up.host : up?.nodeType === 1 ? (up as Element) : null;
+  let hideClasses = !!around.classesUpTo;
+  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
+    const up = composedParent(level);
+    // Not the parent node: the step from a shadow root to its host.
+    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
+    if (level === around.classesUpTo) hideClasses = false;
+    level = up;
   }
-  const href = around && options.href && !hidden.has('href') ? closestComposed(el, LINK)?.getAttribute('href') : null;
-  const named = around && !hidden.has(NAMED) ? closestComposed(el, '[data-heap-event]')?.getAttribute(NAMED) : null;
-  let from = options.text ? options.textFrom : null;
-  const fromRedaction = from === el ? redaction : from && readRedaction(from);
-  if (!fromRedaction || (!fromRedaction.text && from!.localName !== 'input' && (from !== el || around) && closestComposed(from!, TYPED))) from = null;
+  const href = withHref && !hidden.has('href') ? around.link?.getAttribute('href') : null;
+  const named = hidden.has(NAMED) ? null : around.named?.getAttribute(NAMED);
+  if (!text) from = null;
+  const fromAround = from === el ? around : from && readAround(from);
+  // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
+  if (!fromAround || (!fromAround.redacted && from!.localName !== 'input' && fromAround.typed)) from = null;
 
   return () => {
     const target: TargetContext = { tag: el.localName };
@@ -70,16 +97,16 @@ export function readTarget(el: Element, options: TargetOptions): (() => TargetCo
     if (id) target.id = sanitize(id, 128);
     const collapsed = classes?.trim().replace(/\s+/g, ' ');
     if (collapsed) target.classes = sanitize(collapsed, 255);
-    const text = from && (fromRedaction!.text ? REDACTED : sanitize(textOf(from, fromRedaction!.attributes).trim(), MAX_TEXT));
-    if (text) target.text = text;
+    const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+    if (sentText) target.text = sentText;
     if (href) target.href = sanitize(href, 512);
     target.hierarchy = hierarchyOf(chain);
     // The attributes worth sending: the list above and `data-*`, never one whose name contains "value".
     let count = 0;
     for (const name of el.getAttributeNames()) {
       const sent = SENT.exec(name);
-      if (!sent || name.includes('value') || name.length > 64 || hidden.has(name) || (sent[1] && !options.text)) continue;
-      (target.attributes ??= {})[name] = sent[1] && redaction.text ? REDACTED : sanitize(el.getAttribute(name)!, 128);
+      if (!sent || name.includes('value') || name.length > 64 || hidden.has(name) || (sent[1] && !text)) continue;
+      (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(el.getAttribute(name)!, 128);
       if (++count === 16) break;
     }
     // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
@@ -88,8 +115,9 @@ export function readTarget(el: Element, options: TargetOptions): (() => TargetCo
   };
 }
 
-/** Describes `el` for the wire at once: tag, id, classes, text, href, hierarchy and a few attributes, redacted and bounded. */
-export const describeTarget = (el: Element, options: TargetOptions): TargetContext | undefined => readTarget(el, options)?.();
+/** Describes `el` for the wire at once (the description a click would send, for tests). */
+export const describeTarget = (el: Element, from: Element | null = el, text = true, withHref = true): TargetContext | undefined =>
+  readTarget(el, from, text, withHref)?.();
 
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
 function textOf(el: Element, hidden: Set<string>): string {
@@ -97,7 +125,7 @@ function textOf(el: Element, hidden: Set<string>): string {
   if (el.localName === 'input') return (/^(submit|button|reset)$/i.test(el.getAttribute('type')!) && el.getAttribute('value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && of.getAttribute(name)?.replace(/\s+/g, ' ').trim()).find(Boolean);
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && of.getAttribute(name)?.trim()).find(Boolean);
   const text = own(el);
   if (text) return text;
   const parent = composedParent(el);

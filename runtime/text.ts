@@ -1,20 +1,20 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
-import { REDACT_TEXT, REDACTED } from './redact.ts';
+import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
 const RAW_LIMIT = 256;
 
-/** Content that is skipped: ignored, or editable (what is inside was typed by the visitor). */
-export const UNREAD = '[heap-ignore],[data-heap-ignore],.heap-ignore,[contenteditable]:not([contenteditable=false i])';
-/** Besides, elements whose content is never text a visitor reads, or is what a visitor typed. */
-const SKIPPED = `script,style,template,noscript,textarea,select,datalist,input,iframe,object,${UNREAD}`;
+/** Text inside these was typed (or chosen) by the visitor, or is ignored: never read. */
+export const TYPED = `select,datalist,textarea,${IGNORE},[contenteditable]:not([contenteditable=false i])`;
+/** Besides, elements whose content is never text a visitor reads. */
+const SKIPPED = `script,style,template,noscript,input,iframe,object,${TYPED}`;
 /** Elements that separate words when rendered, so their text is joined with a space. */
 const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 
 /**
- * Reads the text inside `root` (light DOM children, or a slot's assigned nodes), whitespace collapsed and
- * trimmed. Descendants with `data-heap-redact-text` read as `****`; ignored, editable and field content is
+ * Reads the text inside `root` (light DOM children, or a slot's assigned nodes), trimmed; the caller collapses
+ * whitespace. Descendants with `data-heap-redact-text` read as `****`; ignored, editable and field content is
  * skipped. When the budget (200 nodes, 24 levels, 256 characters) ran out, the last (possibly partial) word
  * is dropped so no fragment leaks.
  */
@@ -24,8 +24,7 @@ export function readText(root: Element): string {
 
   // Returns true once the budget is spent.
   const visitChildren = (parent: Element, depth: number): boolean => {
-    const assigned = parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : [];
-    for (let i = 0, node: Node | null | undefined = assigned[0] ?? parent.firstChild; node; node = assigned.length ? assigned[++i] : node.nextSibling) {
+    for (const node of parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : parent.childNodes) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return true;
       if (node.nodeType === 3) text += (node as Text).data;
       else if (node.nodeType === 1 && depth < 24) {
@@ -42,6 +41,6 @@ export function readText(root: Element): string {
   };
 
   const full = visitChildren(root, 0) || text.length >= RAW_LIMIT;
-  text = text.slice(0, RAW_LIMIT).replace(/\s+/g, ' ').trim();
-  return full ? text.replace(/\S*$/, '').trimEnd() : text;
+  text = text.slice(0, RAW_LIMIT);
+  return (full ? text.replace(/\S*$/, '') : text).trim();
 }
