@@ -1,4 +1,5 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
+import { listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
 export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
@@ -28,14 +29,13 @@ export interface Roots {
 }
 
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
-// Clicks cross shadow boundaries, so the document alone hears them; submit and change do not.
+// Clicks cross shadow boundaries, so the document alone hears them; submit and change come from shadow roots by relay.
 const DOCUMENT_EVENTS = ['click', 'submit', 'change', 'focusin'];
-const SHADOW_EVENTS = ['submit', 'change'];
 const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
- * Creates the roots registry: one capturing listener per event type per root, and one MutationObserver
- * for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
+ * Creates the roots registry: capturing listeners at the document, the shared relay of shadow roots'
+ * submit and change (shadow-roots.ts), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  */
 export function createRoots(doc: Document, handlers: RootHandlers): Roots {
@@ -43,6 +43,7 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
   let stopped = false;
+  const unrelay = listenInShadowRoots(handlers.onEvent);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
@@ -107,7 +108,7 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   function release() {
     for (const root of roots) {
       if (root !== doc && !(root as ShadowRoot).host.isConnected) {
-        remove(root);
+        roots.delete(root);
         root.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
       }
     }
@@ -116,7 +117,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   function add(root: Root): boolean {
     if (stopped || roots.has(root)) return false;
-    listen(root, 'addEventListener');
+    if (root === doc) listen('addEventListener');
+    else relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
     const top = root === doc ? [doc.documentElement] : root.children;
@@ -124,12 +126,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
     return true;
   }
 
-  function listen(root: Root, method: 'addEventListener' | 'removeEventListener') {
-    for (const type of root === doc ? DOCUMENT_EVENTS : SHADOW_EVENTS) root[method](type, handlers.onEvent, LISTEN);
-  }
-
-  function remove(root: Root) {
-    if (roots.delete(root)) listen(root, 'removeEventListener');
+  function listen(method: 'addEventListener' | 'removeEventListener') {
+    for (const type of DOCUMENT_EVENTS) doc[method](type, handlers.onEvent, LISTEN);
   }
 
   return {
@@ -138,7 +136,9 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
     stop() {
       stopped = true;
       observer.disconnect();
-      roots.forEach(remove);
+      unrelay();
+      if (roots.has(doc)) listen('removeEventListener');
+      roots.clear();
       pending.clear();
     },
   };
