@@ -13,7 +13,10 @@ export type Root = Document | ShadowRoot;
 /** What the roots report: delegated DOM events, and annotated elements that appeared, left or changed. */
 export interface RootHandlers {
   onEvent(event: Event): void;
-  /** An annotated element (connected) that appeared: itself or inside an added subtree. */
+  /**
+   * An element (connected) that appeared: an added subtree's root, which may carry no markup (the handler
+   * checks its attributes, cheaper than a selector match per added node), or an annotated element inside it.
+   */
   onAppear(el: Element): void;
   /** An annotated element that left the document. */
   onLeave(el: Element): void;
@@ -82,7 +85,7 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
   function appear(node: Element) {
-    if (node.matches(ANNOTATED)) handlers.onAppear(node);
+    handlers.onAppear(node);
     host(node);
     // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts: each element is looked at, cheaply.
     if (node.firstElementChild) {
