@@ -74,6 +74,17 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     ],
   },
   {
+    name: 'dwell times the tracker would not accept, read as the tracker reads them',
+    markup: `<p data-heap-event="A" data-heap-trigger="view" data-heap-view-dwell=" 1e3 ">x</p><p data-heap-event="B" data-heap-trigger="view" data-heap-view-dwell="-5">x</p>
+      <p data-heap-event="C" data-heap-trigger="view" data-heap-view-dwell="0x10">x</p><p data-heap-event="D" data-heap-trigger="view" data-heap-view-dwell="">x</p>`,
+    expected: [
+      ['<p data-heap-event="A">', 'event', 'A', ['view'], {}, []],
+      ['<p data-heap-event="B">', 'event', 'B', ['view'], {}, ['markup-view-dwell-invalid']],
+      ['<p data-heap-event="C">', 'event', 'C', ['view'], {}, ['markup-view-dwell-invalid']],
+      ['<p data-heap-event="D">', 'event', 'D', ['view'], {}, ['markup-view-dwell-invalid']],
+    ],
+  },
+  {
     name: 'a trigger without an event, and pageview markup',
     markup: `<div data-heap-trigger="click">x</div><main data-heap-pageview="/c" data-heap-pageview-props='{"step":1'>x</main>`,
     expected: [

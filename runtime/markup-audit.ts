@@ -1,5 +1,6 @@
-import { ATTR, collectProblems, describeElement, hasOwnProps, isElement, parsePropsJson, readEventName, readEventProps, readOwnProps, type ProblemSink } from './markup-props.ts';
-import { defaultTrigger, type Trigger } from './markup-triggers.ts';
+import { ATTR, collectProblems, describeElement, hasOwnProps, isElement, parseNumber, parsePropsJson, readEventName, readEventProps, readOwnProps, type ProblemSink } from './markup-props.ts';
+import { BUTTON_INPUTS, defaultTrigger, type Trigger } from './markup-triggers.ts';
+import { DEFAULT_DWELL_MS } from './markup-view.ts';
 import type { Props } from './types.ts';
 import { MAX_TITLE } from './validate.ts';
 
@@ -40,7 +41,6 @@ export interface AuditEntry {
 }
 
 const TRIGGERS: ReadonlySet<string> = new Set<Trigger>(['click', 'submit', 'change', 'view', 'load']);
-const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
 const FIELD_SELECTOR = 'input, select, textarea';
 /** A value a template engine fills in at render time (`{{ props | json }}`, `<%= %>`, `<?php ?>`): not checked as JSON. */
 const TEMPLATED = /\{\{|\{%|<%|<\?|\$\{/;
@@ -162,11 +162,12 @@ function unreachable(el: Element, trigger: Trigger): string {
   return '';
 }
 
+/** Reports a dwell time the tracker would not accept: the same parse as its own (markup-view.ts). */
 function checkDwell(el: Element, problems: AuditProblem[]): void {
   const raw = el.getAttribute(ATTR.viewDwell) ?? '';
-  const n = Number(raw.trim());
-  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
-    problems.push({ code: 'markup-view-dwell-invalid', message: `${ATTR.viewDwell}="${raw.slice(0, 20)}" on ${safeDescribe(el)} is not a number of milliseconds; the default (1000) applies.` });
+  const ms = parseNumber(raw);
+  if (ms === undefined || ms < 0) {
+    problems.push({ code: 'markup-view-dwell-invalid', message: `${ATTR.viewDwell}="${raw.slice(0, 20)}" on ${safeDescribe(el)} is not a number of milliseconds; the default (${DEFAULT_DWELL_MS}) applies.` });
   }
 }
 

@@ -1,4 +1,5 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
+import { listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
 export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
@@ -12,7 +13,10 @@ export type Root = Document | ShadowRoot;
 /** What the roots report: delegated DOM events, and annotated elements that appeared, left or changed. */
 export interface RootHandlers {
   onEvent(event: Event): void;
-  /** An annotated element (connected) that appeared: itself or inside an added subtree. */
+  /**
+   * An element (connected) that appeared: an added subtree's root, which may carry no markup (the handler
+   * checks its attributes, cheaper than a selector match per added node), or an annotated element inside it.
+   */
   onAppear(el: Element): void;
   /** An annotated element that left the document. */
   onLeave(el: Element): void;
@@ -28,14 +32,13 @@ export interface Roots {
 }
 
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
-// Clicks cross shadow boundaries, so the document alone hears them; submit and change do not.
+// Clicks cross shadow boundaries, so the document alone hears them; submit and change come from shadow roots by relay.
 const DOCUMENT_EVENTS = ['click', 'submit', 'change', 'focusin'];
-const SHADOW_EVENTS = ['submit', 'change'];
 const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
- * Creates the roots registry: one capturing listener per event type per root, and one MutationObserver
- * for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
+ * Creates the roots registry: capturing listeners at the document, the shared relay of shadow roots'
+ * submit and change (shadow-roots.ts), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  */
 export function createRoots(doc: Document, handlers: RootHandlers): Roots {
@@ -43,6 +46,7 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
   let stopped = false;
+  const unrelay = listenInShadowRoots(handlers.onEvent);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
@@ -81,7 +85,7 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
   function appear(node: Element) {
-    if (node.matches(ANNOTATED)) handlers.onAppear(node);
+    handlers.onAppear(node);
     host(node);
     // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts: each element is looked at, cheaply.
     if (node.firstElementChild) {
@@ -107,7 +111,7 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   function release() {
     for (const root of roots) {
       if (root !== doc && !(root as ShadowRoot).host.isConnected) {
-        remove(root);
+        roots.delete(root);
         root.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
       }
     }
@@ -116,7 +120,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   function add(root: Root): boolean {
     if (stopped || roots.has(root)) return false;
-    listen(root, 'addEventListener');
+    if (root === doc) listen('addEventListener');
+    else relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
     const top = root === doc ? [doc.documentElement] : root.children;
@@ -124,12 +129,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
     return true;
   }
 
-  function listen(root: Root, method: 'addEventListener' | 'removeEventListener') {
-    for (const type of root === doc ? DOCUMENT_EVENTS : SHADOW_EVENTS) root[method](type, handlers.onEvent, LISTEN);
-  }
-
-  function remove(root: Root) {
-    if (roots.delete(root)) listen(root, 'removeEventListener');
+  function listen(method: 'addEventListener' | 'removeEventListener') {
+    for (const type of DOCUMENT_EVENTS) doc[method](type, handlers.onEvent, LISTEN);
   }
 
   return {
@@ -138,7 +139,9 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
     stop() {
       stopped = true;
       observer.disconnect();
-      roots.forEach(remove);
+      unrelay();
+      if (roots.has(doc)) listen('removeEventListener');
+      roots.clear();
       pending.clear();
     },
   };

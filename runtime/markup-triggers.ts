@@ -7,7 +7,7 @@ export type Trigger = 'click' | 'submit' | 'change' | 'view' | 'load';
 /** Each trigger alone, shared: most elements declare one trigger or none, and need no set of their own. */
 const SINGLE = new Map<string, ReadonlySet<Trigger>>((['click', 'submit', 'change', 'view', 'load'] as const).map((t) => [t, new Set([t])]));
 /** Inputs that never fire `change`: they are pressed, so they default to `click`. */
-const BUTTON_INPUTS = new Set(['button', 'submit', 'reset', 'image']);
+export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', 'reset', 'image']);
 
 /** The trigger an element gets without `data-heap-trigger`: submit for forms, change for fields, click otherwise. */
 export function defaultTrigger(el: Element): Trigger {

@@ -1,6 +1,7 @@
 // `change` and `submit` are not composed: inside a shadow root they stop at the root and never reach
 // `document`. Open roots are found lazily, from the composed events that precede those two (focus,
-// input, click), and get one capturing listener per type, shared by every subscriber.
+// input, click), or handed in by whoever finds them first (the markup tracker, as hosts appear), and get
+// one capturing listener per type, shared by every subscriber.
 import { isShadowRoot } from './composed-tree.ts';
 
 type Listener = (event: Event) => void;
@@ -9,6 +10,7 @@ type Listener = (event: Event) => void;
 const RELAYED = ['change', 'submit'] as const;
 /** Composed events whose path reveals the open shadow roots a change or submit will come from. */
 const DISCOVERY = ['focusin', 'input', 'click'] as const;
+const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 const subscribers = new Set<Listener>();
 const hooked = new WeakSet<ShadowRoot>();
@@ -19,16 +21,19 @@ function relay(event: Event): void {
   for (const listener of subscribers) listener(event);
 }
 
+/** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */
+export function relayShadowRoot(root: ShadowRoot): void {
+  if (hooked.has(root)) return;
+  hooked.add(root);
+  // The listeners stay for the root's life: they cost nothing without subscribers and go with the root.
+  for (const type of RELAYED) root.addEventListener(type, relay, LISTEN);
+}
+
 function discover(event: Event): void {
   try {
     const path = event.composedPath();
     // At document, an event from inside a shadow root is retargeted to the host: only then is there a root to find.
-    if (path[0] === event.target) return;
-    for (const node of path) {
-      if (!isShadowRoot(node) || hooked.has(node)) continue;
-      hooked.add(node);
-      for (const type of RELAYED) node.addEventListener(type, relay, { capture: true, passive: true });
-    }
+    if (path[0] !== event.target) for (const node of path) if (isShadowRoot(node)) relayShadowRoot(node);
   } catch {
     // Finding roots is best effort; the page's own handling of this event must not be disturbed.
   }
@@ -39,12 +44,9 @@ function discover(event: Event): void {
  * never reach document listeners); the same event may also reach document. Returns the unsubscribe function.
  */
 export function listenInShadowRoots(listener: Listener): () => void {
-  if (subscribers.size === 0) {
-    for (const type of DISCOVERY) document.addEventListener(type, discover, { capture: true, passive: true });
-  }
+  if (!subscribers.size) for (const type of DISCOVERY) document.addEventListener(type, discover, LISTEN);
   subscribers.add(listener);
   return () => {
-    if (!subscribers.delete(listener) || subscribers.size > 0) return;
-    for (const type of DISCOVERY) document.removeEventListener(type, discover, { capture: true });
+    if (subscribers.delete(listener) && !subscribers.size) for (const type of DISCOVERY) document.removeEventListener(type, discover, LISTEN);
   };
 }
