@@ -1,4 +1,4 @@
-import { readJson, type KeyValueStore } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { Props } from './types.ts';
 
 const isProps = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -13,10 +13,14 @@ export interface PropertyBag {
   merge(stored: string | null): void;
 }
 
-/** Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page (pageview properties). */
-export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag {
+/**
+ * Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page
+ * (pageview properties). `changed` is called after every change.
+ */
+export function createPropertyBag(store: KeyValueStore | undefined, key: string, changed: () => void): PropertyBag {
   let values: Props = (store && readJson(store, key, isProps)) || {};
   const save = () => {
+    changed();
     if (!store) return;
     if (Object.keys(values).length) store.set(key, JSON.stringify(values));
     else store.remove(key);
@@ -40,12 +44,7 @@ export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag 
       save();
     },
     merge(text) {
-      let earlier: unknown;
-      try {
-        earlier = text === null ? undefined : JSON.parse(text);
-      } catch {
-        earlier = undefined;
-      }
+      const earlier = parseJson(text);
       if (isProps(earlier)) values = { ...earlier, ...values };
       save();
     },

@@ -3,7 +3,8 @@ import { scrub } from './redact.ts';
 import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
-interface StoredSession {
+/** A session as every tab of the site stores it. */
+export interface StoredSession {
   id: string;
   start: number;
   last: number;
@@ -47,13 +48,18 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   let savedLast = -Infinity;
+  let touchedAt = NaN;
   const save = (s: StoredSession) => {
     store.set(key, JSON.stringify(s));
     savedLast = s.last;
+    // A touch after a restart or merge decides afresh.
+    touchedAt = NaN;
   };
   const fresh = (now: number): StoredSession => ({ id: randomNumericId(), start: now, last: now, props: landing() });
   return {
     touch(now) {
+      // Events of one millisecond (a burst of calls) share everything touching would decide.
+      if (now === touchedAt) return current!;
       if (!current || Math.abs(now - syncedAt) >= SYNC_MS) {
         // Another tab may have extended or replaced the session since we last looked.
         const stored = readJson(store, key, isStoredSession);
@@ -65,6 +71,7 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
         if (now > current.last) current.last = now;
         if (current.last - savedLast >= SYNC_MS) save(current);
       }
+      touchedAt = now;
       return current;
     },
     merge(text, now) {
