@@ -15,8 +15,8 @@ export type IdentifyOutcome = 'same' | 'attached' | 'switched';
 
 /** The user: an anonymous id made at first visit, and the identity set by `identify`. */
 export interface Identity {
-  readonly userId: string;
-  readonly identity: string | null;
+  userId(): string;
+  identity(): string | null;
   identify(identity: string): IdentifyOutcome;
   /** Makes a new anonymous user; returns false when the user was already anonymous. */
   reset(): boolean;
@@ -35,12 +35,8 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
   return {
-    get userId() {
-      return user.u;
-    },
-    get identity() {
-      return user.i;
-    },
+    userId: () => user.u,
+    identity: () => user.i,
     identify(identity) {
       if (user.i === identity) return 'same';
       // An anonymous user takes the identity; an identified one is someone else, a new user.

@@ -1,5 +1,6 @@
 import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { Props } from './types.ts';
+import { isEmpty } from './validate.ts';
 
 const isProps = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -22,8 +23,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
   const save = () => {
     changed();
     if (!store) return;
-    if (Object.keys(values).length) store.set(key, JSON.stringify(values));
-    else store.remove(key);
+    if (isEmpty(values)) store.remove(key);
+    else store.set(key, JSON.stringify(values));
   };
   return {
     get values() {
@@ -35,8 +36,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
     },
     remove(k) {
       if (!(k in values)) return;
-      const { [k]: _gone, ...rest } = values;
-      values = rest;
+      values = { ...values };
+      delete values[k];
       save();
     },
     clear() {

@@ -7,7 +7,7 @@ import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
 import { createPersistence, type Consent, type StorageMode } from './persistence.ts';
-import { createSession, readLandingContext, type StoredSession } from './session.ts';
+import { createSession, type StoredSession } from './session.ts';
 import type { KeyValueStore } from './storage.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
@@ -72,15 +72,15 @@ export interface Core {
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
 function positive(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  // Number.isFinite is false for anything not a number.
+  if (Number.isFinite(value) && (value as number) > 0) return value as number;
   warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
   return fallback;
 }
 
 /** The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and it is on. */
 function initialConsent(options: RuntimeOptions): Consent {
-  const gpc = options.respectGpc === true && typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
-  if (gpc) return 'denied';
+  if (options.respectGpc === true && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
   const given = options.consent;
   if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
   warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${String(given).slice(0, 20)}; "pending" is used until the page decides.`);
@@ -126,7 +126,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const propsKey = `${base}_props`;
   const user = createIdentity(persistence.user, userKey);
   const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
-  const session = createSession(persistence.local, sessionKey, timeoutMs, readLandingContext);
+  const session = createSession(persistence.local, sessionKey, timeoutMs);
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
@@ -176,7 +176,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
     if (context?.[2] !== current) {
-      context = [user.userId, user.identity, current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+      context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
     if (pending.push(context, type, name, own, time, raw || extra?.target) === 6) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
@@ -236,8 +236,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   return {
     config: options,
     outbox,
-    userId: () => user.userId,
-    identity: () => user.identity,
+    userId: user.userId,
+    identity: user.identity,
     sessionId: () => session.touch(now()).id,
     identify(identity) {
       const outcome = user.identify(identity);
@@ -269,11 +269,11 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         eventProperties.merge(persistence.local.stored(propsKey));
         const current = session.touch(now());
         outbox.rewrite((event) => {
-          if (replacedUser !== undefined && event.user_id === replacedUser) {
-            event.user_id = user.userId;
-            event.identity ??= user.identity;
+          if (event.user_id === replacedUser) {
+            event.user_id = user.userId();
+            event.identity ??= user.identity();
           }
-          if (replacedSession !== undefined && event.session_id === replacedSession) {
+          if (event.session_id === replacedSession) {
             event.session_id = current.id;
             event.session = current.props;
           }

@@ -6,7 +6,7 @@ import type { SessionContext } from './types.ts';
 /** A session as every tab of the site stores it. */
 export interface StoredSession {
   id: string;
-  start: number;
+  /** When an event last kept the session alive. */
   last: number;
   props: SessionContext;
 }
@@ -30,7 +30,7 @@ export interface Session {
 }
 
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
-export function readLandingContext(): SessionContext {
+function readLandingContext(): SessionContext {
   const props: SessionContext = {};
   if (typeof location === 'undefined') return props;
   props.landing_page = scrub(location.href);
@@ -44,7 +44,7 @@ export function readLandingContext(): SessionContext {
 }
 
 /** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
-export function createSession(store: KeyValueStore, key: string, timeoutMs: number, landing: () => SessionContext): Session {
+export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   let savedLast = -Infinity;
@@ -55,7 +55,7 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
     // A touch after a restart or merge decides afresh.
     touchedAt = NaN;
   };
-  const fresh = (now: number): StoredSession => ({ id: randomNumericId(), start: now, last: now, props: landing() });
+  const fresh = (now: number): StoredSession => ({ id: randomNumericId(), last: now, props: readLandingContext() });
   return {
     touch(now) {
       // Events of one millisecond (a burst of calls) share everything touching would decide.
@@ -76,14 +76,13 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
     },
     merge(text, now) {
       const earlier = parseJson(text);
-      const replaced = current?.id;
-      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== replaced) {
+      let replaced: string | undefined;
+      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
+        replaced = current?.id;
         current = { ...earlier, last: Math.max(earlier.last, now) };
-        save(current);
-        return replaced;
       }
       if (current) save(current);
-      return undefined;
+      return replaced;
     },
     restart(now) {
       save((current = fresh(now)));
