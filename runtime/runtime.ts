@@ -214,6 +214,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     next = 0;
   }
 
+  /** Applies an identity (null: anonymous again); returns false when it was already the one. */
+  const become = (identity: string | null) => {
+    const previous = user.identity();
+    if (identity === previous) return false;
+    user.identify(identity);
+    changed();
+    // Someone else: a new user, so a new session.
+    if (previous !== null) session.restart(now());
+    return true;
+  };
   const flushOnUnload = () => {
     settle();
     outbox.flushOnUnload();
@@ -240,16 +250,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     identity: user.identity,
     sessionId: () => session.touch(now()).id,
     identify(identity) {
-      const outcome = user.identify(identity);
-      if (outcome === 'same') return;
-      changed();
-      if (outcome === 'switched') session.restart(now());
-      capture('identify', undefined, {});
+      if (become(identity)) capture('identify', undefined, {});
     },
     resetIdentity() {
-      if (!user.reset()) return;
-      changed();
-      session.restart(now());
+      become(null);
     },
     eventProperties,
     pageviewProperties,

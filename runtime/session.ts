@@ -34,7 +34,8 @@ function readLandingContext(): SessionContext {
   const props: SessionContext = {};
   if (typeof location === 'undefined') return props;
   props.landing_page = scrub(location.href);
-  if (typeof document !== 'undefined' && document.referrer) props.referrer = scrub(document.referrer);
+  const referrer = globalThis.document?.referrer;
+  if (referrer) props.referrer = scrub(referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
     const value = params.get(`utm_${key}`);
