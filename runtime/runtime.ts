@@ -156,12 +156,11 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let userSyncedAt = now();
 
   /**
-   * Events captured but not finished, in capture order, as one flat list of six entries (a `Pending`) per event:
-   * a record per event would cost an allocation on the caller's stack. Only what must be read at call time is
-   * taken there (time, a copy of the call's properties, the context); the event, its id, validation and merging
-   * wait for the microtask.
+   * Events captured but not finished, in capture order. Only what must be read at call time is taken on the
+   * caller's stack (time, a copy of the call's properties, the context) into one small record; the event, its id,
+   * validation and merging wait for the microtask.
    */
-  let pending: Pending[number][] = [];
+  let pending: Pending[] = [];
   let next = 0;
 
   function capture(type: EventType, name: string | undefined, own: unknown, extra?: CaptureExtra, raw?: boolean): void {
@@ -178,7 +177,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     if (context?.[2] !== current) {
       context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
-    if (pending.push(context, type, name, own, time, raw || extra?.target) === 6) queueMicrotask(settle);
+    if (pending.push([context, type, name, own, time, raw || extra?.target]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
     if (options.debug) settle();
   }
@@ -186,7 +185,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** Finishes pending events in capture order; a listener that captures or settles in turn keeps that order. */
   function settle() {
     while (next < pending.length) {
-      const [[user_id, identity, current, pageview_id, page, shared], type, name, own, time, finish] = pending.slice(next, (next += 6)) as Pending;
+      const [[user_id, identity, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
       let event: HeapEvent;
       try {
         event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
