@@ -10,16 +10,15 @@ const isStoredUser = (v: unknown): v is StoredUser =>
   typeof v === 'object' && v !== null && typeof (v as StoredUser).u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
   ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
 
-/** What `identify` did: nothing, attached an identity to the anonymous user, or switched to a new user. */
-export type IdentifyOutcome = 'same' | 'attached' | 'switched';
-
 /** The user: an anonymous id made at first visit, and the identity set by `identify`. */
 export interface Identity {
-  readonly userId: string;
-  readonly identity: string | null;
-  identify(identity: string): IdentifyOutcome;
-  /** Makes a new anonymous user; returns false when the user was already anonymous. */
-  reset(): boolean;
+  userId(): string;
+  identity(): string | null;
+  /**
+   * Sets a different identity: an anonymous user takes it; an identified one is someone else, a new user (with
+   * null, a new anonymous user).
+   */
+  identify(identity: string | null): void;
   /** Re-reads the stored user, picking up a change made by another tab. */
   sync(): void;
   /**
@@ -35,23 +34,10 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
   return {
-    get userId() {
-      return user.u;
-    },
-    get identity() {
-      return user.i;
-    },
+    userId: () => user.u,
+    identity: () => user.i,
     identify(identity) {
-      if (user.i === identity) return 'same';
-      // An anonymous user takes the identity; an identified one is someone else, a new user.
-      const outcome = user.i === null ? 'attached' : 'switched';
-      save(outcome === 'attached' ? user.u : randomNumericId(), identity);
-      return outcome;
-    },
-    reset() {
-      if (user.i === null) return false;
-      save(randomNumericId(), null);
-      return true;
+      save(user.i === null ? user.u : randomNumericId(), identity);
     },
     sync() {
       const stored = readJson(store, key, isStoredUser);

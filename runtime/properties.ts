@@ -1,5 +1,6 @@
-import { readJson, type KeyValueStore } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { Props } from './types.ts';
+import { isEmpty } from './validate.ts';
 
 const isProps = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -13,13 +14,17 @@ export interface PropertyBag {
   merge(stored: string | null): void;
 }
 
-/** Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page (pageview properties). */
-export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag {
+/**
+ * Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page
+ * (pageview properties). `changed` is called after every change.
+ */
+export function createPropertyBag(store: KeyValueStore | undefined, key: string, changed: () => void): PropertyBag {
   let values: Props = (store && readJson(store, key, isProps)) || {};
   const save = () => {
+    changed();
     if (!store) return;
-    if (Object.keys(values).length) store.set(key, JSON.stringify(values));
-    else store.remove(key);
+    if (isEmpty(values)) store.remove(key);
+    else store.set(key, JSON.stringify(values));
   };
   return {
     get values() {
@@ -31,8 +36,8 @@ export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag 
     },
     remove(k) {
       if (!(k in values)) return;
-      const { [k]: _gone, ...rest } = values;
-      values = rest;
+      values = { ...values };
+      delete values[k];
       save();
     },
     clear() {
@@ -40,12 +45,7 @@ export function createPropertyBag(store?: KeyValueStore, key = ''): PropertyBag 
       save();
     },
     merge(text) {
-      let earlier: unknown;
-      try {
-        earlier = text === null ? undefined : JSON.parse(text);
-      } catch {
-        earlier = undefined;
-      }
+      const earlier = parseJson(text);
       if (isProps(earlier)) values = { ...earlier, ...values };
       save();
     },

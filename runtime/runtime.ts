@@ -7,7 +7,7 @@ import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
 import { createPersistence, type Consent, type StorageMode } from './persistence.ts';
-import { createSession, readLandingContext } from './session.ts';
+import { createSession, type StoredSession } from './session.ts';
 import type { KeyValueStore } from './storage.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
@@ -39,10 +39,8 @@ export interface CaptureExtra {
 
 /** The engine behind the public API: state, capture and delivery for one env id. */
 export interface Core {
-  readonly envId: string;
   readonly config: Readonly<RuntimeOptions>;
   readonly outbox: Outbox;
-  now(): number;
   userId(): string;
   identity(): string | null;
   sessionId(): string;
@@ -74,15 +72,15 @@ export interface Core {
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
 function positive(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  // Number.isFinite is false for anything not a number.
+  if (Number.isFinite(value) && (value as number) > 0) return value as number;
   warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
   return fallback;
 }
 
 /** The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and it is on. */
 function initialConsent(options: RuntimeOptions): Consent {
-  const gpc = options.respectGpc === true && typeof navigator !== 'undefined' && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
-  if (gpc) return 'denied';
+  if (options.respectGpc === true && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
   const given = options.consent;
   if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
   warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${String(given).slice(0, 20)}; "pending" is used until the page decides.`);
@@ -95,8 +93,20 @@ function storageMode(cookieless: unknown): StorageMode {
   return cookieless === 'memory' ? 'memory' : 'session';
 }
 
-/** An event waiting to be finished: the event, the call's properties, whether they still need validating, and the event and pageview properties of that moment. */
-type Pending = [event: HeapEvent, own: unknown, raw: boolean | undefined, global: Props, pageview: Props, target?: CaptureExtra['target']];
+/**
+ * What every event captured until the next change shares: the user, the session, the pageview, the page, and the
+ * event and pageview properties merged. Replaced, never changed, whenever one of them changes.
+ */
+type Context = [userId: string, identity: string | null, session: StoredSession, pageviewId: string, page: PageContext, properties: Props];
+
+/**
+ * What is left to do for an event: the call's properties still to validate (`true`), or the element interacted
+ * with (runtime/interactions.ts), or nothing.
+ */
+type Finish = true | CaptureExtra['target'];
+
+/** An event waiting to be finished: what the call could not leave for later. */
+type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
 
 /** How often a runtime looks for events left by closed tabs. */
 const ADOPT_EVERY_MS = 20_000;
@@ -111,12 +121,17 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let consent = initialConsent(options);
   // The cookie settings and injected stores go through under their own names.
   const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
-  const keys = { user: `${base}_id`, session: `${base}_ses`, props: `${base}_props` };
-  const user = createIdentity(persistence.user, keys.user);
+  const userKey = `${base}_id`;
+  const sessionKey = `${base}_ses`;
+  const propsKey = `${base}_props`;
+  const user = createIdentity(persistence.user, userKey);
   const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
-  const session = createSession(persistence.local, keys.session, timeoutMs, readLandingContext);
-  const eventProperties = createPropertyBag(persistence.local, keys.props);
-  const pageviewProperties = createPropertyBag();
+  const session = createSession(persistence.local, sessionKey, timeoutMs);
+  let context: Context | undefined;
+  // Every change to what the context holds makes a new one at the next capture.
+  const changed = () => (context = undefined);
+  const eventProperties = createPropertyBag(persistence.local, propsKey, changed);
+  const pageviewProperties = createPropertyBag(undefined, '', changed);
   const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
     envId,
@@ -142,8 +157,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
 
   /**
    * Events captured but not finished, in capture order. Only what must be read at call time is taken on the
-   * caller's stack (time, user, session, page, a copy of the call's properties, the property bags as they are:
-   * bags are replaced, never changed, on every add); the id, validation and merging wait for the microtask.
+   * caller's stack (time, a copy of the call's properties, the context) into one small record; the event, its id,
+   * validation and merging wait for the microtask.
    */
   let pending: Pending[] = [];
   let next = 0;
@@ -152,23 +167,17 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
+      // Another tab may have identified or reset the user.
       user.sync();
       userSyncedAt = time;
+      context = undefined;
     }
+    // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
-    const event: HeapEvent = {
-      id: '',
-      type,
-      time,
-      user_id: user.userId,
-      identity: user.identity,
-      session_id: current.id,
-      pageview_id: pageviewId,
-      page,
-      session: current.props,
-    };
-    if (name !== undefined) event.name = name;
-    if (pending.push([event, own, raw, eventProperties.values, pageviewProperties.values, extra?.target]) === 1) queueMicrotask(settle);
+    if (context?.[2] !== current) {
+      context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+    }
+    if (pending.push([context, type, name, own, time, raw || extra?.target]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
     if (options.debug) settle();
   }
@@ -176,14 +185,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** Finishes pending events in capture order; a listener that captures or settles in turn keeps that order. */
   function settle() {
     while (next < pending.length) {
-      const [event, own, raw, global, pageview, target] = pending[next++]!;
+      const [[user_id, identity, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
+      let event: HeapEvent;
       try {
-        if (target) event.target = typeof target === 'function' ? target() : target;
-        let properties = raw ? cleanProps(own, 'track') : (own as Props);
+        event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
+        if (name !== undefined) event.name = name;
+        if (finish && finish !== true) event.target = typeof finish === 'function' ? finish() : finish;
+        let properties = finish === true ? cleanProps(own, 'track') : (own as Props);
         // Event properties, then pageview properties, then the call's own: the most specific wins.
-        if (event.type !== 'user_properties' && !(isEmpty(global) && isEmpty(pageview))) properties = { ...global, ...pageview, ...properties };
+        if (type !== 'user_properties' && !isEmpty(shared)) properties = { ...shared, ...properties };
         if (!isEmpty(properties)) event.properties = properties;
-        event.id = eventId(event.time);
         outbox.push(event);
       } catch (err) {
         errorOnce('capture-failed', 'an event could not be finished and was dropped.', err);
@@ -202,6 +213,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     next = 0;
   }
 
+  /** Applies an identity (null: anonymous again); returns false when it was already the one. */
+  const become = (identity: string | null) => {
+    const previous = user.identity();
+    if (identity === previous) return false;
+    user.identify(identity);
+    changed();
+    // Someone else: a new user, so a new session.
+    if (previous !== null) session.restart(now());
+    return true;
+  };
   const flushOnUnload = () => {
     settle();
     outbox.flushOnUnload();
@@ -222,21 +243,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   for (const [target, type, hook] of hooks) target.addEventListener(type, hook as EventListener);
 
   return {
-    envId,
     config: options,
     outbox,
-    now,
-    userId: () => user.userId,
-    identity: () => user.identity,
+    userId: user.userId,
+    identity: user.identity,
     sessionId: () => session.touch(now()).id,
     identify(identity) {
-      const outcome = user.identify(identity);
-      if (outcome === 'same') return;
-      if (outcome === 'switched') session.restart(now());
-      capture('identify', undefined, {});
+      if (become(identity)) capture('identify', undefined, {});
     },
     resetIdentity() {
-      if (user.reset()) session.restart(now());
+      become(null);
     },
     eventProperties,
     pageviewProperties,
@@ -249,17 +265,18 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       consent = next;
       if (next === 'granted') {
         persistence.setAllowed(true);
+        changed();
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled.
-        const replacedUser = user.merge(persistence.user.stored(keys.user));
-        const replacedSession = session.merge(persistence.local.stored(keys.session), now());
-        eventProperties.merge(persistence.local.stored(keys.props));
+        const replacedUser = user.merge(persistence.user.stored(userKey));
+        const replacedSession = session.merge(persistence.local.stored(sessionKey), now());
+        eventProperties.merge(persistence.local.stored(propsKey));
         const current = session.touch(now());
         outbox.rewrite((event) => {
-          if (replacedUser !== undefined && event.user_id === replacedUser) {
-            event.user_id = user.userId;
-            event.identity ??= user.identity;
+          if (event.user_id === replacedUser) {
+            event.user_id = user.userId();
+            event.identity ??= user.identity();
           }
-          if (replacedSession !== undefined && event.session_id === replacedSession) {
+          if (event.session_id === replacedSession) {
             event.session_id = current.id;
             event.session = current.props;
           }
@@ -296,6 +313,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     settle,
     pageview(options) {
       const previousUrl = page.url;
+      changed();
       pageviewId = randomNumericId();
       pageviewProperties.clear();
       pageviewProperties.add(options.properties as Props);

@@ -50,6 +50,50 @@ describe('sessions', () => {
     }
   });
 
+  it('labels each event of one millisecond with the user, session and pageview of its own call', async () => {
+    const clock = Date.now();
+    const heap = startRuntime('same-ms', { now: () => clock });
+    heap.track('Before');
+    heap.identify('alice');
+    heap.track('As alice');
+    const alice = { user: heap.getUserId(), session: heap.getSessionId() };
+    // Someone else: a new user and session, in the same millisecond.
+    heap.identify('bob');
+    heap.track('As bob');
+    heap.trackPageview();
+    heap.track('Next page');
+    const tracks = await waitForEvents(heap.envId, 4, { type: 'track' });
+    const pageviews = await waitForEvents(heap.envId, 2, { type: 'pageview' });
+    const [before, asAlice, asBob, nextPage] = ['Before', 'As alice', 'As bob', 'Next page'].map((n) => tracks.find((e) => e.name === n)!);
+    expect([before!.identity, asAlice!.identity, asBob!.identity]).to.deep.equal([null, 'alice', 'bob']);
+    expect(asAlice!.user_id).to.equal(alice.user);
+    expect(asAlice!.session_id).to.equal(alice.session);
+    expect(asBob!.user_id).to.not.equal(alice.user);
+    expect(asBob!.session_id).to.not.equal(alice.session);
+    expect(asBob!.session_id).to.equal(heap.getSessionId());
+    expect(nextPage!.pageview_id).to.not.equal(asBob!.pageview_id);
+    expect(pageviews.map((e) => e.pageview_id)).to.include(nextPage!.pageview_id);
+  });
+
+  it('follows a session another tab started after this one timed out', () => {
+    const envId = uniqueEnv('tab-new');
+    let clock = Date.now();
+    const tabA = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    try {
+      const first = tabA.sessionId();
+      expect(tabB.sessionId()).to.equal(first);
+      clock += 31 * 60_000;
+      tabB.capture('track', 'B after a break', {});
+      const second = tabB.sessionId();
+      expect(second).to.not.equal(first);
+      expect(tabA.sessionId()).to.equal(second);
+    } finally {
+      tabA.dispose();
+      tabB.dispose();
+    }
+  });
+
   it('takes referrer, landing page and UTM parameters from the landing page only', async () => {
     const landing = location.href;
     history.replaceState(null, '', `${location.pathname}?utm_source=news&utm_campaign=fall`);

@@ -3,9 +3,10 @@ import { scrub } from './redact.ts';
 import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
-interface StoredSession {
+/** A session as every tab of the site stores it. */
+export interface StoredSession {
   id: string;
-  start: number;
+  /** When an event last kept the session alive. */
   last: number;
   props: SessionContext;
 }
@@ -29,11 +30,12 @@ export interface Session {
 }
 
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
-export function readLandingContext(): SessionContext {
+function readLandingContext(): SessionContext {
   const props: SessionContext = {};
   if (typeof location === 'undefined') return props;
   props.landing_page = scrub(location.href);
-  if (typeof document !== 'undefined' && document.referrer) props.referrer = scrub(document.referrer);
+  const referrer = globalThis.document?.referrer;
+  if (referrer) props.referrer = scrub(referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
     const value = params.get(`utm_${key}`);
@@ -43,17 +45,22 @@ export function readLandingContext(): SessionContext {
 }
 
 /** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
-export function createSession(store: KeyValueStore, key: string, timeoutMs: number, landing: () => SessionContext): Session {
+export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   let savedLast = -Infinity;
+  let touchedAt = NaN;
   const save = (s: StoredSession) => {
     store.set(key, JSON.stringify(s));
     savedLast = s.last;
+    // A touch after a restart or merge decides afresh.
+    touchedAt = NaN;
   };
-  const fresh = (now: number): StoredSession => ({ id: randomNumericId(), start: now, last: now, props: landing() });
+  const fresh = (now: number): StoredSession => ({ id: randomNumericId(), last: now, props: readLandingContext() });
   return {
     touch(now) {
+      // Events of one millisecond (a burst of calls) share everything touching would decide.
+      if (now === touchedAt) return current!;
       if (!current || Math.abs(now - syncedAt) >= SYNC_MS) {
         // Another tab may have extended or replaced the session since we last looked.
         const stored = readJson(store, key, isStoredSession);
@@ -65,18 +72,18 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
         if (now > current.last) current.last = now;
         if (current.last - savedLast >= SYNC_MS) save(current);
       }
+      touchedAt = now;
       return current;
     },
     merge(text, now) {
       const earlier = parseJson(text);
-      const replaced = current?.id;
-      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== replaced) {
+      let replaced: string | undefined;
+      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
+        replaced = current?.id;
         current = { ...earlier, last: Math.max(earlier.last, now) };
-        save(current);
-        return replaced;
       }
       if (current) save(current);
-      return undefined;
+      return replaced;
     },
     restart(now) {
       save((current = fresh(now)));
