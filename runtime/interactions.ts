@@ -1,4 +1,5 @@
 // Click, submit and change autocapture: one capturing listener per type on document, nothing per element.
+import { pathOf } from './composed-tree.ts';
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
 import { listenInShadowRoots } from './shadow-roots.ts';
@@ -25,17 +26,13 @@ function safely<T>(fn: () => T, fallback: T): T {
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
   let forwardedTo: Element | null = null;
-  /** Events already recorded: a change or submit may come both from a shadow root and from document. */
-  const handled = new WeakSet<Event>();
   const record = (event: Event) =>
     safely(() => {
       const kind = event.type as InteractionKind;
       const click = kind === 'click';
-      if (!settings[kind] || handled.has(event)) return;
-      // Clicks are composed: only document hears them, once.
-      if (!click) handled.add(event);
+      if (!settings[kind]) return;
       // Inside open shadow roots, the real target; for closed ones, the host.
-      const first = event.composedPath()[0] as Node;
+      const first = pathOf(event)[0] as Node;
       const el = first instanceof Element ? first : first.parentElement;
       if (!el) return;
       if (click) {

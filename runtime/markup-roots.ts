@@ -33,7 +33,7 @@ export interface Roots {
 
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
 // Clicks cross shadow boundaries, so the document alone hears them; submit and change come from shadow roots by relay.
-const DOCUMENT_EVENTS = ['click', 'submit', 'change', 'focusin'];
+const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
 const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
@@ -46,7 +46,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
   let stopped = false;
-  const unrelay = listenInShadowRoots(handlers.onEvent);
+  // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
+  const unrelay = listenInShadowRoots(handlers.onEvent, add);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
