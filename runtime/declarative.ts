@@ -61,7 +61,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: el.localName };
     if (el.id) target.id = el.id.slice(0, MAX_VALUE - 1);
-    runtime.core.capture('track', name, properties, { target });
+    runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
     if (navigating) runtime.flush();
   }

@@ -48,7 +48,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
       // A description that fails still sends the event, with the tag alone.
-      if (build) runtime.core.capture(kind, undefined, {}, { target: () => safely(build, { tag: el.localName }) });
+      if (build) runtime.core.capture(kind, undefined, {}, () => safely(build, { tag: el.localName }));
     }, undefined);
   const options = { capture: true, passive: true };
   const types = (['click', 'submit', 'change'] as const).filter((type) => settings[type]);
