@@ -2,7 +2,7 @@
 import { pathOf } from './composed-tree.ts';
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
-import { listenInShadowRoots } from './shadow-roots.ts';
+import { LISTEN, listenInShadowRoots } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
 
@@ -50,12 +50,11 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       // A description that fails still sends the event, with the tag alone.
       if (build) runtime.core.capture(kind, undefined, {}, () => safely(build, { tag: el.localName }));
     }, undefined);
-  const options = { capture: true, passive: true };
   const types = (['click', 'submit', 'change'] as const).filter((type) => settings[type]);
-  for (const type of types) document.addEventListener(type, record, options);
+  for (const type of types) document.addEventListener(type, record, LISTEN);
   const stopShadow = settings.submit || settings.change ? listenInShadowRoots(record) : () => {};
   return () => {
-    for (const type of types) document.removeEventListener(type, record, options);
+    for (const type of types) document.removeEventListener(type, record, LISTEN);
     stopShadow();
   };
 }

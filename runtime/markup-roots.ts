@@ -1,5 +1,5 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
-import { listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
+import { LISTEN, listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
 export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
@@ -34,7 +34,6 @@ export interface Roots {
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
 // Clicks cross shadow boundaries, so the document alone hears them; submit and change come from shadow roots by relay.
 const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
-const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
  * Creates the roots registry: capturing listeners at the document, the shared relay of shadow roots'

@@ -12,7 +12,8 @@ type RootListener = (root: ShadowRoot) => void;
 const RELAYED = ['change', 'submit'] as const;
 /** Composed events whose path reveals the open shadow roots a change or submit will come from. */
 const DISCOVERY = ['focusin', 'input', 'click'] as const;
-const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
+/** How the SDK listens: first, and never delaying the page's scrolling. Shared by every module that listens. */
+export const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
