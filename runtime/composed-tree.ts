@@ -19,3 +19,21 @@ export function closestComposed(el: Element, selector: string): Element | null {
 export function isShadowRoot(node: unknown): node is ShadowRoot {
   return (node as Node | null)?.nodeType === 11 && !!(node as ShadowRoot).host;
 }
+
+let lastEvent: Event | undefined;
+let lastAt: EventTarget | null;
+let lastPath: readonly EventTarget[];
+
+/**
+ * `event.composedPath()`, computed once per event and listening node: autocapture, shadow-root discovery and the
+ * markup tracker all read the path of the same click. Keyed on `currentTarget` too, because a listener in a shadow
+ * root sees nodes a document listener does not (and, after dispatch, the path is empty again).
+ */
+export function pathOf(event: Event): readonly EventTarget[] {
+  if (event !== lastEvent || event.currentTarget !== lastAt) {
+    lastEvent = event;
+    lastAt = event.currentTarget;
+    lastPath = event.composedPath();
+  }
+  return lastPath;
+}

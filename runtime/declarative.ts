@@ -1,6 +1,6 @@
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
-import { describeElement, EVENT, isShadowRoot, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
+import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
 import { findAnnotated, isForwardedByLabel, mayNavigate, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
@@ -48,8 +48,6 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const loaded = new WeakMap<Element, string>();
   /** `view` elements already seen (and not repeating), by event name. */
   const viewed = new WeakMap<Element, string>();
-  /** Events already handled: a slotted field's change passes through the document and a shadow root. */
-  const handled = new WeakSet<Event>();
   let booting = true;
   let stopped = false;
 
@@ -63,7 +61,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: el.localName };
     if (el.id) target.id = el.id.slice(0, MAX_VALUE - 1);
-    runtime.core.capture('track', name, properties, { target });
+    runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
     if (navigating) runtime.flush();
   }
@@ -98,14 +96,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   const roots = createRoots(document, {
     onEvent(event) {
-      if (handled.has(event)) return;
-      handled.add(event);
       safely(() => {
-        if (event.type === 'click' || event.type === 'focusin') {
-          // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
-          for (const target of event.composedPath()) if (isShadowRoot(target)) roots.add(target);
-        }
-        if (event.type === 'focusin') return;
         const trigger = event.type as Trigger;
         const el = findAnnotated(event, trigger);
         if (!el || (trigger === 'click' && isForwardedByLabel(event, el))) return;

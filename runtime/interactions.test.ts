@@ -133,6 +133,18 @@ describe('interaction autocapture', () => {
     expect(await allBodies(heap.envId)).to.not.include('COUPON-TYPED');
   });
 
+  it("records a slotted field's change once, though it passes through the shadow roots it is slotted into", async () => {
+    const heap = startRuntime('slotted');
+    const root = mount('<outer-widget><input name="light"></outer-widget>');
+    const outer = $(root, 'outer-widget').attachShadow({ mode: 'open' });
+    outer.innerHTML = '<slot></slot><inner-widget><input name="deep"></inner-widget>';
+    $(outer, 'inner-widget').attachShadow({ mode: 'open' }).innerHTML = '<slot></slot>';
+    // Typing reveals the roots on each field's path: the change of "deep" stops at the outer root, passing the inner one.
+    for (const field of [$<HTMLInputElement>(root, 'input'), $<HTMLInputElement>(outer, 'input')]) typeInto(field, 'x');
+    const changes = await settledOfType(heap, 'change');
+    expect(changes.map((c) => c.target!.attributes)).to.deep.equal([{ name: 'light' }, { name: 'deep' }]);
+  });
+
   it('records the host for a click inside a closed shadow root, and nothing from inside it', async () => {
     const heap = startRuntime('closed');
     const root = mount('<locked-widget id="lw" aria-label="Checkout"></locked-widget>');

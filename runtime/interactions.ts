@@ -1,7 +1,8 @@
 // Click, submit and change autocapture: one capturing listener per type on document, nothing per element.
+import { pathOf } from './composed-tree.ts';
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
-import { listenInShadowRoots } from './shadow-roots.ts';
+import { LISTEN, listenInShadowRoots } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
 
@@ -25,17 +26,13 @@ function safely<T>(fn: () => T, fallback: T): T {
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
   let forwardedTo: Element | null = null;
-  /** Events already recorded: a change or submit may come both from a shadow root and from document. */
-  const handled = new WeakSet<Event>();
   const record = (event: Event) =>
     safely(() => {
       const kind = event.type as InteractionKind;
       const click = kind === 'click';
-      if (!settings[kind] || handled.has(event)) return;
-      // Clicks are composed: only document hears them, once.
-      if (!click) handled.add(event);
+      if (!settings[kind]) return;
       // Inside open shadow roots, the real target; for closed ones, the host.
-      const first = event.composedPath()[0] as Node;
+      const first = pathOf(event)[0] as Node;
       const el = first instanceof Element ? first : first.parentElement;
       if (!el) return;
       if (click) {
@@ -51,14 +48,13 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
       // A description that fails still sends the event, with the tag alone.
-      if (build) runtime.core.capture(kind, undefined, {}, { target: () => safely(build, { tag: el.localName }) });
+      if (build) runtime.core.capture(kind, undefined, {}, () => safely(build, { tag: el.localName }));
     }, undefined);
-  const options = { capture: true, passive: true };
   const types = (['click', 'submit', 'change'] as const).filter((type) => settings[type]);
-  for (const type of types) document.addEventListener(type, record, options);
+  for (const type of types) document.addEventListener(type, record, LISTEN);
   const stopShadow = settings.submit || settings.change ? listenInShadowRoots(record) : () => {};
   return () => {
-    for (const type of types) document.removeEventListener(type, record, options);
+    for (const type of types) document.removeEventListener(type, record, LISTEN);
     stopShadow();
   };
 }

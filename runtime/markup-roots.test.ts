@@ -113,6 +113,31 @@ describe('markup in shadow roots', () => {
     await waitForEvents(heap.envId, 1, { name: 'Inner field' });
   });
 
+  it('finds a shadow root attached later from focus alone, as a keyboard user reaches it', async () => {
+    const heap = startRuntime('focuslater', quiet);
+    await heap.ready;
+    const host = mount(`<div></div>`).firstElementChild!;
+    await tick();
+    host.attachShadow({ mode: 'open' }).innerHTML = `<input data-heap-event="Focused field">`;
+    const input = inner(host, 'input');
+    input.focus();
+    expect(markupStats(heap)!.roots).to.equal(2);
+    change(input);
+    await waitForEvents(heap.envId, 1, { name: 'Focused field' });
+  });
+
+  it('finds a shadow root attached later from a click on content slotted into it', async () => {
+    const heap = startRuntime('slotlater', quiet);
+    await heap.ready;
+    const host = mount(`<div><button>Open</button></div>`).firstElementChild!;
+    await tick();
+    host.attachShadow({ mode: 'open' }).innerHTML = `<p data-heap-event="Panel loaded" data-heap-trigger="load">Panel</p><slot></slot>`;
+    // The click's target is the light-DOM button itself, yet its path passes through the root it is slotted into.
+    (host.querySelector('button') as HTMLElement).click();
+    expect(markupStats(heap)!.roots).to.equal(2);
+    await waitForEvents(heap.envId, 1, { name: 'Panel loaded' });
+  });
+
   it('sees only the host of a closed shadow root: annotate the host', async () => {
     const heap = startRuntime('closed', quiet);
     const root = mount(`<div id="widget" data-heap-event="Widget used" data-heap-prop-kind="closed"></div>`);

@@ -1,5 +1,5 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
-import { listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
+import { LISTEN, listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
 export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
@@ -33,8 +33,7 @@ export interface Roots {
 
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
 // Clicks cross shadow boundaries, so the document alone hears them; submit and change come from shadow roots by relay.
-const DOCUMENT_EVENTS = ['click', 'submit', 'change', 'focusin'];
-const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
+const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
 
 /**
  * Creates the roots registry: capturing listeners at the document, the shared relay of shadow roots'
@@ -46,7 +45,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
   let stopped = false;
-  const unrelay = listenInShadowRoots(handlers.onEvent);
+  // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
+  const unrelay = listenInShadowRoots(handlers.onEvent, add);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */

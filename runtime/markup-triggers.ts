@@ -1,3 +1,4 @@
+import { pathOf } from './composed-tree.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
 import { warnOnce } from './warn.ts';
 
@@ -32,7 +33,7 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
 /** The innermost annotated element on the event's path whose triggers include `trigger`, if any. */
 export function findAnnotated(event: Event, trigger: Trigger): Element | null {
   // A submit button can carry the form's event itself, so it comes first.
-  const path: unknown[] = [(event as SubmitEvent).submitter, ...event.composedPath()];
+  const path: unknown[] = [(event as SubmitEvent).submitter, ...pathOf(event)];
   // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
   const last = path[path.length - 1];
   for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) path.push(el);
@@ -47,7 +48,7 @@ export function findAnnotated(event: Event, trigger: Trigger): Element | null {
  * with a click on the control, and counting both would count one press twice.
  */
 export function isForwardedByLabel(event: Event, annotated: Element): boolean {
-  const path = event.composedPath();
+  const path = pathOf(event);
   for (const target of path) {
     if (target === annotated) return false;
     if (isElement(target) && target.localName === 'label') {
@@ -60,7 +61,7 @@ export function isForwardedByLabel(event: Event, annotated: Element): boolean {
 
 /** True when the click may leave the page (a link or a submit button), so queued events should leave first. */
 export function mayNavigate(event: Event): boolean {
-  for (const target of event.composedPath()) {
+  for (const target of pathOf(event)) {
     if (!isElement(target)) continue;
     const tag = target.localName;
     if ((tag === 'a' || tag === 'area') && target.hasAttribute('href')) return true;

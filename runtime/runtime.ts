@@ -28,14 +28,11 @@ export interface RuntimeOptions extends HeapConfig {
   retry?: BackoffOptions;
 }
 
-/** Extra fields an interaction event carries. */
-export interface CaptureExtra {
-  /**
-   * The element interacted with; or a function that completes what was read of it at the interaction, called
-   * when the event is finished (runtime/interactions.ts: the listener reads only what cannot wait).
-   */
-  target?: TargetContext | (() => TargetContext);
-}
+/**
+ * The element an interaction event is about; or a function that completes what was read of it at the interaction,
+ * called when the event is finished (runtime/interactions.ts: the listener reads only what cannot wait).
+ */
+export type CaptureTarget = TargetContext | (() => TargetContext);
 
 /** The engine behind the public API: state, capture and delivery for one env id. */
 export interface Core {
@@ -52,7 +49,7 @@ export interface Core {
    * Captures an event of any type (`properties` already validated); nothing while consent is denied. The event
    * is finished (id, merged properties, queued, listeners told) in a microtask, or at `settle()`.
    */
-  capture(type: EventType, name: string | undefined, properties: Props, extra?: CaptureExtra): void;
+  capture(type: EventType, name: string | undefined, properties: Props, target?: CaptureTarget): void;
   /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
   track(name: string, properties: unknown): void;
   /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
@@ -103,7 +100,7 @@ type Context = [userId: string, identity: string | null, session: StoredSession,
  * What is left to do for an event: the call's properties still to validate (`true`), or the element interacted
  * with (runtime/interactions.ts), or nothing.
  */
-type Finish = true | CaptureExtra['target'];
+type Finish = true | CaptureTarget | undefined;
 
 /** An event waiting to be finished: what the call could not leave for later. */
 type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
@@ -163,7 +160,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let pending: Pending[] = [];
   let next = 0;
 
-  function capture(type: EventType, name: string | undefined, own: unknown, extra?: CaptureExtra, raw?: boolean): void {
+  function capture(type: EventType, name: string | undefined, own: unknown, target?: CaptureTarget, raw?: boolean): void {
     if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
@@ -177,7 +174,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     if (context?.[2] !== current) {
       context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
-    if (pending.push([context, type, name, own, time, raw || extra?.target]) === 1) queueMicrotask(settle);
+    if (pending.push([context, type, name, own, time, raw || target]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
     if (options.debug) settle();
   }

@@ -1,24 +1,30 @@
 // `change` and `submit` are not composed: inside a shadow root they stop at the root and never reach
 // `document`. Open roots are found lazily, from the composed events that precede those two (focus,
 // input, click), or handed in by whoever finds them first (the markup tracker, as hosts appear), and get
-// one capturing listener per type, shared by every subscriber.
-import { isShadowRoot } from './composed-tree.ts';
+// one capturing listener per type, shared by every subscriber. Subscribers may also hear of each root found
+// that way (the markup tracker watches those roots' markup too).
+import { isShadowRoot, pathOf } from './composed-tree.ts';
 
 type Listener = (event: Event) => void;
+type RootListener = (root: ShadowRoot) => void;
 
 /** Events that stop at their shadow root and are relayed from there. */
 const RELAYED = ['change', 'submit'] as const;
 /** Composed events whose path reveals the open shadow roots a change or submit will come from. */
 const DISCOVERY = ['focusin', 'input', 'click'] as const;
-const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
+/** How the SDK listens: first, and never delaying the page's scrolling. Shared by every module that listens. */
+export const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
-const subscribers = new Set<Listener>();
+/** Each subscriber, with what it is told of the roots discovery finds. */
+const subscribers = new Map<Listener, RootListener | undefined>();
 const hooked = new WeakSet<ShadowRoot>();
 
 function relay(event: Event): void {
-  // Subscribers may hear an event twice (here and at document) and must tell them apart: the `composed`
-  // flag does not (Chromium marks submit composed, yet it stops at the root).
-  for (const listener of subscribers) listener(event);
+  // Only from the root the event stops at: one that goes on (a slotted field's change, passing through the root
+  // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium
+  // marks submit composed, yet it stops at the root); the path can.
+  const path = pathOf(event);
+  if (path[path.length - 1] === event.currentTarget) subscribers.forEach((_, listener) => listener(event));
 }
 
 /** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */
@@ -31,9 +37,13 @@ export function relayShadowRoot(root: ShadowRoot): void {
 
 function discover(event: Event): void {
   try {
-    const path = event.composedPath();
-    // At document, an event from inside a shadow root is retargeted to the host: only then is there a root to find.
-    if (path[0] !== event.target) for (const node of path) if (isShadowRoot(node)) relayShadowRoot(node);
+    // Every root on the path, including those a slotted node's event passes through (its target is not retargeted).
+    for (const node of pathOf(event)) {
+      if (isShadowRoot(node)) {
+        relayShadowRoot(node);
+        subscribers.forEach((found) => found?.(node));
+      }
+    }
   } catch {
     // Finding roots is best effort; the page's own handling of this event must not be disturbed.
   }
@@ -41,11 +51,12 @@ function discover(event: Event): void {
 
 /**
  * Calls `listener` with every `change` and `submit` event inside open shadow roots of the document (they
- * never reach document listeners); the same event may also reach document. Returns the unsubscribe function.
+ * never reach document listeners), and only those: an event that also reaches document is left to it. `found`, if given, hears of every
+ * root on the path of a focus, input or click (repeatedly: it tells known ones apart). Returns the unsubscribe function.
  */
-export function listenInShadowRoots(listener: Listener): () => void {
+export function listenInShadowRoots(listener: Listener, found?: RootListener): () => void {
   if (!subscribers.size) for (const type of DISCOVERY) document.addEventListener(type, discover, LISTEN);
-  subscribers.add(listener);
+  subscribers.set(listener, found);
   return () => {
     if (subscribers.delete(listener) && !subscribers.size) for (const type of DISCOVERY) document.removeEventListener(type, discover, LISTEN);
   };
