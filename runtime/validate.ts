@@ -27,7 +27,9 @@ export function cleanEventName(value: unknown, call = 'track'): string | null {
     warnOnce('event-name-invalid', `${call}() needs an event name string, got ${describe(value)}; the event was dropped.`);
     return null;
   }
-  if (name.trim() === '') {
+  // Only a name that does not start with printable ASCII other than a space ('!' to '~', compared as strings) can
+  // be blank: the common name skips the trim.
+  if ((name < '!' || name >= '\x7f') && name.trim() === '') {
     warnOnce('event-name-empty', `${call}() got an empty event name; the event was dropped.`);
     return null;
   }

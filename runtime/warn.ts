@@ -68,11 +68,14 @@ export function describe(value: unknown): string {
   }
 }
 
-/** Wraps a public entry point so host code never sees an exception from it. */
-export function guard<A extends unknown[], R>(name: string, fn: (...args: A) => R, fallback: R): (...args: A) => R {
-  return (...args: A): R => {
+/**
+ * Wraps a public entry point so host code never sees an exception from it. The wrapper passes two arguments,
+ * as many as any public call takes: a rest/spread wrapper costs an array and a spread call on every call.
+ */
+export function guard<R>(name: string, fn: (a?: unknown, b?: unknown) => R, fallback: R): (a?: unknown, b?: unknown) => R {
+  return (a, b) => {
     try {
-      return fn(...args);
+      return fn(a, b);
     } catch (err) {
       warnOnce(`${name}-failed`, `${name}() failed and was skipped: ${safeMessage(err)}`);
       return fallback;
