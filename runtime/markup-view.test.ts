@@ -127,6 +127,19 @@ describe('view triggers', () => {
     expect(markupStats(heap)!.viewTimers).to.equal(0);
   });
 
+  it('counts an element in view whose view trigger is taken off and put back in the same task', async () => {
+    const heap = startRuntime('viewtoggle', quiet);
+    const root = mount(`<p data-heap-event="Back" data-heap-trigger="view" data-heap-view-dwell="50">x</p>`);
+    await heap.ready;
+    await until(() => markupStats(heap)!.viewTimers === 1, 'the dwell to start');
+    const el = root.querySelector('p')!;
+    el.setAttribute('data-heap-trigger', 'click');
+    el.setAttribute('data-heap-trigger', 'view');
+    const [event] = await waitForEvents(heap.envId, 1, { name: 'Back' });
+    expect(event!.name).to.equal('Back');
+    expect(markupStats(heap)).to.deep.include({ viewWatched: 0, viewTimers: 0 });
+  });
+
   it('limits an element with several triggers to one event with data-heap-once', async () => {
     const heap = startRuntime('viewonce', quiet);
     const root = mount(`<button data-heap-event="Offer" data-heap-trigger="view click" data-heap-view-dwell="50" data-heap-once>Offer</button>`);

@@ -19,6 +19,7 @@ export interface ViewTracker {
   stop(): void;
 }
 
+/** What is known of a watched element once it has first been in view: most never are, and need none. */
 interface ViewState {
   /** The observer watching the element: the coarse one, or the fine one once it proved large. */
   io: IntersectionObserver;
@@ -47,17 +48,25 @@ const area = (r: DOMRectReadOnly | null) => (r ? r.width * r.height : 0);
  */
 export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker | undefined {
   if (typeof IntersectionObserver !== 'function') return undefined;
+  /** The watched elements; those that have been in view also have a state. */
+  const watched = new Set<Element>();
   const states = new Map<Element, ViewState>();
   /** Elements whose dwell ended while the tab was hidden: they count once the tab shows again. */
   const paused = new Set<Element>();
   let coarse: IntersectionObserver | undefined;
   let fine: IntersectionObserver | undefined;
-  /** Elements let go of in this task, with their observer: unobserved together, or not at all when none is left. */
-  const dropped = new Map<Element, IntersectionObserver>();
+  /** Elements let go of in this task: unobserved together, or not at all when none is left. */
+  const dropped = new Set<Element>();
+
+  // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
+  const unobserve = (el: Element) => {
+    coarse!.unobserve(el);
+    fine?.unobserve(el);
+  };
 
   const flush = () => {
-    if (!states.size) tracker.stop();
-    else for (const [el, io] of dropped) io.unobserve(el);
+    if (!watched.size) tracker.stop();
+    else dropped.forEach(unobserve);
     dropped.clear();
   };
 
@@ -84,20 +93,25 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
 
   const onEntries = (entries: IntersectionObserverEntry[]) => {
     for (const entry of entries) {
+      // The first report lists every element watched, most of them out of view and never in it: they cost two reads.
+      const intersecting = entry.isIntersecting;
       const el = entry.target;
-      const state = states.get(el);
-      if (!state) continue;
+      let state = states.get(el);
+      if (!state) {
+        if (!intersecting || !watched.has(el)) continue;
+        states.set(el, (state = { io: coarse! }));
+      }
       // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
-      const partly = entry.isIntersecting && entry.intersectionRatio < VISIBLE_SHARE;
+      const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
       const rootArea = partly ? area(entry.rootBounds) : 0;
-      state.visible = partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : entry.isIntersecting;
+      state.visible = partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : intersecting;
       if (!state.visible) {
         clear(state);
         paused.delete(el);
         state.shown = false;
         // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself.
         if (partly && state.io === coarse && area(entry.boundingClientRect) > rootArea) {
-          state.io.unobserve(el);
+          coarse.unobserve(el);
           (state.io = fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
         }
       } else if (state.timer === undefined && !state.shown && !paused.has(el)) {
@@ -117,31 +131,31 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
 
   const tracker: ViewTracker = {
     watch(el) {
-      if (states.has(el)) return;
+      if (watched.has(el)) return;
       // Observed afresh, so that the observer reports where it is now.
-      if (dropped.size) {
-        dropped.get(el)?.unobserve(el);
-        dropped.delete(el);
-      }
+      if (dropped.delete(el)) unobserve(el);
       if (!coarse) {
         coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
         document.addEventListener('visibilitychange', onVisibility);
       }
-      states.set(el, { io: coarse });
+      watched.add(el);
       coarse.observe(el);
     },
     unwatch(el) {
+      if (!watched.delete(el)) return;
       const state = states.get(el);
-      if (!state) return;
-      clear(state);
-      states.delete(el);
-      paused.delete(el);
+      if (state) {
+        clear(state);
+        states.delete(el);
+        paused.delete(el);
+      }
       if (!dropped.size) queueMicrotask(flush);
-      dropped.set(el, state.io);
+      dropped.add(el);
     },
-    stats: () => ({ viewWatched: states.size, viewTimers: [...states.values()].filter((state) => state.timer !== undefined).length }),
+    stats: () => ({ viewWatched: watched.size, viewTimers: [...states.values()].filter((state) => state.timer !== undefined).length }),
     stop() {
       for (const state of states.values()) clear(state);
+      watched.clear();
       states.clear();
       paused.clear();
       dropped.clear();
