@@ -209,7 +209,9 @@ describe('delivery', () => {
     await setFaults(envId, [{ kind: 'hang', ms: 1500, times: 1 }]);
     const first = startRuntime('inflight', fast, envId);
     for (let i = 0; i < 5; i++) first.track('In flight', { i });
-    await sleep(300);
+    // The page goes away while that request hangs: wait for the collector to have it (a fixed pause was too
+    // short on a loaded machine, and the reload's request then took the hang instead).
+    for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(50);
     first.dispose();
     startRuntime('inflight', fast, envId);
     const events = await expectExactlyOnce(envId, 5);
