@@ -50,9 +50,10 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   });
   const schedule = () =>
     queueMicrotask(() => {
+      const url = current();
       // Stopped meanwhile: no longer listening.
-      if (historyListeners.has(schedule) && current() !== lastUrl) {
-        lastUrl = current();
+      if (historyListeners.has(schedule) && url !== lastUrl) {
+        lastUrl = url;
         runtime.trackPageview();
       }
     });
