@@ -33,15 +33,17 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
 /** The innermost annotated element on the event's path whose triggers include `trigger`, if any. */
 export function findAnnotated(event: Event, trigger: Trigger): Element | null {
   // A submit button can carry the form's event itself, so it comes first.
-  const path: unknown[] = [(event as SubmitEvent).submitter, ...pathOf(event)];
+  const submitter = (event as SubmitEvent).submitter;
+  if (carries(submitter, trigger)) return submitter;
+  const path = pathOf(event);
+  for (const target of path) if (carries(target, trigger)) return target;
   // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
   const last = path[path.length - 1];
-  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) path.push(el);
-  for (const target of path) {
-    if (isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger)) return target;
-  }
+  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) if (carries(el, trigger)) return el;
   return null;
 }
+
+const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
 
 /**
  * True for the click on a `<label>` whose control sits inside `annotated`: the browser follows it

@@ -93,7 +93,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 
   return () => {
     const target: TargetContext = { tag: el.localName };
-    const [, id, classes] = chain;
+    const id = chain[1];
+    const classes = chain[2];
     if (id) target.id = sanitize(id, 128);
     const collapsed = classes?.trim().replace(/\s+/g, ' ');
     if (collapsed) target.classes = sanitize(collapsed, 255);
