@@ -282,7 +282,7 @@ async function main() {
       // A different order each round, so a slow spell of the machine does not always hit the same SDK.
       const order = sdks.map((_, i) => sdks[(i + round) % sdks.length]);
       log(`round ${round + 1}/${CONFIG.runs}: ${order.map((s) => s.id).join(', ')}`);
-      if (CONFIG.figures.includes('track')) for (const s of order) results.track[s.id].push({ ...(await trackRun(s)), round });
+      if (CONFIG.figures.includes('track')) for (const s of order) if (s.track !== false) results.track[s.id].push({ ...(await trackRun(s)), round });
       if (CONFIG.figures.includes('click')) for (const s of order) if (s.clicks) results.click[s.id].push(await clickRun(s));
       if (CONFIG.figures.includes('markup')) for (const s of order) if (s.markup) results.markup[s.id].push(await markupRun(s));
     }

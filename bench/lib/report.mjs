@@ -86,6 +86,7 @@ export function report({ config, sdks, bytes, ours, results, machine, durationS 
         if (!runs.length) {
           if (f.from === 'click' && sdks[id] && !sdks[id].clicks) why[`${f.key}:${id}`] = sdks[id].clicksWhy;
           if (f.from === 'markup' && sdks[id] && !sdks[id].markup) why[`${f.key}:${id}`] = 'no declarative markup tracking';
+          if (f.from === 'track' && sdks[id]?.track === false) why[`${f.key}:${id}`] = 'markup floor only';
         } else {
           value = median(runs.map(f.pick));
           if (value !== null && f.net) value -= baseline ?? 0;
@@ -134,8 +135,17 @@ export function report({ config, sdks, bytes, ours, results, machine, durationS 
     row.best = row.ours?.vsBest ?? null;
   }
 
-  const cols = [...mineIds, ...peers];
-  const title = (id) => (id === 'ours' ? `heap-analytics ${sdks.ours.version}` : id === 'ours-uncapped' ? 'heap-analytics, caps raised' : `${id} ${sdks[id].version}`);
+  const floor = sdks.floor ? ['floor'] : [];
+  const cols = [...mineIds, ...peers, ...floor];
+  const title = (id) =>
+    id === 'ours' ? `heap-analytics ${sdks.ours.version}` : id === 'ours-uncapped' ? 'heap-analytics, caps raised' : id === 'floor' ? 'markup floor (bare observers)' : `${id} ${sdks[id].version}`;
+  // Ours over the bare observers, for the markup figures: how far above the platform's own cost.
+  const overFloor = floor.length
+    ? ['markup_insert', 'markup_remove']
+        .filter((k) => table[k]?.ours?.value > 0 && table[k]?.floor?.value > 0)
+        .map((k) => `${k === 'markup_insert' ? 'insert' : 'remove'} ${fmt(table[k].ours.value, 'ms')} vs ${fmt(table[k].floor.value, 'ms')}: ${(table[k].ours.value / table[k].floor.value).toFixed(2)}x`)
+    : [];
+  const floorLine = overFloor.length ? [`Markup, ours over the floor (a bare MutationObserver + IntersectionObserver on the same page): ${overFloor.join('; ')}.`] : [];
   const head = ['figure (median, net of the no-SDK page where marked *)', ...cols.map(title), 'ours / best peer'];
   const rows = figs.map((f) => {
     const row = table[f.key];
@@ -161,6 +171,7 @@ export function report({ config, sdks, bytes, ours, results, machine, durationS 
     `Segment and Snowplow (slow: a request per event; a queue rewritten per event) ran ${fmtN(Math.min(config.slowPeerEvents, config.events))} track() calls instead of ${fmtN(config.events)}; per-call and per-event figures compare, the heap figure does not (they are left out of its "best peer").`,
     '">= x [n/m runs undelivered]": in n of m runs not every event reached the collector before the timeout or a quiet spell; the figure is a lower bound.',
     '',
+    ...floorLine,
     'Targets (issue 8):',
     ...verdicts.map((v) => `  ${v.ok ? 'MET ' : 'MISS'} ${v.label}: ${v.detail}`),
     '',
@@ -175,6 +186,7 @@ export function report({ config, sdks, bytes, ours, results, machine, durationS 
     ...rows.map(mdRow),
     '',
     '(x) = ours divided by that peer: below 1 means ours is smaller or faster. * = net of the no-SDK page.',
+    ...floorLine,
     '',
     ...verdicts.map((v) => `- ${v.ok ? 'met' : '**missed**'}: ${v.label}: ${v.detail}`),
     '',

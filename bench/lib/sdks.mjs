@@ -70,6 +70,30 @@ export function describeSdks({ ours: built }) {
     // The same install with the queue caps raised above the burst, so all 10,000 events are kept and delivered:
     // the default caps (1,000 events, 1 MB) drop most of a 10,000-call burst, which makes the delivery figures incomparable.
     { ...ours('ours-uncapped', 'heap-analytics, max-events=20000 max-bytes=50000000', { 'max-events': '20000', 'max-bytes': '50000000' }), clicks: false, markup: false },
+    // Not an SDK: the least any tracker of view triggers must do on the markup page, so ours can be read against the
+    // platform's own cost. One MutationObserver finds the added elements with a view trigger, one IntersectionObserver
+    // (the thresholds ours uses) watches them, and removed ones are unobserved; nothing else, not even a dwell timer.
+    {
+      id: 'floor',
+      label: 'markup floor: a bare MutationObserver + IntersectionObserver',
+      version: '',
+      assets: ['noop.js'],
+      boot: `
+        const io = new IntersectionObserver((entries) => { for (const e of entries) void e.isIntersecting; }, { threshold: [0, 0.5] });
+        const watched = new Set();
+        new MutationObserver((records) => {
+          for (const r of records) {
+            for (const n of r.addedNodes) if (n.nodeType === 1 && n.getAttribute('data-heap-trigger') === 'view') watched.add(n), io.observe(n);
+            for (const n of r.removedNodes) if (watched.delete(n)) io.unobserve(n);
+          }
+        }).observe(document, { childList: true, subtree: true });
+        return R.script(R.asset('noop.js'));`,
+      call: `void N, void p`,
+      track: false,
+      clicks: false,
+      clicksWhy: 'markup floor only',
+      markup: true,
+    },
     {
       id: 'posthog',
       label: 'posthog-js',
