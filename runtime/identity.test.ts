@@ -1,7 +1,30 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, reload, startRuntime, waitForEvents } from '../test/collector.ts';
+import { cleanUp, ENDPOINT, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { createCore } from './runtime.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
+
+/** How many times `fn` read `document.cookie` (a round trip to the browser process in Chromium). */
+function cookieReads(fn: () => void): number {
+  const own = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+  let reads = 0;
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get() {
+      reads++;
+      return own.get!.call(this);
+    },
+    set(value) {
+      own.set!.call(this, value);
+    },
+  });
+  try {
+    fn();
+  } finally {
+    delete (document as { cookie?: string }).cookie;
+  }
+  return reads;
+}
 
 describe('identity', () => {
   afterEach(cleanUp);
@@ -101,5 +124,25 @@ describe('identity', () => {
     expect(heap.getIdentity()).to.equal('alice');
     heap.identify('x'.repeat(254));
     expect(heap.getIdentity()).to.equal('x'.repeat(254));
+  });
+
+  it('labels the next event with the user another tab identified, reading the cookie after the call, not in it', async () => {
+    const envId = uniqueEnv('tab-identify');
+    let clock = Date.now();
+    const tabA = startRuntime('tab-identify', { now: () => clock }, envId);
+    // A second tab: another engine on the same origin, sharing the cookie.
+    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    try {
+      tabB.identify('bob');
+      // Tabs look at the shared user at most once a second.
+      clock += 1001;
+      expect(cookieReads(() => tabA.track('After B identified'))).to.equal(0);
+      const [event] = await waitForEvents(envId, 1, { name: 'After B identified' });
+      expect(event!.identity).to.equal('bob');
+      expect(event!.user_id).to.equal(tabB.userId());
+      expect(tabA.getIdentity()).to.equal('bob');
+    } finally {
+      tabB.dispose();
+    }
   });
 });

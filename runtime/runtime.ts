@@ -92,7 +92,8 @@ function storageMode(cookieless: unknown): StorageMode {
 
 /**
  * What every event captured until the next change shares: the user, the session, the pageview, the page, and the
- * event and pageview properties merged. Replaced, never changed, whenever one of them changes.
+ * event and pageview properties merged. Replaced whenever one of them changes here; another tab's change to the
+ * user is written into it (see `settle`).
  */
 type Context = [userId: string, identity: string | null, session: StoredSession, pageviewId: string, page: PageContext, properties: Props];
 
@@ -159,15 +160,17 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
    */
   let pending: Pending[] = [];
   let next = 0;
+  /** The user's once-a-second re-read is due, at the next settle. */
+  let syncDue = false;
 
   function capture(type: EventType, name: string | undefined, own: unknown, target?: CaptureTarget, raw?: boolean): void {
     if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
-      // Another tab may have identified or reset the user.
-      user.sync();
+      // Another tab may have identified or reset the user. Re-read in the microtask, not here: reading the cookie
+      // is a round trip to the browser process (0.2 to 2 ms in Chromium), and this is the page's own call.
       userSyncedAt = time;
-      context = undefined;
+      syncDue = true;
     }
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
@@ -181,6 +184,22 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
 
   /** Finishes pending events in capture order; a listener that captures or settles in turn keeps that order. */
   function settle() {
+    if (syncDue) {
+      // Re-reads the user every tab shares. The waiting events labelled with the user as it was here take what
+      // another tab made of it, as if read at their call (so does the context, which they share); those labelled
+      // by a change made here since do not.
+      syncDue = false;
+      const u = user.userId();
+      const i = user.identity();
+      user.sync();
+      for (let k = next; k < pending.length; k++) {
+        const shared = pending[k]![0];
+        if (shared[0] === u && shared[1] === i) {
+          shared[0] = user.userId();
+          shared[1] = user.identity();
+        }
+      }
+    }
     while (next < pending.length) {
       const [[user_id, identity, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
       let event: HeapEvent;
