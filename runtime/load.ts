@@ -60,9 +60,9 @@ export function getRuntime(envId: string): HeapRuntime | undefined {
 
 function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   const core = createCore(envId, config);
-  let open!: () => void;
-  const ready = new Promise<void>((resolve) => (open = resolve));
-  const api = createApi(core, ready);
+  // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
+  const ready = Promise.resolve();
+  const api = createApi(core);
   let users = 0;
   let stopFeatures = () => {};
   const runtime: HeapRuntime = {
@@ -94,6 +94,5 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   if ((config.identity ?? '') !== '') api.identify(config.identity!);
   if (!config.disablePageviewAutocapture) api.trackPageview();
   stopFeatures = startFeatures(runtime);
-  open();
   return runtime;
 }
