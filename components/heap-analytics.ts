@@ -73,8 +73,34 @@ export class HeapAnalyticsElement extends ElementBase {
 
   connectedCallback() {
     try {
-      this.#boot();
-      this.#applyIdentity();
+      const envId = this.envId.trim();
+      // A moved element reconnects to the runtime it just released, without the second-load warning.
+      const released = this.#released;
+      this.#released = undefined;
+      let runtime: HeapRuntime | undefined;
+      if (!envId) errorOnce('element-env-id-missing', '<heap-analytics> needs an env-id attribute; the element stays dormant and tracks nothing.');
+      else runtime = released && getRuntime(envId) === released ? released : load(envId, readSettings(this));
+      if (runtime) {
+        this.#runtime = runtime;
+        runtime.retain();
+        installGlobal(runtime);
+        // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
+        // Those captured while the element was being removed are not.
+        const pending: HeapEvent[] = [];
+        this.#unsubscribe = runtime.subscribe((event) => {
+          if (pending.push(event) === 1) {
+            queueMicrotask(() => {
+              for (const e of pending.splice(0)) if (this.#runtime === runtime) this.#emit('heap-event', e);
+            });
+          }
+        });
+        void runtime.ready.then(() => {
+          if (this.#runtime !== runtime) return;
+          this.#resolveReady(true);
+          this.#emit('heap-ready', { envId });
+        });
+        this.#applyIdentity();
+      } else this.#resolveReady(false);
       void loadDebugOverlay(this);
     } catch (err) {
       errorOnce('element-boot-failed', 'the <heap-analytics> element failed to start; the page is unaffected.', err);
@@ -100,57 +126,28 @@ export class HeapAnalyticsElement extends ElementBase {
     else this.#applyIdentity();
   }
 
+  /** Call with a runtime: the element's own accessors are the attribute values the function reads. */
   #applyIdentity() {
-    // The element's own accessors are the attribute values the function reads.
-    if (this.#runtime) applyIdentityAttributes(this.#runtime, this.#appliedIdentity, this, this);
-  }
-
-  #boot() {
-    const envId = this.envId.trim();
-    // A moved element reconnects to the runtime it just released, without the second-load warning.
-    const released = this.#released;
-    this.#released = undefined;
-    let runtime: HeapRuntime | undefined;
-    if (!envId) errorOnce('element-env-id-missing', '<heap-analytics> needs an env-id attribute; the element stays dormant and tracks nothing.');
-    else runtime = released && getRuntime(envId) === released ? released : load(envId, this.#config());
-    if (!runtime) return this.#resolveReady(false);
-    this.#runtime = runtime;
-    runtime.retain();
-    installGlobal(runtime);
-    // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
-    // Those captured while the element was being removed are not.
-    const pending: HeapEvent[] = [];
-    this.#unsubscribe = runtime.subscribe((event) => {
-      if (pending.push(event) === 1) {
-        queueMicrotask(() => {
-          for (const e of pending.splice(0)) if (this.#runtime === runtime) this.#emit('heap-event', e);
-        });
-      }
-    });
-    void runtime.ready.then(() => {
-      if (this.#runtime !== runtime) return;
-      this.#resolveReady(true);
-      this.#emit('heap-ready', { envId });
-    });
-  }
-
-  /** Every attribute but the element's own becomes a setting: `flush-interval="500"` is `flushInterval: 500`. */
-  #config(): RuntimeOptions {
-    const config: Record<string, unknown> = { ...this.config };
-    for (const { name, value } of this.attributes) {
-      if (NOT_SETTINGS.test(name)) continue;
-      const key = camelCase(name);
-      // For privacy switches the stricter of script config and attribute wins.
-      if (key.startsWith('disable') && config[key] === true) continue;
-      config[key] = parseAttribute(value);
-    }
-    config.identity = this.identity;
-    return config;
+    applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this, this);
   }
 
   #emit(type: 'heap-event' | 'heap-ready', detail: HeapEvent | { envId: string }) {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+}
+
+/** Every attribute but the element's own becomes a setting: `flush-interval="500"` is `flushInterval: 500`. */
+function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
+  const config: Record<string, unknown> = { ...el.config };
+  for (const { name, value } of el.attributes) {
+    if (NOT_SETTINGS.test(name)) continue;
+    const key = camelCase(name);
+    // For privacy switches the stricter of script config and attribute wins.
+    if (key.startsWith('disable') && config[key] === true) continue;
+    config[key] = parseAttribute(value);
+  }
+  config.identity = el.identity;
+  return config;
 }
 
 /** Attributes that are not runtime settings: the element's own, the identity attributes applied as calls, and data-*. */

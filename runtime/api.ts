@@ -32,9 +32,10 @@ export interface PublicApi extends HeapApi {
 
 /**
  * Builds the public calls over a core: each validates, never throws, and warns once per cause.
- * onReady callbacks run once `ready` resolves, in order, each in a microtask, isolated from one another.
+ * onReady callbacks run in order, each in a microtask (the runtime is ready once its synchronous boot ends),
+ * isolated from one another.
  */
-export function createApi(core: Core, ready: Promise<void>): PublicApi {
+export function createApi(core: Core): PublicApi {
   const calls: Record<string, Call> = {
     track(event, properties) {
       const name = cleanEventName(event);
@@ -69,7 +70,7 @@ export function createApi(core: Core, ready: Promise<void>): PublicApi {
     },
     onReady(callback) {
       if (typeof callback === 'function') {
-        void ready.then(() => {
+        queueMicrotask(() => {
           try {
             callback();
           } catch (err) {

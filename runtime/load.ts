@@ -54,21 +54,17 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
 }
 
 /** Returns the runtime already booted for `envId`, if any. */
-export function getRuntime(envId: string): HeapRuntime | undefined {
-  return runtimes.get(envId);
-}
+export const getRuntime = (envId: string): HeapRuntime | undefined => runtimes.get(envId);
 
 function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   const core = createCore(envId, config);
-  let open!: () => void;
-  const ready = new Promise<void>((resolve) => (open = resolve));
-  const api = createApi(core, ready);
+  const api = createApi(core);
   let users = 0;
-  let stopFeatures = () => {};
   const runtime: HeapRuntime = {
     ...api,
     envId,
-    ready,
+    // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
+    ready: Promise.resolve(),
     core,
     subscribe: core.subscribe,
     get pending() {
@@ -93,7 +89,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
   if ((config.identity ?? '') !== '') api.identify(config.identity!);
   if (!config.disablePageviewAutocapture) api.trackPageview();
-  stopFeatures = startFeatures(runtime);
-  open();
+  // load() registers the runtime once boot returns: dispose() does nothing before, so it never finds this unset.
+  const stopFeatures = startFeatures(runtime);
   return runtime;
 }
