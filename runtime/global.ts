@@ -1,6 +1,6 @@
 import { PUBLIC_METHODS, UNSUPPORTED_METHODS } from './api.ts';
 import type { HeapRuntime } from './load.ts';
-import { API_METHODS, type HeapApi } from './types.ts';
+import type { HeapApi } from './types.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
 /** The `window.heap` object once the runtime has booted. */
@@ -92,7 +92,8 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
   const current = window.heap;
   if (isOurs(current) && current.envId === runtime.envId) {
     const queue = [] as unknown as unknown[] & Record<string, unknown>;
-    for (const method of API_METHODS) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+    // Every method the page could call on the API it had: one missing would throw into the page's code.
+    for (const method of [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS]) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
     window.heap = queue;
   }
 }
