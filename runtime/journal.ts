@@ -17,7 +17,7 @@ export interface Journal {
   /** Persists this tab's drop counts, so they survive the tab too. */
   saveDrops(drops: ReadonlyMap<DropReport['reason'], number>): void;
   /** Takes over the events and drop counts of dead tabs (oldest first). */
-  adopt(): Promise<{ events: HeapEvent[]; drops: DropReport[] }>;
+  adopt(): Promise<[events: HeapEvent[], drops: DropReport[]]>;
   /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
   leave(): void;
   /** Marks this tab alive again (back from the back/forward cache). */
@@ -144,8 +144,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     async adopt() {
       const area = storage();
       const events: HeapEvent[] = [];
-      const found = { events, drops: [] as DropReport[] };
-      if (!area) return found;
+      const lost: DropReport[] = [];
+      if (!area) return [events, lost];
       let corrupt = 0;
       const take = async () => {
         let held: Set<string> | undefined;
@@ -162,7 +162,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
           const info = parseJson(area.getItem(key)) as TabRecord | undefined;
           if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
           for (const [reason, count] of Object.entries(info?.d ?? {})) {
-            if (typeof count === 'number' && count > 0) found.drops.push({ reason: reason as DropReport['reason'], count });
+            if (typeof count === 'number' && count > 0) lost.push({ reason: reason as DropReport['reason'], count });
           }
           area.removeItem(key);
         }
@@ -190,10 +190,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       if (corrupt) {
         warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
-        found.drops.push({ reason: 'storage', count: corrupt });
+        lost.push({ reason: 'storage', count: corrupt });
       }
-      events.sort(byId);
-      return found;
+      return [events.sort(byId), lost];
     },
     resync() {
       for (const segment of segments) if (!segment.persisted) save(segment);

@@ -245,12 +245,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function adopt() {
-    const found = await journal.adopt();
-    if (!found.events.length && !found.drops.length) return;
-    addDrops(found.drops);
-    journal.append(found.events);
+    const [events, found] = await journal.adopt();
+    if (!events.length && !found.length) return;
+    addDrops(found);
+    journal.append(events);
     journal.saveDrops(drops);
-    queue = found.events.concat(queue);
+    queue = events.concat(queue);
     schedule(0);
   }
 
