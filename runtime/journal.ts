@@ -62,8 +62,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const tabPrefix = `${prefix}_tab_`;
   const tabKey = `${tabPrefix}${tabId}`;
   const mine = `${segPrefix}${tabId}_`;
-  const segments = new Set<Segment>();
+  // Each held event's segment; the segments held are the ones some event still maps to.
   const segmentOf = new Map<string, Segment>();
+  const segments = () => new Set(segmentOf.values());
   let seq = 0;
   let bytes = 0;
   let drops: Record<string, number> = {};
@@ -97,7 +98,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     if (store) segment.persisted = write(segment.key, text);
   };
   const remove = (segment: Segment) => {
-    segments.delete(segment);
     bytes -= segment.bytes;
     try {
       if (segment.persisted) storage()?.removeItem(segment.key);
@@ -118,7 +118,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       if (!events.length) return;
       beat();
       const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0, persisted: false };
-      segments.add(segment);
       for (const e of events) segmentOf.set(e.id, segment);
       save(segment);
     },
@@ -195,11 +194,11 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       return [events.sort(byId), lost];
     },
     resync() {
-      for (const segment of segments) if (!segment.persisted) save(segment);
+      for (const segment of segments()) if (!segment.persisted) save(segment);
       heartbeat(Date.now());
     },
     clear() {
-      for (const segment of segments) remove(segment);
+      for (const segment of segments()) remove(segment);
       segmentOf.clear();
       bytes = 0;
       drops = {};
