@@ -37,8 +37,6 @@ export interface Outbox {
   flush(): void;
   /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
-  /** Takes over events of dead tabs and earlier page loads. */
-  adopt(): Promise<void>;
   /** While held (consent pending), events are kept in memory and nothing is sent; releasing persists and sends them. */
   setHeld(held: boolean): void;
   /** Changes the events still queued (ids settled on consent); only while held. */
@@ -55,12 +53,14 @@ export const MAX_BODY_BYTES = 60_000;
 /** Most events one request takes from a backlog, body size permitting. */
 export const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
+/** How often the outbox looks for events left by closed tabs. */
+const ADOPT_EVERY_MS = 20_000;
 /** Failed attempts after which an event is dropped and counted. */
 const MAX_ATTEMPTS = 12;
 
 type Reason = DropReport['reason'];
 
-/** Creates the outbox for one runtime. */
+/** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
 export function createOutbox(options: OutboxOptions): Outbox {
   const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents, maxBytes } = options;
   const maxBatch = options.batchSize ?? MAX_BATCH;
@@ -244,6 +244,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (k && queue.length > k && queue[k - 1]!.id > queue[k]!.id) queue.sort(byId);
   }
 
+  /** Takes over events of dead tabs and earlier page loads. */
   async function adopt() {
     const [events, found] = await journal.adopt();
     if (!events.length && !found.length) return;
@@ -265,6 +266,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
   globalThis.addEventListener?.('online', onOnline);
   globalThis.addEventListener?.('offline', onOffline);
+  void adopt();
+  const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
   return {
     push(event) {
@@ -282,7 +285,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
       while (!held && queue.length && sendNext(maxBatch, true));
     },
-    adopt,
     setHeld(next) {
       if (held === next) return;
       held = next;
@@ -314,6 +316,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     dispose() {
       disposed = true;
       clearTimeout(sendTimer);
+      clearInterval(adoptTimer);
       if (persistTimer !== undefined) persist();
       globalThis.removeEventListener?.('online', onOnline);
       globalThis.removeEventListener?.('offline', onOffline);

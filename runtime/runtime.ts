@@ -106,9 +106,6 @@ type Finish = true | CaptureTarget | undefined;
 /** An event waiting to be finished: what the call could not leave for later. */
 type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
 
-/** How often a runtime looks for events left by closed tabs. */
-const ADOPT_EVERY_MS = 20_000;
-
 /** Turns an env id into a safe cookie/storage key part. */
 const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -145,9 +142,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     retry: options.retry,
     held: consent !== 'granted',
   });
-  // Events that earlier page loads or closed tabs left unsent go out now, and orphans are looked for now and then.
-  void outbox.adopt();
-  const adoptTimer = setInterval(() => void outbox.adopt(), ADOPT_EVERY_MS);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
@@ -350,7 +344,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       return () => listeners.delete(listener);
     },
     dispose() {
-      clearInterval(adoptTimer);
       flushOnUnload();
       outbox.dispose();
       journal.leave();
