@@ -25,7 +25,7 @@ export interface OutboxOptions {
   /** Gzip bodies of at least 1 KB when the browser can. */
   compress: boolean;
   retry?: BackoffOptions;
-  /** Start held: keep events in memory and send nothing until `setHeld(false)`. */
+  /** Start held: keep events in memory and send nothing until `release()`. */
   held: boolean;
 }
 
@@ -37,10 +37,10 @@ export interface Outbox {
   flush(): void;
   /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
-  /** While held (consent pending), events are kept in memory and nothing is sent; releasing persists and sends them. */
-  setHeld(held: boolean): void;
-  /** Changes the events still queued (ids settled on consent); only while held. */
-  rewrite(change: (event: HeapEvent) => void): void;
+  /** Holds events from now on (consent not given): they are kept in memory and nothing is sent. */
+  hold(): void;
+  /** Ends a hold (consent granted): `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
+  release(relabel: (event: HeapEvent) => void): void;
   /** Forgets every queued event and drop count, in memory and storage (consent denied). */
   clear(): void;
   /** Events accepted but not yet acknowledged. */
@@ -285,22 +285,21 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
       while (!held && queue.length && sendNext(maxBatch, true));
     },
-    setHeld(next) {
-      if (held === next) return;
-      held = next;
-      if (held) return;
+    hold() {
+      held = true;
+    },
+    release(relabel) {
+      if (!held) return;
+      for (const e of queue) {
+        relabel(e);
+        // Its JSON, made when it was captured, no longer matches it.
+        forget(e);
+      }
+      held = false;
       persist();
       journal.resync();
       void adopt();
       schedule(0);
-    },
-    rewrite(change) {
-      // The events' saved JSON no longer matches them.
-      if (!held) return;
-      for (const e of queue) {
-        change(e);
-        forget(e);
-      }
     },
     clear() {
       queue = [];

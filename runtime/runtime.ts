@@ -281,7 +281,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         const replacedSession = session.merge(persistence.local.stored(sessionKey), now());
         eventProperties.merge(persistence.local.stored(propsKey));
         const current = session.touch(now());
-        outbox.rewrite((event) => {
+        outbox.release((event) => {
           if (event.user_id === replacedUser) {
             event.user_id = user.userId();
             event.identity ??= user.identity();
@@ -291,10 +291,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
             event.session = current.props;
           }
         });
-        outbox.setHeld(false);
         return;
       }
-      outbox.setHeld(true);
+      outbox.hold();
       persistence.setAllowed(false);
       if (next === 'denied') {
         outbox.clear();
