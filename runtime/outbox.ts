@@ -157,22 +157,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropReport[], keepalive: boolean) {
-    let payload = body;
-    let size = body.length;
-    let query = '';
-    if (options.compress && size >= 1024 && !keepalive) {
-      const zipped = await gzip(body);
-      if (zipped) {
-        payload = zipped;
-        size = zipped.byteLength;
-        query = 'encoding=gzip';
-      }
-    }
-    // Runs before the first await at unload, so the next batch sees the budget this one took.
-    const useKeepalive = keepalive || size + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT;
-    if (useKeepalive) keepaliveBytes += size;
-    const delivery = await transport.send(payload, query, useKeepalive);
-    if (useKeepalive) keepaliveBytes -= size;
+    // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
+    const zipped = options.compress && body.length >= 1024 && !keepalive && (await gzip(body));
+    const payload = zipped || body;
+    // What this request takes of the keepalive budget: nothing when it goes without keepalive.
+    const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
+    keepaliveBytes += budget;
+    const delivery = await transport.send(payload, zipped ? 'encoding=gzip' : '', budget > 0);
+    keepaliveBytes -= budget;
     settle(chunk, dropped, delivery);
   }
 
