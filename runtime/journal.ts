@@ -1,4 +1,4 @@
-import { eventJson } from './batch.ts';
+import { eventJson, type DropCount } from './batch.ts';
 import { randomNumericId } from './ids.ts';
 import { parseJson } from './storage.ts';
 import type { DropReport, HeapEvent } from './types.ts';
@@ -17,7 +17,7 @@ export interface Journal {
   /** Persists this tab's drop counts, so they survive the tab too. */
   saveDrops(drops: ReadonlyMap<DropReport['reason'], number>): void;
   /** Takes over the events and drop counts of dead tabs (oldest first). */
-  adopt(): Promise<[events: HeapEvent[], drops: DropReport[]]>;
+  adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
   /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
   leave(): void;
   /** Marks this tab alive again (back from the back/forward cache). */
@@ -143,7 +143,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     async adopt() {
       const area = storage();
       const events: HeapEvent[] = [];
-      const lost: DropReport[] = [];
+      const lost: DropCount[] = [];
       if (!area) return [events, lost];
       let corrupt = 0;
       const take = async () => {
@@ -161,7 +161,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
           const info = parseJson(area.getItem(key)) as TabRecord | undefined;
           if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
           for (const [reason, count] of Object.entries(info?.d ?? {})) {
-            if (typeof count === 'number' && count > 0) lost.push({ reason: reason as DropReport['reason'], count });
+            if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
           }
           area.removeItem(key);
         }
@@ -189,7 +189,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       if (corrupt) {
         warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
-        lost.push({ reason: 'storage', count: corrupt });
+        lost.push(['storage', corrupt]);
       }
       return [events.sort(byId), lost];
     },

@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { encode, forget, takeBatch } from './batch.ts';
+import { encode, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
@@ -82,11 +82,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let held = options.held;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
-  const addDrops = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
+  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
 
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    addDrops([{ reason, count: events.length }]);
+    addDrops([[reason, events.length]]);
     journal.settle(events);
     journal.saveDrops(drops);
   }
@@ -134,7 +134,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
   function sendNext(limit: number, unload = false): boolean {
-    const dropped = [...drops].map(([reason, count]) => ({ reason, count }));
+    const dropped = [...drops];
     drops.clear();
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
@@ -156,7 +156,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropReport[], keepalive: boolean) {
+  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
     const zipped = options.compress && body.length >= 1024 && !keepalive && (await gzip(body));
     const payload = zipped || body;
@@ -182,7 +182,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (queue.length && Date.now() < notBefore) schedule(0);
   }
 
-  function settle(chunk: HeapEvent[], dropped: DropReport[], { status, rejectedIds, retryAfterMs }: Delivery) {
+  function settle(chunk: HeapEvent[], dropped: DropCount[], { status, rejectedIds, retryAfterMs }: Delivery) {
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
