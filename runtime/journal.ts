@@ -22,7 +22,7 @@ export interface Journal {
   leave(): void;
   /** Marks this tab alive again (back from the back/forward cache). */
   rejoin(): void;
-  /** Writes the segments that storage refused earlier (consent just granted, or space freed). */
+  /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
   resync(): void;
   /** Forgets every segment of this tab, in storage and in memory (consent denied). */
   clear(): void;
@@ -34,8 +34,6 @@ interface Segment {
   key: string;
   events: HeapEvent[];
   bytes: number;
-  /** False when storage refused it: then it lives in memory only. */
-  persisted: boolean;
 }
 
 /** A tab's record: its heartbeat (0 once it left) and drop counts. */
@@ -79,15 +77,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   lock();
 
-  const write = (key: string, value: string): boolean => {
-    const area = storage();
-    if (!area) return false;
+  // A segment storage refused lives in memory only, and is written again with its next change or at resync.
+  const write = (key: string, value: string) => {
     try {
-      area.setItem(key, value);
-      return true;
+      storage()?.setItem(key, value);
     } catch (err) {
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
-      return false;
     }
   };
   /** Writes a segment as it is now; its events' JSON was made when they were first saved or sent. */
@@ -95,12 +90,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     const text = `{"v":${VERSION},"e":[${segment.events.map(eventJson)}]}`;
     bytes += text.length - segment.bytes;
     segment.bytes = text.length;
-    if (store) segment.persisted = write(segment.key, text);
+    if (store) write(segment.key, text);
   };
   const remove = (segment: Segment) => {
     bytes -= segment.bytes;
     try {
-      if (segment.persisted) storage()?.removeItem(segment.key);
+      storage()?.removeItem(segment.key);
     } catch {
       // Storage gone: nothing left to remove.
     }
@@ -117,7 +112,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     append(events) {
       if (!events.length) return;
       beat();
-      const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0, persisted: false };
+      const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0 };
       for (const e of events) segmentOf.set(e.id, segment);
       save(segment);
     },
@@ -133,7 +128,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         if (!segment.events.length) remove(segment);
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
-        else save(segment, segment.persisted && !gone);
+        else save(segment, !gone);
       }
     },
     saveDrops(map) {
@@ -194,7 +189,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       return [events.sort(byId), lost];
     },
     resync() {
-      for (const segment of segments()) if (!segment.persisted) save(segment);
+      for (const segment of segments()) save(segment);
       heartbeat(Date.now());
     },
     clear() {
