@@ -92,15 +92,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function schedule(delay: number) {
-    if (disposed) return;
     const due = Math.max(Date.now() + delay, notBefore);
-    if (sendTimer !== undefined) {
-      if (sendDue <= due) return;
-      clearTimeout(sendTimer);
-    }
+    // A timer due as soon or sooner stands (none is due at Infinity).
+    if (disposed || sendDue <= due) return;
+    clearTimeout(sendTimer);
     sendDue = due;
     sendTimer = setTimeout(() => {
-      sendTimer = undefined;
       sendDue = Infinity;
       pump();
     }, due - Date.now());
