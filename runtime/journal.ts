@@ -61,7 +61,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const tabKey = `${tabPrefix}${tabId}`;
   const mine = `${segPrefix}${tabId}_`;
   // Each held event's segment; the segments held are the ones some event still maps to.
-  const segmentOf = new Map<string, Segment>();
+  const segmentOf = new Map<HeapEvent, Segment>();
   const segments = () => new Set(segmentOf.values());
   let seq = 0;
   let bytes = 0;
@@ -113,18 +113,18 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       if (!events.length) return;
       beat();
       const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0 };
-      for (const e of events) segmentOf.set(e.id, segment);
+      for (const e of events) segmentOf.set(e, segment);
       save(segment);
     },
     settle(events) {
       beat();
       const touched = new Set<Segment>();
       for (const e of events) {
-        const segment = segmentOf.get(e.id);
-        if (segment && segmentOf.delete(e.id)) touched.add(segment);
+        const segment = segmentOf.get(e);
+        if (segment && segmentOf.delete(e)) touched.add(segment);
       }
       for (const segment of touched) {
-        segment.events = segment.events.filter((e) => segmentOf.get(e.id) === segment);
+        segment.events = segment.events.filter((e) => segmentOf.get(e) === segment);
         if (!segment.events.length) remove(segment);
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
