@@ -3,6 +3,9 @@ import type { DropReport, HeapEvent } from './types.ts';
 /** Library name and version sent with every batch. */
 export const LIBRARY = { name: 'heap-analytics', version: '0.1.0' } as const;
 
+/** Events dropped for one reason, as the outbox and journal count them; a batch reports them as `{reason, count}`. */
+export type DropCount = [reason: DropReport['reason'], count: number];
+
 /** An event's JSON in two parts: its own fields, and its context (user, session, pageview, page), which neighbours usually share. */
 type Parts = [own: string, context: string];
 
@@ -46,8 +49,8 @@ export function eventJson(event: HeapEvent): string {
  * Builds the request body for the first events of `events` (at most `limit`) that fit in `room` characters, at least
  * one; returns how many it took. Their context travels once in `common` when all of them share it.
  */
-export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropReport[], sentAt: number): [count: number, body: string] {
-  const head = JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY, dropped: dropped.length ? dropped : undefined }).slice(0, -1);
+export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropCount[], sentAt: number): [count: number, body: string] {
+  const head = JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY, dropped: dropped.length ? dropped.map(([reason, count]) => ({ reason, count })) : undefined }).slice(0, -1);
   const context = events[0] && encode(events[0])[1];
   let n = 0;
   let own = 0;

@@ -1,4 +1,4 @@
-import { eventJson } from './batch.ts';
+import { eventJson, type DropCount } from './batch.ts';
 import { randomNumericId } from './ids.ts';
 import { parseJson } from './storage.ts';
 import type { DropReport, HeapEvent } from './types.ts';
@@ -17,12 +17,12 @@ export interface Journal {
   /** Persists this tab's drop counts, so they survive the tab too. */
   saveDrops(drops: ReadonlyMap<DropReport['reason'], number>): void;
   /** Takes over the events and drop counts of dead tabs (oldest first). */
-  adopt(): Promise<{ events: HeapEvent[]; drops: DropReport[] }>;
+  adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
   /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
   leave(): void;
   /** Marks this tab alive again (back from the back/forward cache). */
   rejoin(): void;
-  /** Writes the segments that storage refused earlier (consent just granted, or space freed). */
+  /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
   resync(): void;
   /** Forgets every segment of this tab, in storage and in memory (consent denied). */
   clear(): void;
@@ -34,8 +34,6 @@ interface Segment {
   key: string;
   events: HeapEvent[];
   bytes: number;
-  /** False when storage refused it: then it lives in memory only. */
-  persisted: boolean;
 }
 
 /** A tab's record: its heartbeat (0 once it left) and drop counts. */
@@ -62,8 +60,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const tabPrefix = `${prefix}_tab_`;
   const tabKey = `${tabPrefix}${tabId}`;
   const mine = `${segPrefix}${tabId}_`;
-  const segments = new Set<Segment>();
-  const segmentOf = new Map<string, Segment>();
+  // Each held event's segment; the segments held are the ones some event still maps to.
+  const segmentOf = new Map<HeapEvent, Segment>();
+  const segments = () => new Set(segmentOf.values());
   let seq = 0;
   let bytes = 0;
   let drops: Record<string, number> = {};
@@ -78,15 +77,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   lock();
 
-  const write = (key: string, value: string): boolean => {
-    const area = storage();
-    if (!area) return false;
+  // A segment storage refused lives in memory only, and is written again with its next change or at resync.
+  const write = (key: string, value: string) => {
     try {
-      area.setItem(key, value);
-      return true;
+      storage()?.setItem(key, value);
     } catch (err) {
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
-      return false;
     }
   };
   /** Writes a segment as it is now; its events' JSON was made when they were first saved or sent. */
@@ -94,13 +90,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     const text = `{"v":${VERSION},"e":[${segment.events.map(eventJson)}]}`;
     bytes += text.length - segment.bytes;
     segment.bytes = text.length;
-    if (store) segment.persisted = write(segment.key, text);
+    if (store) write(segment.key, text);
   };
   const remove = (segment: Segment) => {
-    segments.delete(segment);
     bytes -= segment.bytes;
     try {
-      if (segment.persisted) storage()?.removeItem(segment.key);
+      storage()?.removeItem(segment.key);
     } catch {
       // Storage gone: nothing left to remove.
     }
@@ -117,24 +112,23 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     append(events) {
       if (!events.length) return;
       beat();
-      const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0, persisted: false };
-      segments.add(segment);
-      for (const e of events) segmentOf.set(e.id, segment);
+      const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0 };
+      for (const e of events) segmentOf.set(e, segment);
       save(segment);
     },
     settle(events) {
       beat();
       const touched = new Set<Segment>();
       for (const e of events) {
-        const segment = segmentOf.get(e.id);
-        if (segment && segmentOf.delete(e.id)) touched.add(segment);
+        const segment = segmentOf.get(e);
+        if (segment && segmentOf.delete(e)) touched.add(segment);
       }
       for (const segment of touched) {
-        segment.events = segment.events.filter((e) => segmentOf.get(e.id) === segment);
+        segment.events = segment.events.filter((e) => segmentOf.get(e) === segment);
         if (!segment.events.length) remove(segment);
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
-        else save(segment, segment.persisted && !gone);
+        else save(segment, !gone);
       }
     },
     saveDrops(map) {
@@ -144,8 +138,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     async adopt() {
       const area = storage();
       const events: HeapEvent[] = [];
-      const found = { events, drops: [] as DropReport[] };
-      if (!area) return found;
+      const lost: DropCount[] = [];
+      if (!area) return [events, lost];
       let corrupt = 0;
       const take = async () => {
         let held: Set<string> | undefined;
@@ -162,7 +156,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
           const info = parseJson(area.getItem(key)) as TabRecord | undefined;
           if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
           for (const [reason, count] of Object.entries(info?.d ?? {})) {
-            if (typeof count === 'number' && count > 0) found.drops.push({ reason: reason as DropReport['reason'], count });
+            if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
           }
           area.removeItem(key);
         }
@@ -190,17 +184,16 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       if (corrupt) {
         warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
-        found.drops.push({ reason: 'storage', count: corrupt });
+        lost.push(['storage', corrupt]);
       }
-      events.sort(byId);
-      return found;
+      return [events.sort(byId), lost];
     },
     resync() {
-      for (const segment of segments) if (!segment.persisted) save(segment);
+      for (const segment of segments()) save(segment);
       heartbeat(Date.now());
     },
     clear() {
-      for (const segment of segments) remove(segment);
+      for (const segment of segments()) remove(segment);
       segmentOf.clear();
       bytes = 0;
       drops = {};

@@ -133,6 +133,30 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ rejected: 1 });
   });
 
+  it('leaves no saved events behind once all are delivered, even when storage refused a rewrite in between', async () => {
+    const envId = uniqueEnv('refused');
+    const segments = `${keyPrefix(envId)}_q_`;
+    const saved = () => Object.keys(localStorage).filter((k) => k.startsWith(segments));
+    await setFaults(envId, [{ kind: 'reject', names: ['Bad'] }]);
+    const heap = startRuntime('refused', fast, envId);
+    for (let i = 0; i < 9; i++) heap.track(i === 4 ? 'Bad' : 'Good', { i });
+    for (let i = 0; i < 40 && !saved().length; i++) await sleep(25);
+    expect(saved().length, 'segments saved before the first request').to.equal(1);
+    // Storage refuses the rewrite that follows the 400 (the rejected event leaves the segment).
+    const { setItem } = Storage.prototype;
+    Storage.prototype.setItem = function (this: Storage, key: string, value: string) {
+      if (key.startsWith(segments)) throw new DOMException('full', 'QuotaExceededError');
+      setItem.call(this, key, value);
+    };
+    try {
+      await captureConsole(() => expectExactlyOnce(envId, 8, { name: 'Good' }));
+      for (let i = 0; i < 40 && saved().length; i++) await sleep(25);
+      expect(saved()).to.deep.equal([]);
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
+  });
+
   it('splits a batch the collector finds too large (413)', async () => {
     const envId = uniqueEnv('413');
     await setFaults(envId, [{ kind: 'max_bytes', bytes: 4000 }]);

@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { encode, forget, takeBatch } from './batch.ts';
+import { encode, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
@@ -25,7 +25,7 @@ export interface OutboxOptions {
   /** Gzip bodies of at least 1 KB when the browser can. */
   compress: boolean;
   retry?: BackoffOptions;
-  /** Start held: keep events in memory and send nothing until `setHeld(false)`. */
+  /** Start held: keep events in memory and send nothing until `release()`. */
   held: boolean;
 }
 
@@ -37,12 +37,10 @@ export interface Outbox {
   flush(): void;
   /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
-  /** Takes over events of dead tabs and earlier page loads. */
-  adopt(): Promise<void>;
-  /** While held (consent pending), events are kept in memory and nothing is sent; releasing persists and sends them. */
-  setHeld(held: boolean): void;
-  /** Changes the events still queued (ids settled on consent); only while held. */
-  rewrite(change: (event: HeapEvent) => void): void;
+  /** Holds events from now on (consent not given): they are kept in memory and nothing is sent. */
+  hold(): void;
+  /** Ends a hold (consent granted): `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
+  release(relabel: (event: HeapEvent) => void): void;
   /** Forgets every queued event and drop count, in memory and storage (consent denied). */
   clear(): void;
   /** Events accepted but not yet acknowledged. */
@@ -55,12 +53,14 @@ export const MAX_BODY_BYTES = 60_000;
 /** Most events one request takes from a backlog, body size permitting. */
 export const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
+/** How often the outbox looks for events left by closed tabs. */
+const ADOPT_EVERY_MS = 20_000;
 /** Failed attempts after which an event is dropped and counted. */
 const MAX_ATTEMPTS = 12;
 
 type Reason = DropReport['reason'];
 
-/** Creates the outbox for one runtime. */
+/** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
 export function createOutbox(options: OutboxOptions): Outbox {
   const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents, maxBytes } = options;
   const maxBatch = options.batchSize ?? MAX_BATCH;
@@ -82,25 +82,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let held = options.held;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
-  const addDrops = (list: DropReport[]) => list.forEach(({ reason, count }) => drops.set(reason, (drops.get(reason) ?? 0) + count));
+  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
 
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    addDrops([{ reason, count: events.length }]);
+    addDrops([[reason, events.length]]);
     journal.settle(events);
     journal.saveDrops(drops);
   }
 
   function schedule(delay: number) {
-    if (disposed) return;
     const due = Math.max(Date.now() + delay, notBefore);
-    if (sendTimer !== undefined) {
-      if (sendDue <= due) return;
-      clearTimeout(sendTimer);
-    }
+    // A timer due as soon or sooner stands (none is due at Infinity).
+    if (disposed || sendDue <= due) return;
+    clearTimeout(sendTimer);
     sendDue = due;
     sendTimer = setTimeout(() => {
-      sendTimer = undefined;
       sendDue = Infinity;
       pump();
     }, due - Date.now());
@@ -134,7 +131,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
   function sendNext(limit: number, unload = false): boolean {
-    const dropped = [...drops].map(([reason, count]) => ({ reason, count }));
+    const dropped = [...drops];
     drops.clear();
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
@@ -156,23 +153,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropReport[], keepalive: boolean) {
-    let payload = body;
-    let size = body.length;
-    let query = '';
-    if (options.compress && size >= 1024 && !keepalive) {
-      const zipped = await gzip(body);
-      if (zipped) {
-        payload = zipped;
-        size = zipped.byteLength;
-        query = 'encoding=gzip';
-      }
-    }
-    // Runs before the first await at unload, so the next batch sees the budget this one took.
-    const useKeepalive = keepalive || size + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT;
-    if (useKeepalive) keepaliveBytes += size;
-    const delivery = await transport.send(payload, query, useKeepalive);
-    if (useKeepalive) keepaliveBytes -= size;
+  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
+    // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
+    const zipped = options.compress && body.length >= 1024 && !keepalive && (await gzip(body));
+    const payload = zipped || body;
+    // What this request takes of the keepalive budget: nothing when it goes without keepalive.
+    const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
+    keepaliveBytes += budget;
+    const delivery = await transport.send(payload, zipped ? 'encoding=gzip' : '', budget > 0);
+    keepaliveBytes -= budget;
     settle(chunk, dropped, delivery);
   }
 
@@ -190,7 +179,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (queue.length && Date.now() < notBefore) schedule(0);
   }
 
-  function settle(chunk: HeapEvent[], dropped: DropReport[], { status, rejectedIds, retryAfterMs }: Delivery) {
+  function settle(chunk: HeapEvent[], dropped: DropCount[], { status, rejectedIds, retryAfterMs }: Delivery) {
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
@@ -244,13 +233,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (k && queue.length > k && queue[k - 1]!.id > queue[k]!.id) queue.sort(byId);
   }
 
+  /** Takes over events of dead tabs and earlier page loads. */
   async function adopt() {
-    const found = await journal.adopt();
-    if (!found.events.length && !found.drops.length) return;
-    addDrops(found.drops);
-    journal.append(found.events);
+    const [events, found] = await journal.adopt();
+    if (!events.length && !found.length) return;
+    addDrops(found);
+    journal.append(events);
     journal.saveDrops(drops);
-    queue = found.events.concat(queue);
+    queue = events.concat(queue);
     schedule(0);
   }
 
@@ -265,6 +255,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
   globalThis.addEventListener?.('online', onOnline);
   globalThis.addEventListener?.('offline', onOffline);
+  void adopt();
+  const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
   return {
     push(event) {
@@ -282,23 +274,21 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
       while (!held && queue.length && sendNext(maxBatch, true));
     },
-    adopt,
-    setHeld(next) {
-      if (held === next) return;
-      held = next;
-      if (held) return;
+    hold() {
+      held = true;
+    },
+    release(relabel) {
+      if (!held) return;
+      for (const e of queue) {
+        relabel(e);
+        // Its JSON, made when it was captured, no longer matches it.
+        forget(e);
+      }
+      held = false;
       persist();
       journal.resync();
       void adopt();
       schedule(0);
-    },
-    rewrite(change) {
-      // The events' saved JSON no longer matches them.
-      if (!held) return;
-      for (const e of queue) {
-        change(e);
-        forget(e);
-      }
     },
     clear() {
       queue = [];
@@ -314,6 +304,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     dispose() {
       disposed = true;
       clearTimeout(sendTimer);
+      clearInterval(adoptTimer);
       if (persistTimer !== undefined) persist();
       globalThis.removeEventListener?.('online', onOnline);
       globalThis.removeEventListener?.('offline', onOffline);

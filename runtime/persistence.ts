@@ -50,7 +50,7 @@ function gate(persistent: KeyValueStore, allowed: () => boolean): GatedStore {
   };
 }
 
-const webArea = (mode: StorageMode): (() => Storage | undefined) => () => {
+const webArea = (mode: StorageMode): Storage | undefined => {
   try {
     return mode === 'cookies' ? globalThis.localStorage : mode === 'session' ? globalThis.sessionStorage : undefined;
   } catch {
@@ -63,7 +63,7 @@ const webArea = (mode: StorageMode): (() => Storage | undefined) => () => {
 export function createPersistence(options: PersistenceOptions, initiallyAllowed: boolean): Persistence {
   let allowed = initiallyAllowed;
   const isAllowed = () => allowed;
-  const area = webArea(options.mode);
+  const area = () => webArea(options.mode);
   // In memory mode the area is undefined: the gate's memory copy is the only store, and a wipe leaves nothing behind.
   const local = options.localStore ?? createWebStore(area);
   const user =
@@ -78,7 +78,7 @@ export function createPersistence(options: PersistenceOptions, initiallyAllowed:
     },
     wipe() {
       const { prefix } = options;
-      for (const storage of [webArea('cookies')(), webArea('session')()]) {
+      for (const storage of [webArea('cookies'), webArea('session')]) {
         try {
           for (const key of Object.keys(storage!)) if (key.startsWith(prefix)) storage!.removeItem(key);
         } catch {

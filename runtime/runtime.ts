@@ -106,9 +106,6 @@ type Finish = true | CaptureTarget | undefined;
 /** An event waiting to be finished: what the call could not leave for later. */
 type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
 
-/** How often a runtime looks for events left by closed tabs. */
-const ADOPT_EVERY_MS = 20_000;
-
 /** Turns an env id into a safe cookie/storage key part. */
 const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
 
@@ -145,9 +142,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     retry: options.retry,
     held: consent !== 'granted',
   });
-  // Events that earlier page loads or closed tabs left unsent go out now, and orphans are looked for now and then.
-  void outbox.adopt();
-  const adoptTimer = setInterval(() => void outbox.adopt(), ADOPT_EVERY_MS);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
@@ -287,7 +281,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         const replacedSession = session.merge(persistence.local.stored(sessionKey), now());
         eventProperties.merge(persistence.local.stored(propsKey));
         const current = session.touch(now());
-        outbox.rewrite((event) => {
+        outbox.release((event) => {
           if (event.user_id === replacedUser) {
             event.user_id = user.userId();
             event.identity ??= user.identity();
@@ -297,10 +291,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
             event.session = current.props;
           }
         });
-        outbox.setHeld(false);
         return;
       }
-      outbox.setHeld(true);
+      outbox.hold();
       persistence.setAllowed(false);
       if (next === 'denied') {
         outbox.clear();
@@ -350,7 +343,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       return () => listeners.delete(listener);
     },
     dispose() {
-      clearInterval(adoptTimer);
       flushOnUnload();
       outbox.dispose();
       journal.leave();

@@ -66,20 +66,20 @@ export function createCookieStore({ domain, secure }: CookieOptions = {}): KeyVa
 }
 
 /**
- * Reads from the first store that has a value and writes to all of them, so state survives
+ * Reads from the first store that has a value and writes to both, so state survives
  * when one of them is cleared or blocked (a cookie with a localStorage mirror).
  */
-export function createMirroredStore(...stores: KeyValueStore[]): KeyValueStore {
+export function createMirroredStore(primary: KeyValueStore, mirror: KeyValueStore): KeyValueStore {
   return {
-    get(key) {
-      for (const store of stores) {
-        const value = store.get(key);
-        if (value !== null) return value;
-      }
-      return null;
+    get: (key) => primary.get(key) ?? mirror.get(key),
+    set(key, value) {
+      primary.set(key, value);
+      mirror.set(key, value);
     },
-    set: (key, value) => stores.forEach((store) => store.set(key, value)),
-    remove: (key) => stores.forEach((store) => store.remove(key)),
+    remove(key) {
+      primary.remove(key);
+      mirror.remove(key);
+    },
   };
 }
 
