@@ -46,7 +46,7 @@ export function createApi(core: Core, ready: Promise<void>): PublicApi {
       if (clean !== null) core.identify(clean);
     },
     getIdentity: core.identity,
-    resetIdentity: core.resetIdentity,
+    resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
       const clean = objectProps(properties, 'addUserProperties');
       if (clean && !isEmpty(clean)) core.addUserProperties(clean);

@@ -41,8 +41,8 @@ export interface Core {
   userId(): string;
   identity(): string | null;
   sessionId(): string;
-  identify(identity: string): void;
-  resetIdentity(): void;
+  /** Applies an identity (an `identify` event), or null to become a new anonymous user (`resetIdentity`). */
+  identify(identity: string | null): void;
   eventProperties: ReturnType<typeof createPropertyBag>;
   pageviewProperties: ReturnType<typeof createPropertyBag>;
   /**
@@ -163,7 +163,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** The user's once-a-second re-read is due, at the next settle. */
   let syncDue = false;
 
-  function capture(type: EventType, name: string | undefined, own: unknown, target?: CaptureTarget, raw?: boolean): void {
+  function capture(type: EventType, name: string | undefined, own: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
@@ -177,7 +177,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     if (context?.[2] !== current) {
       context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
-    if (pending.push([context, type, name, own, time, raw || target]) === 1) queueMicrotask(settle);
+    if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
     if (options.debug) settle();
   }
@@ -229,16 +229,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     next = 0;
   }
 
-  /** Applies an identity (null: anonymous again); returns false when it was already the one. */
-  const become = (identity: string | null) => {
-    const previous = user.identity();
-    if (identity === previous) return false;
-    user.identify(identity);
-    changed();
-    // Someone else: a new user, so a new session.
-    if (previous !== null) session.restart(now());
-    return true;
-  };
   const flushOnUnload = () => {
     settle();
     outbox.flushOnUnload();
@@ -265,10 +255,13 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     identity: user.identity,
     sessionId: () => session.touch(now()).id,
     identify(identity) {
-      if (become(identity)) capture('identify', undefined, {});
-    },
-    resetIdentity() {
-      become(null);
+      const previous = user.identity();
+      if (identity === previous) return;
+      user.identify(identity);
+      changed();
+      // Someone else: a new user, so a new session.
+      if (previous !== null) session.restart(now());
+      if (identity !== null) capture('identify', undefined, {});
     },
     eventProperties,
     pageviewProperties,
@@ -313,7 +306,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     capture,
     track: (name, properties) => {
       let own = properties;
-      let raw = true;
+      let raw: true | undefined = true;
       // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
       if (isPropsObject(properties)) {
         try {
@@ -321,10 +314,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         } catch {
           // A getter or proxy that throws: validated now, where reading each key is guarded.
           own = cleanProps(properties, 'track');
-          raw = false;
+          raw = undefined;
         }
       }
-      capture('track', name, own, undefined, raw);
+      capture('track', name, own, raw);
     },
     settle,
     pageview(options) {
