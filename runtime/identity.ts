@@ -1,5 +1,6 @@
 import { randomNumericId } from './ids.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import type { GatedStore } from './persistence.ts';
+import { parseJson, readJson } from './storage.ts';
 
 interface StoredUser {
   u: string;
@@ -22,14 +23,14 @@ export interface Identity {
   /** Re-reads the stored user, picking up a change made by another tab. */
   sync(): void;
   /**
-   * Takes over the user saved by an earlier visit (given as its stored text) when it can be the same
-   * person, else saves the current one over it. Returns the user id that was replaced, if any.
+   * Takes over the user an earlier visit saved (in storage the gate kept closed until now) when it can be the
+   * same person, else saves the current one over it. Returns the user id that was replaced, if any.
    */
-  merge(stored: string | null): string | undefined;
+  merge(): string | undefined;
 }
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
-export function createIdentity(store: KeyValueStore, key: string): Identity {
+export function createIdentity(store: GatedStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
@@ -44,8 +45,8 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
       if (stored) user = stored;
       else save();
     },
-    merge(text) {
-      const earlier = parseJson(text);
+    merge() {
+      const earlier = parseJson(store.stored(key));
       const replaced = user.u;
       if (isStoredUser(earlier) && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
         save(earlier.u, user.i ?? earlier.i);

@@ -119,16 +119,12 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let consent = initialConsent(options);
   // The cookie settings and injected stores go through under their own names.
   const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
-  const userKey = `${base}_id`;
-  const sessionKey = `${base}_ses`;
-  const propsKey = `${base}_props`;
-  const user = createIdentity(persistence.user, userKey);
-  const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
-  const session = createSession(persistence.local, sessionKey, timeoutMs);
+  const user = createIdentity(persistence.user, `${base}_id`);
+  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
-  const eventProperties = createPropertyBag(persistence.local, propsKey, changed);
+  const eventProperties = createPropertyBag(persistence.local, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
   const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
@@ -276,9 +272,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         persistence.setAllowed(true);
         changed();
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled.
-        const replacedUser = user.merge(persistence.user.stored(userKey));
-        const replacedSession = session.merge(persistence.local.stored(sessionKey), now());
-        eventProperties.merge(persistence.local.stored(propsKey));
+        const replacedUser = user.merge();
+        const replacedSession = session.merge(now());
+        eventProperties.merge();
         const current = session.touch(now());
         outbox.rewrite((event) => {
           if (event.user_id === replacedUser) {

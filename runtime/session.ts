@@ -1,6 +1,7 @@
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import type { GatedStore } from './persistence.ts';
+import { parseJson, readJson } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
 /** A session as every tab of the site stores it. */
@@ -25,8 +26,11 @@ export interface Session {
   touch(now: number): StoredSession;
   /** Ends the current session, so the next event starts a new one. */
   restart(now: number): void;
-  /** Continues a session saved by an earlier page (given as stored text) if it is still alive; returns the replaced session id. */
-  merge(stored: string | null, now: number): string | undefined;
+  /**
+   * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive;
+   * returns the replaced session id.
+   */
+  merge(now: number): string | undefined;
 }
 
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
@@ -45,7 +49,7 @@ function readLandingContext(): SessionContext {
 }
 
 /** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
-export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
+export function createSession(store: GatedStore, key: string, timeoutMs: number): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   let savedLast = -Infinity;
@@ -75,8 +79,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       touchedAt = now;
       return current;
     },
-    merge(text, now) {
-      const earlier = parseJson(text);
+    merge(now) {
+      const earlier = parseJson(store.stored(key));
       let replaced: string | undefined;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
