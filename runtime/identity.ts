@@ -7,8 +7,9 @@ interface StoredUser {
   i: string | null;
 }
 
+// A parsed JSON value: `?.` is enough to turn away null, and no primitive has a string `u`.
 const isStoredUser = (v: unknown): v is StoredUser =>
-  typeof v === 'object' && v !== null && typeof (v as StoredUser).u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
+  typeof (v as StoredUser | null)?.u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
   ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
 
 /** The user: an anonymous id made at first visit, and the identity set by `identify`. */

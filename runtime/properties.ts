@@ -1,9 +1,10 @@
 import type { GatedStore } from './persistence.ts';
 import { parseJson, readJson } from './storage.ts';
 import type { Props } from './types.ts';
-import { isEmpty } from './validate.ts';
+import { isEmpty, isPropsObject } from './validate.ts';
 
-const isProps = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Stored properties: parsed JSON, so the plain-object test is all they need. */
+const isProps = isPropsObject as (v: unknown) => v is Props;
 
 /** A set of properties with add/remove/clear, optionally persisted under one key. */
 export interface PropertyBag {

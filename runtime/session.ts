@@ -12,8 +12,9 @@ export interface StoredSession {
   props: SessionContext;
 }
 
+// A parsed JSON value: `?.` is enough to turn away null, and no primitive has a string `id`.
 const isStoredSession = (v: unknown): v is StoredSession =>
-  typeof v === 'object' && v !== null && typeof (v as StoredSession).id === 'string' &&
+  typeof (v as StoredSession | null)?.id === 'string' &&
   typeof (v as StoredSession).last === 'number' && typeof (v as StoredSession).props === 'object';
 
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'];
@@ -65,7 +66,8 @@ export function createSession(store: GatedStore, key: string, timeoutMs: number)
     touch(now) {
       // Events of one millisecond (a burst of calls) share everything touching would decide.
       if (now === touchedAt) return current!;
-      if (!current || Math.abs(now - syncedAt) >= SYNC_MS) {
+      // Also true at the first touch: nothing was read before (syncedAt is -Infinity until then).
+      if (Math.abs(now - syncedAt) >= SYNC_MS) {
         // Another tab may have extended or replaced the session since we last looked.
         const stored = readJson(store, key, isStoredSession);
         if (stored && (!current || stored.last >= current.last)) current = stored;
