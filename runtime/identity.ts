@@ -2,7 +2,8 @@ import { randomNumericId } from './ids.ts';
 import type { GatedStore } from './persistence.ts';
 import { parseJson, readJson } from './storage.ts';
 
-interface StoredUser {
+/** The user as stored: the user id and the identity. */
+export interface StoredUser {
   u: string;
   i: string | null;
 }
@@ -14,8 +15,8 @@ const isStoredUser = (v: unknown): v is StoredUser =>
 
 /** The user: an anonymous id made at first visit, and the identity set by `identify`. */
 export interface Identity {
-  userId(): string;
-  identity(): string | null;
+  /** The user as last saved or read: a new object at every save or re-read, never changed in place. */
+  current(): StoredUser;
   /**
    * Sets a different identity: an anonymous user takes it; an identified one is someone else, a new user (with
    * null, a new anonymous user).
@@ -36,8 +37,7 @@ export function createIdentity(store: GatedStore, key: string): Identity {
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
   return {
-    userId: () => user.u,
-    identity: () => user.i,
+    current: () => user,
     identify(identity) {
       save(user.i === null ? user.u : randomNumericId(), identity);
     },

@@ -1,7 +1,7 @@
 import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, type StoredUser } from './identity.ts';
 import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
@@ -95,7 +95,7 @@ function storageMode(cookieless: unknown): StorageMode {
  * event and pageview properties merged. Replaced whenever one of them changes here; another tab's change to the
  * user is written into it (see `settle`).
  */
-type Context = [userId: string, identity: string | null, session: StoredSession, pageviewId: string, page: PageContext, properties: Props];
+type Context = [user: StoredUser, session: StoredSession, pageviewId: string, page: PageContext, properties: Props];
 
 /**
  * What is left to do for an event: the call's properties still to validate (`true`), or the element interacted
@@ -170,8 +170,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     }
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
-    if (context?.[2] !== current) {
-      context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+    if (context?.[1] !== current) {
+      context = [user.current(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
     if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
@@ -183,21 +183,17 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     if (syncDue) {
       // Re-reads the user every tab shares. The waiting events labelled with the user as it was here take what
       // another tab made of it, as if read at their call (so does the context, which they share); those labelled
-      // by a change made here since do not.
+      // by a change made here since do not. The user is a new object at each change, so `===` tells them apart.
       syncDue = false;
-      const u = user.userId();
-      const i = user.identity();
+      const before = user.current();
       user.sync();
       for (let k = next; k < pending.length; k++) {
         const shared = pending[k]![0];
-        if (shared[0] === u && shared[1] === i) {
-          shared[0] = user.userId();
-          shared[1] = user.identity();
-        }
+        if (shared[0] === before) shared[0] = user.current();
       }
     }
     while (next < pending.length) {
-      const [[user_id, identity, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
+      const [[{ u: user_id, i: identity }, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
       let event: HeapEvent;
       try {
         event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
@@ -247,11 +243,11 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   return {
     config: options,
     outbox,
-    userId: user.userId,
-    identity: user.identity,
+    userId: () => user.current().u,
+    identity: () => user.current().i,
     sessionId: () => session.touch(now()).id,
     identify(identity) {
-      const previous = user.identity();
+      const previous = user.current().i;
       if (identity === previous) return;
       user.identify(identity);
       changed();
@@ -278,8 +274,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         const current = session.touch(now());
         outbox.rewrite((event) => {
           if (event.user_id === replacedUser) {
-            event.user_id = user.userId();
-            event.identity ??= user.identity();
+            event.user_id = user.current().u;
+            event.identity ??= user.current().i;
           }
           if (event.session_id === replacedSession) {
             event.session_id = current.id;
