@@ -49,7 +49,7 @@ export function createApi(core: Core, ready: Promise<void>): PublicApi {
     resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
       const clean = objectProps(properties, 'addUserProperties');
-      if (clean && !isEmpty(clean)) core.addUserProperties(clean);
+      if (clean && !isEmpty(clean)) core.capture('user_properties', undefined, clean);
     },
     trackPageview(options) {
       if (options !== undefined && options !== null && !isPropsObject(options)) {

@@ -46,10 +46,10 @@ export interface Core {
   eventProperties: ReturnType<typeof createPropertyBag>;
   pageviewProperties: ReturnType<typeof createPropertyBag>;
   /**
-   * Captures an event of any type (`properties` already validated); nothing while consent is denied. The event
+   * Captures an event of any type (`properties` already validated, none by default); nothing while consent is denied. The event
    * is finished (id, merged properties, queued, listeners told) in a microtask, or at `settle()`.
    */
-  capture(type: EventType, name: string | undefined, properties: Props, target?: CaptureTarget): void;
+  capture(type: EventType, name?: string, properties?: Props, target?: CaptureTarget): void;
   /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
   track(name: string, properties: unknown): void;
   /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
@@ -60,7 +60,6 @@ export interface Core {
   consent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
   setConsent(next: Consent): void;
-  addUserProperties(properties: Props): void;
   /** Calls `listener` with every captured event; returns the unsubscribe function. */
   subscribe(listener: (event: HeapEvent) => void): () => void;
   dispose(): void;
@@ -159,7 +158,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** The user's once-a-second re-read is due, at the next settle. */
   let syncDue = false;
 
-  function capture(type: EventType, name: string | undefined, own: unknown, finish?: Finish): void {
+  function capture(type: EventType, name?: string, own: unknown = {}, finish?: Finish): void {
     if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
@@ -253,7 +252,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       changed();
       // Someone else: a new user, so a new session.
       if (previous !== null) session.restart(now());
-      if (identity !== null) capture('identify', undefined, {});
+      if (identity !== null) capture('identify');
     },
     eventProperties,
     pageviewProperties,
@@ -322,12 +321,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         { url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) },
         previousUrl && previousUrl !== (options.url ?? location.href) ? previousUrl : undefined,
       );
-      capture('pageview', undefined, {});
+      capture('pageview');
       // Listeners (navigation, pageview markup) see a pageview before any later call reads what they set.
       settle();
-    },
-    addUserProperties(properties) {
-      capture('user_properties', undefined, properties);
     },
     subscribe(listener) {
       settle();
