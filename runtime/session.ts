@@ -17,7 +17,7 @@ const isStoredSession = (v: unknown): v is StoredSession =>
   typeof (v as StoredSession | null)?.id === 'string' &&
   typeof (v as StoredSession).last === 'number' && typeof (v as StoredSession).props === 'object';
 
-const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'];
+const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
 /** How often (ms) the session is re-read from and written back to the shared store. */
 const SYNC_MS = 1000;
 
@@ -43,8 +43,8 @@ function readLandingContext(): SessionContext {
   if (referrer) props.referrer = scrub(referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
-    const value = params.get(`utm_${key}`);
-    if (value) props[`utm_${key}`] = value.slice(0, 1023);
+    const value = params.get(key);
+    if (value) props[key] = value.slice(0, 1023);
   }
   return props;
 }
