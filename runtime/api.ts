@@ -47,10 +47,10 @@ export function createApi(core: Core): PublicApi {
       if (clean !== null) core.identify(clean);
     },
     getIdentity: core.identity,
-    resetIdentity: core.resetIdentity,
+    resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
       const clean = objectProps(properties, 'addUserProperties');
-      if (clean && !isEmpty(clean)) core.addUserProperties(clean);
+      if (clean && !isEmpty(clean)) core.capture('user_properties', undefined, clean);
     },
     trackPageview(options) {
       if (options !== undefined && options !== null && !isPropsObject(options)) {

@@ -1,19 +1,22 @@
 import { randomNumericId } from './ids.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import type { GatedStore } from './persistence.ts';
+import { parseJson, readJson } from './storage.ts';
 
-interface StoredUser {
+/** The user as stored: the user id and the identity. */
+export interface StoredUser {
   u: string;
   i: string | null;
 }
 
+// A parsed JSON value: `?.` is enough to turn away null, and no primitive has a string `u`.
 const isStoredUser = (v: unknown): v is StoredUser =>
-  typeof v === 'object' && v !== null && typeof (v as StoredUser).u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
+  typeof (v as StoredUser | null)?.u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
   ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
 
 /** The user: an anonymous id made at first visit, and the identity set by `identify`. */
 export interface Identity {
-  userId(): string;
-  identity(): string | null;
+  /** The user as last saved or read: a new object at every save or re-read, never changed in place. */
+  current(): StoredUser;
   /**
    * Sets a different identity: an anonymous user takes it; an identified one is someone else, a new user (with
    * null, a new anonymous user).
@@ -22,20 +25,19 @@ export interface Identity {
   /** Re-reads the stored user, picking up a change made by another tab. */
   sync(): void;
   /**
-   * Takes over the user saved by an earlier visit (given as its stored text) when it can be the same
-   * person, else saves the current one over it. Returns the user id that was replaced, if any.
+   * Takes over the user an earlier visit saved (in storage the gate kept closed until now) when it can be the
+   * same person, else saves the current one over it. Returns the user id that was replaced, if any.
    */
-  merge(stored: string | null): string | undefined;
+  merge(): string | undefined;
 }
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
-export function createIdentity(store: KeyValueStore, key: string): Identity {
+export function createIdentity(store: GatedStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
   return {
-    userId: () => user.u,
-    identity: () => user.i,
+    current: () => user,
     identify(identity) {
       save(user.i === null ? user.u : randomNumericId(), identity);
     },
@@ -44,8 +46,8 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
       if (stored) user = stored;
       else save();
     },
-    merge(text) {
-      const earlier = parseJson(text);
+    merge() {
+      const earlier = parseJson(store.stored(key));
       const replaced = user.u;
       if (isStoredUser(earlier) && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
         save(earlier.u, user.i ?? earlier.i);

@@ -1,8 +1,10 @@
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import type { GatedStore } from './persistence.ts';
+import { parseJson, readJson } from './storage.ts';
 import type { Props } from './types.ts';
-import { isEmpty } from './validate.ts';
+import { isEmpty, isPropsObject } from './validate.ts';
 
-const isProps = (v: unknown): v is Props => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Stored properties: parsed JSON, so the plain-object test is all they need. */
+const isProps = isPropsObject as (v: unknown) => v is Props;
 
 /** A set of properties with add/remove/clear, optionally persisted under one key. */
 export interface PropertyBag {
@@ -10,15 +12,18 @@ export interface PropertyBag {
   add(props: Props): void;
   remove(key: string): void;
   clear(): void;
-  /** Adds properties saved by an earlier visit (stored text) under the current ones, and saves the result. */
-  merge(stored: string | null): void;
+  /**
+   * Adds the properties an earlier visit saved (in storage the gate kept closed until now) under the current ones,
+   * and saves the result. Only for a bag with a store.
+   */
+  merge(): void;
 }
 
 /**
  * Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page
  * (pageview properties). `changed` is called after every change.
  */
-export function createPropertyBag(store: KeyValueStore | undefined, key: string, changed: () => void): PropertyBag {
+export function createPropertyBag(store: GatedStore | undefined, key: string, changed: () => void): PropertyBag {
   let values: Props = (store && readJson(store, key, isProps)) || {};
   const save = () => {
     changed();
@@ -44,8 +49,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       values = {};
       save();
     },
-    merge(text) {
-      const earlier = parseJson(text);
+    merge() {
+      const earlier = parseJson(store!.stored(key));
       if (isProps(earlier)) values = { ...earlier, ...values };
       save();
     },

@@ -1,7 +1,7 @@
 import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, type StoredUser } from './identity.ts';
 import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
@@ -41,15 +41,15 @@ export interface Core {
   userId(): string;
   identity(): string | null;
   sessionId(): string;
-  identify(identity: string): void;
-  resetIdentity(): void;
+  /** Applies an identity (an `identify` event), or null to become a new anonymous user (`resetIdentity`). */
+  identify(identity: string | null): void;
   eventProperties: ReturnType<typeof createPropertyBag>;
   pageviewProperties: ReturnType<typeof createPropertyBag>;
   /**
-   * Captures an event of any type (`properties` already validated); nothing while consent is denied. The event
+   * Captures an event of any type (`properties` already validated, none by default); nothing while consent is denied. The event
    * is finished (id, merged properties, queued, listeners told) in a microtask, or at `settle()`.
    */
-  capture(type: EventType, name: string | undefined, properties: Props, target?: CaptureTarget): void;
+  capture(type: EventType, name?: string, properties?: Props, target?: CaptureTarget): void;
   /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
   track(name: string, properties: unknown): void;
   /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
@@ -60,7 +60,6 @@ export interface Core {
   consent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
   setConsent(next: Consent): void;
-  addUserProperties(properties: Props): void;
   /** Calls `listener` with every captured event; returns the unsubscribe function. */
   subscribe(listener: (event: HeapEvent) => void): () => void;
   dispose(): void;
@@ -95,7 +94,7 @@ function storageMode(cookieless: unknown): StorageMode {
  * event and pageview properties merged. Replaced whenever one of them changes here; another tab's change to the
  * user is written into it (see `settle`).
  */
-type Context = [userId: string, identity: string | null, session: StoredSession, pageviewId: string, page: PageContext, properties: Props];
+type Context = [user: StoredUser, session: StoredSession, pageviewId: string, page: PageContext, properties: Props];
 
 /**
  * What is left to do for an event: the call's properties still to validate (`true`), or the element interacted
@@ -116,16 +115,12 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let consent = initialConsent(options);
   // The cookie settings and injected stores go through under their own names.
   const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
-  const userKey = `${base}_id`;
-  const sessionKey = `${base}_ses`;
-  const propsKey = `${base}_props`;
-  const user = createIdentity(persistence.user, userKey);
-  const timeoutMs = positive(options.sessionTimeout, 30) * 60_000;
-  const session = createSession(persistence.local, sessionKey, timeoutMs);
+  const user = createIdentity(persistence.user, `${base}_id`);
+  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
-  const eventProperties = createPropertyBag(persistence.local, propsKey, changed);
+  const eventProperties = createPropertyBag(persistence.local, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
   const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
@@ -157,7 +152,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** The user's once-a-second re-read is due, at the next settle. */
   let syncDue = false;
 
-  function capture(type: EventType, name: string | undefined, own: unknown, target?: CaptureTarget, raw?: boolean): void {
+  function capture(type: EventType, name?: string, own: unknown = {}, finish?: Finish): void {
     if (consent === 'denied') return;
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
@@ -168,10 +163,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     }
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
-    if (context?.[2] !== current) {
-      context = [user.userId(), user.identity(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+    if (context?.[1] !== current) {
+      context = [user.current(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
-    if (pending.push([context, type, name, own, time, raw || target]) === 1) queueMicrotask(settle);
+    if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // The console log belongs next to the call that caused it (debugging, not speed, matters here).
     if (options.debug) settle();
   }
@@ -181,21 +176,17 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     if (syncDue) {
       // Re-reads the user every tab shares. The waiting events labelled with the user as it was here take what
       // another tab made of it, as if read at their call (so does the context, which they share); those labelled
-      // by a change made here since do not.
+      // by a change made here since do not. The user is a new object at each change, so `===` tells them apart.
       syncDue = false;
-      const u = user.userId();
-      const i = user.identity();
+      const before = user.current();
       user.sync();
       for (let k = next; k < pending.length; k++) {
         const shared = pending[k]![0];
-        if (shared[0] === u && shared[1] === i) {
-          shared[0] = user.userId();
-          shared[1] = user.identity();
-        }
+        if (shared[0] === before) shared[0] = user.current();
       }
     }
     while (next < pending.length) {
-      const [[user_id, identity, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
+      const [[{ u: user_id, i: identity }, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
       let event: HeapEvent;
       try {
         event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
@@ -223,16 +214,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     next = 0;
   }
 
-  /** Applies an identity (null: anonymous again); returns false when it was already the one. */
-  const become = (identity: string | null) => {
-    const previous = user.identity();
-    if (identity === previous) return false;
-    user.identify(identity);
-    changed();
-    // Someone else: a new user, so a new session.
-    if (previous !== null) session.restart(now());
-    return true;
-  };
   const flushOnUnload = () => {
     settle();
     outbox.flushOnUnload();
@@ -255,14 +236,17 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   return {
     config: options,
     outbox,
-    userId: user.userId,
-    identity: user.identity,
+    userId: () => user.current().u,
+    identity: () => user.current().i,
     sessionId: () => session.touch(now()).id,
     identify(identity) {
-      if (become(identity)) capture('identify', undefined, {});
-    },
-    resetIdentity() {
-      become(null);
+      const previous = user.current().i;
+      if (identity === previous) return;
+      user.identify(identity);
+      changed();
+      // Someone else: a new user, so a new session.
+      if (previous !== null) session.restart(now());
+      if (identity !== null) capture('identify');
     },
     eventProperties,
     pageviewProperties,
@@ -277,14 +261,14 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         persistence.setAllowed(true);
         changed();
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled.
-        const replacedUser = user.merge(persistence.user.stored(userKey));
-        const replacedSession = session.merge(persistence.local.stored(sessionKey), now());
-        eventProperties.merge(persistence.local.stored(propsKey));
+        const replacedUser = user.merge();
+        const replacedSession = session.merge(now());
+        eventProperties.merge();
         const current = session.touch(now());
         outbox.release((event) => {
           if (event.user_id === replacedUser) {
-            event.user_id = user.userId();
-            event.identity ??= user.identity();
+            event.user_id = user.current().u;
+            event.identity ??= user.current().i;
           }
           if (event.session_id === replacedSession) {
             event.session_id = current.id;
@@ -306,7 +290,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     capture,
     track: (name, properties) => {
       let own = properties;
-      let raw = true;
+      let raw: true | undefined = true;
       // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
       if (isPropsObject(properties)) {
         try {
@@ -314,10 +298,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         } catch {
           // A getter or proxy that throws: validated now, where reading each key is guarded.
           own = cleanProps(properties, 'track');
-          raw = false;
+          raw = undefined;
         }
       }
-      capture('track', name, own, undefined, raw);
+      capture('track', name, own, raw);
     },
     settle,
     pageview(options) {
@@ -330,12 +314,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         { url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) },
         previousUrl && previousUrl !== (options.url ?? location.href) ? previousUrl : undefined,
       );
-      capture('pageview', undefined, {});
+      capture('pageview');
       // Listeners (navigation, pageview markup) see a pageview before any later call reads what they set.
       settle();
-    },
-    addUserProperties(properties) {
-      capture('user_properties', undefined, properties);
     },
     subscribe(listener) {
       settle();

@@ -1,6 +1,7 @@
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import type { GatedStore } from './persistence.ts';
+import { parseJson, readJson } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
 /** A session as every tab of the site stores it. */
@@ -11,11 +12,12 @@ export interface StoredSession {
   props: SessionContext;
 }
 
+// A parsed JSON value: `?.` is enough to turn away null, and no primitive has a string `id`.
 const isStoredSession = (v: unknown): v is StoredSession =>
-  typeof v === 'object' && v !== null && typeof (v as StoredSession).id === 'string' &&
+  typeof (v as StoredSession | null)?.id === 'string' &&
   typeof (v as StoredSession).last === 'number' && typeof (v as StoredSession).props === 'object';
 
-const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'];
+const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
 /** How often (ms) the session is re-read from and written back to the shared store. */
 const SYNC_MS = 1000;
 
@@ -25,8 +27,11 @@ export interface Session {
   touch(now: number): StoredSession;
   /** Ends the current session, so the next event starts a new one. */
   restart(now: number): void;
-  /** Continues a session saved by an earlier page (given as stored text) if it is still alive; returns the replaced session id. */
-  merge(stored: string | null, now: number): string | undefined;
+  /**
+   * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive;
+   * returns the replaced session id.
+   */
+  merge(now: number): string | undefined;
 }
 
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
@@ -38,14 +43,14 @@ function readLandingContext(): SessionContext {
   if (referrer) props.referrer = scrub(referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
-    const value = params.get(`utm_${key}`);
-    if (value) props[`utm_${key}`] = value.slice(0, 1023);
+    const value = params.get(key);
+    if (value) props[key] = value.slice(0, 1023);
   }
   return props;
 }
 
 /** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
-export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
+export function createSession(store: GatedStore, key: string, timeoutMs: number): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   let savedLast = -Infinity;
@@ -61,7 +66,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
     touch(now) {
       // Events of one millisecond (a burst of calls) share everything touching would decide.
       if (now === touchedAt) return current!;
-      if (!current || Math.abs(now - syncedAt) >= SYNC_MS) {
+      // Also true at the first touch: nothing was read before (syncedAt is -Infinity until then).
+      if (Math.abs(now - syncedAt) >= SYNC_MS) {
         // Another tab may have extended or replaced the session since we last looked.
         const stored = readJson(store, key, isStoredSession);
         if (stored && (!current || stored.last >= current.last)) current = stored;
@@ -75,8 +81,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       touchedAt = now;
       return current;
     },
-    merge(text, now) {
-      const earlier = parseJson(text);
+    merge(now) {
+      const earlier = parseJson(store.stored(key));
       let replaced: string | undefined;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
