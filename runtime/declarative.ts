@@ -2,7 +2,7 @@ import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
 import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
-import { findAnnotated, isForwardedByLabel, mayNavigate, triggersOf, type Trigger } from './markup-triggers.ts';
+import { findSender, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { cleanProps, MAX_VALUE } from './validate.ts';
@@ -100,10 +100,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // The two calls made for every click and every added element catch for themselves: no closure each time.
     onEvent(event) {
       try {
-        const trigger = event.type as Trigger;
-        const el = findAnnotated(event, trigger);
-        if (!el || (trigger === 'click' && isForwardedByLabel(event, el))) return;
-        send(el, trigger === 'submit' || (trigger === 'click' && mayNavigate(event)));
+        const sender = findSender(event);
+        if (sender) send(...sender);
       } catch (err) {
         failed(err);
       }
