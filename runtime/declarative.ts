@@ -2,31 +2,12 @@ import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
 import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
+import { probe } from './markup-stats.ts';
 import { findSender, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { cleanProps, MAX_VALUE } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
-
-/** Counts of what the markup tracker holds on to, for leak tests. */
-export interface MarkupStats {
-  /** The document plus the open shadow roots listened in. */
-  roots: number;
-  /** Elements watched by the IntersectionObserver, and dwell timers running. */
-  viewWatched: number;
-  viewTimers: number;
-  /** Elements declaring pageview properties. */
-  pageviewHolders: number;
-  /** Custom elements awaiting their definition (their shadow root comes with it). */
-  pendingHosts: number;
-}
-
-const trackers = new WeakMap<HeapRuntime, () => MarkupStats>();
-
-/** What the markup tracker of `runtime` holds right now; undefined when it is not running. */
-export function markupStats(runtime: HeapRuntime): MarkupStats | undefined {
-  return trackers.get(runtime)?.();
-}
 
 /** Runs a piece of markup handling; a failure is reported once and never reaches the page. */
 function safely<T>(fn: () => T): T | undefined {
@@ -52,6 +33,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const viewed = new WeakMap<Element, string>();
   let booting = true;
   let stopped = false;
+  probe?.start(runtime);
 
   function send(el: Element, navigating = false) {
     if (fired.has(el) && el.hasAttribute(ONCE)) return;
@@ -134,13 +116,11 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     booting = false;
   });
 
-  trackers.set(runtime, () => ({ viewWatched: 0, viewTimers: 0, ...roots.stats(), ...view?.stats(), ...pageviews.stats() }));
-
   return () => {
     stopped = true;
     roots.stop();
     view?.stop();
     pageviews.stop();
-    trackers.delete(runtime);
+    probe?.stop(runtime);
   };
 }

@@ -1,5 +1,6 @@
 import type { HeapRuntime } from './load.ts';
 import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readPageviewProps, TITLE } from './markup-props.ts';
+import { probe } from './markup-stats.ts';
 import type { Props } from './types.ts';
 import { isEmpty } from './validate.ts';
 
@@ -11,7 +12,6 @@ export interface PageviewMarkup {
    */
   update(el: Element, atBoot: boolean): void;
   leave(el: Element): void;
-  stats(): { pageviewHolders: number };
   stop(): void;
 }
 
@@ -26,6 +26,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const shown = new WeakMap<Element, string>();
   /** Elements declaring pageview properties, with the properties last applied for each, oldest first. */
   const holders = new Map<Element, Props>();
+  probe?.count('pageviewHolders', () => holders.size);
 
   function startPageview(el: Element, key: string, atBoot: boolean) {
     shown.set(el, key);
@@ -75,7 +76,6 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);
     },
-    stats: () => ({ pageviewHolders: holders.size }),
     stop() {
       unsubscribe();
       holders.clear();

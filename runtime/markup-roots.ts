@@ -1,4 +1,5 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
+import { probe } from './markup-stats.ts';
 import { LISTEN, listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
@@ -27,7 +28,6 @@ export interface RootHandlers {
 export interface Roots {
   /** Starts listening in `root` and walks what it holds; false when it was already known. */
   add(root: Root): boolean;
-  stats(): { roots: number; pendingHosts: number };
   stop(): void;
 }
 
@@ -45,6 +45,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
   let stopped = false;
+  probe?.count('roots', () => roots.size);
+  probe?.count('pendingHosts', () => pending.size);
   // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
   const unrelay = listenInShadowRoots(handlers.onEvent, add);
 
@@ -135,7 +137,6 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   return {
     add,
-    stats: () => ({ roots: roots.size, pendingHosts: pending.size }),
     stop() {
       stopped = true;
       observer.disconnect();

@@ -1,4 +1,5 @@
 import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
+import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
 
 /** How long an element must stay at least half visible before it counts as seen, ms. */
@@ -14,8 +15,6 @@ const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
 export interface ViewTracker {
   watch(el: Element): void;
   unwatch(el: Element): void;
-  /** How many elements are watched and how many dwell timers run; for leak tests. */
-  stats(): { viewWatched: number; viewTimers: number };
   stop(): void;
 }
 
@@ -57,6 +56,8 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   let fine: IntersectionObserver | undefined;
   /** Elements let go of in this task: unobserved together, or not at all when none is left. */
   const dropped = new Set<Element>();
+  probe?.count('viewWatched', () => watched.size);
+  probe?.count('viewTimers', () => [...states.values()].filter((state) => state.timer !== undefined).length);
 
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
   const unobserve = (el: Element) => {
@@ -152,7 +153,6 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
       if (!dropped.size) queueMicrotask(flush);
       dropped.add(el);
     },
-    stats: () => ({ viewWatched: watched.size, viewTimers: [...states.values()].filter((state) => state.timer !== undefined).length }),
     stop() {
       for (const state of states.values()) clear(state);
       watched.clear();
