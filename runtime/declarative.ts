@@ -78,36 +78,38 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   const atBoot = () => booting || document.readyState === 'loading';
 
-  const roots = createRoots(document, {
-    // The two calls made for every click and every added element catch for themselves: no closure each time.
-    onEvent(event) {
-      try {
-        const sender = findSender(event);
-        if (sender) send(...sender);
-      } catch (err) {
-        failed(err);
-      }
-    },
-    onAppear(el) {
-      try {
-        if (el.hasAttribute(EVENT)) refresh(el);
-        if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
-      } catch (err) {
-        failed(err);
-      }
-    },
-    onLeave(el) {
-      view?.unwatch(el);
-      loaded.delete(el);
-      pageviews.leave(el);
-    },
-    onAttribute(el, name) {
-      safely(() => {
-        if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
-        else refresh(el);
-      });
-    },
-  });
+  // The roots' two calls made for every click and every added element catch for themselves: no closure each time.
+  const onEvent = (event: Event) => {
+    try {
+      const sender = findSender(event);
+      if (sender) send(...sender);
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  const onAppear = (el: Element) => {
+    try {
+      if (el.hasAttribute(EVENT)) refresh(el);
+      if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  const onLeave = (el: Element) => {
+    view?.unwatch(el);
+    loaded.delete(el);
+    pageviews.leave(el);
+  };
+
+  const onAttribute = (el: Element, name: string) =>
+    safely(() => {
+      if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
+      else refresh(el);
+    });
+
+  const roots = createRoots(document, onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   queueMicrotask(() => {
