@@ -15,11 +15,6 @@ export interface PageviewMarkup {
   stop(): void;
 }
 
-const sameProps = (a: Props, b: Props) => {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
-};
-
 /** Creates the pageview side of the markup for one runtime. */
 export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   /** Pageview elements present, by the `data-heap-pageview` value their pageview was started with. */
@@ -48,10 +43,10 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview' || !holders.size) return;
     const current = runtime.core.pageviewProperties.values;
+    // The newest declaration of a key wins.
     const fill: Props = {};
-    for (const props of [...holders.values()].reverse()) {
-      for (const key of Object.keys(props)) if (!(key in current) && !(key in fill)) fill[key] = props[key]!;
-    }
+    for (const props of holders.values()) Object.assign(fill, props);
+    for (const key in current) delete fill[key];
     if (!isEmpty(fill)) runtime.addPageviewProperties(fill);
   });
 
@@ -67,7 +62,8 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       const previous = holders.get(el);
       if (declared) holders.set(el, next);
       else holders.delete(el);
-      if (previous && sameProps(previous, next)) return;
+      // The same attribute parsed again gives the same keys in the same order.
+      if (JSON.stringify(previous) === JSON.stringify(next)) return;
       for (const old of Object.keys(previous ?? {})) if (!(old in next)) runtime.removePageviewProperty(old);
       if (!isEmpty(next)) runtime.addPageviewProperties(next);
     },
