@@ -13,8 +13,8 @@ export type Root = Document | ShadowRoot;
 
 /** The listening roots of a runtime: the document and the open shadow roots discovered inside it. */
 export interface Roots {
-  /** Starts listening in `root` and walks what it holds; false when it was already known. */
-  add(root: Root): boolean;
+  /** Starts listening in `root` and walks what it holds, unless it was already known. */
+  add(root: Root): void;
   stop(): void;
 }
 
@@ -118,15 +118,14 @@ export function createRoots(
     for (const el of pending) if (!el.isConnected) pending.delete(el);
   }
 
-  function add(root: Root): boolean {
-    if (stopped || roots.has(root)) return false;
+  function add(root: Root) {
+    if (stopped || roots.has(root)) return;
     if (root === doc) listen('addEventListener');
     else relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
     const top = root === doc ? [doc.documentElement] : root.children;
     for (const child of top) if (child) appear(child);
-    return true;
   }
 
   function listen(method: 'addEventListener' | 'removeEventListener') {
