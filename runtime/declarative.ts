@@ -32,7 +32,6 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   /** `view` elements already seen (and not repeating), by event name. */
   const viewed = new WeakMap<Element, string>();
   let booting = true;
-  let stopped = false;
   probe?.start(runtime);
 
   function send(el: Element, navigating = false) {
@@ -112,14 +111,13 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const roots = createRoots(document, onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
+  // Stopped roots add nothing: stopping before it needs no check here.
   queueMicrotask(() => {
-    if (stopped) return;
     safely(() => roots.add(document));
     booting = false;
   });
 
   return () => {
-    stopped = true;
     roots.stop();
     view?.stop();
     pageviews.stop();
