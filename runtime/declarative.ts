@@ -34,7 +34,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   let booting = true;
   probe?.start(runtime);
 
-  function send(el: Element, navigating = false) {
+  function send(el: Element, navigating?: boolean) {
     if (fired.has(el) && el.hasAttribute(ONCE)) return;
     // Already checked and cut to the limit, with the markup's own warnings.
     const name = readEventName(el);
