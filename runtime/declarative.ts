@@ -2,31 +2,12 @@ import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
 import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
-import { findAnnotated, isForwardedByLabel, mayNavigate, triggersOf, type Trigger } from './markup-triggers.ts';
+import { probe } from './markup-stats.ts';
+import { findSender, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { cleanProps, MAX_VALUE } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
-
-/** Counts of what the markup tracker holds on to, for leak tests. */
-export interface MarkupStats {
-  /** The document plus the open shadow roots listened in. */
-  roots: number;
-  /** Elements watched by the IntersectionObserver, and dwell timers running. */
-  viewWatched: number;
-  viewTimers: number;
-  /** Elements declaring pageview properties. */
-  pageviewHolders: number;
-  /** Custom elements awaiting their definition (their shadow root comes with it). */
-  pendingHosts: number;
-}
-
-const trackers = new WeakMap<HeapRuntime, () => MarkupStats>();
-
-/** What the markup tracker of `runtime` holds right now; undefined when it is not running. */
-export function markupStats(runtime: HeapRuntime): MarkupStats | undefined {
-  return trackers.get(runtime)?.();
-}
 
 /** Runs a piece of markup handling; a failure is reported once and never reaches the page. */
 function safely<T>(fn: () => T): T | undefined {
@@ -51,9 +32,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   /** `view` elements already seen (and not repeating), by event name. */
   const viewed = new WeakMap<Element, string>();
   let booting = true;
-  let stopped = false;
+  probe?.start(runtime);
 
-  function send(el: Element, navigating = false) {
+  function send(el: Element, navigating?: boolean) {
     if (fired.has(el) && el.hasAttribute(ONCE)) return;
     // Already checked and cut to the limit, with the markup's own warnings.
     const name = readEventName(el);
@@ -96,53 +77,50 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   const atBoot = () => booting || document.readyState === 'loading';
 
-  const roots = createRoots(document, {
-    // The two calls made for every click and every added element catch for themselves: no closure each time.
-    onEvent(event) {
-      try {
-        const trigger = event.type as Trigger;
-        const el = findAnnotated(event, trigger);
-        if (!el || (trigger === 'click' && isForwardedByLabel(event, el))) return;
-        send(el, trigger === 'submit' || (trigger === 'click' && mayNavigate(event)));
-      } catch (err) {
-        failed(err);
-      }
-    },
-    onAppear(el) {
-      try {
-        if (el.hasAttribute(EVENT)) refresh(el);
-        if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
-      } catch (err) {
-        failed(err);
-      }
-    },
-    onLeave(el) {
-      view?.unwatch(el);
-      loaded.delete(el);
-      pageviews.leave(el);
-    },
-    onAttribute(el, name) {
-      safely(() => {
-        if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
-        else refresh(el);
-      });
-    },
-  });
+  // The roots' two calls made for every click and every added element catch for themselves: no closure each time.
+  const onEvent = (event: Event) => {
+    try {
+      const sender = findSender(event);
+      if (sender) send(...sender);
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  const onAppear = (el: Element) => {
+    try {
+      if (el.hasAttribute(EVENT)) refresh(el);
+      if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
+    } catch (err) {
+      failed(err);
+    }
+  };
+
+  const onLeave = (el: Element) => {
+    view?.unwatch(el);
+    loaded.delete(el);
+    pageviews.leave(el);
+  };
+
+  const onAttribute = (el: Element, name: string) =>
+    safely(() => {
+      if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
+      else refresh(el);
+    });
+
+  const roots = createRoots(document, onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
+  // Stopped roots add nothing: stopping before it needs no check here.
   queueMicrotask(() => {
-    if (stopped) return;
     safely(() => roots.add(document));
     booting = false;
   });
 
-  trackers.set(runtime, () => ({ viewWatched: 0, viewTimers: 0, ...roots.stats(), ...view?.stats(), ...pageviews.stats() }));
-
   return () => {
-    stopped = true;
     roots.stop();
     view?.stop();
     pageviews.stop();
-    trackers.delete(runtime);
+    probe?.stop(runtime);
   };
 }

@@ -1,5 +1,6 @@
 import { parsePropsJson } from './markup-props.ts';
 import type { HeapApi } from './types.ts';
+import { isEmpty } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
 /** The identity attributes of `<heap-analytics>`, as the element holds them (null when absent). */
@@ -23,6 +24,9 @@ export function createAppliedIdentity(): AppliedIdentity {
   return { eventKeys: [] };
 }
 
+/** A string attribute value as it is; anything else (null when absent) is undefined. */
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
 /**
  * Applies the element's `identity`, `event-properties` and `user-properties` attributes to the runtime,
  * in that order, each only when it changed. Removing `identity` or `user-properties` changes nothing;
@@ -37,7 +41,7 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
       heap.identify(identity);
     }
 
-    const events = typeof values.eventProperties === 'string' ? values.eventProperties : undefined;
+    const events = text(values.eventProperties);
     if (events !== applied.eventProperties) {
       applied.eventProperties = events;
       // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
@@ -50,11 +54,11 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
     }
 
     // Forgetting a removed value lets the same value, set again later, be sent again.
-    const users = typeof values.userProperties === 'string' ? values.userProperties : undefined;
+    const users = text(values.userProperties);
     if (users !== applied.userProperties) {
       applied.userProperties = users;
       const props = users === undefined ? undefined : parsePropsJson(el, 'user-properties', users);
-      if (props && Object.keys(props).length) heap.addUserProperties(props);
+      if (props && !isEmpty(props)) heap.addUserProperties(props);
     }
   } catch (err) {
     errorOnce('element-identity-failed', 'applying the identity attributes of <heap-analytics> failed; the page is unaffected.', err);

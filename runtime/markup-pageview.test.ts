@@ -87,6 +87,19 @@ describe('markup pageviews', () => {
     });
   });
 
+  it('fills in after a pageview from every declaration still in the page, the newest winning, whatever the key', async () => {
+    const heap = startRuntime('pvfill', quiet);
+    await heap.ready;
+    mount(`<div data-heap-pageview-props='{"section":"docs","constructor":"kept"}'></div>`);
+    await tick();
+    mount(`<div data-heap-pageview-props='{"section":"faq"}'></div>`);
+    await tick();
+    heap.trackPageview({ properties: { page: 'two' } });
+    heap.track('After');
+    const [after] = (await settled(heap)).filter((e) => e.name === 'After');
+    expect(after!.properties).to.deep.equal({ section: 'faq', constructor: 'kept', page: 'two' });
+  });
+
   it('lets the automatic boot pageview stand for a view element present at boot, adding its properties after it', async () => {
     mount(`<body-wrap data-heap-pageview-props='{"site":"docs"}'><main data-heap-pageview data-heap-title="Guide" data-heap-pageview-props='{"page type":"guide"}'></main></body-wrap>`);
     const heap = startRuntime('pvboot', { disableAutocapture: true });

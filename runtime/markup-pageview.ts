@@ -1,5 +1,6 @@
 import type { HeapRuntime } from './load.ts';
 import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readPageviewProps, TITLE } from './markup-props.ts';
+import { probe } from './markup-stats.ts';
 import type { Props } from './types.ts';
 import { isEmpty } from './validate.ts';
 
@@ -11,14 +12,8 @@ export interface PageviewMarkup {
    */
   update(el: Element, atBoot: boolean): void;
   leave(el: Element): void;
-  stats(): { pageviewHolders: number };
   stop(): void;
 }
-
-const sameProps = (a: Props, b: Props) => {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));
-};
 
 /** Creates the pageview side of the markup for one runtime. */
 export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
@@ -26,6 +21,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const shown = new WeakMap<Element, string>();
   /** Elements declaring pageview properties, with the properties last applied for each, oldest first. */
   const holders = new Map<Element, Props>();
+  probe?.count('pageviewHolders', () => holders.size);
 
   function startPageview(el: Element, key: string, atBoot: boolean) {
     shown.set(el, key);
@@ -47,10 +43,10 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview' || !holders.size) return;
     const current = runtime.core.pageviewProperties.values;
+    // The newest declaration of a key wins.
     const fill: Props = {};
-    for (const props of [...holders.values()].reverse()) {
-      for (const key of Object.keys(props)) if (!(key in current) && !(key in fill)) fill[key] = props[key]!;
-    }
+    for (const props of holders.values()) Object.assign(fill, props);
+    for (const key in current) delete fill[key];
     if (!isEmpty(fill)) runtime.addPageviewProperties(fill);
   });
 
@@ -66,7 +62,8 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       const previous = holders.get(el);
       if (declared) holders.set(el, next);
       else holders.delete(el);
-      if (previous && sameProps(previous, next)) return;
+      // The same attribute parsed again gives the same keys in the same order.
+      if (JSON.stringify(previous) === JSON.stringify(next)) return;
       for (const old of Object.keys(previous ?? {})) if (!(old in next)) runtime.removePageviewProperty(old);
       if (!isEmpty(next)) runtime.addPageviewProperties(next);
     },
@@ -75,7 +72,6 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);
     },
-    stats: () => ({ pageviewHolders: holders.size }),
     stop() {
       unsubscribe();
       holders.clear();

@@ -76,7 +76,7 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
   try {
     parsed = JSON.parse(value);
   } catch {
-    parsed = undefined;
+    // Not JSON: left undefined, which is no object either.
   }
   if (!isPropsObject(parsed)) {
     warn(el, 'markup-json-invalid', `${attr} on ${describeElement(el)} is not a JSON object (${summarize(value)}); its properties were ignored, everything else still applies.`);
@@ -94,7 +94,7 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
 export function readOwnProps(el: Element): Props {
   const json = el.getAttribute(PROPS);
   const out = (json !== null && parsePropsJson(el, PROPS, json)) || {};
-  for (const { name, value } of Array.from(el.attributes)) {
+  for (const { name, value } of el.attributes) {
     let prefix = PROP;
     let parsed: PropValue | undefined = value;
     if (name.startsWith(NUMBER)) {

@@ -2,7 +2,9 @@ import { expect } from '@open-wc/testing';
 import { html, LitElement } from 'lit';
 import { cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
 import { mount, settled, tick, tracks, unmount } from '../test/markup.ts';
-import { markupStats } from './declarative.ts';
+import { countMarkup, markupStats } from './markup-stats.ts';
+
+countMarkup();
 
 const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
 

@@ -1,4 +1,5 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
+import { probe } from './markup-stats.ts';
 import { LISTEN, listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
@@ -10,24 +11,10 @@ const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;
 
-/** What the roots report: delegated DOM events, and annotated elements that appeared, left or changed. */
-export interface RootHandlers {
-  onEvent(event: Event): void;
-  /**
-   * An element (connected) that appeared: an added subtree's root, which may carry no markup (the handler
-   * checks its attributes, cheaper than a selector match per added node), or an annotated element inside it.
-   */
-  onAppear(el: Element): void;
-  /** An annotated element that left the document. */
-  onLeave(el: Element): void;
-  onAttribute(el: Element, name: string): void;
-}
-
 /** The listening roots of a runtime: the document and the open shadow roots discovered inside it. */
 export interface Roots {
-  /** Starts listening in `root` and walks what it holds; false when it was already known. */
-  add(root: Root): boolean;
-  stats(): { roots: number; pendingHosts: number };
+  /** Starts listening in `root` and walks what it holds, unless it was already known. */
+  add(root: Root): void;
   stop(): void;
 }
 
@@ -39,14 +26,27 @@ const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
  * Creates the roots registry: capturing listeners at the document, the shared relay of shadow roots'
  * submit and change (shadow-roots.ts), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
+ * The roots report to four handlers (arguments, not an object's methods, so that the minifier renames them):
+ * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, an added subtree's
+ * root, which may carry no markup (the handler checks its attributes, cheaper than a selector match per added
+ * node), or an annotated element inside it; `onLeave` each annotated element that left the document;
+ * `onAttribute` each change of a watched attribute.
  */
-export function createRoots(doc: Document, handlers: RootHandlers): Roots {
+export function createRoots(
+  doc: Document,
+  onEvent: (event: Event) => void,
+  onAppear: (el: Element) => void,
+  onLeave: (el: Element) => void,
+  onAttribute: (el: Element, name: string) => void,
+): Roots {
   const roots = new Set<Root>();
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
   let stopped = false;
+  probe?.count('roots', () => roots.size);
+  probe?.count('pendingHosts', () => pending.size);
   // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
-  const unrelay = listenInShadowRoots(handlers.onEvent, add);
+  const unrelay = listenInShadowRoots(onEvent, add);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
@@ -56,8 +56,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
       const target = record.target;
       if (record.type === 'attributes') {
         // An element removed in this batch has left, whatever its attributes say now.
-        if (target.isConnected) handlers.onAttribute(target as Element, record.attributeName!);
-        else handlers.onLeave(target as Element);
+        if (target.isConnected) onAttribute(target as Element, record.attributeName!);
+        else onLeave(target as Element);
         continue;
       }
       // A node moved within the page is removed and added again: it neither leaves nor reappears.
@@ -66,8 +66,8 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
         const node = removedNodes[i];
         if (isElement(node) && !node.isConnected) {
           removed = true;
-          if (node.matches(ANNOTATED)) handlers.onLeave(node);
-          if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
+          if (node.matches(ANNOTATED)) onLeave(node);
+          if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(onLeave);
         }
       }
       if (!addedNodes.length || isInside(target, visited)) continue;
@@ -85,11 +85,11 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
 
   /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
   function appear(node: Element) {
-    handlers.onAppear(node);
+    onAppear(node);
     host(node);
     // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts: each element is looked at, cheaply.
     if (node.firstElementChild) {
-      node.querySelectorAll(ANNOTATED).forEach(handlers.onAppear);
+      node.querySelectorAll(ANNOTATED).forEach(onAppear);
       node.querySelectorAll('*').forEach(host);
     }
   }
@@ -112,30 +112,28 @@ export function createRoots(doc: Document, handlers: RootHandlers): Roots {
     for (const root of roots) {
       if (root !== doc && !(root as ShadowRoot).host.isConnected) {
         roots.delete(root);
-        root.querySelectorAll(ANNOTATED).forEach(handlers.onLeave);
+        root.querySelectorAll(ANNOTATED).forEach(onLeave);
       }
     }
     for (const el of pending) if (!el.isConnected) pending.delete(el);
   }
 
-  function add(root: Root): boolean {
-    if (stopped || roots.has(root)) return false;
+  function add(root: Root) {
+    if (stopped || roots.has(root)) return;
     if (root === doc) listen('addEventListener');
     else relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
     const top = root === doc ? [doc.documentElement] : root.children;
     for (const child of top) if (child) appear(child);
-    return true;
   }
 
   function listen(method: 'addEventListener' | 'removeEventListener') {
-    for (const type of DOCUMENT_EVENTS) doc[method](type, handlers.onEvent, LISTEN);
+    for (const type of DOCUMENT_EVENTS) doc[method](type, onEvent, LISTEN);
   }
 
   return {
     add,
-    stats: () => ({ roots: roots.size, pendingHosts: pending.size }),
     stop() {
       stopped = true;
       observer.disconnect();

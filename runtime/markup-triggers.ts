@@ -30,44 +30,40 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
   return out.size ? out : SINGLE.get(defaultTrigger(el))!;
 }
 
-/** The innermost annotated element on the event's path whose triggers include `trigger`, if any. */
-export function findAnnotated(event: Event, trigger: Trigger): Element | null {
+/**
+ * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
+ * and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
+ * should leave first). One walk of the path answers both. Undefined when nothing sends, and for the click on a
+ * `<label>` whose control sits inside the element: the browser follows it with a click on the control, and
+ * counting both would count one press twice.
+ */
+export function findSender(event: Event): [Element, boolean] | undefined {
+  const trigger = event.type as Trigger;
+  const click = trigger === 'click';
   // A submit button can carry the form's event itself, so it comes first.
   const submitter = (event as SubmitEvent).submitter;
-  if (carries(submitter, trigger)) return submitter;
+  if (carries(submitter, trigger)) return [submitter, true];
   const path = pathOf(event);
-  for (const target of path) if (carries(target, trigger)) return target;
+  let found: Element | null = null;
+  let label: HTMLLabelElement | undefined;
+  let navigates = trigger === 'submit';
+  // The path also holds shadow roots, the document and the window: none has a tag name or carries markup.
+  for (const target of path) {
+    const tag = (target as Element).localName;
+    if (!found) {
+      if (carries(target, trigger)) found = target;
+      else if (tag === 'label') label ??= target as HTMLLabelElement;
+    }
+    // A link or a submit button anywhere on a click's path, inside or around the element.
+    if (click && (((tag === 'a' || tag === 'area') && (target as Element).hasAttribute('href')) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form))) navigates = true;
+  }
   // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
   const last = path[path.length - 1];
-  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) if (carries(el, trigger)) return el;
-  return null;
+  for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
+  if (!found) return;
+  const control = click && label?.control;
+  if (control && control !== path[0] && !(control as HTMLInputElement).disabled && found.contains(control)) return;
+  return [found, navigates];
 }
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
-
-/**
- * True for the click on a `<label>` whose control sits inside `annotated`: the browser follows it
- * with a click on the control, and counting both would count one press twice.
- */
-export function isForwardedByLabel(event: Event, annotated: Element): boolean {
-  const path = pathOf(event);
-  for (const target of path) {
-    if (target === annotated) return false;
-    if (isElement(target) && target.localName === 'label') {
-      const control = (target as HTMLLabelElement).control;
-      return !!control && control !== path[0] && !(control as HTMLInputElement).disabled && annotated.contains(control);
-    }
-  }
-  return false;
-}
-
-/** True when the click may leave the page (a link or a submit button), so queued events should leave first. */
-export function mayNavigate(event: Event): boolean {
-  for (const target of pathOf(event)) {
-    if (!isElement(target)) continue;
-    const tag = target.localName;
-    if ((tag === 'a' || tag === 'area') && target.hasAttribute('href')) return true;
-    if ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form) return true;
-  }
-  return false;
-}

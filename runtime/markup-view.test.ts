@@ -1,7 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { cleanUp, sleep, startRuntime, waitForEvents } from '../test/collector.ts';
 import { mount, settled, tick, tracks, unmount, until } from '../test/markup.ts';
-import { markupStats } from './declarative.ts';
+import { countMarkup, markupStats } from './markup-stats.ts';
+
+countMarkup();
 
 const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
 

@@ -1,4 +1,5 @@
 import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
+import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
 
 /** How long an element must stay at least half visible before it counts as seen, ms. */
@@ -14,8 +15,6 @@ const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
 export interface ViewTracker {
   watch(el: Element): void;
   unwatch(el: Element): void;
-  /** How many elements are watched and how many dwell timers run; for leak tests. */
-  stats(): { viewWatched: number; viewTimers: number };
   stop(): void;
 }
 
@@ -23,6 +22,7 @@ export interface ViewTracker {
 interface ViewState {
   /** The observer watching the element: the coarse one, or the fine one once it proved large. */
   io: IntersectionObserver;
+  /** The dwell timer running, if any (timer ids are never 0). */
   timer?: ReturnType<typeof setTimeout>;
   /** Seen and waiting to leave the viewport before it may count again. */
   shown?: boolean;
@@ -57,6 +57,8 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   let fine: IntersectionObserver | undefined;
   /** Elements let go of in this task: unobserved together, or not at all when none is left. */
   const dropped = new Set<Element>();
+  probe?.count('viewWatched', () => watched.size);
+  probe?.count('viewTimers', () => [...states.values()].filter((state) => state.timer).length);
 
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
   const unobserve = (el: Element) => {
@@ -73,7 +75,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   const clear = (state: ViewState) => {
     // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
     // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
-    if (state.timer === undefined) return;
+    if (!state.timer) return;
     clearTimeout(state.timer);
     state.timer = undefined;
   };
@@ -114,7 +116,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
           coarse.unobserve(el);
           (state.io = fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
         }
-      } else if (state.timer === undefined && !state.shown && !paused.has(el)) {
+      } else if (!state.timer && !state.shown && !paused.has(el)) {
         arm(el, state);
       }
     }
@@ -124,7 +126,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
     if (document.visibilityState !== 'visible') return;
     for (const el of paused) {
       const state = states.get(el);
-      if (state && state.visible && state.timer === undefined) arm(el, state);
+      if (state?.visible && !state.timer) arm(el, state);
     }
     paused.clear();
   };
@@ -152,7 +154,6 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
       if (!dropped.size) queueMicrotask(flush);
       dropped.add(el);
     },
-    stats: () => ({ viewWatched: watched.size, viewTimers: [...states.values()].filter((state) => state.timer !== undefined).length }),
     stop() {
       for (const state of states.values()) clear(state);
       watched.clear();
