@@ -21,16 +21,16 @@ const asText = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 
 /** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
-export function cleanEventName(value: unknown, call = 'track'): string | null {
+export function cleanEventName(value: unknown): string | null {
   const name = asText(value);
   if (name === undefined) {
-    warnOnce('event-name-invalid', `${call}() needs an event name string, got ${describe(value)}; the event was dropped.`);
+    warnOnce('event-name-invalid', `track() needs an event name string, got ${describe(value)}; the event was dropped.`);
     return null;
   }
   // Only a name that does not start with printable ASCII other than a space ('!' to '~', compared as strings) can
   // be blank: the common name skips the trim.
   if ((name < '!' || name >= '\x7f') && name.trim() === '') {
-    warnOnce('event-name-empty', `${call}() got an empty event name; the event was dropped.`);
+    warnOnce('event-name-empty', `track() got an empty event name; the event was dropped.`);
     return null;
   }
   if (name.length > MAX_EVENT_NAME) {

@@ -10,7 +10,7 @@ describe('warning catalog', () => {
   it('finds every message of the sources as a literal, each distinct text once', () => {
     const catalog = buildCatalog(ROOT);
     assert.ok(catalog.size >= 60, `${catalog.size} messages`);
-    assert.ok(catalog.has(JSON.stringify(['', '() needs an event name string, got ', '; the event was dropped.'])));
+    assert.ok(catalog.has(JSON.stringify(['track() needs an event name string, got ', '; the event was dropped.'])));
   });
 
   it('splits a template into the text pieces and the source of its values', () => {
