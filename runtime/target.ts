@@ -76,12 +76,13 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const hidden = around.hidden;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
   const chain: (string | null)[] = [];
-  let hideClasses = !!around.classesUpTo;
+  // Classes are hidden from the element up to this one.
+  let hideUpTo = around.classesUpTo;
   for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
     const up = composedParent(level);
     // Not the parent node: the step from a shadow root to its host.
-    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
-    if (level === around.classesUpTo) hideClasses = false;
+    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
+    if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
   const href = withHref && !hidden.has('href') ? around.link?.getAttribute('href') : null;
