@@ -145,9 +145,10 @@ function hierarchyOf(chain: (string | null)[]): string {
     const id = chain[i + 1];
     let level = chain[i]! + (id ? `#${sanitize(id, 64)}` : '');
     for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
-    const longer = i ? level + chain[i - 1] + hierarchy : level;
-    if (i && longer.length > MAX_HIERARCHY) break;
+    // The target's own level is kept, cut if it must be.
+    const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
+    if (longer.length > MAX_HIERARCHY) break;
     hierarchy = longer;
   }
-  return hierarchy.slice(0, MAX_HIERARCHY);
+  return hierarchy;
 }
