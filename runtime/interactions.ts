@@ -12,16 +12,6 @@ export type InteractionKind = 'click' | 'submit' | 'change';
 /** Which interactions to capture, and whether their text may be sent. */
 export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 
-/** Runs `fn`; a failure is reported once and `fallback` returned, never thrown into the page. */
-function safely<T>(fn: () => T, fallback: T): T {
-  try {
-    return fn();
-  } catch (err) {
-    failed(err);
-    return fallback;
-  }
-}
-
 const failed = (err: unknown) => errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
 
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
@@ -29,7 +19,6 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   /** The control a label click is about to forward a click to: that second click is the same press. */
   let forwardedTo: Element | null = null;
   const record = (event: Event) => {
-    // Not `safely`: a closure per event, on the page's own click, is a cost this path does not need.
     try {
       const kind = event.type as InteractionKind;
       const click = kind === 'click';
@@ -50,8 +39,16 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text, click);
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
-      // A description that fails still sends the event, with the tag alone.
-      if (build) runtime.core.capture(kind, undefined, {}, () => safely(build, { tag: el.localName }));
+      // A description that fails still sends the event, with the tag alone (the failure reported once).
+      if (build)
+        runtime.core.capture(kind, undefined, {}, () => {
+          try {
+            return build();
+          } catch (err) {
+            failed(err);
+            return { tag: el.localName };
+          }
+        });
     } catch (err) {
       failed(err);
     }

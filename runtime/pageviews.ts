@@ -26,13 +26,6 @@ function patchHistory(): void {
   });
 }
 
-/** Puts the originals back when no one watches, unless another script has wrapped ours since (then ours stays, idle). */
-function unpatchHistory(): void {
-  if (historyListeners.size || wrapped.some(([method, , wrapper]) => history[method] !== wrapper)) return;
-  for (const [method, original] of wrapped) history[method] = original;
-  wrapped = [];
-}
-
 /**
  * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
  * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
@@ -64,6 +57,10 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     unsubscribe();
     historyListeners.delete(schedule);
     for (const type of NAVIGATIONS) removeEventListener(type, schedule);
-    unpatchHistory();
+    // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
+    if (!historyListeners.size && wrapped.every(([method, , wrapper]) => history[method] === wrapper)) {
+      for (const [method, original] of wrapped) history[method] = original;
+      wrapped = [];
+    }
   };
 }

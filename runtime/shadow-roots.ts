@@ -23,8 +23,7 @@ function relay(event: Event): void {
   // Only from the root the event stops at: one that goes on (a slotted field's change, passing through the root
   // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium
   // marks submit composed, yet it stops at the root); the path can.
-  const path = pathOf(event);
-  if (path[path.length - 1] === event.currentTarget) subscribers.forEach((_, listener) => listener(event));
+  if (pathOf(event).at(-1) === event.currentTarget) subscribers.forEach((_, listener) => listener(event));
 }
 
 /** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */

@@ -76,12 +76,13 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const hidden = around.hidden;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
   const chain: (string | null)[] = [];
-  let hideClasses = !!around.classesUpTo;
+  // Classes are hidden from the element up to this one.
+  let hideUpTo = around.classesUpTo;
   for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
     const up = composedParent(level);
     // Not the parent node: the step from a shadow root to its host.
-    chain.push(level.localName, level.getAttribute('id'), hideClasses ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
-    if (level === around.classesUpTo) hideClasses = false;
+    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
+    if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
   const href = withHref && !hidden.has('href') ? around.link?.getAttribute('href') : null;
@@ -144,9 +145,10 @@ function hierarchyOf(chain: (string | null)[]): string {
     const id = chain[i + 1];
     let level = chain[i]! + (id ? `#${sanitize(id, 64)}` : '');
     for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
-    const longer = i ? level + chain[i - 1] + hierarchy : level;
-    if (i && longer.length > MAX_HIERARCHY) break;
+    // The target's own level is kept, cut if it must be.
+    const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
+    if (longer.length > MAX_HIERARCHY) break;
     hierarchy = longer;
   }
-  return hierarchy.slice(0, MAX_HIERARCHY);
+  return hierarchy;
 }

@@ -22,7 +22,7 @@ export function readText(root: Element): string {
   let text = '';
   let visits = 0;
 
-  // Returns true once the budget is spent.
+  // Returns true once the budget is spent (the characters perhaps only by the last node read).
   const visitChildren = (parent: Element, depth: number): boolean => {
     for (const node of parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : parent.childNodes) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return true;
@@ -37,10 +37,10 @@ export function readText(root: Element): string {
         text += block;
       }
     }
-    return false;
+    return text.length >= RAW_LIMIT;
   };
 
-  const full = visitChildren(root, 0) || text.length >= RAW_LIMIT;
+  const full = visitChildren(root, 0);
   text = text.slice(0, RAW_LIMIT);
   return (full ? text.replace(/\S*$/, '') : text).trim();
 }
