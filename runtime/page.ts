@@ -6,8 +6,8 @@ import type { PageContext } from './types.ts';
 export function readPage(
   // `globalThis.` reads: the runtime also loads where there is no DOM.
   { url = globalThis.location?.href ?? '', title = documentTitle(), previous_page }: { url?: string; title?: string; previous_page?: string } = {},
-  referrer = globalThis.document?.referrer,
 ): PageContext {
+  const referrer = globalThis.document?.referrer;
   // An email or card number in a query string (a sign-up link, say) never leaves the page.
   // The URL is absolute (location, or checked by trackPageview), or empty without a DOM.
   const page: PageContext = { url: scrub(url), title, path: url && new URL(url).pathname };

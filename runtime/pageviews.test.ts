@@ -80,6 +80,17 @@ describe('pageview autocapture', () => {
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, reset.replace('dana%40example.com', '****')]);
   });
 
+  it('names no page as its own referrer when it is viewed again, an email in its URL or not', async () => {
+    const reset = at((u) => u.searchParams.set('email', 'dana@example.com'));
+    history.pushState(null, '', reset);
+    const heap = startRuntime('again');
+    heap.trackPageview();
+    heap.trackPageview({ url: reset });
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews).to.have.length(3);
+    for (const p of pageviews) expect(p.page!.referrer).to.equal(document.referrer || undefined);
+  });
+
   it('follows back and forward (popstate) to a new pageview each time the URL changes', async () => {
     const heap = startRuntime('backfwd');
     const a = at((u) => (u.pathname = '/a'));

@@ -310,10 +310,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       pageviewId = randomNumericId();
       pageviewProperties.clear();
       pageviewProperties.add(options.properties as Props);
-      page = readPage(
-        { url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) },
-        previousUrl && previousUrl !== (options.url ?? location.href) ? previousUrl : undefined,
-      );
+      page = readPage({ url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) });
+      // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
+      if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
       capture('pageview');
       // Listeners (navigation, pageview markup) see a pageview before any later call reads what they set.
       settle();
