@@ -33,37 +33,32 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
 /**
  * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
  * and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
- * should leave first). One walk of the path answers both. Undefined when nothing sends, and for the click on a
- * `<label>` whose control sits inside the element: the browser follows it with a click on the control, and
- * counting both would count one press twice.
+ * should leave first). Undefined when nothing sends, and for the click on a `<label>` whose control sits inside
+ * the element: the browser follows it with a click on the control, and counting both would count one press twice.
  */
 export function findSender(event: Event): [Element, boolean] | undefined {
   const trigger = event.type as Trigger;
-  const click = trigger === 'click';
   // A submit button can carry the form's event itself, so it comes first.
   const submitter = (event as SubmitEvent).submitter;
   if (carries(submitter, trigger)) return [submitter, true];
+  // Most events find nothing: that walk is all they cost.
   const path = pathOf(event);
-  let found: Element | null = null;
-  let label: HTMLLabelElement | undefined;
-  let navigates = trigger === 'submit';
-  // The path also holds shadow roots, the document and the window: none has a tag name or carries markup.
-  for (const target of path) {
-    const tag = (target as Element).localName;
-    if (!found) {
-      if (carries(target, trigger)) found = target;
-      else if (tag === 'label') label ??= target as HTMLLabelElement;
-    }
-    // A link or a submit button anywhere on a click's path, inside or around the element.
-    if (click && (((tag === 'a' || tag === 'area') && (target as Element).hasAttribute('href')) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form))) navigates = true;
-  }
+  let found = path.find((target) => carries(target, trigger)) as Element | undefined;
   // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
   const last = path[path.length - 1];
   for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
-  if (!found) return;
-  const control = click && label?.control;
+  if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
+  // A click is on the path it names: the innermost label inside the element, if the click went through one.
+  const label = path.slice(0, path.indexOf(found)).find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined;
+  const control = label?.control;
   if (control && control !== path[0] && !(control as HTMLInputElement).disabled && found.contains(control)) return;
-  return [found, navigates];
+  return [found, path.some(leaves)];
 }
+
+/** A link, or a submit button of a form: a click on or in it may take the page away. */
+const leaves = (target: EventTarget) => {
+  const tag = (target as Element).localName;
+  return ((tag === 'a' || tag === 'area') && (target as Element).hasAttribute('href')) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form);
+};
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
