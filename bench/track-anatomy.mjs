@@ -13,21 +13,11 @@ const runs = Number(process.argv[2] ?? 5);
 const { default: puppeteer } = await import('puppeteer-core');
 const { startServer } = await import('./lib/server.mjs');
 const { renderPage } = await import('./lib/page.mjs');
+const { describeSdks } = await import('./lib/sdks.mjs');
 const { CHROMIUM_FLAGS, CHROMIUM_PATH } = await import('../scripts/chromium.mjs');
 
-const sdk = {
-  id: 'ours',
-  ours: true,
-  boot: `
-    const el = document.createElement('heap-analytics');
-    el.setAttribute('env-id', R.run);
-    el.setAttribute('endpoint', '/run/' + R.run + '/__collect/v1/batch');
-    const ready = new Promise((resolve) => el.addEventListener('heap-ready', resolve, { once: true }));
-    document.body.append(el);
-    R.script(R.asset('heap-analytics.js'), 'module');
-    return ready;`,
-  call: 'heap.track(N, p)',
-};
+// The bench's own install of ours: the element with an env id and endpoint, and the ES module bundle.
+const sdk = describeSdks({ ours: { version: '' } }).find((s) => s.id === 'ours');
 const server = await startServer({
   assets: { 'heap-analytics.js': join(ROOT, 'dist/heap-analytics.js') },
   segmentBundles: join(ROOT, 'dist'),
