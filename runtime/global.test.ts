@@ -122,9 +122,12 @@ describe('window.heap and the install snippets', () => {
     between.setConsent!('pending');
     between.getConsent!();
     between.stopTracking!();
+    // A snippet's load() run again (a page re-adding the element) is kept too, and replays as the usual warning.
+    between.load!(envId);
     runtime.dispose();
     runtime = startRuntime('gap', {}, envId);
-    installGlobal(runtime);
+    const { warnings } = await captureConsole(() => installGlobal(runtime!));
+    expect(warnings.some((w) => w.includes('heap.load() was called after the tracker booted'))).to.equal(true);
     // Replayed in order: the track, then consent pending, which holds it until the page decides.
     expect(runtime.getConsent()).to.equal('pending');
     runtime.setConsent('granted');

@@ -41,6 +41,9 @@ declare global {
   }
 }
 
+/** Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, and `load`. */
+const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load'];
+
 const isOurs = (value: unknown): value is HeapGlobal => (value as HeapGlobal | undefined)?.loaded === true && !Array.isArray(value);
 
 /**
@@ -57,16 +60,16 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
     return previous;
   }
   const global = { envId: runtime.envId, appid: runtime.envId, loaded: true } as HeapGlobal;
-  for (const method of PUBLIC_METHODS) global[method] = runtime[method] as never;
-  for (const method of UNSUPPORTED_METHODS) {
-    global[method] = () => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`);
+  // The calls Heap has and this project does not (and `load`, replaced below) warn; the others are the runtime's own.
+  for (const method of GLOBAL_METHODS) {
+    global[method] = (runtime as unknown as Record<string, unknown>)[method] ?? (() => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`));
   }
   global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
   global.push = (entry: unknown) => {
     const [name, ...args] = Array.isArray(entry) ? entry : [];
     if (typeof name !== 'string') {
       warnOnce('snippet-entry-invalid', 'a queued heap call was not of the form [name, ...args]; it was skipped.');
-    } else if (typeof global[name] !== 'function' || name === 'push' || name === 'load') {
+    } else if (typeof global[name] !== 'function') {
       warnOnce(`snippet-unknown-${name}`, `heap.${name}() is not a known call; the queued call was skipped.`);
     } else {
       try {
@@ -93,7 +96,7 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
   if (isOurs(current) && current.envId === runtime.envId) {
     const queue = [] as unknown as unknown[] & Record<string, unknown>;
     // Every method the page could call on the API it had: one missing would throw into the page's code.
-    for (const method of [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS]) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+    for (const method of GLOBAL_METHODS) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
     window.heap = queue;
   }
 }
