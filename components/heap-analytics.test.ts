@@ -75,6 +75,15 @@ describe('<heap-analytics>', () => {
     expect(events.map((e) => e.name)).to.deep.equal(['One', 'Two']);
   });
 
+  it('reads setting values as markup reads typed properties: "FALSE" is false, "+2" is a number', async () => {
+    const envId = newEnv('attrvalues');
+    await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} disable-pageview-autocapture="FALSE" batch-size="+2" flush-interval="60000"></heap-analytics>`);
+    getRuntime(envId)!.track('One');
+    // The boot pageview and the track make a batch of two, sent at once despite the one-minute flush interval.
+    const events = await waitForEvents(envId, 2);
+    expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'track']);
+  });
+
   it('stays dormant with one console error when env-id is missing or empty, and its calls warn instead of throwing', async () => {
     resetWarnings();
     const { result: el, errors, warnings } = await captureConsole(async () => {

@@ -3,6 +3,7 @@ import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
 import { installGlobal, uninstallGlobal } from '../runtime/global.ts';
 import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
+import { parseBoolean, parseNumber } from '../runtime/markup-props.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import type { RuntimeOptions } from '../runtime/runtime.ts';
 import type { HeapApi, HeapEvent } from '../runtime/types.ts';
@@ -155,14 +156,8 @@ const NOT_SETTINGS = /^(?:(?:env-id|id|class|style|identity|user-properties|even
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** Reads an attribute as a setting: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
-function parseAttribute(value: string): string | number | boolean {
-  const trimmed = value.trim();
-  if (trimmed === '' || trimmed === 'true') return true;
-  if (trimmed === 'false') return false;
-  if (/^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  return value;
-}
+/** Reads an attribute as a setting the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
+const parseAttribute = (value: string) => parseBoolean(value) ?? parseNumber(value) ?? value;
 
 // Attributes reflected as properties named in camelCase: the attribute's value, `null` when absent (`''` for env-id); `null` removes it.
 for (const attribute of ['env-id', 'identity', 'user-properties', 'event-properties']) {
