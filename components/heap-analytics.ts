@@ -1,6 +1,6 @@
 import { LIBRARY } from '../runtime/batch.ts';
 import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
-import { installGlobal, uninstallGlobal } from '../runtime/global.ts';
+import { installGlobal } from '../runtime/global.ts';
 import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
 import { parseBoolean, parseNumber } from '../runtime/markup-props.ts';
@@ -118,7 +118,6 @@ export class HeapAnalyticsElement extends ElementBase {
     this.#runtime = undefined;
     this.#released = runtime;
     runtime.release();
-    queueMicrotask(() => getRuntime(runtime.envId) || uninstallGlobal(runtime));
   }
 
   attributeChangedCallback(name: string, _old: string | null, value: string | null) {

@@ -111,6 +111,17 @@ describe('window.heap and the install snippets', () => {
     expect(tracks.map((e) => e.name)).to.deep.equal(['Good one', 'Good two']);
   });
 
+  it('queues calls again once the runtime it answered is disposed directly', async () => {
+    runtime = startRuntime('disposed');
+    installGlobal(runtime);
+    const envId = runtime.envId;
+    runtime.dispose();
+    (window.heap as unknown as { track(name: string): void }).track('After dispose');
+    runtime = startRuntime('disposed', {}, envId);
+    installGlobal(runtime);
+    await waitForEvents(envId, 1, { name: 'After dispose' });
+  });
+
   it('queues calls made while no runtime is running, for the next one to replay', async () => {
     runtime = startRuntime('gap');
     installGlobal(runtime);

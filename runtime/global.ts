@@ -89,7 +89,7 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   return global;
 }
 
-/** Puts back a queueing `window.heap` after the runtime was disposed, so calls made meanwhile are kept. */
+/** Puts back a queueing `window.heap` when the runtime is disposed (its `dispose` calls this), so calls made meanwhile are kept. */
 export function uninstallGlobal(runtime: HeapRuntime): void {
   if (typeof window === 'undefined') return;
   const current = window.heap;

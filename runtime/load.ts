@@ -1,5 +1,6 @@
 import { createApi } from './api.ts';
 import { startFeatures } from './features.ts';
+import { uninstallGlobal } from './global.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
 import type { HeapApi, HeapEvent } from './types.ts';
 import type { Consent } from './persistence.ts';
@@ -19,7 +20,10 @@ export interface HeapRuntime extends HeapApi {
   /** Counts a user of this runtime (an element); `release` undoes it and the last release disposes. */
   retain(): void;
   release(): void;
-  /** Flushes, detaches every listener and forgets this runtime, so the next `load` boots anew (like a reload). */
+  /**
+   * Flushes, detaches every listener and forgets this runtime, so the next `load` boots anew (like a reload);
+   * a `window.heap` it answered queues calls again, for the next runtime to replay.
+   */
   dispose(): void;
   /** The engine, for the modules that capture events (markup, autocapture). */
   readonly core: Core;
@@ -84,6 +88,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
       runtimes.delete(envId);
       stopFeatures();
       core.dispose();
+      uninstallGlobal(runtime);
     },
   };
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
