@@ -78,9 +78,8 @@ export class HeapAnalyticsElement extends ElementBase {
       // A moved element reconnects to the runtime it just released, without the second-load warning.
       const released = this.#released;
       this.#released = undefined;
-      let runtime: HeapRuntime | undefined;
-      if (!envId) errorOnce('element-env-id-missing', '<heap-analytics> needs an env-id attribute; the element stays dormant and tracks nothing.');
-      else runtime = released && getRuntime(envId) === released ? released : load(envId, readSettings(this));
+      // load() reports a missing env id, and the element stays dormant.
+      const runtime = released && getRuntime(envId) === released ? released : load(envId, readSettings(this));
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();

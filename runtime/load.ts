@@ -40,7 +40,7 @@ const runtimes: Map<string, HeapRuntime> = ((globalThis as unknown as Record<sym
 export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | undefined {
   try {
     if (typeof envId !== 'string' || envId.trim() === '') {
-      errorOnce('env-id-missing', 'load() needs a non-empty env id; nothing will be tracked.');
+      errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');
       return undefined;
     }
     const existing = runtimes.get(envId);
