@@ -4,17 +4,6 @@ import { API_METHODS, type HeapApi, type PageviewOptions, type Props } from './t
 import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
-/** Calls Heap's newer snippet stubs that this project does not implement; each warns and does nothing. */
-export const UNSUPPORTED_METHODS = [
-  'init',
-  'startTracking',
-  'stopTracking',
-  'addAccountProperties',
-  'addAdapter',
-  'addTransformer',
-  'addTransformerFn',
-] as const;
-
 /** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
 export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as const;
 

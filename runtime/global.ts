@@ -1,4 +1,4 @@
-import { PUBLIC_METHODS, UNSUPPORTED_METHODS } from './api.ts';
+import { PUBLIC_METHODS } from './api.ts';
 import type { HeapRuntime } from './load.ts';
 import type { HeapApi } from './types.ts';
 import { errorOnce, warnOnce } from './warn.ts';
@@ -40,6 +40,17 @@ declare global {
     heapReadyCb?: unknown;
   }
 }
+
+/** Calls Heap's newer snippet stubs that this project does not implement; each warns and does nothing. */
+const UNSUPPORTED_METHODS = [
+  'init',
+  'startTracking',
+  'stopTracking',
+  'addAccountProperties',
+  'addAdapter',
+  'addTransformer',
+  'addTransformerFn',
+] as const;
 
 /** Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, and `load`. */
 const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load'];
