@@ -87,6 +87,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
     addDrops([[reason, events.length]]);
+    // One not saved yet must stay unsaved: saved, it would outlive the drop, and a later tab would deliver it.
+    const gone = new Set(events);
+    fresh = fresh.filter((e) => !gone.has(e));
     journal.settle(events);
     journal.saveDrops(drops);
   }
