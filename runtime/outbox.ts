@@ -308,7 +308,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      if (persistTimer !== undefined) persist();
       globalThis.removeEventListener?.('online', onOnline);
       globalThis.removeEventListener?.('offline', onOffline);
     },
