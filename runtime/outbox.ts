@@ -256,8 +256,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     offline = true;
     probed = false;
   };
-  globalThis.addEventListener?.('online', onOnline);
-  globalThis.addEventListener?.('offline', onOffline);
+  const hooks = [['online', onOnline], ['offline', onOffline]] as const;
+  for (const [type, hook] of hooks) globalThis.addEventListener?.(type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
@@ -308,8 +308,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      globalThis.removeEventListener?.('online', onOnline);
-      globalThis.removeEventListener?.('offline', onOffline);
+      for (const [type, hook] of hooks) globalThis.removeEventListener?.(type, hook);
     },
   };
 }
