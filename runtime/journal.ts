@@ -10,7 +10,7 @@ import { warnOnce } from './warn.ts';
  * died (closed, crashed, reloaded) so their events still go out.
  */
 export interface Journal {
-  /** Persists newly accepted events in one new segment. */
+  /** Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy). */
   append(events: HeapEvent[]): void;
   /** Forgets events that were delivered or dropped. */
   settle(events: HeapEvent[]): void;
@@ -112,7 +112,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     append(events) {
       if (!events.length) return;
       beat();
-      const segment: Segment = { key: `${mine}${seq++}`, events: events.slice(), bytes: 0 };
+      const segment: Segment = { key: `${mine}${seq++}`, events, bytes: 0 };
       for (const e of events) segmentOf.set(e, segment);
       save(segment);
     },

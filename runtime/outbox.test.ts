@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import type { Delivery } from './transport.ts';
 import { BASE, captureConsole, cleanUp, forgetEnv, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
@@ -327,6 +328,35 @@ describe('delivery', () => {
     for (let i = 0; i < 600; i++) heap.track('Burst', { i });
     await expectExactlyOnce(heap.envId, 600);
     expect(await drops(heap.envId)).to.deep.equal({});
+  });
+
+  it('forgets events the cap drops before their first save: a later tab neither adopts nor resends them', async () => {
+    const envId = uniqueEnv('capfresh');
+    envs.push(envId);
+    // A collector that answers only when told, so the failure lands before the new events' save timer fires.
+    let answer = (_delivery: Delivery) => {};
+    let sent: Promise<Delivery> = Promise.resolve({ status: 0 });
+    const transport = { send: () => (sent = new Promise<Delivery>((resolve) => (answer = resolve))) };
+    const heap = startRuntime('capfresh', { ...fast, transport, maxEvents: 3, retry: { baseMs: 60_000, random: () => 1 } }, envId);
+    heap.track('Capped', { i: -1 });
+    heap.flush();
+    for (let i = 0; i < 5; i++) heap.track('Capped', { i });
+    // Queued, not yet saved: the 503 stalls delivery, and the cap drops the three oldest, two of them unsaved.
+    expect(heap.pending).to.equal(6);
+    answer({ status: 503 });
+    await sent;
+    expect(heap.pending).to.equal(3);
+    await sleep(50);
+    const saved = Object.keys(localStorage)
+      .filter((k) => k.startsWith(`${keyPrefix(envId)}_q_`))
+      .flatMap((k) => JSON.parse(localStorage.getItem(k)!).e.map((e: { properties: { i: number } }) => e.properties.i));
+    expect(saved.sort(), 'saved events').to.deep.equal([2, 3, 4]);
+    // The tab goes away with its events unsent; the next one delivers what it kept and the drop count.
+    heap.dispose();
+    startRuntime('capfresh', fast, envId);
+    const events = await expectExactlyOnce(envId, 3);
+    expect(events.map((e) => e.properties!.i as number).sort()).to.deep.equal([2, 3, 4]);
+    expect(await drops(envId)).to.deep.equal({ cap: 3 });
   });
 
   it('keeps delivering from memory when storage is full', async () => {

@@ -87,6 +87,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
     addDrops([[reason, events.length]]);
+    // One not saved yet must stay unsaved: saved, it would outlive the drop, and a later tab would deliver it.
+    const gone = new Set(events);
+    fresh = fresh.filter((e) => !gone.has(e));
     journal.settle(events);
     journal.saveDrops(drops);
   }
@@ -253,8 +256,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     offline = true;
     probed = false;
   };
-  globalThis.addEventListener?.('online', onOnline);
-  globalThis.addEventListener?.('offline', onOffline);
+  const hooks = [['online', onOnline], ['offline', onOffline]] as const;
+  for (const [type, hook] of hooks) globalThis.addEventListener?.(type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
@@ -305,9 +308,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      if (persistTimer !== undefined) persist();
-      globalThis.removeEventListener?.('online', onOnline);
-      globalThis.removeEventListener?.('offline', onOffline);
+      for (const [type, hook] of hooks) globalThis.removeEventListener?.(type, hook);
     },
   };
 }

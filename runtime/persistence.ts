@@ -1,4 +1,4 @@
-import { createCookieStore, createMirroredStore, createWebStore, type KeyValueStore } from './storage.ts';
+import { createCookieStore, createWebStore, type KeyValueStore } from './storage.ts';
 
 /** Whether the visitor allowed tracking: `pending` holds events in memory, `denied` tracks nothing. */
 export type Consent = 'granted' | 'pending' | 'denied';
@@ -12,9 +12,6 @@ export interface PersistenceOptions {
   mode: StorageMode;
   cookieDomain?: string;
   secureCookie?: boolean;
-  /** Injected stores (tests); they replace the browser's. */
-  userStore?: KeyValueStore;
-  localStore?: KeyValueStore;
 }
 
 /** A store that writes through to persistent storage only while allowed, and always keeps a memory copy. */
@@ -34,19 +31,24 @@ export interface Persistence {
   wipe(): void;
 }
 
-function gate(persistent: KeyValueStore, allowed: () => boolean): GatedStore {
+/**
+ * Puts `stores` behind the gate. Several stores mirror each other (a cookie with a localStorage copy): a value is
+ * read from the first that has it and written to all, so state survives when one of them is cleared or blocked.
+ */
+function gate(stores: KeyValueStore[], allowed: () => boolean): GatedStore {
   const memory = new Map<string, string>();
+  const stored = (key: string) => stores.reduce<string | null>((value, store) => value ?? store.get(key), null);
   return {
-    get: (key) => (allowed() ? persistent.get(key) : null) ?? memory.get(key) ?? null,
+    get: (key) => (allowed() ? stored(key) : null) ?? memory.get(key) ?? null,
     set(key, value) {
       memory.set(key, value);
-      if (allowed()) persistent.set(key, value);
+      if (allowed()) for (const store of stores) store.set(key, value);
     },
     remove(key) {
       memory.delete(key);
-      if (allowed()) persistent.remove(key);
+      if (allowed()) for (const store of stores) store.remove(key);
     },
-    stored: (key) => persistent.get(key),
+    stored,
   };
 }
 
@@ -65,13 +67,11 @@ export function createPersistence(options: PersistenceOptions, initiallyAllowed:
   const isAllowed = () => allowed;
   const area = () => webArea(options.mode);
   // In memory mode the area is undefined: the gate's memory copy is the only store, and a wipe leaves nothing behind.
-  const local = options.localStore ?? createWebStore(area);
-  const user =
-    options.userStore ??
-    (options.mode === 'cookies' ? createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local) : local);
+  const local = createWebStore(area);
+  const cookies = options.mode === 'cookies' ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
   return {
-    user: gate(user, isAllowed),
-    local: gate(local, isAllowed),
+    user: gate([...cookies, local], isAllowed),
+    local: gate([local], isAllowed),
     area: () => (allowed ? area() : undefined),
     setAllowed(next) {
       allowed = next;

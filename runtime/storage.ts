@@ -65,24 +65,6 @@ export function createCookieStore({ domain, secure }: CookieOptions = {}): KeyVa
   };
 }
 
-/**
- * Reads from the first store that has a value and writes to both, so state survives
- * when one of them is cleared or blocked (a cookie with a localStorage mirror).
- */
-export function createMirroredStore(primary: KeyValueStore, mirror: KeyValueStore): KeyValueStore {
-  return {
-    get: (key) => primary.get(key) ?? mirror.get(key),
-    set(key, value) {
-      primary.set(key, value);
-      mirror.set(key, value);
-    },
-    remove(key) {
-      primary.remove(key);
-      mirror.remove(key);
-    },
-  };
-}
-
 /** Parses JSON text; undefined when it is unreadable (null text parses to null). */
 export function parseJson(text: string | null): unknown {
   try {
