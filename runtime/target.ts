@@ -97,7 +97,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     const id = chain[1];
     const classes = chain[2];
     if (id) target.id = sanitize(id, 128);
-    const collapsed = classes?.trim().replace(/\s+/g, ' ');
+    const collapsed = classes?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
     const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
