@@ -65,4 +65,17 @@ describe('autocapture settings', () => {
       'pageview', 'click', 'track Markup still works', 'submit', 'track API still works', 'pageview',
     ]);
   });
+
+  it('the switches per kind hold inside open shadow roots too', async () => {
+    const heap = startRuntime('switches-shadow', { disableChangeCapture: true, disableSubmitCapture: true });
+    const root = mount('<form-widget></form-widget>');
+    const shadow = $(root, 'form-widget').attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<form><input name="q"><button id="go">Go</button></form>';
+    keepPage(shadow);
+    await heap.ready;
+    typeInto($<HTMLInputElement>(shadow, 'input'), 'typed');
+    // A click on the submit button: its click is captured, the submit it causes is not.
+    $(shadow, '#go').click();
+    expect((await settle(heap)).map((e) => e.type)).to.deep.equal(['pageview', 'click']);
+  });
 });

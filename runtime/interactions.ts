@@ -55,7 +55,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   };
   const types = (['click', 'submit', 'change'] as const).filter((type) => settings[type]);
   for (const type of types) document.addEventListener(type, record, LISTEN);
-  const stopShadow = settings.submit || settings.change ? listenInShadowRoots(record) : () => {};
+  // Submits and changes inside shadow roots: the relay runs for the markup tracker anyway, and `record` skips the kinds switched off.
+  const stopShadow = listenInShadowRoots(record);
   return () => {
     for (const type of types) document.removeEventListener(type, record, LISTEN);
     stopShadow();

@@ -79,6 +79,12 @@ describe('describing a target', () => {
     expect(levels.length).to.equal(Math.floor((MAX_HIERARCHY - levels.at(-1)!.length) / (div.length + 3)) + 1);
   });
 
+  it('hierarchy: ids and classes of SVG elements too', () => {
+    const root = mount('<svg id="logo" class="brand"><rect id="t" class="mark"></rect></svg>');
+    const target = describeClick($(root, '#t'));
+    expect([target.id, target.classes, target.hierarchy]).to.deep.equal(['t', 'mark', 'body > div#ac-root > svg#logo.brand > rect#t.mark']);
+  });
+
   it('hierarchy: steps through nested open shadow roots with >>>', () => {
     const root = mount('<outer-el id="o"></outer-el>');
     const outer = $(root, '#o').attachShadow({ mode: 'open' });

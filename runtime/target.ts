@@ -81,7 +81,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
     const up = composedParent(level);
     // Not the parent node: the step from a shadow root to its host.
-    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
+    chain.push(level.localName, level.id, hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
@@ -97,12 +97,24 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     const id = chain[1];
     const classes = chain[2];
     if (id) target.id = sanitize(id, 128);
-    const collapsed = classes?.trim().replace(/\s+/g, ' ');
+    const collapsed = classes?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
     const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
     if (href) target.href = sanitize(href, 512);
-    target.hierarchy = hierarchyOf(chain);
+    // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
+    // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
+    let hierarchy = '';
+    for (let i = 0; i < chain.length; i += 4) {
+      const levelId = chain[i + 1];
+      let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
+      for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
+      // The target's own level is kept, cut if it must be.
+      const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
+      if (longer.length > MAX_HIERARCHY) break;
+      hierarchy = longer;
+    }
+    target.hierarchy = hierarchy;
     // The attributes worth sending: the list above and `data-*`, never one whose name contains "value".
     let count = 0;
     for (const name of el.getAttributeNames()) {
@@ -133,22 +145,4 @@ function textOf(el: Element, hidden: Set<string>): string {
   const parent = composedParent(el);
   const control = parent && closestComposed(parent, CONTROL);
   return (control && own(control)) || '';
-}
-
-/**
- * The ancestry as a CSS-like path, outermost first: `div#app > ul.menu > li > a.item`. ` >>> ` marks a step
- * into a shadow root. Each level has the tag, the id and up to three classes; outer levels that do not fit are left out.
- */
-function hierarchyOf(chain: (string | null)[]): string {
-  let hierarchy = '';
-  for (let i = 0; i < chain.length; i += 4) {
-    const id = chain[i + 1];
-    let level = chain[i]! + (id ? `#${sanitize(id, 64)}` : '');
-    for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
-    // The target's own level is kept, cut if it must be.
-    const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
-    if (longer.length > MAX_HIERARCHY) break;
-    hierarchy = longer;
-  }
-  return hierarchy;
 }
