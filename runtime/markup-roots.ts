@@ -29,14 +29,14 @@ const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
  * The roots report to four handlers (arguments, not an object's methods, so that the minifier renames them):
  * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, annotated or not (the
  * handler checks its attributes); `onLeave` each annotated element that left the document;
- * `onAttribute` each change of a watched attribute.
+ * `onAttribute` each element whose watched attributes changed.
  */
 export function createRoots(
   doc: Document,
   onEvent: (event: Event) => void,
   onAppear: (el: Element) => void,
   onLeave: (el: Element) => void,
-  onAttribute: (el: Element, name: string) => void,
+  onAttribute: (el: Element) => void,
 ): Roots {
   const roots = new Set<Root>();
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
@@ -55,7 +55,7 @@ export function createRoots(
       const target = record.target;
       if (record.type === 'attributes') {
         // An element removed in this batch has left, whatever its attributes say now.
-        if (target.isConnected) onAttribute(target as Element, record.attributeName!);
+        if (target.isConnected) onAttribute(target as Element);
         else onLeave(target as Element);
         continue;
       }
