@@ -28,7 +28,7 @@ const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  * The roots report to four handlers (arguments, not an object's methods, so that the minifier renames them):
  * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, annotated or not (the
- * handler checks its attributes); `onLeave` each annotated element that left the document;
+ * handler checks its attributes); `onLeave` each element that left the document with a subtree (the top one, annotated or not, and the annotated ones inside);
  * `onAttribute` each element whose watched attributes changed.
  */
 export function createRoots(
@@ -65,7 +65,8 @@ export function createRoots(
         const node = removedNodes[i];
         if (isElement(node) && !node.isConnected) {
           removed = true;
-          if (node.matches(ANNOTATED)) onLeave(node);
+          // Cheaper than a selector match: the handler only lets go of what it holds.
+          onLeave(node);
           if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(onLeave);
         }
       }
