@@ -78,6 +78,21 @@ describe('declarative tracking', () => {
     ]);
   });
 
+  it('on an element declaring both an event and a pageview, an edit of one side leaves the other as it was', async () => {
+    const heap = startRuntime('both', quiet);
+    await heap.ready;
+    const root = mount(`<main data-heap-pageview="home" data-heap-event="Home shown" data-heap-trigger="load">Home</main>`);
+    await tick();
+    const main = root.querySelector('main')!;
+    main.setAttribute('data-heap-pageview-props', '{"area":"store"}');
+    main.setAttribute('data-heap-trigger', 'load click');
+    await tick();
+    main.setAttribute('data-heap-pageview', 'about');
+    await tick();
+    const events = await settled(heap);
+    expect(events.map((e) => (e.type === 'track' ? e.name : e.type))).to.deep.equal(['Home shown', 'pageview', 'pageview']);
+  });
+
   it('stops tracking removed elements and sends load again when an element reappears, unless data-heap-once', async () => {
     const heap = startRuntime('removal', quiet);
     await heap.ready;

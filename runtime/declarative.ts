@@ -102,10 +102,11 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     pageviews.leave(el);
   };
 
-  const onAttribute = (el: Element, name: string) =>
+  // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing.
+  const onAttribute = (el: Element) =>
     safely(() => {
-      if (name === PAGEVIEW || name === PAGEVIEW_PROPS) pageviews.update(el, false);
-      else refresh(el);
+      refresh(el);
+      pageviews.update(el, false);
     });
 
   const roots = createRoots(document, onEvent, onAppear, onLeave, onAttribute);

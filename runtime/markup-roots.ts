@@ -27,17 +27,16 @@ const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
  * submit and change (shadow-roots.ts), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  * The roots report to four handlers (arguments, not an object's methods, so that the minifier renames them):
- * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, an added subtree's
- * root, which may carry no markup (the handler checks its attributes, cheaper than a selector match per added
- * node), or an annotated element inside it; `onLeave` each annotated element that left the document;
- * `onAttribute` each change of a watched attribute.
+ * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, annotated or not (the
+ * handler checks its attributes); `onLeave` each element that left the document with a subtree (the top one, annotated or not, and the annotated ones inside);
+ * `onAttribute` each element whose watched attributes changed.
  */
 export function createRoots(
   doc: Document,
   onEvent: (event: Event) => void,
   onAppear: (el: Element) => void,
   onLeave: (el: Element) => void,
-  onAttribute: (el: Element, name: string) => void,
+  onAttribute: (el: Element) => void,
 ): Roots {
   const roots = new Set<Root>();
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
@@ -56,7 +55,7 @@ export function createRoots(
       const target = record.target;
       if (record.type === 'attributes') {
         // An element removed in this batch has left, whatever its attributes say now.
-        if (target.isConnected) onAttribute(target as Element, record.attributeName!);
+        if (target.isConnected) onAttribute(target as Element);
         else onLeave(target as Element);
         continue;
       }
@@ -66,7 +65,8 @@ export function createRoots(
         const node = removedNodes[i];
         if (isElement(node) && !node.isConnected) {
           removed = true;
-          if (node.matches(ANNOTATED)) onLeave(node);
+          // Cheaper than a selector match: the handler only lets go of what it holds.
+          onLeave(node);
           if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(onLeave);
         }
       }
@@ -85,16 +85,15 @@ export function createRoots(
 
   /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
   function appear(node: Element) {
-    onAppear(node);
-    host(node);
-    // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts: each element is looked at, cheaply.
-    if (node.firstElementChild) {
-      node.querySelectorAll(ANNOTATED).forEach(onAppear);
-      node.querySelectorAll('*').forEach(host);
-    }
+    meet(node);
+    // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts, so each element is looked at
+    // anyway: that one walk also hands each to `onAppear`, whose attribute checks cost less than a second query.
+    if (node.firstElementChild) node.querySelectorAll('*').forEach(meet);
   }
 
-  function host(el: Element) {
+  /** Starts an element's own markup, and its shadow root (now or once its custom element is defined). */
+  function meet(el: Element) {
+    onAppear(el);
     const tag = el.localName;
     if (el.shadowRoot) add(el.shadowRoot);
     else if (tag.includes('-') && typeof customElements !== 'undefined' && !customElements.get(tag) && !pending.has(el)) {
@@ -124,8 +123,7 @@ export function createRoots(
     else relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
-    const top = root === doc ? [doc.documentElement] : root.children;
-    for (const child of top) if (child) appear(child);
+    for (const child of root.children) appear(child);
   }
 
   function listen(method: 'addEventListener' | 'removeEventListener') {

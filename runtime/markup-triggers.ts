@@ -45,7 +45,7 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   const path = pathOf(event);
   let found = path.find((target) => carries(target, trigger)) as Element | undefined;
   // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
-  const last = path[path.length - 1];
+  const last = path.at(-1);
   for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // A click is on the path it names: the innermost label inside the element, if the click went through one.
