@@ -7,7 +7,8 @@ import { errorOnce } from './warn.ts';
 export function startFeatures(runtime: HeapRuntime): () => void {
   if (typeof document === 'undefined') return () => {};
   const stops: (() => void)[] = [];
-  for (const [name, start] of [['markup', observeMarkup], ['autocapture', startAutocapture]] as const) {
+  // Autocapture subscribes to the page's clicks first: a press's click event comes before the markup event it sends.
+  for (const [name, start] of [['autocapture', startAutocapture], ['markup', observeMarkup]] as const) {
     try {
       stops.push(start(runtime));
     } catch (err) {

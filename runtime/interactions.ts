@@ -1,8 +1,8 @@
-// Click, submit and change autocapture: one capturing listener per type on document, nothing per element.
+// Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf } from './composed-tree.ts';
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
-import { LISTEN, listenInShadowRoots } from './shadow-roots.ts';
+import { listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
 
@@ -53,14 +53,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       failed(err);
     }
   };
-  const types = (['click', 'submit', 'change'] as const).filter((type) => settings[type]);
-  for (const type of types) document.addEventListener(type, record, LISTEN);
-  // Submits and changes inside shadow roots: the relay runs for the markup tracker anyway, and `record` skips the kinds switched off.
-  const stopShadow = listenInShadowRoots(record);
-  return () => {
-    for (const type of types) document.removeEventListener(type, record, LISTEN);
-    stopShadow();
-  };
+  // Every kind, shadow roots included: the markup tracker hears them all anyway, and `record` skips the kinds switched off.
+  return listenToInteractions(record);
 }
 
 /** The control a click on `el` inside a `<label>` makes the browser click next, if any. */

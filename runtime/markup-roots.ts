@@ -1,6 +1,6 @@
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
-import { LISTEN, listenInShadowRoots, relayShadowRoot } from './shadow-roots.ts';
+import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
 
 /** Attributes whose edits change what a present element does (the rest are read when an event fires). */
 export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
@@ -19,12 +19,10 @@ export interface Roots {
 }
 
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
-// Clicks cross shadow boundaries, so the document alone hears them; submit and change come from shadow roots by relay.
-const DOCUMENT_EVENTS = ['click', 'submit', 'change'];
 
 /**
- * Creates the roots registry: capturing listeners at the document, the shared relay of shadow roots'
- * submit and change (shadow-roots.ts), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
+ * Creates the roots registry: the page's clicks, submits and changes as shadow-roots.ts hears them (shadow roots
+ * included), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
  * The roots report to four handlers (arguments, not an object's methods, so that the minifier renames them):
  * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, annotated or not (the
@@ -45,7 +43,7 @@ export function createRoots(
   probe?.count('roots', () => roots.size);
   probe?.count('pendingHosts', () => pending.size);
   // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
-  const unrelay = listenInShadowRoots(onEvent, add);
+  const unlisten = listenToInteractions(onEvent, add);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
@@ -119,15 +117,10 @@ export function createRoots(
 
   function add(root: Root) {
     if (stopped || roots.has(root)) return;
-    if (root === doc) listen('addEventListener');
-    else relayShadowRoot(root as ShadowRoot);
+    if (root !== doc) relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
     for (const child of root.children) appear(child);
-  }
-
-  function listen(method: 'addEventListener' | 'removeEventListener') {
-    for (const type of DOCUMENT_EVENTS) doc[method](type, onEvent, LISTEN);
   }
 
   return {
@@ -135,8 +128,7 @@ export function createRoots(
     stop() {
       stopped = true;
       observer.disconnect();
-      unrelay();
-      if (roots.has(doc)) listen('removeEventListener');
+      unlisten();
       roots.clear();
       pending.clear();
     },

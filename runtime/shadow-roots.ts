@@ -1,19 +1,22 @@
-// `change` and `submit` are not composed: inside a shadow root they stop at the root and never reach
-// `document`. Open roots are found lazily, from the composed events that precede those two (focus,
-// input, click), or handed in by whoever finds them first (the markup tracker, as hosts appear), and get
-// one capturing listener per type, shared by every subscriber. Subscribers may also hear of each root found
-// that way (the markup tracker watches those roots' markup too).
+// The page's clicks, submits and changes, heard once for every module that wants them. Clicks cross shadow
+// boundaries, so a document listener hears them all. `change` and `submit` are not composed: inside a shadow
+// root they stop at the root and never reach `document`. Open roots are found lazily, from the composed events
+// that precede those two (focus, input, click), or handed in by whoever finds them first (the markup tracker, as
+// hosts appear), and get one capturing listener per type. Subscribers may also hear of each root found that way
+// (the markup tracker watches those roots' markup too).
 import { isShadowRoot, pathOf } from './composed-tree.ts';
 
 type Listener = (event: Event) => void;
 type RootListener = (root: ShadowRoot) => void;
 
 /** Events that stop at their shadow root and are relayed from there. */
-const RELAYED = ['change', 'submit'] as const;
-/** Composed events whose path reveals the open shadow roots a change or submit will come from. */
-const DISCOVERY = ['focusin', 'input', 'click'] as const;
-/** How the SDK listens: first, and never delaying the page's scrolling. Shared by every module that listens. */
-export const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
+const RELAYED = ['change', 'submit'];
+/** What subscribers hear. */
+const HEARD = ['click', ...RELAYED];
+/** What the document listener hears: the composed events whose path reveals the open shadow roots a change or submit will come from, too. */
+const AT_DOCUMENT = ['focusin', 'input', ...HEARD];
+/** How the SDK listens: first, and never delaying the page's scrolling. */
+const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
@@ -23,8 +26,11 @@ function relay(event: Event): void {
   // Only from the root the event stops at: one that goes on (a slotted field's change, passing through the root
   // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium
   // marks submit composed, yet it stops at the root); the path can.
-  if (pathOf(event).at(-1) === event.currentTarget) subscribers.forEach((_, listener) => listener(event));
+  if (pathOf(event).at(-1) === event.currentTarget) tell(event);
 }
+
+/** Hands an event to every subscriber (each guards itself). */
+const tell = (event: Event) => subscribers.forEach((_, listener) => listener(event));
 
 /** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */
 export function relayShadowRoot(root: ShadowRoot): void {
@@ -34,7 +40,7 @@ export function relayShadowRoot(root: ShadowRoot): void {
   for (const type of RELAYED) root.addEventListener(type, relay, LISTEN);
 }
 
-function discover(event: Event): void {
+function atDocument(event: Event): void {
   try {
     // Every root on the path, including those a slotted node's event passes through (its target is not retargeted).
     for (const node of pathOf(event)) {
@@ -46,17 +52,18 @@ function discover(event: Event): void {
   } catch {
     // Finding roots is best effort; the page's own handling of this event must not be disturbed.
   }
+  if (HEARD.includes(event.type)) tell(event);
 }
 
 /**
- * Calls `listener` with every `change` and `submit` event inside open shadow roots of the document (they
- * never reach document listeners), and only those: an event that also reaches document is left to it. `found`, if given, hears of every
- * root on the path of a focus, input or click (repeatedly: it tells known ones apart). Returns the unsubscribe function.
+ * Calls `listener` with every click, submit and change of the document, those inside open shadow roots included,
+ * each once. `found`, if given, hears of every root on the path of a document event (repeatedly: it tells known
+ * ones apart). Returns the unsubscribe function.
  */
-export function listenInShadowRoots(listener: Listener, found?: RootListener): () => void {
-  if (!subscribers.size) for (const type of DISCOVERY) document.addEventListener(type, discover, LISTEN);
+export function listenToInteractions(listener: Listener, found?: RootListener): () => void {
+  if (!subscribers.size) for (const type of AT_DOCUMENT) document.addEventListener(type, atDocument, LISTEN);
   subscribers.set(listener, found);
   return () => {
-    if (subscribers.delete(listener) && !subscribers.size) for (const type of DISCOVERY) document.removeEventListener(type, discover, LISTEN);
+    if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) document.removeEventListener(type, atDocument, LISTEN);
   };
 }
