@@ -12,9 +12,6 @@ export interface PersistenceOptions {
   mode: StorageMode;
   cookieDomain?: string;
   secureCookie?: boolean;
-  /** Injected stores (tests); they replace the browser's. */
-  userStore?: KeyValueStore;
-  localStore?: KeyValueStore;
 }
 
 /** A store that writes through to persistent storage only while allowed, and always keeps a memory copy. */
@@ -65,10 +62,9 @@ export function createPersistence(options: PersistenceOptions, initiallyAllowed:
   const isAllowed = () => allowed;
   const area = () => webArea(options.mode);
   // In memory mode the area is undefined: the gate's memory copy is the only store, and a wipe leaves nothing behind.
-  const local = options.localStore ?? createWebStore(area);
+  const local = createWebStore(area);
   const user =
-    options.userStore ??
-    (options.mode === 'cookies' ? createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local) : local);
+    options.mode === 'cookies' ? createMirroredStore(createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local) : local;
   return {
     user: gate(user, isAllowed),
     local: gate(local, isAllowed),

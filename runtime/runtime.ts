@@ -8,19 +8,14 @@ import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
 import { createPersistence, type Consent, type StorageMode } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
-import type { KeyValueStore } from './storage.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
 import { cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
-/** What a runtime is built from; tests inject a clock, storage or transport. */
+/** What a runtime is built from; tests inject a clock or transport. */
 export interface RuntimeOptions extends HeapConfig {
   now?: () => number;
-  /** Store for the user id (default: first-party cookie mirrored to localStorage). */
-  userStore?: KeyValueStore;
-  /** Store for session and event properties (default: localStorage). */
-  localStore?: KeyValueStore;
   transport?: Transport;
   /** An identity to apply before the first pageview (the element passes its `identity` attribute). */
   identity?: string | number | null;
@@ -113,7 +108,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const now = options.now ?? Date.now;
   const base = `hpa_${keyPart(envId)}`;
   let consent = initialConsent(options);
-  // The cookie settings and injected stores go through under their own names.
+  // The cookie settings go through under their own names.
   const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
   const user = createIdentity(persistence.user, `${base}_id`);
   const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
