@@ -254,8 +254,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       consent = next;
       if (next === 'granted') {
         persistence.setAllowed(true);
-        changed();
-        // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled.
+        // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
+        // the event properties also starts a new context for the next capture.
         const replacedUser = user.merge();
         const replacedSession = session.merge(now());
         eventProperties.merge();
@@ -301,8 +301,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     settle,
     pageview(options) {
       const previousUrl = page.url;
-      changed();
       pageviewId = randomNumericId();
+      // Clearing the pageview properties also starts a new context for the next capture.
       pageviewProperties.clear();
       pageviewProperties.add(options.properties as Props);
       page = readPage({ url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) });
