@@ -29,7 +29,7 @@ export function createApi(core: Core): PublicApi {
     track(event, properties) {
       const name = cleanEventName(event);
       // Properties are copied now and validated once the caller's code has run.
-      if (name !== null) core.track(name, properties);
+      if (name !== null) core.capture('track', name, properties, true);
     },
     identify(identity) {
       const clean = cleanIdentity(identity);

@@ -46,7 +46,7 @@ export interface Core {
    */
   capture(type: EventType, name?: string, properties?: Props, target?: CaptureTarget): void;
   /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
-  track(name: string, properties: unknown): void;
+  capture(type: 'track', name: string, properties: unknown, unvalidated: true): void;
   /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
   settle(): void;
   /** Starts a new pageview and captures its event. */
@@ -149,6 +149,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
 
   function capture(type: EventType, name?: string, own: unknown = {}, finish?: Finish): void {
     if (consent === 'denied') return;
+    // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
+    if (finish === true && isPropsObject(own)) {
+      try {
+        own = { ...own };
+      } catch {
+        // A getter or proxy that throws: validated now, where reading each key is guarded.
+        own = cleanProps(own, 'track');
+        finish = undefined;
+      }
+    }
     const time = now();
     if (Math.abs(time - userSyncedAt) >= 1000) {
       // Another tab may have identified or reset the user. Re-read in the microtask, not here: reading the cookie
@@ -254,8 +264,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       consent = next;
       if (next === 'granted') {
         persistence.setAllowed(true);
-        changed();
-        // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled.
+        // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
+        // the event properties also starts a new context for the next capture.
         const replacedUser = user.merge();
         const replacedSession = session.merge(now());
         eventProperties.merge();
@@ -283,26 +293,11 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       }
     },
     capture,
-    track: (name, properties) => {
-      let own = properties;
-      let raw: true | undefined = true;
-      // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
-      if (isPropsObject(properties)) {
-        try {
-          own = { ...properties };
-        } catch {
-          // A getter or proxy that throws: validated now, where reading each key is guarded.
-          own = cleanProps(properties, 'track');
-          raw = undefined;
-        }
-      }
-      capture('track', name, own, raw);
-    },
     settle,
     pageview(options) {
       const previousUrl = page.url;
-      changed();
       pageviewId = randomNumericId();
+      // Clearing the pageview properties also starts a new context for the next capture.
       pageviewProperties.clear();
       pageviewProperties.add(options.properties as Props);
       page = readPage({ url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) });
