@@ -84,8 +84,9 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   const arm = (el: Element, state: ViewState) => {
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      // A hidden tab leaves it in view with no timer: onVisibility arms it again.
-      if (states.get(el) !== state || !state.visible || document.visibilityState === 'hidden') return;
+      // Leaving the view or the watch clears the timer, so it is still in view. A hidden tab leaves it in view with
+      // no timer: onVisibility arms it again.
+      if (document.visibilityState === 'hidden') return;
       if (onSeen(el)) state.shown = true;
       else tracker.unwatch(el);
     }, dwellOf(el));
