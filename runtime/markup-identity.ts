@@ -1,5 +1,5 @@
 import { parsePropsJson } from './markup-props.ts';
-import type { HeapApi } from './types.ts';
+import type { HeapApi, Props } from './types.ts';
 import { isEmpty } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
@@ -13,19 +13,16 @@ export interface IdentityAttributes {
 /** What an element last applied, so that only changes are applied again. */
 export interface AppliedIdentity {
   identity?: string;
-  userProperties?: string;
-  eventProperties?: string;
-  /** The event property keys the `event-properties` attribute set. */
-  eventKeys: string[];
+  userProperties?: string | null;
+  eventProperties?: string | null;
+  /** The event properties the `event-properties` attribute set. */
+  events?: Props;
 }
 
 /** Creates the empty record of what an element has applied. */
 export function createAppliedIdentity(): AppliedIdentity {
-  return { eventKeys: [] };
+  return {};
 }
-
-/** A string attribute value as it is; anything else (null when absent) is undefined. */
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /**
  * Applies the element's `identity`, `event-properties` and `user-properties` attributes to the runtime,
@@ -41,23 +38,23 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
       heap.identify(identity);
     }
 
-    const events = text(values.eventProperties);
-    if (events !== applied.eventProperties) {
-      applied.eventProperties = events;
+    const eventsJson = values.eventProperties;
+    if (eventsJson !== applied.eventProperties) {
+      applied.eventProperties = eventsJson;
       // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
-      const next = events === undefined ? {} : parsePropsJson(el, 'event-properties', events);
+      const next = eventsJson == null ? {} : parsePropsJson(el, 'event-properties', eventsJson);
       if (next) {
-        for (const key of applied.eventKeys) if (!(key in next)) heap.removeEventProperty(key);
-        applied.eventKeys = Object.keys(next);
-        if (applied.eventKeys.length) heap.addEventProperties(next);
+        for (const key in applied.events) if (!(key in next)) heap.removeEventProperty(key);
+        applied.events = next;
+        if (!isEmpty(next)) heap.addEventProperties(next);
       }
     }
 
     // Forgetting a removed value lets the same value, set again later, be sent again.
-    const users = text(values.userProperties);
-    if (users !== applied.userProperties) {
-      applied.userProperties = users;
-      const props = users === undefined ? undefined : parsePropsJson(el, 'user-properties', users);
+    const usersJson = values.userProperties;
+    if (usersJson !== applied.userProperties) {
+      applied.userProperties = usersJson;
+      const props = usersJson && parsePropsJson(el, 'user-properties', usersJson);
       if (props && !isEmpty(props)) heap.addUserProperties(props);
     }
   } catch (err) {

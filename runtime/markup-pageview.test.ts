@@ -51,6 +51,21 @@ describe('markup pageviews', () => {
     expect(titles).to.deep.equal(['Step 1', 'Step 2', 'Step 2']);
   });
 
+  it('drops the properties of a view element that takes them off as it starts a new pageview', async () => {
+    const heap = startRuntime('pvswap', quiet);
+    const root = mount(`<main data-heap-pageview="a" data-heap-pageview-props='{"plan":"pro"}'></main>`);
+    await heap.ready;
+    await tick();
+    const main = root.querySelector('main')!;
+    main.removeAttribute('data-heap-pageview-props');
+    main.setAttribute('data-heap-pageview', 'b');
+    await tick();
+    heap.track('After');
+    const events = await settled(heap);
+    expect(pageviews(events).map((e) => e.properties ?? {})).to.deep.equal([{ plan: 'pro' }, {}]);
+    expect(events.find((e) => e.name === 'After')!.properties ?? {}).to.deep.equal({});
+  });
+
   it('applies pageview property declarations as they appear and change, and keeps them across later pageviews', async () => {
     const heap = startRuntime('pvprops', quiet);
     await heap.ready;

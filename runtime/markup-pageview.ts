@@ -1,5 +1,5 @@
 import type { HeapRuntime } from './load.ts';
-import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readPageviewProps, TITLE } from './markup-props.ts';
+import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readJsonProps, TITLE } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import type { Props } from './types.ts';
 import { isEmpty } from './validate.ts';
@@ -23,22 +23,6 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const holders = new Map<Element, Props>();
   probe?.count('pageviewHolders', () => holders.size);
 
-  function startPageview(el: Element, key: string, atBoot: boolean) {
-    shown.set(el, key);
-    // Its own properties travel with the pageview it starts.
-    if (el.hasAttribute(PAGEVIEW_PROPS)) holders.set(el, readPageviewProps(el));
-    // The pageview properties declared on the element and its ancestors, the nearest winning.
-    let properties: Props = {};
-    for (let node: Element | null = el; node; node = composedParent(node)) properties = { ...readPageviewProps(node), ...properties };
-    if (atBoot && !runtime.core.config.disablePageviewAutocapture) {
-      // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
-      if (!isEmpty(properties)) runtime.addPageviewProperties(properties);
-      return;
-    }
-    const title = el.getAttribute(TITLE);
-    runtime.trackPageview(title === null ? { properties } : { title, properties });
-  }
-
   // A new pageview clears pageview properties; declarations still in the page fill in what it did not set.
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview' || !holders.size) return;
@@ -53,19 +37,27 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   return {
     update(el, atBoot) {
       const key = el.getAttribute(PAGEVIEW);
-      // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
-      if (key === null) shown.delete(el);
-      else if (shown.get(el) !== key) return startPageview(el, key, atBoot);
-      // A holder's current properties apply: keys it no longer declares are removed, the rest added.
-      const declared = el.hasAttribute(PAGEVIEW_PROPS);
-      const next = readPageviewProps(el);
       const previous = holders.get(el);
-      if (declared) holders.set(el, next);
+      const next = readJsonProps(el, PAGEVIEW_PROPS);
+      if (next) holders.set(el, next);
       else holders.delete(el);
+      if (key === null) shown.delete(el);
+      else if (shown.get(el) !== key) {
+        // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
+        shown.set(el, key);
+        // The pageview properties declared on the element and its ancestors, the nearest winning, travel with it.
+        let properties: Props = {};
+        for (let node: Element | null = el; node; node = composedParent(node)) properties = { ...readJsonProps(node, PAGEVIEW_PROPS), ...properties };
+        // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
+        if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: el.getAttribute(TITLE) ?? undefined, properties });
+        else if (!isEmpty(properties)) runtime.addPageviewProperties(properties);
+        return;
+      }
+      // A holder's current properties apply: keys it no longer declares are removed, the rest added.
       // The same attribute parsed again gives the same keys in the same order.
       if (JSON.stringify(previous) === JSON.stringify(next)) return;
-      for (const old of Object.keys(previous ?? {})) if (!(old in next)) runtime.removePageviewProperty(old);
-      if (!isEmpty(next)) runtime.addPageviewProperties(next);
+      for (const old in previous) if (!next || !(old in next)) runtime.removePageviewProperty(old);
+      if (next && !isEmpty(next)) runtime.addPageviewProperties(next);
     },
     leave(el) {
       shown.delete(el);

@@ -90,42 +90,35 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
   return out;
 }
 
+/** The properties of a JSON-object attribute of the element: undefined when it is absent, {} when it holds no object. */
+export function readJsonProps(el: Element, attr: string): Props | undefined {
+  const json = el.getAttribute(attr);
+  return json === null ? undefined : parsePropsJson(el, attr, json) || {};
+}
+
+// A single-property attribute: the prefix that types it, then the property's name.
+const SINGLE = new RegExp(`^(${PROP}|${NUMBER}|${BOOLEAN})(.*)`);
+
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
-  const json = el.getAttribute(PROPS);
-  const out = (json !== null && parsePropsJson(el, PROPS, json)) || {};
+  const out = readJsonProps(el, PROPS) || {};
   for (const { name, value } of el.attributes) {
-    let prefix = PROP;
-    let parsed: PropValue | undefined = value;
-    if (name.startsWith(NUMBER)) {
-      prefix = NUMBER;
-      parsed = parseNumber(value);
-      if (parsed === undefined) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
-    } else if (name.startsWith(BOOLEAN)) {
-      prefix = BOOLEAN;
-      parsed = parseBoolean(value);
-      if (parsed === undefined) warn(el, 'markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
-    } else if (!name.startsWith(PROP)) {
-      continue;
-    }
-    const key = name.slice(prefix.length);
-    if (!key) {
-      warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
-      continue;
-    }
-    const clean = parsed === undefined ? undefined : checkEntry(el, name, key, parsed);
-    if (clean !== undefined) out[key] = clean;
+    const [, prefix, key] = SINGLE.exec(name) ?? [];
+    if (!prefix) continue;
+    const parsed = prefix === NUMBER ? parseNumber(value) : prefix === BOOLEAN ? parseBoolean(value) : value;
+    if (!key) warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
+    else if (parsed !== undefined) {
+      const clean = checkEntry(el, name, key, parsed);
+      if (clean !== undefined) out[key] = clean;
+    } else if (prefix === NUMBER) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
+    else warn(el, 'markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
   }
   return out;
 }
 
 /** True when the element declares any event properties (and so scopes the events inside it). */
 export function hasOwnProps(el: Element): boolean {
-  if (el.hasAttribute(PROPS)) return true;
-  for (const { name } of Array.from(el.attributes)) {
-    if (name.startsWith(PROP) || name.startsWith(NUMBER) || name.startsWith(BOOLEAN)) return true;
-  }
-  return false;
+  return el.hasAttribute(PROPS) || el.getAttributeNames().some((name) => SINGLE.test(name));
 }
 
 /** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */
@@ -143,12 +136,6 @@ export function readEventProps(el: Element): Props {
     if (!node.hasAttribute(EVENT)) out = Object.assign(readOwnProps(node), out);
   }
   return out;
-}
-
-/** The pageview properties declared by `data-heap-pageview-props` on the element ({} when absent or invalid). */
-export function readPageviewProps(el: Element): Props {
-  const json = el.getAttribute(PAGEVIEW_PROPS);
-  return (json !== null && parsePropsJson(el, PAGEVIEW_PROPS, json)) || {};
 }
 
 /** A finite number written as a numeral ("49", "-1.5", "1e3"), or undefined. */

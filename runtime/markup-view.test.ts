@@ -74,6 +74,31 @@ describe('view triggers', () => {
     expect(tracks(await settled(heap))).to.deep.equal([]);
   });
 
+  it('counts an element whose dwell ends while the tab is hidden only once the tab shows again', async () => {
+    let visibility: DocumentVisibilityState = 'visible';
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+    const setVisibility = (state: DocumentVisibilityState) => {
+      visibility = state;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    try {
+      const heap = startRuntime('hiddentab', quiet);
+      const root = belowFold(`<div data-heap-event="Seen in tab" data-heap-trigger="view" data-heap-view-dwell="50" style="height:100px">x</div>`);
+      await heap.ready;
+      show(root.querySelector('[data-heap-event]')!);
+      await until(() => markupStats(heap)!.viewTimers === 1, 'the dwell to start');
+      setVisibility('hidden');
+      await until(() => markupStats(heap)!.viewTimers === 0, 'the dwell to end');
+      await sleep(100);
+      expect(tracks(await settled(heap))).to.deep.equal([]);
+      setVisibility('visible');
+      await waitForEvents(heap.envId, 1, { name: 'Seen in tab' });
+      expect(tracks(await settled(heap))).to.deep.equal([['Seen in tab', {}]]);
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+  });
+
   it('counts an element taller than the viewport once it covers half of the viewport', async () => {
     const heap = startRuntime('tall', quiet);
     const root = belowFold(`<article data-heap-event="Article read" data-heap-trigger="view" data-heap-view-dwell="50" style="height:${4 * innerHeight}px">long</article>`);

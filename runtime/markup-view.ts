@@ -20,12 +20,16 @@ export interface ViewTracker {
 
 /** What is known of a watched element once it has first been in view: most never are, and need none. */
 interface ViewState {
-  /** The observer watching the element: the coarse one, or the fine one once it proved large. */
-  io: IntersectionObserver;
+  /** Moved to the fine observer, having proved larger than the viewport. */
+  large?: boolean;
   /** The dwell timer running, if any (timer ids are never 0). */
   timer?: ReturnType<typeof setTimeout>;
   /** Seen and waiting to leave the viewport before it may count again. */
   shown?: boolean;
+  /**
+   * In view. In view with no timer and not shown means its dwell ended while the tab was hidden: it counts once
+   * the tab shows again.
+   */
   visible?: boolean;
 }
 
@@ -48,17 +52,14 @@ const area = (r: DOMRectReadOnly | null) => (r ? r.width * r.height : 0);
  */
 export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker | undefined {
   if (typeof IntersectionObserver !== 'function') return undefined;
-  /** The watched elements; those that have been in view also have a state. */
-  const watched = new Set<Element>();
-  const states = new Map<Element, ViewState>();
-  /** Elements whose dwell ended while the tab was hidden: they count once the tab shows again. */
-  const paused = new Set<Element>();
+  /** The watched elements, with their state once they have been in view. */
+  const states = new Map<Element, ViewState | undefined>();
   let coarse: IntersectionObserver | undefined;
   let fine: IntersectionObserver | undefined;
   /** Elements let go of in this task: unobserved together, or not at all when none is left. */
   const dropped = new Set<Element>();
-  probe?.count('viewWatched', () => watched.size);
-  probe?.count('viewTimers', () => [...states.values()].filter((state) => state.timer).length);
+  probe?.count('viewWatched', () => states.size);
+  probe?.count('viewTimers', () => [...states.values()].filter((state) => state?.timer).length);
 
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
   const unobserve = (el: Element) => {
@@ -67,15 +68,15 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   };
 
   const flush = () => {
-    if (!watched.size) tracker.stop();
+    if (!states.size) tracker.stop();
     else dropped.forEach(unobserve);
     dropped.clear();
   };
 
-  const clear = (state: ViewState) => {
+  const clear = (state: ViewState | undefined) => {
     // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
     // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
-    if (!state.timer) return;
+    if (!state?.timer) return;
     clearTimeout(state.timer);
     state.timer = undefined;
   };
@@ -83,11 +84,9 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
   const arm = (el: Element, state: ViewState) => {
     state.timer = setTimeout(() => {
       state.timer = undefined;
-      if (states.get(el) !== state || !state.visible) return;
-      if (document.visibilityState === 'hidden') {
-        paused.add(el);
-        return;
-      }
+      // Leaving the view or the watch clears the timer, so it is still in view. A hidden tab leaves it in view with
+      // no timer: onVisibility arms it again.
+      if (document.visibilityState === 'hidden') return;
       if (onSeen(el)) state.shown = true;
       else tracker.unwatch(el);
     }, dwellOf(el));
@@ -100,23 +99,25 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
       const el = entry.target;
       let state = states.get(el);
       if (!state) {
-        if (!intersecting || !watched.has(el)) continue;
-        states.set(el, (state = { io: coarse! }));
+        if (!intersecting || !states.has(el)) continue;
+        states.set(el, (state = {}));
       }
+      const wasVisible = state.visible;
       // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
       const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
       const rootArea = partly ? area(entry.rootBounds) : 0;
       state.visible = partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : intersecting;
       if (!state.visible) {
         clear(state);
-        paused.delete(el);
         state.shown = false;
         // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself.
-        if (partly && state.io === coarse && area(entry.boundingClientRect) > rootArea) {
-          coarse.unobserve(el);
-          (state.io = fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
+        if (partly && !state.large && area(entry.boundingClientRect) > rootArea) {
+          state.large = true;
+          coarse!.unobserve(el);
+          (fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
         }
-      } else if (!state.timer && !state.shown && !paused.has(el)) {
+      } else if (!wasVisible) {
+        // Coming into view: out of view it had no timer and was not shown.
         arm(el, state);
       }
     }
@@ -124,41 +125,32 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
 
   const onVisibility = () => {
     if (document.visibilityState !== 'visible') return;
-    for (const el of paused) {
-      const state = states.get(el);
-      if (state?.visible && !state.timer) arm(el, state);
-    }
-    paused.clear();
+    states.forEach((state, el) => {
+      if (state?.visible && !state.timer && !state.shown) arm(el, state);
+    });
   };
 
   const tracker: ViewTracker = {
     watch(el) {
-      if (watched.has(el)) return;
+      if (states.has(el)) return;
       // Observed afresh, so that the observer reports where it is now.
       if (dropped.delete(el)) unobserve(el);
       if (!coarse) {
         coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
         document.addEventListener('visibilitychange', onVisibility);
       }
-      watched.add(el);
+      states.set(el, undefined);
       coarse.observe(el);
     },
     unwatch(el) {
-      if (!watched.delete(el)) return;
-      const state = states.get(el);
-      if (state) {
-        clear(state);
-        states.delete(el);
-        paused.delete(el);
-      }
+      clear(states.get(el));
+      if (!states.delete(el)) return;
       if (!dropped.size) queueMicrotask(flush);
       dropped.add(el);
     },
     stop() {
-      for (const state of states.values()) clear(state);
-      watched.clear();
+      states.forEach(clear);
       states.clear();
-      paused.clear();
       dropped.clear();
       coarse?.disconnect();
       fine?.disconnect();
