@@ -43,14 +43,15 @@ export function cleanEventName(value: unknown): string | null {
 /**
  * Returns the valid properties of `value`: keys shorter than 512 characters, values that are booleans,
  * finite numbers or strings (truncated below 1024 characters). Everything else is dropped with a warning.
+ * Anything but a plain object (`undefined` too) gives undefined and a warning: calls whose properties are
+ * optional pass `?? {}`, the add* calls ignore the call.
  */
-export function cleanProps(value: unknown, call: string): Props {
-  const out: Props = {};
-  if (value === undefined || value === null) return out;
+export function cleanProps(value: unknown, call: string): Props | undefined {
   if (!isPropsObject(value)) {
     warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
-    return out;
+    return undefined;
   }
+  const out: Props = {};
   let keys: string[];
   try {
     keys = Object.keys(value);
@@ -156,8 +157,8 @@ export function cleanPath(value: unknown): string | undefined {
   return undefined;
 }
 
-/** True when `props` has no key (a loop that stops at the first key, with no array made). */
-export function isEmpty(props: object): boolean {
+/** True when `props` has no key, or is undefined (a loop that stops at the first key, with no array made). */
+export function isEmpty(props: object | undefined): boolean {
   for (const _ in props) return false;
   return true;
 }
