@@ -134,13 +134,13 @@ export function cleanTitle(value: unknown): string | undefined {
   return value.slice(0, MAX_TITLE - 1);
 }
 
-/** Returns the URL when it is absolute with a scheme and a host, or undefined with a warning. */
-export function cleanUrl(value: unknown): string | undefined {
+/** Returns the URL, parsed, when it is absolute with a scheme and a host, or undefined with a warning. */
+export function cleanUrl(value: unknown): URL | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
     try {
       const url = new URL(value);
-      if (url.host) return url.href;
+      if (url.host) return url;
     } catch {
       // Falls through to the warning: a relative or malformed URL.
     }
