@@ -55,7 +55,8 @@ export function createApi(core: Core): PublicApi {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
         }
       }
-      core.pageview({ ...read, properties: cleanProps(read.properties ?? {}, 'trackPageview') });
+      read.properties = cleanProps(read.properties ?? {}, 'trackPageview');
+      core.pageview(read);
     },
     onReady(callback) {
       if (typeof callback === 'function') {
