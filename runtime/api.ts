@@ -28,8 +28,8 @@ export function createApi(core: Core): PublicApi {
   const calls: Record<string, Call> = {
     track(event, properties) {
       const name = cleanEventName(event);
-      // Properties are copied now and validated once the caller's code has run.
-      if (name !== null) core.capture('track', name, properties, true);
+      // Properties are copied now and validated once the caller's code has run; they are optional.
+      if (name !== null) core.capture('track', name, properties ?? {}, true);
     },
     identify(identity) {
       const clean = cleanIdentity(identity);
@@ -38,7 +38,7 @@ export function createApi(core: Core): PublicApi {
     getIdentity: core.identity,
     resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
-      const clean = objectProps(properties, 'addUserProperties');
+      const clean = cleanProps(properties, 'addUserProperties');
       if (clean && !isEmpty(clean)) core.capture('user_properties', undefined, clean);
     },
     trackPageview(options) {
@@ -55,7 +55,8 @@ export function createApi(core: Core): PublicApi {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
         }
       }
-      core.pageview({ ...read, properties: cleanProps(read.properties, 'trackPageview') });
+      read.properties = cleanProps(read.properties ?? {}, 'trackPageview');
+      core.pageview(read);
     },
     onReady(callback) {
       if (typeof callback === 'function') {
@@ -83,7 +84,7 @@ export function createApi(core: Core): PublicApi {
   // The event and pageview property calls differ only in the bag they change.
   for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
     calls[`add${kind}Properties`] = (properties) => {
-      const clean = objectProps(properties, `add${kind}Properties`);
+      const clean = cleanProps(properties, `add${kind}Properties`);
       if (clean) bag.add(clean);
     };
     calls[`remove${kind}Property`] = (name) => {
@@ -94,11 +95,4 @@ export function createApi(core: Core): PublicApi {
   }
   for (const method in calls) calls[method] = guard(method, calls[method]!, FALLBACKS[method]);
   return calls as unknown as PublicApi;
-}
-
-/** The valid properties of a plain object, or undefined (with a warning) when the call was not given one. */
-function objectProps(value: unknown, call: string): Props | undefined {
-  if (isPropsObject(value)) return cleanProps(value, call);
-  warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the call was ignored.`);
-  return undefined;
 }

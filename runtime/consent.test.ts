@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, forgetEnv, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, forgetEnv, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { resetWarnings } from './warn.ts';
 
 /** Every cookie, localStorage and sessionStorage key the runtime wrote for `envId`. */
 function traces(envId: string): string[] {
@@ -136,6 +137,16 @@ describe('consent', () => {
     const heap = startRuntime('badconsent', quiet);
     heap.setConsent('maybe' as never);
     expect(heap.getConsent()).to.equal('granted');
+  });
+
+  it('starts an unknown consent setting as pending with one warning, even a value that cannot be turned into text', async () => {
+    for (const consent of ['yes', { toString: () => { throw new Error('toString'); } }]) {
+      resetWarnings();
+      const { result: heap, warnings } = await captureConsole(() => startRuntime('badsetting', { ...quiet, consent: consent as never }));
+      expect(heap.getConsent()).to.equal('pending');
+      expect(warnings.map((w) => w.split(':')[0])).to.deep.equal(['[heap-analytics] consent-invalid']);
+      heap.dispose();
+    }
   });
 });
 

@@ -2,15 +2,18 @@ import { REDACT_TEXT, REDACTED, sanitize, scrub } from './redact.ts';
 import { MAX_TITLE } from './validate.ts';
 import type { PageContext } from './types.ts';
 
+/** A parsed absolute URL: `location`, or the `URL` a trackPageview url became. */
+export type PageUrl = Pick<URL, 'href' | 'pathname'>;
+
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
 export function readPage(
   // `globalThis.` reads: the runtime also loads where there is no DOM.
-  { url = globalThis.location?.href ?? '', title = documentTitle(), previous_page }: { url?: string; title?: string; previous_page?: string } = {},
+  { url = globalThis.location, title = documentTitle(), previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
 ): PageContext {
   const referrer = globalThis.document?.referrer;
   // An email or card number in a query string (a sign-up link, say) never leaves the page.
-  // The URL is absolute (location, or checked by trackPageview), or empty without a DOM.
-  const page: PageContext = { url: scrub(url), title, path: url && new URL(url).pathname };
+  // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
+  const page: PageContext = { url: scrub(url?.href ?? ''), title, path: url?.pathname ?? '' };
   if (referrer) page.referrer = scrub(referrer);
   if (previous_page !== undefined) page.previous_page = previous_page;
   return page;

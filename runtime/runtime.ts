@@ -11,7 +11,7 @@ import { createSession, type StoredSession } from './session.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
 import { cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
-import { errorOnce, warnOnce } from './warn.ts';
+import { describe, errorOnce, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock or a transport. */
 export interface RuntimeOptions extends HeapConfig {
@@ -74,7 +74,7 @@ function initialConsent(options: RuntimeOptions): Consent {
   if (options.respectGpc === true && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
   const given = options.consent;
   if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
-  warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${String(given).slice(0, 20)}; "pending" is used until the page decides.`);
+  warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`);
   return 'pending';
 }
 

@@ -35,6 +35,8 @@ const cases: Case[] = [
   { what: 'NaN and Infinity values are dropped', call: (h) => h.track('E', { a: NaN, b: Infinity, ok: true }), warning: 'property-value-not-finite', stored: [['track', 'E', { ok: true }]] },
   { what: 'object, null and undefined values are dropped', call: (h) => h.track('E', { o: {}, n: null, u: undefined, ok: 0 }), warning: 'property-value-invalid', stored: [['track', 'E', { ok: 0 }]] },
   { what: 'an array of properties is ignored, the event kept', call: (h) => h.track('E', [1, 2] as never), warning: 'track-properties-invalid', stored: [['track', 'E', {}]] },
+  { what: 'null properties are no properties, without a warning', call: (h) => h.track('E', null as never), warning: null, stored: [['track', 'E', {}]] },
+  { what: 'trackPageview properties that are not a plain object are ignored, the pageview kept', call: (h) => h.trackPageview({ properties: [1] as never }), warning: 'trackPageview-properties-invalid', stored: [['pageview', null, null]] },
   { what: 'a getter that throws drops only that property', call: (h) => h.track('E', throwingGetter), warning: 'property-value-unreadable', stored: [['track', 'E', { ok: 1 }]] },
   { what: 'a Proxy whose keys throw is ignored', call: (h) => h.track('E', throwingKeys), warning: 'track-properties-unreadable', stored: [['track', 'E', {}]] },
   { what: 'a 254-character title is kept', call: (h) => h.trackPageview({ title: 't'.repeat(254) }), warning: null, stored: [['pageview', null, null]] },
@@ -43,6 +45,7 @@ const cases: Case[] = [
   { what: 'a 254-character identity is kept', call: (h) => h.identify('i'.repeat(254)), warning: null, stored: [['identify', null, {}]], once: true },
   { what: 'a 255-character identity is refused', call: (h) => h.identify('i'.repeat(255)), warning: 'identity-too-long', stored: [] },
   { what: 'addEventProperties with a string is ignored', call: (h) => { h.addEventProperties('plan' as never); h.track('E'); }, warning: 'addEventProperties-properties-invalid', stored: [['track', 'E', {}]] },
+  { what: 'addPageviewProperties with nothing is ignored', call: (h) => { h.addPageviewProperties(undefined as never); h.track('E'); }, warning: 'addPageviewProperties-properties-invalid', stored: [['track', 'E', {}]] },
   { what: 'addUserProperties with no valid property sends nothing', call: (h) => h.addUserProperties({ bad: {} }), warning: 'property-value-invalid', stored: [] },
 ];
 

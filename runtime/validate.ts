@@ -43,14 +43,15 @@ export function cleanEventName(value: unknown): string | null {
 /**
  * Returns the valid properties of `value`: keys shorter than 512 characters, values that are booleans,
  * finite numbers or strings (truncated below 1024 characters). Everything else is dropped with a warning.
+ * Anything but a plain object (`undefined` too) gives undefined and a warning: calls whose properties are
+ * optional pass `?? {}`, the add* calls ignore the call.
  */
-export function cleanProps(value: unknown, call: string): Props {
-  const out: Props = {};
-  if (value === undefined || value === null) return out;
+export function cleanProps(value: unknown, call: string): Props | undefined {
   if (!isPropsObject(value)) {
     warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
-    return out;
+    return undefined;
   }
+  const out: Props = {};
   let keys: string[];
   try {
     keys = Object.keys(value);
@@ -133,13 +134,13 @@ export function cleanTitle(value: unknown): string | undefined {
   return value.slice(0, MAX_TITLE - 1);
 }
 
-/** Returns the URL when it is absolute with a scheme and a host, or undefined with a warning. */
-export function cleanUrl(value: unknown): string | undefined {
+/** Returns the URL, parsed, when it is absolute with a scheme and a host, or undefined with a warning. */
+export function cleanUrl(value: unknown): URL | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') {
     try {
       const url = new URL(value);
-      if (url.host) return url.href;
+      if (url.host) return url;
     } catch {
       // Falls through to the warning: a relative or malformed URL.
     }
@@ -156,8 +157,8 @@ export function cleanPath(value: unknown): string | undefined {
   return undefined;
 }
 
-/** True when `props` has no key (a loop that stops at the first key, with no array made). */
-export function isEmpty(props: object): boolean {
+/** True when `props` has no key, or is undefined (a loop that stops at the first key, with no array made). */
+export function isEmpty(props: object | undefined): boolean {
   for (const _ in props) return false;
   return true;
 }
