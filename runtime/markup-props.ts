@@ -99,9 +99,10 @@ const SINGLE = new RegExp(`^(${PROP}|${NUMBER}|${BOOLEAN})(.*)`);
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
-  for (const { name, value } of el.attributes) {
+  for (const name of el.getAttributeNames()) {
     const [, prefix, key] = SINGLE.exec(name) ?? [];
     if (!prefix) continue;
+    const value = el.getAttribute(name)!;
     const parsed = prefix === NUMBER ? parseNumber(value) : prefix === BOOLEAN ? parseBoolean(value) : value;
     if (!key) warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
