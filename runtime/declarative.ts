@@ -6,7 +6,7 @@ import { probe } from './markup-stats.ts';
 import { findSender, triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
-import { cleanProps, MAX_VALUE } from './validate.ts';
+import { cleanProps, MAX_PROPS, MAX_VALUE } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
 /** Runs a piece of markup handling; a failure is reported once and never reaches the page. */
@@ -36,10 +36,12 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   function send(el: Element, navigating?: boolean) {
     if (fired.has(el) && el.hasAttribute(ONCE)) return;
-    // Already checked and cut to the limit, with the markup's own warnings.
+    // Name and properties come checked and cut to the limits as they were read, with the markup's own warnings.
     const name = readEventName(el);
     if (name === null) return;
-    const properties = cleanProps(readEventProps(el), 'markup');
+    let properties = readEventProps(el);
+    // Only the count per event is left: the API's cap applies to the few events over it.
+    if (Object.keys(properties).length > MAX_PROPS) properties = cleanProps(properties, 'markup');
     fired.add(el);
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: el.localName };

@@ -28,8 +28,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
     if (event.type !== 'pageview' || !holders.size) return;
     const current = runtime.core.pageviewProperties.values;
     // The newest declaration of a key wins.
-    const fill: Props = {};
-    for (const props of holders.values()) Object.assign(fill, props);
+    const fill: Props = Object.assign({}, ...holders.values());
     for (const key in current) delete fill[key];
     if (!isEmpty(fill)) runtime.addPageviewProperties(fill);
   });

@@ -60,3 +60,27 @@ describe('markup properties', () => {
     });
   });
 });
+
+describe('markup properties: the count per event', () => {
+  afterEach(() => {
+    unmount();
+    cleanUp();
+  });
+
+  it('keeps the first 256 properties of an event, scoped ones included, with the API warning', async () => {
+    const heap = startRuntime('props-many', quiet);
+    // 200 scoped on the card, 100 on the button: the card's come first, as the merge orders them.
+    const attrs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `data-heap-prop-k${from + i}="${from + i}"`).join(' ');
+    const button = mount(`<div ${attrs(0, 200)}><button data-heap-event="Many" ${attrs(200, 300)}>x</button></div>`).querySelector('button')!;
+    const { warnings } = await captureConsole(async () => {
+      await heap.ready;
+      button.click();
+    });
+    const [[name, properties]] = tracks(await settled(heap));
+    expect(name).to.equal('Many');
+    expect(Object.keys(properties)).to.deep.equal(Array.from({ length: 256 }, (_, i) => `k${i}`));
+    expect(properties.k255).to.equal('255');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('properties-too-many').and.include('44 were dropped');
+  });
+});

@@ -1,5 +1,5 @@
 import { composedParent } from './composed-tree.ts';
-import type { Props, PropValue } from './types.ts';
+import type { Props } from './types.ts';
 import { isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
 
@@ -83,10 +83,7 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
     return undefined;
   }
   const out: Props = {};
-  for (const key of Object.keys(parsed)) {
-    const clean = checkEntry(el, attr, key, parsed[key]);
-    if (clean !== undefined) out[key] = clean;
-  }
+  for (const key of Object.keys(parsed)) putEntry(out, el, attr, key, parsed[key]);
   return out;
 }
 
@@ -102,15 +99,14 @@ const SINGLE = new RegExp(`^(${PROP}|${NUMBER}|${BOOLEAN})(.*)`);
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
-  for (const { name, value } of el.attributes) {
+  for (const name of el.getAttributeNames()) {
     const [, prefix, key] = SINGLE.exec(name) ?? [];
     if (!prefix) continue;
+    const value = el.getAttribute(name)!;
     const parsed = prefix === NUMBER ? parseNumber(value) : prefix === BOOLEAN ? parseBoolean(value) : value;
     if (!key) warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
-    else if (parsed !== undefined) {
-      const clean = checkEntry(el, name, key, parsed);
-      if (clean !== undefined) out[key] = clean;
-    } else if (prefix === NUMBER) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
+    else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
+    else if (prefix === NUMBER) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
     else warn(el, 'markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
   }
   return out;
@@ -154,21 +150,21 @@ export function parseBoolean(value: string): boolean | undefined {
   return undefined;
 }
 
-/** Applies the seed's limits to one property, with warnings naming the element; the same policy as the API. */
-function checkEntry(el: Element, attr: string, key: string, value: unknown): PropValue | undefined {
+/**
+ * Adds one property to `out` within the seed's limits, with warnings naming the element; the same policy as the API.
+ * The only place markup properties are checked: the core takes what it leaves as it is.
+ */
+function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
     warn(el, 'markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
-    return undefined;
-  }
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string') {
-    if (value.length < MAX_VALUE) return value;
+  } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
+  else if (typeof value !== 'string') {
+    warn(el, 'markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+  } else if (value.length < MAX_VALUE) out[key] = value;
+  else {
     warn(el, 'markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
-    return value.slice(0, MAX_VALUE - 1);
+    out[key] = value.slice(0, MAX_VALUE - 1);
   }
-  warn(el, 'markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
-  return undefined;
 }
 
 function summarize(value: string): string {
