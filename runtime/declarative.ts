@@ -40,8 +40,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     const name = readEventName(el);
     if (name === null) return;
     let properties = readEventProps(el);
-    // Only the count per event is left: the API's cap applies to the few events over it.
-    if (Object.keys(properties).length > MAX_PROPS) properties = cleanProps(properties, 'markup');
+    // Only the count per event is left: the API's cap applies to the few events over it (a plain object, so never undefined).
+    if (Object.keys(properties).length > MAX_PROPS) properties = cleanProps(properties, 'markup')!;
     fired.add(el);
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: el.localName };
