@@ -359,6 +359,39 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ cap: 3 });
   });
 
+  for (const status of [503, 0]) {
+    it(`never sends events or drop counts that were in flight at a denial, even when their request then fails (status ${status})`, async () => {
+      // A collector that answers only when told, so the denial lands while a request is out.
+      let answer = (_delivery: Delivery) => {};
+      const bodies: string[] = [];
+      const transport = {
+        send: (body: BodyInit) => {
+          bodies.push(new TextDecoder().decode(body as Uint8Array));
+          return new Promise<Delivery>((resolve) => (answer = resolve));
+        },
+      };
+      const heap = startRuntime('deniedinflight', { ...fast, transport, compress: false, maxEvents: 1 });
+      for (let i = 0; i < 3; i++) heap.track('Before denial');
+      heap.flush();
+      await sleep(0);
+      // The first request fails: the cap keeps one event, and the retry reports the two it dropped.
+      answer({ status: 503 });
+      for (let i = 0; i < 50 && bodies.length < 2; i++) await sleep(20);
+      expect(JSON.parse(bodies[1]!).dropped).to.deep.equal([{ reason: 'cap', count: 2 }]);
+      heap.setConsent('denied');
+      answer({ status });
+      await sleep(50);
+      expect(heap.pending).to.equal(0);
+      heap.setConsent('granted');
+      heap.track('After consent');
+      heap.flush();
+      await sleep(50);
+      const later = bodies.slice(2).map((b) => JSON.parse(b) as { events: { name: string }[]; dropped?: unknown });
+      expect(later.flatMap((b) => b.events.map((e) => e.name))).to.deep.equal(['After consent']);
+      expect(later.map((b) => b.dropped)).to.deep.equal([undefined]);
+    });
+  }
+
   it('keeps delivering from memory when storage is full', async () => {
     const filler: string[] = [];
     try {

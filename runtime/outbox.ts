@@ -41,7 +41,10 @@ export interface Outbox {
   hold(): void;
   /** Ends a hold (consent granted): `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
   release(relabel: (event: HeapEvent) => void): void;
-  /** Forgets every queued event and drop count, in memory and storage (consent denied). */
+  /**
+   * Forgets every queued event and drop count, in memory and storage (consent denied). Those in flight are forgotten
+   * too: a request that then fails puts nothing back, so nothing captured before the denial is ever sent after it.
+   */
   clear(): void;
   /** Events accepted but not yet acknowledged. */
   readonly size: number;
@@ -66,7 +69,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxBatch = options.batchSize ?? MAX_BATCH;
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
-  const inFlight = new Set<HeapEvent[]>();
+  // Each request's events and the drop counts it reports, which come back to the queue if it fails.
+  const inFlight = new Map<HeapEvent[], DropCount[]>();
   const attempts = new WeakMap<HeapEvent, number>();
   const drops = new Map<Reason, number>();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -150,7 +154,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return false;
       }
       const chunk = queue.splice(0, n);
-      inFlight.add(chunk);
+      inFlight.set(chunk, dropped);
       void send(chunk, bytes, dropped, unload);
       return true;
     }
@@ -297,11 +301,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       queue = [];
       fresh = [];
       drops.clear();
+      // Emptied in place: the request still holds these arrays, and its failure requeues them.
+      inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
       journal.clear();
     },
     get size() {
       let n = queue.length;
-      for (const chunk of inFlight) n += chunk.length;
+      for (const chunk of inFlight.keys()) n += chunk.length;
       return n;
     },
     dispose() {
