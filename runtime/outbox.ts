@@ -3,27 +3,19 @@ import { encode, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
-import type { DropReport, HeapEvent } from './types.ts';
+import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
+import { warnOnce } from './warn.ts';
 
-/** Settings for the outbox; the defaults are documented in the README's delivery section. */
-export interface OutboxOptions {
+/**
+ * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
+ * README's delivery section documents), and what the runtime provides.
+ */
+export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
   envId: string;
   transport: Transport;
   /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
   now: () => number;
-  /**
-   * Most events per request, when set. Unset, 50 queued events make a batch leave at once, and a backlog leaves in
-   * batches of up to `MAX_BATCH` (fewer requests, within the same body cap).
-   */
-  batchSize?: number;
-  flushInterval: number;
   journal: Journal;
-  /** Most events held; past it the oldest are dropped and counted. */
-  maxEvents: number;
-  /** Most persisted bytes held; past it the oldest are dropped and counted. */
-  maxBytes: number;
-  /** Gzip bodies of at least 1 KB when the browser can. */
-  compress: boolean;
   retry?: BackoffOptions;
   /** Start held: keep events in memory and send nothing until `release()`. */
   held: boolean;
@@ -63,10 +55,26 @@ const MAX_ATTEMPTS = 12;
 
 type Reason = DropReport['reason'];
 
+/** A positive finite number setting, or the default (with a warning when a bad value was given). */
+export function positive(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  // Number.isFinite is false for anything not a number.
+  if (Number.isFinite(value) && (value as number) > 0) return value as number;
+  warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
+  return fallback;
+}
+
 /** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents, maxBytes } = options;
-  const maxBatch = options.batchSize ?? MAX_BATCH;
+  const { envId, transport, now, journal } = options;
+  // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
+  // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
+  const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));
+  const maxBatch = options.batchSize === undefined ? MAX_BATCH : batchSize;
+  const flushInterval = positive(options.flushInterval, 1000);
+  // Past either cap the oldest events held are dropped and counted.
+  const maxEvents = positive(options.maxEvents, 1000);
+  const maxBytes = positive(options.maxBytes, 1_000_000);
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
   // Each request's events and the drop counts it reports, which come back to the queue if it fails.
@@ -162,7 +170,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
-    const zipped = options.compress && body.length >= 1024 && !keepalive && (await gzip(body));
+    const zipped = options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body));
     const payload = zipped || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;

@@ -1,6 +1,6 @@
 import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
-import { createOutbox, type Outbox } from './outbox.ts';
+import { createOutbox, positive, type Outbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
 import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
@@ -60,15 +60,6 @@ export interface Core {
   dispose(): void;
 }
 
-/** A positive finite number setting, or the default (with a warning when a bad value was given). */
-function positive(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  // Number.isFinite is false for anything not a number.
-  if (Number.isFinite(value) && (value as number) > 0) return value as number;
-  warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
-  return fallback;
-}
-
 /** The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and it is on. */
 function initialConsent(options: RuntimeOptions): Consent {
   if (options.respectGpc === true && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
@@ -119,17 +110,11 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const pageviewProperties = createPropertyBag(undefined, '', changed);
   const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
+    ...options,
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
-    // Unset, a backlog may leave in batches larger than 50 (see the outbox); set, it caps every request.
-    batchSize: options.batchSize === undefined ? undefined : Math.min(1000, Math.round(positive(options.batchSize, 50))),
-    flushInterval: positive(options.flushInterval, 1000),
     journal,
-    maxEvents: positive(options.maxEvents, 1000),
-    maxBytes: positive(options.maxBytes, 1_000_000),
-    compress: options.compress !== false,
-    retry: options.retry,
     held: consent !== 'granted',
   });
   const listeners = new Set<(event: HeapEvent) => void>();
