@@ -34,8 +34,8 @@ export interface Outbox {
   /** Ends a hold (consent granted): `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
   release(relabel: (event: HeapEvent) => void): void;
   /**
-   * Forgets every queued event and drop count, in memory and storage (consent denied). Those in flight are forgotten
-   * too: a request that then fails puts nothing back, so nothing captured before the denial is ever sent after it.
+   * Forgets every queued event and drop count, in memory and storage (consent denied). Those in flight or being adopted
+   * are forgotten too: a request that then fails puts nothing back, so nothing from before the denial is sent after it.
    */
   clear(): void;
   /** Events accepted but not yet acknowledged. */
@@ -92,6 +92,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let probed = false;
   let disposed = false;
   let held = options.held;
+  /** How many times the queue was cleared: an adoption under way across a clear brings nothing back. */
+  let clears = 0;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
   const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
@@ -250,8 +252,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Takes over events of dead tabs and earlier page loads. */
   async function adopt() {
+    const cleared = clears;
     const [events, found] = await journal.adopt();
-    if (!events.length && !found.length) return;
+    if (cleared !== clears || (!events.length && !found.length)) return;
     addDrops(found);
     journal.append(events);
     journal.saveDrops(drops);
@@ -306,6 +309,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       schedule(0);
     },
     clear() {
+      clears++;
       queue = [];
       fresh = [];
       drops.clear();
