@@ -359,8 +359,8 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ cap: 3 });
   });
 
-  for (const status of [503, 0]) {
-    it(`never sends events or drop counts that were in flight at a denial, even when their request then fails (status ${status})`, async () => {
+  for (const [status, via] of [[503], [0], [503, 'pending']] as const) {
+    it(`never sends events or drop counts that were in flight at a denial, even when their request then fails (status ${status}${via ? `, granted via ${via}` : ''})`, async () => {
       // A collector that answers only when told, so the denial lands while a request is out.
       let answer = (_delivery: Delivery) => {};
       const bodies: string[] = [];
@@ -382,6 +382,7 @@ describe('delivery', () => {
       answer({ status });
       await sleep(50);
       expect(heap.pending).to.equal(0);
+      if (via) heap.setConsent(via);
       heap.setConsent('granted');
       heap.track('After consent');
       heap.flush();

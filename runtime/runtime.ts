@@ -245,7 +245,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       if (next === consent) return;
       // Events captured under the earlier decision go where it sent them.
       settle();
-      const previous = consent;
       consent = next;
       if (next === 'granted') {
         persistence.setAllowed(true);
@@ -269,12 +268,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       }
       outbox.hold();
       persistence.setAllowed(false);
+      // Back to undecided after a denial, there is nothing to forget: nothing enters the outbox while denied.
       if (next === 'denied') {
         outbox.clear();
         persistence.wipe();
-      } else if (previous === 'denied') {
-        // Back to undecided after a denial: nothing held, nothing stored.
-        outbox.clear();
       }
     },
     capture,
