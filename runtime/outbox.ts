@@ -3,6 +3,7 @@ import { encode, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
+import type { Consent } from './persistence.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { warnOnce } from './warn.ts';
 
@@ -17,7 +18,7 @@ export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInte
   now: () => number;
   journal: Journal;
   retry?: BackoffOptions;
-  /** Start held: keep events in memory and send nothing until `release()`. */
+  /** Start held: keep events in memory and send nothing until `follow('granted')`. */
   held: boolean;
 }
 
@@ -29,15 +30,13 @@ export interface Outbox {
   flush(): void;
   /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
-  /** Holds events from now on (consent not given): they are kept in memory and nothing is sent. */
-  hold(): void;
-  /** Ends a hold (consent granted): `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
-  release(relabel: (event: HeapEvent) => void): void;
   /**
-   * Forgets every queued event and drop count, in memory and storage (consent denied). Those in flight or being adopted
-   * are forgotten too: a request that then fails puts nothing back, so nothing from before the denial is sent after it.
+   * Follows the visitor's consent. `pending` holds events from now on: they are kept in memory and nothing is sent.
+   * `denied` also forgets every queued event and drop count, in memory and storage; those in flight or being adopted
+   * too: a request that then fails puts nothing back, so nothing from before the denial is sent after it. `granted`
+   * ends a hold: `relabel` changes each held event (ids settled on consent), then they are persisted and sent.
    */
-  clear(): void;
+  follow(consent: Consent, relabel?: (event: HeapEvent) => void): void;
   /** Events accepted but not yet acknowledged. */
   readonly size: number;
   dispose(): void;
@@ -92,7 +91,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let probed = false;
   let disposed = false;
   let held = options.held;
-  /** How many times the queue was cleared: an adoption under way across a clear brings nothing back. */
+  /** How many times the queue was forgotten: an adoption under way across one brings nothing back. */
   let clears = 0;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
@@ -292,30 +291,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
       while (!held && queue.length && sendNext(maxBatch, true));
     },
-    hold() {
-      held = true;
-    },
-    release(relabel) {
-      if (!held) return;
-      for (const e of queue) {
-        relabel(e);
-        // Its JSON, made when it was captured, no longer matches it.
-        forget(e);
+    follow(consent, relabel) {
+      held = consent !== 'granted';
+      if (!held) {
+        for (const e of queue) {
+          relabel!(e);
+          // Its JSON, made when it was captured, no longer matches it.
+          forget(e);
+        }
+        persist();
+        journal.resync();
+        void adopt();
+        schedule(0);
+      } else if (consent === 'denied') {
+        clears++;
+        queue = [];
+        fresh = [];
+        drops.clear();
+        // Emptied in place: the request still holds these arrays, and its failure requeues them.
+        inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
+        journal.clear();
       }
-      held = false;
-      persist();
-      journal.resync();
-      void adopt();
-      schedule(0);
-    },
-    clear() {
-      clears++;
-      queue = [];
-      fresh = [];
-      drops.clear();
-      // Emptied in place: the request still holds these arrays, and its failure requeues them.
-      inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
-      journal.clear();
     },
     get size() {
       let n = queue.length;

@@ -246,15 +246,15 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       // Events captured under the earlier decision go where it sent them.
       settle();
       consent = next;
+      persistence.setAllowed(next === 'granted');
       if (next === 'granted') {
-        persistence.setAllowed(true);
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties also starts a new context for the next capture.
         const replacedUser = user.merge();
         const replacedSession = session.merge(now());
         eventProperties.merge();
         const current = session.touch(now());
-        outbox.release((event) => {
+        outbox.follow(next, (event) => {
           if (event.user_id === replacedUser) {
             event.user_id = user.current().u;
             event.identity ??= user.current().i;
@@ -266,13 +266,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         });
         return;
       }
-      outbox.hold();
-      persistence.setAllowed(false);
       // Back to undecided after a denial, there is nothing to forget: nothing enters the outbox while denied.
-      if (next === 'denied') {
-        outbox.clear();
-        persistence.wipe();
-      }
+      outbox.follow(next);
+      if (next === 'denied') persistence.wipe();
     },
     capture,
     settle,
