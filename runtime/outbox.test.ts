@@ -359,6 +359,81 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ cap: 3 });
   });
 
+  for (const [status, via] of [[503], [0], [503, 'pending']] as const) {
+    it(`never sends events or drop counts that were in flight at a denial, even when their request then fails (status ${status}${via ? `, granted via ${via}` : ''})`, async () => {
+      // A collector that answers only when told, so the denial lands while a request is out.
+      let answer = (_delivery: Delivery) => {};
+      const bodies: string[] = [];
+      const transport = {
+        send: (body: BodyInit) => {
+          bodies.push(new TextDecoder().decode(body as Uint8Array));
+          return new Promise<Delivery>((resolve) => (answer = resolve));
+        },
+      };
+      const heap = startRuntime('deniedinflight', { ...fast, transport, compress: false, maxEvents: 1 });
+      for (let i = 0; i < 3; i++) heap.track('Before denial');
+      heap.flush();
+      await sleep(0);
+      // The first request fails: the cap keeps one event, and the retry reports the two it dropped.
+      answer({ status: 503 });
+      for (let i = 0; i < 50 && bodies.length < 2; i++) await sleep(20);
+      expect(JSON.parse(bodies[1]!).dropped).to.deep.equal([{ reason: 'cap', count: 2 }]);
+      heap.setConsent('denied');
+      answer({ status });
+      await sleep(50);
+      expect(heap.pending).to.equal(0);
+      if (via) heap.setConsent(via);
+      heap.setConsent('granted');
+      heap.track('After consent');
+      heap.flush();
+      await sleep(50);
+      const later = bodies.slice(2).map((b) => JSON.parse(b) as { events: { name: string }[]; dropped?: unknown });
+      expect(later.flatMap((b) => b.events.map((e) => e.name))).to.deep.equal(['After consent']);
+      expect(later.map((b) => b.dropped)).to.deep.equal([undefined]);
+    });
+  }
+
+  it('never sends what it was adopting from a dead tab when consent is denied meanwhile', async () => {
+    const envId = uniqueEnv('deniedadopt');
+    envs.push(envId);
+    const prefix = keyPrefix(envId);
+    // An earlier tab died with an event unsent.
+    const left = { id: '0', type: 'track', name: 'Left behind', time: Date.now(), user_id: '1', session_id: '2', pageview_id: '3' };
+    localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
+    localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [left] }));
+    const names: string[] = [];
+    const transport = {
+      send: async (body: BodyInit) => {
+        names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
+        return { status: 200 };
+      },
+    };
+    // The adoption at boot reads storage as usual, and finishes only when told, so the denial lands in between.
+    const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
+    const request = locks.request;
+    let finish = () => {};
+    locks.request = function (this: LockManager, name: unknown, ...rest: unknown[]) {
+      const done = request.call(this, name, ...rest);
+      return String(name).endsWith('_adopt') ? new Promise((resolve) => (finish = () => resolve(done))) : done;
+    };
+    let heap: ReturnType<typeof startRuntime>;
+    try {
+      heap = startRuntime('deniedadopt', { ...fast, transport, compress: false }, envId);
+    } finally {
+      delete (locks as Partial<typeof locks>).request;
+    }
+    for (let i = 0; i < 50 && localStorage.getItem(`${prefix}_q_999_0`) !== null; i++) await sleep(20);
+    expect(localStorage.getItem(`${prefix}_q_999_0`), 'taken from storage').to.equal(null);
+    heap.setConsent('denied');
+    finish();
+    await sleep(50);
+    heap.setConsent('granted');
+    heap.track('After consent');
+    heap.flush();
+    await sleep(50);
+    expect(names).to.deep.equal(['After consent']);
+  });
+
   it('keeps delivering from memory when storage is full', async () => {
     const filler: string[] = [];
     try {

@@ -3,29 +3,22 @@ import { encode, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
-import type { DropReport, HeapEvent } from './types.ts';
+import type { Consent } from './persistence.ts';
+import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
+import { warnOnce } from './warn.ts';
 
-/** Settings for the outbox; the defaults are documented in the README's delivery section. */
-export interface OutboxOptions {
+/**
+ * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
+ * README's delivery section documents), and what the runtime provides.
+ */
+export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
   envId: string;
   transport: Transport;
   /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
   now: () => number;
-  /**
-   * Most events per request, when set. Unset, 50 queued events make a batch leave at once, and a backlog leaves in
-   * batches of up to `MAX_BATCH` (fewer requests, within the same body cap).
-   */
-  batchSize?: number;
-  flushInterval: number;
   journal: Journal;
-  /** Most events held; past it the oldest are dropped and counted. */
-  maxEvents: number;
-  /** Most persisted bytes held; past it the oldest are dropped and counted. */
-  maxBytes: number;
-  /** Gzip bodies of at least 1 KB when the browser can. */
-  compress: boolean;
   retry?: BackoffOptions;
-  /** Start held: keep events in memory and send nothing until `release()`. */
+  /** Start held: keep events in memory and send nothing until `follow('granted')`. */
   held: boolean;
 }
 
@@ -37,12 +30,13 @@ export interface Outbox {
   flush(): void;
   /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
-  /** Holds events from now on (consent not given): they are kept in memory and nothing is sent. */
-  hold(): void;
-  /** Ends a hold (consent granted): `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
-  release(relabel: (event: HeapEvent) => void): void;
-  /** Forgets every queued event and drop count, in memory and storage (consent denied). */
-  clear(): void;
+  /**
+   * Follows the visitor's consent. `pending` holds events from now on: they are kept in memory and nothing is sent.
+   * `denied` also forgets every queued event and drop count, in memory and storage; those in flight or being adopted
+   * too: a request that then fails puts nothing back, so nothing from before the denial is sent after it. `granted`
+   * ends a hold: `relabel` changes each held event (ids settled on consent), then they are persisted and sent.
+   */
+  follow(consent: Consent, relabel?: (event: HeapEvent) => void): void;
   /** Events accepted but not yet acknowledged. */
   readonly size: number;
   dispose(): void;
@@ -60,13 +54,30 @@ const MAX_ATTEMPTS = 12;
 
 type Reason = DropReport['reason'];
 
+/** A positive finite number setting, or the default (with a warning when a bad value was given). */
+export function positive(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  // Number.isFinite is false for anything not a number.
+  if (Number.isFinite(value) && (value as number) > 0) return value as number;
+  warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
+  return fallback;
+}
+
 /** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, batchSize = 50, flushInterval, journal, maxEvents, maxBytes } = options;
-  const maxBatch = options.batchSize ?? MAX_BATCH;
+  const { envId, transport, now, journal } = options;
+  // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
+  // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
+  const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));
+  const maxBatch = options.batchSize === undefined ? MAX_BATCH : batchSize;
+  const flushInterval = positive(options.flushInterval, 1000);
+  // Past either cap the oldest events held are dropped and counted.
+  const maxEvents = positive(options.maxEvents, 1000);
+  const maxBytes = positive(options.maxBytes, 1_000_000);
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
-  const inFlight = new Set<HeapEvent[]>();
+  // Each request's events and the drop counts it reports, which come back to the queue if it fails.
+  const inFlight = new Map<HeapEvent[], DropCount[]>();
   const attempts = new WeakMap<HeapEvent, number>();
   const drops = new Map<Reason, number>();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,6 +91,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let probed = false;
   let disposed = false;
   let held = options.held;
+  /** How many times the queue was forgotten: an adoption under way across one brings nothing back. */
+  let clears = 0;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
   const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
@@ -150,7 +163,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return false;
       }
       const chunk = queue.splice(0, n);
-      inFlight.add(chunk);
+      inFlight.set(chunk, dropped);
       void send(chunk, bytes, dropped, unload);
       return true;
     }
@@ -158,7 +171,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
-    const zipped = options.compress && body.length >= 1024 && !keepalive && (await gzip(body));
+    const zipped = options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body));
     const payload = zipped || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
@@ -238,8 +251,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Takes over events of dead tabs and earlier page loads. */
   async function adopt() {
+    const cleared = clears;
     const [events, found] = await journal.adopt();
-    if (!events.length && !found.length) return;
+    if (cleared !== clears || (!events.length && !found.length)) return;
     addDrops(found);
     journal.append(events);
     journal.saveDrops(drops);
@@ -277,31 +291,31 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
       while (!held && queue.length && sendNext(maxBatch, true));
     },
-    hold() {
-      held = true;
-    },
-    release(relabel) {
-      if (!held) return;
-      for (const e of queue) {
-        relabel(e);
-        // Its JSON, made when it was captured, no longer matches it.
-        forget(e);
+    follow(consent, relabel) {
+      held = consent !== 'granted';
+      if (!held) {
+        for (const e of queue) {
+          relabel!(e);
+          // Its JSON, made when it was captured, no longer matches it.
+          forget(e);
+        }
+        persist();
+        journal.resync();
+        void adopt();
+        schedule(0);
+      } else if (consent === 'denied') {
+        clears++;
+        queue = [];
+        fresh = [];
+        drops.clear();
+        // Emptied in place: the request still holds these arrays, and its failure requeues them.
+        inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
+        journal.clear();
       }
-      held = false;
-      persist();
-      journal.resync();
-      void adopt();
-      schedule(0);
-    },
-    clear() {
-      queue = [];
-      fresh = [];
-      drops.clear();
-      journal.clear();
     },
     get size() {
       let n = queue.length;
-      for (const chunk of inFlight) n += chunk.length;
+      for (const chunk of inFlight.keys()) n += chunk.length;
       return n;
     },
     dispose() {

@@ -1,6 +1,6 @@
 import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
-import { createOutbox, type Outbox } from './outbox.ts';
+import { createOutbox, positive, type Outbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
 import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
@@ -60,15 +60,6 @@ export interface Core {
   dispose(): void;
 }
 
-/** A positive finite number setting, or the default (with a warning when a bad value was given). */
-function positive(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  // Number.isFinite is false for anything not a number.
-  if (Number.isFinite(value) && (value as number) > 0) return value as number;
-  warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
-  return fallback;
-}
-
 /** The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and it is on. */
 function initialConsent(options: RuntimeOptions): Consent {
   if (options.respectGpc === true && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
@@ -119,17 +110,11 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const pageviewProperties = createPropertyBag(undefined, '', changed);
   const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
+    ...options,
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
-    // Unset, a backlog may leave in batches larger than 50 (see the outbox); set, it caps every request.
-    batchSize: options.batchSize === undefined ? undefined : Math.min(1000, Math.round(positive(options.batchSize, 50))),
-    flushInterval: positive(options.flushInterval, 1000),
     journal,
-    maxEvents: positive(options.maxEvents, 1000),
-    maxBytes: positive(options.maxBytes, 1_000_000),
-    compress: options.compress !== false,
-    retry: options.retry,
     held: consent !== 'granted',
   });
   const listeners = new Set<(event: HeapEvent) => void>();
@@ -260,17 +245,16 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       if (next === consent) return;
       // Events captured under the earlier decision go where it sent them.
       settle();
-      const previous = consent;
       consent = next;
+      persistence.setAllowed(next === 'granted');
       if (next === 'granted') {
-        persistence.setAllowed(true);
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties also starts a new context for the next capture.
         const replacedUser = user.merge();
         const replacedSession = session.merge(now());
         eventProperties.merge();
         const current = session.touch(now());
-        outbox.release((event) => {
+        outbox.follow(next, (event) => {
           if (event.user_id === replacedUser) {
             event.user_id = user.current().u;
             event.identity ??= user.current().i;
@@ -282,15 +266,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         });
         return;
       }
-      outbox.hold();
-      persistence.setAllowed(false);
-      if (next === 'denied') {
-        outbox.clear();
-        persistence.wipe();
-      } else if (previous === 'denied') {
-        // Back to undecided after a denial: nothing held, nothing stored.
-        outbox.clear();
-      }
+      // Back to undecided after a denial, there is nothing to forget: nothing enters the outbox while denied.
+      outbox.follow(next);
+      if (next === 'denied') persistence.wipe();
     },
     capture,
     settle,
