@@ -5,7 +5,7 @@ import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
 import type { Consent } from './persistence.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
-import { warnOnce } from './warn.ts';
+import { describe, warnOnce } from './warn.ts';
 
 /**
  * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
@@ -59,7 +59,7 @@ export function positive(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   // Number.isFinite is false for anything not a number.
   if (Number.isFinite(value) && (value as number) > 0) return value as number;
-  warnOnce('config-invalid', `a numeric setting got ${String(value).slice(0, 20)}; the default ${fallback} is used.`);
+  warnOnce('config-invalid', `a numeric setting got ${describe(value)}; the default ${fallback} is used.`);
   return fallback;
 }
 

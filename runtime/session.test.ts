@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, ENDPOINT, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { createCore } from './runtime.ts';
+import { resetWarnings } from './warn.ts';
 
 describe('sessions', () => {
   afterEach(cleanUp);
@@ -29,6 +30,21 @@ describe('sessions', () => {
     const first = heap.getSessionId();
     clock += 5 * 60_000 + 1;
     expect(heap.getSessionId()).to.not.equal(first);
+  });
+
+  it('keeps the 30-minute timeout, with one warning, when the setting is not a positive number, even one that cannot be turned into text', async () => {
+    for (const sessionTimeout of [-5, { toString: () => { throw new Error('toString'); } }]) {
+      resetWarnings();
+      let clock = Date.now();
+      const { result: heap, warnings } = await captureConsole(() => startRuntime('badtimeout', { now: () => clock, sessionTimeout: sessionTimeout as never }));
+      expect(warnings.map((w) => w.split(':')[0])).to.deep.equal(['[heap-analytics] config-invalid']);
+      const first = heap.getSessionId();
+      clock += 29 * 60_000;
+      expect(heap.getSessionId()).to.equal(first);
+      clock += 30 * 60_000 + 1;
+      expect(heap.getSessionId()).to.not.equal(first);
+      heap.dispose();
+    }
   });
 
   it('is shared by every tab of the site', () => {
