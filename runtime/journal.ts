@@ -71,9 +71,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
 
-  // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held.
+  // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held. Granted only
+  // after the runtime left (removed right after boot), it is let go at once, or the tab would look alive for good.
   const lock = () => {
-    if (locks && !releaseLock) void locks.request(tabKey, () => new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+    if (locks && !releaseLock) void locks.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
   };
   lock();
 

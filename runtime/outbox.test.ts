@@ -434,6 +434,35 @@ describe('delivery', () => {
     expect(names).to.deep.equal(['After consent']);
   });
 
+  it('lets go of its tab lock when removed before the browser granted it, so another tab takes over what it left', async () => {
+    const envId = uniqueEnv('latelock');
+    envs.push(envId);
+    const tabLock = `${keyPrefix(envId)}_tab_`;
+    // The browser grants the tab's lock only when told, after the runtime is gone.
+    const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
+    const request = locks.request;
+    let grant = () => {};
+    locks.request = function (this: LockManager, name: unknown, ...rest: unknown[]) {
+      if (!String(name).startsWith(tabLock)) return request.call(this, name, ...rest);
+      return new Promise((resolve) => (grant = () => resolve(request.call(this, name, ...rest))));
+    };
+    let first: ReturnType<typeof startRuntime>;
+    try {
+      // A collector that never answers: the event stays saved when the runtime goes.
+      first = startRuntime('latelock', { ...fast, transport: { send: () => new Promise<Delivery>(() => {}) } }, envId);
+    } finally {
+      delete (locks as Partial<typeof locks>).request;
+    }
+    first.track('Left behind');
+    first.dispose();
+    grant();
+    await sleep(50);
+    const held = (await navigator.locks.query()).held?.map((l) => l.name) ?? [];
+    expect(held.filter((name) => name?.startsWith(tabLock)), 'tab locks held').to.deep.equal([]);
+    startRuntime('latelock', fast, envId);
+    await expectExactlyOnce(envId, 1);
+  });
+
   it('keeps delivering from memory when storage is full', async () => {
     const filler: string[] = [];
     try {
