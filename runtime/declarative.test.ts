@@ -177,6 +177,15 @@ describe('declarative tracking', () => {
     expect(root.querySelector<HTMLInputElement>('#agree')!.checked).to.equal(true);
   });
 
+  it('names a form by its id even when a field inside it is named "id"', async () => {
+    const root = mount(`<form id="checkout" data-heap-event="Checkout" onsubmit="return false"><input name="id"><button>Pay</button></form>`);
+    const heap = startRuntime('formid', quiet);
+    await heap.ready;
+    root.querySelector('button')!.click();
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect([event!.name, event!.target]).to.deep.equal(['Checkout', { tag: 'form', id: 'checkout' }]);
+  });
+
   it('sends submit and change events without any field value', async () => {
     const heap = startRuntime('fields', quiet);
     const root = mount(`

@@ -45,7 +45,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     fired.add(el);
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: el.localName };
-    if (el.id) target.id = el.id.slice(0, MAX_VALUE - 1);
+    // The attribute, not `el.id`: a form's `id` is the field named "id" when it has one.
+    const id = el.getAttribute('id');
+    if (id) target.id = id.slice(0, MAX_VALUE - 1);
     runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
     if (navigating) runtime.flush();

@@ -45,7 +45,8 @@ export const ATTR = { event: EVENT, props: PROPS, prop: PROP, number: NUMBER, bo
 /** Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`. */
 export function describeElement(el: Element): string {
   let text = `<${el.localName}`;
-  if (el.id) text += ` id=${summarize(el.id)}`;
+  const id = el.getAttribute('id');
+  if (id) text += ` id=${summarize(id)}`;
   const name = el.getAttribute(EVENT);
   if (name !== null) text += ` ${EVENT}=${summarize(name)}`;
   return `${text}>`;

@@ -85,6 +85,12 @@ describe('describing a target', () => {
     expect([target.id, target.classes, target.hierarchy]).to.deep.equal(['t', 'mark', 'body > div#ac-root > svg#logo.brand > rect#t.mark']);
   });
 
+  it('hierarchy: a form named by its id even when a field inside it is named "id"', () => {
+    const root = mount('<form id="checkout"><input name="id"><button id="t">Pay</button></form>');
+    const target = describeClick($(root, 'form'));
+    expect([target.id, describeClick($(root, '#t')).hierarchy]).to.deep.equal(['checkout', 'body > div#ac-root > form#checkout > button#t']);
+  });
+
   it('hierarchy: steps through nested open shadow roots with >>>', () => {
     const root = mount('<outer-el id="o"></outer-el>');
     const outer = $(root, '#o').attachShadow({ mode: 'open' });

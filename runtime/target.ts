@@ -80,8 +80,9 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   let hideUpTo = around.classesUpTo;
   for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
     const up = composedParent(level);
-    // Not the parent node: the step from a shadow root to its host.
-    chain.push(level.localName, level.id, hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
+    // Not the parent node: the step from a shadow root to its host. The id attribute, not `level.id`: a form's `id`
+    // is the field named "id" when it has one.
+    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
