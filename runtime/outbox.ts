@@ -5,7 +5,7 @@ import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
 import type { Consent } from './persistence.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
-import { describe, warnOnce } from './warn.ts';
+import { positive } from './validate.ts';
 
 /**
  * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
@@ -53,15 +53,6 @@ const ADOPT_EVERY_MS = 20_000;
 const MAX_ATTEMPTS = 12;
 
 type Reason = DropReport['reason'];
-
-/** A positive finite number setting, or the default (with a warning when a bad value was given). */
-export function positive(value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  // Number.isFinite is false for anything not a number.
-  if (Number.isFinite(value) && (value as number) > 0) return value as number;
-  warnOnce('config-invalid', `a numeric setting got ${describe(value)}; the default ${fallback} is used.`);
-  return fallback;
-}
 
 /** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
 export function createOutbox(options: OutboxOptions): Outbox {

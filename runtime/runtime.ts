@@ -1,6 +1,6 @@
 import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
-import { createOutbox, positive, type Outbox } from './outbox.ts';
+import { createOutbox, type Outbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
 import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
@@ -10,7 +10,7 @@ import { createPersistence, type Consent, type StorageMode } from './persistence
 import { createSession, type StoredSession } from './session.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
-import { cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
+import { cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject, positive } from './validate.ts';
 import { describe, errorOnce, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock or a transport. */

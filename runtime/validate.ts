@@ -170,3 +170,12 @@ export function isPropsObject(value: unknown): value is Record<string, unknown> 
   // A root prototype, so plain objects from another frame count too.
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
+
+/** A positive finite number setting, or the default (with a warning when a bad value was given). */
+export function positive(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  // Number.isFinite is false for anything not a number.
+  if (Number.isFinite(value) && (value as number) > 0) return value as number;
+  warnOnce('config-invalid', `a numeric setting got ${describe(value)}; the default ${fallback} is used.`);
+  return fallback;
+}
