@@ -5,3 +5,5 @@
  */
 const messages: readonly (readonly string[])[] = [];
 export default messages;
+/** The warning codes of the drop-in bundles, by number; empty here for the same reason. */
+export const codes: readonly string[] = [];

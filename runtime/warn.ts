@@ -1,5 +1,5 @@
 const PREFIX = '[heap-analytics]';
-const seen = new Set<string>();
+const seen = new Set<Code>();
 
 /**
  * A console message: its text, or in the drop-in bundles `[number, ...values]`, the number of its text in
@@ -8,40 +8,53 @@ const seen = new Set<string>();
  */
 export type Message = string | readonly unknown[];
 
+/**
+ * A warning's code, as docs/markup.md lists them. The sources write it; in the drop-in bundles a code written
+ * as a literal becomes its number in heap-analytics-messages.js, which holds the codes beside the texts.
+ */
+export type Code = string | number;
+
 /** Warns on the console once per code, so a loop of bad calls does not flood it. */
-export function warnOnce(code: string, message: Message): void {
+export function warnOnce(code: Code, message: Message): void {
   if (!seen.has(code)) print('warn', code, message);
 }
 
 /** Reports an error (a failing callback, a missing setting) on the console, once per code. */
-export function errorOnce(code: string, message: Message, cause?: unknown): void {
+export function errorOnce(code: Code, message: Message, cause?: unknown): void {
   if (!seen.has(code)) print('error', code, message, cause);
 }
 
 /** Prints in call order: a numbered message waits for the texts, and so does every message after it. */
 let printed: Promise<unknown> | undefined;
-let texts: Promise<readonly (readonly string[])[]> | undefined;
+let catalog: Promise<Catalog | undefined> | undefined;
 
-function print(level: 'warn' | 'error', code: string, message: Message, cause?: unknown): void {
+interface Catalog {
+  default: readonly (readonly string[])[];
+  codes: readonly string[];
+}
+
+function print(level: 'warn' | 'error', code: Code, message: Message, cause?: unknown): void {
   seen.add(code);
-  if (typeof message === 'string' && !printed) return write(level, code, () => message, cause);
-  texts ??= import('./warn-messages.ts').then(
-    (m) => m.default,
-    () => [],
+  if (typeof message === 'string' && typeof code === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
+  catalog ??= import('./warn-messages.ts').then(
+    (m) => m,
+    () => undefined,
   );
-  printed = Promise.all([texts, printed]).then(([table]) => write(level, code, () => (typeof message === 'string' ? message : expand(table, message)), cause));
+  printed = Promise.all([catalog, printed]).then(([table]) =>
+    write(level, () => `${typeof code === 'string' ? code : (table?.codes[code] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`, cause),
+  );
 }
 
 /** The numbered message's text with its values in place; the values alone when the texts could not be loaded. */
-function expand(table: readonly (readonly string[])[], [n, ...values]: readonly unknown[]): string {
-  const pieces = table[n as number];
+function expand(table: readonly (readonly string[])[] | undefined, [n, ...values]: readonly unknown[]): string {
+  const pieces = table?.[n as number];
   if (!pieces) return `${values.join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
   return pieces.reduce((text, piece, i) => text + piece + (i < values.length ? values[i] : ''), '');
 }
 
-function write(level: 'warn' | 'error', code: string, text: () => string, cause: unknown): void {
+function write(level: 'warn' | 'error', line: () => string, cause: unknown): void {
   try {
-    console[level](`${PREFIX} ${code}: ${text()}`, ...(cause === undefined ? [] : [cause]));
+    console[level](`${PREFIX} ${line()}`, ...(cause === undefined ? [] : [cause]));
   } catch {
     // A console replaced by the host may throw; a warning is never worth an exception.
   }

@@ -392,7 +392,7 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     }
   });
 
-  it('still name the problem and its values when the texts file cannot be loaded', async () => {
+  it('still number the problem and give its values when the texts file cannot be loaded', async () => {
     const env = envId('msg-missing');
     // The bundle alone, away from its heap-analytics-messages.js.
     script('/lonely/heap-analytics.js', readFileSync(join(installed, 'dist/heap-analytics.js'), 'utf8'));
@@ -401,7 +401,7 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     await heapReady(tab);
     await tab.evaluate(() => window.heap.track('x'.repeat(300)));
     const [warning] = await ourWarnings(log, 1);
-    assert.match(warning ?? '', /^\[heap-analytics\] event-name-truncated: 255 \| 300 \(the message texts, heap-analytics-messages\.js, did not load\)$/);
+    assert.match(warning ?? '', /^\[heap-analytics\] warning #\d+: 255 \| 300 \(the message texts, heap-analytics-messages\.js, did not load\)$/);
     await tab.evaluate(() => window.heap.track('still tracked'));
     await waitForEvents(env, { type: 'track', name: 'still tracked' });
     assert.deepEqual(log.pageErrors, []);

@@ -1,9 +1,9 @@
 // Build step of the drop-in bundles: the console messages leave the bundle for a file of their own.
 //
-// In the sources every warning is written in full, `warnOnce(code, `text ${value} more text`)`. About 70 of them
-// cost ~1.8 KB gzip, paid by every page although a well-used page never prints one. This plugin rewrites each
-// message argument into `[index, value, ...]` (the values still computed at the call) and writes the texts, by
-// index, to dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning
+// In the sources every warning is written in full, `warnOnce('some-code', `text ${value} more text`)`. About 70
+// of them cost ~2 KB gzip, paid by every page although a well-used page never prints one. This plugin rewrites each
+// message argument into `[index, value, ...]` (the values still computed at the call) and each code written as a
+// literal into its number, and writes the texts and the codes, by number, to dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning
 // is printed, and prints the same sentence the sources hold; the package's dist/esm keeps the texts inline.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +42,8 @@ function walk(node, visit) {
 /**
  * The message arguments of one module, in source order: each a literal (its text pieces around the values) or a
  * pass-through identifier. Anything else is an error: a message built elsewhere would silently keep its text.
+ * A code written as a string literal comes with its message (`code`, where it is); a code built from values
+ * (`${call}-key-invalid`) or passed on by name stays in the bundle.
  */
 export function findMessages(code, file) {
   const table = { ...MESSAGE_ARG, ...LOCAL_MESSAGE_ARG[file] };
@@ -52,39 +54,48 @@ export function findMessages(code, file) {
     const where = `${file}: ${code.slice(node.start, node.start + 60)}`;
     if (!code.startsWith(node.callee.name, node.start)) throw new Error(`warning catalog: source positions are off in ${file}`);
     if (!arg) throw new Error(`warning catalog: no message argument in ${where}`);
-    if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ start: arg.start, end: arg.end, pieces: [arg.value], values: [] });
+    const literal = node.arguments[table[node.callee.name] - 1];
+    const codeAt = literal.type === 'Literal' && typeof literal.value === 'string' ? { code: literal.value, codeStart: literal.start, codeEnd: literal.end } : {};
+    if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ ...codeAt, start: arg.start, end: arg.end, pieces: [arg.value], values: [] });
     else if (arg.type === 'TemplateLiteral') {
       found.push({
+        ...codeAt,
         start: arg.start,
         end: arg.end,
         pieces: arg.quasis.map((q) => q.value.cooked),
         values: arg.expressions.map((e) => code.slice(e.start, e.end)),
       });
     } else if (arg.type !== 'Identifier') throw new Error(`warning catalog: a message must be a string or template literal, or passed on by name, in ${where}`);
+    else if (codeAt.code !== undefined) found.push(codeAt);
   });
   return found;
 }
 
-/** The texts of every message of the sources, numbered in a fixed order (files sorted, then source order). */
+/**
+ * The texts of every message of the sources and every literal code, each numbered in a fixed order (files
+ * sorted, then source order): `texts` by their pieces as JSON, `codes` by themselves.
+ */
 export function buildCatalog(root) {
-  const index = new Map();
+  const texts = new Map();
+  const codes = new Map();
+  const number = (map, key) => map.has(key) || map.set(key, map.size);
   for (const file of sourceFiles(root)) {
-    for (const { pieces } of findMessages(readFileSync(join(root, file), 'utf8'), file)) {
-      const key = JSON.stringify(pieces);
-      if (!index.has(key)) index.set(key, index.size);
+    for (const { pieces, code } of findMessages(readFileSync(join(root, file), 'utf8'), file)) {
+      if (pieces) number(texts, JSON.stringify(pieces));
+      if (code !== undefined) number(codes, code);
     }
   }
-  return index;
+  return { texts, codes };
 }
 
 /** The vite plugin for the drop-in bundles. */
 export function warningCatalog(root) {
-  let index;
+  let catalog;
   return {
     name: 'heap-analytics-warning-catalog',
     enforce: 'pre',
     buildStart() {
-      index = buildCatalog(root);
+      catalog = buildCatalog(root);
     },
     resolveId(source) {
       if (source.endsWith(MESSAGES_MODULE)) return { id: `./${MESSAGES_FILE}`, external: true };
@@ -96,9 +107,16 @@ export function warningCatalog(root) {
       if (!messages.length) return;
       let out = '';
       let at = 0;
-      for (const { start, end, pieces, values } of messages) {
-        const n = index.get(JSON.stringify(pieces));
-        if (n === undefined) throw new Error(`warning catalog: ${file} changed during the build`);
+      const changed = () => new Error(`warning catalog: ${file} changed during the build`);
+      for (const { code: literal, codeStart, codeEnd, start, end, pieces, values } of messages) {
+        if (literal !== undefined) {
+          if (!catalog.codes.has(literal)) throw changed();
+          out += `${code.slice(at, codeStart)}${catalog.codes.get(literal)}`;
+          at = codeEnd;
+        }
+        if (!pieces) continue;
+        const n = catalog.texts.get(JSON.stringify(pieces));
+        if (n === undefined) throw changed();
         // As many line breaks as the text had, so the lines of the source map still match.
         const lost = code.slice(start, end).split('\n').length - [n, ...values].join(', ').split('\n').length;
         out += `${code.slice(at, start)}[${[n, ...values].join(', ')}]${'\n'.repeat(Math.max(0, lost))}`;
@@ -107,11 +125,13 @@ export function warningCatalog(root) {
       return { code: out + code.slice(at), map: null };
     },
     generateBundle() {
-      const texts = [...index.keys()].map((key) => JSON.parse(key));
+      const texts = [...catalog.texts.keys()].map((key) => JSON.parse(key));
       this.emitFile({
         type: 'asset',
         fileName: MESSAGES_FILE,
-        source: `// The console messages of heap-analytics.js, by number; loaded when the first one is printed.\nexport default ${JSON.stringify(texts)};\n`,
+        source:
+          `// The console messages of heap-analytics.js and their codes, by number; loaded when the first one is printed.\n` +
+          `export default ${JSON.stringify(texts)};\nexport const codes = ${JSON.stringify([...catalog.codes.keys()])};\n`,
       });
     },
   };

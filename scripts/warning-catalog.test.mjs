@@ -8,9 +8,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('warning catalog', () => {
   it('finds every message of the sources as a literal, each distinct text once', () => {
-    const catalog = buildCatalog(ROOT);
-    assert.ok(catalog.size >= 60, `${catalog.size} messages`);
-    assert.ok(catalog.has(JSON.stringify(['track() needs an event name string, got ', '; the event was dropped.'])));
+    const { texts } = buildCatalog(ROOT);
+    assert.ok(texts.size >= 60, `${texts.size} messages`);
+    assert.ok(texts.has(JSON.stringify(['track() needs an event name string, got ', '; the event was dropped.'])));
+  });
+
+  it('numbers every code written as a literal, each once; codes built from values stay in the sources', () => {
+    const { codes } = buildCatalog(ROOT);
+    assert.ok(codes.size >= 40, `${codes.size} codes`);
+    assert.ok(codes.has('event-name-truncated') && codes.has('markup-json-invalid'));
+    assert.ok(![...codes.keys()].some((code) => code.includes('${')));
+    const found = findMessages("warnOnce(`${call}-x`, 'a'); errorOnce('b-c', m);", 'runtime/x.ts');
+    assert.deepEqual(found.map((f) => [f.code, f.pieces]), [[undefined, ['a']], ['b-c', undefined]]);
   });
 
   it('splits a template into the text pieces and the source of its values', () => {
