@@ -26,7 +26,6 @@ export interface Persistence {
   readonly local: GatedStore;
   /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
   area(): Storage | undefined;
-  setAllowed(allowed: boolean): void;
   /** Forgets memory state and removes every cookie and storage key of this env id. */
   wipe(): void;
 }
@@ -61,21 +60,16 @@ const webArea = (mode: StorageMode): Storage | undefined => {
   }
 };
 
-/** Creates the stores for one env id, allowed to persist from the start or not. */
-export function createPersistence(options: PersistenceOptions, initiallyAllowed: boolean): Persistence {
-  let allowed = initiallyAllowed;
-  const isAllowed = () => allowed;
+/** Creates the stores for one env id; `allowed` answers, at each write and read, whether they may persist now (consent). */
+export function createPersistence(options: PersistenceOptions, allowed: () => boolean): Persistence {
   const area = () => webArea(options.mode);
   // In memory mode the area is undefined: the gate's memory copy is the only store, and a wipe leaves nothing behind.
   const local = createWebStore(area);
   const cookies = options.mode === 'cookies' ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
   return {
-    user: gate([...cookies, local], isAllowed),
-    local: gate([local], isAllowed),
-    area: () => (allowed ? area() : undefined),
-    setAllowed(next) {
-      allowed = next;
-    },
+    user: gate([...cookies, local], allowed),
+    local: gate([local], allowed),
+    area: () => (allowed() ? area() : undefined),
     wipe() {
       const { prefix } = options;
       for (const storage of [webArea('cookies'), webArea('session')]) {

@@ -100,7 +100,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const base = `hpa_${keyPart(envId)}`;
   let consent = initialConsent(options);
   // The cookie settings go through under their own names.
-  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, consent === 'granted');
+  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, () => consent === 'granted');
   const user = createIdentity(persistence.user, `${base}_id`);
   const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
   let context: Context | undefined;
@@ -246,7 +246,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       // Events captured under the earlier decision go where it sent them.
       settle();
       consent = next;
-      persistence.setAllowed(next === 'granted');
       if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties also starts a new context for the next capture.
