@@ -24,7 +24,7 @@ export interface Journal {
   rejoin(): void;
   /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
   resync(): void;
-  /** Forgets every segment of this tab, in storage and in memory (consent denied). */
+  /** Forgets this tab's segments and drop counts in memory (consent denied: storage is off-limits then, and wiped whole). */
   clear(): void;
   /** Approximate persisted bytes of the events still held. */
   readonly bytes: number;
@@ -62,7 +62,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const mine = `${segPrefix}${tabId}_`;
   // Each held event's segment; the segments held are the ones some event still maps to.
   const segmentOf = new Map<HeapEvent, Segment>();
-  const segments = () => new Set(segmentOf.values());
   let seq = 0;
   let bytes = 0;
   let drops: Record<string, number> = {};
@@ -190,11 +189,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       return [events.sort(byId), lost];
     },
     resync() {
-      for (const segment of segments()) save(segment);
+      for (const segment of new Set(segmentOf.values())) save(segment);
       heartbeat(Date.now());
     },
     clear() {
-      for (const segment of segments()) remove(segment);
       segmentOf.clear();
       bytes = 0;
       drops = {};
