@@ -73,7 +73,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const drops = new Map<Reason, number>();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
-  let persistTimer: ReturnType<typeof setTimeout> | undefined;
   let notBefore = 0;
   let chunkLimit = maxBatch;
   let keepaliveBytes = 0;
@@ -116,8 +115,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * whole, and only its part within `maxBytes` is saved.
    */
   function persist() {
-    clearTimeout(persistTimer);
-    persistTimer = undefined;
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
     for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
     fresh = [];
@@ -269,8 +266,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   return {
     push(event) {
       queue.push(event);
-      fresh.push(event);
-      persistTimer ??= setTimeout(persist, 0);
+      // The first unsaved event sets the timer; one that finds nothing left to save (persisted early) does no harm.
+      if (fresh.push(event) === 1) setTimeout(persist);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
     flush() {
