@@ -8,8 +8,7 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-/** Delay before retry number `attempt` (1-based): exponential with full jitter, capped. */
+/** Delay in ms (not rounded: timers take fractions) before retry number `attempt`, from 1: exponential with full jitter, capped. */
 export function backoffDelay(attempt: number, { baseMs = 1000, capMs = 60_000, random = Math.random }: BackoffOptions = {}): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(random() * ceiling);
+  return random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
 }

@@ -100,12 +100,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       // Storage gone: nothing left to remove.
     }
   };
-  const heartbeat = (at: number) => {
+  const heartbeat = (at = Date.now()) => {
     heartbeatAt = at;
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
   const beat = () => {
-    if (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS) heartbeat(Date.now());
+    if (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS) heartbeat();
   };
 
   return {
@@ -133,7 +133,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     },
     saveDrops(map) {
       drops = Object.fromEntries(map);
-      heartbeat(Date.now());
+      heartbeat();
     },
     async adopt() {
       const area = storage();
@@ -190,7 +190,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     },
     resync() {
       for (const segment of new Set(segmentOf.values())) save(segment);
-      heartbeat(Date.now());
+      heartbeat();
     },
     clear() {
       segmentOf.clear();
@@ -205,7 +205,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     },
     rejoin() {
       gone = false;
-      heartbeat(Date.now());
+      heartbeat();
       lock();
     },
     get bytes() {
