@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { encode, forget, takeBatch, type DropCount } from './batch.ts';
+import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
@@ -127,8 +127,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     let n = 0;
     for (let over = journal.bytes - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
       // What the event takes in its saved segment: its JSON and a comma.
-      const [own, context] = encode(queue[n++]!);
-      over -= own.length + context.length;
+      over -= eventJson(queue[n++]!).length + 1;
     }
     drop('cap', queue.splice(0, n));
   }
@@ -230,7 +229,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (queue.length || drops.size) schedule(0);
   }
 
-  /** Puts events back, keeping capture order (ids sort by time) whichever request failed first. */
+  /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
   function requeue(events: HeapEvent[]) {
     const k = events.length;
     queue = events.concat(queue);
@@ -245,7 +244,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     addDrops(found);
     journal.append(events);
     journal.saveDrops(drops);
-    queue = events.concat(queue);
+    requeue(events);
     schedule(0);
   }
 
