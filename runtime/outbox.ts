@@ -158,12 +158,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
-    const zipped = options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body));
-    const payload = zipped || body;
+    const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
     keepaliveBytes += budget;
-    const delivery = await transport.send(payload, zipped ? 'encoding=gzip' : '', budget > 0);
+    const delivery = await transport.send(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
     settle(chunk, dropped, delivery);
   }

@@ -10,7 +10,8 @@ export interface Delivery {
 
 /** Sends request bodies to the collector. */
 export interface Transport {
-  send(body: BodyInit, query: string, keepalive: boolean): Promise<Delivery>;
+  /** `gzipped` marks a gzip body (with `encoding=gzip` in the query). */
+  send(body: BodyInit, gzipped: boolean, keepalive: boolean): Promise<Delivery>;
 }
 
 /** Longest a request may take before it counts as failed. */
@@ -27,9 +28,9 @@ function parseRetryAfter(header: string | null): number | undefined {
 /** A transport over fetch (keepalive when asked) for one collector URL. */
 export function createFetchTransport(endpoint: string): Transport {
   return {
-    async send(body, query, keepalive) {
+    async send(body, gzipped, keepalive) {
       try {
-        const res = await fetch(query ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}${query}` : endpoint, {
+        const res = await fetch(gzipped ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}encoding=gzip` : endpoint, {
           method: 'POST',
           body,
           keepalive,
