@@ -121,7 +121,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       const touched = new Set<Segment>();
       for (const e of events) {
         const segment = segmentOf.get(e);
-        if (segment && segmentOf.delete(e)) touched.add(segment);
+        if (segmentOf.delete(e)) touched.add(segment!);
       }
       for (const segment of touched) {
         segment.events = segment.events.filter((e) => segmentOf.get(e) === segment);
@@ -177,8 +177,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         }
       };
       try {
-        if (locks) await locks.request(`${prefix}_adopt`, { ifAvailable: true }, async (lock) => (lock ? take() : undefined));
-        else await take();
+        // One tab adopts at a time; the others skip this round.
+        await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) : take());
       } catch {
         // Storage or locks failed mid-way: what was read is still adopted.
       }
