@@ -51,6 +51,10 @@ const MAX_IN_FLIGHT = 2;
 const ADOPT_EVERY_MS = 20_000;
 /** Failed attempts after which an event is dropped and counted. */
 const MAX_ATTEMPTS = 12;
+/** What the outbox knows of the network. */
+const ONLINE = 0;
+const OFFLINE = 1;
+const PROBED = 2;
 
 type Reason = DropReport['reason'];
 
@@ -77,8 +81,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let chunkLimit = maxBatch;
   let keepaliveBytes = 0;
   const offlineNow = () => globalThis.navigator?.onLine === false;
-  let offline = offlineNow();
-  let probed = false;
+  // Offline once the browser says so; probed once the one request it then allows went out, or failed.
+  let offline = offlineNow() ? OFFLINE : ONLINE;
   let disposed = false;
   let held = options.held;
   /** How many times the queue was forgotten: an adoption under way across one brings nothing back. */
@@ -168,13 +172,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function pump() {
-    if (disposed || held || (offline && probed)) return;
+    if (disposed || held || offline === PROBED) return;
     // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
     const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
     // Drop counts travel even without events, so the collector learns of a loss promptly.
     while ((queue.length || drops.size) && inFlight.size < maxInFlight && Date.now() >= notBefore) {
       if (fresh.length) persist();
-      if (offline) probed = true;
+      if (offline) offline = PROBED;
       sendNext(chunkLimit);
       if (offline) break;
     }
@@ -186,14 +190,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
       if (dropped.length) journal.saveDrops(drops);
-      offline = probed = false;
+      offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
       addDrops(dropped);
       if (offline || (status === 0 && offlineNow())) {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
-        offline = probed = true;
+        offline = PROBED;
         requeue(chunk);
         enforceCaps();
         return;
@@ -248,14 +252,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   const onOnline = () => {
-    offline = probed = false;
+    offline = ONLINE;
     notBefore = 0;
     pump();
   };
-  const onOffline = () => {
-    offline = true;
-    probed = false;
-  };
+  const onOffline = () => (offline = OFFLINE);
   const hooks = [['online', onOnline], ['offline', onOffline]] as const;
   for (const [type, hook] of hooks) globalThis.addEventListener?.(type, hook);
   void adopt();
