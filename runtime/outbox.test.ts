@@ -434,6 +434,42 @@ describe('delivery', () => {
     expect(names).to.deep.equal(['After consent']);
   });
 
+  it('sends the events it adopts in capture order among its own, when a dead tab captured them later', async () => {
+    const envId = uniqueEnv('adoptorder');
+    envs.push(envId);
+    const prefix = keyPrefix(envId);
+    // A tab that died left an event captured after this tab's first one: its id sorts last.
+    const later = { id: 'ffffffff-ffff-7fff-bfff-ffffffffffff', type: 'track', name: 'Later, dead tab', time: Date.now(), user_id: '1', session_id: '2', pageview_id: '3' };
+    localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
+    localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [later] }));
+    const names: string[] = [];
+    const transport = {
+      send: async (body: BodyInit) => {
+        names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
+        return { status: 200 };
+      },
+    };
+    // The adoption at boot finishes only when told, after this tab's own event is queued.
+    const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
+    const request = locks.request;
+    let finish = () => {};
+    locks.request = function (this: LockManager, name: unknown, ...rest: unknown[]) {
+      const done = request.call(this, name, ...rest);
+      return String(name).endsWith('_adopt') ? new Promise((resolve) => (finish = () => resolve(done))) : done;
+    };
+    let heap: ReturnType<typeof startRuntime>;
+    try {
+      heap = startRuntime('adoptorder', { ...fast, transport, compress: false, flushInterval: 60_000 }, envId);
+    } finally {
+      delete (locks as Partial<typeof locks>).request;
+    }
+    heap.track('Earlier, this tab');
+    await sleep(20);
+    finish();
+    for (let i = 0; i < 50 && names.length < 2; i++) await sleep(20);
+    expect(names).to.deep.equal(['Earlier, this tab', 'Later, dead tab']);
+  });
+
   it('lets go of its tab lock when removed before the browser granted it, so another tab takes over what it left', async () => {
     const envId = uniqueEnv('latelock');
     envs.push(envId);
