@@ -1,5 +1,6 @@
 import { pathOf } from './composed-tree.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
+import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
 
 /** What makes an annotated element send its event. */
@@ -58,7 +59,7 @@ export function findSender(event: Event): [Element, boolean] | undefined {
 /** A link, or a submit button of a form: a click on or in it may take the page away. */
 const leaves = (target: EventTarget) => {
   const tag = (target as Element).localName;
-  return ((tag === 'a' || tag === 'area') && (target as Element).hasAttribute('href')) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form);
+  return (isElement(target) && target.matches(LINK)) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form);
 };
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
