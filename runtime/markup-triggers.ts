@@ -56,10 +56,11 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   return [found, path.some(leaves)];
 }
 
-/** A link, or a submit button of a form: a click on or in it may take the page away. */
-const leaves = (target: EventTarget) => {
-  const tag = (target as Element).localName;
-  return (isElement(target) && target.matches(LINK)) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form);
-};
+/**
+ * A link, or a submit button of a form: a click on or in it may take the page away. Of the elements with a form
+ * owner, only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
+ */
+const leaves = (target: EventTarget) =>
+  isElement(target) && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form));
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
