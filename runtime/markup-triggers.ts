@@ -15,7 +15,8 @@ export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', '
 export function defaultTrigger(el: Element): Trigger {
   const tag = el.localName;
   if (tag === 'form') return 'submit';
-  return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase())) ? 'change' : 'click';
+  // An input's `type` is its attribute as the browser understood it: lower case, "text" when missing or unknown.
+  return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el as HTMLInputElement).type)) ? 'change' : 'click';
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
