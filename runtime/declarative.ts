@@ -3,7 +3,7 @@ import { createPageviewMarkup } from './markup-pageview.ts';
 import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
 import { probe } from './markup-stats.ts';
-import { findSender, triggersOf, type Trigger } from './markup-triggers.ts';
+import { findSender, triggersOf } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { cleanProps, MAX_PROPS, MAX_VALUE } from './validate.ts';
@@ -19,8 +19,6 @@ function safely<T>(fn: () => T): T | undefined {
 }
 
 const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
-
-const NO_TRIGGERS: ReadonlySet<Trigger> = new Set();
 
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
 export function observeMarkup(runtime: HeapRuntime): () => void {
@@ -66,13 +64,14 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   /** Brings an element's view and load tracking in line with its current attributes. */
   function refresh(el: Element) {
     const name = el.getAttribute(EVENT);
-    const triggers = name === null ? NO_TRIGGERS : triggersOf(el);
-    const watch = triggers.has('view');
+    // No event name, no triggers.
+    const triggers = name === null ? undefined : triggersOf(el);
+    const watch = triggers?.has('view');
     if (!view) {
       if (watch) warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`);
     } else if (watch && viewed.get(el) !== name) view.watch(el);
     else view.unwatch(el);
-    if (!triggers.has('load')) loaded.delete(el);
+    if (!triggers?.has('load')) loaded.delete(el);
     else if (loaded.get(el) !== name) {
       loaded.set(el, name!);
       send(el);

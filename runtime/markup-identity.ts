@@ -1,6 +1,5 @@
 import { parsePropsJson } from './markup-props.ts';
 import type { HeapApi, Props } from './types.ts';
-import { isEmpty } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
 /** The identity attributes of `<heap-analytics>`, as the element holds them (null when absent). */
@@ -46,7 +45,7 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
       if (next) {
         for (const key in applied.events) if (!(key in next)) heap.removeEventProperty(key);
         applied.events = next;
-        if (!isEmpty(next)) heap.addEventProperties(next);
+        heap.addEventProperties(next);
       }
     }
 
@@ -55,7 +54,7 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
     if (usersJson !== applied.userProperties) {
       applied.userProperties = usersJson;
       const props = usersJson && parsePropsJson(el, 'user-properties', usersJson);
-      if (props && !isEmpty(props)) heap.addUserProperties(props);
+      if (props) heap.addUserProperties(props);
     }
   } catch (err) {
     errorOnce('element-identity-failed', 'applying the identity attributes of <heap-analytics> failed; the page is unaffected.', err);

@@ -2,7 +2,6 @@ import type { HeapRuntime } from './load.ts';
 import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readJsonProps, TITLE } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import type { Props } from './types.ts';
-import { isEmpty } from './validate.ts';
 
 /** Pageviews and pageview properties declared by markup (`data-heap-pageview`, `data-heap-pageview-props`). */
 export interface PageviewMarkup {
@@ -30,7 +29,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
     // The newest declaration of a key wins.
     const fill: Props = Object.assign({}, ...holders.values());
     for (const key in current) delete fill[key];
-    if (!isEmpty(fill)) runtime.addPageviewProperties(fill);
+    runtime.addPageviewProperties(fill);
   });
 
   return {
@@ -45,18 +44,19 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
         shown.set(el, key);
         // The pageview properties declared on the element and its ancestors, the nearest winning, travel with it.
-        let properties: Props = {};
-        for (let node: Element | null = el; node; node = composedParent(node)) properties = { ...readJsonProps(node, PAGEVIEW_PROPS), ...properties };
+        // The element's own were read above: only its ancestors are read here.
+        let properties: Props = next || {};
+        for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...readJsonProps(node, PAGEVIEW_PROPS), ...properties };
         // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
         if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: el.getAttribute(TITLE) ?? undefined, properties });
-        else if (!isEmpty(properties)) runtime.addPageviewProperties(properties);
+        else runtime.addPageviewProperties(properties);
         return;
       }
       // A holder's current properties apply: keys it no longer declares are removed, the rest added.
       // The same attribute parsed again gives the same keys in the same order.
       if (JSON.stringify(previous) === JSON.stringify(next)) return;
       for (const old in previous) if (!next || !(old in next)) runtime.removePageviewProperty(old);
-      if (next && !isEmpty(next)) runtime.addPageviewProperties(next);
+      if (next) runtime.addPageviewProperties(next);
     },
     leave(el) {
       shown.delete(el);

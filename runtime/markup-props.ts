@@ -119,7 +119,7 @@ export function hasOwnProps(el: Element): boolean {
 }
 
 /** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */
-export const isElement = (value: unknown): value is Element => !!value && (value as Node).nodeType === 1;
+export const isElement = (value: unknown): value is Element => (value as Node | null)?.nodeType === 1;
 
 export { composedParent, isShadowRoot } from './composed-tree.ts';
 

@@ -27,6 +27,7 @@ const rows: Row[] = [
   { what: 'an ancestor with trigger change hears the fields inside it', markup: `<fieldset data-heap-event="Prefs" data-heap-trigger="change"><input type="radio" name="r"><select><option>x</option></select></fieldset>`, act: (r) => { click(r.querySelector('input')); change(r.querySelector('select')); click(r.querySelector('fieldset')); }, sent: ['Prefs', 'Prefs'] },
   { what: 'a change inside a label is no forwarded click: it sends', markup: `<fieldset data-heap-event="Prefs" data-heap-trigger="change"><label for="other"><select><option>x</option></select></label><input id="other"></fieldset>`, act: (r) => change(r.querySelector('select')), sent: ['Prefs'] },
   { what: 'a submit button can carry the submit event of its form', markup: `<form onsubmit="return false"><button data-heap-event="Subscribe" data-heap-trigger="submit">go</button></form>`, act: (r) => click(r.querySelector('button')), sent: ['Subscribe'] },
+  { what: 'a click in a form whose fields are named like element methods sends', markup: `<form onsubmit="return false"><input name="matches"><input name="type" value="submit"><span data-heap-event="M">m</span></form>`, act: (r) => click(r.querySelector('span')), sent: ['M'] },
   { what: 'a load element sends as it appears', markup: `<meta data-heap-event="Loaded" data-heap-trigger="load"><div data-heap-event="Both" data-heap-trigger="load, click">x</div>`, act: (r) => click(r.querySelector('div')), sent: ['Loaded', 'Both', 'Both'] },
 ];
 

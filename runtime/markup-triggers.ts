@@ -1,5 +1,6 @@
 import { pathOf } from './composed-tree.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
+import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
 
 /** What makes an annotated element send its event. */
@@ -14,7 +15,8 @@ export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', '
 export function defaultTrigger(el: Element): Trigger {
   const tag = el.localName;
   if (tag === 'form') return 'submit';
-  return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el.getAttribute('type') ?? '').toLowerCase())) ? 'change' : 'click';
+  // An input's `type` is its attribute as the browser understood it: lower case, "text" when missing or unknown.
+  return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el as HTMLInputElement).type)) ? 'change' : 'click';
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
@@ -55,10 +57,12 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   return [found, path.some(leaves)];
 }
 
-/** A link, or a submit button of a form: a click on or in it may take the page away. */
-const leaves = (target: EventTarget) => {
-  const tag = (target as Element).localName;
-  return ((tag === 'a' || tag === 'area') && (target as Element).hasAttribute('href')) || ((tag === 'button' || tag === 'input') && (target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form);
-};
+/**
+ * A link, or a submit button of a form: a click on or in it may take the page away. Of the elements with a form
+ * owner, only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
+ * A form is neither, and is not asked: its `matches` may be its field of that name.
+ */
+const leaves = (target: EventTarget) =>
+  isElement(target) && target.localName !== 'form' && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form));
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);

@@ -151,7 +151,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker
     stop() {
       states.forEach(clear);
       states.clear();
-      dropped.clear();
+      // `dropped` is left as it is: holding any, a flush is queued, which finds nothing watched and empties it.
       coarse?.disconnect();
       fine?.disconnect();
       coarse = fine = undefined;

@@ -20,7 +20,6 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
-const hooked = new WeakSet<ShadowRoot>();
 
 function relay(event: Event): void {
   // Only from the root the event stops at: one that goes on (a slotted field's change, passing through the root
@@ -34,9 +33,8 @@ const tell = (event: Event) => subscribers.forEach((_, listener) => listener(eve
 
 /** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */
 export function relayShadowRoot(root: ShadowRoot): void {
-  if (hooked.has(root)) return;
-  hooked.add(root);
-  // The listeners stay for the root's life: they cost nothing without subscribers and go with the root.
+  // The listeners stay for the root's life: they cost nothing without subscribers and go with the root. Adding
+  // them again adds nothing (a listener is one per type, function and capture), so no set of hooked roots is kept.
   for (const type of RELAYED) root.addEventListener(type, relay, LISTEN);
 }
 

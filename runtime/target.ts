@@ -1,5 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent } from './composed-tree.ts';
+import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
 import type { TargetContext } from './types.ts';
@@ -19,8 +20,8 @@ export const MAX_HIERARCHY = 1000;
 const SENT = /^(?:(aria-label|alt|title|placeholder)|name|type|role|for|action|method|target|rel|data-(?!heap-).*)$/;
 /** Ancestors whose text names a click on an icon inside them. */
 const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=link],[role=menuitem],[role=tab]';
-const LINK = 'a[href],area[href]';
-const NAMED = 'data-heap-event';
+/** Links: a click in one may take the page away. */
+export const LINK = 'a[href],area[href]';
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
 /** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`): a constant, so the engine parses it once. */
 const AROUND = `${TYPED},${LINK},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
