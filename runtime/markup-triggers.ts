@@ -53,7 +53,8 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   // A click is on the path it names: the innermost label inside the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found)).find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined;
   const control = label?.control;
-  if (control && control !== path[0] && !(control as HTMLInputElement).disabled && found.contains(control)) return;
+  // A click on the control itself, or inside it (an icon in a button), is the press: the label forwards nothing.
+  if (control && !control.contains(path[0] as Node) && !(control as HTMLInputElement).disabled && found.contains(control)) return;
   return [found, path.some(leaves)];
 }
 
