@@ -7,7 +7,10 @@ import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 /** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
 export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as const;
 
-/** What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. */
+/**
+ * What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. These are the
+ * reads, which the core answers under the same names.
+ */
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
 
 type Call = (...args: unknown[]) => unknown;
@@ -35,7 +38,6 @@ export function createApi(core: Core): PublicApi {
       const clean = cleanIdentity(identity);
       if (clean !== null) core.identify(clean);
     },
-    getIdentity: core.identity,
     resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
       const clean = cleanProps(properties, 'addUserProperties');
@@ -69,13 +71,10 @@ export function createApi(core: Core): PublicApi {
         });
       } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
     },
-    getSessionId: core.sessionId,
-    getUserId: core.userId,
     setConsent(consent) {
       if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
       else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
     },
-    getConsent: core.consent,
     flush() {
       core.settle();
       core.outbox.flush();
@@ -93,6 +92,7 @@ export function createApi(core: Core): PublicApi {
     };
     calls[`clear${kind}Properties`] = bag.clear;
   }
+  for (const read in FALLBACKS) calls[read] = core[read as 'getConsent'];
   for (const method in calls) calls[method] = guard(method, calls[method]!, FALLBACKS[method]);
   return calls as unknown as PublicApi;
 }

@@ -33,9 +33,10 @@ export type CaptureTarget = TargetContext | (() => TargetContext);
 export interface Core {
   readonly config: Readonly<RuntimeOptions>;
   readonly outbox: Outbox;
-  userId(): string;
-  identity(): string | null;
-  sessionId(): string;
+  /** The reads the public API passes on as they are (api.ts: the keys of its FALLBACKS). */
+  getUserId(): string;
+  getIdentity(): string | null;
+  getSessionId(): string;
   /** Applies an identity (an `identify` event), or null to become a new anonymous user (`resetIdentity`). */
   identify(identity: string | null): void;
   eventProperties: ReturnType<typeof createPropertyBag>;
@@ -52,7 +53,7 @@ export interface Core {
   /** Starts a new pageview and captures its event. */
   pageview(options: PageviewOptions): void;
   /** The visitor's consent as last set. */
-  consent(): Consent;
+  getConsent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
   setConsent(next: Consent): void;
   /** Calls `listener` with every captured event; returns the unsubscribe function. */
@@ -226,9 +227,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   return {
     config: options,
     outbox,
-    userId: () => user.current().u,
-    identity: () => user.current().i,
-    sessionId: () => session.touch(now()).id,
+    getUserId: () => user.current().u,
+    getIdentity: () => user.current().i,
+    getSessionId: () => session.touch(now()).id,
     identify(identity) {
       const previous = user.current().i;
       if (identity === previous) return;
@@ -240,7 +241,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     },
     eventProperties,
     pageviewProperties,
-    consent: () => consent,
+    getConsent: () => consent,
     setConsent(next) {
       if (next === consent) return;
       // Events captured under the earlier decision go where it sent them.
