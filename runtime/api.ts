@@ -1,7 +1,7 @@
 import type { Consent } from './persistence.ts';
-import type { Core } from './runtime.ts';
-import { API_METHODS, type HeapApi, type PageviewOptions, type Props } from './types.ts';
-import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isEmpty, isPropsObject } from './validate.ts';
+import type { CheckedPageview, Core } from './runtime.ts';
+import { API_METHODS, type HeapApi } from './types.ts';
+import { cleanEventName, cleanIdentity, cleanKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
 /** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
@@ -14,6 +14,14 @@ export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as co
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
 
 type Call = (...args: unknown[]) => unknown;
+
+/** How trackPageview() checks each option it reads; the properties are optional. */
+const PAGEVIEW_OPTIONS = {
+  title: cleanTitle,
+  url: cleanUrl,
+  previous_page: cleanPath,
+  properties: (properties: unknown) => cleanProps(properties ?? {}, 'trackPageview'),
+};
 
 /** The fifteen calls, consent, and `flush` (sends queued events now). */
 export interface PublicApi extends HeapApi {
@@ -49,15 +57,14 @@ export function createApi(core: Core): PublicApi {
         options = undefined;
       }
       // Each option is read once, on its own: a getter that throws loses only its option.
-      const read: PageviewOptions = {};
-      for (const key of ['title', 'url', 'previous_page', 'properties'] as const) {
+      const read: CheckedPageview = {};
+      for (const key in PAGEVIEW_OPTIONS) {
         try {
-          read[key] = (options as PageviewOptions | undefined)?.[key] as never;
+          read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview]((options as Record<string, unknown> | undefined)?.[key]) as never;
         } catch {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
         }
       }
-      read.properties = cleanProps(read.properties ?? {}, 'trackPageview');
       core.pageview(read);
     },
     onReady(callback) {
