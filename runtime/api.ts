@@ -15,7 +15,7 @@ export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessio
 
 type Call = (...args: unknown[]) => unknown;
 
-/** How trackPageview() checks each option it reads; the properties are optional. */
+/** How trackPageview() checks each option it reads and finds set; the properties may also be null. */
 const PAGEVIEW_OPTIONS = {
   title: cleanTitle,
   url: cleanUrl,
@@ -60,7 +60,8 @@ export function createApi(core: Core): PublicApi {
       const read: CheckedPageview = {};
       for (const key in PAGEVIEW_OPTIONS) {
         try {
-          read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview]((options as Record<string, unknown> | undefined)?.[key]) as never;
+          const value = (options as Record<string, unknown> | undefined)?.[key];
+          if (value !== undefined) read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview](value) as never;
         } catch {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
         }
