@@ -1,16 +1,27 @@
 import type { Consent } from './persistence.ts';
-import type { Core } from './runtime.ts';
-import { API_METHODS, type HeapApi, type PageviewOptions, type Props } from './types.ts';
-import { cleanEventName, cleanIdentity, cleanKey, cleanProps, isEmpty, isPropsObject } from './validate.ts';
+import type { CheckedPageview, Core } from './runtime.ts';
+import { API_METHODS, type HeapApi } from './types.ts';
+import { cleanEventName, cleanIdentity, cleanKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
 /** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
 export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as const;
 
-/** What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. */
+/**
+ * What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. These are the
+ * reads, which the core answers under the same names.
+ */
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
 
 type Call = (...args: unknown[]) => unknown;
+
+/** How trackPageview() checks each option it reads and finds set; the properties may also be null. */
+const PAGEVIEW_OPTIONS = {
+  title: cleanTitle,
+  url: cleanUrl,
+  previous_page: cleanPath,
+  properties: (properties: unknown) => cleanProps(properties ?? {}, 'trackPageview'),
+};
 
 /** The fifteen calls, consent, and `flush` (sends queued events now). */
 export interface PublicApi extends HeapApi {
@@ -35,7 +46,6 @@ export function createApi(core: Core): PublicApi {
       const clean = cleanIdentity(identity);
       if (clean !== null) core.identify(clean);
     },
-    getIdentity: core.identity,
     resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
       const clean = cleanProps(properties, 'addUserProperties');
@@ -47,15 +57,15 @@ export function createApi(core: Core): PublicApi {
         options = undefined;
       }
       // Each option is read once, on its own: a getter that throws loses only its option.
-      const read: PageviewOptions = {};
-      for (const key of ['title', 'url', 'previous_page', 'properties'] as const) {
+      const read: CheckedPageview = {};
+      for (const key in PAGEVIEW_OPTIONS) {
         try {
-          read[key] = (options as PageviewOptions | undefined)?.[key] as never;
+          const value = (options as Record<string, unknown> | undefined)?.[key];
+          if (value !== undefined) read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview](value) as never;
         } catch {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
         }
       }
-      read.properties = cleanProps(read.properties ?? {}, 'trackPageview');
       core.pageview(read);
     },
     onReady(callback) {
@@ -69,13 +79,10 @@ export function createApi(core: Core): PublicApi {
         });
       } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
     },
-    getSessionId: core.sessionId,
-    getUserId: core.userId,
     setConsent(consent) {
       if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
       else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
     },
-    getConsent: core.consent,
     flush() {
       core.settle();
       core.outbox.flush();
@@ -93,6 +100,7 @@ export function createApi(core: Core): PublicApi {
     };
     calls[`clear${kind}Properties`] = bag.clear;
   }
+  for (const read in FALLBACKS) calls[read] = core[read as 'getConsent'];
   for (const method in calls) calls[method] = guard(method, calls[method]!, FALLBACKS[method]);
   return calls as unknown as PublicApi;
 }

@@ -139,7 +139,7 @@ describe('identity', () => {
       expect(cookieReads(() => tabA.track('After B identified'))).to.equal(0);
       const [event] = await waitForEvents(envId, 1, { name: 'After B identified' });
       expect(event!.identity).to.equal('bob');
-      expect(event!.user_id).to.equal(tabB.userId());
+      expect(event!.user_id).to.equal(tabB.getUserId());
       expect(tabA.getIdentity()).to.equal('bob');
     } finally {
       tabB.dispose();

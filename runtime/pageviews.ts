@@ -39,7 +39,8 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   const current = () => scrub(location.href);
   let lastUrl = current();
   const unsubscribe = runtime.subscribe((event) => {
-    if (event.type === 'pageview' && event.page) lastUrl = event.page.url;
+    // Every event the core finishes carries its page.
+    if (event.type === 'pageview') lastUrl = event.page!.url;
   });
   const schedule = () =>
     queueMicrotask(() => {

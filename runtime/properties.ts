@@ -3,8 +3,6 @@ import { parseJson, readJson } from './storage.ts';
 import type { Props } from './types.ts';
 import { isEmpty, isPropsObject } from './validate.ts';
 
-/** Stored properties: parsed JSON, so the plain-object test is all they need. */
-const isProps = isPropsObject as (v: unknown) => v is Props;
 
 /** A set of properties with add/remove/clear, optionally persisted under one key. */
 export interface PropertyBag {
@@ -24,7 +22,7 @@ export interface PropertyBag {
  * (pageview properties). `changed` is called after every change.
  */
 export function createPropertyBag(store: GatedStore | undefined, key: string, changed: () => void): PropertyBag {
-  let values: Props = (store && readJson(store, key, isProps)) || {};
+  let values: Props = (store && readJson(store, key, isPropsObject as (v: unknown) => v is Props)) || {};
   const save = () => {
     changed();
     if (!store) return;
@@ -51,7 +49,8 @@ export function createPropertyBag(store: GatedStore | undefined, key: string, ch
     },
     merge() {
       const earlier = parseJson(store!.stored(key));
-      if (isProps(earlier)) values = { ...earlier, ...values };
+      // Parsed JSON: the plain-object test is all stored properties need.
+      if (isPropsObject(earlier)) values = { ...(earlier as Props), ...values };
       save();
     },
   };

@@ -9,8 +9,8 @@ import { createPropertyBag } from './properties.ts';
 import { createPersistence, type Consent, type StorageMode } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
-import type { EventType, HeapConfig, HeapEvent, PageContext, PageviewOptions, Props, TargetContext } from './types.ts';
-import { cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject, positive } from './validate.ts';
+import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
+import { cleanProps, isEmpty, isPropsObject, positive } from './validate.ts';
 import { describe, errorOnce, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock or a transport. */
@@ -29,13 +29,22 @@ export interface RuntimeOptions extends HeapConfig {
  */
 export type CaptureTarget = TargetContext | (() => TargetContext);
 
+/** trackPageview()'s options once checked (validate.ts): each left undefined when missing or refused. */
+export interface CheckedPageview {
+  title?: string;
+  url?: URL;
+  previous_page?: string;
+  properties?: Props;
+}
+
 /** The engine behind the public API: state, capture and delivery for one env id. */
 export interface Core {
   readonly config: Readonly<RuntimeOptions>;
   readonly outbox: Outbox;
-  userId(): string;
-  identity(): string | null;
-  sessionId(): string;
+  /** The reads the public API passes on as they are (api.ts: the keys of its FALLBACKS). */
+  getUserId(): string;
+  getIdentity(): string | null;
+  getSessionId(): string;
   /** Applies an identity (an `identify` event), or null to become a new anonymous user (`resetIdentity`). */
   identify(identity: string | null): void;
   eventProperties: ReturnType<typeof createPropertyBag>;
@@ -49,10 +58,10 @@ export interface Core {
   capture(type: 'track', name: string, properties: unknown, unvalidated: true): void;
   /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
   settle(): void;
-  /** Starts a new pageview and captures its event. */
-  pageview(options: PageviewOptions): void;
+  /** Starts a new pageview and captures its event, with the options trackPageview() read and checked. */
+  pageview(options: CheckedPageview): void;
   /** The visitor's consent as last set. */
-  consent(): Consent;
+  getConsent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
   setConsent(next: Consent): void;
   /** Calls `listener` with every captured event; returns the unsubscribe function. */
@@ -226,9 +235,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   return {
     config: options,
     outbox,
-    userId: () => user.current().u,
-    identity: () => user.current().i,
-    sessionId: () => session.touch(now()).id,
+    getUserId: () => user.current().u,
+    getIdentity: () => user.current().i,
+    getSessionId: () => session.touch(now()).id,
     identify(identity) {
       const previous = user.current().i;
       if (identity === previous) return;
@@ -240,7 +249,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     },
     eventProperties,
     pageviewProperties,
-    consent: () => consent,
+    getConsent: () => consent,
     setConsent(next) {
       if (next === consent) return;
       // Events captured under the earlier decision go where it sent them.
@@ -276,8 +285,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       pageviewId = randomNumericId();
       // Clearing the pageview properties also starts a new context for the next capture.
       pageviewProperties.clear();
-      pageviewProperties.add(options.properties as Props);
-      page = readPage({ url: cleanUrl(options.url), title: cleanTitle(options.title), previous_page: cleanPath(options.previous_page) });
+      // Properties refused or unreadable are undefined, which adds nothing.
+      pageviewProperties.add(options.properties!);
+      page = readPage(options);
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
       capture('pageview');

@@ -54,13 +54,13 @@ describe('sessions', () => {
     // A second tab: another engine on the same origin, reading the same storage.
     const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
     try {
-      expect(tabB.sessionId()).to.equal(tabA.getSessionId());
-      expect(tabB.userId()).to.equal(tabA.getUserId());
+      expect(tabB.getSessionId()).to.equal(tabA.getSessionId());
+      expect(tabB.getUserId()).to.equal(tabA.getUserId());
       // Activity in tab B keeps the session alive for tab A.
       clock += 20 * 60_000;
       tabB.capture('track', 'In B', {});
       clock += 20 * 60_000;
-      expect(tabA.getSessionId()).to.equal(tabB.sessionId());
+      expect(tabA.getSessionId()).to.equal(tabB.getSessionId());
     } finally {
       tabB.dispose();
     }
@@ -97,13 +97,13 @@ describe('sessions', () => {
     const tabA = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
     const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
     try {
-      const first = tabA.sessionId();
-      expect(tabB.sessionId()).to.equal(first);
+      const first = tabA.getSessionId();
+      expect(tabB.getSessionId()).to.equal(first);
       clock += 31 * 60_000;
       tabB.capture('track', 'B after a break', {});
-      const second = tabB.sessionId();
+      const second = tabB.getSessionId();
       expect(second).to.not.equal(first);
-      expect(tabA.sessionId()).to.equal(second);
+      expect(tabA.getSessionId()).to.equal(second);
     } finally {
       tabA.dispose();
       tabB.dispose();

@@ -16,6 +16,8 @@ type Case = {
 
 const throwingGetter = Object.defineProperty({ ok: 1 }, 'bad', { enumerable: true, get: () => { throw new Error('getter'); } });
 const throwingKeys = new Proxy({}, { ownKeys: () => { throw new Error('ownKeys'); } });
+const throwingUrlOption = Object.defineProperty({}, 'url', { enumerable: true, get: () => { throw new Error('getter'); } });
+const throwingPrototype = new Proxy({}, { getPrototypeOf: () => { throw new Error('getPrototypeOf'); } });
 
 const cases: Case[] = [
   { what: 'a 255-character name is kept', call: (h) => h.track('n'.repeat(255)), warning: null, stored: [['track', 'n'.repeat(255), {}]] },
@@ -42,6 +44,8 @@ const cases: Case[] = [
   { what: 'a 254-character title is kept', call: (h) => h.trackPageview({ title: 't'.repeat(254) }), warning: null, stored: [['pageview', null, null]] },
   { what: 'a 255-character title is truncated to 254', call: (h) => h.trackPageview({ title: 't'.repeat(255) }), warning: 'pageview-title-truncated', stored: [['pageview', null, null]] },
   { what: 'a relative url falls back to the page url', call: (h) => h.trackPageview({ url: '/relative' }), warning: 'pageview-url-invalid', stored: [['pageview', null, null]] },
+  { what: 'a pageview option whose getter throws is ignored, the pageview kept', call: (h) => h.trackPageview(throwingUrlOption), warning: 'trackPageview-option-unreadable', stored: [['pageview', null, null]] },
+  { what: 'pageview properties whose prototype cannot be read are ignored, the pageview kept', call: (h) => h.trackPageview({ properties: throwingPrototype }), warning: 'trackPageview-option-unreadable', stored: [['pageview', null, null]] },
   { what: 'a 254-character identity is kept', call: (h) => h.identify('i'.repeat(254)), warning: null, stored: [['identify', null, {}]], once: true },
   { what: 'a 255-character identity is refused', call: (h) => h.identify('i'.repeat(255)), warning: 'identity-too-long', stored: [] },
   { what: 'addEventProperties with a string is ignored', call: (h) => { h.addEventProperties('plan' as never); h.track('E'); }, warning: 'addEventProperties-properties-invalid', stored: [['track', 'E', {}]] },

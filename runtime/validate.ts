@@ -122,9 +122,8 @@ export function cleanKey(value: unknown, call: string): string | null {
   return null;
 }
 
-/** Returns a title truncated below 255 characters, or undefined when it is not a string. */
+/** Returns a title truncated below 255 characters, or undefined with a warning when it is not a string. */
 export function cleanTitle(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
   if (typeof value !== 'string') {
     warnOnce('pageview-title-invalid', `trackPageview() title must be a string, got ${describe(value)}; the page's title is used.`);
     return undefined;
@@ -136,7 +135,6 @@ export function cleanTitle(value: unknown): string | undefined {
 
 /** Returns the URL, parsed, when it is absolute with a scheme and a host, or undefined with a warning. */
 export function cleanUrl(value: unknown): URL | undefined {
-  if (value === undefined) return undefined;
   if (typeof value === 'string') {
     try {
       const url = new URL(value);
@@ -151,7 +149,6 @@ export function cleanUrl(value: unknown): URL | undefined {
 
 /** Returns a previous-page path, or undefined with a warning when it is not a string. */
 export function cleanPath(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
   if (typeof value === 'string') return value.slice(0, MAX_VALUE - 1);
   warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
   return undefined;
