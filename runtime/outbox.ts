@@ -3,7 +3,6 @@ import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
 import type { Delivery, Transport } from './transport.ts';
-import type { Consent } from './persistence.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
@@ -18,8 +17,11 @@ export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInte
   now: () => number;
   journal: Journal;
   retry?: BackoffOptions;
-  /** Start held: keep events in memory and send nothing until `follow('granted')`. */
-  held: boolean;
+  /**
+   * Whether the visitor's consent allows sending now, asked at each use (the core's consent, the one answer the
+   * stores ask too): until it does, events are held in memory and nothing is sent.
+   */
+  allowed: () => boolean;
 }
 
 /** Queues events, persists them, and delivers them in batches, retrying what fails. */
@@ -30,13 +32,13 @@ export interface Outbox {
   flush(): void;
   /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
   flushOnUnload(): void;
+  /** Ends a hold once consent is granted: `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
+  grant(relabel: (event: HeapEvent) => void): void;
   /**
-   * Follows the visitor's consent. `pending` holds events from now on: they are kept in memory and nothing is sent.
-   * `denied` also forgets every queued event and drop count, in memory and storage; those in flight or being adopted
-   * too: a request that then fails puts nothing back, so nothing from before the denial is sent after it. `granted`
-   * ends a hold: `relabel` changes each held event (ids settled on consent), then they are persisted and sent.
+   * Forgets every queued event and drop count, in memory and storage, once consent is denied; those in flight or
+   * being adopted too: a request that then fails puts nothing back, so nothing from before the denial is sent after it.
    */
-  follow(consent: Consent, relabel?: (event: HeapEvent) => void): void;
+  deny(): void;
   /** Events accepted but not yet acknowledged. */
   readonly size: number;
   dispose(): void;
@@ -60,7 +62,7 @@ type Reason = DropReport['reason'];
 
 /** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, journal } = options;
+  const { envId, transport, now, journal, allowed } = options;
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
   const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));
@@ -84,7 +86,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   // Offline once the browser says so; probed once the one request it then allows went out, or failed.
   let offline = offlineNow() ? OFFLINE : ONLINE;
   let disposed = false;
-  let held = options.held;
   /** How many times the queue was forgotten: an adoption under way across one brings nothing back. */
   let clears = 0;
 
@@ -122,7 +123,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
     for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
     fresh = [];
-    if (held || offline || Date.now() < notBefore) enforceCaps();
+    if (!allowed() || offline || Date.now() < notBefore) enforceCaps();
   }
 
   /** Drops the oldest waiting events beyond the caps, counted (at most two batches in flight come on top). */
@@ -172,7 +173,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function pump() {
-    if (disposed || held || offline === PROBED) return;
+    if (disposed || !allowed() || offline === PROBED) return;
     // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
     const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
     // Drop counts travel even without events, so the collector learns of a loss promptly.
@@ -276,29 +277,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
     flushOnUnload() {
       persist();
       // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
-      while (!held && queue.length && sendNext(maxBatch, true));
+      while (allowed() && queue.length && sendNext(maxBatch, true));
     },
-    follow(consent, relabel) {
-      held = consent !== 'granted';
-      if (!held) {
-        for (const e of queue) {
-          relabel!(e);
-          // Its JSON, made when it was captured, no longer matches it.
-          forget(e);
-        }
-        persist();
-        journal.resync();
-        void adopt();
-        schedule(0);
-      } else if (consent === 'denied') {
-        clears++;
-        queue = [];
-        fresh = [];
-        drops.clear();
-        // Emptied in place: the request still holds these arrays, and its failure requeues them.
-        inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
-        journal.clear();
+    grant(relabel) {
+      for (const e of queue) {
+        relabel(e);
+        // Its JSON, made when it was captured, no longer matches it.
+        forget(e);
       }
+      persist();
+      journal.resync();
+      void adopt();
+      schedule(0);
+    },
+    deny() {
+      clears++;
+      queue = [];
+      fresh = [];
+      drops.clear();
+      // Emptied in place: the request still holds these arrays, and its failure requeues them.
+      inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
+      journal.clear();
     },
     get size() {
       let n = queue.length;

@@ -108,8 +108,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const now = options.now ?? Date.now;
   const base = `hpa_${keyPart(envId)}`;
   let consent = initialConsent(options);
+  // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
+  const allowed = () => consent === 'granted';
   // The cookie settings go through under their own names.
-  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, () => consent === 'granted');
+  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, allowed);
   const user = createIdentity(persistence.user, `${base}_id`);
   const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
   let context: Context | undefined;
@@ -124,7 +126,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
     journal,
-    held: consent !== 'granted',
+    allowed,
   });
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
@@ -262,7 +264,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         const replacedSession = session.merge(now());
         eventProperties.merge();
         const current = session.touch(now());
-        outbox.follow(next, (event) => {
+        outbox.grant((event) => {
           if (event.user_id === replacedUser) {
             event.user_id = user.current().u;
             event.identity ??= user.current().i;
@@ -274,9 +276,12 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
         });
         return;
       }
-      // Back to undecided after a denial, there is nothing to forget: nothing enters the outbox while denied.
-      outbox.follow(next);
-      if (next === 'denied') persistence.wipe();
+      // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
+      // is nothing to forget: nothing enters the outbox while denied.
+      if (next === 'denied') {
+        outbox.deny();
+        persistence.wipe();
+      }
     },
     capture,
     settle,
