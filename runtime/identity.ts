@@ -1,6 +1,5 @@
 import { randomNumericId } from './ids.ts';
-import type { GatedStore } from './persistence.ts';
-import { parseJson, readJson } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 
 /** The user as stored: the user id and the identity. */
 export interface StoredUser {
@@ -32,7 +31,7 @@ export interface Identity {
 }
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
-export function createIdentity(store: GatedStore, key: string): Identity {
+export function createIdentity(store: KeyValueStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();
@@ -47,7 +46,8 @@ export function createIdentity(store: GatedStore, key: string): Identity {
       else save();
     },
     merge() {
-      const earlier = parseJson(store.stored(key));
+      // The gate is open now: this reads storage, or the memory copy of this very user when storage holds none.
+      const earlier = parseJson(store.get(key));
       const replaced = user.u;
       if (isStoredUser(earlier) && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
         save(earlier.u, user.i ?? earlier.i);

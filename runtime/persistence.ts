@@ -14,16 +14,11 @@ export interface PersistenceOptions {
   secureCookie?: boolean;
 }
 
-/** A store that writes through to persistent storage only while allowed, and always keeps a memory copy. */
-export interface GatedStore extends KeyValueStore {
-  /** The persistent value, ignoring the gate (to merge earlier visits' state when consent arrives). */
-  stored(key: string): string | null;
-}
-
 /** The runtime's stores, behind one consent gate. */
 export interface Persistence {
-  readonly user: GatedStore;
-  readonly local: GatedStore;
+  /** Stores that write through to persistent storage only while allowed, and always keep a memory copy. */
+  readonly user: KeyValueStore;
+  readonly local: KeyValueStore;
   /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
   area(): Storage | undefined;
   /** Forgets memory state and removes every cookie and storage key of this env id. */
@@ -34,11 +29,10 @@ export interface Persistence {
  * Puts `stores` behind the gate. Several stores mirror each other (a cookie with a localStorage copy): a value is
  * read from the first that has it and written to all, so state survives when one of them is cleared or blocked.
  */
-function gate(stores: KeyValueStore[], allowed: () => boolean): GatedStore {
+function gate(stores: KeyValueStore[], allowed: () => boolean): KeyValueStore {
   const memory = new Map<string, string>();
-  const stored = (key: string) => stores.reduce<string | null>((value, store) => value ?? store.get(key), null);
   return {
-    get: (key) => (allowed() ? stored(key) : null) ?? memory.get(key) ?? null,
+    get: (key) => (allowed() ? stores.reduce<string | null>((value, store) => value ?? store.get(key), null) : null) ?? memory.get(key) ?? null,
     set(key, value) {
       memory.set(key, value);
       if (allowed()) for (const store of stores) store.set(key, value);
@@ -47,7 +41,6 @@ function gate(stores: KeyValueStore[], allowed: () => boolean): GatedStore {
       memory.delete(key);
       if (allowed()) for (const store of stores) store.remove(key);
     },
-    stored,
   };
 }
 

@@ -1,5 +1,4 @@
-import type { GatedStore } from './persistence.ts';
-import { parseJson, readJson } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { Props } from './types.ts';
 import { isEmpty, isPropsObject } from './validate.ts';
 
@@ -21,7 +20,7 @@ export interface PropertyBag {
  * Creates a bag of properties; with a store it survives reloads (event properties), without it lasts the page
  * (pageview properties). `changed` is called after every change.
  */
-export function createPropertyBag(store: GatedStore | undefined, key: string, changed: () => void): PropertyBag {
+export function createPropertyBag(store: KeyValueStore | undefined, key: string, changed: () => void): PropertyBag {
   let values: Props = (store && readJson(store, key, isPropsObject as (v: unknown) => v is Props)) || {};
   const save = () => {
     changed();
@@ -48,7 +47,8 @@ export function createPropertyBag(store: GatedStore | undefined, key: string, ch
       save();
     },
     merge() {
-      const earlier = parseJson(store!.stored(key));
+      // The gate is open now: this reads storage, or the memory copy of these very values when storage holds none.
+      const earlier = parseJson(store!.get(key));
       // Parsed JSON: the plain-object test is all stored properties need.
       if (isPropsObject(earlier)) values = { ...(earlier as Props), ...values };
       save();

@@ -1,7 +1,6 @@
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
-import type { GatedStore } from './persistence.ts';
-import { parseJson, readJson } from './storage.ts';
+import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 
 /** A session as every tab of the site stores it. */
@@ -50,7 +49,7 @@ function readLandingContext(): SessionContext {
 }
 
 /** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
-export function createSession(store: GatedStore, key: string, timeoutMs: number): Session {
+export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   let savedLast = -Infinity;
@@ -77,7 +76,8 @@ export function createSession(store: GatedStore, key: string, timeoutMs: number)
       return current;
     },
     merge(now) {
-      const earlier = parseJson(store.stored(key));
+      // The gate is open now: this reads storage, or the memory copy of this very session when storage holds none.
+      const earlier = parseJson(store.get(key));
       let replaced: string | undefined;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
