@@ -46,7 +46,6 @@ export function createIdentity(store: KeyValueStore, key: string): Identity {
       else save();
     },
     merge() {
-      // The gate is open now: this reads storage, or the memory copy of this very user when storage holds none.
       const earlier = parseJson(store.get(key));
       const replaced = user.u;
       if (isStoredUser(earlier) && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {

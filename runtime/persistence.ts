@@ -16,7 +16,10 @@ export interface PersistenceOptions {
 
 /** The runtime's stores, behind one consent gate. */
 export interface Persistence {
-  /** Stores that write through to persistent storage only while allowed, and always keep a memory copy. */
+  /**
+   * Stores that read and write persistent storage only while allowed, else read as empty and write nothing: what
+   * they hold (user, session, properties) lives in memory with its owner all along.
+   */
   readonly user: KeyValueStore;
   readonly local: KeyValueStore;
   /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
@@ -30,15 +33,12 @@ export interface Persistence {
  * read from the first that has it and written to all, so state survives when one of them is cleared or blocked.
  */
 function gate(stores: KeyValueStore[], allowed: () => boolean): KeyValueStore {
-  const memory = new Map<string, string>();
   return {
-    get: (key) => (allowed() ? stores.reduce<string | null>((value, store) => value ?? store.get(key), null) : null) ?? memory.get(key) ?? null,
+    get: (key) => (allowed() ? stores.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
     set(key, value) {
-      memory.set(key, value);
       if (allowed()) for (const store of stores) store.set(key, value);
     },
     remove(key) {
-      memory.delete(key);
       if (allowed()) for (const store of stores) store.remove(key);
     },
   };
@@ -56,7 +56,7 @@ const webArea = (mode: StorageMode): Storage | undefined => {
 /** Creates the stores for one env id; `allowed` answers, at each write and read, whether they may persist now (consent). */
 export function createPersistence(options: PersistenceOptions, allowed: () => boolean): Persistence {
   const area = () => webArea(options.mode);
-  // In memory mode the area is undefined: the gate's memory copy is the only store, and a wipe leaves nothing behind.
+  // In memory mode the area is undefined: state lives only with its owners, and a wipe leaves nothing behind.
   const local = createWebStore(area);
   const cookies = options.mode === 'cookies' ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
   return {

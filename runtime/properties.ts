@@ -47,7 +47,6 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       save();
     },
     merge() {
-      // The gate is open now: this reads storage, or the memory copy of these very values when storage holds none.
       const earlier = parseJson(store!.get(key));
       // Parsed JSON: the plain-object test is all stored properties need.
       if (isPropsObject(earlier)) values = { ...(earlier as Props), ...values };

@@ -76,7 +76,6 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       return current;
     },
     merge(now) {
-      // The gate is open now: this reads storage, or the memory copy of this very session when storage holds none.
       const earlier = parseJson(store.get(key));
       let replaced: string | undefined;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {

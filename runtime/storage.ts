@@ -15,7 +15,7 @@ export interface CookieOptions {
 
 /**
  * localStorage (or another Web Storage area) that stops touching the area once the browser refused it, reading as
- * empty from then on; the consent gate in front of it keeps a memory copy of every value.
+ * empty from then on; what is stored there (user, session, properties) lives in memory with its owner too.
  */
 export function createWebStore(area: () => Storage | undefined): KeyValueStore {
   let failed = false;
