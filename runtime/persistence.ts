@@ -24,7 +24,7 @@ export interface Persistence {
   readonly local: KeyValueStore;
   /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
   area(): Storage | undefined;
-  /** Forgets memory state and removes every cookie and storage key of this env id. */
+  /** Removes every cookie and storage key of this env id. */
   wipe(): void;
 }
 
@@ -35,12 +35,8 @@ export interface Persistence {
 function gate(stores: KeyValueStore[], allowed: () => boolean): KeyValueStore {
   return {
     get: (key) => (allowed() ? stores.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
-    set(key, value) {
-      if (allowed()) for (const store of stores) store.set(key, value);
-    },
-    remove(key) {
-      if (allowed()) for (const store of stores) store.remove(key);
-    },
+    set: (key, value) => allowed() && stores.forEach((store) => store.set(key, value)),
+    remove: (key) => allowed() && stores.forEach((store) => store.remove(key)),
   };
 }
 
@@ -55,14 +51,15 @@ const webArea = (mode: StorageMode): Storage | undefined => {
 
 /** Creates the stores for one env id; `allowed` answers, at each write and read, whether they may persist now (consent). */
 export function createPersistence(options: PersistenceOptions, allowed: () => boolean): Persistence {
-  const area = () => webArea(options.mode);
-  // In memory mode the area is undefined: state lives only with its owners, and a wipe leaves nothing behind.
+  // No area while not allowed, and none in memory mode: state lives only with its owners, and a wipe leaves nothing behind.
+  const area = () => (allowed() ? webArea(options.mode) : undefined);
+  // Gated already by its area.
   const local = createWebStore(area);
   const cookies = options.mode === 'cookies' ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
   return {
     user: gate([...cookies, local], allowed),
-    local: gate([local], allowed),
-    area: () => (allowed() ? area() : undefined),
+    local,
+    area,
     wipe() {
       const { prefix } = options;
       for (const storage of [webArea('cookies'), webArea('session')]) {
