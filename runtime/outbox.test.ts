@@ -336,7 +336,7 @@ describe('delivery', () => {
     // A collector that answers only when told, so the failure lands before the new events' save timer fires.
     let answer = (_delivery: Delivery) => {};
     let sent: Promise<Delivery> = Promise.resolve({ status: 0 });
-    const transport = { send: () => (sent = new Promise<Delivery>((resolve) => (answer = resolve))) };
+    const transport = () => (sent = new Promise<Delivery>((resolve) => (answer = resolve)));
     const heap = startRuntime('capfresh', { ...fast, transport, maxEvents: 3, retry: { baseMs: 60_000, random: () => 1 } }, envId);
     heap.track('Capped', { i: -1 });
     heap.flush();
@@ -364,11 +364,9 @@ describe('delivery', () => {
       // A collector that answers only when told, so the denial lands while a request is out.
       let answer = (_delivery: Delivery) => {};
       const bodies: string[] = [];
-      const transport = {
-        send: (body: BodyInit) => {
-          bodies.push(new TextDecoder().decode(body as Uint8Array));
-          return new Promise<Delivery>((resolve) => (answer = resolve));
-        },
+      const transport = (body: BodyInit) => {
+        bodies.push(new TextDecoder().decode(body as Uint8Array));
+        return new Promise<Delivery>((resolve) => (answer = resolve));
       };
       const heap = startRuntime('deniedinflight', { ...fast, transport, compress: false, maxEvents: 1 });
       for (let i = 0; i < 3; i++) heap.track('Before denial');
@@ -402,11 +400,9 @@ describe('delivery', () => {
     localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
     localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [left] }));
     const names: string[] = [];
-    const transport = {
-      send: async (body: BodyInit) => {
-        names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
-        return { status: 200 };
-      },
+    const transport = async (body: BodyInit) => {
+      names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
+      return { status: 200 };
     };
     // The adoption at boot reads storage as usual, and finishes only when told, so the denial lands in between.
     const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
@@ -443,11 +439,9 @@ describe('delivery', () => {
     localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
     localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [later] }));
     const names: string[] = [];
-    const transport = {
-      send: async (body: BodyInit) => {
-        names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
-        return { status: 200 };
-      },
+    const transport = async (body: BodyInit) => {
+      names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
+      return { status: 200 };
     };
     // The adoption at boot finishes only when told, after this tab's own event is queued.
     const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
@@ -485,7 +479,7 @@ describe('delivery', () => {
     let first: ReturnType<typeof startRuntime>;
     try {
       // A collector that never answers: the event stays saved when the runtime goes.
-      first = startRuntime('latelock', { ...fast, transport: { send: () => new Promise<Delivery>(() => {}) } }, envId);
+      first = startRuntime('latelock', { ...fast, transport: () => new Promise<Delivery>(() => {}) }, envId);
     } finally {
       delete (locks as Partial<typeof locks>).request;
     }

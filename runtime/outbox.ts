@@ -167,7 +167,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
     keepaliveBytes += budget;
-    const delivery = await transport.send(payload, payload !== body, budget > 0);
+    const delivery = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
     settle(chunk, dropped, delivery);
   }

@@ -8,11 +8,8 @@ export interface Delivery {
   rejectedIds?: string[];
 }
 
-/** Sends request bodies to the collector. */
-export interface Transport {
-  /** `gzipped` marks a gzip body (with `encoding=gzip` in the query). */
-  send(body: BodyInit, gzipped: boolean, keepalive: boolean): Promise<Delivery>;
-}
+/** Sends a request body to the collector; `gzipped` marks a gzip body (with `encoding=gzip` in the query). */
+export type Transport = (body: BodyInit, gzipped: boolean, keepalive: boolean) => Promise<Delivery>;
 
 /** Longest a request may take before it counts as failed. */
 const TIMEOUT_MS = 15_000;
@@ -27,33 +24,31 @@ function parseRetryAfter(header: string | null): number | undefined {
 
 /** A transport over fetch (keepalive when asked) for one collector URL. */
 export function createFetchTransport(endpoint: string): Transport {
-  return {
-    async send(body, gzipped, keepalive) {
-      try {
-        const res = await fetch(gzipped ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}encoding=gzip` : endpoint, {
-          method: 'POST',
-          body,
-          keepalive,
-          headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-          credentials: 'omit',
-          // Browsers older than AbortSignal.timeout (Safari 15) wait for their own network timeout instead.
-          signal: AbortSignal.timeout?.(TIMEOUT_MS),
-        });
-        const delivery: Delivery = { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('Retry-After')) };
-        // Reading the body to the end releases the browser's keepalive budget held by this request.
-        const text = await res.text().catch(() => '');
-        if (res.status === 400) {
-          try {
-            const ids = (JSON.parse(text) as { errors: { id?: unknown }[] }).errors.map((e) => e.id).filter((id) => typeof id === 'string');
-            if (ids.length) delivery.rejectedIds = ids as string[];
-          } catch {
-            // No usable ids: the outbox bisects the batch instead.
-          }
+  return async (body, gzipped, keepalive) => {
+    try {
+      const res = await fetch(gzipped ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}encoding=gzip` : endpoint, {
+        method: 'POST',
+        body,
+        keepalive,
+        headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+        credentials: 'omit',
+        // Browsers older than AbortSignal.timeout (Safari 15) wait for their own network timeout instead.
+        signal: AbortSignal.timeout?.(TIMEOUT_MS),
+      });
+      const delivery: Delivery = { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('Retry-After')) };
+      // Reading the body to the end releases the browser's keepalive budget held by this request.
+      const text = await res.text().catch(() => '');
+      if (res.status === 400) {
+        try {
+          const ids = (JSON.parse(text) as { errors: { id?: unknown }[] }).errors.map((e) => e.id).filter((id) => typeof id === 'string');
+          if (ids.length) delivery.rejectedIds = ids as string[];
+        } catch {
+          // No usable ids: the outbox bisects the batch instead.
         }
-        return delivery;
-      } catch {
-        return { status: 0 };
       }
-    },
+      return delivery;
+    } catch {
+      return { status: 0 };
+    }
   };
 }
