@@ -1,17 +1,12 @@
 import { createCookieStore, createWebStore, type KeyValueStore } from './storage.ts';
+import type { HeapConfig } from './types.ts';
 
 /** Whether the visitor allowed tracking: `pending` holds events in memory, `denied` tracks nothing. */
 export type Consent = 'granted' | 'pending' | 'denied';
 
-/** Where state may live: `cookies` (default: first-party cookie mirrored to localStorage), or cookieless `session` / `memory`. */
-export type StorageMode = 'cookies' | 'session' | 'memory';
-
-/** Settings that decide where the runtime keeps its state. */
-export interface PersistenceOptions {
+/** Settings that decide where the runtime keeps its state: the page's storage settings as given, and the key prefix. */
+export interface PersistenceOptions extends Pick<HeapConfig, 'cookieless' | 'cookieDomain' | 'secureCookie'> {
   prefix: string;
-  mode: StorageMode;
-  cookieDomain?: string;
-  secureCookie?: boolean;
 }
 
 /** The runtime's stores, behind one consent gate. */
@@ -40,9 +35,13 @@ function gate(stores: KeyValueStore[], allowed: () => boolean): KeyValueStore {
   };
 }
 
-const webArea = (mode: StorageMode): Storage | undefined => {
+/** Whether state lives in a first-party cookie (mirrored to localStorage): unless cookieless, whatever else that says. */
+const withCookies = (cookieless: unknown) => cookieless === undefined || cookieless === false;
+
+/** The Web Storage area for a `cookieless` setting: localStorage beside the cookie, sessionStorage, or none in "memory" mode. */
+const webArea = (cookieless: unknown): Storage | undefined => {
   try {
-    return mode === 'cookies' ? globalThis.localStorage : mode === 'session' ? globalThis.sessionStorage : undefined;
+    return withCookies(cookieless) ? globalThis.localStorage : cookieless === 'memory' ? undefined : globalThis.sessionStorage;
   } catch {
     // Accessing the storage object itself throws where storage is blocked.
     return undefined;
@@ -52,17 +51,17 @@ const webArea = (mode: StorageMode): Storage | undefined => {
 /** Creates the stores for one env id; `allowed` answers, at each write and read, whether they may persist now (consent). */
 export function createPersistence(options: PersistenceOptions, allowed: () => boolean): Persistence {
   // No area while not allowed, and none in memory mode: state lives only with its owners, and a wipe leaves nothing behind.
-  const area = () => (allowed() ? webArea(options.mode) : undefined);
+  const area = () => (allowed() ? webArea(options.cookieless) : undefined);
   // Gated already by its area.
   const local = createWebStore(area);
-  const cookies = options.mode === 'cookies' ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
+  const cookies = withCookies(options.cookieless) ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
   return {
     user: gate([...cookies, local], allowed),
     local,
     area,
     wipe() {
       const { prefix } = options;
-      for (const storage of [webArea('cookies'), webArea('session')]) {
+      for (const storage of [webArea(false), webArea(true)]) {
         try {
           for (const key of Object.keys(storage!)) if (key.startsWith(prefix)) storage!.removeItem(key);
         } catch {

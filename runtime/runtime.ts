@@ -6,7 +6,7 @@ import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
-import { createPersistence, type Consent, type StorageMode } from './persistence.ts';
+import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
@@ -78,12 +78,6 @@ function initialConsent(options: RuntimeOptions): Consent {
   return 'pending';
 }
 
-/** Cookieless settings: `true` (or "session") keeps state in sessionStorage, "memory" in memory only. */
-function storageMode(cookieless: unknown): StorageMode {
-  if (cookieless === undefined || cookieless === false) return 'cookies';
-  return cookieless === 'memory' ? 'memory' : 'session';
-}
-
 /**
  * What every event captured until the next change shares: the user, the session, the pageview, the page, and the
  * event and pageview properties merged. Replaced whenever one of them changes here; another tab's change to the
@@ -110,8 +104,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   let consent = initialConsent(options);
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
-  // The cookie settings go through under their own names.
-  const persistence = createPersistence({ ...options, prefix: base, mode: storageMode(options.cookieless) }, allowed);
+  // The storage settings go through under their own names.
+  const persistence = createPersistence({ ...options, prefix: base }, allowed);
   const user = createIdentity(persistence.user, `${base}_id`);
   const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
   let context: Context | undefined;
