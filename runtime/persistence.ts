@@ -23,18 +23,6 @@ export interface Persistence {
   wipe(): void;
 }
 
-/**
- * Puts `stores` behind the gate. Several stores mirror each other (a cookie with a localStorage copy): a value is
- * read from the first that has it and written to all, so state survives when one of them is cleared or blocked.
- */
-function gate(stores: KeyValueStore[], allowed: () => boolean): KeyValueStore {
-  return {
-    get: (key) => (allowed() ? stores.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
-    set: (key, value) => allowed() && stores.forEach((store) => store.set(key, value)),
-    remove: (key) => allowed() && stores.forEach((store) => store.remove(key)),
-  };
-}
-
 /** Whether state lives in a first-party cookie (mirrored to localStorage): unless cookieless, whatever else that says. */
 const withCookies = (cookieless: unknown) => cookieless === undefined || cookieless === false;
 
@@ -54,9 +42,15 @@ export function createPersistence(options: PersistenceOptions, allowed: () => bo
   const area = () => (allowed() ? webArea(options.cookieless) : undefined);
   // Gated already by its area.
   const local = createWebStore(area);
-  const cookies = withCookies(options.cookieless) ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie })] : [];
+  // The user's stores mirror each other (a cookie with a localStorage copy): a value is read from the first that has
+  // it and written to all, so it survives when one of them is cleared or blocked.
+  const mirrors = withCookies(options.cookieless) ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local] : [local];
   return {
-    user: gate([...cookies, local], allowed),
+    user: {
+      get: (key) => (allowed() ? mirrors.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
+      set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
+      remove: (key) => allowed() && mirrors.forEach((store) => store.remove(key)),
+    },
     local,
     area,
     wipe() {
