@@ -32,8 +32,8 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
   };
   return {
     get: (key) => attempt((storage) => storage?.getItem(key)) ?? null,
-    set: (key, value) => void attempt((storage) => storage?.setItem(key, value)),
-    remove: (key) => void attempt((storage) => storage?.removeItem(key)),
+    set: (key, value) => attempt((storage) => storage?.setItem(key, value)),
+    remove: (key) => attempt((storage) => storage?.removeItem(key)),
   };
 }
 
