@@ -116,6 +116,21 @@ describe('consent', () => {
     await waitForEvents(envId, 1, { name: 'While paused' });
   });
 
+  it('pending keeps one user and session across the once-a-second re-reads of the shared store, and granted continues them', async () => {
+    const envId = env('pendingclock');
+    let clock = Date.now();
+    const heap = startRuntime('pendingclock', { ...quiet, consent: 'pending', now: () => clock }, envId);
+    const ids = [heap.getUserId(), heap.getSessionId()];
+    heap.track('First');
+    clock += 1500;
+    heap.track('Second');
+    clock += 1500;
+    expect([heap.getUserId(), heap.getSessionId()]).to.deep.equal(ids);
+    heap.setConsent('granted');
+    const events = await waitForEvents(envId, 2);
+    expect(events.map((e) => [e.name, e.user_id, e.session_id])).to.deep.equal([['First', ...ids], ['Second', ...ids]]);
+  });
+
   it('honours Global Privacy Control as a denial when asked to', async () => {
     const envId = env('gpc');
     Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, ENDPOINT, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { createCore } from './runtime.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
@@ -124,6 +124,33 @@ describe('identity', () => {
     expect(heap.getIdentity()).to.equal('alice');
     heap.identify('x'.repeat(254));
     expect(heap.getIdentity()).to.equal('x'.repeat(254));
+  });
+
+  it('keeps one user and session for the page when cookies and storage are blocked', async () => {
+    const proto = Storage.prototype;
+    const saved = { getItem: proto.getItem, setItem: proto.setItem, removeItem: proto.removeItem, key: proto.key };
+    const fail = () => {
+      throw new DOMException('blocked', 'SecurityError');
+    };
+    let clock = Date.now();
+    const { result: heap } = await captureConsole(() => {
+      Object.assign(proto, { getItem: fail, setItem: fail, removeItem: fail, key: fail });
+      Object.defineProperty(document, 'cookie', { configurable: true, get: fail, set: fail });
+      try {
+        const heap = startRuntime('blocked', { now: () => clock, disablePageviewAutocapture: true });
+        heap.track('First');
+        // Past the once-a-second re-read of the shared user and session, which finds nothing.
+        clock += 1500;
+        heap.track('Second');
+        heap.flush();
+        return heap;
+      } finally {
+        Object.assign(proto, saved);
+        delete (document as { cookie?: string }).cookie;
+      }
+    });
+    const events = await waitForEvents(heap.envId, 2);
+    expect(new Set(events.map((e) => `${e.user_id} ${e.session_id}`)).size).to.equal(1);
   });
 
   it('labels the next event with the user another tab identified, reading the cookie after the call, not in it', async () => {
