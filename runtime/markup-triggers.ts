@@ -64,6 +64,6 @@ export function findSender(event: Event): [Element, boolean] | undefined {
  * A form is neither, and is not asked: its `matches` may be its field of that name.
  */
 const leaves = (target: EventTarget) =>
-  isElement(target) && target.localName !== 'form' && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form));
+  isElement(target) && target.localName !== 'form' && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
