@@ -22,7 +22,8 @@ const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking fai
 
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
 export function observeMarkup(runtime: HeapRuntime): () => void {
-  if (typeof document === 'undefined' || typeof MutationObserver !== 'function') return () => {};
+  // Only started with a document (features.ts): no MutationObserver, no markup tracking.
+  if (typeof MutationObserver !== 'function') return () => {};
   /** Elements that sent an event, for `data-heap-once`. */
   const fired = new WeakSet<Element>();
   /** Present `load` elements, by the event name they sent: a new name is a new annotation. */

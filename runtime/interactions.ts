@@ -2,7 +2,7 @@
 import { pathOf } from './composed-tree.ts';
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
-import { listenToInteractions } from './shadow-roots.ts';
+import { forwardTarget, listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
 
@@ -29,7 +29,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (!el) return;
       if (click) {
         const forwarded = forwardedTo === el;
-        forwardedTo = forwardTarget(el);
+        forwardedTo = forwardTarget(el.closest('label'), el);
         if (forwardedTo) setTimeout(() => (forwardedTo = null), 0);
         if (forwarded) return;
       }
@@ -55,10 +55,4 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   };
   // Every kind, shadow roots included: the markup tracker hears them all anyway, and `record` skips the kinds switched off.
   return listenToInteractions(record);
-}
-
-/** The control a click on `el` inside a `<label>` makes the browser click next, if any. */
-function forwardTarget(el: Element): Element | null {
-  const control = (el.closest('label') as HTMLLabelElement | null)?.control;
-  return !control || control.contains(el) || (control as HTMLInputElement).disabled ? null : control;
 }

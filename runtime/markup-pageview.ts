@@ -22,9 +22,10 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const holders = new Map<Element, Props>();
   probe?.count('pageviewHolders', () => holders.size);
 
-  // A new pageview clears pageview properties; declarations still in the page fill in what it did not set.
+  // A new pageview clears pageview properties; declarations still in the page fill in what it did not set (with none
+  // left, nothing: adding no properties changes nothing).
   const unsubscribe = runtime.subscribe((event) => {
-    if (event.type !== 'pageview' || !holders.size) return;
+    if (event.type !== 'pageview') return;
     const current = runtime.core.pageviewProperties.values;
     // The newest declaration of a key wins.
     const fill: Props = Object.assign({}, ...holders.values());

@@ -4,24 +4,20 @@ import { isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts
 import { warnOnce } from './warn.ts';
 
 /** Receives every markup problem while `collectProblems` runs, instead of the once-per-code console warning. */
-export type ProblemSink = (code: string, message: string, el: Element) => void;
+export type ProblemSink = (code: string, message: string) => void;
 
-let sink: ProblemSink | undefined;
+/** Where parse problems go: the once-per-code console warning, or the audit's sink while `collectProblems` runs. */
+let warn: ProblemSink = warnOnce;
 
 /** Runs `fn` with the parse problems it meets sent to `collect` (none reach the console); for the markup audit. */
 export function collectProblems<T>(collect: ProblemSink, fn: () => T): T {
-  const previous = sink;
-  sink = collect;
+  const previous = warn;
+  warn = collect;
   try {
     return fn();
   } finally {
-    sink = previous;
+    warn = previous;
   }
-}
-
-function warn(el: Element, code: string, message: string): void {
-  if (sink) sink(code, message, el);
-  else warnOnce(code, message);
 }
 
 // The attribute names of the markup language (docs/markup.md is the reference): constants, so that the
@@ -57,11 +53,11 @@ export function readEventName(el: Element): string | null {
   const raw = el.getAttribute(EVENT);
   if (raw === null) return null;
   if (raw.trim() === '') {
-    warn(el, 'markup-event-name-empty', `${describeElement(el)} has an empty ${EVENT}; nothing is tracked for it.`);
+    warn('markup-event-name-empty', `${describeElement(el)} has an empty ${EVENT}; nothing is tracked for it.`);
     return null;
   }
   if (raw.length > MAX_EVENT_NAME) {
-    warn(el, 'markup-event-name-truncated', `${describeElement(el)}: event names are limited to ${MAX_EVENT_NAME} characters; the name was truncated.`);
+    warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to ${MAX_EVENT_NAME} characters; the name was truncated.`);
     return raw.slice(0, MAX_EVENT_NAME);
   }
   return raw;
@@ -80,7 +76,7 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
     // Not JSON: left undefined, which is no object either.
   }
   if (!isPropsObject(parsed)) {
-    warn(el, 'markup-json-invalid', `${attr} on ${describeElement(el)} is not a JSON object (${summarize(value)}); its properties were ignored, everything else still applies.`);
+    warn('markup-json-invalid', `${attr} on ${describeElement(el)} is not a JSON object (${summarize(value)}); its properties were ignored, everything else still applies.`);
     return undefined;
   }
   const out: Props = {};
@@ -105,10 +101,10 @@ export function readOwnProps(el: Element): Props {
     if (!prefix) continue;
     const value = el.getAttribute(name)!;
     const parsed = prefix === NUMBER ? parseNumber(value) : prefix === BOOLEAN ? parseBoolean(value) : value;
-    if (!key) warn(el, 'markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
+    if (!key) warn('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
-    else if (prefix === NUMBER) warn(el, 'markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
-    else warn(el, 'markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
+    else if (prefix === NUMBER) warn('markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
+    else warn('markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
   }
   return out;
 }
@@ -157,13 +153,13 @@ export function parseBoolean(value: string): boolean | undefined {
  */
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
-    warn(el, 'markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
+    warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
   } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
   else if (typeof value !== 'string') {
-    warn(el, 'markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
   } else if (value.length < MAX_VALUE) out[key] = value;
   else {
-    warn(el, 'markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
     out[key] = value.slice(0, MAX_VALUE - 1);
   }
 }

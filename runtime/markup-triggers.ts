@@ -1,5 +1,6 @@
 import { pathOf } from './composed-tree.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
+import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
 
@@ -51,10 +52,9 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // A click is on the path it names: the innermost label inside the element, if the click went through one.
-  const label = path.slice(0, path.indexOf(found)).find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined;
-  const control = label?.control;
-  // A click on the control itself, or inside it (an icon in a button), is the press: the label forwards nothing.
-  if (control && !control.contains(path[0] as Node) && !(control as HTMLInputElement).disabled && found.contains(control)) return;
+  const label = path.slice(0, path.indexOf(found)).find((target) => (target as Element).localName === 'label') as Element | undefined;
+  const control = forwardTarget(label, path[0] as Node);
+  if (control && found.contains(control)) return;
   return [found, path.some(leaves)];
 }
 
@@ -64,6 +64,6 @@ export function findSender(event: Event): [Element, boolean] | undefined {
  * A form is neither, and is not asked: its `matches` may be its field of that name.
  */
 const leaves = (target: EventTarget) =>
-  isElement(target) && target.localName !== 'form' && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && !!(target as HTMLButtonElement).form));
+  isElement(target) && target.localName !== 'form' && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);

@@ -65,3 +65,13 @@ export function listenToInteractions(listener: Listener, found?: RootListener): 
     if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) document.removeEventListener(type, atDocument, LISTEN);
   };
 }
+
+/**
+ * The control the browser clicks next, after a click on `target` inside `label`: none when the click is already on or
+ * in the control (an icon in a button), or the control is disabled. Autocapture and the markup tracker both count
+ * that forwarded click as the same press.
+ */
+export function forwardTarget(label: Element | null | undefined, target: Node): Element | null {
+  const control = (label as HTMLLabelElement | null | undefined)?.control;
+  return control && !control.contains(target) && !(control as HTMLInputElement).disabled ? control : null;
+}

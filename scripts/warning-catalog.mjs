@@ -11,8 +11,8 @@ import { parseAst } from 'rolldown/parseAst';
 
 /** Functions whose argument at this position is a message, and the files they may be called from. */
 const MESSAGE_ARG = { warnOnce: 1, errorOnce: 1 };
-/** markup-props.ts reports its problems through a local `warn(el, code, message)`. */
-const LOCAL_MESSAGE_ARG = { 'runtime/markup-props.ts': { warn: 2 } };
+/** markup-props.ts reports its problems through a local `warn(code, message)`. */
+const LOCAL_MESSAGE_ARG = { 'runtime/markup-props.ts': { warn: 1 } };
 
 export const MESSAGES_FILE = 'heap-analytics-messages.js';
 /** The source module that stands for the messages file (an empty table); the bundle imports the real file instead. */
