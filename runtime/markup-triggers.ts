@@ -36,8 +36,9 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
 /**
  * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
  * and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
- * should leave first). Undefined when nothing sends, and for the click on a `<label>` whose control sits inside
- * the element: the browser follows it with a click on the control, and counting both would count one press twice.
+ * should leave first). Undefined when nothing sends, and for the click on a `<label>` (the element itself or one
+ * inside it) whose control sits inside the element: the browser follows it with a click on the control, and
+ * counting both would count one press twice.
  */
 export function findSender(event: Event): [Element, boolean] | undefined {
   const trigger = event.type as Trigger;
@@ -51,8 +52,8 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   const last = path.at(-1);
   for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
-  // A click is on the path it names: the innermost label inside the element, if the click went through one.
-  const label = path.slice(0, path.indexOf(found)).find((target) => (target as Element).localName === 'label') as Element | undefined;
+  // A click is on the path it names: the innermost label in or at the element, if the click went through one.
+  const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
   const control = forwardTarget(label, path[0] as Node);
   if (control && found.contains(control)) return;
   return [found, path.some(leaves)];
