@@ -125,9 +125,9 @@ export class HeapAnalyticsElement extends ElementBase {
     else this.#applyIdentity();
   }
 
-  /** Call with a runtime: the element's own accessors are the attribute values the function reads. */
+  /** Call with a runtime: the function reads the attribute values through the element's own accessors. */
   #applyIdentity() {
-    applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this, this);
+    applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this);
   }
 
   #emit(type: 'heap-event' | 'heap-ready', detail: HeapEvent | { envId: string }) {
