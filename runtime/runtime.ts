@@ -141,7 +141,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** The user's once-a-second re-read is due, at the next settle. */
   let syncDue = false;
 
-  function capture(type: EventType, name?: string, own: unknown = {}, finish?: Finish): void {
+  function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
     // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
     if (finish === true && isPropsObject(own)) {
@@ -190,8 +190,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       try {
         event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
         if (name !== undefined) event.name = name;
-        if (finish && finish !== true) event.target = typeof finish === 'function' ? finish() : finish;
-        let properties = finish === true ? cleanProps(own, 'track') : (own as Props);
+        let properties = own as Props | undefined;
+        if (finish === true) properties = cleanProps(own, 'track');
+        else if (finish) event.target = typeof finish === 'function' ? finish() : finish;
         // Event properties, then pageview properties, then the call's own: the most specific wins.
         if (type !== 'user_properties' && !isEmpty(shared)) properties = { ...shared, ...properties };
         if (!isEmpty(properties)) event.properties = properties;
