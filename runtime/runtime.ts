@@ -179,10 +179,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       syncDue = false;
       const before = user.current();
       user.sync();
-      for (let k = next; k < pending.length; k++) {
-        const shared = pending[k]![0];
-        if (shared[0] === before) shared[0] = user.current();
-      }
+      // Finished events took their labels already: relabelling their contexts changes only what later captures share.
+      for (const [shared] of pending) if (shared[0] === before) shared[0] = user.current();
     }
     while (next < pending.length) {
       const [[{ u: user_id, i: identity }, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
