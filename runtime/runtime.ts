@@ -187,7 +187,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       let event: HeapEvent;
       try {
         event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
-        if (name !== undefined) event.name = name;
+        // Names are never empty: the API and markup both refuse blank ones.
+        if (name) event.name = name;
         let properties = own as Props | undefined;
         if (finish === true) properties = cleanProps(own, 'track');
         else if (finish) event.target = typeof finish === 'function' ? finish() : finish;
