@@ -77,7 +77,6 @@ export class HeapAnalyticsElement extends ElementBase {
       const envId = this.envId.trim();
       // A moved element reconnects to the runtime it just released, without the second-load warning.
       const released = this.#released;
-      this.#released = undefined;
       // load() reports a missing env id, and the element stays dormant.
       const runtime = released && getRuntime(envId) === released ? released : load(envId, readSettings(this));
       if (runtime) {
@@ -109,13 +108,13 @@ export class HeapAnalyticsElement extends ElementBase {
   }
 
   disconnectedCallback() {
-    const runtime = this.#runtime;
+    // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
+    const runtime = (this.#released = this.#runtime);
     if (!runtime) return;
     // Events captured so far reach this element's listener first: a moved element still re-emits them.
     runtime.core.settle();
     this.#unsubscribe!();
     this.#runtime = undefined;
-    this.#released = runtime;
     runtime.release();
   }
 
@@ -125,9 +124,9 @@ export class HeapAnalyticsElement extends ElementBase {
     else this.#applyIdentity();
   }
 
-  /** Call with a runtime: the element's own accessors are the attribute values the function reads. */
+  /** Call with a runtime: the function reads the attribute values through the element's own accessors. */
   #applyIdentity() {
-    applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this, this);
+    applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this);
   }
 
   #emit(type: 'heap-event' | 'heap-ready', detail: HeapEvent | { envId: string }) {

@@ -49,7 +49,8 @@ export function createApi(core: Core): PublicApi {
     resetIdentity: () => core.identify(null),
     addUserProperties(properties) {
       const clean = cleanProps(properties, 'addUserProperties');
-      if (clean && !isEmpty(clean)) core.capture('user_properties', undefined, clean);
+      // None (refused) is empty too.
+      if (!isEmpty(clean)) core.capture('user_properties', undefined, clean);
     },
     trackPageview(options) {
       if (options !== undefined && options !== null && !isPropsObject(options)) {

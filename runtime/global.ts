@@ -93,8 +93,19 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   };
   window.heap = global;
   const callbacks = window.heapReadyCb;
-  // Snippet stubs that are still called later (a cached page) run straight away.
-  const readyCb = (window.heapReadyCb = { push: (entry: SnippetEntry) => (runEntry(entry), 0) });
+  // Runs one `{name, fn}` entry; snippet stubs that are still called later (a cached page) run straight away.
+  const readyCb = (window.heapReadyCb = {
+    push(entry: SnippetEntry) {
+      if (entry && typeof entry.fn === 'function') {
+        try {
+          (entry.fn as () => void)();
+        } catch (err) {
+          errorOnce('snippet-callback-failed', `a queued heap.${String(entry.name)}() call threw; the rest were replayed.`, err);
+        }
+      }
+      return 0;
+    },
+  });
   replay(previous, global.push);
   replay(callbacks, readyCb.push);
   return global;
@@ -115,13 +126,4 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
 /** Runs each entry of a snippet's queue (a copy: replayed calls may queue more). */
 function replay<T>(queued: unknown, run: (entry: T) => unknown): void {
   if (Array.isArray(queued)) (queued.slice() as T[]).forEach(run);
-}
-
-function runEntry(entry: SnippetEntry): void {
-  if (!entry || typeof entry.fn !== 'function') return;
-  try {
-    (entry.fn as () => void)();
-  } catch (err) {
-    errorOnce('snippet-callback-failed', `a queued heap.${String(entry.name)}() call threw; the rest were replayed.`, err);
-  }
 }

@@ -28,16 +28,16 @@ export function createAppliedIdentity(): AppliedIdentity {
  * in that order, each only when it changed. Removing `identity` or `user-properties` changes nothing;
  * removing `event-properties` removes the event properties it had set. Never throws.
  */
-export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity, values: IdentityAttributes, el: Element): void {
+export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity, el: IdentityAttributes & Element): void {
   try {
     // A script may set the property to a number, as identify() allows.
-    const identity = String(values.identity ?? '');
+    const identity = String(el.identity ?? '');
     if (identity.trim() && identity !== applied.identity) {
       applied.identity = identity;
       heap.identify(identity);
     }
 
-    const eventsJson = values.eventProperties;
+    const eventsJson = el.eventProperties;
     if (eventsJson !== applied.eventProperties) {
       applied.eventProperties = eventsJson;
       // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
@@ -50,7 +50,7 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
     }
 
     // Forgetting a removed value lets the same value, set again later, be sent again.
-    const usersJson = values.userProperties;
+    const usersJson = el.userProperties;
     if (usersJson !== applied.userProperties) {
       applied.userProperties = usersJson;
       const props = usersJson && parsePropsJson(el, 'user-properties', usersJson);

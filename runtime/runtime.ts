@@ -137,7 +137,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   /** The user's once-a-second re-read is due, at the next settle. */
   let syncDue = false;
 
-  function capture(type: EventType, name?: string, own: unknown = {}, finish?: Finish): void {
+  function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
     // A copy keeps the values of the moment of the call, whatever the caller does to its object afterwards.
     if (finish === true && isPropsObject(own)) {
@@ -175,19 +175,19 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       syncDue = false;
       const before = user.current();
       user.sync();
-      for (let k = next; k < pending.length; k++) {
-        const shared = pending[k]![0];
-        if (shared[0] === before) shared[0] = user.current();
-      }
+      // Finished events took their labels already: relabelling their contexts changes only what later captures share.
+      for (const [shared] of pending) if (shared[0] === before) shared[0] = user.current();
     }
     while (next < pending.length) {
       const [[{ u: user_id, i: identity }, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
       let event: HeapEvent;
       try {
         event = { id: eventId(time), type, time, user_id, identity, session_id: current.id, pageview_id, page, session: current.props };
-        if (name !== undefined) event.name = name;
-        if (finish && finish !== true) event.target = typeof finish === 'function' ? finish() : finish;
-        let properties = finish === true ? cleanProps(own, 'track') : (own as Props);
+        // Names are never empty: the API and markup both refuse blank ones.
+        if (name) event.name = name;
+        let properties = own as Props | undefined;
+        if (finish === true) properties = cleanProps(own, 'track');
+        else if (finish) event.target = typeof finish === 'function' ? finish() : finish;
         // Event properties, then pageview properties, then the call's own: the most specific wins.
         if (type !== 'user_properties' && !isEmpty(shared)) properties = { ...shared, ...properties };
         if (!isEmpty(properties)) event.properties = properties;
