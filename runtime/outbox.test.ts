@@ -33,6 +33,43 @@ async function drops(envId: string): Promise<Record<string, number>> {
   return Object.fromEntries(body.drops.map((d) => [d.reason, d.count]));
 }
 
+/** Leaves in storage what a tab that died left behind: its stale heartbeat and one unsent event. */
+function leaveDeadTab(envId: string, name: string, id: string): void {
+  const prefix = keyPrefix(envId);
+  const event = { id, type: 'track', name, time: Date.now(), user_id: '1', session_id: '2', pageview_id: '3' };
+  localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
+  localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [event] }));
+}
+
+/** A transport that accepts every request (uncompressed) and records the names of the events in it. */
+function namingTransport(): [string[], (body: BodyInit) => Promise<Delivery>] {
+  const names: string[] = [];
+  const transport = async (body: BodyInit) => {
+    names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
+    return { status: 200 };
+  };
+  return [names, transport];
+}
+
+/**
+ * Starts a runtime whose adoption of dead tabs' events, at boot, reads storage as usual but ends only when the
+ * returned function is called.
+ */
+function startWithAdoptionHeld(label: string, options: Parameters<typeof startRuntime>[1], envId: string): [ReturnType<typeof startRuntime>, () => void] {
+  const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
+  const request = locks.request;
+  let finish = () => {};
+  locks.request = function (this: LockManager, name: unknown, ...rest: unknown[]) {
+    const done = request.call(this, name, ...rest);
+    return String(name).endsWith('_adopt') ? new Promise((resolve) => (finish = () => resolve(done))) : done;
+  };
+  try {
+    return [startRuntime(label, options, envId), () => finish()];
+  } finally {
+    delete (locks as Partial<typeof locks>).request;
+  }
+}
+
 function openTab(params: Record<string, string | number>): HTMLIFrameElement {
   const frame = document.createElement('iframe');
   frame.src = `/test/fixtures/tracker.html?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`;
@@ -395,29 +432,10 @@ describe('delivery', () => {
     const envId = uniqueEnv('deniedadopt');
     envs.push(envId);
     const prefix = keyPrefix(envId);
-    // An earlier tab died with an event unsent.
-    const left = { id: '0', type: 'track', name: 'Left behind', time: Date.now(), user_id: '1', session_id: '2', pageview_id: '3' };
-    localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
-    localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [left] }));
-    const names: string[] = [];
-    const transport = async (body: BodyInit) => {
-      names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
-      return { status: 200 };
-    };
-    // The adoption at boot reads storage as usual, and finishes only when told, so the denial lands in between.
-    const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
-    const request = locks.request;
-    let finish = () => {};
-    locks.request = function (this: LockManager, name: unknown, ...rest: unknown[]) {
-      const done = request.call(this, name, ...rest);
-      return String(name).endsWith('_adopt') ? new Promise((resolve) => (finish = () => resolve(done))) : done;
-    };
-    let heap: ReturnType<typeof startRuntime>;
-    try {
-      heap = startRuntime('deniedadopt', { ...fast, transport, compress: false }, envId);
-    } finally {
-      delete (locks as Partial<typeof locks>).request;
-    }
+    leaveDeadTab(envId, 'Left behind', '0');
+    const [names, transport] = namingTransport();
+    // The denial lands between the adoption's read of storage and its end.
+    const [heap, finish] = startWithAdoptionHeld('deniedadopt', { ...fast, transport, compress: false }, envId);
     for (let i = 0; i < 50 && localStorage.getItem(`${prefix}_q_999_0`) !== null; i++) await sleep(20);
     expect(localStorage.getItem(`${prefix}_q_999_0`), 'taken from storage').to.equal(null);
     heap.setConsent('denied');
@@ -433,30 +451,11 @@ describe('delivery', () => {
   it('sends the events it adopts in capture order among its own, when a dead tab captured them later', async () => {
     const envId = uniqueEnv('adoptorder');
     envs.push(envId);
-    const prefix = keyPrefix(envId);
     // A tab that died left an event captured after this tab's first one: its id sorts last.
-    const later = { id: 'ffffffff-ffff-7fff-bfff-ffffffffffff', type: 'track', name: 'Later, dead tab', time: Date.now(), user_id: '1', session_id: '2', pageview_id: '3' };
-    localStorage.setItem(`${prefix}_tab_999`, '{"hb":0}');
-    localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [later] }));
-    const names: string[] = [];
-    const transport = async (body: BodyInit) => {
-      names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
-      return { status: 200 };
-    };
-    // The adoption at boot finishes only when told, after this tab's own event is queued.
-    const locks = navigator.locks as LockManager & { request: (...args: unknown[]) => Promise<unknown> };
-    const request = locks.request;
-    let finish = () => {};
-    locks.request = function (this: LockManager, name: unknown, ...rest: unknown[]) {
-      const done = request.call(this, name, ...rest);
-      return String(name).endsWith('_adopt') ? new Promise((resolve) => (finish = () => resolve(done))) : done;
-    };
-    let heap: ReturnType<typeof startRuntime>;
-    try {
-      heap = startRuntime('adoptorder', { ...fast, transport, compress: false, flushInterval: 60_000 }, envId);
-    } finally {
-      delete (locks as Partial<typeof locks>).request;
-    }
+    leaveDeadTab(envId, 'Later, dead tab', 'ffffffff-ffff-7fff-bfff-ffffffffffff');
+    const [names, transport] = namingTransport();
+    // The adoption ends after this tab's own event is queued.
+    const [heap, finish] = startWithAdoptionHeld('adoptorder', { ...fast, transport, compress: false, flushInterval: 60_000 }, envId);
     heap.track('Earlier, this tab');
     await sleep(20);
     finish();
