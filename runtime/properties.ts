@@ -33,6 +33,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       return values;
     },
     add(props) {
+      // Adding nothing changes nothing: no storage write, and the captures that follow keep their shared context.
+      if (isEmpty(props)) return;
       values = { ...values, ...props };
       save();
     },
