@@ -147,6 +147,21 @@ describe('delivery', () => {
     expect(gaps[4]).to.be.greaterThan(Math.min(gaps[0]!, gaps[1]!) * 3);
   });
 
+  it('reports what an outage longer than every retry dropped, with no new event to carry the count', async () => {
+    const envId = uniqueEnv('outlasted');
+    // Twelve failed attempts drop the events; four more fail the request that carries only the count.
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 16 }]);
+    const heap = startRuntime('outlasted', { ...fast, retry: { baseMs: 20, capMs: 40 } }, envId);
+    for (let i = 0; i < 3; i++) heap.track('Outlasted', { i });
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 100 && !dropped.retries; i++) {
+      await sleep(50);
+      dropped = await drops(envId);
+    }
+    expect(dropped).to.deep.equal({ retries: 3 });
+    expect((await requestLog(envId)).map((r) => r.status)).to.deep.equal([...Array(16).fill(503), 200]);
+  });
+
   for (const [label, header] of [['seconds', () => '1'], ['an HTTP date', () => new Date(Date.now() + 4000).toUTCString()]] as const) {
     it(`waits as long as a 429's Retry-After in ${label} says`, async () => {
       const envId = uniqueEnv('429');

@@ -183,7 +183,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       sendNext(chunkLimit);
       if (offline) break;
     }
-    if (queue.length && Date.now() < notBefore) schedule(0);
+    // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
+    if ((queue.length || drops.size) && Date.now() < notBefore) schedule(0);
   }
 
   function settle(chunk: HeapEvent[], dropped: DropCount[], { status, rejectedIds, retryAfterMs }: Delivery) {
