@@ -500,9 +500,10 @@ describe('delivery', () => {
     first.track('Left behind');
     first.dispose();
     grant();
-    await sleep(50);
-    const held = (await navigator.locks.query()).held?.map((l) => l.name) ?? [];
-    expect(held.filter((name) => name?.startsWith(tabLock)), 'tab locks held').to.deep.equal([]);
+    const tabLocks = async () => ((await navigator.locks.query()).held ?? []).map((l) => l.name).filter((name) => name?.startsWith(tabLock));
+    // The grant and its release take a few tasks on a busy machine; a lock still held after a second is kept for good.
+    for (let i = 0; i < 50 && (await tabLocks()).length; i++) await sleep(20);
+    expect(await tabLocks(), 'tab locks held').to.deep.equal([]);
     startRuntime('latelock', fast, envId);
     await expectExactlyOnce(envId, 1);
   });
