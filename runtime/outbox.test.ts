@@ -351,7 +351,9 @@ describe('delivery', () => {
   it('keeps saved events within max-bytes while the collector is down, dropping and counting the oldest', async () => {
     const envId = uniqueEnv('capbytes');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
-    const heap = startRuntime('capbytes', { ...fast, maxBytes: 6000, retry: { baseMs: 100, capMs: 200 } }, envId);
+    // Backoff at the top of its range (300, 600, 600, ... ms): the twelve attempts that drop an event take about
+    // seven seconds, far longer than this test takes to end the outage, even on a busy machine.
+    const heap = startRuntime('capbytes', { ...fast, maxBytes: 6000, retry: { baseMs: 300, capMs: 600, random: () => 0.999 } }, envId);
     for (let i = 0; i < 80; i++) heap.track('Capped by bytes', { i, pad: 'p'.repeat(100) });
     for (let i = 0; i < 200 && (await requestLog(envId)).filter((r) => r.status === 503).length < 2; i++) await sleep(50);
     await sleep(100);
