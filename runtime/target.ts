@@ -36,9 +36,9 @@ interface Around {
   classesUpTo?: Element;
   /** Inside a field, a `select` or an editable region: the text there is the visitor's. */
   typed?: boolean;
-  /** The nearest link, and the nearest `[data-heap-event]` element (the element itself included). */
-  link?: Element;
-  named?: Element;
+  /** The href of the nearest link, and the event name of the nearest `[data-heap-event]` element (the element itself included). */
+  href?: string | null;
+  named?: string | null;
 }
 
 /**
@@ -57,8 +57,9 @@ function readAround(el: Element): Around | null {
       around.hidden.add(name);
     }
     if (node.matches(TYPED)) around.typed = true;
-    if (node.matches(LINK)) around.link ??= node;
-    if (node.hasAttribute(NAMED)) around.named ??= node;
+    if (node.matches(LINK)) around.href ??= node.getAttribute('href');
+    // Null until an element with the attribute is met: the nearest one names the event.
+    around.named ??= node.getAttribute(NAMED);
   }
   return around;
 }
@@ -87,8 +88,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
-  const href = withHref && !hidden.has('href') ? around.link?.getAttribute('href') : null;
-  const named = hidden.has(NAMED) ? null : around.named?.getAttribute(NAMED);
+  const href = withHref && !hidden.has('href') && around.href;
+  const named = !hidden.has(NAMED) && around.named;
   if (!text) from = null;
   const fromAround = from === el ? around : from && readAround(from);
   // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
