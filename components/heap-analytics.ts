@@ -78,7 +78,7 @@ export class HeapAnalyticsElement extends ElementBase {
       // A moved element reconnects to the runtime it just released, without the second-load warning.
       const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = released && getRuntime(envId) === released ? released : load(envId, readSettings(this));
+      const runtime = (getRuntime(envId) === released && released) || load(envId, readSettings(this));
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
