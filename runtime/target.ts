@@ -90,8 +90,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   }
   const href = withHref && !hidden.has('href') && around.href;
   const named = !hidden.has(NAMED) && around.named;
-  if (!text) from = null;
-  const fromAround = from === el ? around : from && readAround(from);
+  const fromAround = text && (from === el ? around : from && readAround(from));
   // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
   if (!fromAround || (!fromAround.redacted && from!.localName !== 'input' && fromAround.typed)) from = null;
 
@@ -102,7 +101,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (id) target.id = sanitize(id, 128);
     const collapsed = classes?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
-    const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+    const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, (fromAround as Around).hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
     if (href) target.href = sanitize(href, 512);
     // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
