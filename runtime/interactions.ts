@@ -30,7 +30,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (click) {
         const forwarded = forwardedTo === el;
         forwardedTo = forwardTarget(el.closest('label'), el);
-        if (forwardedTo) setTimeout(() => (forwardedTo = null), 0);
+        if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (forwarded) return;
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
