@@ -1,17 +1,13 @@
 import { warnOnce } from '../runtime/warn.ts';
 
-/** True when the page asks for the debug overlay: `debug-overlay` on the element, or `?heap-debug` in the page's URL. */
-export function wantsDebugOverlay(el: Element, url: string = location.href): boolean {
-  return el.hasAttribute('debug-overlay') || /[?&]heap-debug([=&#]|$)/.test(url);
-}
-
 /**
- * Adds one `<heap-analytics-debug>` to the page when it is asked for, loading the overlay's own module first:
+ * Adds one `<heap-analytics-debug>` to the page when it is asked for (`debug-overlay` on the element, or
+ * `?heap-debug` in the page's URL), loading the overlay's own module first:
  * from source (and dist/esm) `./heap-analytics-debug-define.ts`; in the drop-in bundle the build turns that
  * import into `./heap-analytics-debug.js`, the file next to the bundle. Resolves to the overlay, or null.
  */
-export async function loadDebugOverlay(el: Element, url?: string): Promise<Element | null> {
-  if (!wantsDebugOverlay(el, url)) return null;
+export async function loadDebugOverlay(el: Element): Promise<Element | null> {
+  if (!el.hasAttribute('debug-overlay') && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
   try {
     await import('./heap-analytics-debug-define.ts');
     // Outside <body>: no annotated ancestor of the page can claim a click on the overlay.

@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import './heap-analytics-define.ts';
 import type { HeapAnalyticsElement } from './heap-analytics.ts';
 import type { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
-import { loadDebugOverlay, wantsDebugOverlay } from './heap-analytics-debug-loader.ts';
+import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import { getRuntime } from '../runtime/load.ts';
 import { cleanUp, ENDPOINT, forgetEnv, uniqueEnv } from '../test/collector.ts';
 import { mount, settled, unmount, until } from '../test/markup.ts';
@@ -93,14 +93,26 @@ describe('<heap-analytics-debug>', () => {
   it('is loaded by ?heap-debug in the page URL, through the same loader', async () => {
     const { el } = await start(false);
     expect(overlay()).to.equal(null);
-    expect(wantsDebugOverlay(el, 'http://localhost/page?x=1')).to.equal(false);
-    expect(await loadDebugOverlay(el, 'http://localhost/page?x=1')).to.equal(null);
-    expect(wantsDebugOverlay(el, 'http://localhost/page?x=1&heap-debug')).to.equal(true);
-    const loaded = await loadDebugOverlay(el, 'http://localhost/page?heap-debug=1');
-    expect(loaded).to.equal(overlay());
-    expect(loaded!.localName).to.equal('heap-analytics-debug');
-    // A second request reuses the overlay.
-    expect(await loadDebugOverlay(el, 'http://localhost/page?heap-debug')).to.equal(loaded);
+    // The page's own URL is what the loader reads: set it for the test, then put it back.
+    const url = location.href;
+    const visit = (query: string) => history.replaceState(history.state, '', `${location.pathname}${query}`);
+    try {
+      for (const query of ['?x=1', '?heap-debugger', '?x=heap-debug']) {
+        visit(query);
+        expect(await loadDebugOverlay(el), query).to.equal(null);
+      }
+      visit('?heap-debug=1');
+      const loaded = await loadDebugOverlay(el);
+      expect(loaded).to.equal(overlay());
+      expect(loaded!.localName).to.equal('heap-analytics-debug');
+      // Later requests reuse the overlay.
+      for (const query of ['?x=1&heap-debug', '?heap-debug', '?heap-debug#top']) {
+        visit(query);
+        expect(await loadDebugOverlay(el), query).to.equal(loaded);
+      }
+    } finally {
+      history.replaceState(history.state, '', url);
+    }
     expect(document.querySelectorAll('heap-analytics-debug').length).to.equal(1);
   });
 });

@@ -78,7 +78,7 @@ export class HeapAnalyticsElement extends ElementBase {
       // A moved element reconnects to the runtime it just released, without the second-load warning.
       const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = released && getRuntime(envId) === released ? released : load(envId, readSettings(this));
+      const runtime = (getRuntime(envId) === released && released) || load(envId, readSettings(this));
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
@@ -89,14 +89,14 @@ export class HeapAnalyticsElement extends ElementBase {
         this.#unsubscribe = runtime.subscribe((event) => {
           if (pending.push(event) === 1) {
             queueMicrotask(() => {
-              for (const e of pending.splice(0)) if (this.#runtime === runtime) this.#emit('heap-event', e);
+              for (const e of pending.splice(0)) if (this.#runtime === runtime) this.dispatchEvent(new CustomEvent('heap-event', { detail: e, bubbles: true, composed: true }));
             });
           }
         });
         void runtime.ready.then(() => {
           if (this.#runtime !== runtime) return;
           this.#resolveReady(true);
-          this.#emit('heap-ready', { envId });
+          this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true }));
         });
         this.#applyIdentity();
       } else this.#resolveReady(false);
@@ -127,10 +127,6 @@ export class HeapAnalyticsElement extends ElementBase {
   /** Call with a runtime: the function reads the attribute values through the element's own accessors. */
   #applyIdentity() {
     applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this);
-  }
-
-  #emit(type: 'heap-event' | 'heap-ready', detail: HeapEvent | { envId: string }) {
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 }
 

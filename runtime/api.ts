@@ -39,12 +39,13 @@ export function createApi(core: Core): PublicApi {
   const calls: Record<string, Call> = {
     track(event, properties) {
       const name = cleanEventName(event);
-      // Properties are copied now and validated once the caller's code has run; they are optional.
-      if (name !== null) core.capture('track', name, properties ?? {}, true);
+      // Properties are copied now and validated once the caller's code has run; they are optional. Names are never empty.
+      if (name) core.capture('track', name, properties ?? {}, true);
     },
     identify(identity) {
       const clean = cleanIdentity(identity);
-      if (clean !== null) core.identify(clean);
+      // Never empty: the empty identity is refused.
+      if (clean) core.identify(clean);
     },
     resetIdentity: () => core.identify(null),
     addUserProperties(properties) {

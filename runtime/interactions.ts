@@ -12,8 +12,6 @@ export type InteractionKind = 'click' | 'submit' | 'change';
 /** Which interactions to capture, and whether their text may be sent. */
 export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 
-const failed = (err: unknown) => errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
@@ -30,7 +28,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (click) {
         const forwarded = forwardedTo === el;
         forwardedTo = forwardTarget(el.closest('label'), el);
-        if (forwardedTo) setTimeout(() => (forwardedTo = null), 0);
+        if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (forwarded) return;
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
@@ -45,12 +43,13 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
           try {
             return build();
           } catch (err) {
-            failed(err);
+            // One code for both failures, so the cause is reported once.
+            errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
             return { tag: el.localName };
           }
         });
     } catch (err) {
-      failed(err);
+      errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
     }
   };
   // Every kind, shadow roots included: the markup tracker hears them all anyway, and `record` skips the kinds switched off.

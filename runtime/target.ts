@@ -36,9 +36,9 @@ interface Around {
   classesUpTo?: Element;
   /** Inside a field, a `select` or an editable region: the text there is the visitor's. */
   typed?: boolean;
-  /** The nearest link, and the nearest `[data-heap-event]` element (the element itself included). */
-  link?: Element;
-  named?: Element;
+  /** The href of the nearest link, and the event name of the nearest `[data-heap-event]` element (the element itself included). */
+  href?: string | null;
+  named?: string | null;
 }
 
 /**
@@ -57,8 +57,9 @@ function readAround(el: Element): Around | null {
       around.hidden.add(name);
     }
     if (node.matches(TYPED)) around.typed = true;
-    if (node.matches(LINK)) around.link ??= node;
-    if (node.hasAttribute(NAMED)) around.named ??= node;
+    if (node.matches(LINK)) around.href ??= node.getAttribute('href');
+    // Null until an element with the attribute is met: the nearest one names the event.
+    around.named ??= node.getAttribute(NAMED);
   }
   return around;
 }
@@ -87,10 +88,9 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
-  const href = withHref && !hidden.has('href') ? around.link?.getAttribute('href') : null;
-  const named = hidden.has(NAMED) ? null : around.named?.getAttribute(NAMED);
-  if (!text) from = null;
-  const fromAround = from === el ? around : from && readAround(from);
+  const href = withHref && !hidden.has('href') && around.href;
+  const named = !hidden.has(NAMED) && around.named;
+  const fromAround = text && (from === el ? around : from && readAround(from));
   // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
   if (!fromAround || (!fromAround.redacted && from!.localName !== 'input' && fromAround.typed)) from = null;
 
@@ -101,7 +101,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (id) target.id = sanitize(id, 128);
     const collapsed = classes?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
-    const sentText = from && (fromAround!.redacted ? REDACTED : sanitize(textOf(from, fromAround!.hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+    const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, (fromAround as Around).hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
     if (href) target.href = sanitize(href, 512);
     // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
