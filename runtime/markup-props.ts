@@ -154,7 +154,10 @@ export function parseBoolean(value: string): boolean | undefined {
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
     warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
-  } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
+  } else if (typeof value === 'boolean' || Number.isFinite(value)) {
+    // Number.isFinite answers false for anything but a number.
+    out[key] = value as number | boolean;
+  }
   else if (typeof value !== 'string') {
     warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
   } else if (value.length < MAX_VALUE) out[key] = value;
