@@ -90,20 +90,20 @@ export function readJsonProps(el: Element, attr: string): Props | undefined {
   return json === null ? undefined : parsePropsJson(el, attr, json) || {};
 }
 
-// A single-property attribute: the prefix that types it, then the property's name.
-const SINGLE = new RegExp(`^(${PROP}|${NUMBER}|${BOOLEAN})(.*)`);
+// A single-property attribute (PROP, NUMBER or BOOLEAN): the type its prefix names, then the property's name.
+const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
   for (const name of el.getAttributeNames()) {
-    const [, prefix, key] = SINGLE.exec(name) ?? [];
-    if (!prefix) continue;
+    const [, type, key] = SINGLE.exec(name) ?? [];
+    if (!type) continue;
     const value = el.getAttribute(name)!;
-    const parsed = prefix === NUMBER ? parseNumber(value) : prefix === BOOLEAN ? parseBoolean(value) : value;
+    const parsed = type === 'number' ? parseNumber(value) : type === 'boolean' ? parseBoolean(value) : value;
     if (!key) warn('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
-    else if (prefix === NUMBER) warn('markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
+    else if (type === 'number') warn('markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
     else warn('markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
   }
   return out;
