@@ -133,10 +133,9 @@ export function readEventProps(el: Element): Props {
 
 /** A finite number written as a numeral ("49", "-1.5", "1e3"), or undefined. */
 export function parseNumber(value: string): number | undefined {
-  const trimmed = value.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
-  const n = Number(trimmed);
-  return Number.isFinite(n) ? n : undefined;
+  // Number() reads more than numerals ("", "0x10", "Infinity") but skips the same white space as the pattern.
+  const n = Number(value);
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) && Number.isFinite(n) ? n : undefined;
 }
 
 /** `true` for "true" or an empty (present) attribute, `false` for "false", otherwise undefined. */
@@ -154,16 +153,17 @@ export function parseBoolean(value: string): boolean | undefined {
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
     warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
+  } else if (typeof value === 'string') {
+    if (value.length >= MAX_VALUE) {
+      warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+    }
+    // A shorter value is the whole of itself.
+    out[key] = value.slice(0, MAX_VALUE - 1);
   } else if (typeof value === 'boolean' || Number.isFinite(value)) {
     // Number.isFinite answers false for anything but a number.
     out[key] = value as number | boolean;
-  }
-  else if (typeof value !== 'string') {
+  } else {
     warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
-  } else if (value.length < MAX_VALUE) out[key] = value;
-  else {
-    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
-    out[key] = value.slice(0, MAX_VALUE - 1);
   }
 }
 
