@@ -21,7 +21,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   /** Present `load` elements, by the event name they sent: a new name is a new annotation. */
   const loaded = new WeakMap<Element, string>();
   /** `view` elements already seen (and not repeating), by event name. */
-  const viewed = new WeakMap<Element, string>();
+  const viewed = new WeakMap<Element, string | null>();
   let booting = true;
   probe?.start(runtime);
 
@@ -48,7 +48,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     try {
       send(el);
       if (el.hasAttribute(VIEW_REPEAT) && !el.hasAttribute(ONCE)) return true;
-      viewed.set(el, el.getAttribute(EVENT) ?? '');
+      viewed.set(el, el.getAttribute(EVENT));
     } catch (err) {
       failed(err);
     }
