@@ -103,7 +103,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const onAttribute = (el: Element) => {
     try {
       refresh(el);
-      pageviews.update(el, false);
+      pageviews.update(el);
     } catch (err) {
       failed(err);
     }

@@ -9,7 +9,7 @@ export interface PageviewMarkup {
    * Brings an element's pageview markup in line with its attributes: when it appears (`atBoot` when it was in
    * the page as the tracker started) and when either attribute changes.
    */
-  update(el: Element, atBoot: boolean): void;
+  update(el: Element, atBoot?: boolean): void;
   leave(el: Element): void;
   stop(): void;
 }
