@@ -9,15 +9,7 @@ import type { TargetContext } from './types.ts';
 import { cleanProps, MAX_PROPS, MAX_VALUE } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
-/** Runs a piece of markup handling; a failure is reported once and never reaches the page. */
-function safely<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    failed(err);
-  }
-}
-
+/** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
 const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
 
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
@@ -29,7 +21,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   /** Present `load` elements, by the event name they sent: a new name is a new annotation. */
   const loaded = new WeakMap<Element, string>();
   /** `view` elements already seen (and not repeating), by event name. */
-  const viewed = new WeakMap<Element, string>();
+  const viewed = new WeakMap<Element, string | null>();
   let booting = true;
   probe?.start(runtime);
 
@@ -52,14 +44,15 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     if (navigating) runtime.flush();
   }
 
-  const view = createViewTracker(
-    (el) =>
-      !!safely(() => {
-        send(el);
-        if (el.hasAttribute(VIEW_REPEAT) && !el.hasAttribute(ONCE)) return true;
-        viewed.set(el, el.getAttribute(EVENT) ?? '');
-      }),
-  );
+  const view = createViewTracker((el) => {
+    try {
+      send(el);
+      if (el.hasAttribute(VIEW_REPEAT) && !el.hasAttribute(ONCE)) return true;
+      viewed.set(el, el.getAttribute(EVENT));
+    } catch (err) {
+      failed(err);
+    }
+  });
   const pageviews = createPageviewMarkup(runtime);
 
   /** Brings an element's view and load tracking in line with its current attributes. */
@@ -81,7 +74,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   const atBoot = () => booting || document.readyState === 'loading';
 
-  // The roots' two calls made for every click and every added element catch for themselves: no closure each time.
+  // Every handler catches for itself, without a closure per call: the roots call two of them for every click and every added element.
   const onEvent = (event: Event) => {
     try {
       const sender = findSender(event);
@@ -107,18 +100,25 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   };
 
   // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing.
-  const onAttribute = (el: Element) =>
-    safely(() => {
+  const onAttribute = (el: Element) => {
+    try {
       refresh(el);
-      pageviews.update(el, false);
-    });
+      pageviews.update(el);
+    } catch (err) {
+      failed(err);
+    }
+  };
 
   const roots = createRoots(document, onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   // Stopped roots add nothing: stopping before it needs no check here.
   queueMicrotask(() => {
-    safely(() => roots.add(document));
+    try {
+      roots.add(document);
+    } catch (err) {
+      failed(err);
+    }
     booting = false;
   });
 

@@ -9,7 +9,7 @@ export interface PageviewMarkup {
    * Brings an element's pageview markup in line with its attributes: when it appears (`atBoot` when it was in
    * the page as the tracker started) and when either attribute changes.
    */
-  update(el: Element, atBoot: boolean): void;
+  update(el: Element, atBoot?: boolean): void;
   leave(el: Element): void;
   stop(): void;
 }
@@ -40,13 +40,14 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       const next = readJsonProps(el, PAGEVIEW_PROPS);
       if (next) holders.set(el, next);
       else holders.delete(el);
+      const declared = next || {};
       if (key === null) shown.delete(el);
       else if (shown.get(el) !== key) {
         // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
         shown.set(el, key);
         // The pageview properties declared on the element and its ancestors, the nearest winning, travel with it.
         // The element's own were read above: only its ancestors are read here.
-        let properties: Props = next || {};
+        let properties = declared;
         for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...readJsonProps(node, PAGEVIEW_PROPS), ...properties };
         // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
         if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: el.getAttribute(TITLE) ?? undefined, properties });
@@ -56,8 +57,8 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       // A holder's current properties apply: keys it no longer declares are removed, the rest added.
       // The same attribute parsed again gives the same keys in the same order.
       if (JSON.stringify(previous) === JSON.stringify(next)) return;
-      for (const old in previous) if (!next || !(old in next)) runtime.removePageviewProperty(old);
-      if (next) runtime.addPageviewProperties(next);
+      for (const old in previous) if (!(old in declared)) runtime.removePageviewProperty(old);
+      runtime.addPageviewProperties(declared);
     },
     leave(el) {
       shown.delete(el);

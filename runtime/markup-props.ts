@@ -90,20 +90,20 @@ export function readJsonProps(el: Element, attr: string): Props | undefined {
   return json === null ? undefined : parsePropsJson(el, attr, json) || {};
 }
 
-// A single-property attribute: the prefix that types it, then the property's name.
-const SINGLE = new RegExp(`^(${PROP}|${NUMBER}|${BOOLEAN})(.*)`);
+// A single-property attribute (PROP, NUMBER or BOOLEAN): the type its prefix names, then the property's name.
+const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
   for (const name of el.getAttributeNames()) {
-    const [, prefix, key] = SINGLE.exec(name) ?? [];
-    if (!prefix) continue;
+    const [, type, key] = SINGLE.exec(name) ?? [];
+    if (!type) continue;
     const value = el.getAttribute(name)!;
-    const parsed = prefix === NUMBER ? parseNumber(value) : prefix === BOOLEAN ? parseBoolean(value) : value;
+    const parsed = type === 'number' ? parseNumber(value) : type === 'boolean' ? parseBoolean(value) : value;
     if (!key) warn('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
-    else if (prefix === NUMBER) warn('markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
+    else if (type === 'number') warn('markup-number-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not a finite number; the property was dropped.`);
     else warn('markup-boolean-invalid', `${name}=${summarize(value)} on ${describeElement(el)} is not "true" or "false"; the property was dropped.`);
   }
   return out;
@@ -133,10 +133,9 @@ export function readEventProps(el: Element): Props {
 
 /** A finite number written as a numeral ("49", "-1.5", "1e3"), or undefined. */
 export function parseNumber(value: string): number | undefined {
-  const trimmed = value.trim();
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed)) return undefined;
-  const n = Number(trimmed);
-  return Number.isFinite(n) ? n : undefined;
+  // Number() reads more than numerals ("", "0x10", "Infinity") but skips the same white space as the pattern.
+  const n = Number(value);
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) && Number.isFinite(n) ? n : undefined;
 }
 
 /** `true` for "true" or an empty (present) attribute, `false` for "false", otherwise undefined. */
@@ -154,13 +153,17 @@ export function parseBoolean(value: string): boolean | undefined {
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
     warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
-  } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) out[key] = value;
-  else if (typeof value !== 'string') {
-    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
-  } else if (value.length < MAX_VALUE) out[key] = value;
-  else {
-    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+  } else if (typeof value === 'string') {
+    if (value.length >= MAX_VALUE) {
+      warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+    }
+    // A shorter value is the whole of itself.
     out[key] = value.slice(0, MAX_VALUE - 1);
+  } else if (typeof value === 'boolean' || Number.isFinite(value)) {
+    // Number.isFinite answers false for anything but a number.
+    out[key] = value as number | boolean;
+  } else {
+    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
   }
 }
 

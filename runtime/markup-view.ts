@@ -50,7 +50,7 @@ const area = (r: DOMRectReadOnly | null) => (r ? r.width * r.height : 0);
  * counts as seen once it has been at least half visible, in a visible tab, for its dwell time. Its observers
  * and listener exist only while something is watched.
  */
-export function createViewTracker(onSeen: (el: Element) => boolean): ViewTracker | undefined {
+export function createViewTracker(onSeen: (el: Element) => boolean | void): ViewTracker | undefined {
   if (typeof IntersectionObserver !== 'function') return undefined;
   /** The watched elements, with their state once they have been in view. */
   const states = new Map<Element, ViewState | undefined>();
