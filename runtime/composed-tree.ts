@@ -1,15 +1,16 @@
 // Walking up from an element across shadow roots (each root to its host), without layout reads.
+import { closestOf, parentOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
-  const parent = el.parentNode;
+  const parent = parentOf(el);
   return parent?.nodeType === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
 }
 
 /** Like `el.closest(selector)`, continuing from each shadow root to its host; null when nothing matches. */
 export function closestComposed(el: Element, selector: string): Element | null {
   // Recursion depth is the number of nested shadow roots: a few, never dozens.
-  const hit = el.closest(selector);
+  const hit = closestOf(el, selector);
   if (hit) return hit;
   const root = el.getRootNode();
   return isShadowRoot(root) ? closestComposed(root.host, selector) : null;

@@ -1,5 +1,6 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf } from './composed-tree.ts';
+import { closestOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isSensitiveField } from './redact.ts';
 import { forwardTarget, listenToInteractions } from './shadow-roots.ts';
@@ -27,7 +28,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (!el) return;
       if (click) {
         const forwarded = forwardedTo === el;
-        forwardedTo = forwardTarget(el.closest('label'), el);
+        forwardedTo = forwardTarget(closestOf(el, 'label'), el);
         if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (forwarded) return;
       }

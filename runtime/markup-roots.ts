@@ -1,3 +1,4 @@
+import { parentOf } from './dom.ts';
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
@@ -138,6 +139,6 @@ export function createRoots(
 /** True when `node` is in (or is) one of `parents`' subtrees, within its own root. */
 function isInside(node: Node, parents: Set<Node>): boolean {
   if (!parents.size) return false;
-  for (let n: Node | null = node; n; n = n.parentNode) if (parents.has(n)) return true;
+  for (let n: Node | null = node; n; n = parentOf(n)) if (parents.has(n)) return true;
   return false;
 }

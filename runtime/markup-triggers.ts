@@ -1,4 +1,5 @@
 import { pathOf } from './composed-tree.ts';
+import { isMatch } from './dom.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
 import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
@@ -62,9 +63,8 @@ export function findSender(event: Event): [Element, boolean] | undefined {
 /**
  * A link, or a submit button of a form: a click on or in it may take the page away. Of the elements with a form
  * owner, only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
- * A form is neither, and is not asked: its `matches` may be its field of that name.
  */
 const leaves = (target: EventTarget) =>
-  isElement(target) && target.localName !== 'form' && (target.matches(LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
+  isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
 
 const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);

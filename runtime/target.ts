@@ -1,5 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent } from './composed-tree.ts';
+import { isMatch, parentOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
@@ -48,7 +49,7 @@ interface Around {
 function readAround(el: Element): Around | null {
   const around: Around = { hidden: new Set() };
   for (let node: Element | null = el; (node = node && closestComposed(node, AROUND)); node = composedParent(node)) {
-    if (node.matches(IGNORE)) return null;
+    if (isMatch(node, IGNORE)) return null;
     if (node.hasAttribute(REDACT_TEXT)) around.redacted = true;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
     for (const part of node.getAttribute(REDACT_ATTRIBUTES)?.split(',') ?? []) {
@@ -56,8 +57,8 @@ function readAround(el: Element): Around | null {
       if (name === 'class') around.classesUpTo = node;
       around.hidden.add(name);
     }
-    if (node.matches(TYPED)) around.typed = true;
-    if (node.matches(LINK)) around.href ??= node.getAttribute('href');
+    if (isMatch(node, TYPED)) around.typed = true;
+    if (isMatch(node, LINK)) around.href ??= node.getAttribute('href');
     // Null until an element with the attribute is met: the nearest one names the event.
     around.named ??= node.getAttribute(NAMED);
   }
@@ -84,7 +85,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     const up = composedParent(level);
     // Not the parent node: the step from a shadow root to its host. The id attribute, not `level.id`: a form's `id`
     // is the field named "id" when it has one.
-    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === level.parentNode ? ' > ' : ' >>> ');
+    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }

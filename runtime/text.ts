@@ -1,5 +1,6 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
+import { isMatch } from './dom.ts';
 import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
@@ -29,7 +30,7 @@ export function readText(root: Element): string {
       if (node.nodeType === 3) text += (node as Text).data;
       else if (node.nodeType === 1 && depth < 24) {
         const el = node as Element;
-        if (el.matches(SKIPPED)) continue;
+        if (isMatch(el, SKIPPED)) continue;
         const block = BLOCKS.test(el.localName) ? ' ' : '';
         text += block;
         if (el.hasAttribute(REDACT_TEXT)) text += ` ${REDACTED} `;
