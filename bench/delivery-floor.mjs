@@ -4,11 +4,11 @@
 // Ours: the bench's click page (dist/heap-analytics.js), 1,000 synthetic clicks in one loop, then main-thread CPU
 // from the end of the loop task until the collector stored all 1,000 events ("delivery"); the loop task itself
 // (listeners and the microtasks that finish each event) is printed beside it.
-// Floor: the same 1,000 events (as ours built them, taken from a separate page), handed to a page with no SDK that
-// does only the platform calls a durable, compressed delivery needs: JSON.stringify each event once, save them in
-// localStorage in segments of 50, cut bodies of at most 60,000 characters, TextEncoder, CompressionStream('gzip'),
-// fetch with keepalive (two requests at a time), read each answer, remove the segments. It has no batching
-// timers, retries, caps, drop counts or shared context: less logic than ours, and larger bodies than ours sends.
+// Bare delivery: the same 1,000 events (as ours built them, taken from a separate page), handed to a page with no SDK
+// that makes only the platform calls of ours' delivery design: JSON.stringify of each event's own fields and of the
+// context they share (once), the whole events saved in localStorage in segments of 50, bodies of at most 60,000
+// characters with the context once, TextEncoder, CompressionStream('gzip'), fetch with keepalive (two requests at a
+// time), each answer read, the segments removed. No timers, retries, caps, drop counts or ids: the floor of the design.
 // Main-thread CPU is CDP's TaskDuration (thread ticks), as in the bench. Medians of the runs are printed.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,8 +77,11 @@ const events = await inPage(ours, async (page) => {
     return new Promise((resolve) => setTimeout(() => resolve(JSON.stringify(seen)), 100));
   }, CLICKS);
 });
-const sizes = JSON.parse(events).map((e) => JSON.stringify(e).length);
-console.log(`${sizes.length} click events, ${(sizes.reduce((a, b) => a + b, 0) / sizes.length).toFixed(0)} characters of JSON each on average`);
+const parsed = JSON.parse(events);
+const average = (list) => (list.reduce((a, b) => a + b, 0) / list.length).toFixed(0);
+// Ours sends the context its events share (user, session, pageview, page) once per batch: what is left per event.
+const own = parsed.map(({ user_id, identity, session_id, pageview_id, page, session, ...rest }) => JSON.stringify(rest).length);
+console.log(`${parsed.length} click events: ${average(parsed.map((e) => JSON.stringify(e).length))} characters of JSON each on average, ${average(own)} without the shared context`);
 
 const figures = { loop: [], delivery: [], floor: [], save: [], send: [], remove: [] };
 for (let r = 0; r < runs; r++) {
@@ -98,22 +101,26 @@ for (let r = 0; r < runs; r++) {
     // Three steps, each timed: stringify and save; encode, compress and send; remove the saved segments.
     const m0 = await cpu();
     await page.evaluate(() => {
-      const json = (window.__json = window.__events.map((e) => JSON.stringify(e)));
-      for (let i = 0; i < json.length; i += 50) localStorage.setItem(`floor_${i}`, `{"v":1,"e":[${json.slice(i, i + 50)}]}`);
+      // As ours does: each event's own fields once, the context the events share once, whole events saved.
+      const own = (window.__own = window.__events.map(({ user_id, identity, session_id, pageview_id, page, session, ...rest }) => JSON.stringify(rest)));
+      const { user_id, identity, session_id, pageview_id, page, session } = window.__events[0];
+      const context = (window.__context = JSON.stringify({ user_id, identity, session_id, pageview_id, page, session }));
+      const whole = own.map((o) => `${o.slice(0, -1)},${context.slice(1)}`);
+      for (let i = 0; i < whole.length; i += 50) localStorage.setItem(`floor_${i}`, `{"v":1,"e":[${whole.slice(i, i + 50)}]}`);
     });
     const m1 = await cpu();
     await page.evaluate(async (sink) => {
       const bodies = [];
       let body = [];
       let length = 0;
-      for (const j of window.__json) {
+      for (const j of window.__own) {
         if (body.length && length + j.length > 59_900) bodies.push(body), (body = []), (length = 0);
         body.push(j);
         length += j.length + 1;
       }
       bodies.push(body);
       const send = async (list) => {
-        const bytes = new TextEncoder().encode(`{"v":1,"events":[${list}]}`);
+        const bytes = new TextEncoder().encode(`{"v":1,"context":${window.__context},"events":[${list}]}`);
         const gz = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
         await (await fetch(sink, { method: 'POST', body: gz, keepalive: true, headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, credentials: 'omit' })).text();
       };
@@ -121,7 +128,7 @@ for (let r = 0; r < runs; r++) {
     }, `/run/${run}/sink/floor`);
     const m2 = await cpu();
     await page.evaluate(() => {
-      for (let i = 0; i < window.__json.length; i += 50) localStorage.removeItem(`floor_${i}`);
+      for (let i = 0; i < window.__own.length; i += 50) localStorage.removeItem(`floor_${i}`);
     });
     await sleep(300);
     const m3 = await cpu();
