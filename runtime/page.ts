@@ -1,3 +1,4 @@
+import { documentText } from './dom.ts';
 import { REDACT_TEXT, REDACTED, sanitize, scrub } from './redact.ts';
 import { MAX_TITLE } from './validate.ts';
 import type { PageContext } from './types.ts';
@@ -10,7 +11,7 @@ export function readPage(
   // `globalThis.` reads: the runtime also loads where there is no DOM.
   { url = globalThis.location, title = documentTitle(), previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
 ): PageContext {
-  const referrer = globalThis.document?.referrer;
+  const referrer = documentText('referrer');
   // An email or card number in a query string (a sign-up link, say) never leaves the page.
   // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
   const page: PageContext = { url: scrub(url?.href ?? ''), title, path: url?.pathname ?? '' };
@@ -21,7 +22,7 @@ export function readPage(
 
 /** The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. */
 function documentTitle(): string {
-  const title = globalThis.document?.title;
+  const title = documentText('title');
   if (!title) return '';
   // The first <title> in document order is the one in the head, found early in the search.
   return document.querySelector('title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);

@@ -1,3 +1,4 @@
+import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
 import { parseJson, readJson, type KeyValueStore } from './storage.ts';
@@ -38,7 +39,7 @@ function readLandingContext(): SessionContext {
   const props: SessionContext = {};
   if (typeof location === 'undefined') return props;
   props.landing_page = scrub(location.href);
-  const referrer = globalThis.document?.referrer;
+  const referrer = documentText('referrer');
   if (referrer) props.referrer = scrub(referrer);
   const params = new URLSearchParams(location.search);
   for (const key of UTM_KEYS) {
