@@ -22,6 +22,8 @@ export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInte
    * stores ask too): until it does, events are held in memory and nothing is sent.
    */
   allowed: () => boolean;
+  /** Finishes the events captured so far (the core's settle): the page going away sends them too. */
+  settle: () => void;
 }
 
 /** Queues events, persists them, and delivers them in batches, retrying what fails. */
@@ -30,8 +32,6 @@ export interface Outbox {
   push(event: HeapEvent): void;
   /** Sends what is queued now, without waiting for the batch timer or a retry delay. */
   flush(): void;
-  /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
-  flushOnUnload(): void;
   /** Ends a hold once consent is granted: `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
   grant(relabel: (event: HeapEvent) => void): void;
   /**
@@ -41,6 +41,7 @@ export interface Outbox {
   deny(): void;
   /** Events accepted but not yet acknowledged. */
   readonly size: number;
+  /** Persists and sends what it can as at unload, then stops: the journal marks this tab gone. */
   dispose(): void;
 }
 
@@ -60,9 +61,12 @@ const PROBED = 2;
 
 type Reason = DropReport['reason'];
 
-/** Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now and then. */
+/**
+ * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
+ * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
+ */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, journal, allowed } = options;
+  const { envId, transport, now, journal, allowed, settle: settleCaptures } = options;
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
   const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));
@@ -253,13 +257,33 @@ export function createOutbox(options: OutboxOptions): Outbox {
     schedule(0);
   }
 
-  const onOnline = () => {
-    offline = ONLINE;
+  /** Persists everything and sends what the browser's keepalive budget allows, because the page may be going away. */
+  const flushOnUnload = () => {
+    settleCaptures();
+    persist();
+    // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
+    while (allowed() && queue.length && sendNext(maxBatch, true));
+  };
+  const flush = () => {
     notBefore = 0;
     pump();
   };
-  const onOffline = () => (offline = OFFLINE);
-  const hooks = [['online', onOnline], ['offline', onOffline]] as const;
+  const onOnline = () => {
+    offline = ONLINE;
+    flush();
+  };
+  const onPageHide = () => {
+    flushOnUnload();
+    journal.leave();
+  };
+  // Window listeners (none under Node, where there is no page): visibilitychange bubbles up to the window from the document.
+  const hooks = [
+    ['online', onOnline],
+    ['offline', () => (offline = OFFLINE)],
+    ['pagehide', onPageHide],
+    ['pageshow', (e: Event) => (e as PageTransitionEvent).persisted && journal.rejoin()],
+    ['visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload()],
+  ] as const;
   for (const [type, hook] of hooks) globalThis.addEventListener?.(type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
@@ -271,15 +295,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (fresh.push(event) === 1) setTimeout(persist);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
-    flush() {
-      notBefore = 0;
-      pump();
-    },
-    flushOnUnload() {
-      persist();
-      // Send what fits in the keepalive budget now; the rest stays saved for the next page load.
-      while (allowed() && queue.length && sendNext(maxBatch, true));
-    },
+    flush,
     grant(relabel) {
       for (const e of queue) {
         relabel(e);
@@ -306,6 +322,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       return n;
     },
     dispose() {
+      flushOnUnload();
+      journal.leave();
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);

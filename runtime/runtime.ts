@@ -113,14 +113,14 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const changed = () => (context = undefined);
   const eventProperties = createPropertyBag(persistence.local, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
-  const journal = createJournal(base, persistence.area);
   const outbox = createOutbox({
     ...options,
     envId,
     transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
-    journal,
+    journal: createJournal(base, persistence.area),
     allowed,
+    settle,
   });
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
@@ -209,25 +209,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     next = 0;
   }
 
-  const flushOnUnload = () => {
-    settle();
-    outbox.flushOnUnload();
-  };
-  const onPageHide = () => {
-    flushOnUnload();
-    journal.leave();
-  };
-  const onPageShow = (e: PageTransitionEvent) => {
-    if (e.persisted) journal.rejoin();
-  };
-  const onVisibility = () => {
-    if (document.visibilityState === 'hidden') flushOnUnload();
-  };
-  // None under Node (tests of the core): there is no page to leave.
-  const hooks: [EventTarget, string, (e: never) => void][] =
-    typeof document === 'object' ? [[window, 'pagehide', onPageHide], [window, 'pageshow', onPageShow], [document, 'visibilitychange', onVisibility]] : [];
-  for (const [target, type, hook] of hooks) target.addEventListener(type, hook as EventListener);
-
   return {
     config: options,
     outbox,
@@ -299,11 +280,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       return () => listeners.delete(listener);
     },
     dispose() {
-      flushOnUnload();
       outbox.dispose();
-      journal.leave();
       listeners.clear();
-      for (const [target, type, hook] of hooks) target.removeEventListener(type, hook as EventListener);
     },
   };
 }
