@@ -96,12 +96,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
   const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
 
+  /** Drops events that were saved (or never will be: see `persist`), counted. */
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
     addDrops([[reason, events.length]]);
-    // One not saved yet must stay unsaved: saved, it would outlive the drop, and a later tab would deliver it.
-    const gone = new Set(events);
-    fresh = fresh.filter((e) => !gone.has(e));
     journal.settle(events);
     journal.saveDrops(drops);
   }
@@ -119,20 +117,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /**
-   * Writes newly accepted events to storage and enforces the caps, off the caller's stack. The caps bound what
-   * waits while the collector cannot be reached (or consent is pending): a burst while delivery works is kept
-   * whole, and only its part within `maxBytes` is saved.
+   * Writes newly accepted events to storage, off the caller's stack, then enforces the caps when `capped`: they bound
+   * what waits while the collector cannot be reached (or consent is pending), so a burst while delivery works is
+   * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
+   * after its drop, an event would outlive it, and a later tab would deliver it.
    */
-  function persist() {
+  function persist(capped: unknown = !allowed() || offline || Date.now() < notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
     for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
     fresh = [];
-    if (!allowed() || offline || Date.now() < notBefore) enforceCaps();
-  }
-
-  /** Drops the oldest waiting events beyond the caps, counted (at most two batches in flight come on top). */
-  function enforceCaps() {
-    // Oldest first: a long outage keeps the most recent activity. Counted before dropping, so storage is written once.
+    if (!capped) return;
+    // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
+    // the most recent activity. Counted before dropping, so storage is written once.
     let n = 0;
     for (let over = journal.bytes - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
       // What the event takes in its saved segment: its JSON and a comma.
@@ -205,7 +201,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
         offline = PROBED;
         requeue(chunk);
-        enforceCaps();
+        persist(true);
         return;
       }
       if (status === 400 && rejectedIds) {
@@ -232,7 +228,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         drop('retries', spent);
         requeue(kept);
         notBefore = Date.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
-        enforceCaps();
+        persist(true);
       }
     }
     if (queue.length || drops.size) schedule(0);
