@@ -1,5 +1,6 @@
 import { randomNumericId } from './ids.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import type { UserStore } from './persistence.ts';
+import { parseJson, readJson } from './storage.ts';
 
 /** The user as stored: the user id and the identity. */
 export interface StoredUser {
@@ -31,7 +32,7 @@ export interface Identity {
 }
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
-export function createIdentity(store: KeyValueStore, key: string): Identity {
+export function createIdentity(store: UserStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
   const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
   save();

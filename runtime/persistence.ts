@@ -9,13 +9,16 @@ export interface PersistenceOptions extends Pick<HeapConfig, 'cookieless' | 'coo
   prefix: string;
 }
 
+/** The user's store: the user is saved over, never removed (a wipe removes every key of the env id). */
+export type UserStore = Pick<KeyValueStore, 'get' | 'set'>;
+
 /** The runtime's stores, behind one consent gate. */
 export interface Persistence {
   /**
    * Stores that read and write persistent storage only while allowed, else read as empty and write nothing: what
    * they hold (user, session, properties) lives in memory with its owner all along.
    */
-  readonly user: KeyValueStore;
+  readonly user: UserStore;
   readonly local: KeyValueStore;
   /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
   area(): Storage | undefined;
@@ -49,7 +52,6 @@ export function createPersistence(options: PersistenceOptions, allowed: () => bo
     user: {
       get: (key) => (allowed() ? mirrors.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
       set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
-      remove: (key) => allowed() && mirrors.forEach((store) => store.remove(key)),
     },
     local,
     area,

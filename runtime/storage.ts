@@ -75,7 +75,7 @@ export function parseJson(text: string | null): unknown {
 }
 
 /** Parses stored JSON, returning undefined for anything missing or corrupt. */
-export function readJson<T>(store: KeyValueStore, key: string, isValid: (value: unknown) => value is T): T | undefined {
+export function readJson<T>(store: Pick<KeyValueStore, 'get'>, key: string, isValid: (value: unknown) => value is T): T | undefined {
   const text = store.get(key);
   const value = parseJson(text);
   if (isValid(value)) return value;
