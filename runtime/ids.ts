@@ -1,9 +1,8 @@
 /** A random integer below 2^53 as a decimal string: the form Heap uses for user and session ids. */
 export function randomNumericId(): string {
-  const words = new Uint32Array(2);
-  crypto.getRandomValues(words);
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
   // 21 high bits and 32 low bits make 53 random bits, all exactly representable in a double.
-  return String((words[0]! & 0x1fffff) * 0x100000000 + words[1]!);
+  return String((high! & 0x1fffff) * 0x100000000 + low!);
 }
 
 /** Two hex digits for every byte value: formatting an id is then a dozen lookups. */
