@@ -94,13 +94,11 @@ type Finish = true | CaptureTarget | undefined;
 /** An event waiting to be finished: what the call could not leave for later. */
 type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
 
-/** Turns an env id into a safe cookie/storage key part. */
-const keyPart = (envId: string) => envId.replace(/[^A-Za-z0-9_-]/g, '_');
-
 /** Creates the engine for one env id. Use `load()` in pages; this is the injectable form for tests. */
 export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const now = options.now ?? Date.now;
-  const base = `hpa_${keyPart(envId)}`;
+  // The env id made a safe cookie and storage key part: word characters and hyphens.
+  const base = `hpa_${envId.replace(/[^\w-]/g, '_')}`;
   let consent = initialConsent(options);
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
