@@ -231,7 +231,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         persist(true);
       }
     }
-    if (queue.length || drops.size) schedule(0);
+    // What is left goes now, or when the backoff ends.
+    pump();
   }
 
   /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
