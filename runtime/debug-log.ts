@@ -7,7 +7,8 @@ export function logEvent(event: HeapEvent): void {
     console.groupCollapsed(`[heap-analytics] ${type}${name ? ` "${name}"` : ''}${target ? ` on <${target.tag}${target.id ? `#${target.id}` : ''}>` : ''}`);
     if (properties) console.table(properties);
     console.log('user', event.user_id, 'identity', event.identity, 'session', event.session_id, 'pageview', event.pageview_id);
-    if (page) console.log('page', page.url, page.title);
+    // The core gives every event its page.
+    console.log('page', page!.url, page!.title);
     console.log('event', event);
     console.groupEnd();
   } catch {
