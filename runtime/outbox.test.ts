@@ -44,9 +44,9 @@ function leaveDeadTab(envId: string, name: string, id: string): void {
 /** A transport that accepts every request (uncompressed) and records the names of the events in it. */
 function namingTransport(): [string[], (body: BodyInit) => Promise<Delivery>] {
   const names: string[] = [];
-  const transport = async (body: BodyInit) => {
+  const transport = async (body: BodyInit): Promise<Delivery> => {
     names.push(...JSON.parse(new TextDecoder().decode(body as Uint8Array)).events.map((e: { name: string }) => e.name));
-    return { status: 200 };
+    return [200];
   };
   return [names, transport];
 }
@@ -389,7 +389,7 @@ describe('delivery', () => {
     envs.push(envId);
     // A collector that answers only when told, so the failure lands before the new events' save timer fires.
     let answer = (_delivery: Delivery) => {};
-    let sent: Promise<Delivery> = Promise.resolve({ status: 0 });
+    let sent: Promise<Delivery> = Promise.resolve([0]);
     const transport = () => (sent = new Promise<Delivery>((resolve) => (answer = resolve)));
     const heap = startRuntime('capfresh', { ...fast, transport, maxEvents: 3, retry: { baseMs: 60_000, random: () => 1 } }, envId);
     heap.track('Capped', { i: -1 });
@@ -397,7 +397,7 @@ describe('delivery', () => {
     for (let i = 0; i < 5; i++) heap.track('Capped', { i });
     // Queued, not yet saved: the 503 stalls delivery, and the cap drops the three oldest, two of them unsaved.
     expect(heap.pending).to.equal(6);
-    answer({ status: 503 });
+    answer([503]);
     await sent;
     expect(heap.pending).to.equal(3);
     await sleep(50);
@@ -427,11 +427,11 @@ describe('delivery', () => {
       heap.flush();
       await sleep(0);
       // The first request fails: the cap keeps one event, and the retry reports the two it dropped.
-      answer({ status: 503 });
+      answer([503]);
       for (let i = 0; i < 50 && bodies.length < 2; i++) await sleep(20);
       expect(JSON.parse(bodies[1]!).dropped).to.deep.equal([{ reason: 'cap', count: 2 }]);
       heap.setConsent('denied');
-      answer({ status });
+      answer([status]);
       await sleep(50);
       expect(heap.pending).to.equal(0);
       if (via) heap.setConsent(via);

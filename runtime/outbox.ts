@@ -187,7 +187,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if ((queue.length || drops.size) && Date.now() < notBefore) schedule(0);
   }
 
-  function settle(chunk: HeapEvent[], dropped: DropCount[], { status, rejectedIds, retryAfterMs }: Delivery) {
+  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery) {
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);

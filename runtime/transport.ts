@@ -1,12 +1,9 @@
-/** What became of one request to the collector. */
-export interface Delivery {
-  /** The HTTP status, or 0 when the request failed on the network or timed out. */
-  status: number;
-  /** Milliseconds the collector asked us to wait (Retry-After), when it did. */
-  retryAfterMs?: number;
-  /** Event ids the collector refused as invalid (a 400 that names them). */
-  rejectedIds?: string[];
-}
+/**
+ * What became of one request to the collector: the HTTP status (0 when the request failed on the network or timed
+ * out), the milliseconds the collector asked us to wait (Retry-After) when it did, and the event ids it refused as
+ * invalid (a 400 that names them).
+ */
+export type Delivery = [status: number, retryAfterMs?: number, rejectedIds?: string[]];
 
 /** Sends a request body to the collector; `gzipped` marks a gzip body (with `encoding=gzip` in the query). */
 export type Transport = (body: BodyInit, gzipped: boolean, keepalive: boolean) => Promise<Delivery>;
@@ -35,20 +32,20 @@ export function createFetchTransport(endpoint: string): Transport {
         // Browsers older than AbortSignal.timeout (Safari 15) wait for their own network timeout instead.
         signal: AbortSignal.timeout?.(TIMEOUT_MS),
       });
-      const delivery: Delivery = { status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('Retry-After')) };
+      const delivery: Delivery = [res.status, parseRetryAfter(res.headers.get('Retry-After'))];
       // Reading the body to the end releases the browser's keepalive budget held by this request.
       const text = await res.text().catch(() => '');
       if (res.status === 400) {
         try {
           const ids = (JSON.parse(text) as { errors: { id?: unknown }[] }).errors.map((e) => e.id).filter((id) => typeof id === 'string');
-          if (ids.length) delivery.rejectedIds = ids as string[];
+          if (ids.length) delivery[2] = ids as string[];
         } catch {
           // No usable ids: the outbox bisects the batch instead.
         }
       }
       return delivery;
     } catch {
-      return { status: 0 };
+      return [0];
     }
   };
 }
