@@ -30,11 +30,8 @@ export interface Journal {
   readonly bytes: number;
 }
 
-interface Segment {
-  key: string;
-  events: HeapEvent[];
-  bytes: number;
-}
+/** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
+type Segment = [key: string, events: HeapEvent[], bytes: number];
 
 /** A tab's record: its heartbeat (0 once it left) and drop counts. */
 interface TabRecord {
@@ -87,15 +84,15 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   /** Writes a segment as it is now; its events' JSON was made when they were first saved or sent. */
   const save = (segment: Segment, store = true) => {
-    const text = `{"v":${VERSION},"e":[${segment.events.map(eventJson)}]}`;
-    bytes += text.length - segment.bytes;
-    segment.bytes = text.length;
-    if (store) write(segment.key, text);
+    const text = `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}`;
+    bytes += text.length - segment[2];
+    segment[2] = text.length;
+    if (store) write(segment[0], text);
   };
-  const remove = (segment: Segment) => {
-    bytes -= segment.bytes;
+  const remove = ([key, , size]: Segment) => {
+    bytes -= size;
     try {
-      storage()?.removeItem(segment.key);
+      storage()?.removeItem(key);
     } catch {
       // Storage gone: nothing left to remove.
     }
@@ -112,7 +109,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     append(events) {
       if (!events.length) return;
       beat();
-      const segment: Segment = { key: `${mine}${seq++}`, events, bytes: 0 };
+      const segment: Segment = [`${mine}${seq++}`, events, 0];
       for (const e of events) segmentOf.set(e, segment);
       save(segment);
     },
@@ -124,8 +121,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         if (segmentOf.delete(e)) touched.add(segment!);
       }
       for (const segment of touched) {
-        segment.events = segment.events.filter((e) => segmentOf.get(e) === segment);
-        if (!segment.events.length) remove(segment);
+        const left = (segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment));
+        if (!left.length) remove(segment);
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
         else save(segment, !gone);
