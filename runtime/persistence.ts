@@ -47,7 +47,7 @@ export function createPersistence(options: PersistenceOptions, allowed: () => bo
   const local = createWebStore(area);
   // The user's stores mirror each other (a cookie with a localStorage copy): a value is read from the first that has
   // it and written to all, so it survives when one of them is cleared or blocked.
-  const mirrors = withCookies(options.cookieless) ? [createCookieStore({ domain: options.cookieDomain, secure: options.secureCookie }), local] : [local];
+  const mirrors = withCookies(options.cookieless) ? [createCookieStore(options), local] : [local];
   return {
     user: {
       get: (key) => (allowed() ? mirrors.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
@@ -66,7 +66,7 @@ export function createPersistence(options: PersistenceOptions, allowed: () => bo
       }
       try {
         // A cookie is removed with the domain it was set with: try the configured one and the host's.
-        const jars = [createCookieStore({ domain: options.cookieDomain }), createCookieStore()];
+        const jars = [createCookieStore({ cookieDomain: options.cookieDomain }), createCookieStore({})];
         for (const part of document.cookie.split('; ')) {
           const name = part.split('=')[0]!;
           if (name.startsWith(prefix)) jars.forEach((jar) => jar.remove(name));

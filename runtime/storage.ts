@@ -1,3 +1,4 @@
+import type { HeapConfig } from './types.ts';
 import { warnOnce } from './warn.ts';
 
 /** A string key-value store; every implementation swallows platform failures. */
@@ -7,11 +8,8 @@ export interface KeyValueStore {
   remove(key: string): void;
 }
 
-/** Options for the first-party cookie. */
-export interface CookieOptions {
-  domain?: string;
-  secure?: boolean;
-}
+/** Options for the first-party cookie: the page's cookie settings as given. */
+export type CookieOptions = Pick<HeapConfig, 'cookieDomain' | 'secureCookie'>;
 
 /**
  * localStorage (or another Web Storage area) that stops touching the area once the browser refused it, reading as
@@ -38,7 +36,7 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
 }
 
 /** First-party cookies for a year: SameSite=Lax, Secure on https or when asked, on the given domain. */
-export function createCookieStore({ domain, secure }: CookieOptions = {}): KeyValueStore {
+export function createCookieStore({ cookieDomain: domain, secureCookie: secure }: CookieOptions): KeyValueStore {
   const write = (cookie: string, maxAge: number) => {
     try {
       document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
