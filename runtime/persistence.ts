@@ -4,10 +4,8 @@ import type { HeapConfig } from './types.ts';
 /** Whether the visitor allowed tracking: `pending` holds events in memory, `denied` tracks nothing. */
 export type Consent = 'granted' | 'pending' | 'denied';
 
-/** Settings that decide where the runtime keeps its state: the page's storage settings as given, and the key prefix. */
-export interface PersistenceOptions extends Pick<HeapConfig, 'cookieless' | 'cookieDomain' | 'secureCookie'> {
-  prefix: string;
-}
+/** Settings that decide where the runtime keeps its state: the page's storage settings as given. */
+export type PersistenceOptions = Pick<HeapConfig, 'cookieless' | 'cookieDomain' | 'secureCookie'>;
 
 /** The user's store: the user is saved over, never removed (a wipe removes every key of the env id). */
 export type UserStore = Pick<KeyValueStore, 'get' | 'set'>;
@@ -39,8 +37,8 @@ const webArea = (cookieless: unknown): Storage | undefined => {
   }
 };
 
-/** Creates the stores for one env id; `allowed` answers, at each write and read, whether they may persist now (consent). */
-export function createPersistence(options: PersistenceOptions, allowed: () => boolean): Persistence {
+/** Creates the stores for one env id, whose keys start with `prefix`; `allowed` answers, at each write and read, whether they may persist now (consent). */
+export function createPersistence(options: PersistenceOptions, prefix: string, allowed: () => boolean): Persistence {
   // No area while not allowed, and none in memory mode: state lives only with its owners, and a wipe leaves nothing behind.
   const area = () => (allowed() ? webArea(options.cookieless) : undefined);
   // Gated already by its area.
@@ -56,7 +54,6 @@ export function createPersistence(options: PersistenceOptions, allowed: () => bo
     local,
     area,
     wipe() {
-      const { prefix } = options;
       for (const storage of [webArea(false), webArea(true)]) {
         try {
           for (const key of Object.keys(storage!)) if (key.startsWith(prefix)) storage!.removeItem(key);

@@ -103,7 +103,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
   // The storage settings go through under their own names.
-  const persistence = createPersistence({ ...options, prefix: base }, allowed);
+  const persistence = createPersistence(options, base, allowed);
   const user = createIdentity(persistence.user, `${base}_id`);
   const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
   let context: Context | undefined;
