@@ -253,6 +253,19 @@ describe('delivery', () => {
     }
   });
 
+  it('sends the events just tracked as soon as the page is hidden, without waiting for the batch timer', async () => {
+    const heap = startRuntime('hidden', { ...fast, flushInterval: 60_000 });
+    for (let i = 0; i < 3; i++) heap.track('Before hiding', { i });
+    // The browser fires visibilitychange at the document, bubbling up to the window, where the outbox listens.
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+    await expectExactlyOnce(heap.envId, 3);
+  });
+
   it('delivers events tracked right before the page navigates away', async () => {
     const envId = uniqueEnv('navigate');
     envs.push(envId);
