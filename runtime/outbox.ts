@@ -231,8 +231,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         persist(true);
       }
     }
-    // What is left goes now, or when the backoff ends.
-    pump();
+    if (queue.length || drops.size) schedule(0);
   }
 
   /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
