@@ -272,15 +272,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
     flushOnUnload();
     journal.leave();
   };
-  // Window listeners (none under Node, where there is no page): visibilitychange bubbles up to the window from the document.
+  // None under Node, where there is no page. visibilitychange is heard where it is fired, on the document: not every
+  // browser lets it bubble up to the window.
   const hooks = [
-    ['online', onOnline],
-    ['offline', () => (offline = OFFLINE)],
-    ['pagehide', onPageHide],
-    ['pageshow', (e: Event) => (e as PageTransitionEvent).persisted && journal.rejoin()],
-    ['visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload()],
+    [globalThis, 'online', onOnline],
+    [globalThis, 'offline', () => (offline = OFFLINE)],
+    [globalThis, 'pagehide', onPageHide],
+    [globalThis, 'pageshow', (e: Event) => (e as PageTransitionEvent).persisted && journal.rejoin()],
+    [globalThis.document, 'visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload()],
   ] as const;
-  for (const [type, hook] of hooks) globalThis.addEventListener?.(type, hook);
+  for (const [target, type, hook] of hooks) target?.addEventListener?.(type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
@@ -323,7 +324,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      for (const [type, hook] of hooks) globalThis.removeEventListener?.(type, hook);
+      for (const [target, type, hook] of hooks) target?.removeEventListener?.(type, hook);
     },
   };
 }
