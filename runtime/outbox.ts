@@ -177,14 +177,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
     const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
     // Drop counts travel even without events, so the collector learns of a loss promptly.
-    while ((queue.length || drops.size) && inFlight.size < maxInFlight && Date.now() >= notBefore) {
+    while ((queue.length || drops.size) && inFlight.size < maxInFlight) {
+      // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
+      // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
+      // the outbox stalled until the next event or the page's end.
+      if (Date.now() < notBefore) return schedule(0);
       if (fresh.length) persist();
       if (offline) offline = PROBED;
       sendNext(chunkLimit);
       if (offline) break;
     }
-    // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
-    if ((queue.length || drops.size) && Date.now() < notBefore) schedule(0);
   }
 
   function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery) {
