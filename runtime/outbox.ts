@@ -301,8 +301,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // Its JSON, made when it was captured, no longer matches it.
         forget(e);
       }
-      persist();
+      // The held segments first, then the events not in one yet: each is written once.
       journal.resync();
+      persist();
       void adopt();
       schedule(0);
     },
