@@ -133,10 +133,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       heartbeat();
     },
     async adopt() {
-      // None while storage is off-limits (consent, cookieless memory mode): reading its keys then fails, caught below.
-      const area = storage()!;
+      const area = storage();
       const events: HeapEvent[] = [];
       const lost: DropCount[] = [];
+      // None while storage is off-limits (consent, cookieless memory mode): then there is nothing to adopt, and no
+      // round should take the adoption lock from other tabs or ask for the held locks every 20 s.
+      if (!area) return [events, lost];
       let corrupt = 0;
       const take = async () => {
         let held: Set<string> | undefined;
@@ -177,7 +179,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         // One tab adopts at a time; the others skip this round.
         await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) : take());
       } catch {
-        // No storage, or storage or locks failed mid-way: what was read is still adopted.
+        // Storage or locks failed mid-way: what was read is still adopted.
       }
       if (corrupt) {
         warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
