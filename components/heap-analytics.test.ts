@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { captureConsole, cleanUp, ENDPOINT, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { getRuntime } from '../runtime/load.ts';
+import { withoutCustomElements } from '../test/markup.ts';
 import type { HeapEvent } from '../runtime/types.ts';
 import { API_METHODS } from '../runtime/types.ts';
 import { resetWarnings } from '../runtime/warn.ts';
@@ -168,6 +169,14 @@ describe('<heap-analytics>', () => {
     });
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.include('already defined');
+  });
+
+  it('warns instead of throwing where the page has no custom element registry', async () => {
+    resetWarnings();
+    const { warnings } = await withoutCustomElements(() => captureConsole(() => defineHeapAnalytics('heap-analytics-no-registry')));
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('no custom element registry').and.include('load()');
+    expect(customElements.get('heap-analytics-no-registry')).to.equal(undefined);
   });
 
   it('applies a change of the consent attribute: pending holds, granted sends what was held', async () => {

@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { html, LitElement } from 'lit';
-import { cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
-import { mount, settled, tick, tracks, unmount } from '../test/markup.ts';
+import { captureConsole, cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
+import { resetWarnings } from './warn.ts';
+import { mount, settled, tick, tracks, unmount, withoutCustomElements } from '../test/markup.ts';
 import { countMarkup, markupStats } from './markup-stats.ts';
 
 countMarkup();
@@ -97,6 +98,22 @@ describe('markup in shadow roots', () => {
     root.remove();
     await tick();
     expect(markupStats(heap)!.pendingHosts).to.equal(0);
+  });
+
+  it('tracks markup around custom-element tags where the page has no custom element registry', async () => {
+    resetWarnings();
+    const { errors, result } = await withoutCustomElements(() =>
+      captureConsole(async () => {
+        const heap = startRuntime('noregistry', quiet);
+        await heap.ready;
+        const root = mount(`<promo-card data-heap-event="Promo opened"><button>Open</button></promo-card><p data-heap-event="Promo shown" data-heap-trigger="load">Sale</p>`);
+        await tick();
+        (root.querySelector('button') as HTMLElement).click();
+        return { events: tracks(await settled(heap)), pendingHosts: markupStats(heap)!.pendingHosts };
+      }),
+    );
+    expect(result).to.deep.equal({ events: [['Promo shown', {}], ['Promo opened', {}]], pendingHosts: 0 });
+    expect(errors).to.deep.equal([]);
   });
 
   it('finds a shadow root attached later by script when the visitor first uses it', async () => {

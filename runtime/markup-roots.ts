@@ -40,6 +40,7 @@ export function createRoots(
   const roots = new Set<Root>();
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
+  const registry = globalThis.customElements;
   let stopped = false;
   probe?.count('roots', () => roots.size);
   probe?.count('pendingHosts', () => pending.size);
@@ -95,13 +96,14 @@ export function createRoots(
     onAppear(el);
     const tag = el.localName;
     if (el.shadowRoot) add(el.shadowRoot);
-    else if (tag.includes('-') && typeof customElements !== 'undefined' && !customElements.get(tag) && !pending.has(el)) {
+    // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
+    else if (tag.includes('-') && registry && !registry.get(tag) && !pending.has(el)) {
       pending.add(el);
       const defined = () => {
         if (pending.delete(el) && el.isConnected && el.shadowRoot) add(el.shadowRoot);
       };
       // An invalid name rejects: nothing will ever define it.
-      customElements.whenDefined(tag).then(defined, () => pending.delete(el));
+      registry.whenDefined(tag).then(defined, () => pending.delete(el));
     }
   }
 

@@ -21,6 +21,21 @@ export function unmount(): void {
 /** Lets MutationObserver callbacks and other microtasks run. */
 export const tick = () => sleep(0);
 
+/**
+ * Runs `fn` with `window.customElements` null, as some browser extensions' content scripts see it, then puts the
+ * registry back where it was (an own property of the window in some browsers, on its prototype in others).
+ */
+export async function withoutCustomElements<T>(fn: () => T | Promise<T>): Promise<T> {
+  const own = Object.getOwnPropertyDescriptor(window, 'customElements');
+  Object.defineProperty(window, 'customElements', { value: null, configurable: true });
+  try {
+    return await fn();
+  } finally {
+    if (own) Object.defineProperty(window, 'customElements', own);
+    else delete (window as { customElements?: unknown }).customElements;
+  }
+}
+
 /** Polls `check` until it returns true (or throws after `timeoutMs`). */
 export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
