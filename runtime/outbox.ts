@@ -198,7 +198,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
-      addDrops(dropped);
+      // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
+      // Array.prototype.toJSON turns them into a string) would sink every later batch, and alone go round without a pause.
+      if (status !== 400 || rejectedIds) addDrops(dropped);
       if (offline || (status === 0 && offlineNow())) {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
         offline = PROBED;
