@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, requestLog, sleep, startRuntime, storedEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, requestLog, sleep, startRuntime, storedEvents, waitForEvents } from '../test/collector.ts';
+import { mount, unmount } from '../test/markup.ts';
 
 // Pages as they are found in the wild: old libraries that extend the built-ins, frameworks that wrap the timers,
 // consent managers that stand between the page and its storage. Each test puts the page's setup in place and takes
@@ -19,7 +20,10 @@ async function withPrototypeJs<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe('host pages', () => {
-  afterEach(() => cleanUp());
+  afterEach(() => {
+    cleanUp();
+    unmount();
+  });
 
   it("deliver the events kept past a cap on a page with Prototype.js's Array.prototype.toJSON, without resending a refused drop report", async () => {
     await withPrototypeJs(async () => {
@@ -35,5 +39,29 @@ describe('host pages', () => {
       // The report the collector refused is not sent again and again.
       expect((await requestLog(heap.envId)).length).to.be.below(5);
     });
+  });
+
+  it('capture clicks and hash navigations on a page that made history.pushState read-only', async () => {
+    const own = Object.getOwnPropertyDescriptor(history, 'pushState');
+    Object.defineProperty(history, 'pushState', { configurable: true, writable: false, value: History.prototype.pushState });
+    const start = location.href;
+    try {
+      const { errors } = await captureConsole(async () => {
+        const heap = startRuntime('read-only-history');
+        mount('<button type="button">Buy</button>').querySelector('button')!.click();
+        location.hash = 'cart';
+        const events = await waitForEvents(heap.envId, 3);
+        expect(events.map((e) => [e.type, String(e.page?.url).endsWith('#cart')])).to.deep.equal([
+          ['pageview', false],
+          ['click', false],
+          ['pageview', true],
+        ]);
+      });
+      expect(errors).to.deep.equal([]);
+    } finally {
+      if (own) Object.defineProperty(history, 'pushState', own);
+      else delete (history as { pushState?: unknown }).pushState;
+      history.replaceState(null, '', start);
+    }
   });
 });

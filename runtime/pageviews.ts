@@ -52,7 +52,11 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
       }
     });
   historyListeners.add(schedule);
-  patchHistory();
+  try {
+    patchHistory();
+  } catch {
+    // The page made history's methods read-only: navigations are heard by their events alone, and clicks still are.
+  }
   for (const type of NAVIGATIONS) addEventListener(type, schedule);
   return () => {
     unsubscribe();
