@@ -91,7 +91,13 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
     }
     return 0;
   };
-  window.heap = global;
+  try {
+    window.heap = global;
+  } catch {
+    // Another script made window.heap read-only: the element's own methods and events still work.
+    warnOnce('global-read-only', 'window.heap is read-only on this page, so heap.* calls do not reach the tracker; call the <heap-analytics> element\'s methods instead.');
+    return undefined;
+  }
   const callbacks = window.heapReadyCb;
   // Runs one `{name, fn}` entry; snippet stubs that are still called later (a cached page) run straight away.
   const readyCb = (window.heapReadyCb = {

@@ -1,6 +1,11 @@
-import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, requestLog, sleep, startRuntime, storedEvents, waitForEvents } from '../test/collector.ts';
+import { expect, fixture, html } from '@open-wc/testing';
+import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
+import '../components/heap-analytics-define.ts';
+import { captureConsole, cleanUp, ENDPOINT, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { mount, unmount } from '../test/markup.ts';
+import { getRuntime } from './load.ts';
+import type { HeapEvent } from './types.ts';
+import { resetWarnings } from './warn.ts';
 
 // Pages as they are found in the wild: old libraries that extend the built-ins, frameworks that wrap the timers,
 // consent managers that stand between the page and its storage. Each test puts the page's setup in place and takes
@@ -62,6 +67,30 @@ describe('host pages', () => {
       if (own) Object.defineProperty(history, 'pushState', own);
       else delete (history as { pushState?: unknown }).pushState;
       history.replaceState(null, '', start);
+    }
+  });
+
+  it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
+    resetWarnings();
+    const envId = uniqueEnv('read-only-global');
+    // Another script claimed the name with a getter and no setter.
+    Object.defineProperty(window, 'heap', { configurable: true, get: () => undefined });
+    try {
+      const { warnings, result: el } = await captureConsole(async () => {
+        const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} disable-pageview-autocapture></heap-analytics>`);
+        expect(await el.ready).to.equal(true);
+        return el;
+      });
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.include('window.heap is read-only');
+      const seen: string[] = [];
+      el.addEventListener('heap-event', (e) => seen.push(String((e as CustomEvent<HeapEvent>).detail.name)));
+      el.track('Element call');
+      await waitForEvents(envId, 1, { name: 'Element call' });
+      expect(seen).to.deep.equal(['Element call']);
+    } finally {
+      getRuntime(envId)?.dispose();
+      delete (window as { heap?: unknown }).heap;
     }
   });
 });
