@@ -188,6 +188,21 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ rejected: 1 });
   });
 
+  it('stops resending drop counts that a collector refuses without naming an event', async () => {
+    const envId = uniqueEnv('400-counts');
+    // A collector that refuses every batch as a whole (a 400 naming no event), the counts of what it refused included.
+    await setFaults(envId, [{ kind: 'status', status: 400 }]);
+    const heap = startRuntime('400-counts', fast, envId);
+    for (let i = 0; i < 3; i++) heap.track('Refused', { i });
+    await sleep(1500);
+    const refused = await requestLog(envId);
+    // Halving isolates and drops each event, then one request reports the count: not a request every few ms.
+    expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(3, 12);
+    await setFaults(envId, []);
+    heap.track('After the refusals');
+    await waitForEvents(envId, 1, { name: 'After the refusals' });
+  });
+
   it('leaves no saved events behind once all are delivered, even when storage refused a rewrite in between', async () => {
     const envId = uniqueEnv('refused');
     const segments = `${keyPrefix(envId)}_q_`;
