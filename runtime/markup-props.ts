@@ -1,6 +1,6 @@
 import { composedParent } from './composed-tree.ts';
 import type { Props } from './types.ts';
-import { isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
+import { cleanValue, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
 
 /** Receives every markup problem while `collectProblems` runs, instead of the once-per-code console warning. */
@@ -153,18 +153,18 @@ export function parseBoolean(value: string): boolean | undefined {
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
     warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
-  } else if (typeof value === 'string') {
-    if (value.length >= MAX_VALUE) {
-      warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
-    }
-    // A shorter value is the whole of itself.
-    out[key] = value.slice(0, MAX_VALUE - 1);
-  } else if (typeof value === 'boolean' || Number.isFinite(value)) {
-    // Number.isFinite answers false for anything but a number.
-    out[key] = value as number | boolean;
-  } else {
-    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+    return;
   }
+  const clean = cleanValue(value);
+  if (clean === undefined) {
+    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+    return;
+  }
+  // Only a cut string differs from what was given.
+  if (clean !== value) {
+    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${(value as string).length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+  }
+  out[key] = clean;
 }
 
 function summarize(value: string): string {

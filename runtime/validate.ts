@@ -64,6 +64,8 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
     keys = keys.slice(0, MAX_PROPS);
   }
   for (const key of keys) {
+    // How the key is named in a warning.
+    const name = key.slice(0, 40);
     if (key.length >= MAX_KEY) {
       warnOnce('property-key-too-long', `property keys must be shorter than ${MAX_KEY} characters; a key of ${key.length} was dropped.`);
       continue;
@@ -72,30 +74,29 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
     try {
       raw = (value as Record<string, unknown>)[key];
     } catch {
-      warnOnce('property-value-unreadable', `reading property "${key.slice(0, 40)}" threw; it was dropped.`);
+      warnOnce('property-value-unreadable', `reading property "${name}" threw; it was dropped.`);
       continue;
     }
-    const clean = cleanValue(raw, key);
-    if (clean !== undefined) out[key] = clean;
+    const clean = cleanValue(raw);
+    if (clean === undefined) {
+      if (typeof raw === 'number') warnOnce('property-value-not-finite', `property "${name}" is ${raw}; only finite numbers are kept, so it was dropped.`);
+      else warnOnce('property-value-invalid', `property "${name}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
+      continue;
+    }
+    // Only a cut string differs from what was given.
+    if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than ${MAX_VALUE} characters; "${name}" was truncated.`);
+    out[key] = clean;
   }
   return out;
 }
 
-function cleanValue(raw: unknown, key: string): PropValue | undefined {
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'number') {
-    if (Number.isFinite(raw)) return raw;
-    warnOnce('property-value-not-finite', `property "${key.slice(0, 40)}" is ${raw}; only finite numbers are kept, so it was dropped.`);
-    return undefined;
-  }
-  if (typeof raw === 'string') {
-    if (raw.length < MAX_VALUE) return raw;
-    warnOnce('property-value-truncated', `string values must be shorter than ${MAX_VALUE} characters; "${key.slice(0, 40)}" was truncated.`);
-    return raw.slice(0, MAX_VALUE - 1);
-  }
-  warnOnce('property-value-invalid', `property "${key.slice(0, 40)}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
-  return undefined;
-}
+/**
+ * A property value as it is sent, for the API and the markup alike: a boolean, a finite number, or a string cut
+ * below MAX_VALUE characters (the same string when shorter); undefined for anything else.
+ */
+export const cleanValue = (value: unknown): PropValue | undefined =>
+  // Number.isFinite answers false for anything but a number.
+  typeof value === 'string' ? value.slice(0, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
 
 /** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
 export function cleanIdentity(value: unknown): string | null {
