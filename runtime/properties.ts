@@ -1,4 +1,4 @@
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
 import type { Props } from './types.ts';
 import { isEmpty, isPropsObject } from './validate.ts';
 
@@ -49,9 +49,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       save();
     },
     merge() {
-      const earlier = parseJson(store!.get(key));
-      // Parsed JSON: the plain-object test is all stored properties need.
-      if (isPropsObject(earlier)) values = { ...(earlier as Props), ...values };
+      // Read as at boot: corrupt or missing properties add nothing (spreading undefined copies nothing).
+      values = { ...readJson(store!, key, isPropsObject as (v: unknown) => v is Props), ...values };
       save();
     },
   };
