@@ -116,11 +116,11 @@ export function cleanIdentity(value: unknown): string | null {
   return identity;
 }
 
-/** Returns a property name for the remove* calls, or null with a warning. */
-export function cleanKey(value: unknown, call: string): string | null {
-  if (typeof value === 'string' && value.length < MAX_KEY) return value;
+/** True for a property name the remove* calls take; otherwise false, with a warning. */
+export function isKey(value: unknown, call: string): value is string {
+  if (typeof value === 'string' && value.length < MAX_KEY) return true;
   warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than ${MAX_KEY} characters, got ${describe(value)}; the call was ignored.`);
-  return null;
+  return false;
 }
 
 /** Returns a title truncated below 255 characters, or undefined with a warning when it is not a string. */
