@@ -166,7 +166,8 @@ export function isPropsObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   // A root prototype, so plain objects from another frame count too.
-  return proto === null || Object.getPrototypeOf(proto) === null;
+  // Prototypes are objects or null.
+  return !proto || !Object.getPrototypeOf(proto);
 }
 
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
