@@ -57,7 +57,7 @@ export function readEventName(el: Element): string | null {
     return null;
   }
   if (raw.length > MAX_EVENT_NAME) {
-    warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to ${MAX_EVENT_NAME} characters; the name was truncated.`);
+    warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to 255 characters; the name was truncated.`);
     return raw.slice(0, MAX_EVENT_NAME);
   }
   return raw;
@@ -152,7 +152,7 @@ export function parseBoolean(value: string): boolean | undefined {
  */
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
-    warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
+    warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is 511); it was dropped.`);
     return;
   }
   const clean = cleanValue(value);
@@ -162,7 +162,7 @@ function putEntry(out: Props, el: Element, attr: string, key: string, value: unk
   }
   // Only a cut string differs from what was given.
   if (clean !== value) {
-    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${(value as string).length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
+    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${(value as string).length} characters (the limit is 1023); it was truncated.`);
   }
   out[key] = clean;
 }

@@ -1,6 +1,11 @@
 import type { Props, PropValue } from './types.ts';
 import { describe, warnOnce } from './warn.ts';
 
+// The warnings spell these limits out in their texts, which cost no bundle bytes (a value in a message does):
+// a change here is a change there too (validate.test.ts and markup-props.test.ts check the texts). The one exception,
+// event-name-truncated, passes its limit: it is the message printed when the texts file fails to load, values alone
+// (scripts/pack.test.mjs).
+
 /** Longest event name kept; longer names are truncated to this. */
 export const MAX_EVENT_NAME = 255;
 /** Property keys must be shorter than this; longer ones are dropped. */
@@ -60,14 +65,14 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
     return out;
   }
   if (keys.length > MAX_PROPS) {
-    warnOnce('properties-too-many', `at most ${MAX_PROPS} properties are kept per call; ${keys.length - MAX_PROPS} were dropped.`);
+    warnOnce('properties-too-many', `at most 256 properties are kept per call; ${keys.length - MAX_PROPS} were dropped.`);
     keys = keys.slice(0, MAX_PROPS);
   }
   for (const key of keys) {
     // How the key is named in a warning.
     const name = key.slice(0, 40);
     if (key.length >= MAX_KEY) {
-      warnOnce('property-key-too-long', `property keys must be shorter than ${MAX_KEY} characters; a key of ${key.length} was dropped.`);
+      warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
       continue;
     }
     let raw: unknown;
@@ -84,7 +89,7 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
       continue;
     }
     // Only a cut string differs from what was given.
-    if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than ${MAX_VALUE} characters; "${name}" was truncated.`);
+    if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than 1024 characters; "${name}" was truncated.`);
     out[key] = clean;
   }
   return out;
@@ -110,7 +115,7 @@ export function cleanIdentity(value: unknown): string | null {
     return null;
   }
   if (identity.length >= MAX_IDENTITY) {
-    warnOnce('identity-too-long', `identities must be shorter than ${MAX_IDENTITY} characters (truncating would merge different users); the call was ignored.`);
+    warnOnce('identity-too-long', `identities must be shorter than 255 characters (truncating would merge different users); the call was ignored.`);
     return null;
   }
   return identity;
@@ -119,7 +124,7 @@ export function cleanIdentity(value: unknown): string | null {
 /** True for a property name the remove* calls take; otherwise false, with a warning. */
 export function isKey(value: unknown, call: string): value is string {
   if (typeof value === 'string' && value.length < MAX_KEY) return true;
-  warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than ${MAX_KEY} characters, got ${describe(value)}; the call was ignored.`);
+  warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than 512 characters, got ${describe(value)}; the call was ignored.`);
   return false;
 }
 
@@ -130,7 +135,7 @@ export function cleanTitle(value: unknown): string | undefined {
     return undefined;
   }
   if (value.length < MAX_TITLE) return value;
-  warnOnce('pageview-title-truncated', `titles must be shorter than ${MAX_TITLE} characters; a title of ${value.length} was truncated.`);
+  warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
   return value.slice(0, MAX_TITLE - 1);
 }
 
