@@ -53,7 +53,7 @@ export function readEventName(el: Element): string | null {
   const raw = el.getAttribute(EVENT);
   if (raw === null) return null;
   if (raw.trim() === '') {
-    warn('markup-event-name-empty', `${describeElement(el)} has an empty ${EVENT}; nothing is tracked for it.`);
+    warn('markup-event-name-empty', `${describeElement(el)} has an empty data-heap-event; nothing is tracked for it.`);
     return null;
   }
   if (raw.length > MAX_EVENT_NAME) {
