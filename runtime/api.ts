@@ -92,10 +92,8 @@ export function createApi(core: Core): PublicApi {
   };
   // The event and pageview property calls differ only in the bag they change.
   for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
-    calls[`add${kind}Properties`] = (properties) => {
-      const clean = cleanProps(properties, `add${kind}Properties`);
-      if (clean) bag.add(clean);
-    };
+    // Refused properties (undefined) add nothing, like empty ones.
+    calls[`add${kind}Properties`] = (properties) => bag.add(cleanProps(properties, `add${kind}Properties`));
     calls[`remove${kind}Property`] = (name) => {
       if (isKey(name, `remove${kind}Property`)) bag.remove(name);
     };

@@ -6,7 +6,8 @@ import { isEmpty, isPropsObject } from './validate.ts';
 /** A set of properties with add/remove/clear, optionally persisted under one key. */
 export interface PropertyBag {
   readonly values: Props;
-  add(props: Props): void;
+  /** Adds `props` over the current values; nothing (undefined or empty) changes nothing. */
+  add(props: Props | undefined): void;
   remove(key: string): void;
   clear(): void;
   /**
