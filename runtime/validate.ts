@@ -19,7 +19,7 @@ export const MAX_TITLE = 255;
 /** Most properties kept from one object; the rest are dropped. */
 export const MAX_PROPS = 256;
 
-const JUNK_IDENTITIES = new Set(['', 'undefined', 'null', 'nan', '[object object]']);
+const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
 
 /** A string as it is, a finite number as its string; anything else is not text. */
 const asText = (value: unknown): string | undefined =>
@@ -110,7 +110,7 @@ export function cleanIdentity(value: unknown): string | null {
     warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
     return null;
   }
-  if (JUNK_IDENTITIES.has(identity.trim().toLowerCase())) {
+  if (JUNK_IDENTITIES.includes(identity.trim().toLowerCase())) {
     warnOnce('identity-junk', `identify() refused the placeholder identity ${describe(identity)}; the call was ignored.`);
     return null;
   }
