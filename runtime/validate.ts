@@ -23,7 +23,8 @@ const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
 
 /** A string as it is, a finite number as its string; anything else is not text. */
 const asText = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+  // Number.isFinite answers false for anything but a number.
+  typeof value === 'string' ? value : Number.isFinite(value) ? String(value) : undefined;
 
 /** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
 export function cleanEventName(value: unknown): string | null {
