@@ -1,7 +1,7 @@
 import type { Consent } from './persistence.ts';
 import type { CheckedPageview, Core } from './runtime.ts';
 import { API_METHODS, type HeapApi } from './types.ts';
-import { cleanEventName, cleanIdentity, cleanKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
+import { cleanEventName, cleanIdentity, isKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
 
 /** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
@@ -92,13 +92,10 @@ export function createApi(core: Core): PublicApi {
   };
   // The event and pageview property calls differ only in the bag they change.
   for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
-    calls[`add${kind}Properties`] = (properties) => {
-      const clean = cleanProps(properties, `add${kind}Properties`);
-      if (clean) bag.add(clean);
-    };
+    // Refused properties (undefined) add nothing, like empty ones.
+    calls[`add${kind}Properties`] = (properties) => bag.add(cleanProps(properties, `add${kind}Properties`));
     calls[`remove${kind}Property`] = (name) => {
-      const key = cleanKey(name, `remove${kind}Property`);
-      if (key !== null) bag.remove(key);
+      if (isKey(name, `remove${kind}Property`)) bag.remove(name);
     };
     calls[`clear${kind}Properties`] = bag.clear;
   }

@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { captureConsole, cleanUp, startRuntime } from '../test/collector.ts';
 import { mount, settled, tracks, unmount } from '../test/markup.ts';
+import { MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 
 const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
 const long = (n: number) => 'x'.repeat(n);
@@ -83,5 +84,32 @@ describe('markup properties: the count per event', () => {
     expect(properties.k255).to.equal('255');
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.include('properties-too-many').and.include('44 were dropped');
+  });
+});
+
+describe('markup properties: warning texts', () => {
+  afterEach(() => {
+    unmount();
+    cleanUp();
+  });
+
+  // The texts spell the limits out (a text costs no bundle bytes, a value does): they must say what the checks do.
+  it('name the limits the checks apply', async () => {
+    const heap = startRuntime('props-limit-texts', quiet);
+    const button = mount(`<button data-heap-event="${long(MAX_EVENT_NAME + 1)}" data-heap-props='{"${long(MAX_KEY)}":1}' data-heap-prop-v="${long(MAX_VALUE)}">x</button>`).querySelector('button')!;
+    const { warnings } = await captureConsole(async () => {
+      await heap.ready;
+      button.click();
+    });
+    await settled(heap);
+    const expected: [string, string][] = [
+      ['markup-event-name-truncated', `limited to ${MAX_EVENT_NAME} characters`],
+      ['markup-prop-key-too-long', `the limit is ${MAX_KEY - 1}`],
+      ['markup-prop-value-truncated', `the limit is ${MAX_VALUE - 1}`],
+    ];
+    for (const [code, text] of expected) {
+      const warning = warnings.find((w) => w.startsWith(`[heap-analytics] ${code}:`));
+      expect(warning, `${code} in ${warnings.join('\n')}`).to.include(text);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { composedParent } from './composed-tree.ts';
 import type { Props } from './types.ts';
-import { isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
+import { cleanValue, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
 
 /** Receives every markup problem while `collectProblems` runs, instead of the once-per-code console warning. */
@@ -53,11 +53,11 @@ export function readEventName(el: Element): string | null {
   const raw = el.getAttribute(EVENT);
   if (raw === null) return null;
   if (raw.trim() === '') {
-    warn('markup-event-name-empty', `${describeElement(el)} has an empty ${EVENT}; nothing is tracked for it.`);
+    warn('markup-event-name-empty', `${describeElement(el)} has an empty data-heap-event; nothing is tracked for it.`);
     return null;
   }
   if (raw.length > MAX_EVENT_NAME) {
-    warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to ${MAX_EVENT_NAME} characters; the name was truncated.`);
+    warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to 255 characters; the name was truncated.`);
     return raw.slice(0, MAX_EVENT_NAME);
   }
   return raw;
@@ -152,19 +152,19 @@ export function parseBoolean(value: string): boolean | undefined {
  */
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
   if (key.length >= MAX_KEY) {
-    warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is ${MAX_KEY - 1}); it was dropped.`);
-  } else if (typeof value === 'string') {
-    if (value.length >= MAX_VALUE) {
-      warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${value.length} characters (the limit is ${MAX_VALUE - 1}); it was truncated.`);
-    }
-    // A shorter value is the whole of itself.
-    out[key] = value.slice(0, MAX_VALUE - 1);
-  } else if (typeof value === 'boolean' || Number.isFinite(value)) {
-    // Number.isFinite answers false for anything but a number.
-    out[key] = value as number | boolean;
-  } else {
-    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+    warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is 511); it was dropped.`);
+    return;
   }
+  const clean = cleanValue(value);
+  if (clean === undefined) {
+    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+    return;
+  }
+  // Only a cut string differs from what was given.
+  if (clean !== value) {
+    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${(value as string).length} characters (the limit is 1023); it was truncated.`);
+  }
+  out[key] = clean;
 }
 
 function summarize(value: string): string {

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, reload, startRuntime, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 describe('properties', () => {
   afterEach(cleanUp);
@@ -46,6 +46,21 @@ describe('properties', () => {
     const [snapshot, after] = await waitForEvents(heap.envId, 2, { type: 'track' });
     expect(snapshot!.properties).to.deep.equal({ plan: 'free', pageType: 'home', step: 1, label: 'first' });
     expect(after!.properties).to.deep.equal({ plan: 'pro', later: 1, step: 2, extra: true });
+  });
+
+  it('granting consent reports corrupt saved event properties, ignores them and keeps the current ones', async () => {
+    const envId = uniqueEnv('corrupt-props');
+    localStorage.setItem(`${keyPrefix(envId)}_props`, '{broken');
+    const { result: heap, warnings } = await captureConsole(() => {
+      const heap = startRuntime('corrupt-props', { disablePageviewAutocapture: true, consent: 'pending' }, envId);
+      heap.addEventProperties({ plan: 'pro' });
+      heap.setConsent('granted');
+      heap.track('After consent');
+      return heap;
+    });
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event!.properties).to.deep.equal({ plan: 'pro' });
+    expect(warnings.some((w) => w.includes('storage-corrupt'))).to.equal(true);
   });
 
   it('reads a getter once, at the call', async () => {

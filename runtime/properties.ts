@@ -1,4 +1,4 @@
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
 import type { Props } from './types.ts';
 import { isEmpty, isPropsObject } from './validate.ts';
 
@@ -6,7 +6,8 @@ import { isEmpty, isPropsObject } from './validate.ts';
 /** A set of properties with add/remove/clear, optionally persisted under one key. */
 export interface PropertyBag {
   readonly values: Props;
-  add(props: Props): void;
+  /** Adds `props` over the current values; nothing (undefined or empty) changes nothing. */
+  add(props: Props | undefined): void;
   remove(key: string): void;
   clear(): void;
   /**
@@ -49,9 +50,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       save();
     },
     merge() {
-      const earlier = parseJson(store!.get(key));
-      // Parsed JSON: the plain-object test is all stored properties need.
-      if (isPropsObject(earlier)) values = { ...(earlier as Props), ...values };
+      // Read as at boot: corrupt or missing properties add nothing (spreading undefined copies nothing).
+      values = { ...readJson(store!, key, isPropsObject as (v: unknown) => v is Props), ...values };
       save();
     },
   };

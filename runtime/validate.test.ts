@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import { captureConsole, cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
 import type { HeapRuntime } from './load.ts';
 import { API_METHODS } from './types.ts';
+import { MAX_EVENT_NAME, MAX_IDENTITY, MAX_KEY, MAX_PROPS, MAX_TITLE, MAX_VALUE } from './validate.ts';
 import { resetWarnings } from './warn.ts';
 
 type Case = {
@@ -74,6 +75,37 @@ describe('input validation (the seed limits, one warning per cause)', () => {
       if (c.what.includes('relative url')) expect(pageview!.page!.url).to.equal(location.href);
     });
   }
+});
+
+describe('warning texts', () => {
+  afterEach(cleanUp);
+
+  // The texts spell the limits out (a text costs no bundle bytes, a value does): they must say what the checks do.
+  it('name the limits the checks apply', async () => {
+    const heap = startRuntime('limit-texts', { disablePageviewAutocapture: true });
+    const many = Object.fromEntries(Array.from({ length: MAX_PROPS + 1 }, (_, i) => [`k${i}`, i]));
+    const { warnings } = await captureConsole(() => {
+      heap.track('n'.repeat(MAX_EVENT_NAME + 1));
+      heap.track('E', many);
+      heap.track('E', { ['k'.repeat(MAX_KEY)]: 1, v: 'v'.repeat(MAX_VALUE) });
+      heap.identify('i'.repeat(MAX_IDENTITY));
+      heap.removeEventProperty('k'.repeat(MAX_KEY));
+      heap.trackPageview({ title: 't'.repeat(MAX_TITLE) });
+    });
+    const expected: [string, string][] = [
+      ['event-name-truncated', `limited to ${MAX_EVENT_NAME} characters`],
+      ['properties-too-many', `at most ${MAX_PROPS} properties`],
+      ['property-key-too-long', `shorter than ${MAX_KEY} characters`],
+      ['property-value-truncated', `shorter than ${MAX_VALUE} characters`],
+      ['identity-too-long', `shorter than ${MAX_IDENTITY} characters`],
+      ['removeEventProperty-key-invalid', `shorter than ${MAX_KEY} characters`],
+      ['pageview-title-truncated', `shorter than ${MAX_TITLE} characters`],
+    ];
+    for (const [code, text] of expected) {
+      const warning = warnings.find((w) => w.startsWith(`[heap-analytics] ${code}:`));
+      expect(warning, `${code} in ${warnings.join('\n')}`).to.include(text);
+    }
+  });
 });
 
 /** Values that no call of the API should choke on. */

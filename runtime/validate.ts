@@ -1,6 +1,11 @@
 import type { Props, PropValue } from './types.ts';
 import { describe, warnOnce } from './warn.ts';
 
+// The warnings spell these limits out in their texts, which cost no bundle bytes (a value in a message does):
+// a change here is a change there too (validate.test.ts and markup-props.test.ts check the texts). The one exception,
+// event-name-truncated, passes its limit: it is the message printed when the texts file fails to load, values alone
+// (scripts/pack.test.mjs).
+
 /** Longest event name kept; longer names are truncated to this. */
 export const MAX_EVENT_NAME = 255;
 /** Property keys must be shorter than this; longer ones are dropped. */
@@ -14,11 +19,12 @@ export const MAX_TITLE = 255;
 /** Most properties kept from one object; the rest are dropped. */
 export const MAX_PROPS = 256;
 
-const JUNK_IDENTITIES = new Set(['', 'undefined', 'null', 'nan', '[object object]']);
+const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
 
 /** A string as it is, a finite number as its string; anything else is not text. */
 const asText = (value: unknown): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+  // Number.isFinite answers false for anything but a number.
+  typeof value === 'string' ? value : Number.isFinite(value) ? String(value) : undefined;
 
 /** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
 export function cleanEventName(value: unknown): string | null {
@@ -60,42 +66,43 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
     return out;
   }
   if (keys.length > MAX_PROPS) {
-    warnOnce('properties-too-many', `at most ${MAX_PROPS} properties are kept per call; ${keys.length - MAX_PROPS} were dropped.`);
+    warnOnce('properties-too-many', `at most 256 properties are kept per call; ${keys.length - MAX_PROPS} were dropped.`);
     keys = keys.slice(0, MAX_PROPS);
   }
   for (const key of keys) {
+    // How the key is named in a warning.
+    const name = key.slice(0, 40);
     if (key.length >= MAX_KEY) {
-      warnOnce('property-key-too-long', `property keys must be shorter than ${MAX_KEY} characters; a key of ${key.length} was dropped.`);
+      warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
       continue;
     }
     let raw: unknown;
     try {
       raw = (value as Record<string, unknown>)[key];
     } catch {
-      warnOnce('property-value-unreadable', `reading property "${key.slice(0, 40)}" threw; it was dropped.`);
+      warnOnce('property-value-unreadable', `reading property "${name}" threw; it was dropped.`);
       continue;
     }
-    const clean = cleanValue(raw, key);
-    if (clean !== undefined) out[key] = clean;
+    const clean = cleanValue(raw);
+    if (clean === undefined) {
+      if (typeof raw === 'number') warnOnce('property-value-not-finite', `property "${name}" is ${raw}; only finite numbers are kept, so it was dropped.`);
+      else warnOnce('property-value-invalid', `property "${name}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
+      continue;
+    }
+    // Only a cut string differs from what was given.
+    if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than 1024 characters; "${name}" was truncated.`);
+    out[key] = clean;
   }
   return out;
 }
 
-function cleanValue(raw: unknown, key: string): PropValue | undefined {
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'number') {
-    if (Number.isFinite(raw)) return raw;
-    warnOnce('property-value-not-finite', `property "${key.slice(0, 40)}" is ${raw}; only finite numbers are kept, so it was dropped.`);
-    return undefined;
-  }
-  if (typeof raw === 'string') {
-    if (raw.length < MAX_VALUE) return raw;
-    warnOnce('property-value-truncated', `string values must be shorter than ${MAX_VALUE} characters; "${key.slice(0, 40)}" was truncated.`);
-    return raw.slice(0, MAX_VALUE - 1);
-  }
-  warnOnce('property-value-invalid', `property "${key.slice(0, 40)}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
-  return undefined;
-}
+/**
+ * A property value as it is sent, for the API and the markup alike: a boolean, a finite number, or a string cut
+ * below MAX_VALUE characters (the same string when shorter); undefined for anything else.
+ */
+export const cleanValue = (value: unknown): PropValue | undefined =>
+  // Number.isFinite answers false for anything but a number.
+  typeof value === 'string' ? value.slice(0, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
 
 /** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
 export function cleanIdentity(value: unknown): string | null {
@@ -104,22 +111,22 @@ export function cleanIdentity(value: unknown): string | null {
     warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
     return null;
   }
-  if (JUNK_IDENTITIES.has(identity.trim().toLowerCase())) {
+  if (JUNK_IDENTITIES.includes(identity.trim().toLowerCase())) {
     warnOnce('identity-junk', `identify() refused the placeholder identity ${describe(identity)}; the call was ignored.`);
     return null;
   }
   if (identity.length >= MAX_IDENTITY) {
-    warnOnce('identity-too-long', `identities must be shorter than ${MAX_IDENTITY} characters (truncating would merge different users); the call was ignored.`);
+    warnOnce('identity-too-long', `identities must be shorter than 255 characters (truncating would merge different users); the call was ignored.`);
     return null;
   }
   return identity;
 }
 
-/** Returns a property name for the remove* calls, or null with a warning. */
-export function cleanKey(value: unknown, call: string): string | null {
-  if (typeof value === 'string' && value.length < MAX_KEY) return value;
-  warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than ${MAX_KEY} characters, got ${describe(value)}; the call was ignored.`);
-  return null;
+/** True for a property name the remove* calls take; otherwise false, with a warning. */
+export function isKey(value: unknown, call: string): value is string {
+  if (typeof value === 'string' && value.length < MAX_KEY) return true;
+  warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than 512 characters, got ${describe(value)}; the call was ignored.`);
+  return false;
 }
 
 /** Returns a title truncated below 255 characters, or undefined with a warning when it is not a string. */
@@ -129,7 +136,7 @@ export function cleanTitle(value: unknown): string | undefined {
     return undefined;
   }
   if (value.length < MAX_TITLE) return value;
-  warnOnce('pageview-title-truncated', `titles must be shorter than ${MAX_TITLE} characters; a title of ${value.length} was truncated.`);
+  warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
   return value.slice(0, MAX_TITLE - 1);
 }
 
@@ -165,7 +172,8 @@ export function isPropsObject(value: unknown): value is Record<string, unknown> 
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   // A root prototype, so plain objects from another frame count too.
-  return proto === null || Object.getPrototypeOf(proto) === null;
+  // Prototypes are objects or null.
+  return !proto || !Object.getPrototypeOf(proto);
 }
 
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
