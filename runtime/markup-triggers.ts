@@ -29,7 +29,7 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
   const out = new Set<Trigger>();
   for (const token of raw!.toLowerCase().split(/[\s,]+/)) {
     if (SINGLE.has(token)) out.add(token as Trigger);
-    else if (token) warnOnce('markup-trigger-invalid', `${TRIGGER}="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
+    else if (token) warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
   }
   return out.size ? out : SINGLE.get(defaultTrigger(el))!;
 }

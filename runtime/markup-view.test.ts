@@ -1,7 +1,9 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, sleep, startRuntime, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, sleep, startRuntime, waitForEvents } from '../test/collector.ts';
 import { mount, settled, tick, tracks, unmount, until } from '../test/markup.ts';
 import { countMarkup, markupStats } from './markup-stats.ts';
+import { DEFAULT_DWELL_MS, dwellOf } from './markup-view.ts';
+import { resetWarnings } from './warn.ts';
 
 countMarkup();
 
@@ -24,6 +26,16 @@ describe('view triggers', () => {
     hide();
     unmount();
     cleanUp();
+  });
+
+  it('uses the default dwell for an invalid one, and its warning names that default', async () => {
+    resetWarnings();
+    const el = mount(`<div data-heap-event="Seen" data-heap-trigger="view" data-heap-view-dwell="soon">x</div>`).firstElementChild!;
+    const { result, warnings } = await captureConsole(() => dwellOf(el));
+    expect(result).to.equal(DEFAULT_DWELL_MS);
+    expect(warnings).to.have.length(1);
+    // The text spells the default out (a text costs no bundle bytes, a value does): it must say what the code does.
+    expect(warnings[0]).to.include('markup-view-dwell-invalid').and.include(`data-heap-view-dwell="soon"`).and.include(`${DEFAULT_DWELL_MS} is used`);
   });
 
   it('sends the event once the element has been half visible for its dwell time, once per element', async () => {

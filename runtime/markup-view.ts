@@ -2,7 +2,7 @@ import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
 
-/** How long an element must stay at least half visible before it counts as seen, ms. */
+/** How long an element must stay at least half visible before it counts as seen, ms (markup-view-dwell-invalid's text spells it out). */
 export const DEFAULT_DWELL_MS = 1000;
 /** Share of the element (or, for elements larger than the viewport, of the viewport) that must be visible. */
 const VISIBLE_SHARE = 0.5;
@@ -39,7 +39,7 @@ export function dwellOf(el: Element): number {
   if (raw === null) return DEFAULT_DWELL_MS;
   const ms = parseNumber(raw);
   if (ms !== undefined && ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `${VIEW_DWELL}="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; ${DEFAULT_DWELL_MS} is used.`);
+  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
   return DEFAULT_DWELL_MS;
 }
 
