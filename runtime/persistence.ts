@@ -45,7 +45,8 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   const local = createWebStore(area);
   // The user's stores mirror each other (a cookie with a localStorage copy): a value is read from the first that has
   // it and written to all, so it survives when one of them is cleared or blocked.
-  const mirrors = withCookies(options.cookieless) ? [createCookieStore(options), local] : [local];
+  const cookies = createCookieStore(options);
+  const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
   return {
     user: {
       get: (key) => (allowed() ? mirrors.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
@@ -62,11 +63,10 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
         }
       }
       try {
-        // A cookie is removed with the domain it was set with: try the configured one and the host's.
-        const jars = [createCookieStore({ cookieDomain: options.cookieDomain }), createCookieStore({})];
+        // Cookies of an earlier setting too: a cookieless page still removes the cookies it left before.
         for (const part of document.cookie.split('; ')) {
           const name = part.split('=')[0]!;
-          if (name.startsWith(prefix)) jars.forEach((jar) => jar.remove(name));
+          if (name.startsWith(prefix)) cookies.remove(name);
         }
       } catch {
         // No cookies to remove.

@@ -35,9 +35,12 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
   };
 }
 
-/** First-party cookies for a year: SameSite=Lax, Secure on https or when asked, on the given domain. */
-export function createCookieStore({ cookieDomain: domain, secureCookie: secure }: CookieOptions): KeyValueStore {
-  const write = (cookie: string, maxAge: number) => {
+/**
+ * First-party cookies for a year: SameSite=Lax, Secure on https or when asked, on the given domain. Removing a cookie
+ * (a wipe, the only use) tries the configured domain and the host's, as it may have been set with either.
+ */
+export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions): KeyValueStore {
+  const write = (cookie: string, maxAge: number, domain = cookieDomain, secure?: boolean) => {
     try {
       document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
         secure || globalThis.location?.protocol === 'https:' ? '; Secure' : ''
@@ -58,8 +61,11 @@ export function createCookieStore({ cookieDomain: domain, secureCookie: secure }
       }
       return null;
     },
-    set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000),
-    remove: (key) => write(`${key}=`, 0),
+    set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
+    remove(key) {
+      write(`${key}=`, 0);
+      write(`${key}=`, 0, '');
+    },
   };
 }
 
