@@ -89,14 +89,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     segment[2] = text.length;
     if (store) write(segment[0], text);
   };
-  const remove = ([key, , size]: Segment) => {
-    bytes -= size;
-    try {
-      storage()?.removeItem(key);
-    } catch {
-      // Storage gone: nothing left to remove.
-    }
-  };
   const heartbeat = (at = Date.now()) => {
     heartbeatAt = at;
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
@@ -122,7 +114,14 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       for (const segment of touched) {
         const left = (segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment));
-        if (!left.length) remove(segment);
+        if (!left.length) {
+          bytes -= segment[2];
+          try {
+            storage()?.removeItem(segment[0]);
+          } catch {
+            // Storage gone: nothing left to remove.
+          }
+        }
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
         else save(segment, !gone);

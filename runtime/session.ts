@@ -29,7 +29,7 @@ export interface Session {
   restart(now: number): void;
   /**
    * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive;
-   * returns the replaced session id.
+   * returns the replaced session id. Touch it next: that extends the continued session to now.
    */
   merge(now: number): string | undefined;
 }
@@ -81,7 +81,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       let replaced: string | undefined;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
-        current = { ...earlier, last: Math.max(earlier.last, now) };
+        // Kept alive by the touch that follows (the runtime labels the held events with it).
+        current = earlier;
       }
       if (current) save(current);
       return replaced;
