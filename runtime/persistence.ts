@@ -49,7 +49,7 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
   return {
     user: {
-      get: (key) => (allowed() ? mirrors.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
+      get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
       set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
     },
     local,

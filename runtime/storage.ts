@@ -3,7 +3,8 @@ import { warnOnce } from './warn.ts';
 
 /** A string key-value store; every implementation swallows platform failures. */
 export interface KeyValueStore {
-  get(key: string): string | null;
+  /** The value, or null or undefined when there is none. */
+  get(key: string): string | null | undefined;
   set(key: string, value: string): void;
   remove(key: string): void;
 }
@@ -17,7 +18,7 @@ export type CookieOptions = Pick<HeapConfig, 'cookieDomain' | 'secureCookie'>;
  */
 export function createWebStore(area: () => Storage | undefined): KeyValueStore {
   let failed = false;
-  const attempt = <T>(use: (storage: Storage | undefined) => T): T | null => {
+  const attempt = <T>(use: (storage: Storage | undefined) => T): T | undefined => {
     if (!failed) {
       try {
         return use(area());
@@ -26,10 +27,9 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
         warnOnce('storage-unavailable', `web storage is unavailable (${(err as Error)?.name ?? err}); state is kept in memory for this page.`);
       }
     }
-    return null;
   };
   return {
-    get: (key) => attempt((storage) => storage?.getItem(key)) ?? null,
+    get: (key) => attempt((storage) => storage?.getItem(key)),
     set: (key, value) => attempt((storage) => storage?.setItem(key, value)),
     remove: (key) => attempt((storage) => storage?.removeItem(key)),
   };
@@ -59,7 +59,6 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
       } catch {
         // Cookies blocked or a sandboxed document: behave as if there were none.
       }
-      return null;
     },
     set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
     remove(key) {
@@ -70,7 +69,7 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
 }
 
 /** Parses JSON text; undefined when it is unreadable (null text parses to null). */
-export function parseJson(text: string | null): unknown {
+export function parseJson(text: string | null | undefined): unknown {
   try {
     return JSON.parse(text!);
   } catch {
@@ -84,6 +83,6 @@ export function readJson<T>(store: Pick<KeyValueStore, 'get'>, key: string, isVa
   const value = parseJson(text);
   if (isValid(value)) return value;
   // Corrupt state: treated as absent, and overwritten on the next write.
-  if (text !== null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
+  if (text != null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
   return undefined;
 }
