@@ -64,10 +64,8 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
       }
       try {
         // Cookies of an earlier setting too: a cookieless page still removes the cookies it left before.
-        for (const part of document.cookie.split('; ')) {
-          const name = part.split('=')[0]!;
-          if (name.startsWith(prefix)) cookies.remove(name);
-        }
+        // The prefix holds no "=": a cookie whose text starts with it has a name that does.
+        for (const part of document.cookie.split('; ')) if (part.startsWith(prefix)) cookies.remove(part.split('=')[0]!);
       } catch {
         // No cookies to remove.
       }
