@@ -82,12 +82,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
     }
   };
-  /** Writes a segment as it is now; its events' JSON was made when they were first saved or sent. */
-  const save = (segment: Segment, store = true) => {
+  /** Writes a segment as it is now (or only counts its bytes, `memoryOnly`); its events' JSON was made when they were first saved or sent. */
+  const save = (segment: Segment, memoryOnly?: boolean) => {
     const text = `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}`;
     bytes += text.length - segment[2];
     segment[2] = text.length;
-    if (store) write(segment[0], text);
+    if (!memoryOnly) write(segment[0], text);
   };
   const heartbeat = (at = Date.now()) => {
     heartbeatAt = at;
@@ -124,7 +124,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         }
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
-        else save(segment, !gone);
+        else save(segment, gone);
       }
     },
     saveDrops(map) {
