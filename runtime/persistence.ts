@@ -32,8 +32,7 @@ const webArea = (cookieless: unknown): Storage | undefined => {
   try {
     return withCookies(cookieless) ? globalThis.localStorage : cookieless === 'memory' ? undefined : globalThis.sessionStorage;
   } catch {
-    // Accessing the storage object itself throws where storage is blocked.
-    return undefined;
+    // Accessing the storage object itself throws where storage is blocked: no area then.
   }
 };
 

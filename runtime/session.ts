@@ -37,14 +37,15 @@ export interface Session {
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
 function readLandingContext(): SessionContext {
   const props: SessionContext = {};
-  if (typeof location === 'undefined') return props;
-  props.landing_page = scrub(location.href);
-  const referrer = documentText('referrer');
-  if (referrer) props.referrer = scrub(referrer);
-  const params = new URLSearchParams(location.search);
-  for (const key of UTM_KEYS) {
-    const value = params.get(key);
-    if (value) props[key] = value.slice(0, 1023);
+  if (typeof location !== 'undefined') {
+    props.landing_page = scrub(location.href);
+    const referrer = documentText('referrer');
+    if (referrer) props.referrer = scrub(referrer);
+    const params = new URLSearchParams(location.search);
+    for (const key of UTM_KEYS) {
+      const value = params.get(key);
+      if (value) props[key] = value.slice(0, 1023);
+    }
   }
   return props;
 }

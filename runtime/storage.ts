@@ -73,7 +73,7 @@ export function parseJson(text: string | null | undefined): unknown {
   try {
     return JSON.parse(text!);
   } catch {
-    return undefined;
+    // Unreadable: undefined, as no JSON text parses to it.
   }
 }
 
