@@ -30,9 +30,9 @@ const withCookies = (cookieless: unknown) => cookieless === undefined || cookiel
 /** The Web Storage area for a `cookieless` setting: localStorage beside the cookie, sessionStorage, or none in "memory" mode. */
 const webArea = (cookieless: unknown): Storage | undefined => {
   try {
-    return withCookies(cookieless) ? globalThis.localStorage : cookieless === 'memory' ? undefined : globalThis.sessionStorage;
+    return withCookies(cookieless) ? localStorage : cookieless === 'memory' ? undefined : sessionStorage;
   } catch {
-    // Accessing the storage object itself throws where storage is blocked: no area then.
+    // Accessing the storage object itself throws where storage is blocked (and under Node, which has none): no area then.
   }
 };
 

@@ -41,9 +41,10 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
  */
 export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions): KeyValueStore {
   const write = (cookie: string, maxAge: number, domain = cookieDomain, secure?: boolean) => {
+    // Under Node (no document nor location) this throws too, and is caught.
     try {
       document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
-        secure || globalThis.location?.protocol === 'https:' ? '; Secure' : ''
+        secure || location.protocol === 'https:' ? '; Secure' : ''
       }`;
     } catch (err) {
       warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); local storage is used instead.`);
