@@ -135,11 +135,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       const area = storage();
       const events: HeapEvent[] = [];
       const lost: DropCount[] = [];
-      // None while storage is off-limits (consent, cookieless memory mode): then there is nothing to adopt, and no
-      // round should take the adoption lock from other tabs or ask for the held locks every 20 s.
-      if (!area) return [events, lost];
       let corrupt = 0;
-      const take = async () => {
+      const take = async (area: Storage) => {
         let held: Set<string> | undefined;
         try {
           held = new Set((await locks!.query()).held?.map((l) => l.name!));
@@ -175,8 +172,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         }
       };
       try {
-        // One tab adopts at a time; the others skip this round.
-        await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) : take());
+        // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
+        // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
+        // ask for the held locks every 20 s.
+        if (area) await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) : take(area));
       } catch {
         // Storage or locks failed mid-way: what was read is still adopted.
       }
