@@ -69,8 +69,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
 
   // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held. Granted only
   // after the runtime left (removed right after boot), it is let go at once, or the tab would look alive for good.
+  // Without Web Locks, `?.` skips the whole call chain, `.catch` included.
   const lock = () => {
-    if (locks && !releaseLock) void locks.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
   };
   lock();
 
