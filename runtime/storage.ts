@@ -40,7 +40,7 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
  * (a wipe, the only use) tries the configured domain and the host's, as it may have been set with either.
  */
 export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions): KeyValueStore {
-  const write = (cookie: string, maxAge: number, domain = cookieDomain, secure?: boolean) => {
+  const write = (cookie: string, maxAge: number, domain?: string, secure?: boolean) => {
     // Under Node (no document nor location) this throws too, and is caught.
     try {
       document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
@@ -63,8 +63,8 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
     },
     set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
     remove(key) {
+      write(`${key}=`, 0, cookieDomain);
       write(`${key}=`, 0);
-      write(`${key}=`, 0, '');
     },
   };
 }
