@@ -34,7 +34,10 @@ export interface Identity {
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
 export function createIdentity(store: UserStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
-  const save = (u = user.u, i = user.i) => store.set(key, JSON.stringify((user = { u, i })));
+  const save = (u = user.u, i = user.i) => {
+    store.set(key, JSON.stringify((user = { u, i })));
+    return user;
+  };
   save();
   return {
     current: () => user,
@@ -42,9 +45,8 @@ export function createIdentity(store: UserStore, key: string): Identity {
       save(user.i === null ? user.u : randomNumericId(), identity);
     },
     sync() {
-      const stored = readJson(store, key, isStoredUser);
-      if (stored) user = stored;
-      else save();
+      // Gone or unreadable: saved again from memory.
+      user = readJson(store, key, isStoredUser) ?? save();
     },
     merge() {
       const earlier = parseJson(store.get(key));

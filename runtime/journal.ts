@@ -69,8 +69,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
 
   // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held. Granted only
   // after the runtime left (removed right after boot), it is let go at once, or the tab would look alive for good.
+  // Without Web Locks, `?.` skips the whole call chain, `.catch` included.
   const lock = () => {
-    if (locks && !releaseLock) void locks.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
   };
   lock();
 
@@ -82,20 +83,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
     }
   };
-  /** Writes a segment as it is now; its events' JSON was made when they were first saved or sent. */
-  const save = (segment: Segment, store = true) => {
+  /** Writes a segment as it is now (or only counts its bytes, `memoryOnly`); its events' JSON was made when they were first saved or sent. */
+  const save = (segment: Segment, memoryOnly?: boolean) => {
     const text = `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}`;
     bytes += text.length - segment[2];
     segment[2] = text.length;
-    if (store) write(segment[0], text);
-  };
-  const remove = ([key, , size]: Segment) => {
-    bytes -= size;
-    try {
-      storage()?.removeItem(key);
-    } catch {
-      // Storage gone: nothing left to remove.
-    }
+    if (!memoryOnly) write(segment[0], text);
   };
   const heartbeat = (at = Date.now()) => {
     heartbeatAt = at;
@@ -122,10 +115,17 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       }
       for (const segment of touched) {
         const left = (segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment));
-        if (!left.length) remove(segment);
+        if (!left.length) {
+          bytes -= segment[2];
+          try {
+            storage()?.removeItem(segment[0]);
+          } catch {
+            // Storage gone: nothing left to remove.
+          }
+        }
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
         // been adopted already: rewriting would resurrect its segment.
-        else save(segment, !gone);
+        else save(segment, gone);
       }
     },
     saveDrops(map) {
@@ -136,11 +136,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       const area = storage();
       const events: HeapEvent[] = [];
       const lost: DropCount[] = [];
-      // None while storage is off-limits (consent, cookieless memory mode): then there is nothing to adopt, and no
-      // round should take the adoption lock from other tabs or ask for the held locks every 20 s.
-      if (!area) return [events, lost];
       let corrupt = 0;
-      const take = async () => {
+      const take = async (area: Storage) => {
         let held: Set<string> | undefined;
         try {
           held = new Set((await locks!.query()).held?.map((l) => l.name!));
@@ -176,8 +173,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         }
       };
       try {
-        // One tab adopts at a time; the others skip this round.
-        await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) : take());
+        // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
+        // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
+        // ask for the held locks every 20 s.
+        if (area) await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) : take(area));
       } catch {
         // Storage or locks failed mid-way: what was read is still adopted.
       }

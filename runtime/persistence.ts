@@ -30,10 +30,9 @@ const withCookies = (cookieless: unknown) => cookieless === undefined || cookiel
 /** The Web Storage area for a `cookieless` setting: localStorage beside the cookie, sessionStorage, or none in "memory" mode. */
 const webArea = (cookieless: unknown): Storage | undefined => {
   try {
-    return withCookies(cookieless) ? globalThis.localStorage : cookieless === 'memory' ? undefined : globalThis.sessionStorage;
+    return withCookies(cookieless) ? localStorage : cookieless === 'memory' ? undefined : sessionStorage;
   } catch {
-    // Accessing the storage object itself throws where storage is blocked.
-    return undefined;
+    // Accessing the storage object itself throws where storage is blocked (and under Node, which has none): no area then.
   }
 };
 
@@ -45,10 +44,11 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   const local = createWebStore(area);
   // The user's stores mirror each other (a cookie with a localStorage copy): a value is read from the first that has
   // it and written to all, so it survives when one of them is cleared or blocked.
-  const mirrors = withCookies(options.cookieless) ? [createCookieStore(options), local] : [local];
+  const cookies = createCookieStore(options);
+  const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
   return {
     user: {
-      get: (key) => (allowed() ? mirrors.reduce<string | null>((value, store) => value ?? store.get(key), null) : null),
+      get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
       set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
     },
     local,
@@ -62,12 +62,9 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
         }
       }
       try {
-        // A cookie is removed with the domain it was set with: try the configured one and the host's.
-        const jars = [createCookieStore({ cookieDomain: options.cookieDomain }), createCookieStore({})];
-        for (const part of document.cookie.split('; ')) {
-          const name = part.split('=')[0]!;
-          if (name.startsWith(prefix)) jars.forEach((jar) => jar.remove(name));
-        }
+        // Cookies of an earlier setting too: a cookieless page still removes the cookies it left before.
+        // The prefix holds no "=": a cookie whose text starts with it has a name that does.
+        for (const part of document.cookie.split('; ')) if (part.startsWith(prefix)) cookies.remove(part.split('=')[0]!);
       } catch {
         // No cookies to remove.
       }

@@ -29,7 +29,7 @@ export interface Session {
   restart(now: number): void;
   /**
    * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive;
-   * returns the replaced session id.
+   * returns the replaced session id. Touch it next: that extends the continued session to now.
    */
   merge(now: number): string | undefined;
 }
@@ -37,14 +37,15 @@ export interface Session {
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
 function readLandingContext(): SessionContext {
   const props: SessionContext = {};
-  if (typeof location === 'undefined') return props;
-  props.landing_page = scrub(location.href);
-  const referrer = documentText('referrer');
-  if (referrer) props.referrer = scrub(referrer);
-  const params = new URLSearchParams(location.search);
-  for (const key of UTM_KEYS) {
-    const value = params.get(key);
-    if (value) props[key] = value.slice(0, 1023);
+  if (typeof location !== 'undefined') {
+    props.landing_page = scrub(location.href);
+    const referrer = documentText('referrer');
+    if (referrer) props.referrer = scrub(referrer);
+    const params = new URLSearchParams(location.search);
+    for (const key of UTM_KEYS) {
+      const value = params.get(key);
+      if (value) props[key] = value.slice(0, 1023);
+    }
   }
   return props;
 }
@@ -81,7 +82,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       let replaced: string | undefined;
       if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
-        current = { ...earlier, last: Math.max(earlier.last, now) };
+        // Kept alive by the touch that follows (the runtime labels the held events with it).
+        current = earlier;
       }
       if (current) save(current);
       return replaced;

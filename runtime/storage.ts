@@ -3,7 +3,8 @@ import { warnOnce } from './warn.ts';
 
 /** A string key-value store; every implementation swallows platform failures. */
 export interface KeyValueStore {
-  get(key: string): string | null;
+  /** The value, or null or undefined when there is none. */
+  get(key: string): string | null | undefined;
   set(key: string, value: string): void;
   remove(key: string): void;
 }
@@ -17,7 +18,7 @@ export type CookieOptions = Pick<HeapConfig, 'cookieDomain' | 'secureCookie'>;
  */
 export function createWebStore(area: () => Storage | undefined): KeyValueStore {
   let failed = false;
-  const attempt = <T>(use: (storage: Storage | undefined) => T): T | null => {
+  const attempt = <T>(use: (storage: Storage | undefined) => T): T | undefined => {
     if (!failed) {
       try {
         return use(area());
@@ -26,21 +27,24 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
         warnOnce('storage-unavailable', `web storage is unavailable (${(err as Error)?.name ?? err}); state is kept in memory for this page.`);
       }
     }
-    return null;
   };
   return {
-    get: (key) => attempt((storage) => storage?.getItem(key)) ?? null,
+    get: (key) => attempt((storage) => storage?.getItem(key)),
     set: (key, value) => attempt((storage) => storage?.setItem(key, value)),
     remove: (key) => attempt((storage) => storage?.removeItem(key)),
   };
 }
 
-/** First-party cookies for a year: SameSite=Lax, Secure on https or when asked, on the given domain. */
-export function createCookieStore({ cookieDomain: domain, secureCookie: secure }: CookieOptions): KeyValueStore {
-  const write = (cookie: string, maxAge: number) => {
+/**
+ * First-party cookies for a year: SameSite=Lax, Secure on https or when asked, on the given domain. Removing a cookie
+ * (a wipe, the only use) tries the configured domain and the host's, as it may have been set with either.
+ */
+export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions): KeyValueStore {
+  const write = (cookie: string, maxAge: number, domain?: string, secure?: boolean) => {
+    // Under Node (no document nor location) this throws too, and is caught.
     try {
       document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
-        secure || globalThis.location?.protocol === 'https:' ? '; Secure' : ''
+        secure || location.protocol === 'https:' ? '; Secure' : ''
       }`;
     } catch (err) {
       warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); local storage is used instead.`);
@@ -56,19 +60,21 @@ export function createCookieStore({ cookieDomain: domain, secureCookie: secure }
       } catch {
         // Cookies blocked or a sandboxed document: behave as if there were none.
       }
-      return null;
     },
-    set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000),
-    remove: (key) => write(`${key}=`, 0),
+    set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
+    remove(key) {
+      write(`${key}=`, 0, cookieDomain);
+      write(`${key}=`, 0);
+    },
   };
 }
 
 /** Parses JSON text; undefined when it is unreadable (null text parses to null). */
-export function parseJson(text: string | null): unknown {
+export function parseJson(text: string | null | undefined): unknown {
   try {
     return JSON.parse(text!);
   } catch {
-    return undefined;
+    // Unreadable: undefined, as no JSON text parses to it.
   }
 }
 
@@ -78,6 +84,6 @@ export function readJson<T>(store: Pick<KeyValueStore, 'get'>, key: string, isVa
   const value = parseJson(text);
   if (isValid(value)) return value;
   // Corrupt state: treated as absent, and overwritten on the next write.
-  if (text !== null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
+  if (text != null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
   return undefined;
 }

@@ -1,0 +1,28 @@
+import { expect } from '@open-wc/testing';
+import { createJournal } from './journal.ts';
+
+describe('journal', () => {
+  const prefix = `hpa_journal_${Date.now()}`;
+  afterEach(() => {
+    for (const key of Object.keys(localStorage)) if (key.startsWith(prefix)) localStorage.removeItem(key);
+  });
+
+  it('adopts what a dead tab left where the browser has no Web Locks, its stale heartbeat deciding', async () => {
+    const event = { id: '0', type: 'track', name: 'Left behind', time: 1, user_id: '1', session_id: '2', pageview_id: '3' };
+    localStorage.setItem(`${prefix}_tab_999`, JSON.stringify({ hb: Date.now() - 60_000, d: { cap: 2 } }));
+    localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [event] }));
+    const own = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks')!;
+    Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
+    try {
+      const journal = createJournal(prefix, () => localStorage);
+      const [events, drops] = await journal.adopt();
+      expect(events.map((e) => e.name)).to.deep.equal(['Left behind']);
+      expect(drops).to.deep.equal([['cap', 2]]);
+      journal.leave();
+    } finally {
+      Object.defineProperty(Navigator.prototype, 'locks', own);
+    }
+    // Adopted once: nothing of the dead tab is left for another round.
+    expect(Object.keys(localStorage).filter((key) => key.includes('999'))).to.deep.equal([]);
+  });
+});
