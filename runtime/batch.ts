@@ -50,7 +50,9 @@ export function eventJson(event: HeapEvent): string {
  * one; returns how many it took. Their context travels once in `common` when all of them share it.
  */
 export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropCount[], sentAt: number): [count: number, body: string] {
-  const head = JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY, dropped: dropped.length ? dropped.map(([reason, count]) => ({ reason, count })) : undefined }).slice(0, -1);
+  // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
+  // JSON.stringify write it as a string, which the collector refuses.
+  const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${dropped.length ? `,"dropped":[${dropped.map(([reason, count]) => JSON.stringify({ reason, count }))}]` : ''}`;
   const context = events[0] && encode(events[0])[1];
   let n = 0;
   let own = 0;

@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
 import '../components/heap-analytics-define.ts';
-import { captureConsole, cleanUp, ENDPOINT, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { BASE, captureConsole, cleanUp, ENDPOINT, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { mount, unmount } from '../test/markup.ts';
 import { getRuntime } from './load.ts';
 import type { HeapEvent } from './types.ts';
@@ -30,7 +30,7 @@ describe('host pages', () => {
     unmount();
   });
 
-  it("deliver the events kept past a cap on a page with Prototype.js's Array.prototype.toJSON, without resending a refused drop report", async () => {
+  it("deliver the events kept past a cap, and the count of those dropped, on a page with Prototype.js's Array.prototype.toJSON", async () => {
     await withPrototypeJs(async () => {
       const heap = startRuntime('prototype-js', { maxEvents: 2, consent: 'pending', disablePageviewAutocapture: true });
       for (const name of ['First', 'Second', 'Third', 'Fourth']) heap.track(name);
@@ -41,7 +41,9 @@ describe('host pages', () => {
       for (let i = 0; i < 100 && (await storedEvents(heap.envId)).length < 3; i++) await sleep(50);
       await sleep(300);
       expect((await storedEvents(heap.envId)).map((e) => e.name)).to.deep.equal(['Third', 'Fourth', 'Fifth']);
-      // The report the collector refused is not sent again and again.
+      // The count of the two dropped arrives too, in as few requests as on any page.
+      const { drops } = (await (await fetch(`${BASE}/v1/drops?env_id=${heap.envId}`)).json()) as { drops: unknown[] };
+      expect(drops).to.deep.equal([{ reason: 'cap', count: 2 }]);
       expect((await requestLog(heap.envId)).length).to.be.below(5);
     });
   });
