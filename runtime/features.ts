@@ -7,14 +7,18 @@ import { errorOnce } from './warn.ts';
 export function startFeatures(runtime: HeapRuntime): () => void {
   const stops: (() => void)[] = [];
   // Autocapture subscribes to the page's clicks first: a press's click event comes before the markup event it sends.
-  // Neither starts without a DOM.
+  // Neither starts without a DOM. Each call is written out, so that the codes and texts are literals the build moves
+  // to the messages file.
   if (typeof document === 'object') {
-    for (const [name, start] of [['autocapture', startAutocapture], ['markup', observeMarkup]] as const) {
-      try {
-        stops.push(start(runtime));
-      } catch (err) {
-        errorOnce(`${name}-failed`, `${name} tracking failed to start; the rest of the tracker runs on.`, err);
-      }
+    try {
+      stops.push(startAutocapture(runtime));
+    } catch (err) {
+      errorOnce('autocapture-failed', 'autocapture tracking failed to start; the rest of the tracker runs on.', err);
+    }
+    try {
+      stops.push(observeMarkup(runtime));
+    } catch (err) {
+      errorOnce('markup-failed', 'markup tracking failed to start; the rest of the tracker runs on.', err);
     }
   }
   return () => stops.forEach((stop) => stop());
