@@ -38,6 +38,17 @@ describe('view triggers', () => {
     expect(warnings[0]).to.include('markup-view-dwell-invalid').and.include(`data-heap-view-dwell="soon"`).and.include(`${DEFAULT_DWELL_MS} is used`);
   });
 
+  it('takes a dwell of zero or more milliseconds, and the default for a negative one', async () => {
+    for (const [raw, expected, warned] of [['0', 0, 0], ['250', 250, 0], ['-5', DEFAULT_DWELL_MS, 1]] as const) {
+      resetWarnings();
+      const el = mount(`<div data-heap-event="Seen" data-heap-trigger="view" data-heap-view-dwell="${raw}">x</div>`).firstElementChild!;
+      const { result, warnings } = await captureConsole(() => dwellOf(el));
+      expect(result, raw).to.equal(expected);
+      expect(warnings, raw).to.have.length(warned);
+      unmount();
+    }
+  });
+
   it('sends the event once the element has been half visible for its dwell time, once per element', async () => {
     const heap = startRuntime('view', quiet);
     const root = belowFold(`<section id="pricing" data-heap-event="Pricing seen" data-heap-trigger="view" data-heap-view-dwell="100" data-heap-prop-block="pricing" style="height:200px">Pricing</section>`);

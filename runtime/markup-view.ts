@@ -37,8 +37,9 @@ interface ViewState {
 export function dwellOf(el: Element): number {
   const raw = el.getAttribute(VIEW_DWELL);
   if (raw === null) return DEFAULT_DWELL_MS;
-  const ms = parseNumber(raw);
-  if (ms !== undefined && ms >= 0) return ms;
+  // Not a number (undefined) is not >= 0 either.
+  const ms = parseNumber(raw)!;
+  if (ms >= 0) return ms;
   warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
   return DEFAULT_DWELL_MS;
 }
