@@ -29,6 +29,19 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('describes a clicked element made by another frame\'s document as itself, not as its parent', async () => {
+    const heap = startRuntime('other-realm');
+    const root = mount(`<div id="box"><iframe></iframe></div>`);
+    const frame = $(root, 'iframe') as HTMLIFrameElement;
+    // Its prototype comes from the frame's window: not an instance of this window's Element.
+    const button = frame.contentDocument!.createElement('button');
+    button.textContent = 'Framed';
+    $(root, '#box').append(button);
+    button.click();
+    const [click] = await settledOfType(heap, 'click');
+    expect(click!.target).to.include({ tag: 'button', text: 'Framed' });
+  });
+
   it('describes a clicked button by tag, id, classes, own text and its useful attributes, never style or handlers', async () => {
     const heap = startRuntime('button');
     const root = mount(`<button id="save" class=" btn   btn-primary " type="button" name="save" data-step="2"

@@ -2,6 +2,7 @@
 import { pathOf } from './composed-tree.ts';
 import { closestOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
+import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
 import { forwardTarget, listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
@@ -22,9 +23,10 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       const kind = event.type as InteractionKind;
       const click = kind === 'click';
       if (!settings[kind]) return;
-      // Inside open shadow roots, the real target; for closed ones, the host.
+      // Inside open shadow roots, the real target; for closed ones, the host. A node type, not instanceof: an element
+      // another frame's document made is an element too.
       const first = pathOf(event)[0] as Node;
-      const el = first instanceof Element ? first : first.parentElement;
+      const el = isElement(first) ? first : first.parentElement;
       if (!el) return;
       if (click) {
         const forwarded = forwardedTo === el;
