@@ -18,15 +18,14 @@ export function readInteractionSettings(config: HeapRuntime['core']['config']): 
   };
 }
 
-/** Captures pageviews on SPA navigation and interactions without markup; returns the function that stops capturing. */
-export function startAutocapture(runtime: HeapRuntime): () => void {
+/**
+ * Captures pageviews on SPA navigation and interactions without markup: adds the functions that stop capturing to
+ * `stops` as each part starts, so that a part started before a failure is stopped with the rest.
+ */
+export function startAutocapture(runtime: HeapRuntime, stops: (() => void)[]): void {
   const config = runtime.core.config;
   // Same test as the boot pageview in load.ts, so both follow one setting.
-  const stopNavigation = config.disablePageviewAutocapture ? undefined : trackNavigation(runtime);
+  if (!config.disablePageviewAutocapture) stops.push(trackNavigation(runtime));
   // With every kind switched off this listens to nothing.
-  const stopInteractions = captureInteractions(runtime, readInteractionSettings(config));
-  return () => {
-    stopNavigation?.();
-    stopInteractions();
-  };
+  stops.push(captureInteractions(runtime, readInteractionSettings(config)));
 }

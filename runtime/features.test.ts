@@ -5,10 +5,29 @@ import { resetWarnings } from './warn.ts';
 
 describe('features', () => {
   const { MutationObserver: realObserver } = globalThis;
+  const { addEventListener: realAdd } = document;
   afterEach(() => {
     globalThis.MutationObserver = realObserver;
+    document.addEventListener = realAdd;
     unmount();
     cleanUp();
+  });
+
+  it('stops the navigation tracking autocapture started before its interaction listeners failed to start', async () => {
+    resetWarnings();
+    const { pushState } = history;
+    const { addEventListener } = document;
+    // The first type the shared interaction listener adds; the rest of the tracker listens to others.
+    document.addEventListener = function (this: Document, type: string, ...rest: [EventListener, AddEventListenerOptions]) {
+      if (type === 'focusin') throw new Error('no listeners here');
+      addEventListener.call(this, type, ...rest);
+    } as typeof addEventListener;
+    const { result: heap, errors } = await captureConsole(() => startRuntime('features-partial'));
+    document.addEventListener = addEventListener;
+    expect(errors[0]).to.include('autocapture-failed').and.include('autocapture tracking failed to start');
+    expect(history.pushState).to.not.equal(pushState);
+    heap.dispose();
+    expect(history.pushState).to.equal(pushState);
   });
 
   it('reports markup tracking that fails to start, by its code and what failed, and autocapture runs on', async () => {

@@ -11,7 +11,7 @@ export function startFeatures(runtime: HeapRuntime): () => void {
   // to the messages file.
   if (typeof document === 'object') {
     try {
-      stops.push(startAutocapture(runtime));
+      startAutocapture(runtime, stops);
     } catch (err) {
       errorOnce('autocapture-failed', 'autocapture tracking failed to start; the rest of the tracker runs on.', err);
     }
