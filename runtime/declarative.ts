@@ -109,7 +109,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     }
   };
 
-  const roots = createRoots(document, onEvent, onAppear, onLeave, onAttribute);
+  const roots = createRoots(onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   // Stopped roots add nothing: stopping before it needs no check here.

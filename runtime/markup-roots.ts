@@ -31,7 +31,6 @@ const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attribut
  * `onAttribute` each element whose watched attributes changed.
  */
 export function createRoots(
-  doc: Document,
   onEvent: (event: Event) => void,
   onAppear: (el: Element) => void,
   onLeave: (el: Element) => void,
@@ -110,7 +109,7 @@ export function createRoots(
   /** Lets go of the shadow roots and pending hosts that left the page with removed subtrees. */
   function release() {
     for (const root of roots) {
-      if (root !== doc && !(root as ShadowRoot).host.isConnected) {
+      if (root !== document && !(root as ShadowRoot).host.isConnected) {
         roots.delete(root);
         root.querySelectorAll(ANNOTATED).forEach(onLeave);
       }
@@ -120,7 +119,7 @@ export function createRoots(
 
   function add(root: Root) {
     if (stopped || roots.has(root)) return;
-    if (root !== doc) relayShadowRoot(root as ShadowRoot);
+    if (root !== document) relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
     for (const child of root.children) appear(child);
