@@ -13,7 +13,7 @@ import { positive } from './validate.ts';
 export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
   envId: string;
   transport: Transport;
-  /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
+  /** The event clock, for `sent_at`. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
   now: () => number;
   journal: Journal;
   retry?: BackoffOptions;
@@ -105,7 +105,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function schedule(delay: number) {
-    const due = Math.max(Date.now() + delay, notBefore);
+    const due = Math.max(performance.now() + delay, notBefore);
     // A timer due as soon or sooner stands (none is due at Infinity).
     if (disposed || sendDue <= due) return;
     clearTimeout(sendTimer);
@@ -113,7 +113,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     sendTimer = setTimeout(() => {
       sendDue = Infinity;
       pump();
-    }, due - Date.now());
+    }, due - performance.now());
   }
 
   /**
@@ -122,7 +122,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
    * after its drop, an event would outlive it, and a later tab would deliver it.
    */
-  function persist(capped: unknown = !allowed() || offline || Date.now() < notBefore) {
+  function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
     for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
     fresh = [];
@@ -181,7 +181,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
-      if (Date.now() < notBefore) return schedule(0);
+      if (performance.now() < notBefore) return schedule(0);
       if (fresh.length) persist();
       if (offline) offline = PROBED;
       sendNext(chunkLimit);
@@ -231,7 +231,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
         drop('retries', spent);
         requeue(kept);
-        notBefore = Date.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
+        notBefore = performance.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
         persist(true);
       }
     }

@@ -1,0 +1,57 @@
+import { expect } from '@open-wc/testing';
+import { createJournal } from './journal.ts';
+import { cleanUp, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+
+const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
+
+/** Every event id the collector received in requests it stored, counting resends. */
+async function receivedIds(envId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const r of (await requestLog(envId)).filter((r) => (r as { stored?: boolean }).stored)) ids.push(...JSON.parse(r.body).events.map((e: { id: string }) => e.id));
+  return ids;
+}
+
+/** Runs `fn` with Date.now shifted by what `shift()` says at each call. */
+async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<T> {
+  const real = Date.now;
+  Date.now = () => real() + shift();
+  try {
+    return await fn();
+  } finally {
+    Date.now = real;
+  }
+}
+
+describe('lifecycle', () => {
+  let uncaught: unknown[] = [];
+  const onError = (e: ErrorEvent) => uncaught.push(e.error ?? e.message);
+  const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
+  beforeEach(() => {
+    uncaught = [];
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+  });
+  afterEach(() => {
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onRejection);
+    cleanUp();
+    expect(uncaught, 'uncaught errors on the page').to.deep.equal([]);
+  });
+
+  it('delivers after a 503 when the clock steps back an hour during the backoff', async () => {
+    const envId = uniqueEnv('clock-back');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    let shift = 0;
+    await withClock(
+      () => shift,
+      async () => {
+        const heap = startRuntime('clock-back', { ...fast, retry: { baseMs: 300, capMs: 300, random: () => 0.999 } }, envId);
+        heap.track('Before the step');
+        for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
+        // The computer's clock is set back (NTP, daylight saving on a misconfigured machine, the user) mid-backoff.
+        shift = -3_600_000;
+        await waitForEvents(envId, 1, { type: 'track' }, 5000);
+      },
+    );
+  });
+});
