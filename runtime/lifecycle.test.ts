@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
-import { createJournal } from './journal.ts';
-import { cleanUp, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { getRuntime } from './load.ts';
+import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
+import { cleanUp, ENDPOINT, forgetEnv, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
 
@@ -53,5 +54,33 @@ describe('lifecycle', () => {
         await waitForEvents(envId, 1, { type: 'track' }, 5000);
       },
     );
+  });
+
+  it('hands window.heap to the tracker still running when the element that owned it is removed', async () => {
+    defineHeapAnalytics();
+    const [first, second] = [uniqueEnv('owner'), uniqueEnv('other')];
+    const elements = [first, second].map((envId) => {
+      const el = document.createElement('heap-analytics');
+      el.setAttribute('env-id', envId);
+      el.setAttribute('endpoint', ENDPOINT);
+      el.setAttribute('flush-interval', '20');
+      el.setAttribute('disable-pageview-autocapture', '');
+      document.body.append(el);
+      return el;
+    });
+    try {
+      expect(window.heap?.envId).to.equal(first);
+      // A single-page app's route drops the component holding the first tracker; the second one stays.
+      elements[0]!.remove();
+      for (let i = 0; i < 20 && getRuntime(first); i++) await Promise.resolve();
+      window.heap!.track('After the first left');
+      await waitForEvents(second, 1, { type: 'track' }, 3000);
+    } finally {
+      for (const el of elements) el.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      [first, second].forEach(forgetEnv);
+    }
   });
 });
