@@ -83,4 +83,18 @@ describe('lifecycle', () => {
       [first, second].forEach(forgetEnv);
     }
   });
+
+  it('keeps delivering when the browser says offline but the collector answers (a 503 once)', async () => {
+    const envId = uniqueEnv('onLine');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    // navigator.onLine is wrong on some machines (virtual network adapters, VPNs): false with the network up.
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    try {
+      const heap = startRuntime('onLine', fast, envId);
+      heap.track('Said offline');
+      await waitForEvents(envId, 1, { type: 'track' }, 5000);
+    } finally {
+      delete (navigator as { onLine?: boolean }).onLine;
+    }
+  });
 });

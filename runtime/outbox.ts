@@ -201,7 +201,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
       // Array.prototype.toJSON turns them into a string) would sink every later batch, and alone go round without a pause.
       if (status !== 400 || rejectedIds) addDrops(dropped);
-      if (offline || (status === 0 && offlineNow())) {
+      // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
+      // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
+      if (status) offline = ONLINE;
+      else if (offline || offlineNow()) {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
         offline = PROBED;
         requeue(chunk);
