@@ -97,4 +97,27 @@ describe('lifecycle', () => {
       delete (navigator as { onLine?: boolean }).onLine;
     }
   });
+
+  it('loses nothing when the page is hidden again and again during an outage', async () => {
+    const envId = uniqueEnv('hide-outage');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1000 }]);
+    // A backoff long enough that only the hides send while the outage lasts.
+    const heap = startRuntime('hide-outage', { ...fast, retry: { baseMs: 60_000, capMs: 60_000 } }, envId);
+    for (let i = 0; i < 3; i++) heap.track('Outage', { i });
+    for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      // The visitor switches tabs eleven times while the collector is down: each hide sends what waits, and fails.
+      // With the first attempt, that made the twelve after which events were dropped, within seconds.
+      for (let hide = 1; hide <= 11; hide++) {
+        document.dispatchEvent(new Event('visibilitychange'));
+        for (let i = 0; i < 100 && (await requestLog(envId)).length < hide + 1; i++) await sleep(20);
+      }
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+    await setFaults(envId, []);
+    heap.flush();
+    await waitForEvents(envId, 3, { type: 'track' }, 5000);
+  });
 });

@@ -169,7 +169,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     keepaliveBytes += budget;
     const delivery = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
-    settle(chunk, dropped, delivery);
+    settle(chunk, dropped, delivery, keepalive);
   }
 
   function pump() {
@@ -189,7 +189,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery) {
+  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery, unload: boolean) {
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
@@ -225,7 +225,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const spent: HeapEvent[] = [];
         let attempt = 1;
         for (const e of chunk) {
-          const n = (attempts.get(e) ?? 0) + 1;
+          // A send as the page hides does not count: one each time the visitor switched tabs dropped events within
+          // seconds of an outage, long before the backoff's attempts ran out.
+          const n = (attempts.get(e) ?? 0) + (unload ? 0 : 1);
           attempts.set(e, n);
           if (n < MAX_ATTEMPTS) {
             kept.push(e);
