@@ -1,7 +1,8 @@
 import { expect } from '@open-wc/testing';
+import { createJournal } from './journal.ts';
 import { getRuntime } from './load.ts';
 import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
-import { cleanUp, ENDPOINT, forgetEnv, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { cleanUp, ENDPOINT, forgetEnv, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
 
@@ -119,5 +120,31 @@ describe('lifecycle', () => {
     await setFaults(envId, []);
     heap.flush();
     await waitForEvents(envId, 3, { type: 'track' }, 5000);
+  });
+
+  it('without Web Locks (http: pages), another tab does not take over the events of a live tab waiting out an outage', async () => {
+    const envId = uniqueEnv('no-locks');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    // navigator.locks exists in secure contexts only: a site on http: has none, and the heartbeat decides.
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
+    let shift = 0;
+    try {
+      await withClock(
+        () => shift,
+        async () => {
+          const heap = startRuntime('no-locks', { ...fast, retry: { baseMs: 30_000, capMs: 30_000, random: () => 0.999 } }, envId);
+          heap.track('Waiting');
+          for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
+          await sleep(100);
+          // Twenty seconds of the backoff go by (the clock says so; this tab's timers are only waiting), and another
+          // tab of the site looks for dead tabs' events.
+          shift = 20_000;
+          const [taken] = await createJournal(keyPrefix(envId), () => localStorage).adopt();
+          expect(taken.map((e) => e.name), "events taken from a live tab").to.deep.equal([]);
+        },
+      );
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
   });
 });
