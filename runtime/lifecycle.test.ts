@@ -85,6 +85,30 @@ describe('lifecycle', () => {
     }
   });
 
+  it('hands window.heap to the new env id when a framework re-renders the element with another one in the same task', async () => {
+    defineHeapAnalytics();
+    const [before, after] = [uniqueEnv('before'), uniqueEnv('after')];
+    const el = document.createElement('heap-analytics');
+    for (const [name, value] of [['env-id', before], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['disable-pageview-autocapture', '']]) el.setAttribute(name!, value!);
+    document.body.append(el);
+    try {
+      expect(window.heap?.envId).to.equal(before);
+      // The old element goes and its replacement, with the new env id, comes in one render.
+      el.remove();
+      el.setAttribute('env-id', after);
+      document.body.append(el);
+      for (let i = 0; i < 20 && getRuntime(before); i++) await Promise.resolve();
+      window.heap!.track('After the switch');
+      await waitForEvents(after, 1, { type: 'track' }, 3000);
+    } finally {
+      el.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      [before, after].forEach(forgetEnv);
+    }
+  });
+
   it('keeps delivering when the browser says offline but the collector answers (a 503 once)', async () => {
     const envId = uniqueEnv('onLine');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
