@@ -55,6 +55,9 @@ const UNSUPPORTED_METHODS = [
 /** Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, and `load`. */
 const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load'];
 
+/** Runtimes that asked for `window.heap` (their elements), oldest first: when the one answering goes, the next takes over. */
+const claimants = new Set<HeapRuntime>();
+
 const isOurs = (value: unknown): value is HeapGlobal => (value as HeapGlobal | undefined)?.loaded === true && !Array.isArray(value);
 
 /**
@@ -63,6 +66,7 @@ const isOurs = (value: unknown): value is HeapGlobal => (value as HeapGlobal | u
  */
 export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   if (typeof window === 'undefined') return undefined;
+  claimants.add(runtime);
   const previous = window.heap;
   if (isOurs(previous)) {
     if (previous.envId !== runtime.envId) {
@@ -120,12 +124,17 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
 /** Puts back a queueing `window.heap` when the runtime is disposed (its `dispose` calls this), so calls made meanwhile are kept. */
 export function uninstallGlobal(runtime: HeapRuntime): void {
   if (typeof window === 'undefined') return;
+  claimants.delete(runtime);
   const current = window.heap;
   if (isOurs(current) && current.envId === runtime.envId) {
     const queue = [] as unknown as unknown[] & Record<string, unknown>;
     // Every method the page could call on the API it had: one missing would throw into the page's code.
     for (const method of GLOBAL_METHODS) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
     window.heap = queue;
+    // Another element's tracker still running answers from now on (the calls queued meanwhile included): the queue
+    // would otherwise wait for good, and every heap.* call of the page with it.
+    const [next] = claimants;
+    if (next) installGlobal(next);
   }
 }
 

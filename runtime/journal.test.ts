@@ -9,7 +9,7 @@ describe('journal', () => {
 
   it('adopts what a dead tab left where the browser has no Web Locks, its stale heartbeat deciding', async () => {
     const event = { id: '0', type: 'track', name: 'Left behind', time: 1, user_id: '1', session_id: '2', pageview_id: '3' };
-    localStorage.setItem(`${prefix}_tab_999`, JSON.stringify({ hb: Date.now() - 60_000, d: { cap: 2 } }));
+    localStorage.setItem(`${prefix}_tab_999`, JSON.stringify({ hb: Date.now() - 120_000, d: { cap: 2 } }));
     localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [event] }));
     const own = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks')!;
     Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });

@@ -40,8 +40,12 @@ interface TabRecord {
 }
 
 const VERSION = 1;
-/** A tab that has not written its heartbeat for this long is taken as dead when Web Locks cannot tell. */
-const STALE_MS = 15_000;
+/**
+ * A tab that has not written its heartbeat for this long is taken as dead when Web Locks cannot tell (http: pages).
+ * Live tabs beat at each adoption round (every 20 s; once a minute in a hidden tab whose timers the browser slowed):
+ * at 15 s, a tab idle through an outage's backoff had its waiting events taken, and both tabs sent them.
+ */
+const STALE_MS = 90_000;
 const HEARTBEAT_MS = 5_000;
 
 const isEvent = (e: unknown): e is HeapEvent =>
@@ -133,6 +137,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       heartbeat();
     },
     async adopt() {
+      beat();
       const area = storage();
       const events: HeapEvent[] = [];
       const lost: DropCount[] = [];

@@ -13,7 +13,7 @@ import { positive } from './validate.ts';
 export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
   envId: string;
   transport: Transport;
-  /** The event clock, for `sent_at`. Scheduling uses real time whatever this says. */
+  /** The event clock, for `sent_at`. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
   now: () => number;
   journal: Journal;
   retry?: BackoffOptions;
@@ -105,7 +105,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function schedule(delay: number) {
-    const due = Math.max(Date.now() + delay, notBefore);
+    const due = Math.max(performance.now() + delay, notBefore);
     // A timer due as soon or sooner stands (none is due at Infinity).
     if (disposed || sendDue <= due) return;
     clearTimeout(sendTimer);
@@ -113,7 +113,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     sendTimer = setTimeout(() => {
       sendDue = Infinity;
       pump();
-    }, due - Date.now());
+    }, due - performance.now());
   }
 
   /**
@@ -122,7 +122,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
    * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
    * after its drop, an event would outlive it, and a later tab would deliver it.
    */
-  function persist(capped: unknown = !allowed() || offline || Date.now() < notBefore) {
+  function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
     for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
     fresh = [];
@@ -169,7 +169,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     keepaliveBytes += budget;
     const delivery = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
-    settle(chunk, dropped, delivery);
+    settle(chunk, dropped, delivery, keepalive);
   }
 
   function pump() {
@@ -181,7 +181,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
-      if (Date.now() < notBefore) return schedule(0);
+      if (performance.now() < notBefore) return schedule(0);
       if (fresh.length) persist();
       if (offline) offline = PROBED;
       sendNext(chunkLimit);
@@ -189,7 +189,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery) {
+  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery, unload: boolean) {
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
@@ -201,7 +201,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
       // Array.prototype.toJSON turns them into a string) would sink every later batch, and alone go round without a pause.
       if (status !== 400 || rejectedIds) addDrops(dropped);
-      if (offline || (status === 0 && offlineNow())) {
+      // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
+      // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
+      if (status) offline = ONLINE;
+      else if (offline || offlineNow()) {
         // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
         offline = PROBED;
         requeue(chunk);
@@ -222,7 +225,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         const spent: HeapEvent[] = [];
         let attempt = 1;
         for (const e of chunk) {
-          const n = (attempts.get(e) ?? 0) + 1;
+          // A send as the page hides does not count: one each time the visitor switched tabs dropped events within
+          // seconds of an outage, long before the backoff's attempts ran out.
+          const n = (attempts.get(e) ?? 0) + (unload ? 0 : 1);
           attempts.set(e, n);
           if (n < MAX_ATTEMPTS) {
             kept.push(e);
@@ -231,7 +236,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         }
         drop('retries', spent);
         requeue(kept);
-        notBefore = Date.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
+        notBefore = performance.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
         persist(true);
       }
     }

@@ -1,0 +1,174 @@
+import { expect } from '@open-wc/testing';
+import { createJournal } from './journal.ts';
+import { getRuntime } from './load.ts';
+import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
+import { cleanUp, ENDPOINT, forgetEnv, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+
+const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
+
+/** Every event id the collector received in requests it stored, counting resends. */
+async function receivedIds(envId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const r of (await requestLog(envId)).filter((r) => (r as { stored?: boolean }).stored)) ids.push(...JSON.parse(r.body).events.map((e: { id: string }) => e.id));
+  return ids;
+}
+
+/** Runs `fn` with Date.now shifted by what `shift()` says at each call. */
+async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<T> {
+  const real = Date.now;
+  Date.now = () => real() + shift();
+  try {
+    return await fn();
+  } finally {
+    Date.now = real;
+  }
+}
+
+describe('lifecycle', () => {
+  let uncaught: unknown[] = [];
+  const onError = (e: ErrorEvent) => uncaught.push(e.error ?? e.message);
+  const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
+  beforeEach(() => {
+    uncaught = [];
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+  });
+  afterEach(() => {
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onRejection);
+    cleanUp();
+    expect(uncaught, 'uncaught errors on the page').to.deep.equal([]);
+  });
+
+  it('delivers after a 503 when the clock steps back an hour during the backoff', async () => {
+    const envId = uniqueEnv('clock-back');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    let shift = 0;
+    await withClock(
+      () => shift,
+      async () => {
+        const heap = startRuntime('clock-back', { ...fast, retry: { baseMs: 300, capMs: 300, random: () => 0.999 } }, envId);
+        heap.track('Before the step');
+        for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
+        // The computer's clock is set back (NTP, daylight saving on a misconfigured machine, the user) mid-backoff.
+        shift = -3_600_000;
+        await waitForEvents(envId, 1, { type: 'track' }, 5000);
+      },
+    );
+  });
+
+  it('hands window.heap to the tracker still running when the element that owned it is removed', async () => {
+    defineHeapAnalytics();
+    const [first, second] = [uniqueEnv('owner'), uniqueEnv('other')];
+    const elements = [first, second].map((envId) => {
+      const el = document.createElement('heap-analytics');
+      el.setAttribute('env-id', envId);
+      el.setAttribute('endpoint', ENDPOINT);
+      el.setAttribute('flush-interval', '20');
+      el.setAttribute('disable-pageview-autocapture', '');
+      document.body.append(el);
+      return el;
+    });
+    try {
+      expect(window.heap?.envId).to.equal(first);
+      // A single-page app's route drops the component holding the first tracker; the second one stays.
+      elements[0]!.remove();
+      for (let i = 0; i < 20 && getRuntime(first); i++) await Promise.resolve();
+      window.heap!.track('After the first left');
+      await waitForEvents(second, 1, { type: 'track' }, 3000);
+    } finally {
+      for (const el of elements) el.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      [first, second].forEach(forgetEnv);
+    }
+  });
+
+  it('hands window.heap to the new env id when a framework re-renders the element with another one in the same task', async () => {
+    defineHeapAnalytics();
+    const [before, after] = [uniqueEnv('before'), uniqueEnv('after')];
+    const el = document.createElement('heap-analytics');
+    for (const [name, value] of [['env-id', before], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['disable-pageview-autocapture', '']]) el.setAttribute(name!, value!);
+    document.body.append(el);
+    try {
+      expect(window.heap?.envId).to.equal(before);
+      // The old element goes and its replacement, with the new env id, comes in one render.
+      el.remove();
+      el.setAttribute('env-id', after);
+      document.body.append(el);
+      for (let i = 0; i < 20 && getRuntime(before); i++) await Promise.resolve();
+      window.heap!.track('After the switch');
+      await waitForEvents(after, 1, { type: 'track' }, 3000);
+    } finally {
+      el.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      [before, after].forEach(forgetEnv);
+    }
+  });
+
+  it('keeps delivering when the browser says offline but the collector answers (a 503 once)', async () => {
+    const envId = uniqueEnv('onLine');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    // navigator.onLine is wrong on some machines (virtual network adapters, VPNs): false with the network up.
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    try {
+      const heap = startRuntime('onLine', fast, envId);
+      heap.track('Said offline');
+      await waitForEvents(envId, 1, { type: 'track' }, 5000);
+    } finally {
+      delete (navigator as { onLine?: boolean }).onLine;
+    }
+  });
+
+  it('loses nothing when the page is hidden again and again during an outage', async () => {
+    const envId = uniqueEnv('hide-outage');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1000 }]);
+    // A backoff long enough that only the hides send while the outage lasts.
+    const heap = startRuntime('hide-outage', { ...fast, retry: { baseMs: 60_000, capMs: 60_000 } }, envId);
+    for (let i = 0; i < 3; i++) heap.track('Outage', { i });
+    for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      // The visitor switches tabs eleven times while the collector is down: each hide sends what waits, and fails.
+      // With the first attempt, that made the twelve after which events were dropped, within seconds.
+      for (let hide = 1; hide <= 11; hide++) {
+        document.dispatchEvent(new Event('visibilitychange'));
+        for (let i = 0; i < 100 && (await requestLog(envId)).length < hide + 1; i++) await sleep(20);
+      }
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+    }
+    await setFaults(envId, []);
+    heap.flush();
+    await waitForEvents(envId, 3, { type: 'track' }, 5000);
+  });
+
+  it('without Web Locks (http: pages), another tab does not take over the events of a live tab waiting out an outage', async () => {
+    const envId = uniqueEnv('no-locks');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    // navigator.locks exists in secure contexts only: a site on http: has none, and the heartbeat decides.
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
+    let shift = 0;
+    try {
+      await withClock(
+        () => shift,
+        async () => {
+          const heap = startRuntime('no-locks', { ...fast, retry: { baseMs: 30_000, capMs: 30_000, random: () => 0.999 } }, envId);
+          heap.track('Waiting');
+          for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
+          await sleep(100);
+          // Twenty seconds of the backoff go by (the clock says so; this tab's timers are only waiting), and another
+          // tab of the site looks for dead tabs' events.
+          shift = 20_000;
+          const [taken] = await createJournal(keyPrefix(envId), () => localStorage).adopt();
+          expect(taken.map((e) => e.name), "events taken from a live tab").to.deep.equal([]);
+        },
+      );
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+  });
+});
