@@ -2,16 +2,9 @@ import { expect } from '@open-wc/testing';
 import { createJournal } from './journal.ts';
 import { getRuntime } from './load.ts';
 import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
-import { cleanUp, ENDPOINT, forgetEnv, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { cleanUp, ENDPOINT, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
-
-/** Every event id the collector received in requests it stored, counting resends. */
-async function receivedIds(envId: string): Promise<string[]> {
-  const ids: string[] = [];
-  for (const r of (await requestLog(envId)).filter((r) => (r as { stored?: boolean }).stored)) ids.push(...JSON.parse(r.body).events.map((e: { id: string }) => e.id));
-  return ids;
-}
 
 /** Runs `fn` with Date.now shifted by what `shift()` says at each call. */
 async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<T> {
@@ -25,20 +18,8 @@ async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<
 }
 
 describe('lifecycle', () => {
-  let uncaught: unknown[] = [];
-  const onError = (e: ErrorEvent) => uncaught.push(e.error ?? e.message);
-  const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
-  beforeEach(() => {
-    uncaught = [];
-    addEventListener('error', onError);
-    addEventListener('unhandledrejection', onRejection);
-  });
-  afterEach(() => {
-    removeEventListener('error', onError);
-    removeEventListener('unhandledrejection', onRejection);
-    cleanUp();
-    expect(uncaught, 'uncaught errors on the page').to.deep.equal([]);
-  });
+  failOnUncaught();
+  afterEach(cleanUp);
 
   it('delivers after a 503 when the clock steps back an hour during the backoff', async () => {
     const envId = uniqueEnv('clock-back');

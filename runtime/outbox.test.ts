@@ -1,22 +1,8 @@
 import { expect } from '@open-wc/testing';
 import type { Delivery } from './transport.ts';
-import { BASE, captureConsole, cleanUp, forgetEnv, keyPrefix, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { BASE, captureConsole, cleanUp, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
-
-/** Every event id the collector received in requests it answered with success, counting resends. */
-async function receivedIds(envId: string): Promise<string[]> {
-  const log = await requestLog(envId);
-  const ids: string[] = [];
-  for (const r of log.filter((r) => (r as { stored?: boolean }).stored)) {
-    try {
-      for (const e of JSON.parse(r.body).events) ids.push(e.id);
-    } catch {
-      // A body the collector could not parse carries no ids.
-    }
-  }
-  return ids;
-}
 
 async function expectExactlyOnce(envId: string, count: number, filter: Record<string, string> = { type: 'track' }) {
   const events = await waitForEvents(envId, count, filter, 60_000);
@@ -78,23 +64,13 @@ function openTab(params: Record<string, string | number>): HTMLIFrameElement {
 }
 
 describe('delivery', () => {
-  let uncaught: unknown[] = [];
+  failOnUncaught();
   const frames: HTMLIFrameElement[] = [];
   const envs: string[] = [];
-  const onError = (e: ErrorEvent) => uncaught.push(e.error ?? e.message);
-  const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
-  beforeEach(() => {
-    uncaught = [];
-    addEventListener('error', onError);
-    addEventListener('unhandledrejection', onRejection);
-  });
   afterEach(() => {
-    removeEventListener('error', onError);
-    removeEventListener('unhandledrejection', onRejection);
     for (const frame of frames.splice(0)) frame.remove();
     cleanUp();
     for (const env of envs.splice(0)) forgetEnv(env);
-    expect(uncaught, 'uncaught errors on the page').to.deep.equal([]);
   });
   const tab = (params: Record<string, string | number>) => {
     const frame = openTab(params);

@@ -52,6 +52,39 @@ export async function requestLog(envId: string): Promise<{ at: number; status: n
   return ((await res.json()) as { requests: never[] }).requests;
 }
 
+/** Every event id the collector received in requests it stored, counting resends. */
+export async function receivedIds(envId: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const r of (await requestLog(envId)).filter((r) => (r as { stored?: boolean }).stored)) {
+    try {
+      for (const e of JSON.parse(r.body).events) ids.push(e.id);
+    } catch {
+      // A body the collector could not parse carries no ids.
+    }
+  }
+  return ids;
+}
+
+/**
+ * Fails each test of the calling `describe` block during which an error or a promise rejection reached the page
+ * uncaught: our callbacks (timers, observers, listeners) must never leave one.
+ */
+export function failOnUncaught(): void {
+  let uncaught: unknown[] = [];
+  const onError = (e: ErrorEvent) => uncaught.push(e.error ?? e.message);
+  const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
+  beforeEach(() => {
+    uncaught = [];
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+  });
+  afterEach(() => {
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onRejection);
+    if (uncaught.length) throw new Error(`uncaught errors on the page: ${uncaught.map(String).join('; ')}`);
+  });
+}
+
 /** Scripts faults for `envId`'s batches (see demo/collector/faults.mjs). */
 export async function setFaults(envId: string, rules: unknown[]): Promise<void> {
   const res = await fetch(`${BASE}/_test/faults`, { method: 'POST', body: JSON.stringify({ env_id: envId, rules }) });
