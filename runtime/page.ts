@@ -12,9 +12,9 @@ export function readPage(
   { url = globalThis.location, title = documentTitle(), previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
 ): PageContext {
   const referrer = documentText('referrer');
-  // An email or card number in a query string (a sign-up link, say) never leaves the page.
+  // An email or card number in a query string (a sign-up link, say) or a path (`/users/alice@example.com`) never leaves the page.
   // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
-  const page: PageContext = { url: scrub(url?.href ?? ''), title, path: url?.pathname ?? '' };
+  const page: PageContext = { url: scrub(url?.href ?? ''), title, path: scrub(url?.pathname ?? '') };
   if (referrer) page.referrer = scrub(referrer);
   if (previous_page !== undefined) page.previous_page = previous_page;
   return page;

@@ -1,0 +1,121 @@
+import { expect } from '@open-wc/testing';
+import { cleanUp, ENDPOINT, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv } from '../test/collector.ts';
+import { $, allBodies, clickOn, keepPage, mount, settle, settledOfType, typeInto, unmountAll } from '../test/autocapture-fixtures.ts';
+import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
+import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
+
+/** Cookie and storage keys the runtime wrote for `envId`. */
+function traces(envId: string): string[] {
+  const prefix = keyPrefix(envId);
+  return [
+    ...document.cookie.split('; ').filter((part) => part.startsWith(prefix)),
+    ...Object.keys(localStorage).filter((key) => key.startsWith(prefix)),
+    ...Object.keys(sessionStorage).filter((key) => key.startsWith(prefix)),
+  ];
+}
+
+describe('privacy promises, probed', () => {
+  const original = location.href;
+  afterEach(() => {
+    cleanUp();
+    unmountAll();
+    history.replaceState(null, '', original);
+  });
+
+  it('an email or card number in the URL path is scrubbed from page.path too', async () => {
+    history.replaceState(null, '', '/users/alice@example.com/cards/4111111111111111');
+    const heap = startRuntime('path', { disablePageviewAutocapture: true });
+    heap.trackPageview();
+    const [pageview] = (await settle(heap)).filter((e) => e.type === 'pageview');
+    expect(pageview!.page!.url).to.not.include('alice');
+    expect(await allBodies(heap.envId)).to.not.match(/alice@|4111111111111111/);
+  });
+
+  it('text of a clicked control holding fields: only the page-written words', async () => {
+    const heap = startRuntime('fields');
+    const root = mount(`<button id="b">Go <input value="typed1"><textarea>typed2</textarea><select><option selected>typed3</option></select>
+      <span contenteditable>typed4</span><span contenteditable="plaintext-only">typed5</span><output>typed6</output></button>
+      <label id="l">Name <input id="f"></label>`);
+    keepPage(root);
+    typeInto($(root, '#f'), 'typed7');
+    $(root, '#b').click();
+    $(root, '#l').click();
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/typed[1-57]/);
+  });
+
+  it('redaction on an ancestor inside a shadow root, and heap-ignore there', async () => {
+    const heap = startRuntime('shadowredact');
+    const host = mount('<probe-card></probe-card>').firstElementChild!;
+    host.attachShadow({ mode: 'open' }).innerHTML = '<div data-heap-redact-text><button id="r" title="Alice">Alice Smith</button></div><div heap-ignore><button id="i">Bob</button></div>';
+    clickOn(host.shadowRoot!.querySelector('#r')!);
+    clickOn(host.shadowRoot!.querySelector('#i')!);
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/Alice|Bob/);
+  });
+
+  it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {
+    const heap = startRuntime('forms');
+    const root = mount(`<form id="f"><input name="q" data-heap-event="Query"><textarea name="t"></textarea><select name="s"><option>a</option><option>zzsel</option></select><button>Send</button></form>`);
+    keepPage(root);
+    typeInto($(root, 'input'), 'zzinput alice@example.com');
+    typeInto($(root, 'textarea'), 'zztext');
+    typeInto($(root, 'select'), 'zzsel');
+    $(root, 'button').click();
+    $(root, 'input').click();
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/zz|alice/);
+  });
+
+  it('pending, then denied, then granted: what was held while pending is never sent', async () => {
+    const heap = startRuntime('pdg', { consent: 'pending', disablePageviewAutocapture: true });
+    heap.track('held');
+    const root = mount('<button id="b">Buy</button>');
+    $(root, '#b').click();
+    heap.setConsent('denied');
+    heap.setConsent('granted');
+    heap.track('after');
+    await sleep(400);
+    const bodies = await allBodies(heap.envId);
+    expect(bodies).to.include('after');
+    expect(bodies).to.not.match(/held|Buy/);
+  });
+
+  it('denied at boot: no cookie, no storage key, no request', async () => {
+    const envId = uniqueEnv('deniedboot');
+    const heap = startRuntime('deniedboot', { consent: 'denied' }, envId);
+    heap.track('x');
+    heap.identify('alice');
+    heap.addEventProperties({ a: 1 });
+    $(mount('<button>Go</button>'), 'button').click();
+    await sleep(300);
+    expect(traces(envId)).to.deep.equal([]);
+    expect(await requestLog(envId)).to.deep.equal([]);
+  });
+
+
+
+  it('pending then granted, pending and granted again: what was held is sent once', async () => {
+    const heap = startRuntime('once', { consent: 'pending', disablePageviewAutocapture: true });
+    heap.track('held');
+    heap.setConsent('granted');
+    heap.setConsent('pending');
+    heap.setConsent('granted');
+    heap.setConsent('denied');
+    heap.setConsent('granted');
+    await settle(heap);
+    const events = (await requestLog(heap.envId)).flatMap((r) => JSON.parse(r.body).events as { name?: string }[]);
+    expect(events.filter((e) => e.name === 'held').length).to.be.at.most(1);
+  });
+
+  it('a click captured, then denied in the same task while pending: nothing sent after a later grant', async () => {
+    const heap = startRuntime('microtask', { consent: 'pending', disablePageviewAutocapture: true });
+    const root = mount('<button id="b">zzclick</button>');
+    root.addEventListener('click', () => heap.setConsent('denied'));
+    $(root, '#b').click();
+    await Promise.resolve();
+    heap.setConsent('granted');
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.include('zzclick');
+  });
+});
