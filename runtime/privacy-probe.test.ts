@@ -93,6 +93,23 @@ describe('privacy promises, probed', () => {
     expect(await requestLog(envId)).to.deep.equal([]);
   });
 
+  it('respect-gpc="1" (or ="on") on the element honours a GPC signal', async () => {
+    defineHeapAnalytics();
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+    const made: HeapAnalyticsElement[] = [];
+    try {
+      for (const value of ['', '1', 'on']) {
+        const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+        for (const [k, v] of [['env-id', uniqueEnv('gpc')], ['endpoint', ENDPOINT], ['respect-gpc', value]]) el.setAttribute(k, v!);
+        document.body.append(el);
+        made.push(el);
+      }
+      expect(made.map((el) => el.getConsent())).to.deep.equal(['denied', 'denied', 'denied']);
+    } finally {
+      delete (Navigator.prototype as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+      for (const el of made) el.remove();
+    }
+  });
 
 
   it('pending then granted, pending and granted again: what was held is sent once', async () => {

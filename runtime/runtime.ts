@@ -69,9 +69,12 @@ export interface Core {
   dispose(): void;
 }
 
-/** The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and it is on. */
+/**
+ * The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and
+ * it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as a string.
+ */
 function initialConsent(options: RuntimeOptions): Consent {
-  if (options.respectGpc === true && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
+  if (options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
   const given = options.consent;
   if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
   warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`);
