@@ -111,6 +111,17 @@ describe('privacy promises, probed', () => {
     }
   });
 
+  it('SVG: text with an email scrubbed, redaction on an svg ancestor, mixed-case data attributes redacted', async () => {
+    const heap = startRuntime('svg');
+    const root = mount(`<a href="/x"><svg><text id="t">mail alice@example.com</text></svg></a>
+      <svg data-heap-redact-text><text id="r">Bob Secret</text></svg>
+      <div data-heap-redact-attributes="data-secret"><svg><rect id="c" width="9" height="9"/></svg></div>`);
+    keepPage(root);
+    $(root, '#c').setAttribute('data-Secret', 'Carol');
+    for (const id of ['#t', '#r', '#c']) clickOn($(root, id));
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/alice@|Bob|Carol/);
+  });
 
   it('pending then granted, pending and granted again: what was held is sent once', async () => {
     const heap = startRuntime('once', { consent: 'pending', disablePageviewAutocapture: true });
