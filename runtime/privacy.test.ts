@@ -14,7 +14,7 @@ function traces(envId: string): string[] {
   ];
 }
 
-describe('privacy promises, probed', () => {
+describe('privacy promises', () => {
   const original = location.href;
   afterEach(() => {
     cleanUp();
