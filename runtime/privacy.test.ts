@@ -146,4 +146,12 @@ describe('privacy promises', () => {
     await settle(heap);
     expect(await allBodies(heap.envId)).to.not.include('zzclick');
   });
+
+  it('a card number a GET form put in the query (spaces as + or %20) is scrubbed', async () => {
+    history.replaceState(null, '', '?cc=4111+1111+1111+1111&c2=4111%201111%201111%201111');
+    const heap = startRuntime('query', { disablePageviewAutocapture: true });
+    heap.trackPageview();
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/4111[+%]/);
+  });
 });

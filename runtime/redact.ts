@@ -17,16 +17,17 @@ export const REDACT_TEXT = 'data-heap-redact-text';
 const EMAIL = /(?<![\w.%+-])[\w.%+-]+(?:@|%40)(?:[a-z0-9-]+\.)+[a-z]{2,}/gi;
 
 /**
- * A card number: 13 to 19 digits, each optionally separated from the next by one whitespace character
- * or one hyphen, not preceded or followed by another digit. No Luhn check: anything that looks like one goes.
+ * A card number: 13 to 19 digits, each optionally separated from the next by one whitespace character, one hyphen,
+ * or a space as a URL writes it (`+`, `%20`: a GET form's query), not preceded or followed by another digit. No Luhn
+ * check: anything that looks like one goes.
  */
-const CARD = /(?<!\d)\d(?:[\s-]?\d){12,18}(?!\d)/g;
+const CARD = /(?<!\d)\d(?:(?:[\s+-]|%20)?\d){12,18}(?!\d)/g;
 
 /**
- * What either needs somewhere in the text: an `@` (or `%40`), or 13 digits with at most one separator between
- * each two. Most ids, classes and link texts have neither: one test, instead of two replacing scans.
+ * What either needs somewhere in the text: an `@` (or `%40`), or 13 digits with at most one separator (as above)
+ * between each two. Most ids, classes and link texts have neither: one test, instead of two replacing scans.
  */
-const MAYBE = /@|%40|\d(?:[\s-]?\d){12}/;
+const MAYBE = /@|%40|\d(?:(?:[\s+-]|%20)?\d){12}/;
 
 /** Replaces every email address, then every card number, in `text` with `****` (each a single linear scan). */
 export const scrub = (text: string): string => (MAYBE.test(text) ? text.replace(EMAIL, REDACTED).replace(CARD, REDACTED) : text);
