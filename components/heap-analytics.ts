@@ -98,6 +98,8 @@ export class HeapAnalyticsElement extends ElementBase {
           this.#resolveReady(true);
           this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true }));
         });
+        // A consent the page set while the element was detached applies to the runtime it takes back.
+        if (runtime === released && this.hasAttribute('consent')) runtime.setConsent(this.getAttribute('consent') as never);
         this.#applyIdentity();
       } else this.#resolveReady(false);
       void loadDebugOverlay(this);

@@ -154,4 +154,25 @@ describe('privacy promises', () => {
     await settle(heap);
     expect(await allBodies(heap.envId)).to.not.match(/4111[+%]/);
   });
+
+  it('a <heap-analytics> whose consent changes while it is detached applies it when put back', async () => {
+    defineHeapAnalytics();
+    const envId = uniqueEnv('detached');
+    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+    for (const [k, v] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['consent', 'pending'], ['disable-pageview-autocapture', '']]) el.setAttribute(k!, v!);
+    document.body.append(el);
+    el.track('Held');
+    // A framework moves the element, and the page's consent banner answers in between.
+    el.remove();
+    el.setAttribute('consent', 'denied');
+    document.body.append(el);
+    try {
+      expect(el.getConsent()).to.equal('denied');
+      el.setAttribute('consent', 'granted');
+      await sleep(300);
+      expect((await requestLog(envId)).map((r) => r.body).join('')).to.not.include('Held');
+    } finally {
+      el.remove();
+    }
+  });
 });
