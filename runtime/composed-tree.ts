@@ -1,5 +1,5 @@
-// Walking up from an element across shadow roots (each root to its host), without layout reads.
-import { closestOf, parentOf } from './dom.ts';
+// Walking up from an element across shadow roots (each root to its host, or slotted content to its slot), without layout reads.
+import { parentOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
@@ -7,13 +7,14 @@ export function composedParent(el: Element): Element | null {
   return parent?.nodeType === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
 }
 
-/** Like `el.closest(selector)`, continuing from each shadow root to its host; null when nothing matches. */
-export function closestComposed(el: Element, selector: string): Element | null {
-  // Recursion depth is the number of nested shadow roots: a few, never dozens.
-  const hit = closestOf(el, selector);
-  if (hit) return hit;
-  const root = el.getRootNode();
-  return isShadowRoot(root) ? closestComposed(root.host, selector) : null;
+/**
+ * The element `el` is rendered in: the slot it is assigned to, else its composed parent. A click on slotted content
+ * passes through that slot and the shadow root's elements around it (an editable region among them).
+ */
+export function flatParent(el: Element): Element | null {
+  const slot = el.assignedSlot;
+  // A form answers `assignedSlot` with its field of that name, which is inside it: the walk would go round in circles.
+  return slot?.localName === 'slot' ? slot : composedParent(el);
 }
 
 /** True when `node` is a shadow root. */

@@ -54,6 +54,33 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.match(/Alice|Bob/);
   });
 
+  it('text slotted into an editable region of a shadow root: never read, wherever the click lands', async () => {
+    const heap = startRuntime('sloteditable');
+    const root = mount(`<div id="c" data-heap-event="Edit"><edit-box id="h"><p id="p">zztyped1 <b id="b">zztyped2</b></p></edit-box>
+      <edit-frame id="f"><span id="s">zztyped3</span></edit-frame></div>`);
+    keepPage(root);
+    // The region is editable in the shadow root; what the visitor types lands in the light DOM children shown there.
+    $(root, '#h').attachShadow({ mode: 'open' }).innerHTML = '<div contenteditable><slot></slot></div>';
+    // Slotted twice: through a slot of another element's shadow root into its editable region.
+    const frame = $(root, '#f').attachShadow({ mode: 'open' });
+    frame.innerHTML = '<edit-box><slot></slot></edit-box>';
+    $(frame, 'edit-box').attachShadow({ mode: 'open' }).innerHTML = '<section contenteditable="plaintext-only"><slot></slot></section>';
+    for (const el of [$(root, '#b'), $(root, '#p'), $(root, '#h'), $(root, '#s'), $(root, '#f'), $(root, '#c')]) clickOn(el);
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/zztyped/);
+  });
+
+  it('an editable host slotting its text, and fields or editable regions inside shadow roots: never read from a container', async () => {
+    const heap = startRuntime('shadowfields');
+    const root = mount(`<div id="c"><edit-host id="h" contenteditable><span id="s">zztyped1</span></edit-host><field-box id="f"></field-box></div>`);
+    keepPage(root);
+    $(root, '#h').attachShadow({ mode: 'open' }).innerHTML = '<slot></slot>';
+    $(root, '#f').attachShadow({ mode: 'open' }).innerHTML = '<p>Page words</p><textarea>zztyped2</textarea><div contenteditable>zztyped3</div><input value="zztyped4">';
+    for (const el of [$(root, '#s'), $(root, '#h'), $(root, '#f'), $(root, '#c')]) clickOn(el);
+    await settle(heap);
+    expect(await allBodies(heap.envId)).to.not.match(/zztyped/);
+  });
+
   it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {
     const heap = startRuntime('forms');
     const root = mount(`<form id="f"><input name="q" data-heap-event="Query"><textarea name="t"></textarea><select name="s"><option>a</option><option>zzsel</option></select><button>Send</button></form>`);

@@ -39,6 +39,24 @@ describe('describing a target', () => {
     expect(describeClick($(shadow, '#inner')).text).to.equal('Slotted label');
   });
 
+  it('text: a host reads as rendered, its shadow root with what is slotted there, not its children left unslotted', () => {
+    const root = mount('<info-card id="t"><b>Light words</b><i slot="nowhere">Unshown</i></info-card>');
+    $(root, '#t').attachShadow({ mode: 'open' }).innerHTML = '<h2>Title</h2><slot></slot><p><slot name="absent">Fallback</slot></p>';
+    expect(describeClick($(root, '#t')).text).to.equal('Title Light words Fallback');
+  });
+
+  it('text: an icon slotted into a button of a shadow root is named by that button', () => {
+    const root = mount('<icon-button><svg><path id="t"></path></svg></icon-button>');
+    $(root, 'icon-button').attachShadow({ mode: 'open' }).innerHTML = '<button aria-label="Close"><slot></slot></button>';
+    expect(describeClick($(root, '#t')).text).to.equal('Close');
+  });
+
+  it('a slotted form with fields named assignedSlot and shadowRoot: described, the fields unread', () => {
+    const root = mount('<form-frame><form id="t">Pay <span id="s">now</span><input name="assignedSlot"><textarea name="shadowRoot">zzdraft</textarea></form></form-frame>');
+    $(root, 'form-frame').attachShadow({ mode: 'open' }).innerHTML = '<slot></slot>';
+    expect([describeClick($(root, '#t')).text, describeClick($(root, '#s')).hierarchy]).to.deep.equal(['Pay now', 'body > div#ac-root > form-frame > form#t > span#s']);
+  });
+
   it('text: never splits a character made of two code units at the 64-character cut', () => {
     const root = mount(`<button id="t">${'a'.repeat(MAX_TEXT - 1)}😀 more</button>`);
     const text = describeClick($(root, '#t')).text!;
@@ -98,6 +116,14 @@ describe('describing a target', () => {
     const inner = $(outer, '#i').attachShadow({ mode: 'open' });
     inner.innerHTML = '<button class="b">Go</button>';
     expect(describeClick($(inner, 'button')).hierarchy).to.equal('body > div#ac-root > outer-el#o >>> div.frame > inner-el#i >>> button.b');
+  });
+
+  it('markup around a slot in a shadow root applies to what is slotted there: redaction, the link, heap-ignore', () => {
+    const root = mount('<user-chip><span id="t" data-user="alice">Alice</span></user-chip><quiet-box><b id="i">Bob</b></quiet-box>');
+    $(root, 'user-chip').attachShadow({ mode: 'open' }).innerHTML = '<a href="/u" data-heap-redact-text data-heap-redact-attributes="data-user"><slot></slot></a>';
+    $(root, 'quiet-box').attachShadow({ mode: 'open' }).innerHTML = '<div heap-ignore><slot></slot></div>';
+    const target = describeClick($(root, '#t'));
+    expect([target.text, target.attributes, target.href, describeTarget($(root, '#i'))]).to.deep.equal(['****', undefined, '/u', undefined]);
   });
 
   it('redaction markup on the host applies inside its shadow root', () => {

@@ -1,5 +1,5 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
-import { closestComposed, composedParent } from './composed-tree.ts';
+import { composedParent, flatParent } from './composed-tree.ts';
 import { isMatch, parentOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
@@ -24,8 +24,8 @@ const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=lin
 /** Links: a click in one may take the page away. */
 export const LINK = 'a[href],area[href]';
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
-/** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`): a constant, so the engine parses it once. */
-const AROUND = `${TYPED},${LINK},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
+/** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`, `CONTROL` links): a constant, so the engine parses it once. */
+const AROUND = `${TYPED},${CONTROL},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
 
 /** What the markup on an element and its ancestors says about describing it. */
 interface Around {
@@ -40,15 +40,18 @@ interface Around {
   /** The href of the nearest link, and the event name of the nearest `[data-heap-event]` element (the element itself included). */
   href?: string | null;
   named?: string | null;
+  /** The nearest control (button, link, ...) around the element, not the element itself: its text names an icon in it. */
+  control?: Element;
 }
 
 /**
- * Reads the markup on `el` and its ancestors, across shadow roots; null when `heap-ignore` is there (capture
- * nothing). Native `closest()` jumps from one element with markup to the next: with none around, one call.
+ * Reads the markup on `el` and the elements it is rendered in, across shadow roots and through the slots it is
+ * assigned to (as the click's path goes); null when `heap-ignore` is there (capture nothing).
  */
 function readAround(el: Element): Around | null {
   const around: Around = { hidden: new Set() };
-  for (let node: Element | null = el; (node = node && closestComposed(node, AROUND)); node = composedParent(node)) {
+  for (let node: Element | null = el; node; node = flatParent(node)) {
+    if (!isMatch(node, AROUND)) continue;
     if (isMatch(node, IGNORE)) return null;
     if (node.hasAttribute(REDACT_TEXT)) around.redacted = true;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
@@ -59,6 +62,7 @@ function readAround(el: Element): Around | null {
     }
     if (isMatch(node, TYPED)) around.typed = true;
     if (isMatch(node, LINK)) around.href ??= node.getAttribute('href');
+    if (node !== el && isMatch(node, CONTROL)) around.control ??= node;
     // Null until an element with the attribute is met: the nearest one names the event.
     around.named ??= node.getAttribute(NAMED);
   }
@@ -102,7 +106,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (id) target.id = sanitize(id, 128);
     const collapsed = classes?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
-    const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, (fromAround as Around).hidden).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+    const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
     if (href) target.href = sanitize(href, 512);
     // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
@@ -138,15 +142,11 @@ export const describeTarget = (el: Element, from: Element | null = el, text = tr
   readTarget(el, from, text, withHref)?.();
 
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
-function textOf(el: Element, hidden: Set<string>): string {
+function textOf(el: Element, around: Around): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
   if (el.localName === 'input') return (/^(submit|button|reset)$/i.test(el.getAttribute('type')!) && el.getAttribute('value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && of.getAttribute(name)?.trim()).find(Boolean);
-  const text = own(el);
-  if (text) return text;
-  const parent = composedParent(el);
-  const control = parent && closestComposed(parent, CONTROL);
-  return (control && own(control)) || '';
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around.hidden.has(name) && of.getAttribute(name)?.trim()).find(Boolean);
+  return own(el) || (around.control && own(around.control)) || '';
 }

@@ -1,5 +1,6 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
+import { isShadowRoot } from './composed-tree.ts';
 import { isMatch } from './dom.ts';
 import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
@@ -25,7 +26,10 @@ export function readText(root: Element): string {
 
   // Returns true once the budget is spent (the characters perhaps only by the last node read).
   const visitChildren = (parent: Element, depth: number): boolean => {
-    for (const node of parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : parent.childNodes) {
+    // As rendered: an open shadow root's content instead of the host's children, a slot's assigned nodes. A form
+    // answers `shadowRoot` with its field of that name.
+    const shadow = parent.shadowRoot;
+    for (const node of parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : (isShadowRoot(shadow) ? shadow : parent).childNodes) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return true;
       if (node.nodeType === 3) text += (node as Text).data;
       else if (node.nodeType === 1 && depth < 24) {
