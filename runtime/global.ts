@@ -52,8 +52,11 @@ const UNSUPPORTED_METHODS = [
   'addTransformerFn',
 ] as const;
 
-/** Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, and `load`. */
-const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load'];
+/**
+ * Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, `load`, and the
+ * classic snippet's older names of two calls, which it still stubs (set below).
+ */
+const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load', 'setEventProperties', 'unsetEventProperty'];
 
 /** Runtimes that asked for `window.heap` (their elements), oldest first: when the one answering goes, the next takes over. */
 const claimants = new Set<HeapRuntime>();
@@ -79,6 +82,8 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   for (const method of GLOBAL_METHODS) {
     global[method] = (runtime as unknown as Record<string, unknown>)[method] ?? (() => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`));
   }
+  global.setEventProperties = runtime.addEventProperties;
+  global.unsetEventProperty = runtime.removeEventProperty;
   global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
   global.push = (entry: unknown) => {
     const [name, ...args] = Array.isArray(entry) ? entry : [];
