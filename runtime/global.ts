@@ -54,7 +54,7 @@ const UNSUPPORTED_METHODS = [
 
 /**
  * Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, `load`, and the
- * classic snippet's older names of two calls, which it still stubs (set below).
+ * classic snippet's older names of two calls, which it still stubs (the runtime answers them: runtime/api.ts).
  */
 const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load', 'setEventProperties', 'unsetEventProperty'];
 
@@ -82,8 +82,6 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   for (const method of GLOBAL_METHODS) {
     global[method] = (runtime as unknown as Record<string, unknown>)[method] ?? (() => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`));
   }
-  global.setEventProperties = runtime.addEventProperties;
-  global.unsetEventProperty = runtime.removeEventProperty;
   global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
   global.push = (entry: unknown) => {
     const [name, ...args] = Array.isArray(entry) ? entry : [];
@@ -111,7 +109,7 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   // Runs one `{name, fn}` entry; snippet stubs that are still called later (a cached page) run straight away.
   const readyCb = (window.heapReadyCb = {
     push(entry: SnippetEntry) {
-      if (entry && typeof entry.fn === 'function') {
+      if (typeof entry?.fn === 'function') {
         try {
           (entry.fn as () => void)();
         } catch (err) {
