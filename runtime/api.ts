@@ -92,9 +92,10 @@ export function createApi(core: Core): PublicApi {
   };
   // The event and pageview property calls differ only in the bag they change.
   for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
-    // Refused properties (undefined) add nothing, like empty ones.
-    calls[`add${kind}Properties`] = (properties) => bag.add(cleanProps(properties, `add${kind}Properties`));
-    calls[`remove${kind}Property`] = (name) => {
+    // Refused properties (undefined) add nothing, like empty ones. The classic snippet's older names (`set`, `unset`)
+    // do the same; window.heap exposes those of event properties (runtime/global.ts).
+    calls[`add${kind}Properties`] = calls[`set${kind}Properties`] = (properties) => bag.add(cleanProps(properties, `add${kind}Properties`));
+    calls[`remove${kind}Property`] = calls[`unset${kind}Property`] = (name) => {
       if (isKey(name, `remove${kind}Property`)) bag.remove(name);
     };
     calls[`clear${kind}Properties`] = bag.clear;

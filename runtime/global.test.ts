@@ -60,6 +60,28 @@ describe('window.heap and the install snippets', () => {
     ]);
   });
 
+  it('answers the classic snippet\'s older names setEventProperties and unsetEventProperty, queued and after boot', async () => {
+    runtime = startRuntime('renamed', { disablePageviewAutocapture: true });
+    const stub = classicSnippet(runtime.envId);
+    stub.setEventProperties!({ plan: 'pro', trial: true });
+    stub.unsetEventProperty!('trial');
+    stub.track!('Queued');
+    const global = installGlobal(runtime)!;
+    global.track('Booted');
+    (global.setEventProperties as (p: object) => void)({ seats: 3 });
+    (global.unsetEventProperty as (name: string) => void)('plan');
+    global.track('Renamed after boot');
+    const tracks = await waitForEvents(runtime.envId, 3, { type: 'track' });
+    expect(tracks.map((e) => [e.name, e.properties])).to.deep.equal([
+      ['Queued', { plan: 'pro' }],
+      ['Booted', { plan: 'pro' }],
+      ['Renamed after boot', { seats: 3 }],
+    ]);
+    // The queue put back between runtimes has them too.
+    uninstallGlobal(runtime);
+    (window.heap as unknown as Record<string, (p: object) => void>).setEventProperties!({ later: 1 });
+  });
+
   it('replays heapReadyCb entries of the newer snippet in order, and warns for calls it does not implement', async () => {
     runtime = startRuntime('newer');
     const stub = newerSnippet(runtime.envId);

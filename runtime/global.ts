@@ -52,8 +52,11 @@ const UNSUPPORTED_METHODS = [
   'addTransformerFn',
 ] as const;
 
-/** Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, and `load`. */
-const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load'];
+/**
+ * Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, `load`, and the
+ * classic snippet's older names of two calls, which it still stubs (the runtime answers them: runtime/api.ts).
+ */
+const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load', 'setEventProperties', 'unsetEventProperty'];
 
 /** Runtimes that asked for `window.heap` (their elements), oldest first: when the one answering goes, the next takes over. */
 const claimants = new Set<HeapRuntime>();
@@ -106,7 +109,7 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
   // Runs one `{name, fn}` entry; snippet stubs that are still called later (a cached page) run straight away.
   const readyCb = (window.heapReadyCb = {
     push(entry: SnippetEntry) {
-      if (entry && typeof entry.fn === 'function') {
+      if (typeof entry?.fn === 'function') {
         try {
           (entry.fn as () => void)();
         } catch (err) {

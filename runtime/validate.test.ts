@@ -77,6 +77,25 @@ describe('input validation (the seed limits, one warning per cause)', () => {
   }
 });
 
+describe('truncation keeps characters whole', () => {
+  afterEach(cleanUp);
+
+  it('drops a character a cut would halve (an emoji is two UTF-16 units) and keeps one that fits', async () => {
+    const heap = startRuntime('halves', { disablePageviewAutocapture: true });
+    const emoji = '\u{1F600}';
+    await captureConsole(() => {
+      heap.track('n'.repeat(254) + emoji, { v: 'v'.repeat(1022) + emoji, fits: 'f'.repeat(1021) + emoji });
+      heap.track('n'.repeat(253) + emoji);
+      heap.trackPageview({ title: 't'.repeat(253) + emoji, previous_page: '/' + 'p'.repeat(1021) + emoji });
+    });
+    const [cut, fits, pageview] = await waitForEvents(heap.envId, 3);
+    expect(cut!.name).to.equal('n'.repeat(254));
+    expect(cut!.properties).to.deep.equal({ v: 'v'.repeat(1022), fits: 'f'.repeat(1021) + emoji });
+    expect(fits!.name).to.equal('n'.repeat(253) + emoji);
+    expect(pageview!.page).to.include({ title: 't'.repeat(253), previous_page: '/' + 'p'.repeat(1021) });
+  });
+});
+
 describe('warning texts', () => {
   afterEach(cleanUp);
 

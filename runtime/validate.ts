@@ -21,6 +21,15 @@ export const MAX_PROPS = 256;
 
 const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
 
+/**
+ * `text` cut to at most `max` UTF-16 units, never between the two halves of a character (an emoji, say): half of one
+ * is not text, and reached the collector as garbage.
+ */
+export const cut = (text: string, max: number): string =>
+  // A low surrogate (0xDC00-0xDFFF) just past the cut belongs to the unit before it, which goes too. Past the end,
+  // NaN >> 10 is 0.
+  text.slice(0, max - +(text.charCodeAt(max) >> 10 === 55));
+
 /** A string as it is, a finite number as its string; anything else is not text. */
 const asText = (value: unknown): string | undefined =>
   // Number.isFinite answers false for anything but a number.
@@ -41,7 +50,7 @@ export function cleanEventName(value: unknown): string | null {
   }
   if (name.length > MAX_EVENT_NAME) {
     warnOnce('event-name-truncated', `event names are limited to ${MAX_EVENT_NAME} characters; a name of ${name.length} was truncated.`);
-    return name.slice(0, MAX_EVENT_NAME);
+    return cut(name, MAX_EVENT_NAME);
   }
   return name;
 }
@@ -67,7 +76,8 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
   }
   if (keys.length > MAX_PROPS) {
     warnOnce('properties-too-many', `at most 256 properties are kept per call; ${keys.length - MAX_PROPS} were dropped.`);
-    keys = keys.slice(0, MAX_PROPS);
+    // Object.keys made the array: shortening it in place is ours to do.
+    keys.length = MAX_PROPS;
   }
   for (const key of keys) {
     // How the key is named in a warning.
@@ -102,7 +112,7 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
  */
 export const cleanValue = (value: unknown): PropValue | undefined =>
   // Number.isFinite answers false for anything but a number.
-  typeof value === 'string' ? value.slice(0, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
+  typeof value === 'string' ? cut(value, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
 
 /** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
 export function cleanIdentity(value: unknown): string | null {
@@ -137,7 +147,7 @@ export function cleanTitle(value: unknown): string | undefined {
   }
   if (value.length < MAX_TITLE) return value;
   warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
-  return value.slice(0, MAX_TITLE - 1);
+  return cut(value, MAX_TITLE - 1);
 }
 
 /** Returns the URL, parsed, when it is absolute with a scheme and a host, or undefined with a warning. */
@@ -156,7 +166,8 @@ export function cleanUrl(value: unknown): URL | undefined {
 
 /** Returns a previous-page path, or undefined with a warning when it is not a string. */
 export function cleanPath(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.slice(0, MAX_VALUE - 1);
+  // Cut like any string property value.
+  if (typeof value === 'string') return cleanValue(value) as string;
   warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
   return undefined;
 }
