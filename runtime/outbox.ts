@@ -211,7 +211,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
         persist(true);
         return;
       }
-      if (status === 400 && rejectedIds) {
+      // Ids come only with a 400 (transport.ts).
+      if (rejectedIds) {
         const bad = new Set(rejectedIds);
         drop('rejected', chunk.filter((e) => bad.has(e.id)));
         requeue(chunk.filter((e) => !bad.has(e.id)));
