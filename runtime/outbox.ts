@@ -282,16 +282,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
     flushOnUnload();
     journal.leave();
   };
-  // None under Node, where there is no page. visibilitychange is heard where it is fired, on the document: not every
-  // browser lets it bubble up to the window.
-  const hooks = [
-    [globalThis, 'online', onOnline],
-    [globalThis, 'offline', () => (offline = OFFLINE)],
-    [globalThis, 'pagehide', onPageHide],
-    [globalThis, 'pageshow', (e: Event) => (e as PageTransitionEvent).persisted && journal.rejoin()],
-    [globalThis.document, 'visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload()],
-  ] as const;
-  for (const [target, type, hook] of hooks) target?.addEventListener?.(type, hook);
+  // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
+  // where it is fired, on the document: not every browser lets it bubble up to the window.
+  const hooks: [string, (e: Event) => unknown, EventTarget?][] = [
+    ['online', onOnline],
+    ['offline', () => (offline = OFFLINE)],
+    ['pagehide', onPageHide],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.rejoin()],
+    ['visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload(), globalThis.document],
+  ];
+  for (const [type, hook, target = globalThis] of hooks) target.addEventListener?.(type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
@@ -335,7 +335,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      for (const [target, type, hook] of hooks) target?.removeEventListener?.(type, hook);
+      for (const [type, hook, target = globalThis] of hooks) target.removeEventListener?.(type, hook);
     },
   };
 }
