@@ -2,7 +2,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { byId, type Journal } from './journal.ts';
-import type { Delivery, Transport } from './transport.ts';
+import type { Transport } from './transport.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
@@ -161,35 +161,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
+  /** Sends one batch (compressed when worth it) and settles what came of it. */
   async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
     const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
     keepaliveBytes += budget;
-    const delivery = await transport(payload, payload !== body, budget > 0);
+    const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
-    settle(chunk, dropped, delivery, keepalive);
-  }
 
-  function pump() {
-    if (disposed || !allowed() || offline === PROBED) return;
-    // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
-    const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
-    // Drop counts travel even without events, so the collector learns of a loss promptly.
-    while ((queue.length || drops.size) && inFlight.size < maxInFlight) {
-      // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
-      // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
-      // the outbox stalled until the next event or the page's end.
-      if (performance.now() < notBefore) return schedule(0);
-      if (fresh.length) persist();
-      if (offline) offline = PROBED;
-      sendNext(chunkLimit);
-      if (offline) break;
-    }
-  }
-
-  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery, unload: boolean) {
+    // What came of it.
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
@@ -228,7 +210,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         for (const e of chunk) {
           // A send as the page hides does not count: one each time the visitor switched tabs dropped events within
           // seconds of an outage, long before the backoff's attempts ran out.
-          const n = (attempts.get(e) ?? 0) + (unload ? 0 : 1);
+          const n = (attempts.get(e) ?? 0) + (keepalive ? 0 : 1);
           attempts.set(e, n);
           if (n < MAX_ATTEMPTS) {
             kept.push(e);
@@ -244,6 +226,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (queue.length || drops.size) schedule(0);
   }
 
+  function pump() {
+    if (disposed || !allowed() || offline === PROBED) return;
+    // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
+    const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
+    // Drop counts travel even without events, so the collector learns of a loss promptly.
+    while ((queue.length || drops.size) && inFlight.size < maxInFlight) {
+      // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
+      // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
+      // the outbox stalled until the next event or the page's end.
+      if (performance.now() < notBefore) return schedule(0);
+      if (fresh.length) persist();
+      if (offline) offline = PROBED;
+      sendNext(chunkLimit);
+      if (offline) break;
+    }
+  }
   /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
   function requeue(events: HeapEvent[]) {
     const k = events.length;
