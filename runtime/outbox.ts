@@ -148,7 +148,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const bytes = new TextEncoder().encode(body);
       if (unload && bytes.length > room) {
         if (n > 1) {
-          fit = Math.floor((fit * room) / bytes.length);
+          // A fraction of a character cuts the batch as its whole number does.
+          fit = (fit * room) / bytes.length;
           continue;
         }
         addDrops(dropped);
