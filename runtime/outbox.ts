@@ -140,7 +140,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
   function sendNext(limit: number, unload = false): boolean {
     const dropped = [...drops];
-    drops.clear();
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
@@ -152,9 +151,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
           fit = (fit * room) / bytes.length;
           continue;
         }
-        addDrops(dropped);
         return false;
       }
+      // The counts go with this request, and come back if it fails.
+      drops.clear();
       const chunk = queue.splice(0, n);
       inFlight.set(chunk, dropped);
       void send(chunk, bytes, dropped, unload);
