@@ -200,10 +200,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
         drop('rejected', chunk.filter((e) => bad.has(e.id)));
         requeue(chunk.filter((e) => !bad.has(e.id)));
       } else if (status === 400 || status === 413) {
-        // Halving isolates the refused event (or fits the size limit) in a few rounds.
+        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
+        // request that carried only drop counts.
         if (chunk.length === 1) drop('rejected', chunk);
         else requeue(chunk);
-        chunkLimit = Math.max(1, Math.ceil(chunk.length / 2));
+        chunkLimit = Math.ceil(chunk.length / 2) || 1;
       } else {
         const kept: HeapEvent[] = [];
         const spent: HeapEvent[] = [];
