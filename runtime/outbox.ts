@@ -138,7 +138,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
-  function sendNext(limit: number, unload = false): boolean {
+  function sendNext(limit: number, unload?: boolean): boolean {
     const dropped = [...drops];
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
@@ -163,7 +163,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /** Sends one batch (compressed when worth it) and settles what came of it. */
-  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
+  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive?: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
     const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
