@@ -165,7 +165,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Sends one batch (compressed when worth it) and settles what came of it. */
   async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive?: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
-    const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body))) || body;
+    // Uncompressed when compression fails.
+    const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
     keepaliveBytes += budget;
