@@ -245,11 +245,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (offline) break;
     }
   }
+
   /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
   function requeue(events: HeapEvent[]) {
-    const k = events.length;
-    queue = events.concat(queue);
-    if (k && queue.length > k && queue[k - 1]!.id > queue[k]!.id) queue.sort(byId);
+    // Each part is in capture order already (a cheap sort), but adopted events may belong between queued ones.
+    queue = events.concat(queue).sort(byId);
   }
 
   /** Takes over events of dead tabs and earlier page loads. */
