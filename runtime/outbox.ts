@@ -1,7 +1,7 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
-import { byId, type Journal } from './journal.ts';
+import type { Journal } from './journal.ts';
 import type { Transport } from './transport.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
@@ -60,6 +60,9 @@ const OFFLINE = 1;
 const PROBED = 2;
 
 type Reason = DropReport['reason'];
+
+/** Orders events as they were captured: their ids sort by time, then by a counter. */
+const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
 
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
@@ -248,7 +251,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
   function requeue(events: HeapEvent[]) {
-    // Each part is in capture order already (a cheap sort), but adopted events may belong between queued ones.
+    // What was queued or sent is in capture order already, which keeps the sort cheap; adopted events come in no set
+    // order, and may belong between queued ones.
     queue = events.concat(queue).sort(byId);
   }
 
