@@ -331,7 +331,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     get size() {
       let n = queue.length;
-      for (const chunk of inFlight.keys()) n += chunk.length;
+      inFlight.forEach((_, chunk) => (n += chunk.length));
       return n;
     },
     dispose() {
