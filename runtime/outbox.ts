@@ -234,10 +234,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function pump() {
     if (disposed || !allowed() || offline === PROBED) return;
-    // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
-    const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
-    // Drop counts travel even without events, so the collector learns of a loss promptly.
-    while ((queue.length || drops.size) && inFlight.size < maxInFlight) {
+    // Drop counts travel even without events, so the collector learns of a loss promptly. While isolating a refused
+    // event, one small request at a time; otherwise full batches, two at once.
+    while ((queue.length || drops.size) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
