@@ -16,7 +16,7 @@ export interface Journal {
   settle(events: HeapEvent[]): void;
   /** Persists this tab's drop counts, so they survive the tab too. */
   saveDrops(drops: ReadonlyMap<DropReport['reason'], number>): void;
-  /** Takes over the events and drop counts of dead tabs (oldest first). */
+  /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
   adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
   /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
   leave(): void;
@@ -50,9 +50,6 @@ const HEARTBEAT_MS = 5_000;
 
 const isEvent = (e: unknown): e is HeapEvent =>
   typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
-
-/** Orders events as they were captured: their ids sort by time, then by a counter. */
-export const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
 
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
@@ -189,7 +186,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
         lost.push(['storage', corrupt]);
       }
-      return [events.sort(byId), lost];
+      return [events, lost];
     },
     resync() {
       for (const segment of new Set(segmentOf.values())) save(segment);

@@ -1,8 +1,8 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
-import { byId, type Journal } from './journal.ts';
-import type { Delivery, Transport } from './transport.ts';
+import type { Journal } from './journal.ts';
+import type { Transport } from './transport.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
@@ -60,6 +60,9 @@ const OFFLINE = 1;
 const PROBED = 2;
 
 type Reason = DropReport['reason'];
+
+/** Orders events as they were captured: their ids sort by time, then by a counter. */
+const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
 
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
@@ -138,9 +141,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
-  function sendNext(limit: number, unload = false): boolean {
+  function sendNext(limit: number, unload?: boolean): boolean {
     const dropped = [...drops];
-    drops.clear();
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
@@ -148,12 +150,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const bytes = new TextEncoder().encode(body);
       if (unload && bytes.length > room) {
         if (n > 1) {
-          fit = Math.floor((fit * room) / bytes.length);
+          // A fraction of a character cuts the batch as its whole number does.
+          fit = (fit * room) / bytes.length;
           continue;
         }
-        addDrops(dropped);
         return false;
       }
+      // The counts go with this request, and come back if it fails.
+      drops.clear();
       const chunk = queue.splice(0, n);
       inFlight.set(chunk, dropped);
       void send(chunk, bytes, dropped, unload);
@@ -161,35 +165,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
   }
 
-  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive: boolean) {
+  /** Sends one batch (compressed when worth it) and settles what came of it. */
+  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive?: boolean) {
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
-    const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body))) || body;
+    // Uncompressed when compression fails.
+    const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
     keepaliveBytes += budget;
-    const delivery = await transport(payload, payload !== body, budget > 0);
+    const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
-    settle(chunk, dropped, delivery, keepalive);
-  }
 
-  function pump() {
-    if (disposed || !allowed() || offline === PROBED) return;
-    // While isolating a refused event, one small request at a time; otherwise full batches, two at once.
-    const maxInFlight = chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT;
-    // Drop counts travel even without events, so the collector learns of a loss promptly.
-    while ((queue.length || drops.size) && inFlight.size < maxInFlight) {
-      // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
-      // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
-      // the outbox stalled until the next event or the page's end.
-      if (performance.now() < notBefore) return schedule(0);
-      if (fresh.length) persist();
-      if (offline) offline = PROBED;
-      sendNext(chunkLimit);
-      if (offline) break;
-    }
-  }
-
-  function settle(chunk: HeapEvent[], dropped: DropCount[], [status, retryAfterMs, rejectedIds]: Delivery, unload: boolean) {
+    // What came of it.
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
       journal.settle(chunk);
@@ -211,15 +198,17 @@ export function createOutbox(options: OutboxOptions): Outbox {
         persist(true);
         return;
       }
-      if (status === 400 && rejectedIds) {
+      // Ids come only with a 400 (transport.ts).
+      if (rejectedIds) {
         const bad = new Set(rejectedIds);
         drop('rejected', chunk.filter((e) => bad.has(e.id)));
         requeue(chunk.filter((e) => !bad.has(e.id)));
       } else if (status === 400 || status === 413) {
-        // Halving isolates the refused event (or fits the size limit) in a few rounds.
+        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
+        // request that carried only drop counts.
         if (chunk.length === 1) drop('rejected', chunk);
         else requeue(chunk);
-        chunkLimit = Math.max(1, Math.ceil(chunk.length / 2));
+        chunkLimit = Math.ceil(chunk.length / 2) || 1;
       } else {
         const kept: HeapEvent[] = [];
         const spent: HeapEvent[] = [];
@@ -227,7 +216,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         for (const e of chunk) {
           // A send as the page hides does not count: one each time the visitor switched tabs dropped events within
           // seconds of an outage, long before the backoff's attempts ran out.
-          const n = (attempts.get(e) ?? 0) + (unload ? 0 : 1);
+          const n = (attempts.get(e) ?? 0) + (keepalive ? 0 : 1);
           attempts.set(e, n);
           if (n < MAX_ATTEMPTS) {
             kept.push(e);
@@ -243,11 +232,27 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (queue.length || drops.size) schedule(0);
   }
 
+  function pump() {
+    if (disposed || !allowed() || offline === PROBED) return;
+    // Drop counts travel even without events, so the collector learns of a loss promptly. While isolating a refused
+    // event, one small request at a time; otherwise full batches, two at once.
+    while ((queue.length || drops.size) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+      // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
+      // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
+      // the outbox stalled until the next event or the page's end.
+      if (performance.now() < notBefore) return schedule(0);
+      if (fresh.length) persist();
+      if (offline) offline = PROBED;
+      sendNext(chunkLimit);
+      if (offline) break;
+    }
+  }
+
   /** Puts events back (or adopted ones in), keeping capture order (ids sort by time) whichever came first. */
   function requeue(events: HeapEvent[]) {
-    const k = events.length;
-    queue = events.concat(queue);
-    if (k && queue.length > k && queue[k - 1]!.id > queue[k]!.id) queue.sort(byId);
+    // What was queued or sent is in capture order already, which keeps the sort cheap; adopted events come in no set
+    // order, and may belong between queued ones.
+    queue = events.concat(queue).sort(byId);
   }
 
   /** Takes over events of dead tabs and earlier page loads. */
@@ -281,16 +286,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
     flushOnUnload();
     journal.leave();
   };
-  // None under Node, where there is no page. visibilitychange is heard where it is fired, on the document: not every
-  // browser lets it bubble up to the window.
-  const hooks = [
-    [globalThis, 'online', onOnline],
-    [globalThis, 'offline', () => (offline = OFFLINE)],
-    [globalThis, 'pagehide', onPageHide],
-    [globalThis, 'pageshow', (e: Event) => (e as PageTransitionEvent).persisted && journal.rejoin()],
-    [globalThis.document, 'visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload()],
-  ] as const;
-  for (const [target, type, hook] of hooks) target?.addEventListener?.(type, hook);
+  // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
+  // where it is fired, on the document: not every browser lets it bubble up to the window.
+  const hooks: [string, (e: Event) => unknown, EventTarget?][] = [
+    ['online', onOnline],
+    ['offline', () => (offline = OFFLINE)],
+    ['pagehide', onPageHide],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.rejoin()],
+    ['visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload(), globalThis.document],
+  ];
+  for (const [type, hook, target = globalThis] of hooks) target.addEventListener?.(type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
@@ -325,7 +330,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     get size() {
       let n = queue.length;
-      for (const chunk of inFlight.keys()) n += chunk.length;
+      inFlight.forEach((_, chunk) => (n += chunk.length));
       return n;
     },
     dispose() {
@@ -334,7 +339,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      for (const [target, type, hook] of hooks) target?.removeEventListener?.(type, hook);
+      for (const [type, hook, target = globalThis] of hooks) target.removeEventListener?.(type, hook);
     },
   };
 }
