@@ -1,10 +1,10 @@
 // Walking up from an element across shadow roots (each root to its host), without layout reads.
-import { closestOf, parentOf } from './dom.ts';
+import { closestOf, nodeTypeOf, parentOf, rootOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
   const parent = parentOf(el);
-  return parent?.nodeType === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
+  return nodeTypeOf(parent) === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
 }
 
 /** Like `el.closest(selector)`, continuing from each shadow root to its host; null when nothing matches. */
@@ -12,13 +12,13 @@ export function closestComposed(el: Element, selector: string): Element | null {
   // Recursion depth is the number of nested shadow roots: a few, never dozens.
   const hit = closestOf(el, selector);
   if (hit) return hit;
-  const root = el.getRootNode();
+  const root = rootOf(el);
   return isShadowRoot(root) ? closestComposed(root.host, selector) : null;
 }
 
 /** True when `node` is a shadow root. */
 export function isShadowRoot(node: unknown): node is ShadowRoot {
-  return (node as Node | null)?.nodeType === 11 && !!(node as ShadowRoot).host;
+  return nodeTypeOf(node) === 11 && !!(node as ShadowRoot).host;
 }
 
 let lastEvent: Event | undefined;
