@@ -1,5 +1,5 @@
 // Walking up from an element across shadow roots (each root to its host), without layout reads.
-import { closestOf, nodeTypeOf, parentOf, rootOf } from './dom.ts';
+import { call, closestOf, nodeTypeOf, parentOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
@@ -12,7 +12,7 @@ export function closestComposed(el: Element, selector: string): Element | null {
   // Recursion depth is the number of nested shadow roots: a few, never dozens.
   const hit = closestOf(el, selector);
   if (hit) return hit;
-  const root = rootOf(el);
+  const root = call(el, 'getRootNode');
   return isShadowRoot(root) ? closestComposed(root.host, selector) : null;
 }
 

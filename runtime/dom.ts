@@ -6,9 +6,9 @@
 // Node, on another DOM's elements), the element's own members serve.
 
 /** `node[name]` as the DOM defines it (on Element or Node), whatever the node's own names. */
-const member = (node: unknown, name: string): any => Reflect.get(globalThis.Element?.prototype ?? (node as object), name, node);
+export const member = (node: unknown, name: string): any => Reflect.get(globalThis.Element?.prototype ?? (node as object), name, node);
 /** `node[name](arg)` with the DOM's own method. */
-const call = (node: Node, name: string, arg?: unknown): any => member(node, name).call(node, arg);
+export const call = (node: Node, name: string, arg?: unknown): any => member(node, name).call(node, arg);
 
 /** `node.parentNode`. */
 export const parentOf = (node: Node): ParentNode | null => member(node, 'parentNode');
@@ -24,14 +24,6 @@ export const nodeTypeOf = (node: unknown): number | undefined => {
 export const tagOf = (el: Element): string => member(el, 'localName');
 /** `el.getAttribute(name)`. */
 export const attributeOf = (el: Element, name: string): string | null => call(el, 'getAttribute', name);
-/** `el.getAttributeNames()`. */
-export const attributeNamesOf = (el: Element): string[] => call(el, 'getAttributeNames');
-/** `node.getRootNode()`. */
-export const rootOf = (node: Node): Node => call(node, 'getRootNode');
-/** `node.childNodes`. */
-export const childrenOf = (node: Node): NodeListOf<ChildNode> => member(node, 'childNodes');
-/** `node.contains(other)`. */
-export const contains = (node: Node, other: Node): boolean => call(node, 'contains', other);
 /** `el.matches(selector)`. */
 export const isMatch = (el: Element, selector: string): boolean => call(el, 'matches', selector);
 /** `el.closest(selector)`. */

@@ -1,5 +1,5 @@
 import { composedParent } from './composed-tree.ts';
-import { attributeNamesOf, attributeOf, nodeTypeOf, tagOf } from './dom.ts';
+import { attributeOf, call, nodeTypeOf, tagOf } from './dom.ts';
 import type { Props } from './types.ts';
 import { cleanValue, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
@@ -97,7 +97,7 @@ const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
-  for (const name of attributeNamesOf(el)) {
+  for (const name of (call(el, 'getAttributeNames') as string[])) {
     const [, type, key] = SINGLE.exec(name) ?? [];
     if (!type) continue;
     const value = attributeOf(el, name)!;
@@ -112,7 +112,7 @@ export function readOwnProps(el: Element): Props {
 
 /** True when the element declares any event properties (and so scopes the events inside it). */
 export function hasOwnProps(el: Element): boolean {
-  return attributeOf(el, PROPS) !== null || attributeNamesOf(el).some((name) => SINGLE.test(name));
+  return attributeOf(el, PROPS) !== null || (call(el, 'getAttributeNames') as string[]).some((name) => SINGLE.test(name));
 }
 
 /** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */

@@ -1,5 +1,5 @@
 import { pathOf } from './composed-tree.ts';
-import { attributeOf, contains, isMatch, tagOf } from './dom.ts';
+import { attributeOf, call, isMatch, tagOf } from './dom.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
 import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
@@ -56,7 +56,7 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   // A click is on the path it names: the innermost label in or at the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
   const control = forwardTarget(label, path[0] as Node);
-  if (control && contains(found, control)) return;
+  if (control && call(found, 'contains', control)) return;
   return [found, path.some(leaves)];
 }
 

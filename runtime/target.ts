@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { closestComposed, composedParent } from './composed-tree.ts';
-import { attributeNamesOf, attributeOf, isMatch, parentOf, tagOf } from './dom.ts';
+import { attributeOf, call, isMatch, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
@@ -120,7 +120,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
     // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
     let count = 0;
-    for (const name of attributeNamesOf(el)) {
+    for (const name of (call(el, 'getAttributeNames') as string[])) {
       const sent = SENT.exec(name);
       if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
       (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);

@@ -1,6 +1,6 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
-import { attributeOf, childrenOf, isMatch, nodeTypeOf, tagOf } from './dom.ts';
+import { attributeOf, isMatch, member, nodeTypeOf, tagOf } from './dom.ts';
 import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
@@ -25,7 +25,7 @@ export function readText(root: Element): string {
 
   // Returns true once the budget is spent (the characters perhaps only by the last node read).
   const visitChildren = (parent: Element, depth: number): boolean => {
-    for (const node of tagOf(parent) === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : childrenOf(parent)) {
+    for (const node of tagOf(parent) === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : (member(parent, 'childNodes') as NodeListOf<ChildNode>)) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return true;
       const type = nodeTypeOf(node);
       if (type === 3) text += (node as Text).data;
