@@ -1,7 +1,7 @@
 import { composedParent } from './composed-tree.ts';
 import { attributeOf, call, nodeTypeOf, tagOf } from './dom.ts';
 import type { Props } from './types.ts';
-import { cleanValue, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
+import { cleanValue, cut, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
 
 /** Receives every markup problem while `collectProblems` runs, instead of the once-per-code console warning. */
@@ -59,7 +59,7 @@ export function readEventName(el: Element): string | null {
   }
   if (raw.length > MAX_EVENT_NAME) {
     warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to 255 characters; the name was truncated.`);
-    return raw.slice(0, MAX_EVENT_NAME);
+    return cut(raw, MAX_EVENT_NAME);
   }
   return raw;
 }

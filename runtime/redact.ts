@@ -1,6 +1,7 @@
 // Privacy rules for autocapture: redaction markup, sensitive fields and the card/email scrubber.
 // Pure string helpers load without a DOM; the element checks only run on elements.
 import { attributeOf, tagOf } from './dom.ts';
+import { cut } from './validate.ts';
 
 /** What redacted text, text-bearing attributes, card numbers and emails are sent as. */
 export const REDACTED = '****';
@@ -38,8 +39,7 @@ export function sanitize(value: string, max: number): string {
   // Longer raw values are cut first, dropping a trailing fragment that could be part of an email or card.
   const scrubbed = scrub(value.length > 1024 ? value.slice(0, 1024).replace(/[\w.%+@-]*$/, '') : value);
   // Scrubbed again after a cut: a prefix of a longer digit run can look like a card number.
-  // The cut never leaves half of a surrogate pair.
-  return scrubbed.length > max ? scrub(scrubbed.slice(0, max).replace(/[\ud800-\udbff]$/, '')) : scrubbed;
+  return scrubbed.length > max ? scrub(cut(scrubbed, max)) : scrubbed;
 }
 
 /**

@@ -19,6 +19,9 @@ export const MAX_TITLE = 255;
 /** Most properties kept from one object; the rest are dropped. */
 export const MAX_PROPS = 256;
 
+/** The first `max` characters of `text`, less a high surrogate cut from its pair (it would arrive as U+FFFD). */
+export const cut = (text: string, max: number): string => text.slice(0, max).replace(/\p{Cs}$/u, '');
+
 const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
 
 /** A string as it is, a finite number as its string; anything else is not text. */
@@ -41,7 +44,7 @@ export function cleanEventName(value: unknown): string | null {
   }
   if (name.length > MAX_EVENT_NAME) {
     warnOnce('event-name-truncated', `event names are limited to ${MAX_EVENT_NAME} characters; a name of ${name.length} was truncated.`);
-    return name.slice(0, MAX_EVENT_NAME);
+    return cut(name, MAX_EVENT_NAME);
   }
   return name;
 }
@@ -102,7 +105,7 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
  */
 export const cleanValue = (value: unknown): PropValue | undefined =>
   // Number.isFinite answers false for anything but a number.
-  typeof value === 'string' ? value.slice(0, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
+  typeof value === 'string' ? cut(value, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
 
 /** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
 export function cleanIdentity(value: unknown): string | null {
@@ -137,7 +140,7 @@ export function cleanTitle(value: unknown): string | undefined {
   }
   if (value.length < MAX_TITLE) return value;
   warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
-  return value.slice(0, MAX_TITLE - 1);
+  return cut(value, MAX_TITLE - 1);
 }
 
 /** Returns the URL, parsed, when it is absolute with a scheme and a host, or undefined with a warning. */
@@ -156,7 +159,7 @@ export function cleanUrl(value: unknown): URL | undefined {
 
 /** Returns a previous-page path, or undefined with a warning when it is not a string. */
 export function cleanPath(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.slice(0, MAX_VALUE - 1);
+  if (typeof value === 'string') return cut(value, MAX_VALUE - 1);
   warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
   return undefined;
 }
