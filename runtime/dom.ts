@@ -5,19 +5,24 @@
 // its members: `<img name="title">` would stand in for the page's title. Where there is no DOM (the markup audit under
 // Node, on another DOM's elements), the element's own members serve.
 
+const ELEMENT: any = globalThis.Element?.prototype;
+
 /** `node[name]` as the DOM defines it (on Element or Node), whatever the node's own names. */
-export const member = (node: unknown, name: string): any => Reflect.get(globalThis.Element?.prototype ?? (node as object), name, node);
+export const member = (node: unknown, name: string): any => Reflect.get(ELEMENT ?? (node as object), name, node);
 /** `node[name](arg)` with the DOM's own method. */
-export const call = (node: Node, name: string, arg?: unknown): any => member(node, name).call(node, arg);
+export const call = (node: Node, name: string, arg?: unknown): any => (ELEMENT ?? node)[name].call(node, arg);
 
 /** `node.parentNode`. */
 export const parentOf = (node: Node): ParentNode | null => member(node, 'parentNode');
 /** `node.nodeType`; undefined for anything but a node (the window on an event's path, null). */
 export const nodeTypeOf = (node: unknown): number | undefined => {
+  const type = (node as Node | null)?.nodeType;
+  // Read as it is unless something named after it answers (an exception per window on every event's path costs).
+  if (typeof type != 'object') return type;
   try {
     return member(node, 'nodeType');
   } catch {
-    // Not a node.
+    // The window, answering with its element of that id: not a node.
   }
 };
 /** `el.localName`. */
