@@ -1,10 +1,10 @@
 // Walking up from an element across shadow roots (each root to its host, or slotted content to its slot), without layout reads.
-import { parentOf } from './dom.ts';
+import { nodeTypeOf, parentOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
   const parent = parentOf(el);
-  return parent?.nodeType === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
+  return nodeTypeOf(parent) === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
 }
 
 /**
@@ -19,7 +19,7 @@ export function flatParent(el: Element): Element | null {
 
 /** True when `node` is a shadow root. */
 export function isShadowRoot(node: unknown): node is ShadowRoot {
-  return (node as Node | null)?.nodeType === 11 && !!(node as ShadowRoot).host;
+  return nodeTypeOf(node) === 11 && !!(node as ShadowRoot).host;
 }
 
 let lastEvent: Event | undefined;

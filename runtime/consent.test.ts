@@ -85,6 +85,25 @@ describe('consent', () => {
     expect(await requestLog(envId)).to.deep.equal([]);
   });
 
+  it('denied removes only its own env id\'s traces, not those of env ids that start with it, whose tabs it does not adopt either', async () => {
+    const envId = env('own');
+    // Keys are named after the env id: these start with the denied env's, and one looks like its segments, one like its tab records.
+    const others = [`${envId}x`, `${envId}_q_1`, `${envId}_tab_1`];
+    for (const id of others) {
+      envs.push(id);
+      startRuntime('other', quiet, id).addEventProperties({ kept: true });
+    }
+    await sleep(100);
+    const before = others.flatMap(traces).sort();
+    expect(before).to.have.length.greaterThan(6);
+    const heap = startRuntime('own', quiet, envId);
+    heap.track('Own');
+    await waitForEvents(envId, 1);
+    heap.setConsent('denied');
+    // Their traces are all that is left under the denied env's prefix.
+    expect(traces(envId)).to.deep.equal(before);
+  });
+
   it('denied after granted removes cookies and storage and stops sending; granted again resumes', async () => {
     const envId = env('revoke');
     const heap = startRuntime('revoke', quiet, envId);

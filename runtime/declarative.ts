@@ -1,3 +1,4 @@
+import { attributeOf, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
 import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
@@ -26,7 +27,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   probe?.start(runtime);
 
   function send(el: Element, navigating?: boolean) {
-    if (fired.has(el) && el.hasAttribute(ONCE)) return;
+    if (fired.has(el) && attributeOf(el, ONCE) !== null) return;
     // Name and properties come checked and cut to the limits as they were read, with the markup's own warnings.
     const name = readEventName(el);
     if (name === null) return;
@@ -35,9 +36,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     if (Object.keys(properties).length > MAX_PROPS) properties = cleanProps(properties, 'markup')!;
     fired.add(el);
     // Which element, never what is in it: no text, no value.
-    const target: TargetContext = { tag: el.localName };
-    // The attribute, not `el.id`: a form's `id` is the field named "id" when it has one.
-    const id = el.getAttribute('id');
+    const target: TargetContext = { tag: tagOf(el) };
+    const id = attributeOf(el, 'id');
     if (id) target.id = id.slice(0, MAX_VALUE - 1);
     runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
@@ -47,8 +47,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const view = createViewTracker((el) => {
     try {
       send(el);
-      if (el.hasAttribute(VIEW_REPEAT) && !el.hasAttribute(ONCE)) return true;
-      viewed.set(el, el.getAttribute(EVENT));
+      if (attributeOf(el, VIEW_REPEAT) !== null && attributeOf(el, ONCE) === null) return true;
+      viewed.set(el, attributeOf(el, EVENT));
     } catch (err) {
       failed(err);
     }
@@ -57,7 +57,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   /** Brings an element's view and load tracking in line with its current attributes. */
   function refresh(el: Element) {
-    const name = el.getAttribute(EVENT);
+    const name = attributeOf(el, EVENT);
     // No event name, no triggers.
     const triggers = name === null ? undefined : triggersOf(el);
     const watch = triggers?.has('view');
@@ -86,8 +86,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
 
   const onAppear = (el: Element) => {
     try {
-      if (el.hasAttribute(EVENT)) refresh(el);
-      if (el.hasAttribute(PAGEVIEW) || el.hasAttribute(PAGEVIEW_PROPS)) pageviews.update(el, atBoot());
+      if (attributeOf(el, EVENT) !== null) refresh(el);
+      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) pageviews.update(el, atBoot());
     } catch (err) {
       failed(err);
     }

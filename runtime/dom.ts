@@ -1,23 +1,37 @@
 // Reads of the page's elements and document that go through the DOM's own members. A form answers its own member
 // names with the fields named after them: with `<input name="parentNode">` inside, `form.parentNode` is that input, and
-// a walk up the tree would go round in circles (the page would hang); with one named `closest` or `matches`, every
-// click in the form would be lost. The document answers likewise with the forms and images named after its members:
-// `<img name="title">` would stand in for the page's title. Where there is no DOM (the markup audit under Node, on
-// another DOM's elements), the element's own members serve.
+// a walk up the tree would go round in circles (the page would hang); with one named `getAttribute`, `localName` or
+// `closest`, every click in the form would be lost. The document answers likewise with the forms and images named after
+// its members: `<img name="title">` would stand in for the page's title. Where there is no DOM (the markup audit under
+// Node, on another DOM's elements), the element's own members serve.
 
-const ELEMENT: Partial<Element> = globalThis.Element?.prototype ?? {};
-const parentNode = globalThis.Node
-  ? Object.getOwnPropertyDescriptor(Node.prototype, 'parentNode')!.get!
-  : function (this: Node) {
-      return this.parentNode;
-    };
+const ELEMENT: any = globalThis.Element?.prototype;
+
+/** `node[name]` as the DOM defines it (on Element or Node), whatever the node's own names. */
+export const member = (node: unknown, name: string): any => Reflect.get(ELEMENT ?? (node as object), name, node);
+/** `node[name](arg)` with the DOM's own method. */
+export const call = (node: Node, name: string, arg?: unknown): any => (ELEMENT ?? node)[name].call(node, arg);
 
 /** `node.parentNode`. */
-export const parentOf = (node: Node): ParentNode | null => parentNode.call(node);
+export const parentOf = (node: Node): ParentNode | null => member(node, 'parentNode');
+/** `node.nodeType`; undefined for anything but a node (the window on an event's path, null). */
+export const nodeTypeOf = (node: unknown): number | undefined => {
+  const type = (node as Node | null)?.nodeType;
+  // Read as it is unless something named after it answers (an exception per window on every event's path costs).
+  if (typeof type != 'object') return type;
+  try {
+    return member(node, 'nodeType');
+  } catch {
+    // The window, answering with its element of that id: not a node.
+  }
+};
+/** `el.localName`. */
+export const tagOf = (el: Element): string => member(el, 'localName');
+/** `el.getAttribute(name)`. */
+export const attributeOf = (el: Element, name: string): string | null => call(el, 'getAttribute', name);
 /** `el.matches(selector)`. */
-export const isMatch = (el: Element, selector: string): boolean => (ELEMENT.matches ?? el.matches).call(el, selector);
+export const isMatch = (el: Element, selector: string): boolean => call(el, 'matches', selector);
 /** `el.closest(selector)`. */
-export const closestOf = (el: Element, selector: string): Element | null => (ELEMENT.closest ?? el.closest).call(el, selector);
+export const closestOf = (el: Element, selector: string): Element | null => call(el, 'closest', selector);
 /** The document's title or referrer; undefined without a DOM. */
-export const documentText = (name: 'title' | 'referrer'): string | undefined =>
-  globalThis.document && Object.getOwnPropertyDescriptor(Document.prototype, name)!.get!.call(document);
+export const documentText = (name: 'title' | 'referrer'): string | undefined => globalThis.document && Reflect.get(Document.prototype, name, document);

@@ -72,6 +72,26 @@ describe('host pages', () => {
     }
   });
 
+  it('capture clicks and submits in a form whose fields are named after DOM members', async () => {
+    // A form answers its members' names with its fields: here `form.getAttribute` is an input, `form.id` another.
+    const names = ['getAttribute', 'hasAttribute', 'getAttributeNames', 'localName', 'id', 'className', 'closest', 'matches', 'nodeType', 'parentNode', 'parentElement', 'getRootNode', 'contains', 'childNodes', 'submitter', 'type', 'form', 'control'];
+    const root = mount(`<form id="named" class="shadowed" action="/named" data-heap-event="Named form">${names.map((name) => `<input name="${name}">`).join('')}<button type="submit">Send</button></form>`);
+    root.addEventListener('submit', (e) => e.preventDefault());
+    const { errors } = await captureConsole(async () => {
+      const heap = startRuntime('named-fields', { disablePageviewAutocapture: true });
+      root.querySelector('form')!.click();
+      root.querySelector('button')!.click();
+      const events = await waitForEvents(heap.envId, 4);
+      expect(events.map((e) => [e.type, e.name ?? e.target?.tag, e.target?.hierarchy])).to.deep.equal([
+        ['click', 'form', 'body > div > form#named.shadowed'],
+        ['click', 'button', 'body > div > form#named.shadowed > button'],
+        ['submit', 'form', 'body > div > form#named.shadowed'],
+        ['track', 'Named form', undefined],
+      ]);
+    });
+    expect(errors).to.deep.equal([]);
+  });
+
   it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
     resetWarnings();
     const envId = uniqueEnv('read-only-global');

@@ -1,6 +1,6 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf } from './composed-tree.ts';
-import { closestOf } from './dom.ts';
+import { closestOf, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
@@ -48,7 +48,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
           } catch (err) {
             // One code for both failures, so the cause is reported once.
             errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-            return { tag: el.localName };
+            return { tag: tagOf(el) };
           }
         });
     } catch (err) {

@@ -54,10 +54,12 @@ const isEvent = (e: unknown): e is HeapEvent =>
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
   const tabId = randomNumericId();
-  const segPrefix = `${prefix}_q_`;
   const tabPrefix = `${prefix}_tab_`;
   const tabKey = `${tabPrefix}${tabId}`;
-  const mine = `${segPrefix}${tabId}_`;
+  const mine = `${prefix}_q_${tabId}_`;
+  // Tabs' records and segments by their exact shapes (a segment with its tab): the keys of env ids that start with this
+  // one ("abc_q_1", "abc_tab_1") start with these prefixes too.
+  const shape = new RegExp(`^${prefix}_(q_(\\d+)_|tab_)\\d+$`);
   // Each held event's segment; the segments held are the ones some event still maps to.
   const segmentOf = new Map<HeapEvent, Segment>();
   let seq = 0;
@@ -149,7 +151,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         const now = Date.now();
         const keys = Object.keys(area);
         for (const key of keys) {
-          if (!key.startsWith(tabPrefix) || key === tabKey || held?.has(key)) continue;
+          if (shape.exec(key)?.[1] !== 'tab_' || key === tabKey || held?.has(key)) continue;
           // An unreadable record counts as a dead tab.
           const info = parseJson(area.getItem(key)) as TabRecord | undefined;
           if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
@@ -159,9 +161,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
           area.removeItem(key);
         }
         for (const key of keys) {
-          if (!key.startsWith(segPrefix) || key.startsWith(mine)) continue;
+          const tab = shape.exec(key)?.[2];
+          if (!tab || tab === tabId) continue;
           // The segments of dead tabs, whose records were just removed, and of tabs that left no record at all.
-          const owner = `${tabPrefix}${key.slice(segPrefix.length).split('_')[0]}`;
+          const owner = `${tabPrefix}${tab}`;
           if (area.getItem(owner) !== null || held?.has(owner)) continue;
           const text = area.getItem(key);
           area.removeItem(key);

@@ -1,3 +1,4 @@
+import { attributeOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readJsonProps, TITLE } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
@@ -35,7 +36,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
 
   return {
     update(el, atBoot) {
-      const key = el.getAttribute(PAGEVIEW);
+      const key = attributeOf(el, PAGEVIEW);
       const previous = holders.get(el);
       const next = readJsonProps(el, PAGEVIEW_PROPS);
       if (next) holders.set(el, next);
@@ -50,7 +51,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         let properties = declared;
         for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...readJsonProps(node, PAGEVIEW_PROPS), ...properties };
         // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
-        if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: el.getAttribute(TITLE) ?? undefined, properties });
+        if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: attributeOf(el, TITLE) ?? undefined, properties });
         else runtime.addPageviewProperties(properties);
         return;
       }

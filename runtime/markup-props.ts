@@ -1,6 +1,7 @@
 import { composedParent } from './composed-tree.ts';
+import { attributeOf, call, nodeTypeOf, tagOf } from './dom.ts';
 import type { Props } from './types.ts';
-import { cleanValue, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
+import { cleanValue, cut, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
 
 /** Receives every markup problem while `collectProblems` runs, instead of the once-per-code console warning. */
@@ -40,17 +41,17 @@ export const ATTR = { event: EVENT, props: PROPS, prop: PROP, number: NUMBER, bo
 
 /** Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`. */
 export function describeElement(el: Element): string {
-  let text = `<${el.localName}`;
-  const id = el.getAttribute('id');
+  let text = `<${tagOf(el)}`;
+  const id = attributeOf(el, 'id');
   if (id) text += ` id=${summarize(id)}`;
-  const name = el.getAttribute(EVENT);
+  const name = attributeOf(el, EVENT);
   if (name !== null) text += ` ${EVENT}=${summarize(name)}`;
   return `${text}>`;
 }
 
 /** The element's event name, truncated to the limit; null (with a warning for an empty one) when it has none. */
 export function readEventName(el: Element): string | null {
-  const raw = el.getAttribute(EVENT);
+  const raw = attributeOf(el, EVENT);
   if (raw === null) return null;
   if (raw.trim() === '') {
     warn('markup-event-name-empty', `${describeElement(el)} has an empty data-heap-event; nothing is tracked for it.`);
@@ -58,7 +59,7 @@ export function readEventName(el: Element): string | null {
   }
   if (raw.length > MAX_EVENT_NAME) {
     warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to 255 characters; the name was truncated.`);
-    return raw.slice(0, MAX_EVENT_NAME);
+    return cut(raw, MAX_EVENT_NAME);
   }
   return raw;
 }
@@ -86,7 +87,7 @@ export function parsePropsJson(el: Element, attr: string, value: string): Props 
 
 /** The properties of a JSON-object attribute of the element: undefined when it is absent, {} when it holds no object. */
 export function readJsonProps(el: Element, attr: string): Props | undefined {
-  const json = el.getAttribute(attr);
+  const json = attributeOf(el, attr);
   return json === null ? undefined : parsePropsJson(el, attr, json) || {};
 }
 
@@ -96,10 +97,10 @@ const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
-  for (const name of el.getAttributeNames()) {
+  for (const name of (call(el, 'getAttributeNames') as string[])) {
     const [, type, key] = SINGLE.exec(name) ?? [];
     if (!type) continue;
-    const value = el.getAttribute(name)!;
+    const value = attributeOf(el, name)!;
     const parsed = type === 'number' ? parseNumber(value) : type === 'boolean' ? parseBoolean(value) : value;
     if (!key) warn('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
@@ -111,11 +112,11 @@ export function readOwnProps(el: Element): Props {
 
 /** True when the element declares any event properties (and so scopes the events inside it). */
 export function hasOwnProps(el: Element): boolean {
-  return el.hasAttribute(PROPS) || el.getAttributeNames().some((name) => SINGLE.test(name));
+  return attributeOf(el, PROPS) !== null || (call(el, 'getAttributeNames') as string[]).some((name) => SINGLE.test(name));
 }
 
 /** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */
-export const isElement = (value: unknown): value is Element => (value as Node | null)?.nodeType === 1;
+export const isElement = (value: unknown): value is Element => nodeTypeOf(value) === 1;
 
 export { composedParent, isShadowRoot } from './composed-tree.ts';
 
@@ -126,7 +127,7 @@ export { composedParent, isShadowRoot } from './composed-tree.ts';
 export function readEventProps(el: Element): Props {
   let out = readOwnProps(el);
   for (let node = composedParent(el); node; node = composedParent(node)) {
-    if (!node.hasAttribute(EVENT)) out = Object.assign(readOwnProps(node), out);
+    if (attributeOf(node, EVENT) === null) out = Object.assign(readOwnProps(node), out);
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { parentOf } from './dom.ts';
+import { parentOf, tagOf } from './dom.ts';
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
@@ -93,7 +93,7 @@ export function createRoots(
   /** Starts an element's own markup, and its shadow root (now or once its custom element is defined). */
   function meet(el: Element) {
     onAppear(el);
-    const tag = el.localName;
+    const tag = tagOf(el);
     if (el.shadowRoot) add(el.shadowRoot);
     // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
     else if (tag.includes('-') && registry && !registry.get(tag) && !pending.has(el)) {

@@ -1,5 +1,5 @@
 import { pathOf } from './composed-tree.ts';
-import { isMatch } from './dom.ts';
+import { attributeOf, call, isMatch, tagOf } from './dom.ts';
 import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
 import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
@@ -15,7 +15,7 @@ export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', '
 
 /** The trigger an element gets without `data-heap-trigger`: submit for forms, change for fields, click otherwise. */
 export function defaultTrigger(el: Element): Trigger {
-  const tag = el.localName;
+  const tag = tagOf(el);
   if (tag === 'form') return 'submit';
   // An input's `type` is its attribute as the browser understood it: lower case, "text" when missing or unknown.
   return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el as HTMLInputElement).type)) ? 'change' : 'click';
@@ -23,7 +23,7 @@ export function defaultTrigger(el: Element): Trigger {
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
 export function triggersOf(el: Element): ReadonlySet<Trigger> {
-  const raw = el.getAttribute(TRIGGER);
+  const raw = attributeOf(el, TRIGGER);
   const single = SINGLE.get(raw ?? defaultTrigger(el));
   if (single) return single;
   const out = new Set<Trigger>();
@@ -56,7 +56,7 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   // A click is on the path it names: the innermost label in or at the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
   const control = forwardTarget(label, path[0] as Node);
-  if (control && found.contains(control)) return;
+  if (control && call(found, 'contains', control)) return;
   return [found, path.some(leaves)];
 }
 
@@ -67,4 +67,4 @@ export function findSender(event: Event): [Element, boolean] | undefined {
 const leaves = (target: EventTarget) =>
   isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
 
-const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && target.hasAttribute(EVENT) && triggersOf(target).has(trigger);
+const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).has(trigger);

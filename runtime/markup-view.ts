@@ -1,3 +1,4 @@
+import { attributeOf } from './dom.ts';
 import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
@@ -35,7 +36,7 @@ interface ViewState {
 
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
 export function dwellOf(el: Element): number {
-  const raw = el.getAttribute(VIEW_DWELL);
+  const raw = attributeOf(el, VIEW_DWELL);
   if (raw === null) return DEFAULT_DWELL_MS;
   // Not a number (undefined) is not >= 0 either.
   const ms = parseNumber(raw)!;

@@ -36,7 +36,7 @@ const webArea = (cookieless: unknown): Storage | undefined => {
   }
 };
 
-/** Creates the stores for one env id, whose keys start with `prefix`; `allowed` answers, at each write and read, whether they may persist now (consent). */
+/** Creates the stores for one env id, whose keys are `prefix`, `_` and their name; `allowed` answers, at each write and read, whether they may persist now (consent). */
 export function createPersistence(options: PersistenceOptions, prefix: string, allowed: () => boolean): Persistence {
   // No area while not allowed, and none in memory mode: state lives only with its owners, and a wipe leaves nothing behind.
   const area = () => (allowed() ? webArea(options.cookieless) : undefined);
@@ -46,6 +46,9 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   // it and written to all, so it survives when one of them is cleared or blocked.
   const cookies = createCookieStore(options);
   const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
+  // This env id's keys by their exact shapes (runtime.ts, journal.ts): the keys of env ids that start with this one
+  // ("abcx", "abc_q_1") start with the prefix too, and stay.
+  const ours = new RegExp(`^${prefix}_(id|ses|props|(q_(\\d+)_|tab_)\\d+)$`);
   return {
     user: {
       get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
@@ -56,18 +59,14 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
     wipe() {
       for (const storage of [webArea(false), webArea(true)]) {
         try {
-          for (const key of Object.keys(storage!)) if (key.startsWith(prefix)) storage!.removeItem(key);
+          for (const key of Object.keys(storage!)) if (ours.test(key)) storage!.removeItem(key);
         } catch {
           // Blocked storage holds nothing of ours.
         }
       }
-      try {
-        // Cookies of an earlier setting too: a cookieless page still removes the cookies it left before.
-        // The prefix holds no "=": a cookie whose text starts with it has a name that does.
-        for (const part of document.cookie.split('; ')) if (part.startsWith(prefix)) cookies.remove(part.split('=')[0]!);
-      } catch {
-        // No cookies to remove.
-      }
+      // The user's cookie, the one cookie there is, of an earlier setting too: a cookieless page still removes the
+      // cookie it left before. Removing it when there is none sets nothing.
+      cookies.remove(`${prefix}_id`);
     },
   };
 }

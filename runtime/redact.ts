@@ -1,6 +1,6 @@
 // Privacy rules for autocapture: redaction markup, sensitive fields and the card/email scrubber.
 // Pure string helpers load without a DOM; the element checks only run on elements.
-
+import { attributeOf, tagOf } from './dom.ts';
 import { cut } from './validate.ts';
 
 /** What redacted text, text-bearing attributes, card numbers and emails are sent as. */
@@ -49,7 +49,7 @@ export function sanitize(value: string, max: number): string {
  */
 export function isSensitiveField(el: Element): boolean {
   return (
-    (el.localName === 'input' && /^\s*password\s*$/i.test(el.getAttribute('type')!)) ||
-    /(^|\s)(cc-|((current|new)-password|one-time-code)(?!\S))/i.test(el.getAttribute('autocomplete')!)
+    (tagOf(el) === 'input' && /^\s*password\s*$/i.test(attributeOf(el, 'type')!)) ||
+    /(^|\s)(cc-|((current|new)-password|one-time-code)(?!\S))/i.test(attributeOf(el, 'autocomplete')!)
   );
 }

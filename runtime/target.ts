@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { composedParent, flatParent } from './composed-tree.ts';
-import { isMatch, parentOf } from './dom.ts';
+import { attributeOf, call, isMatch, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
@@ -53,18 +53,18 @@ function readAround(el: Element): Around | null {
   for (let node: Element | null = el; node; node = flatParent(node)) {
     if (!isMatch(node, AROUND)) continue;
     if (isMatch(node, IGNORE)) return null;
-    if (node.hasAttribute(REDACT_TEXT)) around.redacted = true;
+    if (attributeOf(node, REDACT_TEXT) !== null) around.redacted = true;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
-    for (const part of node.getAttribute(REDACT_ATTRIBUTES)?.split(',') ?? []) {
+    for (const part of attributeOf(node, REDACT_ATTRIBUTES)?.split(',') ?? []) {
       const name = part.trim().toLowerCase();
       if (name === 'class') around.classesUpTo = node;
       around.hidden.add(name);
     }
     if (isMatch(node, TYPED)) around.typed = true;
-    if (isMatch(node, LINK)) around.href ??= node.getAttribute('href');
+    if (isMatch(node, LINK)) around.href ??= attributeOf(node, 'href');
     if (node !== el && isMatch(node, CONTROL)) around.control ??= node;
     // Null until an element with the attribute is met: the nearest one names the event.
-    around.named ??= node.getAttribute(NAMED);
+    around.named ??= attributeOf(node, NAMED);
   }
   return around;
 }
@@ -85,11 +85,10 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const chain: (string | null)[] = [];
   // Classes are hidden from the element up to this one.
   let hideUpTo = around.classesUpTo;
-  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && level.localName !== 'html'; ) {
+  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && tagOf(level) !== 'html'; ) {
     const up = composedParent(level);
-    // Not the parent node: the step from a shadow root to its host. The id attribute, not `level.id`: a form's `id`
-    // is the field named "id" when it has one.
-    chain.push(level.localName, level.getAttribute('id'), hideUpTo ? null : level.getAttribute('class'), up === parentOf(level) ? ' > ' : ' >>> ');
+    // Not the parent node: the step from a shadow root to its host.
+    chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
@@ -97,10 +96,10 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const named = !hidden.has(NAMED) && around.named;
   const fromAround = text && (from === el ? around : from && readAround(from));
   // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
-  if (!fromAround || (!fromAround.redacted && from!.localName !== 'input' && fromAround.typed)) from = null;
+  if (!fromAround || (!fromAround.redacted && tagOf(from!) !== 'input' && fromAround.typed)) from = null;
 
   return () => {
-    const target: TargetContext = { tag: el.localName };
+    const target: TargetContext = { tag: chain[0]! };
     const id = chain[1];
     const classes = chain[2];
     if (id) target.id = sanitize(id, 128);
@@ -125,10 +124,10 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
     // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
     let count = 0;
-    for (const name of el.getAttributeNames()) {
+    for (const name of (call(el, 'getAttributeNames') as string[])) {
       const sent = SENT.exec(name);
       if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
-      (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(el.getAttribute(name)!, 128);
+      (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
       if (++count === 16) break;
     }
     // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
@@ -144,9 +143,9 @@ export const describeTarget = (el: Element, from: Element | null = el, text = tr
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
 function textOf(el: Element, around: Around): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
-  if (el.localName === 'input') return (/^(submit|button|reset)$/i.test(el.getAttribute('type')!) && el.getAttribute('value')) || '';
+  if (tagOf(el) === 'input') return (/^(submit|button|reset)$/i.test(attributeOf(el, 'type')!) && attributeOf(el, 'value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around.hidden.has(name) && of.getAttribute(name)?.trim()).find(Boolean);
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around.hidden.has(name) && attributeOf(of, name)?.trim()).find(Boolean);
   return own(el) || (around.control && own(around.control)) || '';
 }

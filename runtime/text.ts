@@ -1,7 +1,7 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
 import { isShadowRoot } from './composed-tree.ts';
-import { isMatch } from './dom.ts';
+import { attributeOf, isMatch, member, nodeTypeOf, tagOf } from './dom.ts';
 import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
 /** Most characters of raw text read before scrubbing; the sent text is cut much shorter later. */
@@ -29,15 +29,16 @@ export function readText(root: Element): string {
     // As rendered: an open shadow root's content instead of the host's children, a slot's assigned nodes. A form
     // answers `shadowRoot` with its field of that name.
     const shadow = parent.shadowRoot;
-    for (const node of parent.localName === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : (isShadowRoot(shadow) ? shadow : parent).childNodes) {
+    for (const node of tagOf(parent) === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : isShadowRoot(shadow) ? shadow.childNodes : (member(parent, 'childNodes') as NodeListOf<ChildNode>)) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return true;
-      if (node.nodeType === 3) text += (node as Text).data;
-      else if (node.nodeType === 1 && depth < 24) {
+      const type = nodeTypeOf(node);
+      if (type === 3) text += (node as Text).data;
+      else if (type === 1 && depth < 24) {
         const el = node as Element;
         if (isMatch(el, SKIPPED)) continue;
-        const block = BLOCKS.test(el.localName) ? ' ' : '';
+        const block = BLOCKS.test(tagOf(el)) ? ' ' : '';
         text += block;
-        if (el.hasAttribute(REDACT_TEXT)) text += ` ${REDACTED} `;
+        if (attributeOf(el, REDACT_TEXT) !== null) text += ` ${REDACTED} `;
         else if (visitChildren(el, depth + 1)) return true;
         text += block;
       }
