@@ -8,7 +8,7 @@ export default messages;
 /** The warning codes of the drop-in bundles, by number; empty here for the same reason. */
 export const codes: readonly string[] = [];
 /**
- * The `debug` setting's console log, loaded with the texts (runtime/warn.ts): pages without the setting never
- * download it. The bundles' build copies the module into dist/heap-analytics-messages.js.
+ * The `debug` setting's event log, loaded with the texts (runtime/warn.ts) so that a page without the setting
+ * does not carry its code. The bundles' build copies the module into dist/heap-analytics-messages.js.
  */
 export { logEvent } from './debug-log.ts';

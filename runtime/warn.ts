@@ -54,10 +54,7 @@ export function logEvent(event: HeapEvent): void {
 
 /** Runs `then` once heap-analytics-messages.js has loaded (or failed to) and everything printed before it is out. */
 function later(then: (lazy: Lazy | undefined) => void): void {
-  catalog ??= import('./warn-messages.ts').then(
-    (m) => m,
-    () => undefined,
-  );
+  catalog ??= import('./warn-messages.ts').catch(() => undefined);
   printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
 }
 
