@@ -108,7 +108,7 @@ describe('the runtime API', () => {
     expect(record!.properties).to.deep.equal({ Name: 'Alice Smith', Profession: 'Data Scientist' });
   });
 
-  it('logs each captured event once as a collapsed console group when debug is on', () => {
+  it('logs each captured event once as a collapsed console group when debug is on', async () => {
     const groups: string[] = [];
     const { groupCollapsed } = console;
     console.groupCollapsed = (...args: unknown[]) => void groups.push(String(args[0]));
@@ -117,10 +117,37 @@ describe('the runtime API', () => {
       heap.track('Visible in console', { plan: 'pro' });
       const quiet = startRuntime('nodebug', { disablePageviewAutocapture: true });
       quiet.track('Not logged');
+      // The log's code loads with the message texts; once the last event is out, every one before it is.
+      heap.track('Last');
+      await until(() => groups.length >= 2);
     } finally {
       console.groupCollapsed = groupCollapsed;
     }
-    expect(groups).to.deep.equal(['[heap-analytics] track "Visible in console"']);
+    expect(groups).to.deep.equal(['[heap-analytics] track "Visible in console"', '[heap-analytics] track "Last"']);
+  });
+
+  it('logs events and warnings in the order they happened when debug is on', async () => {
+    const lines: string[] = [];
+    const { groupCollapsed, warn } = console;
+    console.groupCollapsed = (...args: unknown[]) => void lines.push(String(args[0]));
+    console.warn = (...args: unknown[]) => void lines.push(String(args[0]).split(':')[0]!);
+    try {
+      const heap = startRuntime('debug-order', { debug: true, disablePageviewAutocapture: true });
+      heap.track('First');
+      // Warns, then captures the cut name.
+      heap.track('x'.repeat(300));
+      heap.track('Last');
+      await until(() => lines.length >= 4);
+    } finally {
+      console.groupCollapsed = groupCollapsed;
+      console.warn = warn;
+    }
+    expect(lines).to.deep.equal([
+      '[heap-analytics] track "First"',
+      '[heap-analytics] event-name-truncated',
+      `[heap-analytics] track "${'x'.repeat(255)}"`,
+      '[heap-analytics] track "Last"',
+    ]);
   });
 
   it('gives events ids that sort in capture order, even within one millisecond', async () => {
@@ -165,3 +192,8 @@ describe('the runtime API', () => {
     }
   });
 });
+
+/** Waits until `done()` holds (the console messages print once their lazily loaded file is in), or 5 s have passed. */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+}

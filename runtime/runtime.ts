@@ -2,7 +2,6 @@ import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
 import { createOutbox, type Outbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
-import { logEvent } from './debug-log.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
@@ -11,7 +10,7 @@ import { createSession, type StoredSession } from './session.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
 import { cleanProps, isEmpty, isPropsObject, positive } from './validate.ts';
-import { describe, errorOnce, warnOnce } from './warn.ts';
+import { describe, errorOnce, logEvent, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock or a transport. */
 export interface RuntimeOptions extends HeapConfig {

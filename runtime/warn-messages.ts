@@ -7,3 +7,8 @@ const messages: readonly (readonly string[])[] = [];
 export default messages;
 /** The warning codes of the drop-in bundles, by number; empty here for the same reason. */
 export const codes: readonly string[] = [];
+/**
+ * The `debug` setting's event log, loaded with the texts (runtime/warn.ts) so that a page without the setting
+ * does not carry its code. The bundles' build copies the module into dist/heap-analytics-messages.js.
+ */
+export { logEvent } from './debug-log.ts';

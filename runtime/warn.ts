@@ -1,3 +1,5 @@
+import type { HeapEvent } from './types.ts';
+
 const PREFIX = '[heap-analytics]';
 const seen = new Set<Code>();
 
@@ -24,25 +26,36 @@ export function errorOnce(code: Code, message: Message, cause?: unknown): void {
   if (!seen.has(code)) print('error', code, message, cause);
 }
 
-/** Prints in call order: a numbered message waits for the texts, and so does every message after it. */
+/**
+ * Prints in call order: a numbered message waits for the texts, and so does every message after it; so does the
+ * `debug` setting's log of each event, whose code lives with the texts.
+ */
 let printed: Promise<unknown> | undefined;
-let catalog: Promise<Catalog | undefined> | undefined;
+let catalog: Promise<Lazy | undefined> | undefined;
 
-interface Catalog {
-  default: readonly (readonly string[])[];
-  codes: readonly string[];
-}
+/** heap-analytics-messages.js: the texts, the codes and the event log (runtime/warn-messages.ts in the sources). */
+type Lazy = typeof import('./warn-messages.ts');
 
 function print(level: 'warn' | 'error', code: Code, message: Message, cause?: unknown): void {
   seen.add(code);
   if (typeof message === 'string' && typeof code === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
-  catalog ??= import('./warn-messages.ts').then(
-    (m) => m,
-    () => undefined,
-  );
-  printed = Promise.all([catalog, printed]).then(([table]) =>
+  later((table) =>
     write(level, () => `${typeof code === 'string' ? code : (table?.codes[code] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`, cause),
   );
+}
+
+/**
+ * Logs a captured event as a collapsed console group (the `debug` setting), after every message before it; without
+ * heap-analytics-messages.js, a line with its type and the event itself.
+ */
+export function logEvent(event: HeapEvent): void {
+  later((lazy) => (lazy ? lazy.logEvent(event) : write('log', () => event.type, event)));
+}
+
+/** Runs `then` once heap-analytics-messages.js has loaded (or failed to) and everything printed before it is out. */
+function later(then: (lazy: Lazy | undefined) => void): void {
+  catalog ??= import('./warn-messages.ts').catch(() => undefined);
+  printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
 }
 
 /** The numbered message's text with its values in place; the values alone when the texts could not be loaded. */
@@ -52,7 +65,7 @@ function expand(table: readonly (readonly string[])[] | undefined, [n, ...values
   return pieces.reduce((text, piece, i) => text + piece + (i < values.length ? values[i] : ''), '');
 }
 
-function write(level: 'warn' | 'error', line: () => string, cause: unknown): void {
+function write(level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void {
   try {
     console[level](`${PREFIX} ${line()}`, ...(cause === undefined ? [] : [cause]));
   } catch {

@@ -127,8 +127,9 @@ async function waitForEvents(env, filter = {}, count = 1, timeoutMs = 10_000) {
 /** Opens `path` in a fresh tab and records console messages and uncaught errors (of every frame). */
 async function open(path) {
   const tab = await browser.newPage();
-  const log = { warnings: [], errors: [], pageErrors: [] };
+  const log = { warnings: [], errors: [], pageErrors: [], ours: [] };
   tab.on('console', (msg) => {
+    if (msg.text().startsWith('[heap-analytics]')) log.ours.push(`${msg.type()} ${msg.text()}`);
     if (msg.type() === 'warn' || msg.type() === 'warning') log.warnings.push(msg.text());
     if (msg.type() === 'error') log.errors.push(msg.text());
   });
@@ -404,6 +405,52 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     assert.match(warning ?? '', /^\[heap-analytics\] warning #\d+: 255 \| 300 \(the message texts, heap-analytics-messages\.js, did not load\)$/);
     await tab.evaluate(() => window.heap.track('still tracked'));
     await waitForEvents(env, { type: 'track', name: 'still tracked' });
+    assert.deepEqual(log.pageErrors, []);
+    await tab.close();
+  });
+
+  it('log each event in debug mode, in order with the warnings, as the ES modules do, from both bundles', async () => {
+    const CALLS = `heap.track('First', { plan: 'pro' }); ${BAD_CALLS} heap.track('Last');`;
+    /** Our lines once the last event is logged, each by its console method and its first line (ids left out). */
+    const lines = async ({ tab, log }) => {
+      await tab.evaluate(CALLS);
+      const deadline = Date.now() + 10_000;
+      while (!log.ours.includes('startGroupCollapsed [heap-analytics] track "Last"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(log.pageErrors, []);
+      await tab.close();
+      return log.ours;
+    };
+    const debug = ' debug disable-pageview-autocapture';
+    page('/debug-ref.html', { head: `${importMap(LIT)}<script type="module">import '${PKG}';</script>`, body: element(envId('debug-ref'), debug) });
+    const reference = await open('/debug-ref.html');
+    await heapReady(reference.tab);
+    const expected = await lines(reference);
+    assert.ok(expected.filter((line) => line.startsWith('startGroupCollapsed')).length >= 3, JSON.stringify(expected));
+    assert.equal(expected.filter((line) => line.startsWith('warn')).length, 8, JSON.stringify(expected));
+    for (const [label, head, body] of [
+      ['esm', `<script type="module" src="${ESM}"></script>`, ''],
+      ['iife', '', `<script src="${IIFE}"></script>`],
+    ]) {
+      page(`/debug-${label}.html`, { head, body: element(envId(`debug-${label}`), debug) + body });
+      const opened = await open(`/debug-${label}.html`);
+      await heapReady(opened.tab);
+      assert.deepEqual(await lines(opened), expected, `${label} bundle`);
+    }
+  });
+
+  it('log each event in debug mode on one line, with the event, when the texts file cannot be loaded', async () => {
+    script('/lonely/heap-analytics.js', readFileSync(join(installed, 'dist/heap-analytics.js'), 'utf8'));
+    page('/debug-missing.html', { head: '<script type="module" src="/lonely/heap-analytics.js"></script>', body: element(envId('debug-missing'), ' debug') });
+    const { tab, log } = await open('/debug-missing.html');
+    await heapReady(tab);
+    await tab.evaluate(() => window.heap.track('Logged anyway'));
+    const deadline = Date.now() + 10_000;
+    while (log.ours.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      log.ours.map((line) => line.split(' ').slice(0, 3).join(' ')),
+      ['log [heap-analytics] pageview', 'log [heap-analytics] track'],
+      JSON.stringify(log.ours),
+    );
     assert.deepEqual(log.pageErrors, []);
     await tab.close();
   });

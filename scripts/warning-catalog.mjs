@@ -5,8 +5,11 @@
 // message argument into `[index, value, ...]` (the values still computed at the call) and each code written as a
 // literal into its number, and writes the texts and the codes, by number, to dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning
 // is printed, and prints the same sentence the sources hold; the package's dist/esm keeps the texts inline.
+// The modules runtime/warn-messages.ts re-exports (the `debug` setting's event log) are copied into that file too,
+// so the bundle ships only the call that loads them.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { minifySync, transformSync } from 'rolldown/experimental';
 import { parseAst } from 'rolldown/parseAst';
 
 /** Functions whose argument at this position is a message, and the files they may be called from. */
@@ -88,14 +91,46 @@ export function buildCatalog(root) {
   return { texts, codes };
 }
 
+/**
+ * The code runtime/warn-messages.ts re-exports (`export { name } from './module.ts'`), as minified JavaScript for
+ * the messages file: each module's types stripped, its exports kept. A module that imports anything at run time
+ * or lacks a re-exported name is an error, as the messages file has nothing to import it from.
+ */
+export function lazyCode(root) {
+  const from = `runtime${MESSAGES_MODULE}`;
+  let out = '';
+  for (const node of parseAst(readFileSync(join(root, from), 'utf8'), { lang: 'ts' }).body) {
+    if (node.type !== 'ExportNamedDeclaration' || !node.source) continue;
+    const file = join(dirname(from), node.source.value);
+    const { code, errors } = transformSync(file, readFileSync(join(root, file), 'utf8'), { lang: 'ts' });
+    if (errors.length) throw new Error(`warning catalog: ${file}: ${errors[0].message}`);
+    const exported = new Set();
+    for (const statement of parseAst(code).body) {
+      if (statement.type === 'ImportDeclaration' || (statement.type.startsWith('Export') && statement.source)) {
+        throw new Error(`warning catalog: ${file} imports at run time, which ${MESSAGES_FILE} cannot`);
+      }
+      const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : undefined;
+      if (declaration?.id) exported.add(declaration.id.name);
+      for (const d of declaration?.declarations ?? []) exported.add(d.id.name);
+    }
+    for (const { local, exported: as } of node.specifiers) {
+      if (!exported.has(local.name) || as.name !== local.name) throw new Error(`warning catalog: ${from} re-exports ${local.name} as ${as.name}, which ${file} does not export as such`);
+    }
+    out += minifySync(file, code, { module: true }).code;
+  }
+  return out;
+}
+
 /** The vite plugin for the drop-in bundles. */
 export function warningCatalog(root) {
   let catalog;
+  let code;
   return {
     name: 'heap-analytics-warning-catalog',
     enforce: 'pre',
     buildStart() {
       catalog = buildCatalog(root);
+      code = lazyCode(root);
     },
     resolveId(source) {
       if (source.endsWith(MESSAGES_MODULE)) return { id: `./${MESSAGES_FILE}`, external: true };
@@ -130,8 +165,9 @@ export function warningCatalog(root) {
         type: 'asset',
         fileName: MESSAGES_FILE,
         source:
-          `// The console messages of heap-analytics.js and their codes, by number; loaded when the first one is printed.\n` +
-          `export default ${JSON.stringify(texts)};\nexport const codes = ${JSON.stringify([...catalog.codes.keys()])};\n`,
+          `// The console messages of heap-analytics.js and their codes, by number, and the \`debug\` setting's event log;\n` +
+          `// loaded when the first message or event is printed.\n` +
+          `export default ${JSON.stringify(texts)};\nexport const codes = ${JSON.stringify([...catalog.codes.keys()])};\n${code}\n`,
       });
     },
   };

@@ -1,8 +1,11 @@
 // The build step that moves console messages out of the drop-in bundles (scripts/warning-catalog.mjs).
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { buildCatalog, findMessages } from './warning-catalog.mjs';
+import { buildCatalog, findMessages, lazyCode } from './warning-catalog.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,5 +33,29 @@ describe('warning catalog', () => {
   it('refuses a message built some other way, which would keep its text in the bundle unnoticed', () => {
     assert.throws(() => findMessages("warnOnce('c', 'a' + b);", 'runtime/x.ts'), /must be a string or template literal/);
     assert.throws(() => findMessages("errorOnce('c');", 'runtime/x.ts'), /no message argument/);
+  });
+
+  it('copies the modules warn-messages.ts re-exports (the debug log) as plain JavaScript into the messages file', () => {
+    const code = lazyCode(ROOT);
+    assert.match(code, /^export function logEvent\(/);
+    assert.match(code, /groupCollapsed/);
+    assert.doesNotMatch(code, /\bimport\b|: HeapEvent/);
+  });
+
+  it('refuses a re-exported module that imports at run time or lacks the name, which the messages file could not serve', () => {
+    const root = mkdtempSync(join(tmpdir(), 'warning-catalog-'));
+    try {
+      mkdirSync(join(root, 'runtime'));
+      const write = (file, text) => writeFileSync(join(root, 'runtime', file), text);
+      write('warn-messages.ts', "export default [];\nexport { logEvent } from './log.ts';\n");
+      write('log.ts', "import type { X } from './x.ts';\nexport function logEvent(x: X): void {}\n");
+      assert.match(lazyCode(root), /^export function logEvent\(\w*\)\{\}$/);
+      write('log.ts', "import { y } from './y.ts';\nexport function logEvent(): void { y(); }\n");
+      assert.throws(() => lazyCode(root), /imports at run time/);
+      write('log.ts', 'export function logOther(): void {}\n');
+      assert.throws(() => lazyCode(root), /does not export/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
