@@ -162,7 +162,8 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       context = [user.current(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
     if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
-    // The console log belongs next to the call that caused it (debugging, not speed, matters here).
+    // In debug mode an event is settled (and its log line queued) at its call, ahead of any warning a later call
+    // gives: the lines print in call order (debugging, not speed, matters here).
     if (options.debug) settle();
   }
 
