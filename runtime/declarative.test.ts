@@ -28,6 +28,16 @@ describe('declarative tracking', () => {
     expect((await requestLog(heap.envId)).some((r) => r.body.includes('Secret label'))).to.equal(false);
   });
 
+  it('cuts a long element id before a character it would split', async () => {
+    const id = `${'a'.repeat(1022)}😀`;
+    const root = mount(`<button id="${id}" data-heap-event="Long id">Go</button>`);
+    const heap = startRuntime('long-id', quiet);
+    await heap.ready;
+    root.querySelector('button')!.click();
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event!.target).to.deep.equal({ tag: 'button', id: 'a'.repeat(1022) });
+  });
+
   it('handles markup inserted after boot, with nothing bound per element', async () => {
     const heap = startRuntime('later', quiet);
     await heap.ready;

@@ -92,6 +92,21 @@ describe('host pages', () => {
     expect(errors).to.deep.equal([]);
   });
 
+  it('track the annotated elements inside and after a form whose fields are named after DOM members, present at boot or inserted', async () => {
+    const fields = ['querySelectorAll', 'shadowRoot', 'isConnected', 'firstElementChild', 'firstChild'].map((name) => `<input name="${name}">`).join('');
+    const annotated = (form: string, after: string) => `<form>${fields}<span data-heap-event="${form}" data-heap-trigger="load"></span></form><span data-heap-event="${after}" data-heap-trigger="load"></span>`;
+    // The forms are a root's children and an inserted node themselves, whose subtrees the scan walks from the form.
+    const box = mount('<div></div>');
+    box.firstElementChild!.attachShadow({ mode: 'open' }).innerHTML = annotated('Present', 'After');
+    const { errors } = await captureConsole(async () => {
+      const heap = startRuntime('named-fields-markup', { disablePageviewAutocapture: true });
+      box.insertAdjacentHTML('beforeend', annotated('Inserted', 'Inserted after'));
+      const events = await waitForEvents(heap.envId, 4, { type: 'track' }, 3000);
+      expect(events.map((e) => e.name).sort()).to.deep.equal(['After', 'Inserted', 'Inserted after', 'Present']);
+    });
+    expect(errors).to.deep.equal([]);
+  });
+
   it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
     resetWarnings();
     const envId = uniqueEnv('read-only-global');

@@ -93,7 +93,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     segment[2] = text.length;
     if (!memoryOnly) write(segment[0], text);
   };
-  const heartbeat = (at = Date.now()) => {
+  // A tab that left writes 0 whatever writes it later (a keepalive request settling after pagehide): a live heartbeat
+  // would have other tabs wait up to STALE_MS for its events.
+  const heartbeat = (at = gone ? 0 : Date.now()) => {
     heartbeatAt = at;
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
@@ -202,7 +204,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     },
     leave() {
       gone = true;
-      heartbeat(0);
+      heartbeat();
       releaseLock?.();
       releaseLock = undefined;
     },

@@ -161,4 +161,21 @@ describe('lifecycle', () => {
       delete (navigator as { locks?: unknown }).locks;
     }
   });
+
+  it('without Web Locks (http: pages), another tab delivers at once the events of a tab that left, even when its last request settled after', async () => {
+    const envId = uniqueEnv('left-late');
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
+    try {
+      const left = createJournal(keyPrefix(envId), () => localStorage);
+      const event = { id: crypto.randomUUID(), type: 'track' as const, name: 'Left waiting', time: Date.now(), user_id: '1', identity: null, session_id: '2', pageview_id: '3' };
+      left.append([event]);
+      left.leave();
+      // The keepalive request sent at pagehide comes back, and the tab saves its drop counts.
+      left.saveDrops(new Map([['cap', 1]]));
+      startRuntime('left-late', fast, envId);
+      await waitForEvents(envId, 1, { type: 'track' }, 3000);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { parentOf, tagOf } from './dom.ts';
+import { call, member, parentOf, tagOf } from './dom.ts';
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
@@ -53,8 +53,11 @@ export function createRoots(
     for (const record of records) {
       const target = record.target;
       if (record.type === 'attributes') {
-        // An element removed in this batch has left, whatever its attributes say now.
-        if (target.isConnected) onAttribute(target as Element);
+        // An element removed in this batch has left, whatever its attributes say now. Elements are read through the
+        // DOM's own members where a form's field of that name would answer (dom.ts): one named `isConnected` kept a
+        // removed form, `querySelectorAll` stopped the walk of its subtree, `shadowRoot` was taken for a root. A field
+        // named `firstChild` or `firstElementChild` is a child itself.
+        if (member(target, 'isConnected')) onAttribute(target as Element);
         else onLeave(target as Element);
         continue;
       }
@@ -62,11 +65,11 @@ export function createRoots(
       const { addedNodes, removedNodes } = record;
       for (let i = 0; i < removedNodes.length; i++) {
         const node = removedNodes[i];
-        if (isElement(node) && !node.isConnected) {
+        if (isElement(node) && !member(node, 'isConnected')) {
           removed = true;
           // Cheaper than a selector match: the handler only lets go of what it holds.
           onLeave(node);
-          if (node.firstElementChild) node.querySelectorAll(ANNOTATED).forEach(onLeave);
+          if (node.firstElementChild) call(node, 'querySelectorAll', ANNOTATED).forEach(onLeave);
         }
       }
       if (!addedNodes.length || isInside(target, visited)) continue;
@@ -87,14 +90,15 @@ export function createRoots(
     meet(node);
     // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts, so each element is looked at
     // anyway: that one walk also hands each to `onAppear`, whose attribute checks cost less than a second query.
-    if (node.firstElementChild) node.querySelectorAll('*').forEach(meet);
+    if (node.firstElementChild) call(node, 'querySelectorAll', '*').forEach(meet);
   }
 
   /** Starts an element's own markup, and its shadow root (now or once its custom element is defined). */
   function meet(el: Element) {
     onAppear(el);
     const tag = tagOf(el);
-    if (el.shadowRoot) add(el.shadowRoot);
+    const shadow = member(el, 'shadowRoot');
+    if (shadow) add(shadow);
     // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
     else if (tag.includes('-') && registry && !registry.get(tag) && !pending.has(el)) {
       pending.add(el);

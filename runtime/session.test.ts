@@ -127,4 +127,17 @@ describe('sessions', () => {
       expect(event.session!.landing_page).to.include('utm_source=news');
     }
   });
+
+  it('cuts a long UTM parameter before a character it would split', async () => {
+    const landing = location.href;
+    history.replaceState(null, '', `${location.pathname}?utm_term=${'a'.repeat(1022)}${encodeURIComponent('😀')}`);
+    try {
+      const heap = startRuntime('utm-cut');
+      heap.track('Landed');
+      const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+      expect(event!.session!.utm_term).to.equal('a'.repeat(1022));
+    } finally {
+      history.replaceState(null, '', landing);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
 import { parseJson, readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
+import { cut } from './validate.ts';
 
 /** A session as every tab of the site stores it. */
 export interface StoredSession {
@@ -44,7 +45,7 @@ function readLandingContext(): SessionContext {
     const params = new URLSearchParams(location.search);
     for (const key of UTM_KEYS) {
       const value = params.get(key);
-      if (value) props[key] = value.slice(0, 1023);
+      if (value) props[key] = cut(value, 1023);
     }
   }
   return props;
