@@ -107,6 +107,27 @@ describe('host pages', () => {
     expect(errors).to.deep.equal([]);
   });
 
+  it('boot and send the title on a page with an image named querySelector', async () => {
+    // The document answers its members' names with the images, forms, embeds and iframes named after them.
+    const title = document.title;
+    document.title = 'Named image';
+    mount('<img name="querySelector" alt="">');
+    try {
+      const { errors } = await captureConsole(async () => {
+        const heap = startRuntime('named-query-selector');
+        heap.trackPageview();
+        const events = await waitForEvents(heap.envId, 2);
+        expect(events.map((e) => [e.type, e.page?.title])).to.deep.equal([
+          ['pageview', 'Named image'],
+          ['pageview', 'Named image'],
+        ]);
+      });
+      expect(errors).to.deep.equal([]);
+    } finally {
+      document.title = title;
+    }
+  });
+
   it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
     resetWarnings();
     const envId = uniqueEnv('read-only-global');

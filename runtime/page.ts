@@ -24,6 +24,7 @@ export function readPage(
 function documentTitle(): string {
   const title = documentText('title');
   if (!title) return '';
-  // The first <title> in document order is the one in the head, found early in the search.
-  return document.querySelector('title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
+  // The first <title> in document order is the one in the head, found early in the search. The DOM's own method: an
+  // image named `querySelector` answers the document's (dom.ts).
+  return Document.prototype.querySelector.call(document, 'title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
 }
