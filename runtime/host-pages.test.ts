@@ -128,6 +128,19 @@ describe('host pages', () => {
     }
   });
 
+  it('track the annotated elements present at boot on a page with an image or a form named children', async () => {
+    for (const named of ['<img name="children" alt="">', '<form name="children"></form>']) {
+      mount(`${named}<span data-heap-event="Present" data-heap-trigger="load"></span>`);
+      const { errors } = await captureConsole(async () => {
+        const heap = startRuntime('named-children', { disablePageviewAutocapture: true });
+        expect((await waitForEvents(heap.envId, 1, {}, 3000)).map((e) => e.name)).to.deep.equal(['Present']);
+      });
+      expect(errors).to.deep.equal([]);
+      cleanUp();
+      unmount();
+    }
+  });
+
   it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
     resetWarnings();
     const envId = uniqueEnv('read-only-global');

@@ -126,7 +126,9 @@ export function createRoots(
     if (root !== document) relayShadowRoot(root as ShadowRoot);
     roots.add(root);
     observer.observe(root, OBSERVE);
-    for (const child of root.children) appear(child);
+    // Node's own member: the document answers `children` with an image or form of that name (dom.ts), and the page's
+    // markup present at boot went untracked.
+    for (const child of member(root, 'childNodes')) if (isElement(child)) appear(child);
   }
 
   return {
