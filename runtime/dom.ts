@@ -1,9 +1,10 @@
 // Reads of the page's elements and document that go through the DOM's own members. A form answers its own member
 // names with the fields named after them: with `<input name="parentNode">` inside, `form.parentNode` is that input, and
 // a walk up the tree would go round in circles (the page would hang); with one named `getAttribute`, `localName` or
-// `closest`, every click in the form would be lost. The document answers likewise with the forms and images named after
-// its members: `<img name="title">` would stand in for the page's title. Where there is no DOM (the markup audit under
-// Node, on another DOM's elements), the element's own members serve.
+// `closest`, every click in the form would be lost. The document answers likewise with the images, forms, embeds and
+// iframes named after its members: `<img name="title">` would stand in for the page's title, and `<form name="cookie">`
+// (a consent banner's) for its cookies. Where there is no DOM (the markup audit under Node, on another DOM's
+// elements), the element's own members serve.
 
 const ELEMENT: any = globalThis.Element?.prototype;
 
@@ -33,5 +34,5 @@ export const attributeOf = (el: Element, name: string): string | null => call(el
 export const isMatch = (el: Element, selector: string): boolean => call(el, 'matches', selector);
 /** `el.closest(selector)`. */
 export const closestOf = (el: Element, selector: string): Element | null => call(el, 'closest', selector);
-/** The document's title or referrer; undefined without a DOM. */
-export const documentText = (name: 'title' | 'referrer'): string | undefined => globalThis.document && Reflect.get(Document.prototype, name, document);
+/** The document's title, referrer or cookies; undefined without a DOM. */
+export const documentText = (name: 'title' | 'referrer' | 'cookie'): string | undefined => globalThis.document && Reflect.get(Document.prototype, name, document);

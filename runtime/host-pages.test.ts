@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
 import '../components/heap-analytics-define.ts';
-import { BASE, captureConsole, cleanUp, ENDPOINT, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { BASE, captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { mount, unmount } from '../test/markup.ts';
 import { getRuntime } from './load.ts';
 import type { HeapEvent } from './types.ts';
@@ -137,6 +137,26 @@ describe('host pages', () => {
       });
       expect(errors).to.deep.equal([]);
       cleanUp();
+      unmount();
+    }
+  });
+
+  it('keep the user in its cookie on a page with a form named cookie', async () => {
+    // A consent banner's form, say: the document answers `cookie` with it, and Chromium refuses assignments to it.
+    mount('<form name="cookie"></form>');
+    try {
+      const { warnings } = await captureConsole(async () => {
+        const heap = startRuntime('named-cookie', { disablePageviewAutocapture: true });
+        heap.track('First');
+        const [first] = await waitForEvents(heap.envId, 1);
+        // The user comes back from the cookie alone.
+        localStorage.removeItem(`${keyPrefix(heap.envId)}_id`);
+        reload(heap, { disablePageviewAutocapture: true }).track('Second');
+        expect((await waitForEvents(heap.envId, 2)).map((e) => e.user_id)).to.deep.equal([first!.user_id, first!.user_id]);
+      });
+      expect(warnings).to.deep.equal([]);
+    } finally {
+      // The cleanup reads the cookies as a page would.
       unmount();
     }
   });

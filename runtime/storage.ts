@@ -1,3 +1,4 @@
+import { documentText } from './dom.ts';
 import type { HeapConfig } from './types.ts';
 import { warnOnce } from './warn.ts';
 
@@ -41,11 +42,12 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
  */
 export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions): KeyValueStore {
   const write = (cookie: string, maxAge: number, domain?: string, secure?: boolean) => {
-    // Under Node (no document nor location) this throws too, and is caught.
+    // Under Node (no document nor location) this throws too, and is caught. The DOM's own setter: a form named `cookie`
+    // (dom.ts) made the assignment throw.
     try {
-      document.cookie = `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
+      Reflect.set(Document.prototype, 'cookie', `${cookie}; path=/; max-age=${maxAge}; SameSite=Lax${domain ? `; domain=${domain}` : ''}${
         secure || location.protocol === 'https:' ? '; Secure' : ''
-      }`;
+      }`, document);
     } catch (err) {
       warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); local storage is used instead.`);
     }
@@ -54,7 +56,7 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
     get(key) {
       try {
         const prefix = `${key}=`;
-        for (const part of document.cookie.split('; ')) {
+        for (const part of documentText('cookie')!.split('; ')) {
           if (part.startsWith(prefix)) return decodeURIComponent(part.slice(prefix.length));
         }
       } catch {
