@@ -161,6 +161,20 @@ describe('host pages', () => {
     }
   });
 
+  it('send the events waiting for the batch timer when the tab is hidden, on a page with an embed named visibilityState', async () => {
+    mount('<embed name="visibilityState">');
+    const heap = startRuntime('named-visibility', { disablePageviewAutocapture: true, flushInterval: 60_000 });
+    heap.track('Before hiding');
+    const visibility = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, value: 'hidden' });
+    try {
+      document.dispatchEvent(new Event('visibilitychange'));
+    } finally {
+      Object.defineProperty(Document.prototype, 'visibilityState', visibility);
+    }
+    expect((await waitForEvents(heap.envId, 1, {}, 3000)).map((e) => e.name)).to.deep.equal(['Before hiding']);
+  });
+
   it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
     resetWarnings();
     const envId = uniqueEnv('read-only-global');

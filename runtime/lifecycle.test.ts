@@ -17,6 +17,9 @@ async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<
   }
 }
 
+/** The browser's own visibilityState getter, put back after a test stubs it. */
+const VISIBILITY = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+
 describe('lifecycle', () => {
   failOnUncaught();
   afterEach(cleanUp);
@@ -111,7 +114,8 @@ describe('lifecycle', () => {
     const heap = startRuntime('hide-outage', { ...fast, retry: { baseMs: 60_000, capMs: 60_000 } }, envId);
     for (let i = 0; i < 3; i++) heap.track('Outage', { i });
     for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    // On the prototype, where the runtime reads it (dom.ts).
+    Object.defineProperty(Document.prototype, 'visibilityState', { value: 'hidden', configurable: true });
     try {
       // The visitor switches tabs eleven times while the collector is down: each hide sends what waits, and fails.
       // With the first attempt, that made the twelve after which events were dropped, within seconds.
@@ -124,7 +128,7 @@ describe('lifecycle', () => {
       }
       expect((await requestLog(envId)).length, 'requests: the first and one per hide').to.equal(12);
     } finally {
-      delete (document as { visibilityState?: unknown }).visibilityState;
+      Object.defineProperty(Document.prototype, 'visibilityState', VISIBILITY);
     }
     await setFaults(envId, []);
     // Likewise, a flush while the last hide's request is on its way back sends nothing, and its failure then sets a

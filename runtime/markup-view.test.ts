@@ -21,6 +21,9 @@ const frames = async (n: number) => {
   await sleep(0);
 };
 
+/** The browser's own visibilityState getter, put back after a test stubs it. */
+const VISIBILITY = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+
 describe('view triggers', () => {
   afterEach(() => {
     hide();
@@ -99,7 +102,8 @@ describe('view triggers', () => {
 
   it('counts an element whose dwell ends while the tab is hidden only once the tab shows again', async () => {
     let visibility: DocumentVisibilityState = 'visible';
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+    // On the prototype, where the runtime reads it (dom.ts).
+    Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => visibility });
     const setVisibility = (state: DocumentVisibilityState) => {
       visibility = state;
       document.dispatchEvent(new Event('visibilitychange'));
@@ -118,7 +122,7 @@ describe('view triggers', () => {
       await waitForEvents(heap.envId, 1, { name: 'Seen in tab' });
       expect(tracks(await settled(heap))).to.deep.equal([['Seen in tab', {}]]);
     } finally {
-      delete (document as { visibilityState?: unknown }).visibilityState;
+      Object.defineProperty(Document.prototype, 'visibilityState', VISIBILITY);
     }
   });
 

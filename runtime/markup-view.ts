@@ -1,4 +1,4 @@
-import { attributeOf } from './dom.ts';
+import { attributeOf, documentText } from './dom.ts';
 import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
@@ -88,7 +88,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       state.timer = undefined;
       // Leaving the view or the watch clears the timer, so it is still in view. A hidden tab leaves it in view with
       // no timer: onVisibility arms it again.
-      if (document.visibilityState === 'hidden') return;
+      if (documentText('visibilityState') === 'hidden') return;
       if (onSeen(el)) state.shown = true;
       else tracker.unwatch(el);
     }, dwellOf(el));
@@ -126,7 +126,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   };
 
   const onVisibility = () => {
-    if (document.visibilityState !== 'visible') return;
+    if (documentText('visibilityState') !== 'visible') return;
     states.forEach((state, el) => {
       if (state?.visible && !state.timer && !state.shown) arm(el, state);
     });

@@ -63,6 +63,9 @@ function openTab(params: Record<string, string | number>): HTMLIFrameElement {
   return frame;
 }
 
+/** The browser's own visibilityState getter, put back after a test stubs it. */
+const VISIBILITY = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+
 describe('delivery', () => {
   failOnUncaught();
   const frames: HTMLIFrameElement[] = [];
@@ -254,11 +257,12 @@ describe('delivery', () => {
     const heap = startRuntime('hidden', { ...fast, flushInterval: 60_000 });
     for (let i = 0; i < 3; i++) heap.track('Before hiding', { i });
     // The browser fires visibilitychange at the document; it need not bubble for the outbox to hear it.
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    // On the prototype, where the runtime reads it (dom.ts).
+    Object.defineProperty(Document.prototype, 'visibilityState', { value: 'hidden', configurable: true });
     try {
       document.dispatchEvent(new Event('visibilitychange'));
     } finally {
-      delete (document as { visibilityState?: unknown }).visibilityState;
+      Object.defineProperty(Document.prototype, 'visibilityState', VISIBILITY);
     }
     await expectExactlyOnce(heap.envId, 3);
   });

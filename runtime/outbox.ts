@@ -1,6 +1,7 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
+import { documentText } from './dom.ts';
 import type { Journal } from './journal.ts';
 import type { Transport } from './transport.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
@@ -287,13 +288,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
     journal.leave();
   };
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
-  // where it is fired, on the document: not every browser lets it bubble up to the window.
+  // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
+  // defines it: an embed named `visibilityState` would answer (dom.ts), and the flush on hiding, the last chance on
+  // mobile, would never run.
   const hooks: [string, (e: Event) => unknown, EventTarget?][] = [
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
     ['pagehide', onPageHide],
     ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.rejoin()],
-    ['visibilitychange', () => document.visibilityState === 'hidden' && flushOnUnload(), globalThis.document],
+    ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) target.addEventListener?.(type, hook);
   void adopt();
