@@ -1,4 +1,4 @@
-import { attributeOf, tagOf } from './dom.ts';
+import { attributeOf, documentText, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
 import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
@@ -72,7 +72,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     }
   }
 
-  const atBoot = () => booting || document.readyState === 'loading';
+  // Read as the DOM defines it: an image named `readyState` would answer (dom.ts), and the pageview markup parsed
+  // while the page loads would send a second pageview.
+  const atBoot = () => booting || documentText('readyState') === 'loading';
 
   // Every handler catches for itself, without a closure per call: the roots call two of them for every click and every added element.
   const onEvent = (event: Event) => {

@@ -175,6 +175,20 @@ describe('host pages', () => {
     expect((await waitForEvents(heap.envId, 1, {}, 3000)).map((e) => e.name)).to.deep.equal(['Before hiding']);
   });
 
+  it('count the pageview markup parsed while the page loads as the first pageview, on a page with an image named readyState', async () => {
+    const heap = startRuntime('named-ready-state');
+    await waitForEvents(heap.envId, 1);
+    const readyState = Object.getOwnPropertyDescriptor(Document.prototype, 'readyState')!;
+    Object.defineProperty(Document.prototype, 'readyState', { configurable: true, value: 'loading' });
+    try {
+      mount('<img name="readyState" alt=""><div data-heap-pageview></div>');
+      await sleep(300);
+    } finally {
+      Object.defineProperty(Document.prototype, 'readyState', readyState);
+    }
+    expect((await storedEvents(heap.envId)).map((e) => e.type)).to.deep.equal(['pageview']);
+  });
+
   it('run the element and re-emit its events on a page whose window.heap is read-only', async () => {
     resetWarnings();
     const envId = uniqueEnv('read-only-global');
