@@ -93,7 +93,9 @@ export class HeapAnalyticsElement extends ElementBase {
             });
           }
         });
-        void runtime.ready.then(() => {
+        // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
+        // runs when a `then` on it would.
+        queueMicrotask(() => {
           if (this.#runtime !== runtime) return;
           this.#resolveReady(true);
           this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true }));
