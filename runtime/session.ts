@@ -1,7 +1,7 @@
 import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 import { cut } from './validate.ts';
 
@@ -79,9 +79,9 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       return current;
     },
     merge(now) {
-      const earlier = parseJson(store.get(key));
+      const earlier = readJson(store, key, isStoredSession);
       let replaced: string | undefined;
-      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
+      if (earlier && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
         // Kept alive by the touch that follows (the runtime labels the held events with it).
         current = earlier;
