@@ -91,7 +91,6 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
     },
     restart(now) {
       save((current = fresh(now)));
-      syncedAt = now;
     },
   };
 }
