@@ -6,14 +6,13 @@ import { warnOnce } from '../runtime/warn.ts';
  * from source (and dist/esm) `./heap-analytics-debug-define.ts`; in the drop-in bundle the build turns that
  * import into `./heap-analytics-debug.js`, the file next to the bundle. Resolves to the overlay, or null.
  */
-export async function loadDebugOverlay(el: Element): Promise<Element | null> {
-  if (!el.hasAttribute('debug-overlay') && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
-  try {
-    await import('./heap-analytics-debug-define.ts');
+export function loadDebugOverlay(el: Element): Promise<Element | null> {
+  if (!el.hasAttribute('debug-overlay') && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return Promise.resolve(null);
+  return import('./heap-analytics-debug-define.ts')
     // Outside <body>: no annotated ancestor of the page can claim a click on the overlay.
-    return document.querySelector('heap-analytics-debug') ?? document.documentElement.appendChild(document.createElement('heap-analytics-debug'));
-  } catch (err) {
-    warnOnce('debug-overlay-failed', `heap-analytics-debug.js failed to load: ${err}`);
-    return null;
-  }
+    .then(() => document.querySelector('heap-analytics-debug') ?? document.documentElement.appendChild(document.createElement('heap-analytics-debug')))
+    .catch((err) => {
+      warnOnce('debug-overlay-failed', `heap-analytics-debug.js failed to load: ${err}`);
+      return null;
+    });
 }

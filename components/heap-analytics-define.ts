@@ -5,19 +5,15 @@ import { warnOnce } from '../runtime/warn.ts';
 /** Registers `<heap-analytics>` (or another tag name); a second registration warns instead of throwing. */
 export function defineHeapAnalytics(tag = 'heap-analytics'): void {
   const registry = globalThis.customElements;
-  // None under Node (server rendering); null in some browser extensions' content scripts, where load() still works.
-  if (!registry) {
-    if (registry === null) warnOnce('no-custom-elements', `this page has no custom element registry, so <${tag}> cannot be defined; boot the tracker with load() from heap-analytics/runtime instead.`);
-    return;
-  }
-  const existing = registry.get(tag) as (CustomElementConstructor & { version?: string }) | undefined;
-  if (existing) {
-    if (!(existing.prototype instanceof HeapAnalyticsElement)) {
+  if (registry) {
+    const existing = registry.get(tag) as (CustomElementConstructor & { version?: string }) | undefined;
+    if (!existing) registry.define(tag, class extends HeapAnalyticsElement {});
+    else if (!(existing.prototype instanceof HeapAnalyticsElement)) {
       warnOnce(`define-twice-${tag}`, `<${tag}> is already defined (version ${existing.version ?? 'unknown'}); this copy (version ${LIBRARY.version}) was not registered.`);
     }
-    return;
   }
-  registry.define(tag, class extends HeapAnalyticsElement {});
+  // None under Node (server rendering); null in some browser extensions' content scripts, where load() still works.
+  else if (registry === null) warnOnce('no-custom-elements', `this page has no custom element registry, so <${tag}> cannot be defined; boot the tracker with load() from heap-analytics/runtime instead.`);
 }
 
 defineHeapAnalytics();

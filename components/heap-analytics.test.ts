@@ -147,6 +147,20 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('re-emits events in the order they were captured, off the caller\'s stack', async () => {
+    const envId = newEnv('order');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} disable-pageview-autocapture></heap-analytics>`);
+    const seen: string[] = [];
+    el.addEventListener('heap-event', (e) => seen.push(String((e as CustomEvent<HeapEvent>).detail.name ?? (e as CustomEvent<HeapEvent>).detail.type)));
+    el.track('One');
+    // A pageview is finished at the call, together with the track queued before it; the last track a microtask later.
+    el.trackPageview();
+    el.track('Two');
+    expect(seen).to.deep.equal([]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).to.deep.equal(['One', 'pageview', 'Two']);
+  });
+
   it('re-emits events captured just before a move in the DOM', async () => {
     const envId = newEnv('moveevents');
     const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);

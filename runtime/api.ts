@@ -54,15 +54,16 @@ export function createApi(core: Core): PublicApi {
       if (!isEmpty(clean)) core.capture('user_properties', undefined, clean);
     },
     trackPageview(options) {
-      if (options !== undefined && options !== null && !isPropsObject(options)) {
+      // No options (undefined or null) are no overrides.
+      if (!isPropsObject((options ??= {}))) {
         warnOnce('trackPageview-options-invalid', `trackPageview() takes an options object, got ${describe(options)}; the page's own context was used.`);
-        options = undefined;
+        options = {};
       }
       // Each option is read once, on its own: a getter that throws loses only its option.
       const read: CheckedPageview = {};
       for (const key in PAGEVIEW_OPTIONS) {
         try {
-          const value = (options as Record<string, unknown> | undefined)?.[key];
+          const value = (options as Record<string, unknown>)[key];
           if (value !== undefined) read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview](value) as never;
         } catch {
           warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);

@@ -70,6 +70,22 @@ describe('consent', () => {
     expect(after!.properties).to.deep.equal({ returning: true });
   });
 
+  it('granted after pending reports a corrupt saved user and session, keeps the current ones and saves them over it', async () => {
+    resetWarnings();
+    const envId = env('corrupt');
+    localStorage.setItem(`${keyPrefix(envId)}_id`, '{broken');
+    localStorage.setItem(`${keyPrefix(envId)}_ses`, '{"id":1}');
+    const { result: heap, warnings } = await captureConsole(() => {
+      const heap = startRuntime('corrupt', { ...quiet, consent: 'pending' }, envId);
+      const current = { user: heap.getUserId(), session: heap.getSessionId() };
+      heap.setConsent('granted');
+      expect({ user: heap.getUserId(), session: heap.getSessionId() }).to.deep.equal(current);
+      return heap;
+    });
+    expect(warnings.some((w) => w.includes('storage-corrupt'))).to.equal(true);
+    expect(JSON.parse(localStorage.getItem(`${keyPrefix(envId)}_ses`)!).id).to.equal(heap.getSessionId());
+  });
+
   it('denied after pending drops what was held, removes every trace, and sends nothing after', async () => {
     const envId = env('denied');
     // An earlier visit left a cookie and storage behind.

@@ -1,6 +1,6 @@
 import { randomNumericId } from './ids.ts';
 import type { UserStore } from './persistence.ts';
-import { parseJson, readJson } from './storage.ts';
+import { readJson } from './storage.ts';
 
 /** The user as stored: the user id and the identity. */
 export interface StoredUser {
@@ -49,9 +49,9 @@ export function createIdentity(store: UserStore, key: string): Identity {
       user = readJson(store, key, isStoredUser) ?? save();
     },
     merge() {
-      const earlier = parseJson(store.get(key));
+      const earlier = readJson(store, key, isStoredUser);
       const replaced = user.u;
-      if (isStoredUser(earlier) && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
+      if (earlier && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
         save(earlier.u, user.i ?? earlier.i);
         return replaced;
       }

@@ -39,21 +39,20 @@ const runtimes: Map<string, HeapRuntime> = ((globalThis as unknown as Record<sym
 /** Boots the runtime for `envId`, or returns the one already booted for it (with a warning). */
 export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | undefined {
   try {
-    if (typeof envId !== 'string' || envId.trim() === '') {
-      errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');
-      return undefined;
+    if (typeof envId === 'string' && envId.trim()) {
+      const existing = runtimes.get(envId);
+      if (existing) {
+        warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
+        return existing;
+      }
+      const runtime = boot(envId, config);
+      runtimes.set(envId, runtime);
+      return runtime;
     }
-    const existing = runtimes.get(envId);
-    if (existing) {
-      warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
-      return existing;
-    }
-    const runtime = boot(envId, config);
-    runtimes.set(envId, runtime);
-    return runtime;
+    errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');
   } catch (err) {
+    // Nothing booted: undefined, as for a missing env id.
     errorOnce('load-failed', 'the tracker failed to start; the page is unaffected.', err);
-    return undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
-import { parseJson, readJson, type KeyValueStore } from './storage.ts';
+import { readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
 import { cut } from './validate.ts';
 
@@ -55,17 +55,14 @@ function readLandingContext(): SessionContext {
 export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
-  let savedLast = -Infinity;
-  const save = (s: StoredSession) => {
-    store.set(key, JSON.stringify(s));
-    savedLast = s.last;
-  };
+  const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
   const fresh = (now: number): StoredSession => ({ id: randomNumericId(), last: now, props: readLandingContext() });
   return {
     touch(now) {
-      // A touch in a millisecond already touched decides nothing new; returning early for it saved ~4 ns a call.
-      // Also true at the first touch: nothing was read before (syncedAt is -Infinity until then).
-      if (Math.abs(now - syncedAt) >= SYNC_MS) {
+      // The shared store is read and written back at most once a second (the first touch too: syncedAt is
+      // -Infinity until then), so a touch in a millisecond already touched costs no storage access.
+      const sync = Math.abs(now - syncedAt) >= SYNC_MS;
+      if (sync) {
         // Another tab may have extended or replaced the session since we last looked.
         const stored = readJson(store, key, isStoredSession);
         if (stored && (!current || stored.last >= current.last)) current = stored;
@@ -74,14 +71,14 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       if (!current || now - current.last > timeoutMs) save((current = fresh(now)));
       else {
         if (now > current.last) current.last = now;
-        if (current.last - savedLast >= SYNC_MS) save(current);
+        if (sync) save(current);
       }
       return current;
     },
     merge(now) {
-      const earlier = parseJson(store.get(key));
+      const earlier = readJson(store, key, isStoredSession);
       let replaced: string | undefined;
-      if (isStoredSession(earlier) && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
+      if (earlier && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
         // Kept alive by the touch that follows (the runtime labels the held events with it).
         current = earlier;
@@ -91,7 +88,6 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
     },
     restart(now) {
       save((current = fresh(now)));
-      syncedAt = now;
     },
   };
 }
