@@ -83,13 +83,16 @@ export class HeapAnalyticsElement extends ElementBase {
         this.#runtime = runtime;
         runtime.retain();
         installGlobal(runtime);
-        // Each event is re-emitted in a microtask of its own (microtasks run in order): DOM dispatch stays off the
-        // stack of the code that tracked. Those captured while the element was being removed are not.
-        this.#unsubscribe = runtime.subscribe((event) =>
-          queueMicrotask(() => {
-            if (this.#runtime === runtime) this.dispatchEvent(new CustomEvent('heap-event', { detail: event, bubbles: true, composed: true }));
-          }),
-        );
+        // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
+        // Those captured while the element was being removed are not.
+        const pending: HeapEvent[] = [];
+        this.#unsubscribe = runtime.subscribe((event) => {
+          if (pending.push(event) === 1) {
+            queueMicrotask(() => {
+              for (const e of pending.splice(0)) if (this.#runtime === runtime) this.dispatchEvent(new CustomEvent('heap-event', { detail: e, bubbles: true, composed: true }));
+            });
+          }
+        });
         // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
         // runs when a `then` on it would.
         queueMicrotask(() => {
