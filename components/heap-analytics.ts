@@ -84,7 +84,8 @@ export class HeapAnalyticsElement extends ElementBase {
         runtime.retain();
         installGlobal(runtime);
         // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
-        // Those captured while the element was being removed are not.
+        // Those captured while the element was being removed are not. One microtask per burst: one per event (18 B
+        // smaller) doubled the CPU of a loop of track() calls with its microtasks.
         const pending: HeapEvent[] = [];
         this.#unsubscribe = runtime.subscribe((event) => {
           if (pending.push(event) === 1) {
