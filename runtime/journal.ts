@@ -51,6 +51,12 @@ const HEARTBEAT_MS = 5_000;
 const isEvent = (e: unknown): e is HeapEvent =>
   typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
 
+/**
+ * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`) or one of its segments
+ * (`q_<tab>_<n>`, the tab in group 2). persistence.ts wipes them by it too.
+ */
+export const JOURNAL_KEYS = '(q_(\\d+)_|tab_)\\d+';
+
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
   const tabId = randomNumericId();
@@ -59,7 +65,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const mine = `${prefix}_q_${tabId}_`;
   // Tabs' records and segments by their exact shapes (a segment with its tab): the keys of env ids that start with this
   // one ("abc_q_1", "abc_tab_1") start with these prefixes too.
-  const shape = new RegExp(`^${prefix}_(q_(\\d+)_|tab_)\\d+$`);
+  const shape = new RegExp(`^${prefix}_${JOURNAL_KEYS}$`);
   // Each held event's segment; the segments held are the ones some event still maps to.
   const segmentOf = new Map<HeapEvent, Segment>();
   let seq = 0;

@@ -1,3 +1,4 @@
+import { JOURNAL_KEYS } from './journal.ts';
 import { createCookieStore, createWebStore, type KeyValueStore } from './storage.ts';
 import type { HeapConfig } from './types.ts';
 
@@ -48,7 +49,7 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
   // This env id's keys by their exact shapes (runtime.ts, journal.ts): the keys of env ids that start with this one
   // ("abcx", "abc_q_1") start with the prefix too, and stay.
-  const ours = new RegExp(`^${prefix}_(id|ses|props|(q_(\\d+)_|tab_)\\d+)$`);
+  const ours = new RegExp(`^${prefix}_(id|ses|props|${JOURNAL_KEYS})$`);
   return {
     user: {
       get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
