@@ -139,7 +139,8 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       if (dropped.delete(el)) unobserve(el);
       if (!coarse) {
         coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
-        document.addEventListener('visibilitychange', onVisibility);
+        // The window's own method: the document answers `addEventListener` with an image or form of that name (dom.ts).
+        addEventListener.call(document, 'visibilitychange', onVisibility);
       }
       states.set(el, undefined);
       coarse.observe(el);
@@ -157,7 +158,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       coarse?.disconnect();
       fine?.disconnect();
       coarse = fine = undefined;
-      document.removeEventListener('visibilitychange', onVisibility);
+      removeEventListener.call(document, 'visibilitychange', onVisibility);
     },
   };
   return tracker;

@@ -290,7 +290,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
   // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
   // defines it: an embed named `visibilityState` would answer (dom.ts), and the flush on hiding, the last chance on
-  // mobile, would never run.
+  // mobile, would never run. Listeners are added with the window's own methods: the document answers `addEventListener`
+  // with an image or form of that name, and the tracker would not start.
   const hooks: [string, (e: Event) => unknown, EventTarget?][] = [
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
@@ -298,7 +299,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.rejoin()],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
-  for (const [type, hook, target = globalThis] of hooks) target.addEventListener?.(type, hook);
+  for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
@@ -342,7 +343,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
-      for (const [type, hook, target = globalThis] of hooks) target.removeEventListener?.(type, hook);
+      for (const [type, hook, target = globalThis] of hooks) globalThis.removeEventListener?.call(target, type, hook);
     },
   };
 }

@@ -59,10 +59,12 @@ function atDocument(event: Event): void {
  * ones apart). Returns the unsubscribe function.
  */
 export function listenToInteractions(listener: Listener, found?: RootListener): () => void {
-  if (!subscribers.size) for (const type of AT_DOCUMENT) document.addEventListener(type, atDocument, LISTEN);
+  // The window's own methods, on the document: the document answers `addEventListener` with an image or form of that
+  // name, the window never does (dom.ts).
+  if (!subscribers.size) for (const type of AT_DOCUMENT) addEventListener.call(document, type, atDocument, LISTEN);
   subscribers.set(listener, found);
   return () => {
-    if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) document.removeEventListener(type, atDocument, LISTEN);
+    if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) removeEventListener.call(document, type, atDocument, LISTEN);
   };
 }
 
