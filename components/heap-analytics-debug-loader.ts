@@ -4,13 +4,13 @@ import { warnOnce } from '../runtime/warn.ts';
  * Adds one `<heap-analytics-debug>` to the page when it is asked for (`debug-overlay` on the element, or
  * `?heap-debug` in the page's URL), loading the overlay's own module first:
  * from source (and dist/esm) `./heap-analytics-debug-define.ts`; in the drop-in bundle the build turns that
- * import into `./heap-analytics-debug.js`, the file next to the bundle. Resolves to the overlay, or null.
+ * import into `./heap-analytics-debug.js`, the file next to the bundle, which adds the overlay. Resolves to the overlay,
+ * or null.
  */
 export function loadDebugOverlay(el: Element): Promise<Element | null> {
   if (!el.hasAttribute('debug-overlay') && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return Promise.resolve(null);
   return import('./heap-analytics-debug-define.ts')
-    // Outside <body>: no annotated ancestor of the page can claim a click on the overlay.
-    .then(() => document.querySelector('heap-analytics-debug') ?? document.documentElement.appendChild(document.createElement('heap-analytics-debug')))
+    .then((overlay) => overlay.showDebugOverlay())
     .catch((err) => {
       warnOnce('debug-overlay-failed', `heap-analytics-debug.js failed to load: ${err}`);
       return null;

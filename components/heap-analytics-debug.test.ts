@@ -4,10 +4,11 @@ import type { HeapAnalyticsElement } from './heap-analytics.ts';
 import type { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import { getRuntime } from '../runtime/load.ts';
-import { cleanUp, ENDPOINT, forgetEnv, uniqueEnv } from '../test/collector.ts';
+import { cleanUp, ENDPOINT, failOnUncaught, forgetEnv, uniqueEnv } from '../test/collector.ts';
 import { mount, settled, unmount, until } from '../test/markup.ts';
 
-const overlay = () => document.querySelector('heap-analytics-debug') as HeapAnalyticsDebugElement | null;
+// The Document's own method: a test below names an image querySelector.
+const overlay = () => Document.prototype.querySelector.call(document, 'heap-analytics-debug') as HeapAnalyticsDebugElement | null;
 const shadow = (el: HeapAnalyticsDebugElement) => el.shadowRoot!;
 
 async function tab(el: HeapAnalyticsDebugElement, name: string): Promise<HTMLElement> {
@@ -114,5 +115,29 @@ describe('<heap-analytics-debug>', () => {
       history.replaceState(history.state, '', url);
     }
     expect(document.querySelectorAll('heap-analytics-debug').length).to.equal(1);
+  });
+
+  describe('on a page whose images and forms are named like the document’s members', () => {
+    failOnUncaught();
+
+    it('is added, outlines, shows properties on hover and is removed without an error on the page', async () => {
+      envId = uniqueEnv('debug-named');
+      const heap = document.createElement('heap-analytics');
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['debug-overlay', '']]) heap.setAttribute(name, value!);
+      // The names the overlay's own code reads on the document (Lit reads others, such as createElement and importNode).
+      const page = mount(`<img name="addEventListener" alt=""><form name="removeEventListener"></form>
+        <img name="querySelector" alt=""><img name="documentElement" alt="">
+        <button id="buy" data-heap-event="Buy" data-heap-prop-plan="pro">Buy</button>`);
+      page.append(heap);
+      await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+      const el = overlay()!;
+      expect(el.entries.map((e) => e.event)).to.deep.equal(['Buy']);
+      page.querySelector('#buy')!.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, composed: true }));
+      await el.updateComplete;
+      expect(JSON.parse(shadow(el).querySelector('.detail pre')!.textContent!)).to.deep.equal({ plan: 'pro' });
+      el.remove();
+      heap.remove();
+      await new Promise((resolve) => setTimeout(resolve));
+    });
   });
 });

@@ -89,8 +89,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
     super.connectedCallback();
     // Autocapture skips it; markup tracking finds no annotated element in it.
     this.setAttribute('data-heap-ignore', '');
-    document.addEventListener('heap-event', this.#onHeapEvent);
-    document.addEventListener('mouseover', this.#onHover, { capture: true, passive: true });
+    // The window's own methods, on the document: the document answers `addEventListener` with an image or form of that
+    // name, the window never does.
+    addEventListener.call(document, 'heap-event', this.#onHeapEvent);
+    addEventListener.call(document, 'mouseover', this.#onHover, { capture: true, passive: true });
     addEventListener('scroll', this.#schedule, { capture: true, passive: true });
     addEventListener('resize', this.#schedule, { passive: true });
     this.#observer = new MutationObserver((records) => {
@@ -103,8 +105,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
 
   override disconnectedCallback() {
     super.disconnectedCallback();
-    document.removeEventListener('heap-event', this.#onHeapEvent);
-    document.removeEventListener('mouseover', this.#onHover, { capture: true });
+    removeEventListener.call(document, 'heap-event', this.#onHeapEvent);
+    removeEventListener.call(document, 'mouseover', this.#onHover, { capture: true });
     removeEventListener('scroll', this.#schedule, { capture: true });
     removeEventListener('resize', this.#schedule);
     this.#observer?.disconnect();
@@ -115,7 +117,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
   /** Scans the page again and redraws the outlines; runs by itself on DOM changes, scrolling and resizing. */
   refresh(): void {
     try {
-      this._entries = auditMarkup(document).filter((e) => e.element !== this && !this.contains(e.element));
+      // The Document's own getter: an image named `documentElement` would stand in for the page.
+      this._entries = auditMarkup(Reflect.get(Document.prototype, 'documentElement', document)).filter((e) => e.element !== this && !this.contains(e.element));
       this.#measure();
     } catch (err) {
       // The overlay is a debugging aid: it must never break the page it inspects.
