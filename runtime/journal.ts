@@ -52,10 +52,10 @@ const isEvent = (e: unknown): e is HeapEvent =>
   typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
 
 /**
- * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`) or one of its segments
- * (`q_<tab>_<n>`, the tab in group 2). persistence.ts wipes them by it too.
+ * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`, the tab in group 2) or one of its
+ * segments (`q_<tab>_<n>`, the tab in group 3). persistence.ts wipes them by it too.
  */
-export const JOURNAL_KEYS = '(q_(\\d+)_|tab_)\\d+';
+export const JOURNAL_KEYS = '(tab_(\\d+)|q_(\\d+)_\\d+)';
 
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
@@ -157,32 +157,30 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
           // No Web Locks: the heartbeat decides.
         }
         const now = Date.now();
-        const keys = Object.keys(area);
-        for (const key of keys) {
-          if (shape.exec(key)?.[1] !== 'tab_' || key === tabKey || held?.has(key)) continue;
-          // An unreadable record counts as a dead tab.
-          const info = parseJson(area.getItem(key)) as TabRecord | undefined;
-          if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
-          for (const [reason, count] of Object.entries(info?.d ?? {})) {
-            if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
-          }
-          area.removeItem(key);
-        }
-        for (const key of keys) {
-          const tab = shape.exec(key)?.[2];
-          if (!tab || tab === tabId) continue;
-          // The segments of dead tabs, whose records were just removed, and of tabs that left no record at all.
+        for (const key of Object.keys(area)) {
+          // A tab's record, or one of its segments.
+          const [, , recordTab, segmentTab] = shape.exec(key) ?? [];
+          const tab = recordTab ?? segmentTab;
           const owner = `${tabPrefix}${tab}`;
-          if (area.getItem(owner) !== null || held?.has(owner)) continue;
+          if (!tab || tab === tabId || held?.has(owner)) continue;
+          // A tab is dead once its heartbeat is stale; one whose record is unreadable, or gone (it left no record,
+          // or an earlier key of this round was its record), is dead too.
+          const info = parseJson(area.getItem(owner)) as TabRecord | null | undefined;
+          if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
           const text = area.getItem(key);
           area.removeItem(key);
-          if (text === null) continue;
-          const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
-          if (value?.v === VERSION && Array.isArray(value.e)) {
-            const valid = value.e.filter(isEvent);
-            corrupt += value.e.length - valid.length;
-            events.push(...valid);
-          } else corrupt++;
+          if (recordTab) {
+            for (const [reason, count] of Object.entries(info?.d ?? {})) {
+              if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
+            }
+          } else if (text !== null) {
+            const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
+            if (value?.v === VERSION && Array.isArray(value.e)) {
+              const valid = value.e.filter(isEvent);
+              corrupt += value.e.length - valid.length;
+              events.push(...valid);
+            } else corrupt++;
+          }
         }
       };
       try {
