@@ -10,12 +10,13 @@ import { warnOnce } from './warn.ts';
  * died (closed, crashed, reloaded) so their events still go out.
  */
 export interface Journal {
-  /** Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy). */
-  append(events: HeapEvent[]): void;
-  /** Forgets events that were delivered or dropped. */
-  settle(events: HeapEvent[]): void;
-  /** Persists this tab's drop counts, so they survive the tab too. */
-  saveDrops(drops: ReadonlyMap<DropReport['reason'], number>): void;
+  /**
+   * Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy), and this
+   * tab's drop counts when given, so they survive the tab too.
+   */
+  append(events: HeapEvent[], drops?: DropMap): void;
+  /** Forgets events that were delivered or dropped, and persists this tab's drop counts when given. */
+  settle(events: HeapEvent[], drops?: DropMap): void;
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
   adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
   /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
@@ -29,6 +30,9 @@ export interface Journal {
   /** Approximate persisted bytes of the events still held. */
   readonly bytes: number;
 }
+
+/** A tab's drop counts by reason. */
+type DropMap = ReadonlyMap<DropReport['reason'], number>;
 
 /** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
 type Segment = [key: string, events: HeapEvent[], bytes: number];
@@ -105,20 +109,22 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     heartbeatAt = at;
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
-  const beat = () => {
-    if (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS) heartbeat();
+  /** Writes the tab's record with new drop counts, or when its heartbeat is due. */
+  const beat = (map?: DropMap) => {
+    if (map) drops = Object.fromEntries(map);
+    if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) heartbeat();
   };
 
   return {
-    append(events) {
+    append(events, map) {
+      beat(map);
       if (!events.length) return;
-      beat();
       const segment: Segment = [`${mine}${seq++}`, events, 0];
       for (const e of events) segmentOf.set(e, segment);
       save(segment);
     },
-    settle(events) {
-      beat();
+    settle(events, map) {
+      beat(map);
       const touched = new Set<Segment>();
       for (const e of events) {
         const segment = segmentOf.get(e);
@@ -138,10 +144,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         // been adopted already: rewriting would resurrect its segment.
         else save(segment, gone);
       }
-    },
-    saveDrops(map) {
-      drops = Object.fromEntries(map);
-      heartbeat();
     },
     async adopt() {
       beat();
