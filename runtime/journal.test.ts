@@ -26,4 +26,28 @@ describe('journal', () => {
     // Matched whole: this tab's own random id may hold 999.
     expect(Object.keys(localStorage).filter((key) => key === `${prefix}_tab_999` || key === `${prefix}_q_999_0`)).to.deep.equal([]);
   });
+  it('adopts in one round the segments of a dead tab and of a tab that left no record, and leaves a live tab\'s', async () => {
+    const event = (name: string) => ({ id: name, type: 'track', name, time: 1, user_id: '1', session_id: '2', pageview_id: '3' });
+    const segment = (name: string) => JSON.stringify({ v: 1, e: [event(name)] });
+    // Segments written before their tabs' records, and after: adoption reads the keys in storage order.
+    localStorage.setItem(`${prefix}_q_801_0`, segment('dead, first'));
+    localStorage.setItem(`${prefix}_tab_801`, JSON.stringify({ hb: Date.now() - 120_000, d: { retries: 1 } }));
+    localStorage.setItem(`${prefix}_q_801_1`, segment('dead, second'));
+    localStorage.setItem(`${prefix}_q_802_0`, segment('no record'));
+    localStorage.setItem(`${prefix}_tab_803`, JSON.stringify({ hb: Date.now(), d: {} }));
+    localStorage.setItem(`${prefix}_q_803_0`, segment('live'));
+    const own = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks')!;
+    Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
+    try {
+      const journal = createJournal(prefix, () => localStorage);
+      const [events, drops] = await journal.adopt();
+      expect(events.map((e) => e.name).sort()).to.deep.equal(['dead, first', 'dead, second', 'no record']);
+      expect(drops).to.deep.equal([['retries', 1]]);
+      journal.leave();
+    } finally {
+      Object.defineProperty(Navigator.prototype, 'locks', own);
+    }
+    const left = [801, 802, 803].flatMap((tab) => [`${prefix}_tab_${tab}`, `${prefix}_q_${tab}_0`, `${prefix}_q_${tab}_1`]);
+    expect(left.filter((key) => localStorage.getItem(key) !== null)).to.deep.equal([`${prefix}_tab_803`, `${prefix}_q_803_0`]);
+  });
 });

@@ -10,12 +10,13 @@ import { warnOnce } from './warn.ts';
  * died (closed, crashed, reloaded) so their events still go out.
  */
 export interface Journal {
-  /** Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy). */
-  append(events: HeapEvent[]): void;
-  /** Forgets events that were delivered or dropped. */
-  settle(events: HeapEvent[]): void;
-  /** Persists this tab's drop counts, so they survive the tab too. */
-  saveDrops(drops: ReadonlyMap<DropReport['reason'], number>): void;
+  /**
+   * Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy), and this
+   * tab's drop counts when given, so they survive the tab too.
+   */
+  append(events: HeapEvent[], drops?: DropMap): void;
+  /** Forgets events that were delivered or dropped, and persists this tab's drop counts when given. */
+  settle(events: HeapEvent[], drops?: DropMap): void;
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
   adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
   /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
@@ -29,6 +30,9 @@ export interface Journal {
   /** Approximate persisted bytes of the events still held. */
   readonly bytes: number;
 }
+
+/** A tab's drop counts by reason. */
+type DropMap = ReadonlyMap<DropReport['reason'], number>;
 
 /** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
 type Segment = [key: string, events: HeapEvent[], bytes: number];
@@ -52,10 +56,10 @@ const isEvent = (e: unknown): e is HeapEvent =>
   typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
 
 /**
- * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`) or one of its segments
- * (`q_<tab>_<n>`, the tab in group 2). persistence.ts wipes them by it too.
+ * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`, the tab in group 2) or one of its
+ * segments (`q_<tab>_<n>`, the tab in group 3). persistence.ts wipes them by it too.
  */
-export const JOURNAL_KEYS = '(q_(\\d+)_|tab_)\\d+';
+export const JOURNAL_KEYS = '(tab_(\\d+)|q_(\\d+)_\\d+)';
 
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
@@ -105,20 +109,22 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     heartbeatAt = at;
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
-  const beat = () => {
-    if (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS) heartbeat();
+  /** Writes the tab's record with new drop counts, or when its heartbeat is due. */
+  const beat = (map?: DropMap) => {
+    if (map) drops = Object.fromEntries(map);
+    if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) heartbeat();
   };
 
   return {
-    append(events) {
+    append(events, map) {
+      beat(map);
       if (!events.length) return;
-      beat();
       const segment: Segment = [`${mine}${seq++}`, events, 0];
       for (const e of events) segmentOf.set(e, segment);
       save(segment);
     },
-    settle(events) {
-      beat();
+    settle(events, map) {
+      beat(map);
       const touched = new Set<Segment>();
       for (const e of events) {
         const segment = segmentOf.get(e);
@@ -139,10 +145,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         else save(segment, gone);
       }
     },
-    saveDrops(map) {
-      drops = Object.fromEntries(map);
-      heartbeat();
-    },
     async adopt() {
       beat();
       const area = storage();
@@ -157,32 +159,30 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
           // No Web Locks: the heartbeat decides.
         }
         const now = Date.now();
-        const keys = Object.keys(area);
-        for (const key of keys) {
-          if (shape.exec(key)?.[1] !== 'tab_' || key === tabKey || held?.has(key)) continue;
-          // An unreadable record counts as a dead tab.
-          const info = parseJson(area.getItem(key)) as TabRecord | undefined;
-          if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
-          for (const [reason, count] of Object.entries(info?.d ?? {})) {
-            if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
-          }
-          area.removeItem(key);
-        }
-        for (const key of keys) {
-          const tab = shape.exec(key)?.[2];
-          if (!tab || tab === tabId) continue;
-          // The segments of dead tabs, whose records were just removed, and of tabs that left no record at all.
+        for (const key of Object.keys(area)) {
+          // A tab's record, or one of its segments.
+          const [, , recordTab, segmentTab] = shape.exec(key) ?? [];
+          const tab = recordTab ?? segmentTab;
           const owner = `${tabPrefix}${tab}`;
-          if (area.getItem(owner) !== null || held?.has(owner)) continue;
+          if (!tab || tab === tabId || held?.has(owner)) continue;
+          // A tab is dead once its heartbeat is stale; one whose record is unreadable, or gone (it left no record,
+          // or an earlier key of this round was its record), is dead too.
+          const info = parseJson(area.getItem(owner)) as TabRecord | null | undefined;
+          if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
           const text = area.getItem(key);
           area.removeItem(key);
-          if (text === null) continue;
-          const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
-          if (value?.v === VERSION && Array.isArray(value.e)) {
-            const valid = value.e.filter(isEvent);
-            corrupt += value.e.length - valid.length;
-            events.push(...valid);
-          } else corrupt++;
+          if (recordTab) {
+            for (const [reason, count] of Object.entries(info?.d ?? {})) {
+              if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
+            }
+          } else if (text !== null) {
+            const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
+            if (value?.v === VERSION && Array.isArray(value.e)) {
+              const valid = value.e.filter(isEvent);
+              corrupt += value.e.length - valid.length;
+              events.push(...valid);
+            } else corrupt++;
+          }
         }
       };
       try {

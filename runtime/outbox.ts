@@ -104,8 +104,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
     addDrops([[reason, events.length]]);
-    journal.settle(events);
-    journal.saveDrops(drops);
+    journal.settle(events, drops);
   }
 
   function schedule(delay: number) {
@@ -180,8 +179,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // What came of it.
     inFlight.delete(chunk);
     if (status >= 200 && status < 300) {
-      journal.settle(chunk);
-      if (dropped.length) journal.saveDrops(drops);
+      // The counts it carried leave the tab's record.
+      journal.settle(chunk, dropped.length ? drops : undefined);
       offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
@@ -262,8 +261,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const [events, found] = await journal.adopt();
     if (cleared !== clears || (!events.length && !found.length)) return;
     addDrops(found);
-    journal.append(events);
-    journal.saveDrops(drops);
+    journal.append(events, drops);
     requeue(events);
     schedule(0);
   }
