@@ -53,7 +53,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
       failed(err);
     }
   });
-  const pageviews = createPageviewMarkup(runtime);
+  const [updatePageview, leavePageview, stopPageviews] = createPageviewMarkup(runtime);
 
   /** Brings an element's view and load tracking in line with its current attributes. */
   function refresh(el: Element) {
@@ -89,7 +89,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const onAppear = (el: Element) => {
     try {
       if (attributeOf(el, EVENT) !== null) refresh(el);
-      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) pageviews.update(el, atBoot());
+      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, atBoot());
     } catch (err) {
       failed(err);
     }
@@ -98,14 +98,14 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const onLeave = (el: Element) => {
     view?.unwatch(el);
     loaded.delete(el);
-    pageviews.leave(el);
+    leavePageview(el);
   };
 
   // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing.
   const onAttribute = (el: Element) => {
     try {
       refresh(el);
-      pageviews.update(el);
+      updatePageview(el);
     } catch (err) {
       failed(err);
     }
@@ -127,7 +127,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   return () => {
     roots.stop();
     view?.stop();
-    pageviews.stop();
+    stopPageviews();
     probe?.stop(runtime);
   };
 }
