@@ -105,8 +105,8 @@ export function createRoots(
       const defined = () => {
         if (pending.delete(el) && el.isConnected && el.shadowRoot) add(el.shadowRoot);
       };
-      // An invalid name rejects: nothing will ever define it.
-      registry.whenDefined(tag).then(defined, () => pending.delete(el));
+      // An invalid name rejects: nothing will ever define it, and the same check lets go of it.
+      registry.whenDefined(tag).then(defined, defined);
     }
   }
 
