@@ -66,10 +66,11 @@ export function readEventName(el: Element): string | null {
 
 /**
  * Parses a JSON-object attribute (`data-heap-props`, `user-properties`, ...) into validated properties.
- * Returns undefined, with one warning naming the element, when the value is not a JSON object; an empty value is `{}`.
+ * Returns undefined, with one warning naming the element, when the value is not a JSON object; an empty or
+ * missing value is `{}`.
  */
-export function parsePropsJson(el: Element, attr: string, value: string): Props | undefined {
-  if (value.trim() === '') return {};
+export function parsePropsJson(el: Element, attr: string, value: string | null | undefined): Props | undefined {
+  if (!value?.trim()) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
