@@ -7,7 +7,7 @@ import { probe } from './markup-stats.ts';
 import { findSender, triggersOf } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
-import { cleanProps, cut, MAX_PROPS, MAX_VALUE } from './validate.ts';
+import { cleanProps, cleanValue, MAX_PROPS } from './validate.ts';
 import { errorOnce, warnOnce } from './warn.ts';
 
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
@@ -38,7 +38,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: tagOf(el) };
     const id = attributeOf(el, 'id');
-    if (id) target.id = cut(id, MAX_VALUE - 1);
+    // Cut as a property value is.
+    if (id) target.id = cleanValue(id) as string;
     runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
     if (navigating) runtime.flush();
@@ -53,7 +54,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
       failed(err);
     }
   });
-  const pageviews = createPageviewMarkup(runtime);
+  const [updatePageview, leavePageview, stopPageviews] = createPageviewMarkup(runtime);
 
   /** Brings an element's view and load tracking in line with its current attributes. */
   function refresh(el: Element) {
@@ -89,7 +90,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const onAppear = (el: Element) => {
     try {
       if (attributeOf(el, EVENT) !== null) refresh(el);
-      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) pageviews.update(el, atBoot());
+      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, atBoot());
     } catch (err) {
       failed(err);
     }
@@ -98,14 +99,14 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   const onLeave = (el: Element) => {
     view?.unwatch(el);
     loaded.delete(el);
-    pageviews.leave(el);
+    leavePageview(el);
   };
 
   // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing.
   const onAttribute = (el: Element) => {
     try {
       refresh(el);
-      pageviews.update(el);
+      updatePageview(el);
     } catch (err) {
       failed(err);
     }
@@ -127,7 +128,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   return () => {
     roots.stop();
     view?.stop();
-    pageviews.stop();
+    stopPageviews();
     probe?.stop(runtime);
   };
 }

@@ -41,7 +41,7 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
     if (eventsJson !== applied.eventProperties) {
       applied.eventProperties = eventsJson;
       // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
-      const next = eventsJson == null ? {} : parsePropsJson(el, 'event-properties', eventsJson);
+      const next = parsePropsJson(el, 'event-properties', eventsJson);
       if (next) {
         for (const key in applied.events) if (!(key in next)) heap.removeEventProperty(key);
         applied.events = next;

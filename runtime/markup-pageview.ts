@@ -4,16 +4,13 @@ import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readJsonProps, TITLE } from '
 import { probe } from './markup-stats.ts';
 import type { Props } from './types.ts';
 
-/** Pageviews and pageview properties declared by markup (`data-heap-pageview`, `data-heap-pageview-props`). */
-export interface PageviewMarkup {
-  /**
-   * Brings an element's pageview markup in line with its attributes: when it appears (`atBoot` when it was in
-   * the page as the tracker started) and when either attribute changes.
-   */
-  update(el: Element, atBoot?: boolean): void;
-  leave(el: Element): void;
-  stop(): void;
-}
+/**
+ * Pageviews and pageview properties declared by markup (`data-heap-pageview`, `data-heap-pageview-props`), as three
+ * functions rather than an object's methods, so that the minifier renames them:
+ * `update` brings an element's pageview markup in line with its attributes, when it appears (`atBoot` when it was in
+ * the page as the tracker started) and when either attribute changes; `leave` forgets an element that left; `stop` ends it all.
+ */
+export type PageviewMarkup = [update: (el: Element, atBoot?: boolean) => void, leave: (el: Element) => void, stop: () => void];
 
 /** Creates the pageview side of the markup for one runtime. */
 export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
@@ -34,8 +31,8 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
     runtime.addPageviewProperties(fill);
   });
 
-  return {
-    update(el, atBoot) {
+  return [
+    (el, atBoot) => {
       const key = attributeOf(el, PAGEVIEW);
       const previous = holders.get(el);
       const next = readJsonProps(el, PAGEVIEW_PROPS);
@@ -61,14 +58,14 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       for (const old in previous) if (!(old in declared)) runtime.removePageviewProperty(old);
       runtime.addPageviewProperties(declared);
     },
-    leave(el) {
+    (el) => {
       shown.delete(el);
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);
     },
-    stop() {
+    () => {
       unsubscribe();
       holders.clear();
     },
-  };
+  ];
 }

@@ -30,6 +30,7 @@ const rows: Row[] = [
   { what: 'keys of 512 characters or more are dropped', attrs: `data-heap-props='{"${long(600)}":1,"ok":2}'`, sent: [['Row', { ok: 2 }]], warning: 'markup-prop-key-too-long' },
   { what: 'white space around a numeral is allowed, not inside it', attrs: `data-heap-number-price=" 49\n" data-heap-number-split="4 9" data-heap-number-blank=" "`, sent: [['Row', { price: 49 }]], warning: 'markup-number-invalid' },
   { what: 'a number attribute that is not a numeral is dropped', attrs: `data-heap-number-price="49px" data-heap-number-ok="7"`, sent: [['Row', { ok: 7 }]], warning: 'markup-number-invalid' },
+  { what: 'numbers JavaScript reads but no numeral writes are dropped', attrs: `data-heap-number-hex="0x10" data-heap-number-bin="0b1" data-heap-number-inf="-Infinity" data-heap-number-exp="+.5E+1"`, sent: [['Row', { exp: 5 }]], warning: 'markup-number-invalid' },
   { what: 'a boolean attribute other than true/false is dropped', attrs: `data-heap-boolean-trial="yes"`, sent: [['Row', {}]], warning: 'markup-boolean-invalid' },
   { what: 'names longer than 255 characters are truncated', attrs: `data-heap-event="${long(300)}"`, sent: [[long(255), {}]], warning: 'markup-event-name-truncated' },
   { what: 'an empty event name sends nothing', attrs: `data-heap-event="  "`, sent: [], warning: 'markup-event-name-empty' },

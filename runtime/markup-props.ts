@@ -66,10 +66,11 @@ export function readEventName(el: Element): string | null {
 
 /**
  * Parses a JSON-object attribute (`data-heap-props`, `user-properties`, ...) into validated properties.
- * Returns undefined, with one warning naming the element, when the value is not a JSON object; an empty value is `{}`.
+ * Returns undefined, with one warning naming the element, when the value is not a JSON object; an empty or
+ * missing value is `{}`.
  */
-export function parsePropsJson(el: Element, attr: string, value: string): Props | undefined {
-  if (value.trim() === '') return {};
+export function parsePropsJson(el: Element, attr: string, value: string | null | undefined): Props | undefined {
+  if (!value?.trim()) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -134,9 +135,10 @@ export function readEventProps(el: Element): Props {
 
 /** A finite number written as a numeral ("49", "-1.5", "1e3"), or undefined. */
 export function parseNumber(value: string): number | undefined {
-  // Number() reads more than numerals ("", "0x10", "Infinity") but skips the same white space as the pattern.
+  // Number() reads more than numerals: white space alone (as 0), "0x10", "0b1", "0o7" and "Infinity". Of what it
+  // reads, numerals are those with a digit and no letter but the exponent's.
   const n = Number(value);
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value) && Number.isFinite(n) ? n : undefined;
+  return Number.isFinite(n) && /\d/.test(value) && !/[a-df-z]/i.test(value) ? n : undefined;
 }
 
 /** `true` for "true" or an empty (present) attribute, `false` for "false", otherwise undefined. */
