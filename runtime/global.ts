@@ -116,7 +116,6 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
           errorOnce('snippet-callback-failed', `a queued heap.${String(entry.name)}() call threw; the rest were replayed.`, err);
         }
       }
-      return 0;
     },
   });
   replay(previous, global.push);
