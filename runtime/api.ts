@@ -94,14 +94,18 @@ for (const read in FALLBACKS) CALLS[read] = (core) => core[read as 'getConsent']
  */
 export const PUBLIC_METHODS = Object.keys(CALLS) as (keyof PublicApi)[];
 
-// Sends queued events now: the runtime's, not Heap's.
+// The classic snippet's older names (`set`, `unset`) of the event property calls.
+CALLS.setEventProperties = CALLS.addEventProperties!;
+CALLS.unsetEventProperty = CALLS.removeEventProperty!;
+
+/** The public calls and the classic snippet's older names: what window.heap answers of the runtime's (runtime/global.ts). */
+export const SNIPPET_METHODS = Object.keys(CALLS);
+
+// Sends queued events now: the runtime's own call, on neither window.heap nor the element.
 CALLS.flush = (core) => {
   core.settle();
   core.outbox.flush();
 };
-// The classic snippet's older names (`set`, `unset`) of the event property calls; window.heap exposes them (runtime/global.ts).
-CALLS.setEventProperties = CALLS.addEventProperties!;
-CALLS.unsetEventProperty = CALLS.removeEventProperty!;
 
 /** The fifteen calls, consent, and `flush` (sends queued events now). */
 export interface PublicApi extends HeapApi {
