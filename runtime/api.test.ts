@@ -17,6 +17,16 @@ describe('the runtime API', () => {
     expect([...PUBLIC_METHODS].sort()).to.deep.equal([...API_METHODS, 'setConsent', 'getConsent'].sort());
   });
 
+  it('tells a subscriber every event captured until it unsubscribes, those still to be finished included', () => {
+    const heap = startRuntime('subscribe');
+    const seen: string[] = [];
+    const unsubscribe = heap.subscribe((event) => seen.push(event.name ?? event.type));
+    heap.track('Before leaving');
+    unsubscribe();
+    heap.track('After leaving');
+    expect(seen).to.deep.equal(['Before leaving']);
+  });
+
   it('sends a pageview at boot and tracked events with every field the protocol names', async () => {
     const heap = startRuntime('fields');
     heap.track('Purchase', { dollars: 50, item: 'Furby', gift: false });
