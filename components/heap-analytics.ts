@@ -116,8 +116,8 @@ export class HeapAnalyticsElement extends ElementBase {
     // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
     const runtime = (this.#released = this.#runtime);
     if (!runtime) return;
-    // Events captured so far reach this element's listener first: a moved element still re-emits them.
-    runtime.core.settle();
+    // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
+    // re-emits them.
     this.#unsubscribe!();
     this.#runtime = undefined;
     runtime.release();

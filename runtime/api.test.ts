@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { captureConsole, cleanUp, ENDPOINT, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { PUBLIC_METHODS } from './api.ts';
 import { load } from './load.ts';
 import { API_METHODS } from './types.ts';
 
@@ -10,6 +11,20 @@ describe('the runtime API', () => {
     const heap = startRuntime('methods');
     expect(API_METHODS).to.have.length(15);
     for (const method of API_METHODS) expect(heap[method], method).to.be.a('function');
+  });
+
+  it('exposes exactly the fifteen calls and consent on window.heap and the element, read from the calls themselves', () => {
+    expect([...PUBLIC_METHODS].sort()).to.deep.equal([...API_METHODS, 'setConsent', 'getConsent'].sort());
+  });
+
+  it('tells a subscriber every event captured until it unsubscribes, those still to be finished included', () => {
+    const heap = startRuntime('subscribe');
+    const seen: string[] = [];
+    const unsubscribe = heap.subscribe((event) => seen.push(event.name ?? event.type));
+    heap.track('Before leaving');
+    unsubscribe();
+    heap.track('After leaving');
+    expect(seen).to.deep.equal(['Before leaving']);
   });
 
   it('sends a pageview at boot and tracked events with every field the protocol names', async () => {

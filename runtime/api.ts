@@ -1,11 +1,8 @@
 import type { Consent } from './persistence.ts';
 import type { CheckedPageview, Core } from './runtime.ts';
-import { API_METHODS, type HeapApi } from './types.ts';
+import type { HeapApi } from './types.ts';
 import { cleanEventName, cleanIdentity, isKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, guard, warnOnce } from './warn.ts';
-
-/** Every call `window.heap` and the element expose: Heap's fifteen, then consent. */
-export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as const;
 
 /**
  * What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. These are the
@@ -13,7 +10,8 @@ export const PUBLIC_METHODS = [...API_METHODS, 'setConsent', 'getConsent'] as co
  */
 export const FALLBACKS: Record<string, unknown> = { getIdentity: null, getSessionId: '', getUserId: '', getConsent: 'pending' };
 
-type Call = (...args: unknown[]) => unknown;
+/** A public call, given the core it runs on and the caller's arguments (the calls take at most two). */
+type Call = (core: Core, a?: unknown, b?: unknown) => unknown;
 
 /** How trackPageview() checks each option it reads and finds set; the properties may also be null. */
 const PAGEVIEW_OPTIONS = {
@@ -23,6 +21,92 @@ const PAGEVIEW_OPTIONS = {
   properties: (properties: unknown) => cleanProps(properties ?? {}, 'trackPageview'),
 };
 
+/**
+ * Heap's fifteen calls and consent, over any core: each validates and warns once per cause. onReady callbacks run
+ * in order, each in a microtask (the runtime is ready once its synchronous boot ends), isolated from one another.
+ */
+const CALLS: Record<string, Call> = {
+  track(core, event, properties) {
+    const name = cleanEventName(event);
+    // Properties are copied now and validated once the caller's code has run; they are optional. Names are never empty.
+    if (name) core.capture('track', name, properties ?? {}, true);
+  },
+  identify(core, identity) {
+    const clean = cleanIdentity(identity);
+    // Never empty: the empty identity is refused.
+    if (clean) core.identify(clean);
+  },
+  resetIdentity: (core) => core.identify(null),
+  addUserProperties(core, properties) {
+    const clean = cleanProps(properties, 'addUserProperties');
+    // None (refused) is empty too.
+    if (!isEmpty(clean)) core.capture('user_properties', undefined, clean);
+  },
+  trackPageview(core, options) {
+    // No options (undefined or null) are no overrides.
+    if (!isPropsObject((options ??= {}))) {
+      warnOnce('trackPageview-options-invalid', `trackPageview() takes an options object, got ${describe(options)}; the page's own context was used.`);
+      options = {};
+    }
+    // Each option is read once, on its own: a getter that throws loses only its option.
+    const read: CheckedPageview = {};
+    for (const key in PAGEVIEW_OPTIONS) {
+      try {
+        const value = (options as Record<string, unknown>)[key];
+        if (value !== undefined) read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview](value) as never;
+      } catch {
+        warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
+      }
+    }
+    core.pageview(read);
+  },
+  onReady(_, callback) {
+    if (typeof callback === 'function') {
+      queueMicrotask(() => {
+        try {
+          callback();
+        } catch (err) {
+          errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
+        }
+      });
+    } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
+  },
+  setConsent(core, consent) {
+    if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
+    else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
+  },
+};
+// The event and pageview property calls differ only in the bag they change.
+for (const [kind, bag] of [['Event', 'eventProperties'], ['Pageview', 'pageviewProperties']] as const) {
+  // Refused properties (undefined) add nothing, like empty ones.
+  CALLS[`add${kind}Properties`] = (core, properties) => core[bag].add(cleanProps(properties, `add${kind}Properties`));
+  CALLS[`remove${kind}Property`] = (core, name) => {
+    if (isKey(name, `remove${kind}Property`)) core[bag].remove(name);
+  };
+  CALLS[`clear${kind}Properties`] = (core) => core[bag].clear();
+}
+for (const read in FALLBACKS) CALLS[read] = (core) => core[read as 'getConsent']();
+
+/**
+ * Every call `window.heap` and the element expose: Heap's fifteen (the API_METHODS of types.ts, in another order),
+ * then consent. Read from the calls themselves, so that no list of their names ships twice; the runtime's other
+ * calls are added below, after this is read.
+ */
+export const PUBLIC_METHODS = Object.keys(CALLS) as (keyof PublicApi)[];
+
+// The classic snippet's older names (`set`, `unset`) of the event property calls.
+CALLS.setEventProperties = CALLS.addEventProperties!;
+CALLS.unsetEventProperty = CALLS.removeEventProperty!;
+
+/** The public calls and the classic snippet's older names: what window.heap answers of the runtime's (runtime/global.ts). */
+export const SNIPPET_METHODS = Object.keys(CALLS);
+
+// Sends queued events now: the runtime's own call, on neither window.heap nor the element.
+CALLS.flush = (core) => {
+  core.settle();
+  core.outbox.flush();
+};
+
 /** The fifteen calls, consent, and `flush` (sends queued events now). */
 export interface PublicApi extends HeapApi {
   setConsent(consent: Consent): void;
@@ -30,78 +114,12 @@ export interface PublicApi extends HeapApi {
   flush(): void;
 }
 
-/**
- * Builds the public calls over a core: each validates, never throws, and warns once per cause.
- * onReady callbacks run in order, each in a microtask (the runtime is ready once its synchronous boot ends),
- * isolated from one another.
- */
+/** Builds the public calls over a core (see CALLS): each never throws, and warns once per cause. */
 export function createApi(core: Core): PublicApi {
-  const calls: Record<string, Call> = {
-    track(event, properties) {
-      const name = cleanEventName(event);
-      // Properties are copied now and validated once the caller's code has run; they are optional. Names are never empty.
-      if (name) core.capture('track', name, properties ?? {}, true);
-    },
-    identify(identity) {
-      const clean = cleanIdentity(identity);
-      // Never empty: the empty identity is refused.
-      if (clean) core.identify(clean);
-    },
-    resetIdentity: () => core.identify(null),
-    addUserProperties(properties) {
-      const clean = cleanProps(properties, 'addUserProperties');
-      // None (refused) is empty too.
-      if (!isEmpty(clean)) core.capture('user_properties', undefined, clean);
-    },
-    trackPageview(options) {
-      // No options (undefined or null) are no overrides.
-      if (!isPropsObject((options ??= {}))) {
-        warnOnce('trackPageview-options-invalid', `trackPageview() takes an options object, got ${describe(options)}; the page's own context was used.`);
-        options = {};
-      }
-      // Each option is read once, on its own: a getter that throws loses only its option.
-      const read: CheckedPageview = {};
-      for (const key in PAGEVIEW_OPTIONS) {
-        try {
-          const value = (options as Record<string, unknown>)[key];
-          if (value !== undefined) read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview](value) as never;
-        } catch {
-          warnOnce('trackPageview-option-unreadable', `reading trackPageview() option "${key}" threw; it was ignored.`);
-        }
-      }
-      core.pageview(read);
-    },
-    onReady(callback) {
-      if (typeof callback === 'function') {
-        queueMicrotask(() => {
-          try {
-            callback();
-          } catch (err) {
-            errorOnce('on-ready-callback-failed', 'an onReady callback threw; the other callbacks still ran.', err);
-          }
-        });
-      } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
-    },
-    setConsent(consent) {
-      if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
-      else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
-    },
-    flush() {
-      core.settle();
-      core.outbox.flush();
-    },
-  };
-  // The event and pageview property calls differ only in the bag they change.
-  for (const [kind, bag] of [['Event', core.eventProperties], ['Pageview', core.pageviewProperties]] as const) {
-    // Refused properties (undefined) add nothing, like empty ones. The classic snippet's older names (`set`, `unset`)
-    // do the same; window.heap exposes those of event properties (runtime/global.ts).
-    calls[`add${kind}Properties`] = calls[`set${kind}Properties`] = (properties) => bag.add(cleanProps(properties, `add${kind}Properties`));
-    calls[`remove${kind}Property`] = calls[`unset${kind}Property`] = (name) => {
-      if (isKey(name, `remove${kind}Property`)) bag.remove(name);
-    };
-    calls[`clear${kind}Properties`] = bag.clear;
+  const calls: Record<string, unknown> = {};
+  for (const method in CALLS) {
+    const call = CALLS[method]!;
+    calls[method] = guard(method, (a, b) => call(core, a, b), FALLBACKS[method]);
   }
-  for (const read in FALLBACKS) calls[read] = core[read as 'getConsent'];
-  for (const method in calls) calls[method] = guard(method, calls[method]!, FALLBACKS[method]);
   return calls as unknown as PublicApi;
 }

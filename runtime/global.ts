@@ -1,4 +1,4 @@
-import { PUBLIC_METHODS } from './api.ts';
+import { SNIPPET_METHODS } from './api.ts';
 import type { HeapRuntime } from './load.ts';
 import type { HeapApi } from './types.ts';
 import { errorOnce, warnOnce } from './warn.ts';
@@ -53,10 +53,10 @@ const UNSUPPORTED_METHODS = [
 ] as const;
 
 /**
- * Every call `window.heap` answers (bar `push`): the public calls, Heap's calls this project lacks, `load`, and the
- * classic snippet's older names of two calls, which it still stubs (the runtime answers them: runtime/api.ts).
+ * Every call `window.heap` answers (bar `push`): the public calls and the classic snippet's older names of two calls,
+ * which it still stubs (the runtime answers them: runtime/api.ts), Heap's calls this project lacks, and `load`.
  */
-const GLOBAL_METHODS = [...PUBLIC_METHODS, ...UNSUPPORTED_METHODS, 'load', 'setEventProperties', 'unsetEventProperty'];
+const GLOBAL_METHODS = [...SNIPPET_METHODS, ...UNSUPPORTED_METHODS, 'load'];
 
 /** Runtimes that asked for `window.heap` (their elements), oldest first: when the one answering goes, the next takes over. */
 const claimants = new Set<HeapRuntime>();
@@ -116,7 +116,6 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
           errorOnce('snippet-callback-failed', `a queued heap.${String(entry.name)}() call threw; the rest were replayed.`, err);
         }
       }
-      return 0;
     },
   });
   replay(previous, global.push);

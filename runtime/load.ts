@@ -11,7 +11,7 @@ export interface HeapRuntime extends HeapApi {
   readonly envId: string;
   /** Resolves once the runtime is ready (the moment onReady callbacks run). */
   readonly ready: Promise<void>;
-  /** Calls `listener` with every captured event; returns the unsubscribe function. */
+  /** Calls `listener` with every event captured from now until the returned unsubscribe function is called. */
   subscribe(listener: (event: HeapEvent) => void): () => void;
   /** Sends queued events now. */
   flush(): void;

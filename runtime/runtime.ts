@@ -63,7 +63,7 @@ export interface Core {
   getConsent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
   setConsent(next: Consent): void;
-  /** Calls `listener` with every captured event; returns the unsubscribe function. */
+  /** Calls `listener` with every event captured from now until the returned unsubscribe function is called. */
   subscribe(listener: (event: HeapEvent) => void): () => void;
   dispose(): void;
 }
@@ -276,9 +276,13 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       settle();
     },
     subscribe(listener) {
+      // The listener hears exactly the events captured between the two calls: the unsubscribe function settles too.
       settle();
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        settle();
+        listeners.delete(listener);
+      };
     },
     dispose() {
       outbox.dispose();
