@@ -28,6 +28,7 @@ const rows: Row[] = [
   { what: 'numbers JSON cannot hold finitely are dropped', attrs: `data-heap-props='{"big":1e999,"ok":1}'`, sent: [['Row', { ok: 1 }]], warning: 'markup-prop-value-invalid' },
   { what: 'values of 1024 characters or more are truncated to 1023', attrs: `data-heap-prop-long="${long(2000)}"`, sent: [['Row', { long: long(1023) }]], warning: 'markup-prop-value-truncated' },
   { what: 'keys of 512 characters or more are dropped', attrs: `data-heap-props='{"${long(600)}":1,"ok":2}'`, sent: [['Row', { ok: 2 }]], warning: 'markup-prop-key-too-long' },
+  { what: 'a key named __proto__ is dropped', attrs: `data-heap-props='{"__proto__":1,"ok":2}'`, sent: [['Row', { ok: 2 }]], warning: 'markup-prop-key-reserved' },
   { what: 'white space around a numeral is allowed, not inside it', attrs: `data-heap-number-price=" 49\n" data-heap-number-split="4 9" data-heap-number-blank=" "`, sent: [['Row', { price: 49 }]], warning: 'markup-number-invalid' },
   { what: 'a number attribute that is not a numeral is dropped', attrs: `data-heap-number-price="49px" data-heap-number-ok="7"`, sent: [['Row', { ok: 7 }]], warning: 'markup-number-invalid' },
   { what: 'numbers JavaScript reads but no numeral writes are dropped', attrs: `data-heap-number-hex="0x10" data-heap-number-bin="0b1" data-heap-number-inf="-Infinity" data-heap-number-exp="+.5E+1"`, sent: [['Row', { exp: 5 }]], warning: 'markup-number-invalid' },

@@ -154,6 +154,11 @@ export function parseBoolean(value: string): boolean | undefined {
  * The only place markup properties are checked: the core takes what it leaves as it is.
  */
 function putEntry(out: Props, el: Element, attr: string, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    // Assigned to `out`, it would set its prototype instead of a property: it could never be sent.
+    warn('markup-prop-key-reserved', `${attr} on ${describeElement(el)} has a property named "__proto__"; it was dropped.`);
+    return;
+  }
   if (key.length >= MAX_KEY) {
     warn('markup-prop-key-too-long', `${attr} on ${describeElement(el)} has a property key of ${key.length} characters (the limit is 511); it was dropped.`);
     return;

@@ -34,6 +34,7 @@ const cases: Case[] = [
   { what: 'a numeric name becomes its string', call: (h) => h.track(42 as never), warning: null, stored: [['track', '42', {}]] },
   { what: 'a 511-character key is kept', call: (h) => h.track('E', { ['k'.repeat(511)]: 1 }), warning: null, stored: [['track', 'E', { ['k'.repeat(511)]: 1 }]] },
   { what: 'a 512-character key is dropped', call: (h) => h.track('E', { ['k'.repeat(512)]: 1, ok: 2 }), warning: 'property-key-too-long', stored: [['track', 'E', { ok: 2 }]] },
+  { what: 'a key named __proto__ is dropped', call: (h) => h.track('E', JSON.parse('{"__proto__":1,"ok":2}')), warning: 'property-key-reserved', stored: [['track', 'E', { ok: 2 }]] },
   { what: 'a 1023-character value is kept', call: (h) => h.track('E', { v: 'v'.repeat(1023) }), warning: null, stored: [['track', 'E', { v: 'v'.repeat(1023) }]] },
   { what: 'a 1024-character value is truncated to 1023', call: (h) => h.track('E', { v: 'v'.repeat(1024) }), warning: 'property-value-truncated', stored: [['track', 'E', { v: 'v'.repeat(1023) }]] },
   { what: 'a value cut inside an emoji ends before it', call: (h) => h.track('E', { v: `${'v'.repeat(1022)}😀` }), warning: 'property-value-truncated', stored: [['track', 'E', { v: 'v'.repeat(1022) }]] },

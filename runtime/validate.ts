@@ -82,6 +82,11 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
   for (const key of keys) {
     // How the key is named in a warning.
     const name = key.slice(0, 40);
+    if (key === '__proto__') {
+      // Assigned to a copy, it would set the copy's prototype instead of a property: it could never be sent.
+      warnOnce('property-key-reserved', 'a property cannot be named "__proto__"; it was dropped.');
+      continue;
+    }
     if (key.length >= MAX_KEY) {
       warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
       continue;
