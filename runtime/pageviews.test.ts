@@ -175,6 +175,23 @@ describe('pageview autocapture', () => {
     expect(history.replaceState).to.equal(nativeReplace);
   });
 
+  it('hears pushState and replaceState calls that bypass its wrappers: a router holding the native methods, or a script restoring them', async () => {
+    const heap = startRuntime('bypass');
+    const held = nativePush.bind(history);
+    const viaHeld = at((u) => (u.pathname = '/held'));
+    const viaRestored = at((u) => (u.pathname = '/restored'));
+    held(null, '', viaHeld);
+    await tick();
+    history.pushState = nativePush;
+    history.replaceState = nativeReplace;
+    try {
+      history.replaceState(null, '', viaRestored);
+      expect((await settledOfType(heap, 'pageview')).map((p) => p.page!.url)).to.deep.equal([original, viaHeld, viaRestored]);
+    } finally {
+      heap.dispose();
+    }
+  });
+
   it('serves two env ids on one page, and the one left keeps its pageviews when the other is disposed', async () => {
     const first = startRuntime('twoA');
     const second = startRuntime('twoB');

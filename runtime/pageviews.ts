@@ -58,10 +58,15 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // The page made history's methods read-only: navigations are heard by their events alone, and clicks still are.
   }
   for (const type of NAVIGATIONS) addEventListener(type, schedule);
+  // Where the browser has the Navigation API, its entry changes are heard too: they include history calls that bypass
+  // the wrappers (a router that kept the native methods, a script that restored them).
+  const navigation = (globalThis as { navigation?: EventTarget }).navigation;
+  navigation?.addEventListener('currententrychange', schedule);
   return () => {
     unsubscribe();
     historyListeners.delete(schedule);
     for (const type of NAVIGATIONS) removeEventListener(type, schedule);
+    navigation?.removeEventListener('currententrychange', schedule);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
     if (!historyListeners.size && wrapped.every(([method, , wrapper]) => history[method] === wrapper)) {
       for (const [method, original] of wrapped) history[method] = original;
