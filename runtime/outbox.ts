@@ -3,7 +3,7 @@ import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import type { Journal } from './journal.ts';
-import type { Transport } from './transport.ts';
+import { createFetchTransport, type Transport } from './transport.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
@@ -11,9 +11,10 @@ import { positive } from './validate.ts';
  * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
  * README's delivery section documents), and what the runtime provides.
  */
-export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
+export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
   envId: string;
-  transport: Transport;
+  /** Sends a request; by default a fetch to the endpoint (tests inject one). */
+  transport?: Transport;
   /** The event clock, for `sent_at`. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
   now: () => number;
   journal: Journal;
@@ -70,7 +71,8 @@ const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
  * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
  */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, journal, allowed, settle: settleCaptures } = options;
+  const { envId, now, journal, allowed, settle: settleCaptures } = options;
+  const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
   const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));

@@ -7,7 +7,7 @@ import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
 import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
-import { createFetchTransport, type Transport } from './transport.ts';
+import type { Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
 import { cleanProps, isEmpty, isPropsObject, positive } from './validate.ts';
 import { describe, errorOnce, logEvent, warnOnce } from './warn.ts';
@@ -116,7 +116,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const outbox = createOutbox({
     ...options,
     envId,
-    transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
     now,
     journal: createJournal(base, persistence.area),
     allowed,
