@@ -15,8 +15,8 @@ export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize'
   envId: string;
   /** Sends a request; by default a fetch to the endpoint (tests inject one). */
   transport?: Transport;
-  /** The event clock, for `sent_at`. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
-  now: () => number;
+  /** The event clock, for `sent_at`: the core's, `Date.now` unless a test injects one. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
+  now?: () => number;
   journal: Journal;
   retry?: BackoffOptions;
   /**
@@ -71,7 +71,8 @@ const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
  * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
  */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, now, journal, allowed, settle: settleCaptures } = options;
+  const { envId, journal, allowed, settle: settleCaptures } = options;
+  const now = options.now ?? Date.now;
   const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap).

@@ -116,7 +116,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const outbox = createOutbox({
     ...options,
     envId,
-    now,
     journal: createJournal(base, persistence.area),
     allowed,
     settle,
