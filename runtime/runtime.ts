@@ -107,7 +107,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   // The storage settings go through under their own names.
   const persistence = createPersistence(options, base, allowed);
   const user = createIdentity(persistence.user, `${base}_id`);
-  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
+  // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
+  // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
+  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
@@ -123,7 +125,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
-  let userSyncedAt = now();
 
   /**
    * Events captured but not finished, in capture order. Only what must be read at call time is taken on the
@@ -132,7 +133,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
    */
   let pending: Pending[] = [];
   let next = 0;
-  /** The user's once-a-second re-read is due, at the next settle. */
+  /** The user's once-a-second re-read is due, at the next settle (set when the session re-reads the shared store). */
   let syncDue = false;
 
   function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
@@ -148,12 +149,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       }
     }
     const time = now();
-    if (Math.abs(time - userSyncedAt) >= 1000) {
-      // Another tab may have identified or reset the user. Re-read in the microtask, not here: reading the cookie
-      // is a round trip to the browser process (0.2 to 2 ms in Chromium), and this is the page's own call.
-      userSyncedAt = time;
-      syncDue = true;
-    }
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
     if (context?.[1] !== current) {
