@@ -24,7 +24,7 @@ export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize'
    * stores ask too): until it does, events are held in memory and nothing is sent.
    */
   allowed: () => boolean;
-  /** Finishes the events captured so far (the core's settle): the page going away sends them too. */
+  /** Finishes the events captured so far (the core's settle): the page going away sends them too, and `size` counts them. */
   settle: () => void;
 }
 
@@ -41,7 +41,7 @@ export interface Outbox {
    * being adopted too: a request that then fails puts nothing back, so nothing from before the denial is sent after it.
    */
   deny(): void;
-  /** Events accepted but not yet acknowledged. */
+  /** Events captured but not yet acknowledged: it finishes the events captured so far first. */
   readonly size: number;
   /** Persists and sends what it can as at unload, then stops: the journal marks this tab gone. */
   dispose(): void;
@@ -277,6 +277,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     while (allowed() && queue.length && sendNext(maxBatch, true));
   };
   const flush = () => {
+    settleCaptures();
     notBefore = 0;
     pump();
   };
@@ -334,6 +335,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       journal.clear();
     },
     get size() {
+      settleCaptures();
       let n = queue.length;
       inFlight.forEach((_, chunk) => (n += chunk.length));
       return n;
