@@ -32,7 +32,7 @@ export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize'
 export interface Outbox {
   /** Accepts an event: O(1) on the caller's stack; persisting and sending happen later. */
   push(event: HeapEvent): void;
-  /** Sends what is queued now, without waiting for the batch timer or a retry delay. */
+  /** Sends what was captured and is queued now, without waiting for the batch timer or a retry delay. */
   flush(): void;
   /** Ends a hold once consent is granted: `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
   grant(relabel: (event: HeapEvent) => void): void;
