@@ -50,13 +50,12 @@ export interface Core {
   pageviewProperties: ReturnType<typeof createPropertyBag>;
   /**
    * Captures an event of any type (`properties` already validated, none by default); nothing while consent is denied. The event
-   * is finished (id, merged properties, queued, listeners told) in a microtask, or at `settle()`.
+   * is finished (id, merged properties, queued, listeners told) in a microtask, or sooner when anything reads or
+   * changes the queue (the outbox settles before it counts or sends).
    */
   capture(type: EventType, name?: string, properties?: Props, target?: CaptureTarget): void;
   /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
   capture(type: 'track', name: string, properties: unknown, unvalidated: true): void;
-  /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
-  settle(): void;
   /** Starts a new pageview and captures its event, with the options trackPageview() read and checked. */
   pageview(options: CheckedPageview): void;
   /** The visitor's consent as last set. */
@@ -253,7 +252,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       }
     },
     capture,
-    settle,
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();
