@@ -172,4 +172,21 @@ describe('identity', () => {
       tabB.dispose();
     }
   });
+
+  it('labels the first event of a tab that captured nothing since it booted with the user another tab identified', async () => {
+    const envId = uniqueEnv('tab-first');
+    let clock = Date.now();
+    const tabA = startRuntime('tab-first', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    try {
+      tabB.identify('carol');
+      clock += 5000;
+      tabA.track('First after B identified');
+      const [event] = await waitForEvents(envId, 1, { name: 'First after B identified' });
+      expect(event!.identity).to.equal('carol');
+      expect(event!.user_id).to.equal(tabB.getUserId());
+    } finally {
+      tabB.dispose();
+    }
+  });
 });

@@ -71,7 +71,6 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
     core,
     subscribe: core.subscribe,
     get pending() {
-      core.settle();
       return core.outbox.size;
     },
     retain() {

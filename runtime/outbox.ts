@@ -3,7 +3,7 @@ import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import type { Journal } from './journal.ts';
-import type { Transport } from './transport.ts';
+import { createFetchTransport, type Transport } from './transport.ts';
 import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
@@ -11,11 +11,12 @@ import { positive } from './validate.ts';
  * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
  * README's delivery section documents), and what the runtime provides.
  */
-export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
+export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
   envId: string;
-  transport: Transport;
-  /** The event clock, for `sent_at`. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
-  now: () => number;
+  /** Sends a request; by default a fetch to the endpoint (tests inject one). */
+  transport?: Transport;
+  /** The event clock, for `sent_at`: the core's, `Date.now` unless a test injects one. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
+  now?: () => number;
   journal: Journal;
   retry?: BackoffOptions;
   /**
@@ -23,7 +24,7 @@ export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInte
    * stores ask too): until it does, events are held in memory and nothing is sent.
    */
   allowed: () => boolean;
-  /** Finishes the events captured so far (the core's settle): the page going away sends them too. */
+  /** Finishes the events captured so far (the core's settle): the page going away sends them too, and `size` counts them. */
   settle: () => void;
 }
 
@@ -31,7 +32,7 @@ export interface OutboxOptions extends Pick<HeapConfig, 'batchSize' | 'flushInte
 export interface Outbox {
   /** Accepts an event: O(1) on the caller's stack; persisting and sending happen later. */
   push(event: HeapEvent): void;
-  /** Sends what is queued now, without waiting for the batch timer or a retry delay. */
+  /** Sends what was captured and is queued now, without waiting for the batch timer or a retry delay. */
   flush(): void;
   /** Ends a hold once consent is granted: `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
   grant(relabel: (event: HeapEvent) => void): void;
@@ -40,7 +41,7 @@ export interface Outbox {
    * being adopted too: a request that then fails puts nothing back, so nothing from before the denial is sent after it.
    */
   deny(): void;
-  /** Events accepted but not yet acknowledged. */
+  /** Events captured but not yet acknowledged: it finishes the events captured so far first. */
   readonly size: number;
   /** Persists and sends what it can as at unload, then stops: the journal marks this tab gone. */
   dispose(): void;
@@ -70,7 +71,9 @@ const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
  * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
  */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, transport, now, journal, allowed, settle: settleCaptures } = options;
+  const { envId, journal, allowed, settle: settleCaptures } = options;
+  const now = options.now ?? Date.now;
+  const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
   const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));
@@ -274,6 +277,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     while (allowed() && queue.length && sendNext(maxBatch, true));
   };
   const flush = () => {
+    settleCaptures();
     notBefore = 0;
     pump();
   };
@@ -331,6 +335,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       journal.clear();
     },
     get size() {
+      settleCaptures();
       let n = queue.length;
       inFlight.forEach((_, chunk) => (n += chunk.length));
       return n;

@@ -7,7 +7,7 @@ import { readPage } from './page.ts';
 import { createPropertyBag } from './properties.ts';
 import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
-import { createFetchTransport, type Transport } from './transport.ts';
+import type { Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
 import { cleanProps, isEmpty, isPropsObject, positive } from './validate.ts';
 import { describe, errorOnce, logEvent, warnOnce } from './warn.ts';
@@ -50,13 +50,12 @@ export interface Core {
   pageviewProperties: ReturnType<typeof createPropertyBag>;
   /**
    * Captures an event of any type (`properties` already validated, none by default); nothing while consent is denied. The event
-   * is finished (id, merged properties, queued, listeners told) in a microtask, or at `settle()`.
+   * is finished (id, merged properties, queued, listeners told) in a microtask, or sooner when anything reads or
+   * changes the queue (the outbox settles before it counts or sends).
    */
   capture(type: EventType, name?: string, properties?: Props, target?: CaptureTarget): void;
   /** Captures a `track` event with the caller's unvalidated properties: copied now, validated when finished. */
   capture(type: 'track', name: string, properties: unknown, unvalidated: true): void;
-  /** Finishes every event captured so far; anything that reads or changes the queue calls it first. */
-  settle(): void;
   /** Starts a new pageview and captures its event, with the options trackPageview() read and checked. */
   pageview(options: CheckedPageview): void;
   /** The visitor's consent as last set. */
@@ -107,7 +106,9 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   // The storage settings go through under their own names.
   const persistence = createPersistence(options, base, allowed);
   const user = createIdentity(persistence.user, `${base}_id`);
-  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000);
+  // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
+  // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
+  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
@@ -116,8 +117,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const outbox = createOutbox({
     ...options,
     envId,
-    transport: options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch'),
-    now,
     journal: createJournal(base, persistence.area),
     allowed,
     settle,
@@ -125,7 +124,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
-  let userSyncedAt = now();
 
   /**
    * Events captured but not finished, in capture order. Only what must be read at call time is taken on the
@@ -134,7 +132,7 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
    */
   let pending: Pending[] = [];
   let next = 0;
-  /** The user's once-a-second re-read is due, at the next settle. */
+  /** The user's once-a-second re-read is due, at the next settle (set when the session re-reads the shared store). */
   let syncDue = false;
 
   function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
@@ -150,12 +148,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       }
     }
     const time = now();
-    if (Math.abs(time - userSyncedAt) >= 1000) {
-      // Another tab may have identified or reset the user. Re-read in the microtask, not here: reading the cookie
-      // is a round trip to the browser process (0.2 to 2 ms in Chromium), and this is the page's own call.
-      userSyncedAt = time;
-      syncDue = true;
-    }
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
     if (context?.[1] !== current) {
@@ -260,7 +252,6 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
       }
     },
     capture,
-    settle,
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();

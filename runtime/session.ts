@@ -51,8 +51,11 @@ function readLandingContext(): SessionContext {
   return props;
 }
 
-/** Creates the session tracker; `timeoutMs` of inactivity ends a session. */
-export function createSession(store: KeyValueStore, key: string, timeoutMs: number): Session {
+/**
+ * Creates the session tracker; `timeoutMs` of inactivity ends a session. `synced` is called at each re-read of the
+ * shared store: the core re-reads the user every tab shares on the same once-a-second beat.
+ */
+export function createSession(store: KeyValueStore, key: string, timeoutMs: number, synced: () => void): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
@@ -67,6 +70,7 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
         const stored = readJson(store, key, isStoredSession);
         if (stored && (!current || stored.last >= current.last)) current = stored;
         syncedAt = now;
+        synced();
       }
       if (!current || now - current.last > timeoutMs) save((current = fresh(now)));
       else {
