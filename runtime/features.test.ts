@@ -5,10 +5,10 @@ import { resetWarnings } from './warn.ts';
 
 describe('features', () => {
   const { MutationObserver: realObserver } = globalThis;
-  const { addEventListener: realAdd } = document;
+  const { addEventListener: realAdd } = EventTarget.prototype;
   afterEach(() => {
     globalThis.MutationObserver = realObserver;
-    document.addEventListener = realAdd;
+    EventTarget.prototype.addEventListener = realAdd;
     unmount();
     cleanUp();
   });
@@ -16,14 +16,15 @@ describe('features', () => {
   it('stops the navigation tracking autocapture started before its interaction listeners failed to start', async () => {
     resetWarnings();
     const { pushState } = history;
-    const { addEventListener } = document;
-    // The first type the shared interaction listener adds; the rest of the tracker listens to others.
-    document.addEventListener = function (this: Document, type: string, ...rest: [EventListener, AddEventListenerOptions]) {
-      if (type === 'focusin') throw new Error('no listeners here');
-      addEventListener.call(this, type, ...rest);
-    } as typeof addEventListener;
+    // The first type the shared interaction listener adds to the document; the rest of the tracker listens to others.
+    // The tracker adds its listeners with the DOM's own method (named elements can shadow the document's), so that is
+    // where the fault goes.
+    EventTarget.prototype.addEventListener = function (this: EventTarget, type: string, ...rest: [EventListener, AddEventListenerOptions]) {
+      if (this === document && type === 'focusin') throw new Error('no listeners here');
+      realAdd.call(this, type, ...rest);
+    } as typeof realAdd;
     const { result: heap, errors } = await captureConsole(() => startRuntime('features-partial'));
-    document.addEventListener = addEventListener;
+    EventTarget.prototype.addEventListener = realAdd;
     expect(errors[0]).to.include('autocapture-failed').and.include('autocapture tracking failed to start');
     expect(history.pushState).to.not.equal(pushState);
     heap.dispose();
