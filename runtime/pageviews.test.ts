@@ -190,6 +190,12 @@ describe('pageview autocapture', () => {
     } finally {
       heap.dispose();
     }
+    // The originals were put back: the next tracker wraps them again (browsers without the Navigation API rely on it).
+    const next = startRuntime('bypass-next');
+    expect(history.pushState).to.not.equal(nativePush);
+    expect(history.replaceState).to.not.equal(nativeReplace);
+    next.dispose();
+    expect(history.pushState).to.equal(nativePush);
   });
 
   it('serves two env ids on one page, and the one left keeps its pageviews when the other is disposed', async () => {

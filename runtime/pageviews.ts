@@ -68,7 +68,8 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     for (const type of NAVIGATIONS) removeEventListener(type, schedule);
     navigation?.removeEventListener('currententrychange', schedule);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
-    if (!historyListeners.size && wrapped.every(([method, , wrapper]) => history[method] === wrapper)) {
+    // A script that put an original back has taken ours out: the next tracker must wrap again.
+    if (!historyListeners.size && wrapped.every(([method, original, wrapper]) => history[method] === wrapper || history[method] === original)) {
       for (const [method, original] of wrapped) history[method] = original;
       wrapped = [];
     }
