@@ -1,4 +1,4 @@
-import { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
+import { HeapAnalyticsDebugElement, pageRoot } from './heap-analytics-debug.ts';
 
 /** Registers `<heap-analytics-debug>` (or another tag name) once; a second call does nothing. */
 export function defineHeapAnalyticsDebug(tag = 'heap-analytics-debug'): void {
@@ -13,7 +13,7 @@ export function defineHeapAnalyticsDebug(tag = 'heap-analytics-debug'): void {
  */
 export function showDebugOverlay(): Element {
   const own = Document.prototype;
-  return own.querySelector.call(document, 'heap-analytics-debug') ?? Reflect.get(own, 'documentElement', document).appendChild(own.createElement.call(document, 'heap-analytics-debug'));
+  return own.querySelector.call(document, 'heap-analytics-debug') ?? pageRoot().appendChild(own.createElement.call(document, 'heap-analytics-debug'));
 }
 
 defineHeapAnalyticsDebug();

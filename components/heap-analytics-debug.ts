@@ -19,6 +19,9 @@ interface Box {
  * problems. Loaded on demand by `<heap-analytics debug-overlay>` or `?heap-debug`; never part of the main bundle.
  * It only draws in its own shadow root: the page's elements are never touched.
  */
+/** The page's root element, through the Document's own getter: an image named `documentElement` would stand in for it. */
+export const pageRoot = (): Element => Reflect.get(Document.prototype, 'documentElement', document);
+
 export class HeapAnalyticsDebugElement extends LitElement {
   static override properties = {
     _entries: { state: true },
@@ -117,8 +120,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
   /** Scans the page again and redraws the outlines; runs by itself on DOM changes, scrolling and resizing. */
   refresh(): void {
     try {
-      // The Document's own getter: an image named `documentElement` would stand in for the page.
-      this._entries = auditMarkup(Reflect.get(Document.prototype, 'documentElement', document)).filter((e) => e.element !== this && !this.contains(e.element));
+      this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
       this.#measure();
     } catch (err) {
       // The overlay is a debugging aid: it must never break the page it inspects.
