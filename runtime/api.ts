@@ -111,12 +111,10 @@ export interface PublicApi extends HeapApi {
   flush(): void;
 }
 
-/** Builds the public calls over a core (see CALLS): each never throws, and warns once per cause. */
-export function createApi(core: Core): PublicApi {
-  const calls: Record<string, unknown> = {};
+/** Adds the public calls over a core (see CALLS) to `target` (a runtime): each never throws, and warns once per cause. */
+export function addCalls(target: Record<string, unknown>, core: Core): void {
   for (const method in CALLS) {
     const call = CALLS[method]!;
-    calls[method] = guard(method, (a, b) => call(core, a, b), FALLBACKS[method]);
+    target[method] = guard(method, (a, b) => call(core, a, b), FALLBACKS[method]);
   }
-  return calls as unknown as PublicApi;
 }

@@ -1,4 +1,4 @@
-import { createApi } from './api.ts';
+import { addCalls } from './api.ts';
 import { startFeatures } from './features.ts';
 import { uninstallGlobal } from './global.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
@@ -61,10 +61,8 @@ export const getRuntime = (envId: string): HeapRuntime | undefined => runtimes.g
 
 function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   const core = createCore(envId, config);
-  const api = createApi(core);
   let users = 0;
-  const runtime: HeapRuntime = {
-    ...api,
+  const runtime = {
     envId,
     // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
     ready: Promise.resolve(),
@@ -88,10 +86,12 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
       core.dispose();
       uninstallGlobal(runtime);
     },
-  };
+  } as HeapRuntime;
+  // The public calls become the runtime's own methods.
+  addCalls(runtime as unknown as Record<string, unknown>, core);
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
-  if ((config.identity ?? '') !== '') api.identify(config.identity!);
-  if (!config.disablePageviewAutocapture) api.trackPageview();
+  if ((config.identity ?? '') !== '') runtime.identify(config.identity!);
+  if (!config.disablePageviewAutocapture) runtime.trackPageview();
   // load() registers the runtime once boot returns: dispose() does nothing before, so it never finds this unset.
   const stopFeatures = startFeatures(runtime);
   return runtime;
