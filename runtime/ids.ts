@@ -1,8 +1,7 @@
 /** A random integer below 2^53 as a decimal string: the form Heap uses for user and session ids. */
-export function randomNumericId(): string {
+export const randomNumericId = (): string =>
   // The top 53 of 64 random bits.
-  return String(crypto.getRandomValues(new BigUint64Array(1))[0]! >> 11n);
-}
+  String(crypto.getRandomValues(new BigUint64Array(1))[0]! >> 11n);
 
 /** Two hex digits for every byte value: formatting an id is then a dozen lookups. */
 const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
@@ -21,7 +20,7 @@ let offset = POOL;
  * Ids made in the same millisecond (or after the clock stepped back) keep the order of the calls through a
  * 32-bit counter in the 12 bits after the version and the 20 after the variant; the last 42 bits are random.
  */
-export function eventId(now: number): string {
+export const eventId = (now: number): string => {
   if (offset + 10 > POOL) {
     crypto.getRandomValues(pool);
     offset = 0;
@@ -37,4 +36,4 @@ export function eventId(now: number): string {
   }
   return `${head}${HEX[seq >>> 24]}${HEX[(seq >>> 20) & 15]![1]}-${HEX[0x80 | ((seq >>> 14) & 0x3f)]}${HEX[(seq >>> 6) & 0xff]}-${
     HEX[((seq & 0x3f) << 2) | (pool[offset++]! & 3)]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}`;
-}
+};

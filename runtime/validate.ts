@@ -36,7 +36,7 @@ const asText = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : Number.isFinite(value) ? String(value) : undefined;
 
 /** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
-export function cleanEventName(value: unknown): string | null {
+export const cleanEventName = (value: unknown): string | null => {
   const name = asText(value);
   if (name === undefined) {
     warnOnce('event-name-invalid', `track() needs an event name string, got ${describe(value)}; the event was dropped.`);
@@ -53,7 +53,7 @@ export function cleanEventName(value: unknown): string | null {
     return cut(name, MAX_EVENT_NAME);
   }
   return name;
-}
+};
 
 /**
  * Returns the valid properties of `value`: keys shorter than 512 characters, values that are booleans,
@@ -61,7 +61,7 @@ export function cleanEventName(value: unknown): string | null {
  * Anything but a plain object (`undefined` too) gives undefined and a warning: calls whose properties are
  * optional pass `?? {}`, the add* calls ignore the call.
  */
-export function cleanProps(value: unknown, call: string): Props | undefined {
+export const cleanProps = (value: unknown, call: string): Props | undefined => {
   if (!isPropsObject(value)) {
     warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
     return undefined;
@@ -109,7 +109,7 @@ export function cleanProps(value: unknown, call: string): Props | undefined {
     out[key] = clean;
   }
   return out;
-}
+};
 
 /**
  * A property value as it is sent, for the API and the markup alike: a boolean, a finite number, or a string cut
@@ -120,7 +120,7 @@ export const cleanValue = (value: unknown): PropValue | undefined =>
   typeof value === 'string' ? cut(value, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
 
 /** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
-export function cleanIdentity(value: unknown): string | null {
+export const cleanIdentity = (value: unknown): string | null => {
   const identity = asText(value);
   if (identity === undefined) {
     warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
@@ -135,17 +135,17 @@ export function cleanIdentity(value: unknown): string | null {
     return null;
   }
   return identity;
-}
+};
 
 /** True for a property name the remove* calls take; otherwise false, with a warning. */
-export function isKey(value: unknown, call: string): value is string {
+export const isKey = (value: unknown, call: string): value is string => {
   if (typeof value === 'string' && value.length < MAX_KEY) return true;
   warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than 512 characters, got ${describe(value)}; the call was ignored.`);
   return false;
-}
+};
 
 /** Returns a title truncated below 255 characters, or undefined with a warning when it is not a string. */
-export function cleanTitle(value: unknown): string | undefined {
+export const cleanTitle = (value: unknown): string | undefined => {
   if (typeof value !== 'string') {
     warnOnce('pageview-title-invalid', `trackPageview() title must be a string, got ${describe(value)}; the page's title is used.`);
     return undefined;
@@ -153,10 +153,10 @@ export function cleanTitle(value: unknown): string | undefined {
   if (value.length < MAX_TITLE) return value;
   warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
   return cut(value, MAX_TITLE - 1);
-}
+};
 
 /** Returns the URL, parsed, when it is absolute with a scheme and a host, or undefined with a warning. */
-export function cleanUrl(value: unknown): URL | undefined {
+export const cleanUrl = (value: unknown): URL | undefined => {
   if (typeof value === 'string') {
     try {
       const url = new URL(value);
@@ -167,36 +167,36 @@ export function cleanUrl(value: unknown): URL | undefined {
   }
   warnOnce('pageview-url-invalid', `trackPageview() url must be an absolute URL with a scheme and host, got ${describe(value)}; the page's URL is used.`);
   return undefined;
-}
+};
 
 /** Returns a previous-page path, or undefined with a warning when it is not a string. */
-export function cleanPath(value: unknown): string | undefined {
+export const cleanPath = (value: unknown): string | undefined => {
   // Cut like any string property value.
   if (typeof value === 'string') return cleanValue(value) as string;
   warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
   return undefined;
-}
+};
 
 /** True when `props` has no key, or is undefined (a loop that stops at the first key, with no array made). */
-export function isEmpty(props: object | undefined): boolean {
+export const isEmpty = (props: object | undefined): boolean => {
   for (const _ in props) return false;
   return true;
-}
+};
 
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
-export function isPropsObject(value: unknown): value is Record<string, unknown> {
+export const isPropsObject = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   // A root prototype, so plain objects from another frame count too.
   // Prototypes are objects or null.
   return !proto || !Object.getPrototypeOf(proto);
-}
+};
 
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
-export function positive(value: unknown, fallback: number): number {
+export const positive = (value: unknown, fallback: number): number => {
   if (value === undefined) return fallback;
   // Number.isFinite is false for anything not a number.
   if (Number.isFinite(value) && (value as number) > 0) return value as number;
   warnOnce('config-invalid', `a numeric setting got ${describe(value)}; the default ${fallback} is used.`);
   return fallback;
-}
+};
