@@ -19,9 +19,9 @@ export interface Identity {
   current(): StoredUser;
   /**
    * Sets a different identity: an anonymous user takes it; an identified one is someone else, a new user (with
-   * null, a new anonymous user).
+   * null, a new anonymous user). Returns true when it made a new user.
    */
-  identify(identity: string | null): void;
+  identify(identity: string | null): boolean;
   /** Re-reads the stored user, picking up a change made by another tab. */
   sync(): void;
   /**
@@ -42,7 +42,9 @@ export function createIdentity(store: UserStore, key: string): Identity {
   return {
     current: () => user,
     identify(identity) {
-      save(user.i === null ? user.u : randomNumericId(), identity);
+      const other = user.i !== null;
+      save(other ? randomNumericId() : user.u, identity);
+      return other;
     },
     sync() {
       // Gone or unreadable: saved again from memory.

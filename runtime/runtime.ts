@@ -96,7 +96,7 @@ type Finish = true | CaptureTarget | undefined;
 type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
 
 /** Creates the engine for one env id. Use `load()` in pages; this is the injectable form for tests. */
-export function createCore(envId: string, options: RuntimeOptions = {}): Core {
+export function createCore(envId: string, options: RuntimeOptions): Core {
   const now = options.now ?? Date.now;
   // The env id made a safe cookie and storage key part: word characters and hyphens.
   const base = `hpa_${envId.replace(/[^\w-]/g, '_')}`;
@@ -209,12 +209,10 @@ export function createCore(envId: string, options: RuntimeOptions = {}): Core {
     getIdentity: () => user.current().i,
     getSessionId: () => session.touch(now()).id,
     identify(identity) {
-      const previous = user.current().i;
-      if (identity === previous) return;
-      user.identify(identity);
+      if (identity === user.current().i) return;
+      // Someone else (the user was identified): a new user, so a new session.
+      if (user.identify(identity)) session.restart(now());
       changed();
-      // Someone else: a new user, so a new session.
-      if (previous !== null) session.restart(now());
       if (identity !== null) capture('identify');
     },
     eventProperties,
