@@ -3,7 +3,7 @@ import { randomNumericId } from './ids.ts';
 import { scrub } from './redact.ts';
 import { readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
-import { cut } from './validate.ts';
+import { cleanValue } from './validate.ts';
 
 /** A session as every tab of the site stores it. */
 export interface StoredSession {
@@ -45,7 +45,8 @@ function readLandingContext(): SessionContext {
     const params = new URLSearchParams(location.search);
     for (const key of UTM_KEYS) {
       const value = params.get(key);
-      if (value) props[key] = cut(value, 1023);
+      // Cut like any string property value.
+      if (value) props[key] = cleanValue(value) as string;
     }
   }
   return props;
