@@ -19,10 +19,11 @@ export interface Journal {
   settle(events: HeapEvent[], drops?: DropMap): void;
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
   adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
-  /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
-  leave(): void;
-  /** Marks this tab alive again (back from the back/forward cache). */
-  rejoin(): void;
+  /**
+   * Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once, or, `false`, alive
+   * again (back from the back/forward cache).
+   */
+  leave(gone?: boolean): void;
   /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
   resync(): void;
   /** Forgets this tab's segments and drop counts in memory (consent denied: storage is off-limits then, and wiped whole). */
@@ -80,11 +81,14 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
 
-  // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held. Granted only
-  // after the runtime left (removed right after boot), it is let go at once, or the tab would look alive for good.
-  // Without Web Locks, `?.` skips the whole call chain, `.catch` included.
+  // Held for the life of this tab's runtime (let go once it left): other tabs see the tab alive while the lock is held.
+  // Granted only after the runtime left (removed right after boot), it is let go at once, or the tab would look alive
+  // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included.
   const lock = () => {
-    if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    if (gone) {
+      releaseLock?.();
+      releaseLock = undefined;
+    } else if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
   };
   lock();
 
@@ -208,14 +212,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       bytes = 0;
       drops = {};
     },
-    leave() {
-      gone = true;
-      heartbeat();
-      releaseLock?.();
-      releaseLock = undefined;
-    },
-    rejoin() {
-      gone = false;
+    leave(left = true) {
+      gone = left;
       heartbeat();
       lock();
     },

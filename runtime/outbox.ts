@@ -298,7 +298,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
     ['pagehide', onPageHide],
-    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.rejoin()],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.leave(false)],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);
