@@ -106,7 +106,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Drops events that were saved (or never will be: see `persist`), counted. */
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    addDrops([[reason, events.length]]);
+    drops.set(reason, (drops.get(reason) ?? 0) + events.length);
     journal.settle(events, drops);
   }
 
