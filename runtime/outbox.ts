@@ -174,7 +174,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // Uncompressed when compression fails.
     const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
-    const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
+    const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
     keepaliveBytes += budget;
     const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
