@@ -92,17 +92,22 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   lock();
 
-  // A segment storage refused lives in memory only, and is written again with its next change or at resync.
+  // A segment storage refused lives in memory only, and is written again with its next change or at resync. No text
+  // removes the key.
   const write = (key: string, value: string) => {
     try {
-      storage()?.setItem(key, value);
+      if (value) storage()?.setItem(key, value);
+      else storage()?.removeItem(key);
     } catch (err) {
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
     }
   };
-  /** Writes a segment as it is now (or only counts its bytes, `memoryOnly`); its events' JSON was made when they were first saved or sent. */
-  const save = (segment: Segment, memoryOnly?: boolean) => {
-    const text = `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}`;
+  /**
+   * Writes a segment as it is now, removing it once empty (or only counts its bytes, `memoryOnly`); its events' JSON
+   * was made when they were first saved or sent.
+   */
+  const save = (segment: Segment, memoryOnly?: unknown) => {
+    const text = segment[1].length ? `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}` : '';
     bytes += text.length - segment[2];
     segment[2] = text.length;
     if (!memoryOnly) write(segment[0], text);
@@ -135,18 +140,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         if (segmentOf.delete(e)) touched.add(segment!);
       }
       for (const segment of touched) {
-        const left = (segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment));
-        if (!left.length) {
-          bytes -= segment[2];
-          try {
-            storage()?.removeItem(segment[0]);
-          } catch {
-            // Storage gone: nothing left to remove.
-          }
-        }
+        segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment);
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
-        // been adopted already: rewriting would resurrect its segment.
-        else save(segment, gone);
+        // been adopted already: rewriting would resurrect its segment (removing an emptied one is safe).
+        save(segment, gone && segment[1].length);
       }
     },
     async adopt() {
