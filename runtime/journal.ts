@@ -127,7 +127,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   return {
     append(events, map) {
       beat(map);
-      if (!events.length) return;
+      // No events (adopted drop counts alone) make an empty segment, saved as none.
       const segment: Segment = [`${mine}${seq++}`, events, 0];
       for (const e of events) segmentOf.set(e, segment);
       save(segment);
