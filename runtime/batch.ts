@@ -53,7 +53,7 @@ export function takeBatch(envId: string, events: readonly HeapEvent[], limit: nu
   // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
   // JSON.stringify write it as a string, which the collector refuses.
   const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${dropped.length ? `,"dropped":[${dropped.map(([reason, count]) => JSON.stringify({ reason, count }))}]` : ''}`;
-  const context = events[0] && encode(events[0])[1];
+  let context: string | undefined;
   let n = 0;
   let own = 0;
   let all = 0;
@@ -62,6 +62,8 @@ export function takeBatch(envId: string, events: readonly HeapEvent[], limit: nu
   room -= head.length + 23;
   for (; n < events.length && n < limit; n++) {
     const [o, c] = encode(events[n]!);
+    // The first event's context is the one the others may share.
+    context ??= c;
     const same: boolean = shared && c === context;
     own += o.length + 1;
     all += o.length + c.length;

@@ -1,6 +1,5 @@
 /** Gzips `body` with the browser's CompressionStream; rejects when the browser cannot, or it fails. */
-export async function gzip(body: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+export async function gzip(body: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
   // Where CompressionStream is missing, naming it throws a ReferenceError: a rejection, like any other failure.
-  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  return new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
 }

@@ -19,10 +19,11 @@ export interface Journal {
   settle(events: HeapEvent[], drops?: DropMap): void;
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
   adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
-  /** Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once. */
-  leave(): void;
-  /** Marks this tab alive again (back from the back/forward cache). */
-  rejoin(): void;
+  /**
+   * Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once, or, `false`, alive
+   * again (back from the back/forward cache).
+   */
+  leave(gone?: boolean): void;
   /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
   resync(): void;
   /** Forgets this tab's segments and drop counts in memory (consent denied: storage is off-limits then, and wiped whole). */
@@ -80,25 +81,33 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
 
-  // Held for the life of this tab's runtime: other tabs see the tab alive while the lock is held. Granted only
-  // after the runtime left (removed right after boot), it is let go at once, or the tab would look alive for good.
-  // Without Web Locks, `?.` skips the whole call chain, `.catch` included.
+  // Held for the life of this tab's runtime (let go once it left): other tabs see the tab alive while the lock is held.
+  // Granted only after the runtime left (removed right after boot), it is let go at once, or the tab would look alive
+  // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included.
   const lock = () => {
-    if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    if (gone) {
+      releaseLock?.();
+      releaseLock = undefined;
+    } else if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
   };
   lock();
 
-  // A segment storage refused lives in memory only, and is written again with its next change or at resync.
+  // A segment storage refused lives in memory only, and is written again with its next change or at resync. No text
+  // removes the key.
   const write = (key: string, value: string) => {
     try {
-      storage()?.setItem(key, value);
+      if (value) storage()?.setItem(key, value);
+      else storage()?.removeItem(key);
     } catch (err) {
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
     }
   };
-  /** Writes a segment as it is now (or only counts its bytes, `memoryOnly`); its events' JSON was made when they were first saved or sent. */
-  const save = (segment: Segment, memoryOnly?: boolean) => {
-    const text = `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}`;
+  /**
+   * Writes a segment as it is now, removing it once empty (or only counts its bytes, `memoryOnly`); its events' JSON
+   * was made when they were first saved or sent.
+   */
+  const save = (segment: Segment, memoryOnly?: unknown) => {
+    const text = segment[1].length ? `{"v":${VERSION},"e":[${segment[1].map(eventJson)}]}` : '';
     bytes += text.length - segment[2];
     segment[2] = text.length;
     if (!memoryOnly) write(segment[0], text);
@@ -118,7 +127,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   return {
     append(events, map) {
       beat(map);
-      if (!events.length) return;
+      // No events (adopted drop counts alone) make an empty segment, saved as none.
       const segment: Segment = [`${mine}${seq++}`, events, 0];
       for (const e of events) segmentOf.set(e, segment);
       save(segment);
@@ -131,18 +140,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         if (segmentOf.delete(e)) touched.add(segment!);
       }
       for (const segment of touched) {
-        const left = (segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment));
-        if (!left.length) {
-          bytes -= segment[2];
-          try {
-            storage()?.removeItem(segment[0]);
-          } catch {
-            // Storage gone: nothing left to remove.
-          }
-        }
+        segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment);
         // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
-        // been adopted already: rewriting would resurrect its segment.
-        else save(segment, gone);
+        // been adopted already: rewriting would resurrect its segment (removing an emptied one is safe).
+        save(segment, gone && segment[1].length);
       }
     },
     async adopt() {
@@ -208,14 +209,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       bytes = 0;
       drops = {};
     },
-    leave() {
-      gone = true;
-      heartbeat();
-      releaseLock?.();
-      releaseLock = undefined;
-    },
-    rejoin() {
-      gone = false;
+    leave(left = true) {
+      gone = left;
       heartbeat();
       lock();
     },

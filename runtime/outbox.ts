@@ -106,7 +106,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Drops events that were saved (or never will be: see `persist`), counted. */
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    addDrops([[reason, events.length]]);
+    drops.set(reason, (drops.get(reason) ?? 0) + events.length);
     journal.settle(events, drops);
   }
 
@@ -174,7 +174,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // Uncompressed when compression fails.
     const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
-    const budget = keepalive || payload.length + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.length : 0;
+    const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
     keepaliveBytes += budget;
     const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
@@ -298,7 +298,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
     ['pagehide', onPageHide],
-    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.rejoin()],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.leave(false)],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);

@@ -13,12 +13,6 @@ const TIMEOUT_MS = 15_000;
 /** Longest Retry-After we honour, so a misconfigured collector cannot park events for days. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
-/** Reads a Retry-After header given in seconds or as an HTTP date. */
-function parseRetryAfter(header: string | null): number | undefined {
-  const ms = header ? (Number.isFinite(+header) ? +header * 1000 : Date.parse(header) - Date.now()) : NaN;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined;
-}
-
 /** A transport over fetch (keepalive when asked) for one collector URL. */
 export function createFetchTransport(endpoint: string): Transport {
   return async (body, gzipped, keepalive) => {
@@ -32,7 +26,10 @@ export function createFetchTransport(endpoint: string): Transport {
         // Browsers older than AbortSignal.timeout (Safari 15) wait for their own network timeout instead.
         signal: AbortSignal.timeout?.(TIMEOUT_MS),
       });
-      const delivery: Delivery = [res.status, parseRetryAfter(res.headers.get('Retry-After'))];
+      // Retry-After in seconds or as an HTTP date.
+      const header = res.headers.get('Retry-After');
+      const ms = header ? (Number.isFinite(+header) ? +header * 1000 : Date.parse(header) - Date.now()) : NaN;
+      const delivery: Delivery = [res.status, Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined];
       // Reading the body to the end releases the browser's keepalive budget held by this request.
       const text = await res.text().catch(() => '');
       if (res.status === 400) {
