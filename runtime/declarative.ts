@@ -109,13 +109,13 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     }
   };
 
-  const roots = createRoots(onEvent, onAppear, onLeave, onAttribute);
+  const [addRoot, stopRoots] = createRoots(onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   // Stopped roots add nothing: stopping before it needs no check here.
   queueMicrotask(() => {
     try {
-      roots.add(document);
+      addRoot(document);
     } catch (err) {
       failed(err);
     }
@@ -123,7 +123,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   });
 
   return () => {
-    roots.stop();
+    stopRoots();
     stopViews();
     stopPageviews();
     probe?.stop(runtime);
