@@ -1,5 +1,5 @@
 import { composedParent } from './composed-tree.ts';
-import { attributeOf, call, nodeTypeOf, tagOf } from './dom.ts';
+import { attributeOf, call, member, nodeTypeOf, tagOf } from './dom.ts';
 import type { Props } from './types.ts';
 import { cleanValue, cut, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
@@ -98,10 +98,10 @@ const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
-  for (const name of (call(el, 'getAttributeNames') as string[])) {
+  // Each attribute with its value: no second read per attribute.
+  for (const { name, value } of member(el, 'attributes') as NamedNodeMap) {
     const [, type, key] = SINGLE.exec(name) ?? [];
     if (!type) continue;
-    const value = attributeOf(el, name)!;
     const parsed = type === 'number' ? parseNumber(value) : type === 'boolean' ? parseBoolean(value) : value;
     if (!key) warn('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);
