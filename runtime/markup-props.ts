@@ -41,12 +41,9 @@ export const ATTR = { event: EVENT, props: PROPS, prop: PROP, number: NUMBER, bo
 
 /** Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`. */
 export function describeElement(el: Element): string {
-  let text = `<${tagOf(el)}`;
   const id = attributeOf(el, 'id');
-  if (id) text += ` id=${summarize(id)}`;
   const name = attributeOf(el, EVENT);
-  if (name !== null) text += ` ${EVENT}=${summarize(name)}`;
-  return `${text}>`;
+  return `<${tagOf(el)}${id ? ` id=${summarize(id)}` : ''}${name === null ? '' : ` ${EVENT}=${summarize(name)}`}>`;
 }
 
 /** The element's event name, truncated to the limit; null (with a warning for an empty one) when it has none. */
