@@ -128,7 +128,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   };
 
   const onVisibility = () => {
-    if (documentText('visibilityState') !== 'visible') return;
+    if (documentText('visibilityState') === 'hidden') return;
     states.forEach((state, el) => {
       if (state?.visible && !state.timer && !state.shown) arm(el, state);
     });
