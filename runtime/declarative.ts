@@ -1,14 +1,14 @@
 import { attributeOf, documentText, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
-import { describeElement, EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
+import { EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
 import { probe } from './markup-stats.ts';
 import { findSender, triggersOf } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { cleanProps, cleanValue, MAX_PROPS } from './validate.ts';
-import { errorOnce, warnOnce } from './warn.ts';
+import { errorOnce } from './warn.ts';
 
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
 const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
@@ -45,7 +45,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     if (navigating) runtime.flush();
   }
 
-  const view = createViewTracker((el) => {
+  const [watchView, unwatchView, stopViews] = createViewTracker((el) => {
     try {
       send(el);
       if (attributeOf(el, VIEW_REPEAT) !== null && attributeOf(el, ONCE) === null) return true;
@@ -61,11 +61,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     const name = attributeOf(el, EVENT);
     // No event name, no triggers.
     const triggers = name === null ? undefined : triggersOf(el);
-    const watch = triggers?.has('view');
-    if (!view) {
-      if (watch) warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`);
-    } else if (watch && viewed.get(el) !== name) view.watch(el);
-    else view.unwatch(el);
+    if (triggers?.has('view') && viewed.get(el) !== name) watchView(el);
+    else unwatchView(el);
     if (!triggers?.has('load')) loaded.delete(el);
     else if (loaded.get(el) !== name) {
       loaded.set(el, name!);
@@ -97,7 +94,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   };
 
   const onLeave = (el: Element) => {
-    view?.unwatch(el);
+    unwatchView(el);
     loaded.delete(el);
     leavePageview(el);
   };
@@ -112,13 +109,13 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     }
   };
 
-  const roots = createRoots(onEvent, onAppear, onLeave, onAttribute);
+  const [addRoot, stopRoots] = createRoots(onEvent, onAppear, onLeave, onAttribute);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   // Stopped roots add nothing: stopping before it needs no check here.
   queueMicrotask(() => {
     try {
-      roots.add(document);
+      addRoot(document);
     } catch (err) {
       failed(err);
     }
@@ -126,8 +123,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   });
 
   return () => {
-    roots.stop();
-    view?.stop();
+    stopRoots();
+    stopViews();
     stopPageviews();
     probe?.stop(runtime);
   };

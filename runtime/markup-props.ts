@@ -1,5 +1,5 @@
 import { composedParent } from './composed-tree.ts';
-import { attributeOf, call, nodeTypeOf, tagOf } from './dom.ts';
+import { attributeOf, call, member, nodeTypeOf, tagOf } from './dom.ts';
 import type { Props } from './types.ts';
 import { cleanValue, cut, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
@@ -41,12 +41,9 @@ export const ATTR = { event: EVENT, props: PROPS, prop: PROP, number: NUMBER, bo
 
 /** Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`. */
 export function describeElement(el: Element): string {
-  let text = `<${tagOf(el)}`;
   const id = attributeOf(el, 'id');
-  if (id) text += ` id=${summarize(id)}`;
   const name = attributeOf(el, EVENT);
-  if (name !== null) text += ` ${EVENT}=${summarize(name)}`;
-  return `${text}>`;
+  return `<${tagOf(el)}${id ? ` id=${summarize(id)}` : ''}${name === null ? '' : ` ${EVENT}=${summarize(name)}`}>`;
 }
 
 /** The element's event name, truncated to the limit; null (with a warning for an empty one) when it has none. */
@@ -98,10 +95,10 @@ const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
   const out = readJsonProps(el, PROPS) || {};
-  for (const name of (call(el, 'getAttributeNames') as string[])) {
+  // Each attribute with its value: no second read per attribute.
+  for (const { name, value } of member(el, 'attributes') as NamedNodeMap) {
     const [, type, key] = SINGLE.exec(name) ?? [];
     if (!type) continue;
-    const value = attributeOf(el, name)!;
     const parsed = type === 'number' ? parseNumber(value) : type === 'boolean' ? parseBoolean(value) : value;
     if (!key) warn('markup-prop-name-empty', `${name} on ${describeElement(el)} names no property; it was ignored.`);
     else if (parsed !== undefined) putEntry(out, el, name, key, parsed);

@@ -12,12 +12,11 @@ const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;
 
-/** The listening roots of a runtime: the document and the open shadow roots discovered inside it. */
-export interface Roots {
-  /** Starts listening in `root` and walks what it holds, unless it was already known. */
-  add(root: Root): void;
-  stop(): void;
-}
+/**
+ * The listening roots of a runtime, as two functions rather than an object's methods, so that the minifier renames
+ * them: `add` starts listening in a root and walks what it holds, unless it was already known; `stop` ends it all.
+ */
+export type Roots = [add: (root: Root) => void, stop: () => void];
 
 const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
 
@@ -130,16 +129,16 @@ export function createRoots(
     for (const child of member(root, 'childNodes')) if (isElement(child)) appear(child);
   }
 
-  return {
+  return [
     add,
-    stop() {
+    () => {
       stopped = true;
       observer.disconnect();
       unlisten();
       roots.clear();
       pending.clear();
     },
-  };
+  ];
 }
 
 /** True when `node` is in (or is) one of `parents`' subtrees, within its own root. */

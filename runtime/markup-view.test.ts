@@ -194,6 +194,28 @@ describe('view triggers', () => {
     expect(markupStats(heap)).to.deep.include({ viewWatched: 0, viewTimers: 0 });
   });
 
+  it('warns once, naming the element, where the browser has no IntersectionObserver, and still sends its click', async () => {
+    const { IntersectionObserver } = globalThis;
+    // @ts-expect-error: a browser without it.
+    delete globalThis.IntersectionObserver;
+    try {
+      const heap = startRuntime('viewnone', quiet);
+      const { warnings } = await captureConsole(async () => {
+        const root = mount(`<button id="offer" data-heap-event="Offer" data-heap-trigger="view click">Offer</button><p data-heap-event="Also" data-heap-trigger="view">x</p>`);
+        await heap.ready;
+        await tick();
+        root.querySelector('button')!.click();
+        await waitForEvents(heap.envId, 1, { name: 'Offer' });
+      });
+      const unsupported = warnings.filter((text) => text.includes('markup-view-unsupported'));
+      expect(unsupported).to.have.length(1);
+      expect(unsupported[0]).to.include('<button id="offer" data-heap-event="Offer">');
+      expect(tracks(await settled(heap))).to.deep.equal([['Offer', {}]]);
+    } finally {
+      globalThis.IntersectionObserver = IntersectionObserver;
+    }
+  });
+
   it('limits an element with several triggers to one event with data-heap-once', async () => {
     const heap = startRuntime('viewonce', quiet);
     const root = mount(`<button data-heap-event="Offer" data-heap-trigger="view click" data-heap-view-dwell="50" data-heap-once>Offer</button>`);

@@ -12,12 +12,11 @@ const COARSE = [0, VISIBLE_SHARE];
 // A larger element may cover half the viewport at a small share of itself: fine steps at low ratios.
 const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
 
-/** Watches elements for being seen; `onSeen` returns true to keep watching (the element repeats). */
-export interface ViewTracker {
-  watch(el: Element): void;
-  unwatch(el: Element): void;
-  stop(): void;
-}
+/**
+ * Watches elements for being seen, as three functions rather than an object's methods, so that the minifier renames
+ * them: `watch` an element (`onSeen` returns true to keep watching, the element repeats), `unwatch` it, `stop` it all.
+ */
+export type ViewTracker = [watch: (el: Element) => void, unwatch: (el: Element) => void, stop: () => void];
 
 /** What is known of a watched element once it has first been in view: most never are, and need none. */
 interface ViewState {
@@ -48,12 +47,15 @@ export function dwellOf(el: Element): number {
 const area = (r: DOMRectReadOnly | null) => (r ? r.width * r.height : 0);
 
 /**
- * Creates the view tracker of a runtime (undefined where the browser has no IntersectionObserver): an element
- * counts as seen once it has been at least half visible, in a visible tab, for its dwell time. Its observers
- * and listener exist only while something is watched.
+ * Creates the view tracker of a runtime: an element counts as seen once it has been at least half visible, in a
+ * visible tab, for its dwell time. Its observers and listener exist only while something is watched. Where the
+ * browser has no IntersectionObserver, watching an element warns and nothing is seen.
  */
-export function createViewTracker(onSeen: (el: Element) => boolean | void): ViewTracker | undefined {
-  if (typeof IntersectionObserver !== 'function') return undefined;
+export function createViewTracker(onSeen: (el: Element) => boolean | void): ViewTracker {
+  if (typeof IntersectionObserver !== 'function') {
+    const none = () => {};
+    return [(el) => warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`), none, none];
+  }
   /** The watched elements, with their state once they have been in view. */
   const states = new Map<Element, ViewState | undefined>();
   let coarse: IntersectionObserver | undefined;
@@ -70,7 +72,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   };
 
   const flush = () => {
-    if (!states.size) tracker.stop();
+    if (!states.size) stop();
     else dropped.forEach(unobserve);
     dropped.clear();
   };
@@ -90,7 +92,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       // no timer: onVisibility arms it again.
       if (documentText('visibilityState') === 'hidden') return;
       if (onSeen(el)) state.shown = true;
-      else tracker.unwatch(el);
+      else unwatch(el);
     }, dwellOf(el));
   };
 
@@ -126,14 +128,31 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   };
 
   const onVisibility = () => {
-    if (documentText('visibilityState') !== 'visible') return;
+    if (documentText('visibilityState') === 'hidden') return;
     states.forEach((state, el) => {
       if (state?.visible && !state.timer && !state.shown) arm(el, state);
     });
   };
 
-  const tracker: ViewTracker = {
-    watch(el) {
+  const unwatch = (el: Element) => {
+    clear(states.get(el));
+    if (!states.delete(el)) return;
+    if (!dropped.size) queueMicrotask(flush);
+    dropped.add(el);
+  };
+
+  const stop = () => {
+    states.forEach(clear);
+    states.clear();
+    // `dropped` is left as it is: holding any, a flush is queued, which finds nothing watched and empties it.
+    coarse?.disconnect();
+    fine?.disconnect();
+    coarse = fine = undefined;
+    removeEventListener.call(document, 'visibilitychange', onVisibility);
+  };
+
+  return [
+    (el) => {
       if (states.has(el)) return;
       // Observed afresh, so that the observer reports where it is now.
       if (dropped.delete(el)) unobserve(el);
@@ -145,21 +164,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       states.set(el, undefined);
       coarse.observe(el);
     },
-    unwatch(el) {
-      clear(states.get(el));
-      if (!states.delete(el)) return;
-      if (!dropped.size) queueMicrotask(flush);
-      dropped.add(el);
-    },
-    stop() {
-      states.forEach(clear);
-      states.clear();
-      // `dropped` is left as it is: holding any, a flush is queued, which finds nothing watched and empties it.
-      coarse?.disconnect();
-      fine?.disconnect();
-      coarse = fine = undefined;
-      removeEventListener.call(document, 'visibilitychange', onVisibility);
-    },
-  };
-  return tracker;
+    unwatch,
+    stop,
+  ];
 }
