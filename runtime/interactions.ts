@@ -1,6 +1,6 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf } from './composed-tree.ts';
-import { closestOf, tagOf } from './dom.ts';
+import { call, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
@@ -30,7 +30,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (!el) return;
       if (click) {
         const forwarded = forwardedTo === el;
-        forwardedTo = forwardTarget(closestOf(el, 'label'), el);
+        forwardedTo = forwardTarget(call(el, 'closest', 'label'), el);
         if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (forwarded) return;
       }
