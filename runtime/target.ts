@@ -100,10 +100,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 
   return () => {
     const target: TargetContext = { tag: chain[0]! };
-    const id = chain[1];
-    const classes = chain[2];
-    if (id) target.id = sanitize(id, 128);
-    const collapsed = classes?.replace(/\s+/g, ' ').trim();
+    if (chain[1]) target.id = sanitize(chain[1], 128);
+    const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
     const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
