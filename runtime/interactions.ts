@@ -17,7 +17,7 @@ export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
-  let forwardedTo: Element | null = null;
+  let forwardedTo: Element | null | undefined;
   const record = (event: Event) => {
     try {
       const kind = event.type as InteractionKind;
