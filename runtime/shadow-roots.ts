@@ -15,11 +15,8 @@ const RELAYED = ['change', 'submit'];
 const HEARD = ['click', ...RELAYED];
 /** What the document listener hears: the composed events whose path reveals the open shadow roots a change or submit will come from, too. */
 const AT_DOCUMENT = ['focusin', 'input', ...HEARD];
-/**
- * How the SDK listens: first (capturing). Not marked passive: none of these events scrolls the page or is held up by a
- * listener (only touch and wheel listeners delay scrolling), and this listener never calls `preventDefault()`.
- */
-const LISTEN = true;
+/** How the SDK listens: first, and never delaying the page's scrolling. */
+const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
