@@ -32,7 +32,5 @@ export const tagOf = (el: Element): string => member(el, 'localName');
 export const attributeOf = (el: Element, name: string): string | null => call(el, 'getAttribute', name);
 /** `el.matches(selector)`. */
 export const isMatch = (el: Element, selector: string): boolean => call(el, 'matches', selector);
-/** `el.closest(selector)`. */
-export const closestOf = (el: Element, selector: string): Element | null => call(el, 'closest', selector);
 /** The document's title, referrer, cookies, visibility or ready state; undefined without a DOM. */
 export const documentText = (name: 'title' | 'referrer' | 'cookie' | 'visibilityState' | 'readyState'): string | undefined => globalThis.document && Reflect.get(Document.prototype, name, document);

@@ -1,6 +1,6 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf } from './composed-tree.ts';
-import { closestOf, tagOf } from './dom.ts';
+import { call, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
@@ -17,7 +17,7 @@ export type InteractionSettings = Record<InteractionKind | 'text', boolean>;
 /** Captures clicks, submits and changes on any element of the document (open shadow roots included); returns the stop function. */
 export function captureInteractions(runtime: HeapRuntime, settings: InteractionSettings): () => void {
   /** The control a label click is about to forward a click to: that second click is the same press. */
-  let forwardedTo: Element | null = null;
+  let forwardedTo: Element | null | undefined;
   const record = (event: Event) => {
     try {
       const kind = event.type as InteractionKind;
@@ -30,14 +30,14 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (!el) return;
       if (click) {
         const forwarded = forwardedTo === el;
-        forwardedTo = forwardTarget(closestOf(el, 'label'), el);
+        forwardedTo = forwardTarget(call(el, 'closest', 'label'), el);
         if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (forwarded) return;
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;
       // The text of a click is the element's, of a submit the submitter's; a change has none (`submitter` is undefined).
-      const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text, click);
+      const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text);
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
       // A description that fails still sends the event, with the tag alone (the failure reported once).

@@ -73,11 +73,11 @@ function readAround(el: Element): Around | null {
  * Reads on the caller's stack what must be as it is at the interaction (the markup around, the ancestry with its
  * ids and classes, the link and markup event around, whether the text may be read at all) and returns the
  * function that builds the description from it: text, attributes, scrubbing and bounds, which can run a moment
- * later. `from` is where the text comes from (the element for a click, the submitter for a submit), `text` is
- * false when text capture is off (no text, no text-bearing attributes), `withHref` includes the link's href.
- * Null when `heap-ignore` covers the element: nothing is captured.
+ * later. `from` is where the text comes from (the element for a click, the submitter for a submit): only a click,
+ * on its own element, sends the link's href. `text` is false when text capture is off (no text, no text-bearing
+ * attributes). Null when `heap-ignore` covers the element: nothing is captured.
  */
-export function readTarget(el: Element, from: Element | null | undefined, text: boolean, withHref: boolean): (() => TargetContext) | null {
+export function readTarget(el: Element, from: Element | null | undefined, text: boolean): (() => TargetContext) | null {
   const around = readAround(el);
   if (!around) return null;
   const hidden = around.hidden;
@@ -92,7 +92,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     if (level === hideUpTo) hideUpTo = undefined;
     level = up;
   }
-  const href = withHref && !hidden.has('href') && around.href;
+  const href = from === el && !hidden.has('href') && around.href;
   const named = !hidden.has(NAMED) && around.named;
   const fromAround = text && (from === el ? around : from && readAround(from));
   // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
@@ -100,10 +100,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 
   return () => {
     const target: TargetContext = { tag: chain[0]! };
-    const id = chain[1];
-    const classes = chain[2];
-    if (id) target.id = sanitize(id, 128);
-    const collapsed = classes?.replace(/\s+/g, ' ').trim();
+    if (chain[1]) target.id = sanitize(chain[1], 128);
+    const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
     if (collapsed) target.classes = sanitize(collapsed, 255);
     const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
     if (sentText) target.text = sentText;
@@ -137,8 +135,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 }
 
 /** Describes `el` for the wire at once (the description a click would send, for tests). */
-export const describeTarget = (el: Element, from: Element | null = el, text = true, withHref = true): TargetContext | undefined =>
-  readTarget(el, from, text, withHref)?.();
+export const describeTarget = (el: Element): TargetContext | undefined => readTarget(el, el, true)?.();
 
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
 function textOf(el: Element, around: Around): string {
