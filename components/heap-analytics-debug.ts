@@ -92,8 +92,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
     super.connectedCallback();
     // Autocapture skips it; markup tracking finds no annotated element in it.
     this.setAttribute('data-heap-ignore', '');
-    // The window's own methods, on the document: the document answers `addEventListener` with an image or form of that
-    // name, the window never does.
+    // The window's own methods, on the document (runtime/dom.ts).
     addEventListener.call(document, 'heap-event', this.#onHeapEvent);
     addEventListener.call(document, 'mouseover', this.#onHover, { capture: true, passive: true });
     addEventListener('scroll', this.#schedule, { capture: true, passive: true });

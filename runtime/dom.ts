@@ -5,6 +5,9 @@
 // iframes named after its members: `<img name="title">` would stand in for the page's title, and `<form name="cookie">`
 // (a consent banner's) for its cookies. Where there is no DOM (the markup audit under Node, on another DOM's
 // elements), the element's own members serve.
+// Listeners on the document are added and removed with the window's own methods, called on the document
+// (`addEventListener.call(document, ...)`): the document answers `addEventListener` with an image or form of that
+// name, the window never does, and the tracker would not start (or its removal would throw into the page).
 
 const ELEMENT: any = globalThis.Element?.prototype;
 

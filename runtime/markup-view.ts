@@ -158,7 +158,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       if (dropped.delete(el)) unobserve(el);
       if (!coarse) {
         coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
-        // The window's own method: the document answers `addEventListener` with an image or form of that name (dom.ts).
+        // The window's own method, on the document (dom.ts).
         addEventListener.call(document, 'visibilitychange', onVisibility);
       }
       states.set(el, undefined);

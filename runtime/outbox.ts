@@ -292,8 +292,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
   // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
   // defines it: an embed named `visibilityState` would answer (dom.ts), and the flush on hiding, the last chance on
-  // mobile, would never run. Listeners are added with the window's own methods: the document answers `addEventListener`
-  // with an image or form of that name, and the tracker would not start.
+  // mobile, would never run. Listeners are added with the window's own methods, on the document too (dom.ts).
   const hooks: [string, (e: Event) => unknown, EventTarget?][] = [
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],

@@ -59,8 +59,7 @@ function atDocument(event: Event): void {
  * ones apart). Returns the unsubscribe function.
  */
 export function listenToInteractions(listener: Listener, found?: RootListener): () => void {
-  // The window's own methods, on the document: the document answers `addEventListener` with an image or form of that
-  // name, the window never does (dom.ts).
+  // The window's own methods, on the document (dom.ts).
   if (!subscribers.size) for (const type of AT_DOCUMENT) addEventListener.call(document, type, atDocument, LISTEN);
   subscribers.set(listener, found);
   return () => {
