@@ -207,7 +207,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     outbox,
     getUserId: () => user.current().u,
     getIdentity: () => user.current().i,
-    getSessionId: () => session.touch(now()).id,
+    getSessionId: () => session.touch(now(), true).id,
     identify(identity) {
       if (identity === user.current().i) return;
       // Someone else (the user was identified): a new user, so a new session.

@@ -24,6 +24,25 @@ describe('sessions', () => {
     expect(tracks.map((e) => e.session_id)).to.deep.equal([first, first, second]);
   });
 
+  it('is not kept alive by a page that reads its id: the id read after the timeout is the next event\'s', async () => {
+    const start = Date.now();
+    let clock = start;
+    const heap = startRuntime('reads', { now: () => clock });
+    heap.track('Start');
+    const first = heap.getSessionId();
+    // A widget asking for the id now and then is no activity of the visitor's.
+    for (const minutes of [10, 20, 29]) {
+      clock = start + minutes * 60_000;
+      expect(heap.getSessionId()).to.equal(first);
+    }
+    clock = start + 30 * 60_000 + 1;
+    const second = heap.getSessionId();
+    expect(second).to.not.equal(first);
+    heap.track('Later');
+    const tracks = await waitForEvents(heap.envId, 2, { type: 'track' });
+    expect(tracks.map((e) => e.session_id)).to.deep.equal([first, second]);
+  });
+
   it('honours a custom timeout', () => {
     let clock = Date.now();
     const heap = startRuntime('custom', { now: () => clock, sessionTimeout: 5 });

@@ -24,8 +24,11 @@ const SYNC_MS = 1000;
 
 /** A session: shared by every tab of the site, ended by a stretch of inactivity. */
 export interface Session {
-  /** The session for an event at `now`, starting a new one after the inactivity timeout. */
-  touch(now: number): StoredSession;
+  /**
+   * The session for an event at `now`, starting a new one after the inactivity timeout. `read` (a page asking for the
+   * id) is no activity: it starts a session that timed out, so the id is the next event's, but extends none.
+   */
+  touch(now: number, read?: boolean): StoredSession;
   /** Ends the current session, so the next event starts a new one. */
   restart(now: number): void;
   /**
@@ -62,7 +65,7 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
   const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
   const fresh = (now: number): StoredSession => ({ id: randomNumericId(), last: now, props: readLandingContext() });
   return {
-    touch(now) {
+    touch(now, read) {
       // The shared store is read and written back at most once a second (the first touch too: syncedAt is
       // -Infinity until then), so a touch in a millisecond already touched costs no storage access.
       const sync = Math.abs(now - syncedAt) >= SYNC_MS;
@@ -75,7 +78,7 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       }
       if (!current || now - current.last > timeoutMs) save((current = fresh(now)));
       else {
-        if (now > current.last) current.last = now;
+        if (now > current.last && !read) current.last = now;
         if (sync) save(current);
       }
       return current;
