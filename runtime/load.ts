@@ -1,4 +1,4 @@
-import { addCalls } from './api.ts';
+import { addCalls, type PublicApi } from './api.ts';
 import { startFeatures } from './features.ts';
 import { uninstallGlobal } from './global.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
@@ -86,8 +86,8 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
       core.dispose();
       uninstallGlobal(runtime);
     },
-  } as HeapRuntime;
-  // The public calls become the runtime's own methods.
+  } satisfies Omit<HeapRuntime, keyof PublicApi> as HeapRuntime;
+  // The public calls become the runtime's own methods (the type above leaves them out).
   addCalls(runtime as unknown as Record<string, unknown>, core);
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
   if ((config.identity ?? '') !== '') runtime.identify(config.identity!);
