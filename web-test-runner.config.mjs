@@ -20,6 +20,18 @@ const inOwnWindow = async ({ context }) => {
   return page;
 };
 
+// Firefox ESR 140 (Debian bookworm's) has no WebDriver BiDi command for the screen orientation, which puppeteer sends
+// beside the viewport size on every test page: the size still applies, so only that refusal is let pass.
+const inOwnFirefoxWindow = async (args) => {
+  const page = await inOwnWindow(args);
+  const setViewport = page.setViewport.bind(page);
+  page.setViewport = (viewport) =>
+    setViewport(viewport).catch((err) => {
+      if (!String(err?.message).includes('unknown command emulation.setScreenOrientationOverride')) throw err;
+    });
+  return page;
+};
+
 const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',');
 const browsers = [];
 if (wanted.includes('chromium')) {
@@ -34,7 +46,7 @@ if (wanted.includes('firefox')) {
   browsers.push(
     chromeLauncher({
       puppeteer: puppeteerCore,
-      createPage: inOwnWindow,
+      createPage: inOwnFirefoxWindow,
       launchOptions: {
         browser: 'firefox',
         executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
