@@ -38,7 +38,8 @@ type Lazy = typeof import('./warn-messages.ts');
 
 function print(level: 'warn' | 'error', code: Code, message: Message, cause?: unknown): void {
   seen.add(code);
-  if (typeof message === 'string' && typeof code === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
+  // A message is a string in the sources, whose codes are strings too; in the drop-in bundles, never.
+  if (typeof message === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
   later((table) =>
     write(level, () => `${typeof code === 'string' ? code : (table?.codes[code] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`, cause),
   );
