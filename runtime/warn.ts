@@ -95,22 +95,8 @@ export function describe(value: unknown): string {
   }
 }
 
-/**
- * Wraps a public entry point so host code never sees an exception from it. The wrapper passes two arguments,
- * as many as any public call takes: a rest/spread wrapper costs an array and a spread call on every call.
- */
-export function guard<R>(name: string, fn: (a?: unknown, b?: unknown) => R, fallback: R): (a?: unknown, b?: unknown) => R {
-  return (a, b) => {
-    try {
-      return fn(a, b);
-    } catch (err) {
-      warnOnce(`${name}-failed`, `${name}() failed and was skipped: ${safeMessage(err)}`);
-      return fallback;
-    }
-  };
-}
-
-function safeMessage(err: unknown): string {
+/** An exception's message for a warning, without letting a second exception out. */
+export function safeMessage(err: unknown): string {
   try {
     return err instanceof Error ? err.message : String(err);
   } catch {
