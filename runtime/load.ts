@@ -90,7 +90,8 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   // The public calls become the runtime's own methods (the type above leaves them out).
   addCalls(runtime as unknown as Record<string, unknown>, core);
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
-  if ((config.identity ?? '') !== '') runtime.identify(config.identity!);
+  // An empty attribute is none, as when it applies later (markup-identity.ts): no warning for it.
+  if (config.identity) runtime.identify(config.identity);
   if (!config.disablePageviewAutocapture) runtime.trackPageview();
   // load() registers the runtime once boot returns: dispose() does nothing before, so it never finds this unset.
   const stopFeatures = startFeatures(runtime);

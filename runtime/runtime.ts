@@ -16,8 +16,8 @@ import { describe, errorOnce, logEvent, warnOnce } from './warn.ts';
 export interface RuntimeOptions extends HeapConfig {
   now?: () => number;
   transport?: Transport;
-  /** An identity to apply before the first pageview (the element passes its `identity` attribute). */
-  identity?: string | number | null;
+  /** An identity to apply before the first pageview: the element passes its `identity` attribute; empty is none. */
+  identity?: string | null;
   /** Retry timing (tests shorten it). */
   retry?: BackoffOptions;
 }
