@@ -160,7 +160,6 @@ const parseAttribute = (value: string) => parseBoolean(value) ?? parseNumber(val
 // Attributes reflected as properties named in camelCase: the attribute's value, `null` when absent (`''` for env-id); `null` removes it.
 for (const attribute of ['env-id', 'identity', 'user-properties', 'event-properties']) {
   Object.defineProperty(HeapAnalyticsElement.prototype, camelCase(attribute), {
-    configurable: true,
     get(this: HeapAnalyticsElement) {
       return this.getAttribute(attribute) ?? (attribute === 'env-id' ? '' : null);
     },
