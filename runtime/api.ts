@@ -1,7 +1,7 @@
 import type { Consent } from './persistence.ts';
 import type { CheckedPageview, Core } from './runtime.ts';
 import type { HeapApi } from './types.ts';
-import { cleanEventName, cleanIdentity, isKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
+import { cleanEventName, cleanIdentity, isConsent, isKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
 import { describe, errorOnce, safeMessage, warnOnce } from './warn.ts';
 
 /**
@@ -72,7 +72,7 @@ const CALLS: Record<string, Call> = {
     } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
   },
   setConsent(core, consent) {
-    if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
+    if (isConsent(consent)) core.setConsent(consent);
     else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
   },
 };

@@ -9,7 +9,7 @@ import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
 import type { Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
-import { cleanProps, isEmpty, isPropsObject, positive } from './validate.ts';
+import { cleanProps, isConsent, isEmpty, isPropsObject, positive } from './validate.ts';
 import { describe, errorOnce, logEvent, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock or a transport. */
@@ -74,7 +74,7 @@ export interface Core {
 function initialConsent(options: RuntimeOptions): Consent {
   if (options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
   const given = options.consent;
-  if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
+  if (given === undefined || isConsent(given)) return given ?? 'granted';
   warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`);
   return 'pending';
 }
