@@ -253,10 +253,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();
-      // Clearing the pageview properties also starts a new context for the next capture.
-      pageviewProperties.clear();
-      // Properties refused or unreadable are undefined, which adds nothing.
-      pageviewProperties.add(options.properties!);
+      // The pageview's properties replace the last one's (refused or unreadable ones are undefined: none), which also
+      // starts a new context for the next capture. They are a fresh object (validate.ts made it).
+      pageviewProperties.clear(options.properties);
       page = readPage(options);
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
