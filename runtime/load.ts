@@ -45,9 +45,7 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
         warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
         return existing;
       }
-      const runtime = boot(envId, config);
-      runtimes.set(envId, runtime);
-      return runtime;
+      return runtimes.set(envId, boot(envId, config)).get(envId);
     }
     errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');
   } catch (err) {
