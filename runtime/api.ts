@@ -1,8 +1,8 @@
 import type { Consent } from './persistence.ts';
 import type { CheckedPageview, Core } from './runtime.ts';
 import type { HeapApi } from './types.ts';
-import { cleanEventName, cleanIdentity, isKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
-import { describe, errorOnce, guard, warnOnce } from './warn.ts';
+import { cleanEventName, cleanIdentity, isConsent, isKey, cleanPath, cleanProps, cleanTitle, cleanUrl, isEmpty, isPropsObject } from './validate.ts';
+import { describe, errorOnce, safeMessage, warnOnce } from './warn.ts';
 
 /**
  * What a call returns when it fails or has no tracker to ask; every other call returns `undefined`. These are the
@@ -72,7 +72,7 @@ const CALLS: Record<string, Call> = {
     } else warnOnce('onReady-callback-invalid', `onReady() takes a function, got ${describe(callback)}; the call was ignored.`);
   },
   setConsent(core, consent) {
-    if (consent === 'granted' || consent === 'pending' || consent === 'denied') core.setConsent(consent);
+    if (isConsent(consent)) core.setConsent(consent);
     else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
   },
 };
@@ -111,10 +111,21 @@ export interface PublicApi extends HeapApi {
   flush(): void;
 }
 
-/** Adds the public calls over a core (see CALLS) to `target` (a runtime): each never throws, and warns once per cause. */
+/**
+ * Adds the public calls over a core (see CALLS) to `target` (a runtime): each never throws into host code, and warns
+ * once per cause. A call passes on two arguments, as many as any public call takes: a rest/spread wrapper costs an
+ * array and a spread call on every call.
+ */
 export function addCalls(target: Record<string, unknown>, core: Core): void {
   for (const method in CALLS) {
     const call = CALLS[method]!;
-    target[method] = guard(method, (a, b) => call(core, a, b), FALLBACKS[method]);
+    target[method] = (a?: unknown, b?: unknown) => {
+      try {
+        return call(core, a, b);
+      } catch (err) {
+        warnOnce(`${method}-failed`, `${method}() failed and was skipped: ${safeMessage(err)}`);
+        return FALLBACKS[method];
+      }
+    };
   }
 }

@@ -45,9 +45,7 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
         warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
         return existing;
       }
-      const runtime = boot(envId, config);
-      runtimes.set(envId, runtime);
-      return runtime;
+      return runtimes.set(envId, boot(envId, config)).get(envId);
     }
     errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');
   } catch (err) {
@@ -90,7 +88,8 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   // The public calls become the runtime's own methods (the type above leaves them out).
   addCalls(runtime as unknown as Record<string, unknown>, core);
   // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
-  if ((config.identity ?? '') !== '') runtime.identify(config.identity!);
+  // An empty attribute is none, as when it applies later (markup-identity.ts): no warning for it.
+  if (config.identity) runtime.identify(config.identity);
   if (!config.disablePageviewAutocapture) runtime.trackPageview();
   // load() registers the runtime once boot returns: dispose() does nothing before, so it never finds this unset.
   const stopFeatures = startFeatures(runtime);

@@ -6,8 +6,6 @@ import { scrub } from './redact.ts';
 const historyListeners = new Set<() => void>();
 /** Per method, its name, the original and our wrapper, while wrapped. */
 let wrapped: ['pushState' | 'replaceState', History['pushState'], History['pushState']][] = [];
-/** What, besides history calls, signals a navigation. */
-const NAVIGATIONS = ['popstate', 'hashchange'];
 
 /** Wraps history.pushState/replaceState once for every watcher; the host's call runs first and its result (or exception) is its own. */
 function patchHistory(): void {
@@ -57,16 +55,15 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   } catch {
     // The page made history's methods read-only: navigations are heard by their events alone, and clicks still are.
   }
-  for (const type of NAVIGATIONS) addEventListener(type, schedule);
-  // Where the browser has the Navigation API, its entry changes are heard too: they include history calls that bypass
-  // the wrappers (a router that kept the native methods, a script that restored them).
-  const navigation = (globalThis as { navigation?: EventTarget }).navigation;
-  navigation?.addEventListener('currententrychange', schedule);
+  // What, besides history calls, signals a navigation, and where. Where the browser has the Navigation API, its entry
+  // changes are heard too: they include history calls that bypass the wrappers (a router that kept the native
+  // methods, a script that restored them). Without it, that listener is the window's, which fires no such event.
+  const signals: [string, EventTarget?][] = [['popstate'], ['hashchange'], ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation]];
+  for (const [type, target = globalThis] of signals) target.addEventListener(type, schedule);
   return () => {
     unsubscribe();
     historyListeners.delete(schedule);
-    for (const type of NAVIGATIONS) removeEventListener(type, schedule);
-    navigation?.removeEventListener('currententrychange', schedule);
+    for (const [type, target = globalThis] of signals) target.removeEventListener(type, schedule);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
     // A script that put an original back has taken ours out: the next tracker must wrap again.
     if (!historyListeners.size && wrapped.every(([method, original, wrapper]) => history[method] === wrapper || history[method] === original)) {

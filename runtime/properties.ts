@@ -9,7 +9,8 @@ export interface PropertyBag {
   /** Adds `props` over the current values; nothing (undefined or empty) changes nothing. */
   add(props: Props | undefined): void;
   remove(key: string): void;
-  clear(): void;
+  /** Removes every property, leaving `next` (a fresh object, which the bag keeps) when given. */
+  clear(next?: Props): void;
   /**
    * Adds the properties an earlier visit saved (in storage the gate kept closed until now) under the current ones,
    * and saves the result. Only for a bag with a store.
@@ -45,8 +46,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       delete values[k];
       save();
     },
-    clear() {
-      values = {};
+    clear(next = {}) {
+      values = next;
       save();
     },
     merge() {

@@ -9,15 +9,15 @@ import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
 import type { Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
-import { cleanProps, isEmpty, isPropsObject, positive } from './validate.ts';
+import { cleanProps, isConsent, isEmpty, isPropsObject, positive } from './validate.ts';
 import { describe, errorOnce, logEvent, warnOnce } from './warn.ts';
 
 /** What a runtime is built from; tests inject a clock or a transport. */
 export interface RuntimeOptions extends HeapConfig {
   now?: () => number;
   transport?: Transport;
-  /** An identity to apply before the first pageview (the element passes its `identity` attribute). */
-  identity?: string | number | null;
+  /** An identity to apply before the first pageview: the element passes its `identity` attribute; empty is none. */
+  identity?: string | null;
   /** Retry timing (tests shorten it). */
   retry?: BackoffOptions;
 }
@@ -74,7 +74,7 @@ export interface Core {
 function initialConsent(options: RuntimeOptions): Consent {
   if (options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
   const given = options.consent;
-  if (given === undefined || given === 'granted' || given === 'pending' || given === 'denied') return given ?? 'granted';
+  if (given === undefined || isConsent(given)) return given ?? 'granted';
   warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`);
   return 'pending';
 }
@@ -253,10 +253,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();
-      // Clearing the pageview properties also starts a new context for the next capture.
-      pageviewProperties.clear();
-      // Properties refused or unreadable are undefined, which adds nothing.
-      pageviewProperties.add(options.properties!);
+      // The pageview's properties replace the last one's (refused or unreadable ones are undefined: none), which also
+      // starts a new context for the next capture. They are a fresh object (validate.ts made it).
+      pageviewProperties.clear(options.properties);
       page = readPage(options);
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;

@@ -1,3 +1,4 @@
+import type { Consent } from './persistence.ts';
 import type { Props, PropValue } from './types.ts';
 import { describe, warnOnce } from './warn.ts';
 
@@ -191,6 +192,9 @@ export const isPropsObject = (value: unknown): value is Record<string, unknown> 
   // Prototypes are objects or null.
   return !proto || !Object.getPrototypeOf(proto);
 };
+
+/** True for a consent decision: "granted", "pending" or "denied". */
+export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';
 
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
 export const positive = (value: unknown, fallback: number): number => {

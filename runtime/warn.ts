@@ -38,7 +38,8 @@ type Lazy = typeof import('./warn-messages.ts');
 
 function print(level: 'warn' | 'error', code: Code, message: Message, cause?: unknown): void {
   seen.add(code);
-  if (typeof message === 'string' && typeof code === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
+  // A message is a string in the sources, whose codes are strings too; in the drop-in bundles, never.
+  if (typeof message === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
   later((table) =>
     write(level, () => `${typeof code === 'string' ? code : (table?.codes[code] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`, cause),
   );
@@ -94,22 +95,8 @@ export function describe(value: unknown): string {
   }
 }
 
-/**
- * Wraps a public entry point so host code never sees an exception from it. The wrapper passes two arguments,
- * as many as any public call takes: a rest/spread wrapper costs an array and a spread call on every call.
- */
-export function guard<R>(name: string, fn: (a?: unknown, b?: unknown) => R, fallback: R): (a?: unknown, b?: unknown) => R {
-  return (a, b) => {
-    try {
-      return fn(a, b);
-    } catch (err) {
-      warnOnce(`${name}-failed`, `${name}() failed and was skipped: ${safeMessage(err)}`);
-      return fallback;
-    }
-  };
-}
-
-function safeMessage(err: unknown): string {
+/** An exception's message for a warning, without letting a second exception out. */
+export function safeMessage(err: unknown): string {
   try {
     return err instanceof Error ? err.message : String(err);
   } catch {
