@@ -61,9 +61,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     const name = attributeOf(el, EVENT);
     // No event name, no triggers.
     const triggers = name === null ? undefined : triggersOf(el);
-    if (triggers?.has('view') && viewed.get(el) !== name) watchView(el);
+    if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
     else unwatchView(el);
-    if (!triggers?.has('load')) loaded.delete(el);
+    if (!triggers?.includes('load')) loaded.delete(el);
     else if (loaded.get(el) !== name) {
       loaded.set(el, name!);
       send(el);

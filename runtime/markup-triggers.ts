@@ -8,8 +8,8 @@ import { warnOnce } from './warn.ts';
 /** What makes an annotated element send its event. */
 export type Trigger = 'click' | 'submit' | 'change' | 'view' | 'load';
 
-/** Each trigger alone, shared: most elements declare one trigger or none, and need no set of their own. */
-const SINGLE = new Map<string, ReadonlySet<Trigger>>((['click', 'submit', 'change', 'view', 'load'] as const).map((t) => [t, new Set([t])]));
+/** The triggers `data-heap-trigger` may name. */
+const TRIGGERS: readonly string[] = ['click', 'submit', 'change', 'view', 'load'];
 /** Inputs that never fire `change`: they are pressed, so they default to `click`. */
 export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', 'reset', 'image']);
 
@@ -22,16 +22,15 @@ export function defaultTrigger(el: Element): Trigger {
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
-export function triggersOf(el: Element): ReadonlySet<Trigger> {
+export function triggersOf(el: Element): readonly Trigger[] {
   const raw = attributeOf(el, TRIGGER);
-  const single = SINGLE.get(raw ?? defaultTrigger(el));
-  if (single) return single;
-  const out = new Set<Trigger>();
-  for (const token of raw!.toLowerCase().split(/[\s,]+/)) {
-    if (SINGLE.has(token)) out.add(token as Trigger);
-    else if (token) warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
-  }
-  return out.size ? out : SINGLE.get(defaultTrigger(el))!;
+  // No attribute is no word. A warning is no trigger: the unknown word is left out.
+  const out = (raw ?? '').toLowerCase().split(/[\s,]+/).filter(
+    (token) =>
+      TRIGGERS.includes(token) ||
+      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`)),
+  ) as Trigger[];
+  return out.length ? out : [defaultTrigger(el)];
 }
 
 /**
@@ -67,4 +66,4 @@ export function findSender(event: Event): [Element, boolean] | undefined {
 const leaves = (target: EventTarget) =>
   isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
 
-const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).has(trigger);
+const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);
