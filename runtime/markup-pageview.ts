@@ -24,11 +24,8 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   // left, nothing: adding no properties changes nothing).
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview') return;
-    const current = runtime.core.pageviewProperties.values;
-    // The newest declaration of a key wins.
-    const fill: Props = Object.assign({}, ...holders.values());
-    for (const key in current) delete fill[key];
-    runtime.addPageviewProperties(fill);
+    // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is).
+    runtime.addPageviewProperties(Object.assign({}, ...holders.values(), runtime.core.pageviewProperties.values));
   });
 
   return [
