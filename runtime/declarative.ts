@@ -7,7 +7,7 @@ import { probe } from './markup-stats.ts';
 import { findSender, triggersOf } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
-import { cleanProps, cleanValue, MAX_PROPS } from './validate.ts';
+import { cleanProps, cleanValue } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
@@ -31,9 +31,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // Name and properties come checked and cut to the limits as they were read, with the markup's own warnings.
     const name = readEventName(el);
     if (name === null) return;
-    let properties = readEventProps(el);
-    // Only the count per event is left: the API's cap applies to the few events over it (a plain object, so never undefined).
-    if (Object.keys(properties).length > MAX_PROPS) properties = cleanProps(properties, 'markup')!;
+    // Only the count per event is left: the API's cap applies (a plain object, so never undefined). The rest it
+    // checks again passes as it is, with no warning.
+    const properties = cleanProps(readEventProps(el), 'markup')!;
     fired.add(el);
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: tagOf(el) };
