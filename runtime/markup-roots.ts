@@ -121,7 +121,8 @@ export function createRoots(
 
   function add(root: Root) {
     if (stopped || roots.has(root)) return;
-    if (root !== document) relayShadowRoot(root as ShadowRoot);
+    // The document's change and submit are heard already (the relay adds nothing there): no check for it.
+    relayShadowRoot(root);
     roots.add(root);
     observer.observe(root, OBSERVE);
     // Node's own member: the document answers `children` with an image or form of that name (dom.ts), and the page's

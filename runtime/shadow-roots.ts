@@ -24,11 +24,15 @@ const subscribers = new Map<Listener, RootListener | undefined>();
 /** Hands an event to every subscriber (each guards itself). */
 const tell = (event: Event) => subscribers.forEach((_, listener) => listener(event));
 
-/** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */
-export function relayShadowRoot(root: ShadowRoot): void {
+/**
+ * Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). The document
+ * hears them already while anyone listens: relaying its own adds nothing.
+ */
+export function relayShadowRoot(root: Document | ShadowRoot): void {
   // The listeners stay for the root's life: they cost nothing without subscribers and go with the root. Adding
   // them again adds nothing (a listener is one per type, function and capture), so no set of hooked roots is kept.
-  for (const type of RELAYED) root.addEventListener(type, heard, LISTEN);
+  // The window's own method, as on the document (dom.ts).
+  for (const type of RELAYED) addEventListener.call(root, type, heard, LISTEN);
 }
 
 /** Hears the document's events and, in each shadow root found, those that stop at it. */
