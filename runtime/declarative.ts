@@ -84,10 +84,12 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     }
   };
 
-  const onAppear = (el: Element) => {
+  // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing. An
+  // element that appeared needs neither without their attributes (most have none).
+  const onUpdate = (el: Element, appeared?: boolean) => {
     try {
-      if (attributeOf(el, EVENT) !== null) refresh(el);
-      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, atBoot());
+      if (!appeared || attributeOf(el, EVENT) !== null) refresh(el);
+      if (!appeared || attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, appeared && atBoot());
     } catch (err) {
       failed(err);
     }
@@ -99,17 +101,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     leavePageview(el);
   };
 
-  // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing.
-  const onAttribute = (el: Element) => {
-    try {
-      refresh(el);
-      updatePageview(el);
-    } catch (err) {
-      failed(err);
-    }
-  };
-
-  const [addRoot, stopRoots] = createRoots(onEvent, onAppear, onLeave, onAttribute);
+  const [addRoot, stopRoots] = createRoots(onEvent, onUpdate, onLeave);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   // Stopped roots add nothing: stopping before it needs no check here.
