@@ -42,12 +42,10 @@ export function triggersOf(el: Element): readonly Trigger[] {
  */
 export function findSender(event: Event): [Element, boolean] | undefined {
   const trigger = event.type as Trigger;
-  // A submit button can carry the form's event itself, so it comes first.
-  const submitter = (event as SubmitEvent).submitter;
-  if (carries(submitter, trigger)) return [submitter, true];
   // Most events find nothing: that walk is all they cost.
   const path = pathOf(event);
-  let found = path.find((target) => carries(target, trigger)) as Element | undefined;
+  // A submit button can carry the form's event itself, so it comes first (it is not on the path; other events have none).
+  let found = [(event as SubmitEvent).submitter, ...path].find((target) => carries(target, trigger)) as Element | undefined;
   // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
   const last = path.at(-1);
   for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
