@@ -45,10 +45,11 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   // Most events find nothing: that walk is all they cost.
   const path = pathOf(event);
   // A submit button can carry the form's event itself, so it comes first (it is not on the path; other events have none).
-  let found = [(event as SubmitEvent).submitter, ...path].find((target) => carries(target, trigger)) as Element | undefined;
-  // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
+  const candidates = [(event as SubmitEvent).submitter, ...path];
+  // Submit and change stop at their shadow root: the search carries on through the host's ancestors.
   const last = path.at(-1);
-  for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
+  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) candidates.push(el);
+  const found = candidates.find((target) => carries(target, trigger)) as Element | undefined;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // A click is on the path it names: the innermost label in or at the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
