@@ -21,9 +21,6 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
 
-/** Hands an event to every subscriber (each guards itself). */
-const tell = (event: Event) => subscribers.forEach((_, listener) => listener(event));
-
 /**
  * Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). The document
  * hears them already while anyone listens: relaying its own adds nothing.
@@ -53,7 +50,8 @@ function heard(event: Event): void {
   // In a root, only the events that stop there: one that goes on (a slotted field's change, passing through the root
   // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium marks
   // submit composed, yet it stops at the root); the path can. A root hears only the relayed types.
-  if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) tell(event);
+  // Each subscriber guards itself.
+  if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) subscribers.forEach((_, listener) => listener(event));
 }
 
 /**
