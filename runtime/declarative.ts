@@ -7,7 +7,7 @@ import { probe } from './markup-stats.ts';
 import { findSender, triggersOf } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
-import { cleanProps, cleanValue, MAX_PROPS } from './validate.ts';
+import { cleanProps, cleanValue } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
@@ -31,9 +31,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // Name and properties come checked and cut to the limits as they were read, with the markup's own warnings.
     const name = readEventName(el);
     if (name === null) return;
-    let properties = readEventProps(el);
-    // Only the count per event is left: the API's cap applies to the few events over it (a plain object, so never undefined).
-    if (Object.keys(properties).length > MAX_PROPS) properties = cleanProps(properties, 'markup')!;
+    // Only the count per event is left: the API's cap applies (a plain object, so never undefined). The rest it
+    // checks again passes as it is, with no warning.
+    const properties = cleanProps(readEventProps(el), 'markup')!;
     fired.add(el);
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: tagOf(el) };
@@ -61,9 +61,9 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     const name = attributeOf(el, EVENT);
     // No event name, no triggers.
     const triggers = name === null ? undefined : triggersOf(el);
-    if (triggers?.has('view') && viewed.get(el) !== name) watchView(el);
+    if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
     else unwatchView(el);
-    if (!triggers?.has('load')) loaded.delete(el);
+    if (!triggers?.includes('load')) loaded.delete(el);
     else if (loaded.get(el) !== name) {
       loaded.set(el, name!);
       send(el);
@@ -84,10 +84,12 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     }
   };
 
-  const onAppear = (el: Element) => {
+  // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing. An
+  // element that appeared needs neither without their attributes (most have none).
+  const onUpdate = (el: Element, appeared?: boolean) => {
     try {
-      if (attributeOf(el, EVENT) !== null) refresh(el);
-      if (attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, atBoot());
+      if (!appeared || attributeOf(el, EVENT) !== null) refresh(el);
+      if (!appeared || attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, appeared && atBoot());
     } catch (err) {
       failed(err);
     }
@@ -99,17 +101,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     leavePageview(el);
   };
 
-  // Both sides bring themselves in line with the attributes, so the one an edit did not touch changes nothing.
-  const onAttribute = (el: Element) => {
-    try {
-      refresh(el);
-      updatePageview(el);
-    } catch (err) {
-      failed(err);
-    }
-  };
-
-  const [addRoot, stopRoots] = createRoots(onEvent, onAppear, onLeave, onAttribute);
+  const [addRoot, stopRoots] = createRoots(onEvent, onUpdate, onLeave);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
   // Stopped roots add nothing: stopping before it needs no check here.

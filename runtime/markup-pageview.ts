@@ -1,6 +1,6 @@
 import { attributeOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
-import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, readJsonProps, TITLE } from './markup-props.ts';
+import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, parsePropsJson, TITLE } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import type { Props } from './types.ts';
 
@@ -24,21 +24,18 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   // left, nothing: adding no properties changes nothing).
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview') return;
-    const current = runtime.core.pageviewProperties.values;
-    // The newest declaration of a key wins.
-    const fill: Props = Object.assign({}, ...holders.values());
-    for (const key in current) delete fill[key];
-    runtime.addPageviewProperties(fill);
+    // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is).
+    runtime.addPageviewProperties(Object.assign({}, ...holders.values(), runtime.core.pageviewProperties.values));
   });
 
   return [
     (el, atBoot) => {
       const key = attributeOf(el, PAGEVIEW);
       const previous = holders.get(el);
-      const next = readJsonProps(el, PAGEVIEW_PROPS);
-      if (next) holders.set(el, next);
-      else holders.delete(el);
-      const declared = next || {};
+      // Invalid JSON declares nothing, as an empty attribute does; a missing one makes the element no holder.
+      const declared = parsePropsJson(el, PAGEVIEW_PROPS) || {};
+      if (attributeOf(el, PAGEVIEW_PROPS) === null) holders.delete(el);
+      else holders.set(el, declared);
       if (key === null) shown.delete(el);
       else if (shown.get(el) !== key) {
         // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
@@ -46,15 +43,15 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         // The pageview properties declared on the element and its ancestors, the nearest winning, travel with it.
         // The element's own were read above: only its ancestors are read here.
         let properties = declared;
-        for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...readJsonProps(node, PAGEVIEW_PROPS), ...properties };
+        for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...parsePropsJson(node, PAGEVIEW_PROPS), ...properties };
         // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
         if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: attributeOf(el, TITLE) ?? undefined, properties });
         else runtime.addPageviewProperties(properties);
         return;
       }
       // A holder's current properties apply: keys it no longer declares are removed, the rest added.
-      // The same attribute parsed again gives the same keys in the same order.
-      if (JSON.stringify(previous) === JSON.stringify(next)) return;
+      // The same attribute parsed again gives the same keys in the same order; no attribute declares none.
+      if (JSON.stringify(previous || {}) === JSON.stringify(declared)) return;
       for (const old in previous) if (!(old in declared)) runtime.removePageviewProperty(old);
       runtime.addPageviewProperties(declared);
     },

@@ -62,11 +62,11 @@ export function readEventName(el: Element): string | null {
 }
 
 /**
- * Parses a JSON-object attribute (`data-heap-props`, `user-properties`, ...) into validated properties.
- * Returns undefined, with one warning naming the element, when the value is not a JSON object; an empty or
- * missing value is `{}`.
+ * Parses a JSON-object attribute (`data-heap-props`, `user-properties`, ...) into validated properties: the
+ * element's own, unless `value` is given. Returns undefined, with one warning naming the element, when the value is
+ * not a JSON object; an empty or missing value is `{}`.
  */
-export function parsePropsJson(el: Element, attr: string, value: string | null | undefined): Props | undefined {
+export function parsePropsJson(el: Element, attr: string, value: string | null | undefined = attributeOf(el, attr)): Props | undefined {
   if (!value?.trim()) return {};
   let parsed: unknown;
   try {
@@ -83,18 +83,12 @@ export function parsePropsJson(el: Element, attr: string, value: string | null |
   return out;
 }
 
-/** The properties of a JSON-object attribute of the element: undefined when it is absent, {} when it holds no object. */
-export function readJsonProps(el: Element, attr: string): Props | undefined {
-  const json = attributeOf(el, attr);
-  return json === null ? undefined : parsePropsJson(el, attr, json) || {};
-}
-
 // A single-property attribute (PROP, NUMBER or BOOLEAN): the type its prefix names, then the property's name.
 const SINGLE = /^data-heap-(prop|number|boolean)-(.*)/;
 
 /** The properties declared on the element itself: `data-heap-props` first, then single attributes, which win. */
 export function readOwnProps(el: Element): Props {
-  const out = readJsonProps(el, PROPS) || {};
+  const out = parsePropsJson(el, PROPS) || {};
   // Each attribute with its value: no second read per attribute.
   for (const { name, value } of member(el, 'attributes') as NamedNodeMap) {
     const [, type, key] = SINGLE.exec(name) ?? [];

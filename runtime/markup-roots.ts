@@ -24,16 +24,15 @@ const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attribut
  * Creates the roots registry: the page's clicks, submits and changes as shadow-roots.ts hears them (shadow roots
  * included), and one MutationObserver for all roots. Each batch of mutations costs in proportion to the annotated elements added or removed
  * (plus a look for shadow hosts in added subtrees); the document is never rescanned.
- * The roots report to four handlers (arguments, not an object's methods, so that the minifier renames them):
- * `onEvent` hears the delegated DOM events; `onAppear` each element (connected) that appeared, annotated or not (the
- * handler checks its attributes); `onLeave` each element that left the document with a subtree (the top one, annotated or not, and the annotated ones inside);
- * `onAttribute` each element whose watched attributes changed.
+ * The roots report to three handlers (arguments, not an object's methods, so that the minifier renames them):
+ * `onEvent` hears the delegated DOM events; `onUpdate` each element whose watched attributes changed, and (with
+ * `appeared`) each element (connected) that appeared, annotated or not (the handler checks its attributes);
+ * `onLeave` each element that left the document with a subtree (the top one, annotated or not, and the annotated ones inside).
  */
 export function createRoots(
   onEvent: (event: Event) => void,
-  onAppear: (el: Element) => void,
+  onUpdate: (el: Element, appeared?: boolean) => void,
   onLeave: (el: Element) => void,
-  onAttribute: (el: Element) => void,
 ): Roots {
   const roots = new Set<Root>();
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
@@ -56,7 +55,7 @@ export function createRoots(
         // DOM's own members where a form's field of that name would answer (dom.ts): one named `isConnected` kept a
         // removed form, `querySelectorAll` stopped the walk of its subtree, `shadowRoot` was taken for a root. A field
         // named `firstChild` or `firstElementChild` is a child itself.
-        if (member(target, 'isConnected')) onAttribute(target as Element);
+        if (member(target, 'isConnected')) onUpdate(target as Element);
         else onLeave(target as Element);
         continue;
       }
@@ -87,13 +86,13 @@ export function createRoots(
   function appear(node: Element) {
     meet(node);
     // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts, so each element is looked at
-    // anyway: that one walk also hands each to `onAppear`, whose attribute checks cost less than a second query.
+    // anyway: that one walk also hands each to `onUpdate`, whose attribute checks cost less than a second query.
     if (node.firstElementChild) call(node, 'querySelectorAll', '*').forEach(meet);
   }
 
   /** Starts an element's own markup, and its shadow root (now or once its custom element is defined). */
   function meet(el: Element) {
-    onAppear(el);
+    onUpdate(el, true);
     const tag = tagOf(el);
     const shadow = member(el, 'shadowRoot');
     if (shadow) add(shadow);
@@ -121,7 +120,8 @@ export function createRoots(
 
   function add(root: Root) {
     if (stopped || roots.has(root)) return;
-    if (root !== document) relayShadowRoot(root as ShadowRoot);
+    // The document's change and submit are heard already (the relay adds nothing there): no check for it.
+    relayShadowRoot(root);
     roots.add(root);
     observer.observe(root, OBSERVE);
     // Node's own member: the document answers `children` with an image or form of that name (dom.ts), and the page's

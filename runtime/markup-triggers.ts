@@ -8,8 +8,8 @@ import { warnOnce } from './warn.ts';
 /** What makes an annotated element send its event. */
 export type Trigger = 'click' | 'submit' | 'change' | 'view' | 'load';
 
-/** Each trigger alone, shared: most elements declare one trigger or none, and need no set of their own. */
-const SINGLE = new Map<string, ReadonlySet<Trigger>>((['click', 'submit', 'change', 'view', 'load'] as const).map((t) => [t, new Set([t])]));
+/** The triggers `data-heap-trigger` may name. */
+const TRIGGERS: readonly string[] = ['click', 'submit', 'change', 'view', 'load'];
 /** Inputs that never fire `change`: they are pressed, so they default to `click`. */
 export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', 'reset', 'image']);
 
@@ -22,16 +22,15 @@ export function defaultTrigger(el: Element): Trigger {
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
-export function triggersOf(el: Element): ReadonlySet<Trigger> {
+export function triggersOf(el: Element): readonly Trigger[] {
   const raw = attributeOf(el, TRIGGER);
-  const single = SINGLE.get(raw ?? defaultTrigger(el));
-  if (single) return single;
-  const out = new Set<Trigger>();
-  for (const token of raw!.toLowerCase().split(/[\s,]+/)) {
-    if (SINGLE.has(token)) out.add(token as Trigger);
-    else if (token) warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`);
-  }
-  return out.size ? out : SINGLE.get(defaultTrigger(el))!;
+  // No attribute is no word. A warning is no trigger: the unknown word is left out.
+  const out = (raw ?? '').toLowerCase().split(/[\s,]+/).filter(
+    (token) =>
+      TRIGGERS.includes(token) ||
+      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`)),
+  ) as Trigger[];
+  return out.length ? out : [defaultTrigger(el)];
 }
 
 /**
@@ -43,15 +42,14 @@ export function triggersOf(el: Element): ReadonlySet<Trigger> {
  */
 export function findSender(event: Event): [Element, boolean] | undefined {
   const trigger = event.type as Trigger;
-  // A submit button can carry the form's event itself, so it comes first.
-  const submitter = (event as SubmitEvent).submitter;
-  if (carries(submitter, trigger)) return [submitter, true];
   // Most events find nothing: that walk is all they cost.
   const path = pathOf(event);
-  let found = path.find((target) => carries(target, trigger)) as Element | undefined;
-  // Submit and change stop at their shadow root: the walk carries on through the host's ancestors.
+  // A submit button can carry the form's event itself, so it comes first (it is not on the path; other events have none).
+  const candidates = [(event as SubmitEvent).submitter, ...path];
+  // Submit and change stop at their shadow root: the search carries on through the host's ancestors.
   const last = path.at(-1);
-  for (let el = isShadowRoot(last) ? last.host : null; el && !found; el = composedParent(el)) if (carries(el, trigger)) found = el;
+  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) candidates.push(el);
+  const found = candidates.find((target) => carries(target, trigger)) as Element | undefined;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // A click is on the path it names: the innermost label in or at the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
@@ -67,4 +65,4 @@ export function findSender(event: Event): [Element, boolean] | undefined {
 const leaves = (target: EventTarget) =>
   isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
 
-const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).has(trigger);
+const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);

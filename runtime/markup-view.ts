@@ -18,19 +18,18 @@ const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
  */
 export type ViewTracker = [watch: (el: Element) => void, unwatch: (el: Element) => void, stop: () => void];
 
+// A watched element's `timer` in view with none running (timer ids are above 0: clearing either clears nothing).
+/** Its dwell ended while the tab was hidden: it counts once the tab shows again. */
+const DUE = 0;
+/** Seen and repeating: it waits to leave the viewport before it may count again. */
+const SHOWN = -1;
+
 /** What is known of a watched element once it has first been in view: most never are, and need none. */
 interface ViewState {
   /** Moved to the fine observer, having proved larger than the viewport. */
   large?: boolean;
-  /** The dwell timer running, if any (timer ids are never 0). */
-  timer?: ReturnType<typeof setTimeout>;
-  /** Seen and waiting to leave the viewport before it may count again. */
-  shown?: boolean;
-  /**
-   * In view. In view with no timer and not shown means its dwell ended while the tab was hidden: it counts once
-   * the tab shows again.
-   */
-  visible?: boolean;
+  /** In view: the dwell timer running, DUE or SHOWN. Out of view: undefined. */
+  timer?: ReturnType<typeof setTimeout> | typeof DUE | typeof SHOWN;
 }
 
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
@@ -63,7 +62,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   /** Elements let go of in this task: unobserved together, or not at all when none is left. */
   const dropped = new Set<Element>();
   probe?.count('viewWatched', () => states.size);
-  probe?.count('viewTimers', () => [...states.values()].filter((state) => state?.timer).length);
+  probe?.count('viewTimers', () => [...states.values()].filter((state) => (state?.timer as number) > 0).length);
 
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
   const unobserve = (el: Element) => {
@@ -80,18 +79,14 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   const clear = (state: ViewState | undefined) => {
     // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
     // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
-    if (!state?.timer) return;
-    clearTimeout(state.timer);
-    state.timer = undefined;
+    if (state?.timer) clearTimeout(state.timer);
   };
 
   const arm = (el: Element, state: ViewState) => {
     state.timer = setTimeout(() => {
-      state.timer = undefined;
-      // Leaving the view or the watch clears the timer, so it is still in view. A hidden tab leaves it in view with
-      // no timer: onVisibility arms it again.
-      if (documentText('visibilityState') === 'hidden') return;
-      if (onSeen(el)) state.shown = true;
+      // Leaving the view or the watch clears the timer, so it is still in view.
+      if (documentText('visibilityState') === 'hidden') state.timer = DUE;
+      else if (onSeen(el)) state.timer = SHOWN;
       else unwatch(el);
     }, dwellOf(el));
   };
@@ -106,22 +101,20 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
         if (!intersecting || !states.has(el)) continue;
         states.set(el, (state = {}));
       }
-      const wasVisible = state.visible;
       // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
       const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
       const rootArea = partly ? area(entry.rootBounds) : 0;
-      state.visible = partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : intersecting;
-      if (!state.visible) {
+      if (!(partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : intersecting)) {
         clear(state);
-        state.shown = false;
+        state.timer = undefined;
         // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself.
         if (partly && !state.large && area(entry.boundingClientRect) > rootArea) {
           state.large = true;
           coarse!.unobserve(el);
           (fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
         }
-      } else if (!wasVisible) {
-        // Coming into view: out of view it had no timer and was not shown.
+      } else if (state.timer === undefined) {
+        // Coming into view: until now out of view, or never reported in it.
         arm(el, state);
       }
     }
@@ -130,7 +123,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   const onVisibility = () => {
     if (documentText('visibilityState') === 'hidden') return;
     states.forEach((state, el) => {
-      if (state?.visible && !state.timer && !state.shown) arm(el, state);
+      if (state?.timer === DUE) arm(el, state);
     });
   };
 

@@ -21,27 +21,24 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
 
-function relay(event: Event): void {
-  // Only from the root the event stops at: one that goes on (a slotted field's change, passing through the root
-  // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium
-  // marks submit composed, yet it stops at the root); the path can.
-  if (pathOf(event).at(-1) === event.currentTarget) tell(event);
-}
-
-/** Hands an event to every subscriber (each guards itself). */
-const tell = (event: Event) => subscribers.forEach((_, listener) => listener(event));
-
-/** Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). */
-export function relayShadowRoot(root: ShadowRoot): void {
+/**
+ * Relays the `change` and `submit` events of `root` to the subscribers from now on (once per root). The document
+ * hears them already while anyone listens: relaying its own adds nothing.
+ */
+export function relayShadowRoot(root: Document | ShadowRoot): void {
   // The listeners stay for the root's life: they cost nothing without subscribers and go with the root. Adding
   // them again adds nothing (a listener is one per type, function and capture), so no set of hooked roots is kept.
-  for (const type of RELAYED) root.addEventListener(type, relay, LISTEN);
+  // The window's own method, as on the document (dom.ts).
+  for (const type of RELAYED) addEventListener.call(root, type, heard, LISTEN);
 }
 
-function atDocument(event: Event): void {
+/** Hears the document's events and, in each shadow root found, those that stop at it. */
+function heard(event: Event): void {
+  const path = pathOf(event);
+  const at = event.currentTarget;
   try {
     // Every root on the path, including those a slotted node's event passes through (its target is not retargeted).
-    for (const node of pathOf(event)) {
+    for (const node of path) {
       if (isShadowRoot(node)) {
         relayShadowRoot(node);
         subscribers.forEach((found) => found?.(node));
@@ -50,7 +47,11 @@ function atDocument(event: Event): void {
   } catch {
     // Finding roots is best effort; the page's own handling of this event must not be disturbed.
   }
-  if (HEARD.includes(event.type)) tell(event);
+  // In a root, only the events that stop there: one that goes on (a slotted field's change, passing through the root
+  // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium marks
+  // submit composed, yet it stops at the root); the path can. A root hears only the relayed types.
+  // Each subscriber guards itself.
+  if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) subscribers.forEach((_, listener) => listener(event));
 }
 
 /**
@@ -60,10 +61,10 @@ function atDocument(event: Event): void {
  */
 export function listenToInteractions(listener: Listener, found?: RootListener): () => void {
   // The window's own methods, on the document (dom.ts).
-  if (!subscribers.size) for (const type of AT_DOCUMENT) addEventListener.call(document, type, atDocument, LISTEN);
+  if (!subscribers.size) for (const type of AT_DOCUMENT) addEventListener.call(document, type, heard, LISTEN);
   subscribers.set(listener, found);
   return () => {
-    if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) removeEventListener.call(document, type, atDocument, LISTEN);
+    if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) removeEventListener.call(document, type, heard, LISTEN);
   };
 }
 
