@@ -84,8 +84,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxBytes = positive(options.maxBytes, 1_000_000);
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
-  // Each request's events and the drop counts it reports, which come back to the queue if it fails.
-  const inFlight = new Map<HeapEvent[], DropCount[]>();
+  // Each request's events, which come back to the queue if it fails.
+  const inFlight = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
   const drops = new Map<Reason, number>();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
@@ -162,7 +162,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // The counts go with this request, and come back if it fails.
       drops.clear();
       const chunk = queue.splice(0, n);
-      inFlight.set(chunk, dropped);
+      inFlight.add(chunk);
       void send(chunk, bytes, dropped, unload);
       return true;
     }
@@ -179,8 +179,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
 
-    // What came of it.
-    inFlight.delete(chunk);
+    // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
+    // denial is sent after it).
+    if (!inFlight.delete(chunk)) return;
     if (status >= 200 && status < 300) {
       // The counts it carried leave the tab's record.
       journal.settle(chunk, dropped.length ? drops : undefined);
@@ -329,14 +330,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       queue = [];
       fresh = [];
       drops.clear();
-      // Emptied in place: the request still holds these arrays, and its failure requeues them.
-      inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
+      inFlight.clear();
       journal.clear();
     },
     get size() {
       settleCaptures();
       let n = queue.length;
-      inFlight.forEach((_, chunk) => (n += chunk.length));
+      inFlight.forEach((chunk) => (n += chunk.length));
       return n;
     },
     dispose() {
