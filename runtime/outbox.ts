@@ -194,43 +194,34 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (status !== 400 || rejectedIds) addDrops(dropped);
       // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
       // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
-      if (status) offline = ONLINE;
-      else if (offline || offlineNow()) {
-        // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
-        offline = PROBED;
-        requeue(chunk);
-        persist(true);
-        return;
+      // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
+      const probe = !status && (offline || offlineNow());
+      offline = probe ? PROBED : ONLINE;
+      // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
+      // else the one event a halving isolated. Failed otherwise: those out of attempts are.
+      const refused = status === 400 || status === 413;
+      const kept: HeapEvent[] = [];
+      const spent: HeapEvent[] = [];
+      let attempt = 1;
+      for (const e of chunk) {
+        // A send as the page hides counts no attempt either: one each time the visitor switched tabs dropped events
+        // within seconds of an outage, long before the backoff's attempts ran out.
+        const n = (attempts.get(e) ?? 0) + (keepalive || refused || probe ? 0 : 1);
+        attempts.set(e, n);
+        if (rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) {
+          kept.push(e);
+          attempt = Math.max(attempt, n);
+        } else spent.push(e);
       }
-      // Ids come only with a 400 (transport.ts).
-      if (rejectedIds) {
-        const bad = new Set(rejectedIds);
-        drop('rejected', chunk.filter((e) => bad.has(e.id)));
-        requeue(chunk.filter((e) => !bad.has(e.id)));
-      } else if (status === 400 || status === 413) {
-        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
-        // request that carried only drop counts.
-        if (chunk.length === 1) drop('rejected', chunk);
-        else requeue(chunk);
-        chunkLimit = Math.ceil(chunk.length / 2) || 1;
-      } else {
-        const kept: HeapEvent[] = [];
-        const spent: HeapEvent[] = [];
-        let attempt = 1;
-        for (const e of chunk) {
-          // A send as the page hides does not count: one each time the visitor switched tabs dropped events within
-          // seconds of an outage, long before the backoff's attempts ran out.
-          const n = (attempts.get(e) ?? 0) + (keepalive ? 0 : 1);
-          attempts.set(e, n);
-          if (n < MAX_ATTEMPTS) {
-            kept.push(e);
-            attempt = Math.max(attempt, n);
-          } else spent.push(e);
-        }
-        drop('retries', spent);
-        requeue(kept);
+      drop(refused ? 'rejected' : 'retries', spent);
+      requeue(kept);
+      if (!refused) {
         notBefore = performance.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
         persist(true);
+      } else if (!rejectedIds) {
+        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
+        // request that carried only drop counts.
+        chunkLimit = Math.ceil(chunk.length / 2) || 1;
       }
     }
     if (queue.length || drops.size) schedule(0);
