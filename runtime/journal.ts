@@ -1,4 +1,4 @@
-import { eventJson, type DropCount } from './batch.ts';
+import { eventJson, type DropCount, type DropCounts } from './batch.ts';
 import { randomNumericId } from './ids.ts';
 import { parseJson } from './storage.ts';
 import type { DropReport, HeapEvent } from './types.ts';
@@ -14,9 +14,9 @@ export interface Journal {
    * Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy), and this
    * tab's drop counts when given, so they survive the tab too.
    */
-  append(events: HeapEvent[], drops?: DropMap): void;
+  append(events: HeapEvent[], drops?: DropCounts): void;
   /** Forgets events that were delivered or dropped, and persists this tab's drop counts when given. */
-  settle(events: HeapEvent[], drops?: DropMap): void;
+  settle(events: HeapEvent[], drops?: DropCounts): void;
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
   adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
   /**
@@ -31,9 +31,6 @@ export interface Journal {
   /** Approximate persisted bytes of the events still held. */
   readonly bytes: number;
 }
-
-/** A tab's drop counts by reason. */
-type DropMap = ReadonlyMap<DropReport['reason'], number>;
 
 /** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
 type Segment = [key: string, events: HeapEvent[], bytes: number];
@@ -75,7 +72,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const segmentOf = new Map<HeapEvent, Segment>();
   let seq = 0;
   let bytes = 0;
-  let drops: Record<string, number> = {};
+  let drops: DropCounts = {};
   let heartbeatAt = 0;
   let gone = false;
   let releaseLock: (() => void) | undefined;
@@ -119,8 +116,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
   /** Writes the tab's record with new drop counts, or when its heartbeat is due. */
-  const beat = (map?: DropMap) => {
-    if (map) drops = Object.fromEntries(map);
+  const beat = (map?: DropCounts) => {
+    if (map) drops = map;
     if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) heartbeat();
   };
 

@@ -175,7 +175,7 @@ describe('lifecycle', () => {
       left.append([event]);
       left.leave();
       // The keepalive request sent at pagehide comes back, and the tab saves its drop counts.
-      left.settle([], new Map([['cap', 1]]));
+      left.settle([], { cap: 1 });
       startRuntime('left-late', fast, envId);
       await waitForEvents(envId, 1, { type: 'track' }, 3000);
     } finally {

@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
+import { eventJson, forget, takeBatch, type DropCount, type DropCounts } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import type { Journal } from './journal.ts';
@@ -87,7 +87,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   // Each request's events, which come back to the queue if it fails.
   const inFlight = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
-  const drops = new Map<Reason, number>();
+  // Counts not sent yet, by reason; none when there are none.
+  let drops: DropCounts | undefined;
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
   let notBefore = 0;
@@ -101,12 +102,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let clears = 0;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
-  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
+  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => ((drops ??= {})[reason] = (drops[reason] ?? 0) + count));
 
   /** Drops events that were saved (or never will be: see `persist`), counted. */
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    drops.set(reason, (drops.get(reason) ?? 0) + events.length);
+    (drops ??= {})[reason] = (drops[reason] ?? 0) + events.length;
     journal.settle(events, drops);
   }
 
@@ -145,7 +146,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
   function sendNext(limit: number, unload?: boolean): boolean {
-    const dropped = [...drops];
+    const dropped = Object.entries(drops ?? {}) as DropCount[];
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
@@ -160,7 +161,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return false;
       }
       // The counts go with this request, and come back if it fails.
-      drops.clear();
+      drops = undefined;
       const chunk = queue.splice(0, n);
       inFlight.add(chunk);
       void send(chunk, bytes, dropped, unload);
@@ -184,7 +185,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (!inFlight.delete(chunk)) return;
     if (status >= 200 && status < 300) {
       // The counts it carried leave the tab's record.
-      journal.settle(chunk, dropped.length ? drops : undefined);
+      journal.settle(chunk, dropped.length ? (drops ?? {}) : undefined);
       offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
@@ -224,14 +225,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
         chunkLimit = Math.ceil(chunk.length / 2) || 1;
       }
     }
-    if (queue.length || drops.size) schedule(0);
+    if (queue.length || drops) schedule(0);
   }
 
   function pump() {
     if (disposed || !allowed() || offline === PROBED) return;
     // Drop counts travel even without events, so the collector learns of a loss promptly. While isolating a refused
     // event, one small request at a time; otherwise full batches, two at once.
-    while ((queue.length || drops.size) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+    while ((queue.length || drops) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
@@ -320,7 +321,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       clears++;
       queue = [];
       fresh = [];
-      drops.clear();
+      drops = undefined;
       inFlight.clear();
       journal.clear();
     },
