@@ -237,7 +237,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
       if (performance.now() < notBefore) return schedule(0);
-      if (fresh.length) persist();
+      // What goes is saved first (with nothing new to save, only the caps are checked, when they apply).
+      persist();
       if (offline) offline = PROBED;
       sendNext(chunkLimit);
       if (offline) break;
