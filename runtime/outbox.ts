@@ -196,8 +196,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
       // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
       // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
-      const probe = !status && (offline || offlineNow());
-      offline = probe ? PROBED : ONLINE;
+      offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
       // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
       // else the one event a halving isolated. Failed otherwise: those out of attempts are.
       const refused = status === 400 || status === 413;
@@ -205,9 +204,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const spent: HeapEvent[] = [];
       let attempt = 1;
       for (const e of chunk) {
-        // A send as the page hides counts no attempt either: one each time the visitor switched tabs dropped events
-        // within seconds of an outage, long before the backoff's attempts ran out.
-        const n = (attempts.get(e) ?? 0) + (keepalive || refused || probe ? 0 : 1);
+        // Neither a failed probe (offline now) nor a send as the page hides counts an attempt: one each time the
+        // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
+        const n = (attempts.get(e) ?? 0) + (keepalive || refused || offline ? 0 : 1);
         attempts.set(e, n);
         if (rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) {
           kept.push(e);
