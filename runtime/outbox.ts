@@ -71,7 +71,8 @@ const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
  * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
  */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, journal, allowed, settle: settleCaptures } = options;
+  const { envId, allowed, settle: settleCaptures } = options;
+  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes] = options.journal;
   const now = options.now ?? Date.now;
   const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
@@ -108,7 +109,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
     (drops ??= {})[reason] = (drops[reason] ?? 0) + events.length;
-    journal.settle(events, drops);
+    journalSettle(events, drops);
   }
 
   function schedule(delay: number) {
@@ -131,13 +132,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
    */
   function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
-    for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
+    for (let i = 0; i < fresh.length && journalBytes() < maxBytes; i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
     fresh = [];
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
     // the most recent activity. Counted before dropping, so storage is written once.
     let n = 0;
-    for (let over = journal.bytes - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
+    for (let over = journalBytes() - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
       // What the event takes in its saved segment: its JSON and a comma.
       over -= eventJson(queue[n++]!).length + 1;
     }
@@ -185,7 +186,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (!inFlight.delete(chunk)) return;
     if (status >= 200 && status < 300) {
       // The counts it carried leave the tab's record.
-      journal.settle(chunk, dropped.length ? (drops ?? {}) : undefined);
+      journalSettle(chunk, dropped.length ? (drops ?? {}) : undefined);
       offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
@@ -254,10 +255,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Takes over events of dead tabs and earlier page loads. */
   async function adopt() {
     const cleared = clears;
-    const [events, found] = await journal.adopt();
+    const [events, found] = await journalAdopt();
     if (cleared !== clears || (!events.length && !found.length)) return;
     addDrops(found);
-    journal.append(events, drops);
+    journalAppend(events, drops);
     requeue(events);
     schedule(0);
   }
@@ -280,7 +281,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
   const onPageHide = () => {
     flushOnUnload();
-    journal.leave();
+    journalLeave();
   };
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
   // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
@@ -290,7 +291,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
     ['pagehide', onPageHide],
-    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.leave(false)],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journalLeave(false)],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);
@@ -312,7 +313,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         forget(e);
       }
       // The held segments first, then the events not in one yet: each is written once.
-      journal.resync();
+      journalResync();
       persist();
       void adopt();
       schedule(0);
@@ -323,7 +324,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       fresh = [];
       drops = undefined;
       inFlight.clear();
-      journal.clear();
+      journalClear();
     },
     get size() {
       settleCaptures();
@@ -333,7 +334,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     dispose() {
       flushOnUnload();
-      journal.leave();
+      journalLeave();
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
