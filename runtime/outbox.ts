@@ -185,8 +185,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // denial is sent after it).
     if (!inFlight.delete(chunk)) return;
     if (status >= 200 && status < 300) {
-      // The counts it carried leave the tab's record.
-      journalSettle(chunk, dropped.length ? (drops ?? {}) : undefined);
+      // The counts it carried leave the tab's record: rewritten with those still unsent (one small write per request).
+      journalSettle(chunk, drops ?? {});
       offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
