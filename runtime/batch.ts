@@ -6,6 +6,9 @@ export const LIBRARY = { name: 'heap-analytics', version: '0.1.0' } as const;
 /** Events dropped for one reason, as the outbox and journal count them; a batch reports them as `{reason, count}`. */
 export type DropCount = [reason: DropReport['reason'], count: number];
 
+/** Drop counts by reason, as the outbox holds them and a tab's record saves them. */
+export type DropCounts = Partial<Record<DropReport['reason'], number>>;
+
 /** An event's JSON in two parts: its own fields, and its context (user, session, pageview, page), which neighbours usually share. */
 type Parts = [own: string, context: string];
 

@@ -14,11 +14,11 @@ describe('journal', () => {
     const own = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks')!;
     Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
     try {
-      const journal = createJournal(prefix, () => localStorage);
-      const [events, drops] = await journal.adopt();
+      const [, , adopt, leave] = createJournal(prefix, () => localStorage);
+      const [events, drops] = await adopt();
       expect(events.map((e) => e.name)).to.deep.equal(['Left behind']);
       expect(drops).to.deep.equal([['cap', 2]]);
-      journal.leave();
+      leave();
     } finally {
       Object.defineProperty(Navigator.prototype, 'locks', own);
     }
@@ -39,11 +39,11 @@ describe('journal', () => {
     const own = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks')!;
     Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
     try {
-      const journal = createJournal(prefix, () => localStorage);
-      const [events, drops] = await journal.adopt();
+      const [, , adopt, leave] = createJournal(prefix, () => localStorage);
+      const [events, drops] = await adopt();
       expect(events.map((e) => e.name).sort()).to.deep.equal(['dead, first', 'dead, second', 'no record']);
       expect(drops).to.deep.equal([['retries', 1]]);
-      journal.leave();
+      leave();
     } finally {
       Object.defineProperty(Navigator.prototype, 'locks', own);
     }

@@ -1,4 +1,4 @@
-import { eventJson, type DropCount } from './batch.ts';
+import { eventJson, type DropCount, type DropCounts } from './batch.ts';
 import { randomNumericId } from './ids.ts';
 import { parseJson } from './storage.ts';
 import type { DropReport, HeapEvent } from './types.ts';
@@ -7,33 +7,31 @@ import { warnOnce } from './warn.ts';
 /**
  * The persisted side of the outbox. Each tab writes the events it accepted in small segments under its
  * own keys, removes them once the collector acknowledged them, and adopts the segments of tabs that
- * died (closed, crashed, reloaded) so their events still go out.
+ * died (closed, crashed, reloaded) so their events still go out. A tuple of functions rather than an object, whose
+ * member names would ship in the bundle.
  */
-export interface Journal {
+export type Journal = [
   /**
    * Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy), and this
    * tab's drop counts when given, so they survive the tab too.
    */
-  append(events: HeapEvent[], drops?: DropMap): void;
+  append: (events: HeapEvent[], drops?: DropCounts) => void,
   /** Forgets events that were delivered or dropped, and persists this tab's drop counts when given. */
-  settle(events: HeapEvent[], drops?: DropMap): void;
+  settle: (events: HeapEvent[], drops?: DropCounts) => void,
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
-  adopt(): Promise<[events: HeapEvent[], drops: DropCount[]]>;
+  adopt: () => Promise<[events: HeapEvent[], drops: DropCount[]]>,
   /**
    * Marks this tab gone (page hidden for good, or runtime disposed) so others may adopt at once, or, `false`, alive
    * again (back from the back/forward cache).
    */
-  leave(gone?: boolean): void;
+  leave: (gone?: boolean) => void,
   /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
-  resync(): void;
+  resync: () => void,
   /** Forgets this tab's segments and drop counts in memory (consent denied: storage is off-limits then, and wiped whole). */
-  clear(): void;
+  clear: () => void,
   /** Approximate persisted bytes of the events still held. */
-  readonly bytes: number;
-}
-
-/** A tab's drop counts by reason. */
-type DropMap = ReadonlyMap<DropReport['reason'], number>;
+  bytes: () => number,
+];
 
 /** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
 type Segment = [key: string, events: HeapEvent[], bytes: number];
@@ -75,7 +73,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const segmentOf = new Map<HeapEvent, Segment>();
   let seq = 0;
   let bytes = 0;
-  let drops: Record<string, number> = {};
+  let drops: DropCounts = {};
   let heartbeatAt = 0;
   let gone = false;
   let releaseLock: (() => void) | undefined;
@@ -119,103 +117,100 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     write(tabKey, JSON.stringify({ hb: at, d: drops }));
   };
   /** Writes the tab's record with new drop counts, or when its heartbeat is due. */
-  const beat = (map?: DropMap) => {
-    if (map) drops = Object.fromEntries(map);
+  const beat = (map?: DropCounts) => {
+    if (map) drops = map;
     if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) heartbeat();
   };
 
-  return {
-    append(events, map) {
-      beat(map);
-      // No events (adopted drop counts alone) make an empty segment, saved as none.
-      const segment: Segment = [`${mine}${seq++}`, events, 0];
-      for (const e of events) segmentOf.set(e, segment);
-      save(segment);
-    },
-    settle(events, map) {
-      beat(map);
-      const touched = new Set<Segment>();
-      for (const e of events) {
-        const segment = segmentOf.get(e);
-        if (segmentOf.delete(e)) touched.add(segment!);
-      }
-      for (const segment of touched) {
-        segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment);
-        // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
-        // been adopted already: rewriting would resurrect its segment (removing an emptied one is safe).
-        save(segment, gone && segment[1].length);
-      }
-    },
-    async adopt() {
-      beat();
-      const area = storage();
-      const events: HeapEvent[] = [];
-      const lost: DropCount[] = [];
-      let corrupt = 0;
-      const take = async (area: Storage) => {
-        let held: Set<string> | undefined;
-        try {
-          held = new Set((await locks!.query()).held?.map((l) => l.name!));
-        } catch {
-          // No Web Locks: the heartbeat decides.
-        }
-        const now = Date.now();
-        for (const key of Object.keys(area)) {
-          // A tab's record, or one of its segments.
-          const [, , recordTab, segmentTab] = shape.exec(key) ?? [];
-          const tab = recordTab ?? segmentTab;
-          const owner = `${tabPrefix}${tab}`;
-          if (!tab || tab === tabId || held?.has(owner)) continue;
-          // A tab is dead once its heartbeat is stale; one whose record is unreadable, or gone (it left no record,
-          // or an earlier key of this round was its record), is dead too.
-          const info = parseJson(area.getItem(owner)) as TabRecord | null | undefined;
-          if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
-          const text = area.getItem(key);
-          area.removeItem(key);
-          if (recordTab) {
-            for (const [reason, count] of Object.entries(info?.d ?? {})) {
-              if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
-            }
-          } else if (text !== null) {
-            const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
-            if (value?.v === VERSION && Array.isArray(value.e)) {
-              const valid = value.e.filter(isEvent);
-              corrupt += value.e.length - valid.length;
-              events.push(...valid);
-            } else corrupt++;
-          }
-        }
-      };
-      try {
-        // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
-        // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
-        // ask for the held locks every 20 s.
-        if (area) await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) : take(area));
-      } catch {
-        // Storage or locks failed mid-way: what was read is still adopted.
-      }
-      if (corrupt) {
-        warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
-        lost.push(['storage', corrupt]);
-      }
-      return [events, lost];
-    },
-    resync() {
-      for (const segment of new Set(segmentOf.values())) save(segment);
-      heartbeat();
-    },
-    clear() {
-      segmentOf.clear();
-      bytes = 0;
-      drops = {};
-    },
-    leave(left = true) {
-      gone = left;
-      heartbeat();
-      lock();
-    },
-    get bytes() {
-      return bytes;
-    },
+  const append = (events: HeapEvent[], map?: DropCounts) => {
+    beat(map);
+    // No events (adopted drop counts alone) make an empty segment, saved as none.
+    const segment: Segment = [`${mine}${seq++}`, events, 0];
+    for (const e of events) segmentOf.set(e, segment);
+    save(segment);
   };
+  const settle = (events: HeapEvent[], map?: DropCounts) => {
+    beat(map);
+    const touched = new Set<Segment>();
+    for (const e of events) {
+      const segment = segmentOf.get(e);
+      if (segmentOf.delete(e)) touched.add(segment!);
+    }
+    for (const segment of touched) {
+      segment[1] = segment[1].filter((e) => segmentOf.get(e) === segment);
+      // Rewrite the rest, so a tab that dies now does not resend what was delivered. A tab that left may have
+      // been adopted already: rewriting would resurrect its segment (removing an emptied one is safe).
+      save(segment, gone && segment[1].length);
+    }
+  };
+  const adopt = async (): Promise<[events: HeapEvent[], drops: DropCount[]]> => {
+    beat();
+    const area = storage();
+    const events: HeapEvent[] = [];
+    const lost: DropCount[] = [];
+    let corrupt = 0;
+    const take = async (area: Storage) => {
+      let held: Set<string> | undefined;
+      try {
+        held = new Set((await locks!.query()).held?.map((l) => l.name!));
+      } catch {
+        // No Web Locks: the heartbeat decides.
+      }
+      const now = Date.now();
+      for (const key of Object.keys(area)) {
+        // A tab's record, or one of its segments.
+        const [, , recordTab, segmentTab] = shape.exec(key) ?? [];
+        const tab = recordTab ?? segmentTab;
+        const owner = `${tabPrefix}${tab}`;
+        if (!tab || tab === tabId || held?.has(owner)) continue;
+        // A tab is dead once its heartbeat is stale; one whose record is unreadable, or gone (it left no record,
+        // or an earlier key of this round was its record), is dead too.
+        const info = parseJson(area.getItem(owner)) as TabRecord | null | undefined;
+        if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
+        const text = area.getItem(key);
+        area.removeItem(key);
+        if (recordTab) {
+          for (const [reason, count] of Object.entries(info?.d ?? {})) {
+            if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
+          }
+        } else if (text !== null) {
+          const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
+          if (value?.v === VERSION && Array.isArray(value.e)) {
+            const valid = value.e.filter(isEvent);
+            corrupt += value.e.length - valid.length;
+            events.push(...valid);
+          } else corrupt++;
+        }
+      }
+    };
+    try {
+      // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
+      // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
+      // ask for the held locks every 20 s.
+      if (area) await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) : take(area));
+    } catch {
+      // Storage or locks failed mid-way: what was read is still adopted.
+    }
+    if (corrupt) {
+      warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');
+      lost.push(['storage', corrupt]);
+    }
+    return [events, lost];
+  };
+  const leave = (left = true) => {
+    gone = left;
+    heartbeat();
+    lock();
+  };
+  const resync = () => {
+    for (const segment of new Set(segmentOf.values())) save(segment);
+    heartbeat();
+  };
+  const clear = () => {
+    segmentOf.clear();
+    bytes = 0;
+    drops = {};
+  };
+
+  return [append, settle, adopt, leave, resync, clear, () => bytes];
 }

@@ -157,7 +157,8 @@ describe('lifecycle', () => {
           // Twenty seconds of the backoff go by (the clock says so; this tab's timers are only waiting), and another
           // tab of the site looks for dead tabs' events.
           shift = 20_000;
-          const [taken] = await createJournal(keyPrefix(envId), () => localStorage).adopt();
+          const [, , adopt] = createJournal(keyPrefix(envId), () => localStorage);
+          const [taken] = await adopt();
           expect(taken.map((e) => e.name), "events taken from a live tab").to.deep.equal([]);
         },
       );
@@ -170,12 +171,12 @@ describe('lifecycle', () => {
     const envId = uniqueEnv('left-late');
     Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
     try {
-      const left = createJournal(keyPrefix(envId), () => localStorage);
+      const [append, settle, , leave] = createJournal(keyPrefix(envId), () => localStorage);
       const event = { id: crypto.randomUUID(), type: 'track' as const, name: 'Left waiting', time: Date.now(), user_id: '1', identity: null, session_id: '2', pageview_id: '3' };
-      left.append([event]);
-      left.leave();
+      append([event]);
+      leave();
       // The keepalive request sent at pagehide comes back, and the tab saves its drop counts.
-      left.settle([], new Map([['cap', 1]]));
+      settle([], { cap: 1 });
       startRuntime('left-late', fast, envId);
       await waitForEvents(envId, 1, { type: 'track' }, 3000);
     } finally {

@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { eventJson, forget, takeBatch, type DropCount } from './batch.ts';
+import { eventJson, forget, takeBatch, type DropCount, type DropCounts } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import type { Journal } from './journal.ts';
@@ -71,7 +71,8 @@ const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
  * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
  */
 export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, journal, allowed, settle: settleCaptures } = options;
+  const { envId, allowed, settle: settleCaptures } = options;
+  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes] = options.journal;
   const now = options.now ?? Date.now;
   const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
@@ -84,10 +85,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const maxBytes = positive(options.maxBytes, 1_000_000);
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
-  // Each request's events and the drop counts it reports, which come back to the queue if it fails.
-  const inFlight = new Map<HeapEvent[], DropCount[]>();
+  // Each request's events, which come back to the queue if it fails.
+  const inFlight = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
-  const drops = new Map<Reason, number>();
+  // Counts not sent yet, by reason; none when there are none.
+  let drops: DropCounts | undefined;
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
   let notBefore = 0;
@@ -101,13 +103,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let clears = 0;
 
   /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
-  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => drops.set(reason, (drops.get(reason) ?? 0) + count));
+  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => ((drops ??= {})[reason] = (drops[reason] ?? 0) + count));
 
   /** Drops events that were saved (or never will be: see `persist`), counted. */
   function drop(reason: Reason, events: HeapEvent[]) {
     if (!events.length) return;
-    drops.set(reason, (drops.get(reason) ?? 0) + events.length);
-    journal.settle(events, drops);
+    (drops ??= {})[reason] = (drops[reason] ?? 0) + events.length;
+    journalSettle(events, drops);
   }
 
   function schedule(delay: number) {
@@ -130,13 +132,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
    */
   function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
-    for (let i = 0; i < fresh.length && journal.bytes < maxBytes; i += batchSize) journal.append(fresh.slice(i, i + batchSize));
+    for (let i = 0; i < fresh.length && journalBytes() < maxBytes; i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
     fresh = [];
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
     // the most recent activity. Counted before dropping, so storage is written once.
     let n = 0;
-    for (let over = journal.bytes - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
+    for (let over = journalBytes() - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
       // What the event takes in its saved segment: its JSON and a comma.
       over -= eventJson(queue[n++]!).length + 1;
     }
@@ -145,7 +147,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
   function sendNext(limit: number, unload?: boolean): boolean {
-    const dropped = [...drops];
+    const dropped = Object.entries(drops ?? {}) as DropCount[];
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
@@ -160,9 +162,9 @@ export function createOutbox(options: OutboxOptions): Outbox {
         return false;
       }
       // The counts go with this request, and come back if it fails.
-      drops.clear();
+      drops = undefined;
       const chunk = queue.splice(0, n);
-      inFlight.set(chunk, dropped);
+      inFlight.add(chunk);
       void send(chunk, bytes, dropped, unload);
       return true;
     }
@@ -179,11 +181,12 @@ export function createOutbox(options: OutboxOptions): Outbox {
     const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
 
-    // What came of it.
-    inFlight.delete(chunk);
+    // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
+    // denial is sent after it).
+    if (!inFlight.delete(chunk)) return;
     if (status >= 200 && status < 300) {
-      // The counts it carried leave the tab's record.
-      journal.settle(chunk, dropped.length ? drops : undefined);
+      // The counts it carried leave the tab's record: rewritten with those still unsent (one small write per request).
+      journalSettle(chunk, drops ?? {});
       offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
@@ -193,58 +196,49 @@ export function createOutbox(options: OutboxOptions): Outbox {
       if (status !== 400 || rejectedIds) addDrops(dropped);
       // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
       // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
-      if (status) offline = ONLINE;
-      else if (offline || offlineNow()) {
-        // A failed probe while offline: no attempt is counted, and nothing more is tried until the online event.
-        offline = PROBED;
-        requeue(chunk);
-        persist(true);
-        return;
+      // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
+      offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
+      // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
+      // else the one event a halving isolated. Failed otherwise: those out of attempts are.
+      const refused = status === 400 || status === 413;
+      const kept: HeapEvent[] = [];
+      const spent: HeapEvent[] = [];
+      let attempt = 1;
+      for (const e of chunk) {
+        // Neither a failed probe (offline now) nor a send as the page hides counts an attempt: one each time the
+        // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
+        const n = (attempts.get(e) ?? 0) + (keepalive || refused || offline ? 0 : 1);
+        attempts.set(e, n);
+        if (rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) {
+          kept.push(e);
+          attempt = Math.max(attempt, n);
+        } else spent.push(e);
       }
-      // Ids come only with a 400 (transport.ts).
-      if (rejectedIds) {
-        const bad = new Set(rejectedIds);
-        drop('rejected', chunk.filter((e) => bad.has(e.id)));
-        requeue(chunk.filter((e) => !bad.has(e.id)));
-      } else if (status === 400 || status === 413) {
-        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
-        // request that carried only drop counts.
-        if (chunk.length === 1) drop('rejected', chunk);
-        else requeue(chunk);
-        chunkLimit = Math.ceil(chunk.length / 2) || 1;
-      } else {
-        const kept: HeapEvent[] = [];
-        const spent: HeapEvent[] = [];
-        let attempt = 1;
-        for (const e of chunk) {
-          // A send as the page hides does not count: one each time the visitor switched tabs dropped events within
-          // seconds of an outage, long before the backoff's attempts ran out.
-          const n = (attempts.get(e) ?? 0) + (keepalive ? 0 : 1);
-          attempts.set(e, n);
-          if (n < MAX_ATTEMPTS) {
-            kept.push(e);
-            attempt = Math.max(attempt, n);
-          } else spent.push(e);
-        }
-        drop('retries', spent);
-        requeue(kept);
+      drop(refused ? 'rejected' : 'retries', spent);
+      requeue(kept);
+      if (!refused) {
         notBefore = performance.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
         persist(true);
+      } else if (!rejectedIds) {
+        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
+        // request that carried only drop counts.
+        chunkLimit = Math.ceil(chunk.length / 2) || 1;
       }
     }
-    if (queue.length || drops.size) schedule(0);
+    if (queue.length || drops) schedule(0);
   }
 
   function pump() {
     if (disposed || !allowed() || offline === PROBED) return;
     // Drop counts travel even without events, so the collector learns of a loss promptly. While isolating a refused
     // event, one small request at a time; otherwise full batches, two at once.
-    while ((queue.length || drops.size) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+    while ((queue.length || drops) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
       if (performance.now() < notBefore) return schedule(0);
-      if (fresh.length) persist();
+      // What goes is saved first (with nothing new to save, only the caps are checked, when they apply).
+      persist();
       if (offline) offline = PROBED;
       sendNext(chunkLimit);
       if (offline) break;
@@ -261,10 +255,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
   /** Takes over events of dead tabs and earlier page loads. */
   async function adopt() {
     const cleared = clears;
-    const [events, found] = await journal.adopt();
+    const [events, found] = await journalAdopt();
     if (cleared !== clears || (!events.length && !found.length)) return;
     addDrops(found);
-    journal.append(events, drops);
+    journalAppend(events, drops);
     requeue(events);
     schedule(0);
   }
@@ -287,7 +281,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
   const onPageHide = () => {
     flushOnUnload();
-    journal.leave();
+    journalLeave();
   };
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
   // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
@@ -297,7 +291,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
     ['pagehide', onPageHide],
-    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journal.leave(false)],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journalLeave(false)],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);
@@ -319,7 +313,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
         forget(e);
       }
       // The held segments first, then the events not in one yet: each is written once.
-      journal.resync();
+      journalResync();
       persist();
       void adopt();
       schedule(0);
@@ -328,20 +322,19 @@ export function createOutbox(options: OutboxOptions): Outbox {
       clears++;
       queue = [];
       fresh = [];
-      drops.clear();
-      // Emptied in place: the request still holds these arrays, and its failure requeues them.
-      inFlight.forEach((dropped, chunk) => (chunk.length = dropped.length = 0));
-      journal.clear();
+      drops = undefined;
+      inFlight.clear();
+      journalClear();
     },
     get size() {
       settleCaptures();
       let n = queue.length;
-      inFlight.forEach((_, chunk) => (n += chunk.length));
+      inFlight.forEach((chunk) => (n += chunk.length));
       return n;
     },
     dispose() {
       flushOnUnload();
-      journal.leave();
+      journalLeave();
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);

@@ -55,10 +55,9 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
   return {
     get(key) {
       try {
-        const prefix = `${key}=`;
-        for (const part of documentText('cookie')!.split('; ')) {
-          if (part.startsWith(prefix)) return decodeURIComponent(part.slice(prefix.length));
-        }
+        // The cookies as a query string: the first of that name, decoded (values are written percent-encoded, so no
+        // `+` in them stands for a space).
+        return new URLSearchParams(documentText('cookie')!.replaceAll('; ', '&')).get(key);
       } catch {
         // Cookies blocked or a sandboxed document: behave as if there were none.
       }

@@ -29,18 +29,13 @@ export function createFetchTransport(endpoint: string): Transport {
       // Retry-After in seconds or as an HTTP date.
       const header = res.headers.get('Retry-After');
       const ms = header ? (Number.isFinite(+header) ? +header * 1000 : Date.parse(header) - Date.now()) : NaN;
-      const delivery: Delivery = [res.status, Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined];
-      // Reading the body to the end releases the browser's keepalive budget held by this request.
-      const text = await res.text().catch(() => '');
-      if (res.status === 400) {
-        try {
-          const ids = (JSON.parse(text) as { errors: { id?: unknown }[] }).errors.map((e) => e.id).filter((id) => typeof id === 'string');
-          if (ids.length) delivery[2] = ids as string[];
-        } catch {
-          // No usable ids: the outbox bisects the batch instead.
-        }
-      }
-      return delivery;
+      // Reading the body to the end releases the browser's keepalive budget held by this request. A 400 may name the
+      // events it refused; without usable ids the outbox bisects the batch instead.
+      const ids = await res
+        .json()
+        .then((body: { errors: { id?: unknown }[] }) => body.errors.map((e) => e.id).filter((id) => typeof id === 'string'))
+        .catch(() => {});
+      return [res.status, Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined, res.status === 400 && ids?.length ? (ids as string[]) : undefined];
     } catch {
       return [0];
     }
