@@ -5,6 +5,7 @@ import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
 import type { TargetContext } from './types.ts';
+import { errorOnce } from './warn.ts';
 
 /** Longest target text sent. */
 export const MAX_TEXT = 64;
@@ -100,37 +101,43 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 
   return () => {
     const target: TargetContext = { tag: chain[0]! };
-    if (chain[1]) target.id = sanitize(chain[1], 128);
-    const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
-    if (collapsed) target.classes = sanitize(collapsed, 255);
-    const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
-    if (sentText) target.text = sentText;
-    if (href) target.href = sanitize(href, 512);
-    // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
-    // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
-    let hierarchy = '';
-    for (let i = 0; i < chain.length; i += 4) {
-      const levelId = chain[i + 1];
-      let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
-      for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
-      // The target's own level is kept, cut if it must be.
-      const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
-      if (longer.length > MAX_HIERARCHY) break;
-      hierarchy = longer;
+    try {
+      if (chain[1]) target.id = sanitize(chain[1], 128);
+      const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
+      if (collapsed) target.classes = sanitize(collapsed, 255);
+      const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+      if (sentText) target.text = sentText;
+      if (href) target.href = sanitize(href, 512);
+      // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
+      // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
+      let hierarchy = '';
+      for (let i = 0; i < chain.length; i += 4) {
+        const levelId = chain[i + 1];
+        let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
+        for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
+        // The target's own level is kept, cut if it must be.
+        const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
+        if (longer.length > MAX_HIERARCHY) break;
+        hierarchy = longer;
+      }
+      target.hierarchy = hierarchy;
+      // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
+      // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
+      let count = 0;
+      for (const name of (call(el, 'getAttributeNames') as string[])) {
+        const sent = SENT.exec(name);
+        if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
+        (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
+        if (++count === 16) break;
+      }
+      // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
+      if (named) (target.attributes ??= {})[NAMED] = sanitize(named, 255);
+      return target;
+    } catch (err) {
+      // A description that fails still sends the event, with the tag alone (the failure reported once).
+      errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+      return { tag: chain[0]! };
     }
-    target.hierarchy = hierarchy;
-    // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
-    // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
-    let count = 0;
-    for (const name of (call(el, 'getAttributeNames') as string[])) {
-      const sent = SENT.exec(name);
-      if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
-      (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
-      if (++count === 16) break;
-    }
-    // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
-    if (named) (target.attributes ??= {})[NAMED] = sanitize(named, 255);
-    return target;
   };
 }
 
