@@ -95,9 +95,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   }
   const href = from === el && !hidden.has('href') && around.href;
   const named = !hidden.has(NAMED) && around.named;
-  const fromAround = text && (from === el ? around : from && readAround(from));
-  // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
-  if (!fromAround || (!fromAround.redacted && tagOf(from!) !== 'input' && fromAround.typed)) from = null;
+  const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
     const target: TargetContext = { tag: chain[0]! };
@@ -105,7 +103,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       if (chain[1]) target.id = sanitize(chain[1], 128);
       const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
       if (collapsed) target.classes = sanitize(collapsed, 255);
-      const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+      // The redacted text is `****` wherever it is.
+      const sentText = fromAround && (fromAround.redacted ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
       if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
@@ -144,12 +143,13 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 /** Describes `el` for the wire at once (the description a click would send, for tests). */
 export const describeTarget = (el: Element): TargetContext | undefined => readTarget(el, el, true)?.();
 
-/** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
+/** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it; none in a field. */
 function textOf(el: Element, around: Around): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
   if (tagOf(el) === 'input') return (/^(submit|button|reset)$/i.test(attributeOf(el, 'type')!) && attributeOf(el, 'value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
     readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around.hidden.has(name) && attributeOf(of, name)?.trim()).find(Boolean);
-  return own(el) || (around.control && own(around.control)) || '';
+  // Inside a field, a `select` or an editable region (as it was at the interaction), the text is the visitor's.
+  return (!around.typed && (own(el) || (around.control && own(around.control)))) || '';
 }
