@@ -86,7 +86,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const chain: (string | null)[] = [];
   // Classes are hidden from the element up to this one.
   let hideUpTo = around.classesUpTo;
-  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && tagOf(level) !== 'html'; ) {
+  // The element itself even when it is `html` (a click in the page's margin, below a short body); no ancestor is.
+  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && (level === el || tagOf(level) !== 'html'); ) {
     const up = composedParent(level);
     // Not the parent node: the step from a shadow root to its host.
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
