@@ -1,6 +1,6 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf } from './composed-tree.ts';
-import { call, tagOf } from './dom.ts';
+import { call } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
@@ -40,18 +40,10 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text);
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
-      // A description that fails still sends the event, with the tag alone (the failure reported once).
-      if (build)
-        runtime.core.capture(kind, undefined, {}, () => {
-          try {
-            return build();
-          } catch (err) {
-            // One code for both failures, so the cause is reported once.
-            errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-            return { tag: tagOf(el) };
-          }
-        });
+      // A description that fails still sends the event (readTarget's builder catches).
+      if (build) runtime.core.capture(kind, undefined, {}, build);
     } catch (err) {
+      // One code with the builder's failure, so the cause is reported once.
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
     }
   };

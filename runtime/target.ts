@@ -5,6 +5,7 @@ import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
 import type { TargetContext } from './types.ts';
+import { errorOnce } from './warn.ts';
 
 /** Longest target text sent. */
 export const MAX_TEXT = 64;
@@ -85,7 +86,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const chain: (string | null)[] = [];
   // Classes are hidden from the element up to this one.
   let hideUpTo = around.classesUpTo;
-  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && tagOf(level) !== 'html'; ) {
+  // The element itself even when it is `html` (a click in the page's margin, below a short body); no ancestor is.
+  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && (level === el || tagOf(level) !== 'html'); ) {
     const up = composedParent(level);
     // Not the parent node: the step from a shadow root to its host.
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
@@ -94,55 +96,61 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   }
   const href = from === el && !hidden.has('href') && around.href;
   const named = !hidden.has(NAMED) && around.named;
-  const fromAround = text && (from === el ? around : from && readAround(from));
-  // A field's own text is never read, except a button input's label; the redacted text is `****` wherever it is.
-  if (!fromAround || (!fromAround.redacted && tagOf(from!) !== 'input' && fromAround.typed)) from = null;
+  const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
     const target: TargetContext = { tag: chain[0]! };
-    if (chain[1]) target.id = sanitize(chain[1], 128);
-    const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
-    if (collapsed) target.classes = sanitize(collapsed, 255);
-    const sentText = from && ((fromAround as Around).redacted ? REDACTED : sanitize(textOf(from, fromAround as Around).replace(/\s+/g, ' ').trim(), MAX_TEXT));
-    if (sentText) target.text = sentText;
-    if (href) target.href = sanitize(href, 512);
-    // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
-    // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
-    let hierarchy = '';
-    for (let i = 0; i < chain.length; i += 4) {
-      const levelId = chain[i + 1];
-      let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
-      for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
-      // The target's own level is kept, cut if it must be.
-      const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
-      if (longer.length > MAX_HIERARCHY) break;
-      hierarchy = longer;
+    try {
+      if (chain[1]) target.id = sanitize(chain[1], 128);
+      const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
+      if (collapsed) target.classes = sanitize(collapsed, 255);
+      // The redacted text is `****` wherever it is.
+      const sentText = fromAround && (fromAround.redacted ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+      if (sentText) target.text = sentText;
+      if (href) target.href = sanitize(href, 512);
+      // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
+      // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
+      let hierarchy = '';
+      for (let i = 0; i < chain.length; i += 4) {
+        const levelId = chain[i + 1];
+        let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
+        for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
+        // The target's own level is kept, cut if it must be.
+        const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
+        if (longer.length > MAX_HIERARCHY) break;
+        hierarchy = longer;
+      }
+      target.hierarchy = hierarchy;
+      // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
+      // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
+      let count = 0;
+      for (const name of (call(el, 'getAttributeNames') as string[])) {
+        const sent = SENT.exec(name);
+        if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
+        (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
+        if (++count === 16) break;
+      }
+      // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
+      if (named) (target.attributes ??= {})[NAMED] = sanitize(named, 255);
+      return target;
+    } catch (err) {
+      // A description that fails still sends the event, with the tag alone (the failure reported once).
+      errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
+      return { tag: chain[0]! };
     }
-    target.hierarchy = hierarchy;
-    // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
-    // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
-    let count = 0;
-    for (const name of (call(el, 'getAttributeNames') as string[])) {
-      const sent = SENT.exec(name);
-      if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
-      (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
-      if (++count === 16) break;
-    }
-    // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
-    if (named) (target.attributes ??= {})[NAMED] = sanitize(named, 255);
-    return target;
   };
 }
 
 /** Describes `el` for the wire at once (the description a click would send, for tests). */
 export const describeTarget = (el: Element): TargetContext | undefined => readTarget(el, el, true)?.();
 
-/** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it. */
+/** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it; none in a field. */
 function textOf(el: Element, around: Around): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
   if (tagOf(el) === 'input') return (/^(submit|button|reset)$/i.test(attributeOf(el, 'type')!) && attributeOf(el, 'value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
     readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around.hidden.has(name) && attributeOf(of, name)?.trim()).find(Boolean);
-  return own(el) || (around.control && own(around.control)) || '';
+  // Inside a field, a `select` or an editable region (as it was at the interaction), the text is the visitor's.
+  return (!around.typed && (own(el) || (around.control && own(around.control)))) || '';
 }

@@ -24,13 +24,14 @@ export function readText(root: Element): string {
   let text = '';
   let visits = 0;
 
-  // Returns true once the budget is spent (the characters perhaps only by the last node read).
-  const visitChildren = (parent: Element, depth: number): boolean => {
+  // Once the budget is spent, this walk stops at its next node, and so does each walk it is in: the count and the
+  // text only grow (the text by the spaces that close the elements it was in, no more).
+  const visitChildren = (parent: Element, depth: number): void => {
     // As rendered: an open shadow root's content instead of the host's children, a slot's assigned nodes. A form
     // answers `shadowRoot` with its field of that name.
     const shadow = parent.shadowRoot;
     for (const node of tagOf(parent) === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : isShadowRoot(shadow) ? shadow.childNodes : (member(parent, 'childNodes') as NodeListOf<ChildNode>)) {
-      if (++visits > 200 || text.length >= RAW_LIMIT) return true;
+      if (++visits > 200 || text.length >= RAW_LIMIT) return;
       const type = nodeTypeOf(node);
       if (type === 3) text += (node as Text).data;
       else if (type === 1 && depth < 24) {
@@ -39,14 +40,13 @@ export function readText(root: Element): string {
         const block = BLOCKS.test(tagOf(el)) ? ' ' : '';
         text += block;
         if (attributeOf(el, REDACT_TEXT) !== null) text += ` ${REDACTED} `;
-        else if (visitChildren(el, depth + 1)) return true;
+        else visitChildren(el, depth + 1);
         text += block;
       }
     }
-    return text.length >= RAW_LIMIT;
   };
 
-  const full = visitChildren(root, 0);
-  text = text.slice(0, RAW_LIMIT);
-  return (full ? text.replace(/\S*$/, '') : text).trim();
+  visitChildren(root, 0);
+  // When the budget ran out, the last word read may go on in what was not read: it is dropped, whatever follows it.
+  return (visits > 200 || text.length >= RAW_LIMIT ? text.slice(0, RAW_LIMIT).replace(/\S*\s*$/, '') : text).trim();
 }
