@@ -79,6 +79,23 @@ describe('describing a target', () => {
     expect(attributes).to.not.have.any.keys('data-value', 'aria-valuenow', 'value');
   });
 
+  it('attributes: none whose name contains "value" in any case (an SVG element keeps the case a script gave)', () => {
+    const root = mount('<svg><circle id="t" r="5"></circle></svg>');
+    const circle = $(root, '#t');
+    circle.setAttribute('data-userValue', 'typed');
+    circle.setAttribute('data-userName', 'kept');
+    expect(circle.getAttributeNames()).to.include('data-userValue');
+    const attributes = describeClick(circle).attributes!;
+    expect(attributes).to.not.have.any.keys('data-userValue', 'data-uservalue');
+    expect(attributes['data-userName']).to.equal('kept');
+  });
+
+  it('the html element itself (a click on the margin below a short body) is described as html', () => {
+    const target = describeClick(document.documentElement);
+    expect(target.tag).to.equal('html');
+    expect(target.hierarchy).to.equal('html');
+  });
+
   it('attributes: names the data-heap-event of the element or its nearest ancestor, and leaves out other data-heap-* markup', () => {
     const root = mount('<div data-heap-event="Outer"><section data-heap-event="Signup" data-heap-prop-plan="pro"><span id="t">Go</span></section></div>');
     expect(describeClick($(root, '#t')).attributes).to.deep.equal({ 'data-heap-event': 'Signup' });

@@ -121,12 +121,13 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
         hierarchy = longer;
       }
       target.hierarchy = hierarchy;
-      // The attributes worth sending: the list above and `data-*`, never one whose name contains "value". Names are
-      // matched lower case: an SVG element keeps the case a script gave (`data-userName`), redaction markup does not.
+      // The attributes worth sending: the list above and `data-*`, never one whose name contains "value" in any case.
+      // Names are matched lower case: an SVG element keeps the case a script gave (`data-userValue`), redaction markup does not.
       let count = 0;
       for (const name of (call(el, 'getAttributeNames') as string[])) {
+        const lower = name.toLowerCase();
         const sent = SENT.exec(name);
-        if (!sent || name.includes('value') || name.length > 64 || hidden.has(name.toLowerCase()) || (sent[1] && !text)) continue;
+        if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text)) continue;
         (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
         if (++count === 16) break;
       }
