@@ -6,7 +6,9 @@ const seen = new Set<Code>();
 /**
  * A console message: its text, or in the drop-in bundles `[number, ...values]`, the number of its text in
  * heap-analytics-messages.js (the build moves the texts there: scripts/warning-catalog.mjs) and the values
- * that go between the text's pieces.
+ * that go between the text's pieces. A value the sources pass through describe() comes as it is, and the text
+ * describes it when it prints: a primitive cannot change meanwhile, and of an object describe() tells only its
+ * kind (array, function, other object), which does not change either; so the sentence is the one of the call.
  */
 export type Message = string | readonly unknown[];
 
@@ -59,11 +61,16 @@ function later(then: (lazy: Lazy | undefined) => void): void {
   printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
 }
 
-/** The numbered message's text with its values in place; the values alone when the texts could not be loaded. */
-function expand(table: readonly (readonly string[])[] | undefined, [n, ...values]: readonly unknown[]): string {
-  const pieces = table?.[n as number];
-  if (!pieces) return `${values.join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
-  return pieces.reduce((text, piece, i) => text + piece + (i < values.length ? values[i] : ''), '');
+/**
+ * The numbered message's text with its values in place; the values alone when the texts could not be loaded,
+ * an object or function by its type only, as they may be the host's values that describe() would have described:
+ * turning them into strings could run the host's code.
+ */
+function expand(table: Lazy['default'] | undefined, [n, ...values]: readonly unknown[]): string {
+  const text = table?.[n as number];
+  return text
+    ? text(...values)
+    : `${values.map((value) => (Object(value) === value ? typeof value : String(value))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
 }
 
 function write(level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void {
@@ -79,7 +86,10 @@ export function resetWarnings(): void {
   seen.clear();
 }
 
-/** Describes a value for a warning without calling any of its code. */
+/**
+ * Describes a value for a warning without calling any of its code. In the drop-in bundles, the messages of
+ * heap-analytics-messages.js call it when they print (runtime/warn-messages.ts).
+ */
 export function describe(value: unknown): string {
   try {
     if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { buildCatalog, findMessages, lazyCode } from './warning-catalog.mjs';
+import { buildCatalog, findMessages, lazyCode, textFunction } from './warning-catalog.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -13,7 +13,8 @@ describe('warning catalog', () => {
   it('finds every message of the sources as a literal, each distinct text once', () => {
     const { texts } = buildCatalog(ROOT);
     assert.ok(texts.size >= 60, `${texts.size} messages`);
-    assert.ok(texts.has(JSON.stringify(['track() needs an event name string, got ', '; the event was dropped.'])));
+    assert.ok(texts.has('(v0) => `track() needs an event name string, got ${describe(v0)}; the event was dropped.`'));
+    assert.ok(texts.has('(v0, v1) => `event names are limited to ${v0} characters; a name of ${v1} was truncated.`'), [...texts.keys()].join('\n'));
   });
 
   it('numbers every code written as a literal, each once; codes built from values stay in the sources', () => {
@@ -25,9 +26,23 @@ describe('warning catalog', () => {
     assert.deepEqual(found.map((f) => [f.code, f.pieces]), [[undefined, ['a']], ['b-c', undefined]]);
   });
 
-  it('splits a template into the text pieces and the source of its values', () => {
-    const [found] = findMessages("warnOnce('c', `a ${x.length} b ${describe(y)}`);", 'runtime/x.ts');
-    assert.deepEqual([found.pieces, found.values], [['a ', ' b ', ''], ['x.length', 'describe(y)']]);
+  it('splits a template into the text pieces and the source of its values, the value of describe() left to the text', () => {
+    const code = "warnOnce('c', `a ${x.length} b ${describe(y.z)}`);";
+    const [found] = findMessages(`import { describe, warnOnce } from './warn.ts';\n${code}`, 'runtime/x.ts');
+    assert.deepEqual([found.pieces, found.values, found.described], [['a ', ' b ', ''], ['x.length', 'y.z'], [false, true]]);
+    assert.equal(textFunction(found), '(v0, v1) => `a ${v0} b ${describe(v1)}`');
+    // From a component, the same module; any other describe() is called where it is.
+    assert.deepEqual(findMessages(`import { describe } from '../runtime/warn.ts';\n${code}`, 'components/x.ts')[0].values, ['x.length', 'y.z']);
+    assert.deepEqual(findMessages(`import { describe } from './describe.ts';\n${code}`, 'runtime/x.ts')[0].values, ['x.length', 'describe(y.z)']);
+    assert.deepEqual(findMessages(code, 'runtime/x.ts')[0].values, ['x.length', 'describe(y.z)']);
+  });
+
+  it('writes each text as a function giving the very sentence, whatever characters its pieces hold', () => {
+    const pieces = ['a`b\\c ${x} $y {z}\r\n\u2028', '', ' e'];
+    const text = textFunction({ pieces, described: [false, true] });
+    const describe = (value) => `<${typeof value}>`;
+    assert.equal(new Function('describe', `return ${text}`)(describe)('V', {}), `${pieces[0]}V<object>${pieces[2]}`);
+    assert.equal(textFunction({ pieces: ['plain'], described: [] }), '() => `plain`');
   });
 
   it('refuses a message built some other way, which would keep its text in the bundle unnoticed', () => {
@@ -35,14 +50,15 @@ describe('warning catalog', () => {
     assert.throws(() => findMessages("errorOnce('c');", 'runtime/x.ts'), /no message argument/);
   });
 
-  it('copies the modules warn-messages.ts re-exports (the debug log) as plain JavaScript into the messages file', () => {
+  it('copies the declarations warn-messages.ts re-exports (the debug log, describe) as plain JavaScript into the messages file', () => {
     const code = lazyCode(ROOT);
     assert.match(code, /^export function logEvent\(/);
     assert.match(code, /groupCollapsed/);
-    assert.doesNotMatch(code, /\bimport\b|: HeapEvent/);
+    assert.match(code, /export function describe\(\w+\)\{try\{/);
+    assert.doesNotMatch(code, /\bimport\b|: HeapEvent|warnOnce|PREFIX/);
   });
 
-  it('refuses a re-exported module that imports at run time or lacks the name, which the messages file could not serve', () => {
+  it('refuses a re-exported declaration that uses an import or another declaration of its module, or is missing, which the messages file could not serve', () => {
     const root = mkdtempSync(join(tmpdir(), 'warning-catalog-'));
     try {
       mkdirSync(join(root, 'runtime'));
@@ -51,7 +67,11 @@ describe('warning catalog', () => {
       write('log.ts', "import type { X } from './x.ts';\nexport function logEvent(x: X): void {}\n");
       assert.match(lazyCode(root), /^export function logEvent\(\w*\)\{\}$/);
       write('log.ts', "import { y } from './y.ts';\nexport function logEvent(): void { y(); }\n");
-      assert.throws(() => lazyCode(root), /imports at run time/);
+      assert.throws(() => lazyCode(root), /uses y, which heap-analytics-messages\.js would not have/);
+      write('log.ts', "const seen = new Set();\nexport function logEvent(x: unknown): void { seen.add(x); }\nexport function other(): void {}\n");
+      assert.throws(() => lazyCode(root), /uses seen/);
+      write('log.ts', "import { y } from './y.ts';\nconst seen = new Set();\nexport function other(): void { y(seen); }\nexport function logEvent(): void {}\n");
+      assert.match(lazyCode(root), /^export function logEvent\(\)\{\}$/);
       write('log.ts', 'export function logOther(): void {}\n');
       assert.throws(() => lazyCode(root), /does not export/);
     } finally {
