@@ -8,7 +8,7 @@ const seen = new Set<Code>();
  * heap-analytics-messages.js (the build moves the texts there: scripts/warning-catalog.mjs) and the values
  * that go between the text's pieces. A value the sources pass through describe() comes as it is, and the text
  * describes it when it prints: a primitive cannot change meanwhile, and of an object describe() tells only its
- * kind (array, function, other object), which does not change either; so the sentence is the one of the call.
+ * kind (array, function, other object), which does not change either (a Proxy revoked meanwhile reads as unreadable); so the sentence is the one of the call.
  */
 export type Message = string | readonly unknown[];
 
