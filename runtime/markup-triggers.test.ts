@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { cleanUp, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
-import { mount, settled, tracks, unmount } from '../test/markup.ts';
+import { mount, settled, tick, tracks, unmount } from '../test/markup.ts';
 
 const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
 const change = (el: Element | null) => el!.dispatchEvent(new Event('change', { bubbles: true }));
@@ -77,6 +77,20 @@ describe('markup triggers', () => {
       row.act(root);
       expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(row.sent);
     });
+  });
+
+  it('a change or submit inside a shadow root is sent by an annotated element around its host (the event stops at the root)', async () => {
+    const heap = startRuntime('shadowOuter', quiet);
+    const root = mount(`<section data-heap-event="Outer change" data-heap-trigger="change"><div id="wrap" data-heap-event="Outer submit" data-heap-trigger="submit"></div></section>`);
+    await heap.ready;
+    const host = document.createElement('div');
+    const shadow = host.attachShadow({ mode: 'open' });
+    shadow.innerHTML = '<form onsubmit="return false"><select><option>x</option></select><button>go</button></form>';
+    root.querySelector('#wrap')!.append(host);
+    await tick();
+    change(shadow.querySelector('select'));
+    click(shadow.querySelector('button'));
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Outer change', 'Outer submit']);
   });
 
   it('delivers the event of a link click that navigates the page away', async () => {
