@@ -9,7 +9,8 @@ import { createCollector, koaMiddleware } from './demo/collector/handler.mjs';
 
 const collector = createCollector({ basePath: '/__collect', testing: true });
 
-const chromiumFlags = CHROMIUM_FLAGS;
+// --expose-gc: a leak test forces a collection (runtime/markup-roots.test.ts).
+const chromiumFlags = [...CHROMIUM_FLAGS, '--js-flags=--expose-gc'];
 
 // A window per test page, not a tab: with two pages at once, the background tab is hidden and gets no
 // rendering, so IntersectionObserver (view triggers) and visibility-dependent code would never run there.

@@ -100,6 +100,29 @@ describe('markup in shadow roots', () => {
     expect(markupStats(heap)!.pendingHosts).to.equal(0);
   });
 
+  // Only where a test can force a collection: Chromium, which web-test-runner.config.mjs starts with --expose-gc.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    it('lets a removed custom element whose tag is never defined be collected, with its subtree', async () => {
+      const heap = startRuntime('undefinedfreed', quiet);
+      await heap.ready;
+      const box = document.createElement('div');
+      box.innerHTML = '<never-defined-panel><p>content</p></never-defined-panel><never-defined-panel></never-defined-panel>';
+      const refs = Array.from(box.children, (el) => new WeakRef(el));
+      document.body.append(box);
+      await tick();
+      expect(markupStats(heap)!.pendingHosts).to.equal(2);
+      box.remove();
+      box.replaceChildren();
+      await tick();
+      expect(markupStats(heap)!.pendingHosts).to.equal(0);
+      gc();
+      await tick();
+      gc();
+      expect(refs.map((ref) => ref.deref() === undefined)).to.deep.equal([true, true]);
+    });
+  }
+
   it('tracks markup around custom-element tags where the page has no custom element registry', async () => {
     resetWarnings();
     const { errors, result } = await withoutCustomElements(() =>

@@ -37,6 +37,11 @@ export function createRoots(
   const roots = new Set<Root>();
   /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
   const pending = new Set<Element>();
+  /**
+   * The tags waited for. One wait per tag, which holds the tag alone: one per element kept every removed element (and
+   * its subtree) alive until its tag was defined, for ever when it never is.
+   */
+  const waits = new Set<string>();
   const registry = globalThis.customElements;
   let stopped = false;
   probe?.count('roots', () => roots.size);
@@ -97,12 +102,15 @@ export function createRoots(
     const shadow = member(el, 'shadowRoot');
     if (shadow) add(shadow);
     // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
-    else if (tag.includes('-') && registry && !registry.get(tag) && !pending.has(el)) {
+    else if (tag.includes('-') && registry && !registry.get(tag)) {
       pending.add(el);
+      if (waits.has(tag)) return;
+      waits.add(tag);
       const defined = () => {
-        if (pending.delete(el) && el.isConnected && el.shadowRoot) add(el.shadowRoot);
+        waits.delete(tag);
+        for (const host of pending) if (tagOf(host) === tag && pending.delete(host) && host.isConnected && host.shadowRoot) add(host.shadowRoot);
       };
-      // An invalid name rejects: nothing will ever define it, and the same check lets go of it.
+      // An invalid name rejects: nothing will ever define it, and the same check lets go of its elements.
       registry.whenDefined(tag).then(defined, defined);
     }
   }
