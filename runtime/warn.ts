@@ -105,7 +105,11 @@ export function describe(value: unknown): string {
   }
 }
 
-/** An exception's message for a warning, without letting a second exception out. */
+/**
+ * An exception's message for a warning, without letting a second exception out. In the drop-in bundles it runs when
+ * the warning prints: an Error's message is a plain property that nothing rewrites meanwhile; anything else is
+ * turned into a string then rather than at the call, which runs the same code of the page, only a little later.
+ */
 export function safeMessage(err: unknown): string {
   try {
     return err instanceof Error ? err.message : String(err);
