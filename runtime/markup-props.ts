@@ -39,7 +39,13 @@ export const PAGEVIEW_PROPS = 'data-heap-pageview-props';
 /** The attribute names by role, for tools that list them (the markup audit). */
 export const ATTR = { event: EVENT, props: PROPS, prop: PROP, number: NUMBER, boolean: BOOLEAN, trigger: TRIGGER, once: ONCE, viewDwell: VIEW_DWELL, viewRepeat: VIEW_REPEAT, pageview: PAGEVIEW, title: TITLE, pageviewProps: PAGEVIEW_PROPS } as const;
 
-/** Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`. */
+/**
+ * Names an element in a warning, the way it reads in the page's source: `<button id="buy" data-heap-event="Buy">`.
+ * In the drop-in bundles it runs when the warning prints (heap-analytics-messages.js holds it), not at the call: a
+ * microtask later, or after that file's fetch for the first warning. The element's id and event name rarely change
+ * in between; if they do, the warning names the element as it is then. It reads through dom.ts, so no code of the
+ * page runs, and it cannot throw on an element; printing catches anything else (runtime/warn.ts, write()).
+ */
 export function describeElement(el: Element): string {
   const id = attributeOf(el, 'id');
   const name = attributeOf(el, EVENT);
@@ -166,6 +172,7 @@ function putEntry(out: Props, el: Element, attr: string, key: string, value: unk
   out[key] = clean;
 }
 
-function summarize(value: string): string {
+/** An attribute's value in a warning, quoted, its first 40 characters; in the drop-in bundles, when it prints (a string does not change). */
+export function summarize(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
 }

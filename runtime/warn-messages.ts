@@ -13,8 +13,10 @@ export const codes: readonly string[] = [];
  */
 export { logEvent } from './debug-log.ts';
 /**
- * The bundles' messages describe their bad values when they print, rather than the bundle at the call
- * (scripts/warning-catalog.mjs): the build copies describe() into dist/heap-analytics-messages.js, and the
- * bundle, left without a call of it, leaves it out.
+ * The bundles' messages describe their values (a bad argument, an exception, an element, an attribute's value) when
+ * they print, rather than the bundle at the call (scripts/warning-catalog.mjs): the build copies these functions,
+ * and what they use (dom.ts's reads), into dist/heap-analytics-messages.js, and the bundle, left without a call of
+ * them, leaves them out.
  */
-export { describe } from './warn.ts';
+export { describe, safeMessage } from './warn.ts';
+export { describeElement, summarize } from './markup-props.ts';

@@ -63,14 +63,15 @@ function later(then: (lazy: Lazy | undefined) => void): void {
 
 /**
  * The numbered message's text with its values in place; the values alone when the texts could not be loaded,
- * an object or function by its type only, as they may be the host's values that describe() would have described:
- * turning them into strings could run the host's code.
+ * an object or function (an element too) by its type only, as they may be the host's values that describe() would
+ * have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
+ * describe() and summarize() would have (a 300-character event name is no help on the console).
  */
 function expand(table: Lazy['default'] | undefined, [n, ...values]: readonly unknown[]): string {
   const text = table?.[n as number];
   return text
     ? text(...values)
-    : `${values.map((value) => (Object(value) === value ? typeof value : String(value))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
+    : `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
 }
 
 function write(level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void {
@@ -105,7 +106,11 @@ export function describe(value: unknown): string {
   }
 }
 
-/** An exception's message for a warning, without letting a second exception out. */
+/**
+ * An exception's message for a warning, without letting a second exception out. In the drop-in bundles it runs when
+ * the warning prints: an Error's message is a plain property that nothing rewrites meanwhile; anything else is
+ * turned into a string then rather than at the call, which runs the same code of the page, only a little later.
+ */
 export function safeMessage(err: unknown): string {
   try {
     return err instanceof Error ? err.message : String(err);

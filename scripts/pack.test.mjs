@@ -343,7 +343,10 @@ describe('each entry point in Chromium', () => {
   });
 });
 
-/** Bad calls whose warnings carry values (a described value, a length, a limit, a name) between their text pieces. */
+/**
+ * Bad calls whose warnings carry values (a described value, a length, a limit, a name, an exception's message, an
+ * element and an attribute's value) between their text pieces; the last two from markup, on a click.
+ */
 const BAD_CALLS = `
   heap.track('');
   heap.track('x'.repeat(300));
@@ -353,7 +356,12 @@ const BAD_CALLS = `
   heap.identify(null);
   heap.onReady('not a function');
   heap.trackPageview({ url: 'relative/path' });
+  heap.addEventProperties(new Proxy({}, { getPrototypeOf() { throw new Error('no prototype'); } }));
+  document.body.insertAdjacentHTML('beforeend', '<button id="buy" data-heap-event="Buy" data-heap-props="{not json, and longer than forty characters">Buy</button>');
+  document.getElementById('buy').click();
 `;
+/** How many of our warnings BAD_CALLS gives. */
+const BAD_WARNINGS = 10;
 
 /** Our console warnings, once `count` of them have arrived. */
 async function ourWarnings(log, count) {
@@ -373,9 +381,12 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     const reference = await open('/messages-ref.html');
     await heapReady(reference.tab);
     await reference.tab.evaluate(BAD_CALLS);
-    const expected = await ourWarnings(reference.log, 8);
-    assert.equal(expected.length, 8, `eight warnings from the ES modules: ${JSON.stringify(expected)}`);
+    const expected = await ourWarnings(reference.log, BAD_WARNINGS);
+    assert.equal(expected.length, BAD_WARNINGS, `${BAD_WARNINGS} warnings from the ES modules: ${JSON.stringify(expected)}`);
     assert.match(expected[0], /^\[heap-analytics\] event-name-empty: track\(\) got an empty event name/);
+    // What the messages file describes when it prints: an exception, an element and an attribute's value.
+    assert.match(expected[8], /: addEventProperties\(\) failed and was skipped: no prototype$/);
+    assert.match(expected[9], /markup-json-invalid: data-heap-props on <button id="buy" data-heap-event="Buy"> is not a JSON object \("\{not json, and longer than forty charact\.\.\."\)/);
     await reference.tab.close();
 
     for (const [label, head, body] of [
@@ -387,7 +398,7 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
       const { tab, log } = await open(`/messages-${label}.html`);
       await heapReady(tab);
       await tab.evaluate(BAD_CALLS);
-      assert.deepEqual(await ourWarnings(log, 8), expected, `${label} bundle`);
+      assert.deepEqual(await ourWarnings(log, BAD_WARNINGS), expected, `${label} bundle`);
       assert.deepEqual(log.pageErrors, []);
       await tab.close();
     }
@@ -400,9 +411,17 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     page('/messages-missing.html', { head: '<script type="module" src="/lonely/heap-analytics.js"></script>', body: element(env) });
     const { tab, log } = await open('/messages-missing.html');
     await heapReady(tab);
-    await tab.evaluate(() => window.heap.track('x'.repeat(300)));
-    const [warning] = await ourWarnings(log, 1);
-    assert.match(warning ?? '', /^\[heap-analytics\] warning #\d+: 255 \| 300 \(the message texts, heap-analytics-messages\.js, did not load\)$/);
+    await tab.evaluate(() => {
+      window.heap.track('x'.repeat(300));
+      window.heap.identify({});
+      window.heap.setConsent('z'.repeat(100));
+    });
+    const warnings = await ourWarnings(log, 3);
+    const missing = ' \\(the message texts, heap-analytics-messages\\.js, did not load\\)$';
+    assert.match(warnings[0] ?? '', new RegExp(`^\\[heap-analytics\\] warning #\\d+: 255 \\| 300${missing}`));
+    // A value the texts would have described: an object by its type, a string cut to 40 characters.
+    assert.match(warnings[1] ?? '', new RegExp(`^\\[heap-analytics\\] warning #\\d+: object${missing}`));
+    assert.match(warnings[2] ?? '', new RegExp(`^\\[heap-analytics\\] warning #\\d+: ${'z'.repeat(40)}${missing}`));
     await tab.evaluate(() => window.heap.track('still tracked'));
     await waitForEvents(env, { type: 'track', name: 'still tracked' });
     assert.deepEqual(log.pageErrors, []);
@@ -426,7 +445,7 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     await heapReady(reference.tab);
     const expected = await lines(reference);
     assert.ok(expected.filter((line) => line.startsWith('startGroupCollapsed')).length >= 3, JSON.stringify(expected));
-    assert.equal(expected.filter((line) => line.startsWith('warn')).length, 8, JSON.stringify(expected));
+    assert.equal(expected.filter((line) => line.startsWith('warn')).length, BAD_WARNINGS, JSON.stringify(expected));
     for (const [label, head, body] of [
       ['esm', `<script type="module" src="${ESM}"></script>`, ''],
       ['iife', '', `<script src="${IIFE}"></script>`],

@@ -6,12 +6,12 @@
 // literal into its number, and writes the texts, as functions of their values, and the codes, by number, to
 // dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning is printed,
 // and prints the same sentence the sources hold; the package's dist/esm keeps the texts inline.
-// A value written `describe(x)` (runtime/warn.ts) goes as `x`, and the text describes it when it prints: so the
-// bundle has no call of describe() left, and leaves out the function and its words.
-// The declarations runtime/warn-messages.ts re-exports (the `debug` setting's event log, describe()) are copied into
-// that file too, so the bundle ships only the call that loads them.
+// A value written `describe(x)` (runtime/warn.ts), or with another of the DESCRIBERS below, goes as `x`, and the text
+// describes it when it prints: so the bundle has no call of these functions left, and leaves out their code and words.
+// The declarations runtime/warn-messages.ts re-exports (the `debug` setting's event log, the describers) are copied
+// into that file too, with the functions and constants they use, so the bundle ships only the call that loads them.
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { minifySync, transformSync } from 'rolldown/experimental';
 import { parseAst } from 'rolldown/parseAst';
 
@@ -23,8 +23,18 @@ const LOCAL_MESSAGE_ARG = { 'runtime/markup-props.ts': { warn: 1 } };
 export const MESSAGES_FILE = 'heap-analytics-messages.js';
 /** The source module that stands for the messages file (an empty table); the bundle imports the real file instead. */
 const MESSAGES_MODULE = '/warn-messages.ts';
-/** The module whose describe() the texts call when they print, instead of the call site. */
-const DESCRIBE_MODULE = 'runtime/warn.ts';
+/**
+ * The functions that exist only to put a value into a message's words, by the module that declares them: the texts
+ * call them when they print, instead of the call site (runtime/warn-messages.ts re-exports each for the messages
+ * file). A describer must not throw, nor call the page's code, and must give at print time the words it would
+ * have given at the call (see each one's comment).
+ */
+const DESCRIBERS = new Map([
+  ['describe', 'runtime/warn.ts'],
+  ['safeMessage', 'runtime/warn.ts'],
+  ['describeElement', 'runtime/markup-props.ts'],
+  ['summarize', 'runtime/markup-props.ts'],
+]);
 
 const DIRS = ['runtime', 'components'];
 
@@ -58,14 +68,19 @@ export function findMessages(code, file) {
   const table = { ...MESSAGE_ARG, ...LOCAL_MESSAGE_ARG[file] };
   const found = [];
   const ast = parseAst(code, { lang: 'ts' });
-  // Only runtime/warn.ts's describe(), imported under its own name, moves to the messages file.
-  const describes = ast.body.some(
-    (node) => node.type === 'ImportDeclaration' && posix.join(posix.dirname(file), node.source.value) === DESCRIBE_MODULE && node.specifiers.some((s) => s.imported?.name === 'describe' && s.local.name === 'describe'),
-  );
-  /** A value's source, and whether the text describes it: `describe(x)` becomes `x`, described when printed. */
+  // Only the DESCRIBERS move to the messages file: each imported from its module under its own name, or declared in
+  // this module if it is theirs.
+  const describers = new Set();
+  for (const node of ast.body) {
+    if (node.type === 'ImportDeclaration') {
+      const from = posix.join(posix.dirname(file), node.source.value);
+      for (const s of node.specifiers) if (s.imported?.name === s.local.name && DESCRIBERS.get(s.local.name) === from) describers.add(s.local.name);
+    } else for (const name of declaredNames(node)) if (DESCRIBERS.get(name) === file) describers.add(name);
+  }
+  /** A value's source, and the describer the text calls on it (or false): `describe(x)` becomes `x`, described when printed. */
   const value = (e) =>
-    describes && e.type === 'CallExpression' && e.callee.type === 'Identifier' && e.callee.name === 'describe' && e.arguments.length === 1 && e.arguments[0].type !== 'SpreadElement'
-      ? [code.slice(e.arguments[0].start, e.arguments[0].end), true]
+    e.type === 'CallExpression' && e.callee.type === 'Identifier' && describers.has(e.callee.name) && e.arguments.length === 1 && e.arguments[0].type !== 'SpreadElement'
+      ? [code.slice(e.arguments[0].start, e.arguments[0].end), e.callee.name]
       : [code.slice(e.start, e.end), false];
   walk(ast, (node) => {
     if (node.type !== 'CallExpression' || node.callee.type !== 'Identifier' || !(node.callee.name in table)) return;
@@ -94,12 +109,12 @@ export function findMessages(code, file) {
 
 /**
  * A message's text as the source of a function of its values, for the messages file: a template literal as in the
- * sources, `(v0, v1) => `text ${v0} more ${describe(v1)}``. Each piece escapes what a template would read
+ * sources, `(v0, v1) => `text ${v0} more ${describe(v1)}`` (`described` names each value's describer, or is false). Each piece escapes what a template would read
  * otherwise: a backslash, a backtick, `${`, and a carriage return (a template turns a raw one into a line feed).
  */
 export function textFunction({ pieces, described }) {
   const params = described.map((_, i) => `v${i}`);
-  const value = (i) => (described[i] ? `describe(${params[i]})` : params[i]);
+  const value = (i) => (described[i] ? `${described[i]}(${params[i]})` : params[i]);
   const escape = (piece) => piece.replace(/[\\`]|\$(?=\{)/g, '\\$&').replace(/\r/g, '\\r');
   return `(${params.join(', ')}) => \`${pieces.map((piece, i) => escape(piece) + (i < params.length ? `\${${value(i)}}` : '')).join('')}\``;
 }
@@ -132,40 +147,99 @@ function declaredNames(statement) {
   return names;
 }
 
+/** The names a piece of code reads: its identifiers, but not the names of properties (`a.b`, `{ b: 1 }`). */
+function namesRead(node, names = new Set()) {
+  if (Array.isArray(node)) for (const child of node) namesRead(child, names);
+  else if (node && typeof node === 'object') {
+    if (node.type === 'Identifier') names.add(node.name);
+    for (const key in node) {
+      const propertyName = !node.computed && ((node.type === 'MemberExpression' && key === 'property') || (node.type === 'Property' && key === 'key'));
+      if (key !== 'parent' && !propertyName) namesRead(node[key], names);
+    }
+  }
+  return names;
+}
+
+/**
+ * Whether a constant's value holds no state the messages file could get out of step with: a function, a literal (a
+ * regular expression without the g or y flag, whose lastIndex would be state), or a read of a global
+ * (`globalThis.Element?.prototype`, read again when the messages file loads).
+ */
+function stateless(e) {
+  if (e.type === 'ArrowFunctionExpression' || e.type === 'FunctionExpression') return true;
+  if (e.type === 'Literal') return !/[gy]/.test(e.regex?.flags ?? '');
+  if (e.type === 'TemplateLiteral') return !e.expressions.length;
+  if (e.type === 'ChainExpression') return stateless(e.expression);
+  if (e.type === 'MemberExpression') return !e.computed && (e.object.type === 'Identifier' ? e.object.name === 'globalThis' : stateless(e.object));
+  return false;
+}
+
 /**
  * The declarations runtime/warn-messages.ts re-exports (`export { name } from './module.ts'`), as minified
- * JavaScript for the messages file: of each module, only the exported declarations named, types stripped. One
- * that lacks a re-exported name, or whose copied code uses another of its top-level names (an import, a helper,
- * some state), is an error: the messages file has nothing to import it from, and the bundle keeps its own copy.
+ * JavaScript for the messages file: of each module, only the exported declarations named, types stripped, with the
+ * functions and constants they use, of their module or imported from another module of the sources, copied too
+ * (dom.ts's reads, for describeElement). What the messages file could not serve is an error: a re-exported name its
+ * module lacks, an import from a package, a name imported under another one, two declarations of one name, or
+ * state (a `let`, a Set, anything but a function or a stateless constant), which the bundle and the messages file
+ * would each hold a copy of.
  */
 export function lazyCode(root) {
   const from = `runtime${MESSAGES_MODULE}`;
-  let out = '';
-  for (const node of parseAst(readFileSync(join(root, from), 'utf8'), { lang: 'ts' }).body) {
-    if (node.type !== 'ExportNamedDeclaration' || !node.source) continue;
-    const file = join(dirname(from), node.source.value);
+  /** Each source module read: its top-level declarations, and its imports (local name: [file, imported name]). */
+  const modules = new Map();
+  const read = (file) => {
+    if (modules.has(file)) return modules.get(file);
     const { code, errors } = transformSync(file, readFileSync(join(root, file), 'utf8'), { lang: 'ts' });
     if (errors.length) throw new Error(`warning catalog: ${file}: ${errors[0].message}`);
-    const wanted = new Set(node.specifiers.map(({ local }) => local.name));
-    const copied = [];
-    const left = new Set();
+    const module = { code, declared: new Map(), imports: new Map() };
     for (const statement of parseAst(code).body) {
-      const names = declaredNames(statement);
-      if (statement.type === 'ExportNamedDeclaration' && names.length && names.every((name) => wanted.has(name))) copied.push(statement);
-      else for (const name of names) left.add(name);
+      if (statement.type === 'ImportDeclaration') {
+        for (const s of statement.specifiers) module.imports.set(s.local.name, [statement.source.value.startsWith('.') && posix.join(posix.dirname(file), statement.source.value), s.imported?.name]);
+      } else for (const name of declaredNames(statement)) module.declared.set(name, statement);
     }
-    const found = new Set(copied.flatMap(declaredNames));
-    for (const { local, exported: as } of node.specifiers) {
-      if (!found.has(local.name) || as.name !== local.name) throw new Error(`warning catalog: ${from} re-exports ${local.name} as ${as.name}, which ${file} does not export as such`);
+    modules.set(file, module);
+    return module;
+  };
+  /** The code copied, dependencies before what uses them; the module of each name it declares. */
+  const out = [];
+  const owners = new Map();
+  /** The names re-exported, by their module: copied with their export (a text may call them), whoever uses them first. */
+  const wanted = new Map();
+  const copy = (file, name, user) => {
+    const { code, declared, imports } = read(file);
+    const exported = wanted.get(name) === file;
+    const statement = declared.get(name);
+    if (owners.get(name) === file) return;
+    if (owners.has(name)) throw new Error(`warning catalog: ${MESSAGES_FILE} would get two declarations named ${name}, of ${owners.get(name)} and ${file}`);
+    if (exported && statement?.type !== 'ExportNamedDeclaration') throw new Error(`warning catalog: ${from} re-exports ${name}, which ${file} does not export as such`);
+    const declaration = statement?.declaration ?? statement;
+    if (!exported && !(declaration?.type === 'FunctionDeclaration' || (declaration?.kind === 'const' && declaration.declarations.every((d) => d.init && stateless(d.init))))) {
+      throw new Error(`warning catalog: ${user}: what ${from} re-exports uses ${name}, which ${MESSAGES_FILE} would not have${statement ? ' (it holds state)' : ''}`);
     }
-    walk(copied, (identifier) => {
-      if (identifier.type === 'Identifier' && left.has(identifier.name)) {
-        throw new Error(`warning catalog: ${file}: what ${from} re-exports uses ${identifier.name}, which ${MESSAGES_FILE} would not have`);
+    for (const declaredName of declaredNames(declaration)) owners.set(declaredName, file);
+    for (const used of namesRead(declaration)) {
+      if (owners.get(used) === file) continue;
+      if (declared.has(used)) copy(file, used, file);
+      else if (imports.has(used)) {
+        const [source, imported] = imports.get(used);
+        if (!source || imported !== used) throw new Error(`warning catalog: ${file}: what ${from} re-exports uses ${used}, which ${MESSAGES_FILE} would not have`);
+        copy(source, used, file);
       }
-    });
-    out += minifySync(file, copied.map((statement) => code.slice(statement.start, statement.end)).join('\n'), { module: true }).code;
+    }
+    // What the messages file's texts call keeps its export, and so its name; the rest the minifier may rename.
+    out.push(code.slice((exported ? statement : declaration).start, declaration.end));
+  };
+  for (const node of parseAst(readFileSync(join(root, from), 'utf8'), { lang: 'ts' }).body) {
+    if (node.type !== 'ExportNamedDeclaration' || !node.source) continue;
+    const file = posix.join(posix.dirname(from), node.source.value);
+    for (const { local, exported: as } of node.specifiers) {
+      if (as.name !== local.name) throw new Error(`warning catalog: ${from} re-exports ${local.name} as ${as.name}, which ${file} does not export as such`);
+      wanted.set(local.name, file);
+    }
   }
-  return out;
+  for (const [name, file] of wanted) copy(file, name, from);
+  // One pass of the minifier for all of it: it renames what is not exported, and two passes could pick the same names.
+  return minifySync(MESSAGES_FILE, out.join('\n'), { module: true }).code;
 }
 
 /** The vite plugin for the drop-in bundles. */
@@ -178,6 +252,9 @@ export function warningCatalog(root) {
     buildStart() {
       catalog = buildCatalog(root);
       code = lazyCode(root);
+      // A describer the texts call that the messages file lacks would lose each of its warnings when printing.
+      const exported = parseAst(code).body.flatMap((s) => (s.type !== 'ExportNamedDeclaration' ? [] : s.declaration ? declaredNames(s) : s.specifiers.map((x) => x.exported.name)));
+      for (const name of DESCRIBERS.keys()) if (!exported.includes(name)) throw new Error(`warning catalog: runtime${MESSAGES_MODULE} does not re-export ${name}, which the texts call`);
     },
     resolveId(source) {
       if (source.endsWith(MESSAGES_MODULE)) return { id: `./${MESSAGES_FILE}`, external: true };

@@ -29,7 +29,7 @@ describe('warning catalog', () => {
   it('splits a template into the text pieces and the source of its values, the value of describe() left to the text', () => {
     const code = "warnOnce('c', `a ${x.length} b ${describe(y.z)}`);";
     const [found] = findMessages(`import { describe, warnOnce } from './warn.ts';\n${code}`, 'runtime/x.ts');
-    assert.deepEqual([found.pieces, found.values, found.described], [['a ', ' b ', ''], ['x.length', 'y.z'], [false, true]]);
+    assert.deepEqual([found.pieces, found.values, found.described], [['a ', ' b ', ''], ['x.length', 'y.z'], [false, 'describe']]);
     assert.equal(textFunction(found), '(v0, v1) => `a ${v0} b ${describe(v1)}`');
     // From a component, the same module; any other describe() is called where it is.
     assert.deepEqual(findMessages(`import { describe } from '../runtime/warn.ts';\n${code}`, 'components/x.ts')[0].values, ['x.length', 'y.z']);
@@ -37,9 +37,20 @@ describe('warning catalog', () => {
     assert.deepEqual(findMessages(code, 'runtime/x.ts')[0].values, ['x.length', 'describe(y.z)']);
   });
 
+  it('leaves the other describers to the text too: imported from their module, or in the module that declares them', () => {
+    const code = "warn('c', `${describeElement(el)} ${summarize(v)} ${safeMessage(err)}`);";
+    const own = findMessages(`export function describeElement(el) {}\nexport function summarize(v) {}\n${code}`, 'runtime/markup-props.ts')[0];
+    assert.deepEqual([own.values, own.described], [['el', 'v', 'safeMessage(err)'], ['describeElement', 'summarize', false]]);
+    const imported = `import { describeElement } from './markup-props.ts';\nimport { safeMessage } from './warn.ts';\n${code.replace('warn(', 'warnOnce(')}`;
+    assert.deepEqual(findMessages(imported, 'runtime/x.ts')[0].values, ['el', 'summarize(v)', 'err']);
+    // The same names elsewhere are not the describers.
+    assert.deepEqual(findMessages(`import { describeElement } from './other.ts';\n${code.replace('warn(', 'warnOnce(')}`, 'runtime/x.ts')[0].values, ['describeElement(el)', 'summarize(v)', 'safeMessage(err)']);
+    assert.equal(textFunction(own), '(v0, v1, v2) => `${describeElement(v0)} ${summarize(v1)} ${v2}`');
+  });
+
   it('writes each text as a function giving the very sentence, whatever characters its pieces hold', () => {
     const pieces = ['a`b\\c ${x} $y {z}\r\n\u2028', '', ' e'];
-    const text = textFunction({ pieces, described: [false, true] });
+    const text = textFunction({ pieces, described: [false, 'describe'] });
     const describe = (value) => `<${typeof value}>`;
     assert.equal(new Function('describe', `return ${text}`)(describe)('V', {}), `${pieces[0]}V<object>${pieces[2]}`);
     assert.equal(textFunction({ pieces: ['plain'], described: [] }), '() => `plain`');
@@ -50,15 +61,25 @@ describe('warning catalog', () => {
     assert.throws(() => findMessages("errorOnce('c');", 'runtime/x.ts'), /no message argument/);
   });
 
-  it('copies the declarations warn-messages.ts re-exports (the debug log, describe) as plain JavaScript into the messages file', () => {
+  it('copies the declarations warn-messages.ts re-exports (the debug log, the describers) as plain JavaScript into the messages file', () => {
     const code = lazyCode(ROOT);
     assert.match(code, /^export function logEvent\(/);
     assert.match(code, /groupCollapsed/);
     assert.match(code, /export function describe\(\w+\)\{try\{/);
-    assert.doesNotMatch(code, /\bimport\b|: HeapEvent|warnOnce|PREFIX/);
+    assert.match(code, /export function safeMessage\(\w+\)\{try\{/);
+    assert.match(code, /export function summarize\(/);
+    // describeElement, with dom.ts's prototype-safe reads and the attribute name it uses.
+    assert.match(code, /export function describeElement\(/);
+    assert.match(code, /globalThis\.Element\?\.prototype/);
+    assert.match(code, /Reflect\.get\(/);
+    assert.match(code, /`data-heap-event`/);
+    assert.doesNotMatch(code, /\bimport\b|: HeapEvent|warnOnce|PREFIX|readEventName|new Set/);
+    const describeElement = new Function(`${code.replace(/\bexport /g, '')}; return describeElement;`)();
+    const el = { localName: 'button', getAttribute: (name) => ({ id: 'buy', 'data-heap-event': 'x'.repeat(50) })[name] ?? null };
+    assert.equal(describeElement(el), `<button id="buy" data-heap-event="${'x'.repeat(40)}...">`);
   });
 
-  it('refuses a re-exported declaration that uses an import or another declaration of its module, or is missing, which the messages file could not serve', () => {
+  it('copies what a re-exported declaration uses, and refuses what the messages file could not serve: state, an import from a package or under another name, a clash of names, a missing export', () => {
     const root = mkdtempSync(join(tmpdir(), 'warning-catalog-'));
     try {
       mkdirSync(join(root, 'runtime'));
@@ -66,10 +87,23 @@ describe('warning catalog', () => {
       write('warn-messages.ts', "export default [];\nexport { logEvent } from './log.ts';\n");
       write('log.ts', "import type { X } from './x.ts';\nexport function logEvent(x: X): void {}\n");
       assert.match(lazyCode(root), /^export function logEvent\(\w*\)\{\}$/);
+      // What it uses comes along, from its module or another, if it holds no state: functions and constants.
+      write('y.ts', "const ELEMENT: any = globalThis.Element?.prototype;\nexport const NAME = 'id';\nexport function y(): void { Reflect.get(ELEMENT, NAME); }\nexport let state = 0;\n");
       write('log.ts', "import { y } from './y.ts';\nexport function logEvent(): void { y(); }\n");
+      assert.equal(lazyCode(root), 'const e=globalThis.Element?.prototype;function t(){Reflect.get(e,`id`)}export function logEvent(){t()}');
+      write('log.ts', "import { state } from './y.ts';\nexport function logEvent(): void { state; }\n");
+      assert.throws(() => lazyCode(root), /log\.ts: what runtime\/warn-messages\.ts re-exports uses state, which heap-analytics-messages\.js would not have \(it holds state\)/);
+      write('log.ts', "import { y as z } from './y.ts';\nexport function logEvent(): void { z(); }\n");
+      assert.throws(() => lazyCode(root), /uses z, which heap-analytics-messages\.js would not have/);
+      write('log.ts', "import { y } from 'some-package';\nexport function logEvent(): void { y(); }\n");
       assert.throws(() => lazyCode(root), /uses y, which heap-analytics-messages\.js would not have/);
+      // One scope for all: two modules' declarations of one name would clash.
+      write('log.ts', "import { y } from './y.ts';\nconst NAME = 'x';\nexport function logEvent(): void { y(NAME); }\n");
+      assert.throws(() => lazyCode(root), /two declarations named NAME, of runtime\/(y|log)\.ts and runtime\/(log|y)\.ts/);
       write('log.ts', "const seen = new Set();\nexport function logEvent(x: unknown): void { seen.add(x); }\nexport function other(): void {}\n");
       assert.throws(() => lazyCode(root), /uses seen/);
+      write('log.ts', "const ONCE = /a/g;\nexport function logEvent(x: string): boolean { return ONCE.test(x); }\n");
+      assert.throws(() => lazyCode(root), /uses ONCE.*holds state/);
       write('log.ts', "import { y } from './y.ts';\nconst seen = new Set();\nexport function other(): void { y(seen); }\nexport function logEvent(): void {}\n");
       assert.match(lazyCode(root), /^export function logEvent\(\)\{\}$/);
       write('log.ts', 'export function logOther(): void {}\n');
