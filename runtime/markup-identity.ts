@@ -30,9 +30,9 @@ export function createAppliedIdentity(): AppliedIdentity {
  */
 export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity, el: IdentityAttributes & Element): void {
   try {
-    // A script may set the property to a number, as identify() allows.
-    const identity = String(el.identity ?? '');
-    if (identity.trim() && identity !== applied.identity) {
+    // The property reads the attribute: a string, or null when absent (a number a script set is stored as its string).
+    const identity = el.identity;
+    if (identity?.trim() && identity !== applied.identity) {
       applied.identity = identity;
       heap.identify(identity);
     }
@@ -53,7 +53,8 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
     const usersJson = el.userProperties;
     if (usersJson !== applied.userProperties) {
       applied.userProperties = usersJson;
-      const props = usersJson && parsePropsJson(el, 'user-properties', usersJson);
+      // A removed attribute parses as no properties, which addUserProperties() sends nothing for.
+      const props = parsePropsJson(el, 'user-properties', usersJson);
       if (props) heap.addUserProperties(props);
     }
   } catch (err) {
