@@ -43,7 +43,8 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
       // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
       const next = parsePropsJson(el, 'event-properties', eventsJson);
       if (next) {
-        for (const key in applied.events) if (!(key in next)) heap.removeEventProperty(key);
+        // Every key it set goes, then the new value adds its own back: the same as removing only the keys it lacks.
+        for (const key in applied.events) heap.removeEventProperty(key);
         applied.events = next;
         heap.addEventProperties(next);
       }
