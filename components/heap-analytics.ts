@@ -1,7 +1,7 @@
 import { LIBRARY } from '../runtime/batch.ts';
 import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
 import { installGlobal } from '../runtime/global.ts';
-import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
+import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
 import { parseBoolean, parseNumber } from '../runtime/markup-props.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
@@ -78,7 +78,7 @@ export class HeapAnalyticsElement extends ElementBase {
       // A moved element reconnects to the runtime it just released, without the second-load warning.
       const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = (getRuntime(envId) === released && released) || load(envId, readSettings(this));
+      const runtime = (runtimes.get(envId) === released && released) || load(envId, readSettings(this));
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
