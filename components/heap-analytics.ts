@@ -95,21 +95,19 @@ export class HeapAnalyticsElement extends ElementBase {
           }
         });
         // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
-        // runs when a `then` on it would.
-        queueMicrotask(() => {
-          if (this.#runtime !== runtime) return;
-          this.#resolveReady(true);
-          this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true }));
-        });
+        // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
+        queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
+        this.#resolveReady(true);
         // A consent the page set while the element was detached applies to the runtime it takes back.
         if (runtime === released && this.hasAttribute('consent')) runtime.setConsent(this.getAttribute('consent') as never);
         this.#applyIdentity();
-      } else this.#resolveReady(false);
+      }
       void loadDebugOverlay(this);
     } catch (err) {
       errorOnce('element-boot-failed', 'the <heap-analytics> element failed to start; the page is unaffected.', err);
-      this.#resolveReady(false);
     }
+    // Dormant (no env id) or failed: `ready` gives false, unless it already gave true.
+    this.#resolveReady(false);
   }
 
   disconnectedCallback() {
