@@ -1,7 +1,7 @@
 import { LIBRARY } from '../runtime/batch.ts';
 import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
 import { installGlobal } from '../runtime/global.ts';
-import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
+import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
 import { parseBoolean, parseNumber } from '../runtime/markup-props.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
@@ -78,7 +78,7 @@ export class HeapAnalyticsElement extends ElementBase {
       // A moved element reconnects to the runtime it just released, without the second-load warning.
       const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = (getRuntime(envId) === released && released) || load(envId, readSettings(this));
+      const runtime = (runtimes.get(envId) === released && released) || load(envId, readSettings(this));
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
@@ -95,21 +95,19 @@ export class HeapAnalyticsElement extends ElementBase {
           }
         });
         // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
-        // runs when a `then` on it would.
-        queueMicrotask(() => {
-          if (this.#runtime !== runtime) return;
-          this.#resolveReady(true);
-          this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true }));
-        });
+        // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
+        queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
+        this.#resolveReady(true);
         // A consent the page set while the element was detached applies to the runtime it takes back.
         if (runtime === released && this.hasAttribute('consent')) runtime.setConsent(this.getAttribute('consent') as never);
         this.#applyIdentity();
-      } else this.#resolveReady(false);
+      }
       void loadDebugOverlay(this);
     } catch (err) {
       errorOnce('element-boot-failed', 'the <heap-analytics> element failed to start; the page is unaffected.', err);
-      this.#resolveReady(false);
     }
+    // Dormant (no env id) or failed: `ready` gives false, unless it already gave true.
+    this.#resolveReady(false);
   }
 
   disconnectedCallback() {

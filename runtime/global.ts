@@ -1,7 +1,7 @@
 import { SNIPPET_METHODS } from './api.ts';
 import type { HeapRuntime } from './load.ts';
 import type { HeapApi } from './types.ts';
-import { errorOnce, warnOnce } from './warn.ts';
+import { describe, errorOnce, warnOnce } from './warn.ts';
 
 /** The `window.heap` object once the runtime has booted. */
 export interface HeapGlobal extends HeapApi {
@@ -113,7 +113,8 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
         try {
           (entry.fn as () => void)();
         } catch (err) {
-          errorOnce('snippet-callback-failed', `a queued heap.${String(entry.name)}() call threw; the rest were replayed.`, err);
+          // The entry is the page's: its name is described, never turned into a string (that could run its code and throw).
+          errorOnce('snippet-callback-failed', `a queued heap call (${describe(entry.name)}) threw; the rest were replayed.`, err);
         }
       }
     },

@@ -33,8 +33,11 @@ export interface HeapRuntime extends HeapApi {
   getConsent(): Consent;
 }
 
-// Shared through the global object, so two copies of the script on one page boot one tracker per env id.
-const runtimes: Map<string, HeapRuntime> = ((globalThis as unknown as Record<symbol, Map<string, HeapRuntime>>)[Symbol.for('heap-analytics.runtimes')] ??= new Map());
+/**
+ * The booted runtimes by env id (the element reads it; only load() and dispose() change it). Shared through the
+ * global object, so two copies of the script on one page boot one tracker per env id.
+ */
+export const runtimes: Map<string, HeapRuntime> = ((globalThis as unknown as Record<symbol, Map<string, HeapRuntime>>)[Symbol.for('heap-analytics.runtimes')] ??= new Map());
 
 /** Boots the runtime for `envId`, or returns the one already booted for it (with a warning). */
 export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | undefined {

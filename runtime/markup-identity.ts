@@ -2,18 +2,17 @@ import { parsePropsJson } from './markup-props.ts';
 import type { HeapApi, Props } from './types.ts';
 import { errorOnce } from './warn.ts';
 
-/** The identity attributes of `<heap-analytics>`, as the element holds them (null when absent). */
+/** The element's `identity` property: the attribute's value, null when absent. */
 export interface IdentityAttributes {
   identity?: string | null;
-  userProperties?: string | null;
-  eventProperties?: string | null;
 }
 
 /** What an element last applied, so that only changes are applied again. */
 export interface AppliedIdentity {
   identity?: string;
-  userProperties?: string | null;
-  eventProperties?: string | null;
+  /** The JSON attributes' values, as last applied. */
+  'user-properties'?: string | null;
+  'event-properties'?: string | null;
   /** The event properties the `event-properties` attribute set. */
   events?: Props;
 }
@@ -30,31 +29,30 @@ export function createAppliedIdentity(): AppliedIdentity {
  */
 export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity, el: IdentityAttributes & Element): void {
   try {
-    // A script may set the property to a number, as identify() allows.
-    const identity = String(el.identity ?? '');
-    if (identity.trim() && identity !== applied.identity) {
+    // The property reads the attribute: a string, or null when absent (a number a script set is stored as its string).
+    const identity = el.identity;
+    if (identity?.trim() && identity !== applied.identity) {
       applied.identity = identity;
       heap.identify(identity);
     }
 
-    const eventsJson = el.eventProperties;
-    if (eventsJson !== applied.eventProperties) {
-      applied.eventProperties = eventsJson;
-      // A removed attribute declares nothing: the keys it set go. An invalid one leaves them.
-      const next = parsePropsJson(el, 'event-properties', eventsJson);
-      if (next) {
-        for (const key in applied.events) if (!(key in next)) heap.removeEventProperty(key);
-        applied.events = next;
-        heap.addEventProperties(next);
+    // The JSON attributes, in that order, each applied when it changed and parses (parsePropsJson warns of one that does not).
+    for (const name of ['event-properties', 'user-properties'] as const) {
+      const json = el.getAttribute(name);
+      if (json !== applied[name]) {
+        applied[name] = json;
+        const props = parsePropsJson(el, name, json);
+        // A removed attribute parses as no properties, which addUserProperties() sends nothing for; forgetting it
+        // lets the same value, set again later, be sent again.
+        if (props && name === 'user-properties') heap.addUserProperties(props);
+        else if (props) {
+          // A removed attribute declares nothing: the keys it set go. An invalid one leaves them. Every key it set
+          // goes, then the new value adds its own back: the same as removing only the keys it lacks.
+          for (const key in applied.events) heap.removeEventProperty(key);
+          applied.events = props;
+          heap.addEventProperties(props);
+        }
       }
-    }
-
-    // Forgetting a removed value lets the same value, set again later, be sent again.
-    const usersJson = el.userProperties;
-    if (usersJson !== applied.userProperties) {
-      applied.userProperties = usersJson;
-      const props = usersJson && parsePropsJson(el, 'user-properties', usersJson);
-      if (props) heap.addUserProperties(props);
     }
   } catch (err) {
     errorOnce('element-identity-failed', 'applying the identity attributes of <heap-analytics> failed; the page is unaffected.', err);

@@ -63,7 +63,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
-  const fresh = (now: number): StoredSession => ({ id: randomNumericId(), last: now, props: readLandingContext() });
+  // A new session, starting at `now`: the current one from then on.
+  const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
   return {
     touch(now, read) {
       // The shared store is read and written back at most once a second (the first touch too: syncedAt is
@@ -76,12 +77,13 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
         syncedAt = now;
         synced();
       }
-      if (!current || now - current.last > timeoutMs) save((current = fresh(now)));
+      if (!current || now - current.last > timeoutMs) restart(now);
       else {
         if (now > current.last && !read) current.last = now;
         if (sync) save(current);
       }
-      return current;
+      // Set by now: restart() sets it when nothing else had.
+      return current!;
     },
     merge(now) {
       const earlier = readJson(store, key, isStoredSession);
@@ -94,8 +96,6 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       if (current) save(current);
       return replaced;
     },
-    restart(now) {
-      save((current = fresh(now)));
-    },
+    restart,
   };
 }
