@@ -37,6 +37,8 @@ export class HeapAnalyticsElement extends ElementBase {
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
+  /** The consent attribute changed since the last disconnection: put back, the element applies it. */
+  #consentChanged = false;
   #unsubscribe?: () => void;
   #resolveReady!: (booted: boolean) => void;
   #appliedIdentity = createAppliedIdentity();
@@ -98,8 +100,9 @@ export class HeapAnalyticsElement extends ElementBase {
         // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
         queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
         this.#resolveReady(true);
-        // A consent the page set while the element was detached applies to the runtime it takes back.
-        if (runtime === released && this.hasAttribute('consent')) runtime.setConsent(this.getAttribute('consent') as never);
+        // A consent the page set while the element was detached applies to the runtime it takes back; an attribute
+        // left as it was does not undo what the page decided through the API since (a framework moving the element).
+        if (runtime === released && this.#consentChanged && this.hasAttribute('consent')) runtime.setConsent(this.getAttribute('consent') as never);
         this.#applyIdentity();
       }
       void loadDebugOverlay(this);
@@ -113,6 +116,7 @@ export class HeapAnalyticsElement extends ElementBase {
   disconnectedCallback() {
     // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
     const runtime = (this.#released = this.#runtime);
+    this.#consentChanged = false;
     if (!runtime) return;
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
@@ -122,7 +126,10 @@ export class HeapAnalyticsElement extends ElementBase {
   }
 
   attributeChangedCallback(name: string, _old: string | null, value: string | null) {
-    if (!this.#runtime) return;
+    if (!this.#runtime) {
+      if (name === 'consent') this.#consentChanged = true;
+      return;
+    }
     if (name === 'consent') this.#runtime.setConsent(value as never);
     else this.#applyIdentity();
   }

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, ENDPOINT, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv } from '../test/collector.ts';
+import { cleanUp, ENDPOINT, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { $, allBodies, clickOn, keepPage, mount, settle, settledOfType, typeInto, unmountAll } from '../test/autocapture-fixtures.ts';
 import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
 import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
@@ -180,6 +180,25 @@ describe('privacy promises', () => {
     heap.trackPageview();
     await settle(heap);
     expect(await allBodies(heap.envId)).to.not.match(/4111[+%]/);
+  });
+
+  it('a <heap-analytics> moved after the page granted consent through the API keeps that consent (its attribute did not change)', async () => {
+    defineHeapAnalytics();
+    const envId = uniqueEnv('moved');
+    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+    for (const [k, v] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['consent', 'pending'], ['disable-pageview-autocapture', '']]) el.setAttribute(k!, v!);
+    document.body.append(el);
+    el.setConsent('granted');
+    // A framework moves the element: nothing about consent changed.
+    el.remove();
+    document.body.append(el);
+    try {
+      expect(el.getConsent()).to.equal('granted');
+      el.track('After the move');
+      await waitForEvents(envId, 1, { name: 'After the move' });
+    } finally {
+      el.remove();
+    }
   });
 
   it('a <heap-analytics> whose consent changes while it is detached applies it when put back', async () => {
