@@ -182,12 +182,18 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.match(/4111[+%]/);
   });
 
-  it('a <heap-analytics> moved after the page granted consent through the API keeps that consent (its attribute did not change)', async () => {
+  /** A connected <heap-analytics> of its own env id, consent pending, no boot pageview, delivering within 20 ms. */
+  function connectPendingElement(name: string): [string, HeapAnalyticsElement] {
     defineHeapAnalytics();
-    const envId = uniqueEnv('moved');
+    const envId = uniqueEnv(name);
     const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
     for (const [k, v] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['consent', 'pending'], ['disable-pageview-autocapture', '']]) el.setAttribute(k!, v!);
     document.body.append(el);
+    return [envId, el];
+  }
+
+  it('a <heap-analytics> moved after the page granted consent through the API keeps that consent (its attribute did not change)', async () => {
+    const [envId, el] = connectPendingElement('moved');
     el.setConsent('granted');
     // A framework moves the element: nothing about consent changed.
     el.remove();
@@ -202,11 +208,7 @@ describe('privacy promises', () => {
   });
 
   it('a <heap-analytics> whose consent changes while it is detached applies it when put back', async () => {
-    defineHeapAnalytics();
-    const envId = uniqueEnv('detached');
-    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
-    for (const [k, v] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['consent', 'pending'], ['disable-pageview-autocapture', '']]) el.setAttribute(k!, v!);
-    document.body.append(el);
+    const [envId, el] = connectPendingElement('detached');
     el.track('Held');
     // A framework moves the element, and the page's consent banner answers in between.
     el.remove();
