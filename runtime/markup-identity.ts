@@ -46,9 +46,9 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
         // lets the same value, set again later, be sent again.
         if (props && name === 'user-properties') heap.addUserProperties(props);
         else if (props) {
-          // A removed attribute declares nothing: the keys it set go. An invalid one leaves them. Every key it set
-          // goes, then the new value adds its own back: the same as removing only the keys it lacks.
-          for (const key in applied.events) heap.removeEventProperty(key);
+          // A removed attribute declares nothing: the keys it set go. An invalid one leaves them. Only the keys the
+          // new value lacks are removed: each removal is a storage write, and the new value sets the rest anyway.
+          for (const key in applied.events) if (!(key in props)) heap.removeEventProperty(key);
           applied.events = props;
           heap.addEventProperties(props);
         }
