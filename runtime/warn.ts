@@ -6,11 +6,11 @@ const seen = new Set<Code>();
 /**
  * A console message: its text, or in the drop-in bundles `[number, ...values]`, the number of its text in
  * heap-analytics-messages.js (the build moves the texts there: scripts/warning-catalog.mjs) and the values
- * that go between the text's pieces. A value the sources pass through describe() comes as it is, and the text
+ * that go between the text's pieces; a text without values is its number alone. A value the sources pass through describe() comes as it is, and the text
  * describes it when it prints: a primitive cannot change meanwhile, and of an object describe() tells only its
  * kind (array, function, other object), which does not change either (a Proxy revoked meanwhile reads as unreadable); so the sentence is the one of the call.
  */
-export type Message = string | readonly unknown[];
+export type Message = string | number | readonly unknown[];
 
 /**
  * A warning's code, as docs/markup.md lists them. The sources write it; in the drop-in bundles a code written
@@ -19,13 +19,21 @@ export type Message = string | readonly unknown[];
 export type Code = string | number;
 
 /** Warns on the console once per code, so a loop of bad calls does not flood it. */
-export function warnOnce(code: Code, message: Message): void {
-  if (!seen.has(code)) print('warn', code, message);
+export function warnOnce(code: Code, message: Message): void;
+/**
+ * The drop-in bundles' short form: a message whose text has its code's number (most have) stands for both, when
+ * nothing follows it in the call.
+ */
+export function warnOnce(message: Message): void;
+export function warnOnce(code: Code | Message, message?: Message): void {
+  print('warn', code, message);
 }
 
 /** Reports an error (a failing callback, a missing setting) on the console, once per code. */
-export function errorOnce(code: Code, message: Message, cause?: unknown): void {
-  if (!seen.has(code)) print('error', code, message, cause);
+export function errorOnce(code: Code, message: Message, cause?: unknown): void;
+export function errorOnce(message: Message): void;
+export function errorOnce(code: Code | Message, message?: Message, cause?: unknown): void {
+  print('error', code, message, cause);
 }
 
 /**
@@ -38,7 +46,10 @@ let catalog: Promise<Lazy | undefined> | undefined;
 /** heap-analytics-messages.js: the texts, the codes and the event log (runtime/warn-messages.ts in the sources). */
 type Lazy = typeof import('./warn-messages.ts');
 
-function print(level: 'warn' | 'error', code: Code, message: Message, cause?: unknown): void {
+function print(level: 'warn' | 'error', code: Code | Message, message: Message = code, cause?: unknown): void {
+  // The short form: the code is the number heading the message.
+  if (typeof code === 'object') code = code[0] as number;
+  if (seen.has(code)) return;
   seen.add(code);
   // A message is a string in the sources, whose codes are strings too; in the drop-in bundles, never.
   if (typeof message === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
@@ -67,7 +78,9 @@ function later(then: (lazy: Lazy | undefined) => void): void {
  * have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
  * describe() and summarize() would have (a 300-character event name is no help on the console).
  */
-function expand(table: Lazy['default'] | undefined, [n, ...values]: readonly unknown[]): string {
+function expand(table: Lazy['default'] | undefined, message: number | readonly unknown[]): string {
+  // A number alone is a text without values: one level of flat() makes it `[n]`, and leaves `[n, ...values]` as it is.
+  const [n, ...values] = [message].flat();
   const text = table?.[n as number];
   return text
     ? text(...values)

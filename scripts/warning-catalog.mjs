@@ -2,8 +2,9 @@
 //
 // In the sources every warning is written in full, `warnOnce('some-code', `text ${value} more text`)`. About 70
 // of them cost ~2 KB gzip, paid by every page although a well-used page never prints one. This plugin rewrites each
-// message argument into `[index, value, ...]` (the values still computed at the call) and each code written as a
-// literal into its number, and writes the texts, as functions of their values, and the codes, by number, to
+// message argument into `[index, value, ...]` (the values still computed at the call; `index` alone without values)
+// and each code written as a literal into its number; a code whose text has its number (most) goes with its message,
+// `warnOnce([index, value, ...])`. It writes the texts, as functions of their values, and the codes, by number, to
 // dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning is printed,
 // and prints the same sentence the sources hold; the package's dist/esm keeps the texts inline.
 // A value written `describe(x)` (runtime/warn.ts), or with another of the DESCRIBERS below, goes as `x`, and the text
@@ -90,13 +91,16 @@ export function findMessages(code, file) {
     if (!arg) throw new Error(`warning catalog: no message argument in ${where}`);
     const literal = node.arguments[table[node.callee.name] - 1];
     const codeAt = literal.type === 'Literal' && typeof literal.value === 'string' ? { code: literal.value, codeStart: literal.start, codeEnd: literal.end } : {};
-    if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ ...codeAt, start: arg.start, end: arg.end, pieces: [arg.value], values: [], described: [] });
+    // Whether the message ends the call (no `cause` after it), so that it may take the code's place.
+    const last = arg === node.arguments.at(-1);
+    if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ ...codeAt, start: arg.start, end: arg.end, last, pieces: [arg.value], values: [], described: [] });
     else if (arg.type === 'TemplateLiteral') {
       const values = arg.expressions.map(value);
       found.push({
         ...codeAt,
         start: arg.start,
         end: arg.end,
+        last,
         pieces: arg.quasis.map((q) => q.value.cooked),
         values: values.map(([source]) => source),
         described: values.map(([, described]) => described),
@@ -120,22 +124,33 @@ export function textFunction({ pieces, described }) {
 }
 
 /**
- * The texts of every message of the sources and every literal code, each numbered in a fixed order (files
- * sorted, then source order): `texts` by their function's source (textFunction), `codes` by themselves.
+ * The texts of every message of the sources and every literal code, numbered in a fixed order (files sorted, then
+ * source order): `texts` by their function's source (textFunction), `codes` by themselves. A code met for the first
+ * time with a text met for the first time shares its number, so a call giving both passes that number once (most
+ * codes have one text); any other text or code takes a number of its own, and the other table has a hole there.
  */
 export function buildCatalog(root) {
   const texts = new Map();
   const codes = new Map();
-  const number = (map, key) => map.has(key) || map.set(key, map.size);
+  let size = 0;
+  const number = (map, key) => map.has(key) || map.set(key, size++);
   for (const file of sourceFiles(root)) {
     for (const message of findMessages(readFileSync(join(root, file), 'utf8'), file)) {
       const { pieces, code } = message;
-      if (pieces) number(texts, textFunction(message));
+      const text = pieces && textFunction(message);
+      if (text && code !== undefined && !texts.has(text) && !codes.has(code)) {
+        texts.set(text, size);
+        codes.set(code, size++);
+      }
+      if (text) number(texts, text);
       if (code !== undefined) number(codes, code);
     }
   }
   return { texts, codes };
 }
+
+/** The entries of a table numbered by buildCatalog, each at its number (a hole where the other table has one). */
+const byNumber = (map) => [...map].reduce((entries, [key, n]) => ((entries[n] = key), entries), []);
 
 /** The top-level names a statement declares (imports included). */
 function declaredNames(statement) {
@@ -268,24 +283,29 @@ export function warningCatalog(root) {
       let at = 0;
       const changed = () => new Error(`warning catalog: ${file} changed during the build`);
       for (const message of messages) {
-        const { code: literal, codeStart, codeEnd, start, end, pieces, values } = message;
-        if (literal !== undefined) {
-          if (!catalog.codes.has(literal)) throw changed();
+        const { code: literal, codeStart, codeEnd, start, end, last, pieces, values } = message;
+        const n = pieces ? catalog.texts.get(textFunction(message)) : false;
+        if (n === undefined || (literal !== undefined && !catalog.codes.has(literal))) throw changed();
+        // A code of the same number as its text, before the message that ends the call, goes with it: the message
+        // alone stands for both (runtime/warn.ts), `n` or `[n, ...values]`.
+        const alone = last && literal !== undefined && catalog.codes.get(literal) === n;
+        if (literal !== undefined && !alone) {
           out += `${code.slice(at, codeStart)}${catalog.codes.get(literal)}`;
           at = codeEnd;
         }
-        if (!pieces) continue;
-        const n = catalog.texts.get(textFunction(message));
-        if (n === undefined) throw changed();
-        // As many line breaks as the text had, so the lines of the source map still match.
-        const lost = code.slice(start, end).split('\n').length - [n, ...values].join(', ').split('\n').length;
-        out += `${code.slice(at, start)}[${[n, ...values].join(', ')}]${'\n'.repeat(Math.max(0, lost))}`;
+        if (n === false) continue;
+        const from = alone ? codeStart : start;
+        // A message without values is its number alone.
+        const written = values.length ? `[${[n, ...values].join(', ')}]` : `${n}`;
+        // As many line breaks as the code and text had, so the lines of the source map still match.
+        const lost = code.slice(from, end).split('\n').length - written.split('\n').length;
+        out += `${code.slice(at, from)}${written}${'\n'.repeat(Math.max(0, lost))}`;
         at = end;
       }
       return { code: out + code.slice(at), map: null };
     },
     generateBundle() {
-      const table = `export default [${[...catalog.texts.keys()].join(',\n')}];\nexport const codes = ${JSON.stringify([...catalog.codes.keys()])};\n`;
+      const table = `export default [${byNumber(catalog.texts).join(',\n')}];\nexport const codes = ${JSON.stringify(byNumber(catalog.codes))};\n`;
       this.emitFile({
         type: 'asset',
         fileName: MESSAGES_FILE,

@@ -1,11 +1,11 @@
 // The build step that moves console messages out of the drop-in bundles (scripts/warning-catalog.mjs).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { buildCatalog, findMessages, lazyCode, textFunction } from './warning-catalog.mjs';
+import { buildCatalog, findMessages, lazyCode, textFunction, warningCatalog } from './warning-catalog.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,6 +24,35 @@ describe('warning catalog', () => {
     assert.ok(![...codes.keys()].some((code) => code.includes('${')));
     const found = findMessages("warnOnce(`${call}-x`, 'a'); errorOnce('b-c', m);", 'runtime/x.ts');
     assert.deepEqual(found.map((f) => [f.code, f.pieces]), [[undefined, ['a']], ['b-c', undefined]]);
+  });
+
+  it('passes a code and a text of one number once, when the message ends the call: `n` or `[n, ...values]`', () => {
+    const { texts, codes } = buildCatalog(ROOT);
+    const plugin = warningCatalog(ROOT);
+    plugin.buildStart();
+    const transform = (file) => {
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      const { code } = plugin.transform(source, join(ROOT, file));
+      // The lines stay where they were, for the source map.
+      assert.equal(code.split('\n').length, source.split('\n').length, file);
+      return code;
+    };
+    const validate = transform('runtime/validate.ts');
+    const empty = codes.get('event-name-empty');
+    assert.equal(texts.get('() => `track() got an empty event name; the event was dropped.`'), empty);
+    assert.match(validate, new RegExp(`warnOnce\\(${empty}\\);`));
+    assert.match(validate, new RegExp(`warnOnce\\(\\[${codes.get('event-name-truncated')}, MAX_EVENT_NAME, name\\.length\\]\\);`));
+    // A code built from values keeps its place; its text is numbered on its own.
+    assert.match(validate, /warnOnce\(`\$\{call\}-key-invalid`, \[\d+, call, value\]\);/);
+    // A cause after the message: the code stays, and the message without values is its number.
+    const failed = codes.get('capture-failed');
+    const runtime = transform('runtime/runtime.ts');
+    assert.match(runtime, new RegExp(`errorOnce\\(${failed}, ${failed}, err\\);`));
+    // consent-invalid has two texts (api.ts's, met first, has its number): the other's number differs, so the code goes beside it.
+    const consent = codes.get('consent-invalid');
+    assert.match(transform('runtime/api.ts'), new RegExp(`warnOnce\\(\\[${consent}, consent\\]\\)`));
+    const [, text] = runtime.match(new RegExp(`warnOnce\\(${consent}, \\[(\\d+), given\\]\\)`)) ?? [];
+    assert.ok(text && Number(text) !== consent, runtime);
   });
 
   it('splits a template into the text pieces and the source of its values, the value of describe() left to the text', () => {
