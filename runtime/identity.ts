@@ -13,23 +13,26 @@ const isStoredUser = (v: unknown): v is StoredUser =>
   typeof (v as StoredUser | null)?.u === 'string' && /^\d{1,16}$/.test((v as StoredUser).u) &&
   ((v as StoredUser).i === null || typeof (v as StoredUser).i === 'string');
 
-/** The user: an anonymous id made at first visit, and the identity set by `identify`. */
-export interface Identity {
+/**
+ * The user: an anonymous id made at first visit, and the identity set by `identify`. Four functions, in a tuple that
+ * the core names as it takes it apart: the bundle then ships no method names.
+ */
+export type Identity = [
   /** The user as last saved or read: a new object at every save or re-read, never changed in place. */
-  current(): StoredUser;
+  current: () => StoredUser,
   /**
    * Sets a different identity: an anonymous user takes it; an identified one is someone else, a new user (with
    * null, a new anonymous user). Returns true when it made a new user.
    */
-  identify(identity: string | null): boolean;
+  identify: (identity: string | null) => boolean,
   /** Re-reads the stored user, picking up a change made by another tab. */
-  sync(): void;
+  sync: () => void,
   /**
    * Takes over the user an earlier visit saved (in storage the gate kept closed until now) when it can be the
    * same person, else saves the current one over it. Returns the user id that was replaced, if any.
    */
-  merge(): string | undefined;
-}
+  merge: () => string | undefined,
+];
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
 export function createIdentity(store: UserStore, key: string): Identity {
@@ -39,18 +42,18 @@ export function createIdentity(store: UserStore, key: string): Identity {
     return user;
   };
   save();
-  return {
-    current: () => user,
-    identify(identity) {
+  return [
+    () => user,
+    (identity) => {
       const other = user.i !== null;
       save(other ? randomNumericId() : user.u, identity);
       return other;
     },
-    sync() {
+    () => {
       // Gone or unreadable: saved again from memory.
       user = readJson(store, key, isStoredUser) ?? save();
     },
-    merge() {
+    () => {
       const earlier = readJson(store, key, isStoredUser);
       const replaced = user.u;
       if (earlier && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
@@ -60,5 +63,5 @@ export function createIdentity(store: UserStore, key: string): Identity {
       save();
       return undefined;
     },
-  };
+  ];
 }

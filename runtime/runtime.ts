@@ -105,7 +105,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const allowed = () => consent === 'granted';
   // The storage settings go through under their own names.
   const persistence = createPersistence(options, base, allowed);
-  const user = createIdentity(persistence.user, `${base}_id`);
+  const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(persistence.user, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
   // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
   const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
@@ -151,7 +151,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = session.touch(time);
     if (context?.[1] !== current) {
-      context = [user.current(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+      context = [currentUser(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
     if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // In debug mode an event is settled (and its log line queued) at its call, ahead of any warning a later call
@@ -166,10 +166,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // another tab made of it, as if read at their call (so does the context, which they share); those labelled
       // by a change made here since do not. The user is a new object at each change, so `===` tells them apart.
       syncDue = false;
-      const before = user.current();
-      user.sync();
+      const before = currentUser();
+      syncUser();
       // Finished events took their labels already: relabelling their contexts changes only what later captures share.
-      for (const [shared] of pending) if (shared[0] === before) shared[0] = user.current();
+      for (const [shared] of pending) if (shared[0] === before) shared[0] = currentUser();
     }
     while (next < pending.length) {
       const [[{ u: user_id, i: identity }, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
@@ -205,13 +205,13 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   return {
     config: options,
     outbox,
-    getUserId: () => user.current().u,
-    getIdentity: () => user.current().i,
+    getUserId: () => currentUser().u,
+    getIdentity: () => currentUser().i,
     getSessionId: () => session.touch(now(), true).id,
     identify(identity) {
-      if (identity === user.current().i) return;
+      if (identity === currentUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
-      if (user.identify(identity)) session.restart(now());
+      if (identifyUser(identity)) session.restart(now());
       changed();
       if (identity !== null) capture('identify');
     },
@@ -226,14 +226,14 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties also starts a new context for the next capture.
-        const replacedUser = user.merge();
+        const replacedUser = mergeUser();
         const replacedSession = session.merge(now());
         eventProperties.merge();
         const current = session.touch(now());
         outbox.grant((event) => {
           if (event.user_id === replacedUser) {
-            event.user_id = user.current().u;
-            event.identity ??= user.current().i;
+            event.user_id = currentUser().u;
+            event.identity ??= currentUser().i;
           }
           if (event.session_id === replacedSession) {
             event.session_id = current.id;
