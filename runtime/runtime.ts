@@ -108,7 +108,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(persistence.user, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
   // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
-  const session = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
+  const [touchSession, restartSession, mergeSession] = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
@@ -149,7 +149,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     }
     const time = now();
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
-    const current = session.touch(time);
+    const current = touchSession(time);
     if (context?.[1] !== current) {
       context = [currentUser(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
     }
@@ -207,11 +207,11 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     outbox,
     getUserId: () => currentUser().u,
     getIdentity: () => currentUser().i,
-    getSessionId: () => session.touch(now(), true).id,
+    getSessionId: () => touchSession(now(), true).id,
     identify(identity) {
       if (identity === currentUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
-      if (identifyUser(identity)) session.restart(now());
+      if (identifyUser(identity)) restartSession(now());
       changed();
       if (identity !== null) capture('identify');
     },
@@ -227,9 +227,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties also starts a new context for the next capture.
         const replacedUser = mergeUser();
-        const replacedSession = session.merge(now());
+        const replacedSession = mergeSession(now());
         eventProperties.merge();
-        const current = session.touch(now());
+        const current = touchSession(now());
         outbox.grant((event) => {
           if (event.user_id === replacedUser) {
             event.user_id = currentUser().u;

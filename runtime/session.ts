@@ -22,21 +22,24 @@ const UTM_KEYS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_c
 /** How often (ms) the session is re-read from and written back to the shared store. */
 const SYNC_MS = 1000;
 
-/** A session: shared by every tab of the site, ended by a stretch of inactivity. */
-export interface Session {
+/**
+ * A session: shared by every tab of the site, ended by a stretch of inactivity. Three functions, in a tuple that the
+ * core names as it takes it apart: the bundle then ships no method names.
+ */
+export type Session = [
   /**
    * The session for an event at `now`, starting a new one after the inactivity timeout. `read` (a page asking for the
    * id) is no activity: it starts a session that timed out, so the id is the next event's, but extends none.
    */
-  touch(now: number, read?: boolean): StoredSession;
+  touch: (now: number, read?: boolean) => StoredSession,
   /** Ends the current session, so the next event starts a new one. */
-  restart(now: number): void;
+  restart: (now: number) => void,
   /**
    * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive;
    * returns the replaced session id. Touch it next: that extends the continued session to now.
    */
-  merge(now: number): string | undefined;
-}
+  merge: (now: number) => string | undefined,
+];
 
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
 function readLandingContext(): SessionContext {
@@ -65,8 +68,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
   const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
   // A new session, starting at `now`: the current one from then on.
   const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
-  return {
-    touch(now, read) {
+  return [
+    (now, read) => {
       // The shared store is read and written back at most once a second (the first touch too: syncedAt is
       // -Infinity until then), so a touch in a millisecond already touched costs no storage access.
       const sync = Math.abs(now - syncedAt) >= SYNC_MS;
@@ -85,7 +88,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       // Set by now: restart() sets it when nothing else had.
       return current!;
     },
-    merge(now) {
+    restart,
+    (now) => {
       const earlier = readJson(store, key, isStoredSession);
       let replaced: string | undefined;
       if (earlier && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
@@ -96,6 +100,5 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       if (current) save(current);
       return replaced;
     },
-    restart,
-  };
+  ];
 }
