@@ -18,23 +18,16 @@ export type Message = string | number | readonly unknown[];
  */
 export type Code = string | number;
 
-/** Warns on the console once per code, so a loop of bad calls does not flood it. */
-export function warnOnce(code: Code, message: Message): void;
 /**
- * The drop-in bundles' short form: a message whose text has its code's number (most have) stands for both, when
- * nothing follows it in the call.
+ * Warns on the console once per code, so a loop of bad calls does not flood it. The second form is the drop-in
+ * bundles' short one: a message whose text has its code's number (most have) stands for both.
  */
-export function warnOnce(message: Message): void;
-export function warnOnce(code: Code | Message, message?: Message): void {
+export const warnOnce: { (code: Code, message: Message): void; (message: Message): void } = (code: Code | Message, message?: Message) =>
   print('warn', code, message);
-}
 
 /** Reports an error (a failing callback, a missing setting) on the console, once per code. */
-export function errorOnce(code: Code, message: Message, cause?: unknown): void;
-export function errorOnce(message: Message): void;
-export function errorOnce(code: Code | Message, message?: Message, cause?: unknown): void {
+export const errorOnce: { (code: Code, message: Message, cause?: unknown): void; (message: Message): void } = (code: Code | Message, message?: Message, cause?: unknown) =>
   print('error', code, message, cause);
-}
 
 /**
  * Prints in call order: a numbered message waits for the texts, and so does every message after it; so does the
