@@ -25,8 +25,8 @@ export type Identity = [
    * null, a new anonymous user). Returns true when it made a new user.
    */
   identify: (identity: string | null) => boolean,
-  /** Re-reads the stored user, picking up a change made by another tab. */
-  sync: () => void,
+  /** Re-reads the stored user, picking up a change made by another tab; returns it. */
+  sync: () => StoredUser,
   /**
    * Takes over the user an earlier visit saved (in storage the gate kept closed until now) when it can be the
    * same person, else saves the current one over it. Returns the user id that was replaced, if any.
@@ -49,10 +49,8 @@ export function createIdentity(store: UserStore, key: string): Identity {
       save(other ? randomNumericId() : user.u, identity);
       return other;
     },
-    () => {
-      // Gone or unreadable: saved again from memory.
-      user = readJson(store, key, isStoredUser) ?? save();
-    },
+    // Gone or unreadable: saved again from memory.
+    () => (user = readJson(store, key, isStoredUser) ?? save()),
     () => {
       const earlier = readJson(store, key, isStoredUser);
       const replaced = user.u;

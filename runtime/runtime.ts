@@ -167,9 +167,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // by a change made here since do not. The user is a new object at each change, so `===` tells them apart.
       syncDue = false;
       const before = currentUser();
-      syncUser();
+      const after = syncUser();
       // Finished events took their labels already: relabelling their contexts changes only what later captures share.
-      for (const [shared] of pending) if (shared[0] === before) shared[0] = currentUser();
+      for (const [shared] of pending) if (shared[0] === before) shared[0] = after;
     }
     while (next < pending.length) {
       const [[{ u: user_id, i: identity }, current, pageview_id, page, shared], type, name, own, time, finish] = pending[next++]!;
