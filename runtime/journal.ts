@@ -110,16 +110,17 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     segment[2] = text.length;
     if (!memoryOnly) write(segment[0], text);
   };
-  // A tab that left writes 0 whatever writes it later (a keepalive request settling after pagehide): a live heartbeat
-  // would have other tabs wait up to STALE_MS for its events.
-  const heartbeat = (at = gone ? 0 : Date.now()) => {
-    heartbeatAt = at;
-    write(tabKey, JSON.stringify({ hb: at, d: drops }));
-  };
-  /** Writes the tab's record with new drop counts, or when its heartbeat is due. */
+  /**
+   * Writes the tab's record with new drop counts (its own, to write it whatever is due), or when its heartbeat is due.
+   * A tab that left writes 0 whatever writes it later (a keepalive request settling after pagehide): a live heartbeat
+   * would have other tabs wait up to STALE_MS for its events.
+   */
   const beat = (map?: DropCounts) => {
-    if (map) drops = map;
-    if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) heartbeat();
+    if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) {
+      drops = map ?? drops;
+      heartbeatAt = gone ? 0 : Date.now();
+      write(tabKey, JSON.stringify({ hb: heartbeatAt, d: drops }));
+    }
   };
 
   const append = (events: HeapEvent[], map?: DropCounts) => {
@@ -199,12 +200,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   const leave = (left = true) => {
     gone = left;
-    heartbeat();
+    beat(drops);
     lock();
   };
   const resync = () => {
     for (const segment of new Set(segmentOf.values())) save(segment);
-    heartbeat();
+    beat(drops);
   };
   const clear = () => {
     segmentOf.clear();
