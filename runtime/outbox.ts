@@ -209,10 +209,10 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
         const n = (attempts.get(e) ?? 0) + (keepalive || refused || offline ? 0 : 1);
         attempts.set(e, n);
-        if (rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) {
-          kept.push(e);
-          attempt = Math.max(attempt, n);
-        } else spent.push(e);
+        ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) ? kept : spent).push(e);
+        // The backoff follows the longest-failing event, the spent ones too: the collector has been failing as long
+        // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
+        attempt = Math.max(attempt, n);
       }
       drop(refused ? 'rejected' : 'retries', spent);
       requeue(kept);
