@@ -114,8 +114,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function schedule(delay: number) {
     const due = Math.max(performance.now() + delay, notBefore);
-    // A timer due as soon or sooner stands (none is due at Infinity).
-    if (disposed || sendDue <= due) return;
+    // A timer due as soon or sooner stands (none is due at Infinity). One set after disposal finds pump stopped.
+    if (sendDue <= due) return;
     clearTimeout(sendTimer);
     sendDue = due;
     sendTimer = setTimeout(() => {
