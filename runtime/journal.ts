@@ -46,8 +46,8 @@ const VERSION = 1;
 /**
  * A tab that has not written its heartbeat for this long is taken as dead when Web Locks cannot tell (http: pages).
  * Live tabs beat at each adoption round (every 20 s; once a minute in a hidden tab whose timers the browser slowed),
- * and with each change of their drop counts: at 15 s, a tab idle through an outage's backoff had its waiting events
- * taken, and both tabs sent them.
+ * and whenever they settle events or count drops: at 15 s, a tab idle through an outage's backoff had its waiting
+ * events taken, and both tabs sent them.
  */
 const STALE_MS = 90_000;
 
