@@ -45,11 +45,11 @@ interface TabRecord {
 const VERSION = 1;
 /**
  * A tab that has not written its heartbeat for this long is taken as dead when Web Locks cannot tell (http: pages).
- * Live tabs beat at each adoption round (every 20 s; once a minute in a hidden tab whose timers the browser slowed):
- * at 15 s, a tab idle through an outage's backoff had its waiting events taken, and both tabs sent them.
+ * Live tabs beat at each adoption round (every 20 s; once a minute in a hidden tab whose timers the browser slowed),
+ * and whenever they settle events or count drops: at 15 s, a tab idle through an outage's backoff had its waiting
+ * events taken, and both tabs sent them.
  */
 const STALE_MS = 90_000;
-const HEARTBEAT_MS = 5_000;
 
 const isEvent = (e: unknown): e is HeapEvent =>
   typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
@@ -74,7 +74,6 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let seq = 0;
   let bytes = 0;
   let drops: DropCounts = {};
-  let heartbeatAt = 0;
   let gone = false;
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
@@ -110,20 +109,19 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     segment[2] = text.length;
     if (!memoryOnly) write(segment[0], text);
   };
-  // A tab that left writes 0 whatever writes it later (a keepalive request settling after pagehide): a live heartbeat
-  // would have other tabs wait up to STALE_MS for its events.
-  const heartbeat = (at = gone ? 0 : Date.now()) => {
-    heartbeatAt = at;
-    write(tabKey, JSON.stringify({ hb: at, d: drops }));
-  };
-  /** Writes the tab's record with new drop counts, or when its heartbeat is due. */
+  /**
+   * Writes the tab's record: with new drop counts (its own, to write it whatever else holds), or as a heartbeat while
+   * the tab lives. A tab that left writes 0 whatever writes it later (a keepalive request settling after pagehide): a
+   * live heartbeat would have other tabs wait up to STALE_MS for its events. Without new counts, a tab that left
+   * writes nothing: another tab may have adopted its record already, and would report its counts twice.
+   */
   const beat = (map?: DropCounts) => {
-    if (map) drops = map;
-    if (map || (!gone && Date.now() - heartbeatAt >= HEARTBEAT_MS)) heartbeat();
+    if (map || !gone) write(tabKey, JSON.stringify({ hb: gone ? 0 : Date.now(), d: (drops = map ?? drops) }));
   };
 
   const append = (events: HeapEvent[], map?: DropCounts) => {
-    beat(map);
+    // Saving events alone leaves the record be: the adoption rounds beat.
+    if (map) beat(map);
     // No events (adopted drop counts alone) make an empty segment, saved as none.
     const segment: Segment = [`${mine}${seq++}`, events, 0];
     for (const e of events) segmentOf.set(e, segment);
@@ -199,12 +197,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   const leave = (left = true) => {
     gone = left;
-    heartbeat();
+    beat(drops);
     lock();
   };
   const resync = () => {
     for (const segment of new Set(segmentOf.values())) save(segment);
-    heartbeat();
+    beat(drops);
   };
   const clear = () => {
     segmentOf.clear();

@@ -114,8 +114,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function schedule(delay: number) {
     const due = Math.max(performance.now() + delay, notBefore);
-    // A timer due as soon or sooner stands (none is due at Infinity).
-    if (disposed || sendDue <= due) return;
+    // A timer due as soon or sooner stands (none is due at Infinity). One set after disposal finds pump stopped.
+    if (sendDue <= due) return;
     clearTimeout(sendTimer);
     sendDue = due;
     sendTimer = setTimeout(() => {
@@ -209,15 +209,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
         // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
         const n = (attempts.get(e) ?? 0) + (keepalive || refused || offline ? 0 : 1);
         attempts.set(e, n);
-        if (rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) {
-          kept.push(e);
-          attempt = Math.max(attempt, n);
-        } else spent.push(e);
+        ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) ? kept : spent).push(e);
+        // The backoff follows the longest-failing event, the spent ones too: the collector has been failing as long
+        // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
+        attempt = Math.max(attempt, n);
       }
       drop(refused ? 'rejected' : 'retries', spent);
       requeue(kept);
       if (!refused) {
-        notBefore = performance.now() + (retryAfterMs ?? backoffDelay(attempt, options.retry));
+        // The collector's wait when it named one (none reads as undefined or NaN, neither of them at least 0).
+        notBefore = performance.now() + (retryAfterMs! >= 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
         persist(true);
       } else if (!rejectedIds) {
         // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a

@@ -1,6 +1,6 @@
 /**
  * What became of one request to the collector: the HTTP status (0 when the request failed on the network or timed
- * out), the milliseconds the collector asked us to wait (Retry-After) when it did, and the event ids it refused as
+ * out), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined or NaN), and the event ids it refused as
  * invalid (a 400 that names them).
  */
 export type Delivery = [status: number, retryAfterMs?: number, rejectedIds?: string[]];
@@ -35,7 +35,8 @@ export function createFetchTransport(endpoint: string): Transport {
         .json()
         .then((body: { errors: { id?: unknown }[] }) => body.errors.map((e) => e.id).filter((id) => typeof id === 'string'))
         .catch(() => {});
-      return [res.status, Number.isFinite(ms) ? Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS) : undefined, res.status === 400 && ids?.length ? (ids as string[]) : undefined];
+      // Without a readable Retry-After, NaN (the outbox then backs off on its own).
+      return [res.status, Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS), res.status === 400 && ids?.length ? (ids as string[]) : undefined];
     } catch {
       return [0];
     }
