@@ -56,7 +56,8 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   // Submit and change stop at their shadow root: the search carries on through the host's ancestors.
   const last = path.at(-1);
   for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) candidates.push(el);
-  const found = candidates.find((target) => carries(target, trigger)) as Element | undefined;
+  // The annotated candidate whose triggers include this event's type.
+  const found = candidates.find((target) => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger)) as Element | undefined;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // A click is on the path it names: the innermost label in or at the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
@@ -71,5 +72,3 @@ export function findSender(event: Event): [Element, boolean] | undefined {
  */
 const leaves = (target: EventTarget) =>
   isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
-
-const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);
