@@ -1,6 +1,6 @@
 import { pathOf } from './composed-tree.ts';
 import { attributeOf, call, isMatch, tagOf } from './dom.ts';
-import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
+import { composedParent, describeElement, EVENT, isElement, isShadowRoot, summarize, TRIGGER } from './markup-props.ts';
 import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
@@ -35,7 +35,7 @@ export function triggersOf(el: Element): readonly Trigger[] {
   const out = raw!.toLowerCase().split(/[\s,]+/).filter(
     (token) =>
       TRIGGERS.includes(token) ||
-      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`)),
+      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger=${summarize(raw!)} on ${describeElement(el)} names an unknown trigger ${summarize(token)} (use click, submit, change, view or load); it was ignored.`)),
   ) as Trigger[];
   return out.length ? out : SINGLE.get(defaultTrigger(el))!;
 }

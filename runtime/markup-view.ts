@@ -1,5 +1,5 @@
 import { attributeOf, documentText } from './dom.ts';
-import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
+import { describeElement, parseNumber, summarize, VIEW_DWELL } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
 
@@ -35,7 +35,7 @@ export function dwellOf(el: Element): number {
   // Not a number (undefined) is not >= 0 either.
   const ms = parseNumber(raw)!;
   if (ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
+  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell=${summarize(raw)} on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
   return DEFAULT_DWELL_MS;
 }
 
