@@ -44,13 +44,16 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
         const props = parsePropsJson(el, name, json);
         // A removed attribute parses as no properties, which addUserProperties() sends nothing for; forgetting it
         // lets the same value, set again later, be sent again.
-        if (props && name === 'user-properties') heap.addUserProperties(props);
-        else if (props) {
-          // A removed attribute declares nothing: the keys it set go. An invalid one leaves them. Only the keys the
-          // new value lacks are removed: each removal is a storage write, and the new value sets the rest anyway.
-          for (const key in applied.events) if (!(key in props)) heap.removeEventProperty(key);
-          applied.events = props;
-          heap.addEventProperties(props);
+        // An invalid one changes nothing.
+        if (props) {
+          if (name === 'user-properties') heap.addUserProperties(props);
+          else {
+            // A removed attribute declares nothing: the keys it set go. Only the keys the new value lacks are removed:
+            // each removal is a storage write, and the new value sets the rest anyway.
+            for (const key in applied.events) if (!(key in props)) heap.removeEventProperty(key);
+            applied.events = props;
+            heap.addEventProperties(props);
+          }
         }
       }
     }

@@ -102,6 +102,23 @@ describe('markup pageviews', () => {
     });
   });
 
+  it('leaves the pageview properties as they are for edits that declare none', async () => {
+    const heap = startRuntime('pvnone', quiet);
+    await heap.ready;
+    heap.addPageviewProperties({ set: 'by script' });
+    const button = mount(`<button data-heap-event="Old">Go</button>`).firstElementChild!;
+    await tick();
+    button.setAttribute('data-heap-event', 'New');
+    button.setAttribute('data-heap-pageview-props', '');
+    await tick();
+    button.setAttribute('data-heap-pageview-props', ' ');
+    button.removeAttribute('data-heap-pageview-props');
+    await tick();
+    heap.track('After');
+    const [after] = (await settled(heap)).filter((e) => e.name === 'After');
+    expect(after!.properties).to.deep.equal({ set: 'by script' });
+  });
+
   it('fills in after a pageview from every declaration still in the page, the newest winning, whatever the key', async () => {
     const heap = startRuntime('pvfill', quiet);
     await heap.ready;

@@ -50,8 +50,9 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         return;
       }
       // A holder's current properties apply: keys it no longer declares are removed, the rest added.
-      // The same attribute parsed again gives the same keys in the same order; no attribute declares none.
-      if (JSON.stringify(previous || {}) === JSON.stringify(declared)) return;
+      // The same attribute parsed again gives the same keys in the same order. An element that was no holder has
+      // nothing to compare: adding the none it may declare changes nothing (no keys, no change to the bag).
+      if (JSON.stringify(previous) === JSON.stringify(declared)) return;
       for (const old in previous) if (!(old in declared)) runtime.removePageviewProperty(old);
       runtime.addPageviewProperties(declared);
     },

@@ -162,12 +162,12 @@ function putEntry(out: Props, el: Element, attr: string, key: string, value: unk
   }
   const clean = cleanValue(value);
   if (clean === undefined) {
-    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is not a string, a finite number or a boolean; it was dropped.`);
+    warn('markup-prop-value-invalid', `${attr} on ${describeElement(el)}: property ${summarize(key)} is not a string, a finite number or a boolean; it was dropped.`);
     return;
   }
   // Only a cut string differs from what was given.
   if (clean !== value) {
-    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property "${key.slice(0, 40)}" is ${(value as string).length} characters (the limit is 1023); it was truncated.`);
+    warn('markup-prop-value-truncated', `${attr} on ${describeElement(el)}: property ${summarize(key)} is ${(value as string).length} characters (the limit is 1023); it was truncated.`);
   }
   out[key] = clean;
 }

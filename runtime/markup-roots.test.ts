@@ -195,4 +195,24 @@ describe('markup in shadow roots', () => {
     (shadow.querySelector('button') as HTMLElement).click();
     expect(tracks(await settled(heap))).to.deep.equal([['Widget used', { kind: 'closed' }]]);
   });
+
+  it('lets go of the shadow root of a removed host, and never of the document, in a page with an image named isConnected', async () => {
+    const heap = startRuntime('rootsclobbered', quiet);
+    await heap.ready;
+    const root = mount(`<img name="isConnected"><button data-heap-event="Outer">Go</button><div id="host"></div>`);
+    root.querySelector('#host')!.attachShadow({ mode: 'open' }).innerHTML = `<p data-heap-event="Inner" data-heap-trigger="view">x</p>`;
+    // The host was empty when it was inserted: a click reveals its root.
+    (inner(root.querySelector('#host')!, 'p')).click();
+    expect(markupStats(heap)!).to.deep.include({ roots: 2, viewWatched: 1 });
+    root.querySelector('#host')!.remove();
+    await tick();
+    expect(markupStats(heap)!).to.deep.include({ roots: 1, viewWatched: 0 });
+    const late = document.createElement('button');
+    late.setAttribute('data-heap-event', 'Late');
+    late.setAttribute('data-heap-trigger', 'load');
+    root.append(late);
+    (root.querySelector('button') as HTMLElement).click();
+    // The document's markup is still watched: the one inserted after the release loads, the one present clicks.
+    expect(tracks(await settled(heap)).map(([name]) => name).sort()).to.deep.equal(['Late', 'Outer']);
+  });
 });

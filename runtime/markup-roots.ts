@@ -117,8 +117,10 @@ export function createRoots(
 
   /** Lets go of the shadow roots and pending hosts that left the page with removed subtrees. */
   function release() {
+    // A shadow root is connected while its host is; the document always is (an image named `isConnected` that
+    // answers for it is no less true).
     for (const root of roots) {
-      if (root !== document && !(root as ShadowRoot).host.isConnected) {
+      if (!root.isConnected) {
         roots.delete(root);
         root.querySelectorAll(ANNOTATED).forEach(onLeave);
       }

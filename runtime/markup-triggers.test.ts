@@ -1,6 +1,8 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { mount, settled, tick, tracks, unmount } from '../test/markup.ts';
+import { triggersOf } from './markup-triggers.ts';
+import { resetWarnings } from './warn.ts';
 
 const quiet = { disablePageviewAutocapture: true, disableAutocapture: true };
 const change = (el: Element | null) => el!.dispatchEvent(new Event('change', { bubbles: true }));
@@ -120,5 +122,18 @@ describe('markup triggers', () => {
     expect(event!.properties).to.deep.equal({ via: 'form' });
     const bodies = (await requestLog(envId)).map((r) => r.body).join('\n');
     expect(bodies).to.include('Leave by form').and.not.include('typed-secret-nav');
+  });
+
+  it('warns of an unknown trigger quoting the attribute and the word, each cut to 40 characters, and keeps the known ones', async () => {
+    resetWarnings();
+    const word = 'x'.repeat(50);
+    const el = mount(`<div data-heap-event="A" data-heap-trigger="view ${word}">a</div>`).firstElementChild!;
+    const { result, warnings } = await captureConsole(() => triggersOf(el));
+    expect(result).to.deep.equal(['view']);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0])
+      .to.include('markup-trigger-invalid')
+      .and.include(`data-heap-trigger="view ${'x'.repeat(35)}..."`)
+      .and.include(`unknown trigger "${'x'.repeat(40)}..."`);
   });
 });

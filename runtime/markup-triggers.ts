@@ -1,6 +1,6 @@
 import { pathOf } from './composed-tree.ts';
 import { attributeOf, call, isMatch, tagOf } from './dom.ts';
-import { composedParent, describeElement, EVENT, isElement, isShadowRoot, TRIGGER } from './markup-props.ts';
+import { composedParent, describeElement, EVENT, isElement, isShadowRoot, summarize, TRIGGER } from './markup-props.ts';
 import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
@@ -35,7 +35,7 @@ export function triggersOf(el: Element): readonly Trigger[] {
   const out = raw!.toLowerCase().split(/[\s,]+/).filter(
     (token) =>
       TRIGGERS.includes(token) ||
-      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger="${raw!.slice(0, 40)}" on ${describeElement(el)} names an unknown trigger "${token.slice(0, 20)}" (use click, submit, change, view or load); it was ignored.`)),
+      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger=${summarize(raw!)} on ${describeElement(el)} names an unknown trigger ${summarize(token)} (use click, submit, change, view or load); it was ignored.`)),
   ) as Trigger[];
   return out.length ? out : SINGLE.get(defaultTrigger(el))!;
 }
@@ -56,7 +56,8 @@ export function findSender(event: Event): [Element, boolean] | undefined {
   // Submit and change stop at their shadow root: the search carries on through the host's ancestors.
   const last = path.at(-1);
   for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) candidates.push(el);
-  const found = candidates.find((target) => carries(target, trigger)) as Element | undefined;
+  // The annotated candidate whose triggers include this event's type.
+  const found = candidates.find((target) => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger)) as Element | undefined;
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // A click is on the path it names: the innermost label in or at the element, if the click went through one.
   const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
@@ -71,5 +72,3 @@ export function findSender(event: Event): [Element, boolean] | undefined {
  */
 const leaves = (target: EventTarget) =>
   isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
-
-const carries = (target: unknown, trigger: Trigger): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);

@@ -1,5 +1,5 @@
 import { attributeOf, documentText } from './dom.ts';
-import { describeElement, parseNumber, VIEW_DWELL } from './markup-props.ts';
+import { describeElement, parseNumber, summarize, VIEW_DWELL } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { warnOnce } from './warn.ts';
 
@@ -18,19 +18,15 @@ const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
  */
 export type ViewTracker = [watch: (el: Element) => void, unwatch: (el: Element) => void, stop: () => void];
 
-// A watched element's `timer` in view with none running (timer ids are above 0: clearing either clears nothing).
+/**
+ * A watched element's phase: out of view (undefined: most elements, most of the time), in view with its dwell timer
+ * running (timer ids are above 0), DUE or SHOWN (clearing either clears nothing).
+ */
+type Phase = ReturnType<typeof setTimeout> | typeof DUE | typeof SHOWN | undefined;
 /** Its dwell ended while the tab was hidden: it counts once the tab shows again. */
 const DUE = 0;
 /** Seen and repeating: it waits to leave the viewport before it may count again. */
 const SHOWN = -1;
-
-/** What is known of a watched element once it has first been in view: most never are, and need none. */
-interface ViewState {
-  /** Moved to the fine observer, having proved larger than the viewport. */
-  large?: boolean;
-  /** In view: the dwell timer running, DUE or SHOWN. Out of view: undefined. */
-  timer?: ReturnType<typeof setTimeout> | typeof DUE | typeof SHOWN;
-}
 
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
 export function dwellOf(el: Element): number {
@@ -39,7 +35,7 @@ export function dwellOf(el: Element): number {
   // Not a number (undefined) is not >= 0 either.
   const ms = parseNumber(raw)!;
   if (ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell="${raw.slice(0, 20)}" on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
+  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell=${summarize(raw)} on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
   return DEFAULT_DWELL_MS;
 }
 
@@ -55,14 +51,14 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
     const none = () => {};
     return [(el) => warnOnce('markup-view-unsupported', `${describeElement(el)} has a view trigger, but this browser has no IntersectionObserver; view triggers are off.`), none, none];
   }
-  /** The watched elements, with their state once they have been in view. */
-  const states = new Map<Element, ViewState | undefined>();
+  /** The watched elements, with their phase. */
+  const states = new Map<Element, Phase>();
   let coarse: IntersectionObserver | undefined;
   let fine: IntersectionObserver | undefined;
   /** Elements let go of in this task: unobserved together, or not at all when none is left. */
   const dropped = new Set<Element>();
   probe?.count('viewWatched', () => states.size);
-  probe?.count('viewTimers', () => [...states.values()].filter((state) => (state?.timer as number) > 0).length);
+  probe?.count('viewTimers', () => [...states.values()].filter((phase) => (phase as number) > 0).length);
 
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
   const unobserve = (el: Element) => {
@@ -76,19 +72,22 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
     dropped.clear();
   };
 
-  const clear = (state: ViewState | undefined) => {
+  const clear = (phase: Phase) => {
     // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
     // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
-    if (state?.timer) clearTimeout(state.timer);
+    if (phase) clearTimeout(phase);
   };
 
-  const arm = (el: Element, state: ViewState) => {
-    state.timer = setTimeout(() => {
-      // Leaving the view or the watch clears the timer, so it is still in view.
-      if (documentText('visibilityState') === 'hidden') state.timer = DUE;
-      else if (onSeen(el)) state.timer = SHOWN;
-      else unwatch(el);
-    }, dwellOf(el));
+  const arm = (el: Element) => {
+    states.set(
+      el,
+      setTimeout(() => {
+        // Leaving the view or the watch clears the timer, so it is still in view and watched.
+        if (documentText('visibilityState') === 'hidden') states.set(el, DUE);
+        else if (onSeen(el)) states.set(el, SHOWN);
+        else unwatch(el);
+      }, dwellOf(el)),
+    );
   };
 
   const onEntries = (entries: IntersectionObserverEntry[]) => {
@@ -96,34 +95,32 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       // The first report lists every element watched, most of them out of view and never in it: they cost two reads.
       const intersecting = entry.isIntersecting;
       const el = entry.target;
-      let state = states.get(el);
-      if (!state) {
-        if (!intersecting || !states.has(el)) continue;
-        states.set(el, (state = {}));
-      }
+      const phase = states.get(el);
+      // An element let go of may still be reported once (its entry was queued): it is no longer in `states`.
+      if (phase === undefined && (!intersecting || !states.has(el))) continue;
       // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
       const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
       const rootArea = partly ? area(entry.rootBounds) : 0;
       if (!(partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : intersecting)) {
-        clear(state);
-        state.timer = undefined;
-        // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself.
-        if (partly && !state.large && area(entry.boundingClientRect) > rootArea) {
-          state.large = true;
+        clear(phase);
+        states.set(el, undefined);
+        // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself. Once
+        // moved, both calls change nothing (an observer observes an element once), so no flag says it was.
+        if (partly && area(entry.boundingClientRect) > rootArea) {
           coarse!.unobserve(el);
           (fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
         }
-      } else if (state.timer === undefined) {
-        // Coming into view: until now out of view, or never reported in it.
-        arm(el, state);
+      } else if (phase === undefined) {
+        // Coming into view.
+        arm(el);
       }
     }
   };
 
   const onVisibility = () => {
     if (documentText('visibilityState') === 'hidden') return;
-    states.forEach((state, el) => {
-      if (state?.timer === DUE) arm(el, state);
+    states.forEach((phase, el) => {
+      if (phase === DUE) arm(el);
     });
   };
 
