@@ -38,7 +38,7 @@ export class HeapAnalyticsElement extends ElementBase {
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
   /** The consent attribute changed since the last disconnection: put back, the element applies it. */
-  #consentChanged = false;
+  #consentChanged?: boolean;
   #unsubscribe?: () => void;
   #resolveReady!: (booted: boolean) => void;
   #appliedIdentity = createAppliedIdentity();
