@@ -205,6 +205,19 @@ describe('<heap-analytics>', () => {
     await waitForEvents(envId, 1, { name: 'Held by the element' });
   });
 
+  it('a consent attribute removed while the element is detached leaves the consent the page gave since', async () => {
+    const envId = newEnv('consentremoved');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="pending" flush-interval="20"></heap-analytics>`);
+    el.setConsent('granted');
+    const parent = el.parentNode!;
+    el.remove();
+    // Changed, then removed: the last change (no attribute) has no value to apply.
+    el.setAttribute('consent', 'denied');
+    el.removeAttribute('consent');
+    parent.append(el);
+    expect(el.getConsent()).to.equal('granted');
+  });
+
   it('takes properties set before the element was defined', async () => {
     const envId = newEnv('preupgrade');
     const el = document.createElement('heap-analytics-later') as HeapAnalyticsElement;

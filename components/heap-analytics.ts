@@ -37,8 +37,8 @@ export class HeapAnalyticsElement extends ElementBase {
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
-  /** The consent attribute changed since the last disconnection: put back, the element applies it. */
-  #consentChanged = false;
+  /** The consent attribute's value if it changed since the last disconnection (null: removed): put back, the element applies it. */
+  #detachedConsent?: string | null;
   #unsubscribe?: () => void;
   #resolveReady!: (booted: boolean) => void;
   #appliedIdentity = createAppliedIdentity();
@@ -102,7 +102,7 @@ export class HeapAnalyticsElement extends ElementBase {
         this.#resolveReady(true);
         // A consent the page set while the element was detached applies to the runtime it takes back; an attribute
         // left as it was does not undo what the page decided through the API since (a framework moving the element).
-        if (runtime === released && this.#consentChanged && this.hasAttribute('consent')) runtime.setConsent(this.getAttribute('consent') as never);
+        if (runtime === released && this.#detachedConsent != null) runtime.setConsent(this.#detachedConsent as never);
         this.#applyIdentity();
       }
       void loadDebugOverlay(this);
@@ -116,7 +116,7 @@ export class HeapAnalyticsElement extends ElementBase {
   disconnectedCallback() {
     // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
     const runtime = (this.#released = this.#runtime);
-    this.#consentChanged = false;
+    this.#detachedConsent = undefined;
     if (!runtime) return;
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
@@ -127,7 +127,7 @@ export class HeapAnalyticsElement extends ElementBase {
 
   attributeChangedCallback(name: string, _old: string | null, value: string | null) {
     if (!this.#runtime) {
-      if (name === 'consent') this.#consentChanged = true;
+      if (name === 'consent') this.#detachedConsent = value;
       return;
     }
     if (name === 'consent') this.#runtime.setConsent(value as never);

@@ -86,13 +86,12 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const chain: (string | null)[] = [];
   // Classes are hidden from the element up to this one.
   let hideUpTo = around.classesUpTo;
-  // The element itself even when it is `html` (a click in the page's margin, below a short body); no ancestor is.
-  for (let level: Element | null = el; level && chain.length < MAX_LEVELS * 4 && (level === el || tagOf(level) !== 'html'); ) {
-    const up = composedParent(level);
+  // The root element (`html`, whose parent is the document) ends the walk without a level of its own, unless it is
+  // the element itself (a click in the page's margin, below a short body): no tag is read just to find it.
+  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el); level = up) {
     // Not the parent node: the step from a shadow root to its host.
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
-    level = up;
   }
   const href = from === el && !hidden.has('href') && around.href;
   const named = !hidden.has(NAMED) && around.named;
