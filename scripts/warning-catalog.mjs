@@ -176,6 +176,12 @@ function namesRead(node, names = new Set()) {
 }
 
 /**
+ * Constants that hold state the messages file may copy all the same: caches of what the DOM defines, which each
+ * copy fills with the same values (`file:name`).
+ */
+const CACHES = new Set(['runtime/dom.ts:getters']);
+
+/**
  * Whether a constant's value holds no state the messages file could get out of step with: a function, a literal (a
  * regular expression without the g or y flag, whose lastIndex would be state), or a read of a global
  * (`globalThis.Element?.prototype`, read again when the messages file loads).
@@ -228,7 +234,7 @@ export function lazyCode(root) {
     if (owners.has(name)) throw new Error(`warning catalog: ${MESSAGES_FILE} would get two declarations named ${name}, of ${owners.get(name)} and ${file}`);
     if (exported && statement?.type !== 'ExportNamedDeclaration') throw new Error(`warning catalog: ${from} re-exports ${name}, which ${file} does not export as such`);
     const declaration = statement?.declaration ?? statement;
-    if (!exported && !(declaration?.type === 'FunctionDeclaration' || (declaration?.kind === 'const' && declaration.declarations.every((d) => d.init && stateless(d.init))))) {
+    if (!exported && !(declaration?.type === 'FunctionDeclaration' || (declaration?.kind === 'const' && declaration.declarations.every((d) => d.init && (stateless(d.init) || CACHES.has(`${file}:${d.id.name}`)))))) {
       throw new Error(`warning catalog: ${user}: what ${from} re-exports uses ${name}, which ${MESSAGES_FILE} would not have${statement ? ' (it holds state)' : ''}`);
     }
     for (const declaredName of declaredNames(declaration)) owners.set(declaredName, file);
