@@ -102,7 +102,7 @@ CALLS.unsetEventProperty = CALLS.removeEventProperty!;
 export const SNIPPET_METHODS = Object.keys(CALLS);
 
 // Sends queued events now: the runtime's own call, on neither window.heap nor the element.
-CALLS.flush = (core) => core.outbox.flush();
+CALLS.flush = (core) => core.flush();
 
 /** The fifteen calls, consent, and `flush` (sends queued events now). */
 export interface PublicApi extends HeapApi {

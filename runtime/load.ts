@@ -70,7 +70,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
     core,
     subscribe: core.subscribe,
     get pending() {
-      return core.outbox.size;
+      return core.pending();
     },
     retain() {
       users++;

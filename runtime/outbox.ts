@@ -28,24 +28,27 @@ export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize'
   settle: () => void;
 }
 
-/** Queues events, persists them, and delivers them in batches, retrying what fails. */
-export interface Outbox {
+/**
+ * Queues events, persists them, and delivers them in batches, retrying what fails. A tuple of functions the core
+ * names rather than an object, whose member names would ship in the bundle.
+ */
+export type Outbox = [
   /** Accepts an event: O(1) on the caller's stack; persisting and sending happen later. */
-  push(event: HeapEvent): void;
+  push: (event: HeapEvent) => void,
   /** Sends what was captured and is queued now, without waiting for the batch timer or a retry delay. */
-  flush(): void;
+  flush: () => void,
   /** Ends a hold once consent is granted: `relabel` changes each held event (ids settled on consent), then they are persisted and sent. */
-  grant(relabel: (event: HeapEvent) => void): void;
+  grant: (relabel: (event: HeapEvent) => void) => void,
   /**
    * Forgets every queued event and drop count, in memory and storage, once consent is denied; those in flight or
    * being adopted too: a request that then fails puts nothing back, so nothing from before the denial is sent after it.
    */
-  deny(): void;
-  /** Events captured but not yet acknowledged: it finishes the events captured so far first. */
-  readonly size: number;
+  deny: () => void,
+  /** Counts the events captured but not yet acknowledged: it finishes the events captured so far first. */
+  size: () => number,
   /** Persists and sends what it can as at unload, then stops: the journal marks this tab gone. */
-  dispose(): void;
-}
+  dispose: () => void,
+];
 
 /** Largest body sent in one request, and the browser's budget for keepalive requests in flight (64 KB, with margin). */
 export const MAX_BODY_BYTES = 60_000;
@@ -299,15 +302,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
   void adopt();
   const adoptTimer = setInterval(adopt, ADOPT_EVERY_MS);
 
-  return {
-    push(event) {
+  return [
+    (event) => {
       queue.push(event);
       // The first unsaved event sets the timer; one that finds nothing left to save (persisted early) does no harm.
       if (fresh.push(event) === 1) setTimeout(persist);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
     flush,
-    grant(relabel) {
+    (relabel) => {
       for (const e of queue) {
         relabel(e);
         // Its JSON, made when it was captured, no longer matches it.
@@ -319,7 +322,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       void adopt();
       schedule(0);
     },
-    deny() {
+    () => {
       clears++;
       queue = [];
       fresh = [];
@@ -327,13 +330,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
       inFlight.clear();
       journalClear();
     },
-    get size() {
+    () => {
       settleCaptures();
       let n = queue.length;
       inFlight.forEach((chunk) => (n += chunk.length));
       return n;
     },
-    dispose() {
+    () => {
       flushOnUnload();
       journalLeave();
       disposed = true;
@@ -341,5 +344,5 @@ export function createOutbox(options: OutboxOptions): Outbox {
       clearInterval(adoptTimer);
       for (const [type, hook, target = globalThis] of hooks) globalThis.removeEventListener?.call(target, type, hook);
     },
-  };
+  ];
 }

@@ -1,6 +1,6 @@
 import type { BackoffOptions } from './backoff.ts';
 import { createJournal } from './journal.ts';
-import { createOutbox, type Outbox } from './outbox.ts';
+import { createOutbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
@@ -39,7 +39,10 @@ export interface CheckedPageview {
 /** The engine behind the public API: state, capture and delivery for one env id. */
 export interface Core {
   readonly config: Readonly<RuntimeOptions>;
-  readonly outbox: Outbox;
+  /** Sends what was captured and is queued now (the outbox's flush). */
+  flush(): void;
+  /** Counts the events captured but not yet acknowledged by the collector. */
+  pending(): number;
   /** The reads the public API passes on as they are (api.ts: the keys of its FALLBACKS). */
   getUserId(): string;
   getIdentity(): string | null;
@@ -114,7 +117,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const changed = () => (context = undefined);
   const eventProperties = createPropertyBag(persistence.local, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
-  const outbox = createOutbox({
+  const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox({
     ...options,
     envId,
     journal: createJournal(base, persistence.area),
@@ -184,7 +187,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         // Event properties, then pageview properties, then the call's own: the most specific wins.
         if (type !== 'user_properties' && !isEmpty(shared)) properties = { ...shared, ...properties };
         if (!isEmpty(properties)) event.properties = properties;
-        outbox.push(event);
+        queueEvent(event);
       } catch (err) {
         errorOnce('capture-failed', 'an event could not be finished and was dropped.', err);
         continue;
@@ -204,7 +207,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
 
   return {
     config: options,
-    outbox,
+    flush,
+    pending: pendingCount,
     getUserId: () => currentUser().u,
     getIdentity: () => currentUser().i,
     getSessionId: () => touchSession(now(), true).id,
@@ -230,7 +234,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         const replacedSession = mergeSession(now());
         eventProperties.merge();
         const current = touchSession(now());
-        outbox.grant((event) => {
+        grant((event) => {
           if (event.user_id === replacedUser) {
             event.user_id = currentUser().u;
             event.identity ??= currentUser().i;
@@ -245,7 +249,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
       // is nothing to forget: nothing enters the outbox while denied.
       if (next === 'denied') {
-        outbox.deny();
+        deny();
         persistence.wipe();
       }
     },
@@ -273,7 +277,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       };
     },
     dispose() {
-      outbox.dispose();
+      disposeOutbox();
       listeners.clear();
     },
   };
