@@ -8,24 +8,13 @@ import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
 /**
- * Settings for the outbox: the delivery settings of the page's config as given (checked and defaulted here, as the
- * README's delivery section documents), and what the runtime provides.
+ * The delivery settings of the page's config as given (checked and defaulted here, as the README's delivery section
+ * documents), and what tests inject.
  */
 export interface OutboxOptions extends Pick<HeapConfig, 'endpoint' | 'batchSize' | 'flushInterval' | 'maxEvents' | 'maxBytes' | 'compress'> {
-  envId: string;
   /** Sends a request; by default a fetch to the endpoint (tests inject one). */
   transport?: Transport;
-  /** The event clock, for `sent_at`: the core's, `Date.now` unless a test injects one. Scheduling uses the monotonic clock whatever this says: the wall clock set back an hour during a backoff stalled delivery for that hour. */
-  now?: () => number;
-  journal: Journal;
   retry?: BackoffOptions;
-  /**
-   * Whether the visitor's consent allows sending now, asked at each use (the core's consent, the one answer the
-   * stores ask too): until it does, events are held in memory and nothing is sent.
-   */
-  allowed: () => boolean;
-  /** Finishes the events captured so far (the core's settle): the page going away sends them too, and `size` counts them. */
-  settle: () => void;
 }
 
 /**
@@ -71,12 +60,24 @@ const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
 
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
- * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache).
+ * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache). What the
+ * core provides comes as arguments, not as members of the options, whose names would ship:
+ * - `allowed`: whether the visitor's consent allows sending now, asked at each use (the core's consent, the one answer
+ *   the stores ask too): until it does, events are held in memory and nothing is sent.
+ * - `settleCaptures`: finishes the events captured so far (the core's settle): the page going away sends them too,
+ *   and `size` counts them.
+ * - `now`: the event clock, for `sent_at` (the core's). Scheduling uses the monotonic clock whatever this says: the
+ *   wall clock set back an hour during a backoff stalled delivery for that hour.
  */
-export function createOutbox(options: OutboxOptions): Outbox {
-  const { envId, allowed, settle: settleCaptures } = options;
-  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes] = options.journal;
-  const now = options.now ?? Date.now;
+export function createOutbox(
+  options: OutboxOptions,
+  envId: string,
+  journal: Journal,
+  allowed: () => boolean,
+  settleCaptures: () => void,
+  now: () => number,
+): Outbox {
+  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes] = journal;
   const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap).

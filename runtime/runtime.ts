@@ -117,13 +117,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const changed = () => (context = undefined);
   const eventProperties = createPropertyBag(persistence.local, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
-  const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox({
-    ...options,
-    envId,
-    journal: createJournal(base, persistence.area),
-    allowed,
-    settle,
-  });
+  const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox(options, envId, createJournal(base, persistence.area), allowed, settle, now);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
