@@ -11,19 +11,14 @@ export type PersistenceOptions = Pick<HeapConfig, 'cookieless' | 'cookieDomain' 
 /** The user's store: the user is saved over, never removed (a wipe removes every key of the env id). */
 export type UserStore = Pick<KeyValueStore, 'get' | 'set'>;
 
-/** The runtime's stores, behind one consent gate. */
-export interface Persistence {
-  /**
-   * Stores that read and write persistent storage only while allowed, else read as empty and write nothing: what
-   * they hold (user, session, properties) lives in memory with its owner all along.
-   */
-  readonly user: UserStore;
-  readonly local: KeyValueStore;
-  /** The Web Storage area for the outbox journal, or undefined while storage is not allowed. */
-  area(): Storage | undefined;
-  /** Removes every cookie and storage key of this env id. */
-  wipe(): void;
-}
+/**
+ * The runtime's stores, behind one consent gate, as a tuple the core destructures (no member names to ship):
+ * - the user's store and the other keys' store read and write persistent storage only while allowed, else read as
+ *   empty and write nothing: what they hold (user, session, properties) lives in memory with its owner all along;
+ * - the Web Storage area for the outbox journal, or undefined while storage is not allowed;
+ * - the wipe, which removes every cookie and storage key of this env id.
+ */
+export type Persistence = [user: UserStore, local: KeyValueStore, area: () => Storage | undefined, wipe: () => void];
 
 /** Whether state lives in a first-party cookie (mirrored to localStorage): unless cookieless, whatever else that says. */
 const withCookies = (cookieless: unknown) => cookieless === undefined || cookieless === false;
@@ -50,14 +45,14 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   // This env id's keys by their exact shapes (runtime.ts, journal.ts): the keys of env ids that start with this one
   // ("abcx", "abc_q_1") start with the prefix too, and stay.
   const ours = new RegExp(`^${prefix}_(id|ses|props|${JOURNAL_KEYS})$`);
-  return {
-    user: {
+  return [
+    {
       get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
       set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
     },
     local,
     area,
-    wipe() {
+    () => {
       for (const storage of [webArea(false), webArea(true)]) {
         try {
           for (const key of Object.keys(storage!)) if (ours.test(key)) storage!.removeItem(key);
@@ -69,5 +64,5 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
       // cookie it left before. Removing it when there is none sets nothing.
       cookies.remove(`${prefix}_id`);
     },
-  };
+  ];
 }

@@ -107,17 +107,17 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
   // The storage settings go through under their own names.
-  const persistence = createPersistence(options, base, allowed);
-  const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(persistence.user, `${base}_id`);
+  const [userStore, localStore, storageArea, wipeStorage] = createPersistence(options, base, allowed);
+  const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(userStore, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
   // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
-  const [touchSession, restartSession, mergeSession] = createSession(persistence.local, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
+  const [touchSession, restartSession, mergeSession] = createSession(localStore, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
-  const eventProperties = createPropertyBag(persistence.local, `${base}_props`, changed);
+  const eventProperties = createPropertyBag(localStore, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
-  const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox(options, envId, createJournal(base, persistence.area), allowed, settle, now);
+  const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox(options, envId, createJournal(base, storageArea), allowed, settle, now);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
@@ -244,7 +244,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // is nothing to forget: nothing enters the outbox while denied.
       if (next === 'denied') {
         deny();
-        persistence.wipe();
+        wipeStorage();
       }
     },
     capture,
