@@ -359,9 +359,19 @@ const BAD_CALLS = `
   heap.addEventProperties(new Proxy({}, { getPrototypeOf() { throw new Error('no prototype'); } }));
   document.body.insertAdjacentHTML('beforeend', '<button id="buy" data-heap-event="Buy" data-heap-props="{not json, and longer than forty characters">Buy</button>');
   document.getElementById('buy').click();
+  heap.onReady(() => { throw new Error('ready boom'); });
 `;
 /** How many of our warnings BAD_CALLS gives. */
 const BAD_WARNINGS = 10;
+/** Our console errors (the first line of each: a stack names the script it ran in), once `count` have arrived. */
+async function ourErrors(log, count) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ours = log.errors.filter((e) => e.startsWith('[heap-analytics]')).map((e) => e.split('\n')[0]);
+    if (ours.length >= count || Date.now() > deadline) return ours;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** Our console warnings, once `count` of them have arrived. */
 async function ourWarnings(log, count) {
@@ -387,6 +397,9 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     // What the messages file describes when it prints: an exception, an element and an attribute's value.
     assert.match(expected[8], /: addEventProperties\(\) failed and was skipped: no prototype$/);
     assert.match(expected[9], /markup-json-invalid: data-heap-props on <button id="buy" data-heap-event="Buy"> is not a JSON object \("\{not json, and longer than forty charact\.\.\."\)/);
+    // An error with its cause, which the bundles pass as one number for the code and the text.
+    const expectedErrors = await ourErrors(reference.log, 1);
+    assert.deepEqual(expectedErrors.map((e) => e.split(' ').slice(0, 2).join(' ')), ['[heap-analytics] on-ready-callback-failed:']);
     await reference.tab.close();
 
     for (const [label, head, body] of [
@@ -399,6 +412,7 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
       await heapReady(tab);
       await tab.evaluate(BAD_CALLS);
       assert.deepEqual(await ourWarnings(log, BAD_WARNINGS), expected, `${label} bundle`);
+      assert.deepEqual(await ourErrors(log, 1), expectedErrors, `${label} bundle's errors`);
       assert.deepEqual(log.pageErrors, []);
       await tab.close();
     }
