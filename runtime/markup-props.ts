@@ -1,5 +1,6 @@
 import { composedParent } from './composed-tree.ts';
 import { attributeOf, call, member, nodeTypeOf, tagOf } from './dom.ts';
+import { parseJson } from './storage.ts';
 import type { Props } from './types.ts';
 import { cleanValue, cut, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
 import { warnOnce } from './warn.ts';
@@ -74,12 +75,8 @@ export function readEventName(el: Element): string | null {
  */
 export function parsePropsJson(el: Element, attr: string, value: string | null | undefined = attributeOf(el, attr)): Props | undefined {
   if (!value?.trim()) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    // Not JSON: left undefined, which is no object either.
-  }
+  // Not JSON parses as undefined, which is no object either.
+  const parsed = parseJson(value);
   if (!isPropsObject(parsed)) {
     warn('markup-json-invalid', `${attr} on ${describeElement(el)} is not a JSON object (${summarize(value)}); its properties were ignored, everything else still applies.`);
     return undefined;
