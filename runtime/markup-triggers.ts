@@ -25,7 +25,7 @@ export function defaultTrigger(el: Element): Trigger {
 }
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
-export function triggersOf(el: Element): readonly Trigger[] {
+export const triggersOf = (el: Element): readonly Trigger[] => {
   const raw = attributeOf(el, TRIGGER);
   const single = SINGLE.get(raw ?? defaultTrigger(el));
   if (single) return single;
@@ -36,7 +36,7 @@ export function triggersOf(el: Element): readonly Trigger[] {
       (token && warnOnce('markup-trigger-invalid', `data-heap-trigger=${summarize(raw!)} on ${describeElement(el)} names an unknown trigger ${summarize(token)} (use click, submit, change, view or load); it was ignored.`)),
   ) as Trigger[];
   return out.length ? out : SINGLE.get(defaultTrigger(el))!;
-}
+};
 
 /**
  * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
