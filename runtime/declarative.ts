@@ -26,7 +26,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
   let booting = true;
   probe?.start(runtime);
 
-  function send(el: Element, navigating?: boolean) {
+  const send = (el: Element, navigating?: boolean) => {
     if (fired.has(el) && attributeOf(el, ONCE) !== null) return;
     // Name and properties come checked and cut to the limits as they were read, with the markup's own warnings.
     const name = readEventName(el);
@@ -43,7 +43,7 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
     if (navigating) runtime.flush();
-  }
+  };
 
   const [watchView, unwatchView, stopViews] = createViewTracker((el) => {
     try {

@@ -27,7 +27,7 @@ export function createAppliedIdentity(): AppliedIdentity {
  * in that order, each only when it changed. Removing `identity` or `user-properties` changes nothing;
  * removing `event-properties` removes the event properties it had set. Never throws.
  */
-export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity, el: IdentityAttributes & Element): void {
+export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity, el: IdentityAttributes & Element): void => {
   try {
     // The property reads the attribute: a string, or null when absent (a number a script set is stored as its string).
     const identity = el.identity;
@@ -60,4 +60,4 @@ export function applyIdentityAttributes(heap: HeapApi, applied: AppliedIdentity,
   } catch (err) {
     errorOnce('element-identity-failed', 'applying the identity attributes of <heap-analytics> failed; the page is unaffected.', err);
   }
-}
+};

@@ -71,22 +71,22 @@ function later(then: (lazy: Lazy | undefined) => void): void {
  * have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
  * describe() and summarize() would have (a 300-character event name is no help on the console).
  */
-function expand(table: Lazy['default'] | undefined, message: number | readonly unknown[]): string {
+const expand = (table: Lazy['default'] | undefined, message: number | readonly unknown[]): string => {
   // A number alone is a text without values: one level of flat() makes it `[n]`, and leaves `[n, ...values]` as it is.
   const [n, ...values] = [message].flat();
   const text = table?.[n as number];
   return text
     ? text(...values)
     : `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
-}
+};
 
-function write(level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void {
+const write = (level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void => {
   try {
     console[level](`${PREFIX} ${line()}`, ...(cause === undefined ? [] : [cause]));
   } catch {
     // A console replaced by the host may throw; a warning is never worth an exception.
   }
-}
+};
 
 /** Forgets which warnings were given; for tests that count warnings per case. */
 export function resetWarnings(): void {
