@@ -25,8 +25,13 @@ const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=lin
 /** Links: a click in one may take the page away. */
 export const LINK = 'a[href],area[href]';
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
-/** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`, `CONTROL` links): a constant, so the engine parses it once. */
-const AROUND = `${TYPED},${CONTROL},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
+/**
+ * Every element a target's description cares about around it, and a few more: each of `TYPED`, `CONTROL` (links
+ * included) and the markup below, in fewer and simpler selectors (any `href`, `role` or `contenteditable`), as it is
+ * tested on every ancestor of every click and each selector costs there; the loop tests each exactly. A constant,
+ * so the engine parses it once.
+ */
+const AROUND = `select,datalist,textarea,button,summary,label,[href],[role],[contenteditable],${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
 
 /** What the markup on an element and its ancestors says about describing it. */
 interface Around {
