@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { composedParent, flatParent } from './composed-tree.ts';
-import { attributeOf, call, isMatch, parentOf, tagOf } from './dom.ts';
+import { attributeOf, call, isMatch, member, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
@@ -50,14 +50,19 @@ interface Around {
   control?: Element;
 }
 
+/** The nearest of `el` and its ancestors (in its own tree) that `AROUND` matches: one native call for the levels that match nothing. */
+const nextAround = (el: Element | null): Element | null => el && call(el, 'closest', AROUND);
+
 /**
  * Reads the markup on `el` and the elements it is rendered in, across shadow roots and through the slots it is
- * assigned to (as the click's path goes); null when `heap-ignore` is there (capture nothing).
+ * assigned to (as the click's path goes); null when `heap-ignore` is there (capture nothing). `light` says those are
+ * its ancestors (no shadow root on the click's path, so nothing on the way is slotted or in a shadow root): the
+ * walk jumps from one element that matters to the next instead of testing every level.
  */
-function readAround(el: Element): Around | null {
+function readAround(el: Element, light?: boolean): Around | null {
   const around: Around = { hidden: new Set() };
-  for (let node: Element | null = el; node; node = flatParent(node)) {
-    if (!isMatch(node, AROUND)) continue;
+  for (let node = light ? nextAround(el) : el; node; node = light ? nextAround(member(node, 'parentElement')) : flatParent(node)) {
+    if (!light && !isMatch(node, AROUND)) continue;
     if (isMatch(node, IGNORE)) return null;
     if (attributeOf(node, REDACT_TEXT) !== null) around.redacted = true;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
@@ -83,8 +88,8 @@ function readAround(el: Element): Around | null {
  * on its own element, sends the link's href. `text` is false when text capture is off (no text, no text-bearing
  * attributes). Null when `heap-ignore` covers the element: nothing is captured.
  */
-export function readTarget(el: Element, from: Element | null | undefined, text: boolean): (() => TargetContext) | null {
-  const around = readAround(el);
+export function readTarget(el: Element, from: Element | null | undefined, text: boolean, light?: boolean): (() => TargetContext) | null {
+  const around = readAround(el, light);
   if (!around) return null;
   const hidden = around.hidden;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
