@@ -63,7 +63,11 @@ function readAround(el: Element, light?: boolean): Around | null {
   const around: Around = { hidden: new Set() };
   for (let node = light ? nextAround(el) : el; node; node = light ? nextAround(member(node, 'parentElement')) : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
-    if (isMatch(node, IGNORE)) return null;
+    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
+    if (isMatch(node, TYPED)) {
+      if (isMatch(node, IGNORE)) return null;
+      around.typed = true;
+    }
     if (attributeOf(node, REDACT_TEXT) !== null) around.redacted = true;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
     for (const part of attributeOf(node, REDACT_ATTRIBUTES)?.split(',') ?? []) {
@@ -71,7 +75,6 @@ function readAround(el: Element, light?: boolean): Around | null {
       if (name === 'class') around.classesUpTo = node;
       around.hidden.add(name);
     }
-    if (isMatch(node, TYPED)) around.typed = true;
     if (isMatch(node, LINK)) around.href ??= attributeOf(node, 'href');
     if (node !== el && isMatch(node, CONTROL)) around.control ??= node;
     // Null until an element with the attribute is met: the nearest one names the event.
