@@ -25,6 +25,7 @@ export function isShadowRoot(node: unknown): node is ShadowRoot {
 let lastEvent: Event | undefined;
 let lastAt: EventTarget | null;
 let lastPath: readonly EventTarget[];
+let lastRoots: ShadowRoot[];
 
 /**
  * `event.composedPath()`, computed once per event and listening node: autocapture, shadow-root discovery and the
@@ -36,6 +37,14 @@ export function pathOf(event: Event): readonly EventTarget[] {
     lastEvent = event;
     lastAt = event.currentTarget;
     lastPath = event.composedPath();
+    // Not the window (at the end of most paths): never a root, and its node type is a slow read (a miss on the global object).
+    lastRoots = lastPath.filter((node) => node !== window && isShadowRoot(node));
   }
   return lastPath;
+}
+
+/** The open shadow roots on the event's path (as `pathOf` sees it), found once per event like the path. */
+export function rootsOf(event: Event): ShadowRoot[] {
+  pathOf(event);
+  return lastRoots;
 }

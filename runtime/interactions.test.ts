@@ -158,6 +158,28 @@ describe('interaction autocapture', () => {
     expect(changes.map((c) => c.target!.attributes)).to.deep.equal([{ name: 'light' }, { name: 'deep' }]);
   });
 
+  it('markup outside a shadow root covers a submit and a change that stop at the root: heap-ignore on the host\'s ancestor, redaction', async () => {
+    const heap = startRuntime('rootstop');
+    const root = mount('<div heap-ignore><section><quiet-form></quiet-form></section></div><div data-heap-redact-text><told-form></told-form></div>');
+    const forms = ['quiet-form', 'told-form'].map((tag) => {
+      const shadow = $(root, tag).attachShadow({ mode: 'open' });
+      shadow.innerHTML = `<form class="${tag}"><input name="q"><button>Send ${tag}</button></form>`;
+      shadow.addEventListener('submit', (e) => e.preventDefault());
+      return shadow;
+    });
+    for (const shadow of forms) {
+      // Focus reveals the root, as a visitor's would; these events are not composed, so the root ends their path.
+      $<HTMLInputElement>(shadow, 'input').focus();
+      typeInto($<HTMLInputElement>(shadow, 'input'), 'x');
+      $<HTMLFormElement>(shadow, 'form').requestSubmit($(shadow, 'button'));
+    }
+    const events = (await settle(heap)).filter((e) => e.type === 'change' || e.type === 'submit');
+    expect(events.map((e) => [e.type, e.target!.classes, e.target!.text])).to.deep.equal([
+      ['change', undefined, undefined],
+      ['submit', 'told-form', '****'],
+    ]);
+  });
+
   it('records the host for a click inside a closed shadow root, and nothing from inside it', async () => {
     const heap = startRuntime('closed');
     const root = mount('<locked-widget id="lw" aria-label="Checkout"></locked-widget>');

@@ -1,5 +1,5 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
-import { pathOf } from './composed-tree.ts';
+import { pathOf, rootsOf } from './composed-tree.ts';
 import { call } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
@@ -37,7 +37,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;
       // The text of a click is the element's, of a submit the submitter's; a change has none (`submitter` is undefined).
-      const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text);
+      const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text, !rootsOf(event).length);
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in
       // a microtask (for a real click, before the page's own handlers run), or at once if the page flushes first.
       // A description that fails still sends the event (readTarget's builder catches).

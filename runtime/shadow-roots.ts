@@ -4,7 +4,7 @@
 // that precede those two (focus, input, click), or handed in by whoever finds them first (the markup tracker, as
 // hosts appear), and get one capturing listener per type. Subscribers may also hear of each root found that way
 // (the markup tracker watches those roots' markup too).
-import { isShadowRoot, pathOf } from './composed-tree.ts';
+import { pathOf, rootsOf } from './composed-tree.ts';
 
 type Listener = (event: Event) => void;
 type RootListener = (root: ShadowRoot) => void;
@@ -38,11 +38,9 @@ function heard(event: Event): void {
   const at = event.currentTarget;
   try {
     // Every root on the path, including those a slotted node's event passes through (its target is not retargeted).
-    for (const node of path) {
-      if (isShadowRoot(node)) {
-        relayShadowRoot(node);
-        subscribers.forEach((found) => found?.(node));
-      }
+    for (const root of rootsOf(event)) {
+      relayShadowRoot(root);
+      subscribers.forEach((found) => found?.(root));
     }
   } catch {
     // Finding roots is best effort; the page's own handling of this event must not be disturbed.

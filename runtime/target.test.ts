@@ -1,10 +1,23 @@
 import { expect } from '@open-wc/testing';
 import { $, mount, unmountAll } from '../test/autocapture-fixtures.ts';
-import { describeTarget, MAX_HIERARCHY, MAX_TEXT } from './target.ts';
+import { describeTarget, MAX_HIERARCHY, MAX_TEXT, readTarget } from './target.ts';
 import type { TargetContext } from './types.ts';
 
-/** What a click on `el` would send as its target. */
-const describeClick = (el: Element): TargetContext => describeTarget(el)!;
+/** True when the elements `el` is rendered in are its ancestors: not in a shadow root, nothing on the way slotted. */
+function inLightTree(el: Element): boolean {
+  for (let node: Element | null = el; node; node = node.parentElement) if (node.assignedSlot) return false;
+  return el.getRootNode() === document;
+}
+
+/**
+ * What a click on `el` would send as its target. Where a click's path has no shadow root, the listener takes the
+ * shortcut from one element that matters to the next: it must say the same as the walk through every level.
+ */
+function describeClick(el: Element): TargetContext {
+  const target = describeTarget(el)!;
+  if (inLightTree(el)) expect(readTarget(el, el, true, true)?.()).to.deep.equal(target);
+  return target;
+}
 
 describe('describing a target', () => {
   afterEach(unmountAll);
@@ -141,6 +154,21 @@ describe('describing a target', () => {
     $(root, 'quiet-box').attachShadow({ mode: 'open' }).innerHTML = '<div heap-ignore><slot></slot></div>';
     const target = describeClick($(root, '#t'));
     expect([target.text, target.attributes, target.href, describeTarget($(root, '#i'))]).to.deep.equal(['****', undefined, '/u', undefined]);
+  });
+
+  it('markup anywhere up the tree, past elements that only look like it (a role, contenteditable="false"), in either walk', () => {
+    const root = mount(`<main role="main" data-heap-redact-attributes="class, Data-User" class="page"><div contenteditable="false" data-heap-event="Outer">
+      <a href="/far"><nav role="navigation" data-heap-redact-text><section data-heap-event="Near"><span role="note" id="t" class="c" data-user="u" data-kind="k">Hi</span>
+      </section></nav></a></div><div class="heap-ignore"><p><b id="i">Bob</b></p></div><div contenteditable><p><i id="e">typed</i></p></div></main>`);
+    const target = describeClick($(root, '#t'));
+    expect([target.text, target.classes, target.href, target.attributes, target.hierarchy]).to.deep.equal([
+      '****',
+      undefined,
+      '/far',
+      { role: 'note', 'data-kind': 'k', 'data-heap-event': 'Near' },
+      'body > div#ac-root > main > div > a > nav > section > span#t',
+    ]);
+    expect([describeTarget($(root, '#i')), readTarget($(root, '#i'), null, true, true), describeClick($(root, '#e')).text]).to.deep.equal([undefined, null, undefined]);
   });
 
   it('redaction markup on the host applies inside its shadow root', () => {

@@ -1,6 +1,6 @@
 // Describes the element an interaction happened on, as the `target` of a click, submit or change event.
 import { composedParent, flatParent } from './composed-tree.ts';
-import { attributeOf, call, isMatch, parentOf, tagOf } from './dom.ts';
+import { attributeOf, call, isMatch, member, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
@@ -25,8 +25,13 @@ const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=lin
 /** Links: a click in one may take the page away. */
 export const LINK = 'a[href],area[href]';
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
-/** Every element a target's description cares about around it (`TYPED` includes `heap-ignore`, `CONTROL` links): a constant, so the engine parses it once. */
-const AROUND = `${TYPED},${CONTROL},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
+/**
+ * Every element a target's description cares about around it, and a few more: each of `TYPED`, `CONTROL` (links
+ * included) and the markup below, in fewer and simpler selectors (any `href`, `role` or `contenteditable`), as it is
+ * tested on every ancestor of every click and each selector costs there; the loop tests each exactly. A constant,
+ * so the engine parses it once.
+ */
+const AROUND = `select,datalist,textarea,button,summary,label,[href],[role],[contenteditable],${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
 
 /** What the markup on an element and its ancestors says about describing it. */
 interface Around {
@@ -45,15 +50,24 @@ interface Around {
   control?: Element;
 }
 
+/** The nearest of `el` and its ancestors (in its own tree) that `AROUND` matches: one native call for the levels that match nothing. */
+const nextAround = (el: Element | null): Element | null => el && call(el, 'closest', AROUND);
+
 /**
  * Reads the markup on `el` and the elements it is rendered in, across shadow roots and through the slots it is
- * assigned to (as the click's path goes); null when `heap-ignore` is there (capture nothing).
+ * assigned to (as the click's path goes); null when `heap-ignore` is there (capture nothing). `light` says those are
+ * its ancestors (no shadow root on the click's path, so nothing on the way is slotted or in a shadow root): the
+ * walk jumps from one element that matters to the next instead of testing every level.
  */
-function readAround(el: Element): Around | null {
+function readAround(el: Element, light?: boolean): Around | null {
   const around: Around = { hidden: new Set() };
-  for (let node: Element | null = el; node; node = flatParent(node)) {
-    if (!isMatch(node, AROUND)) continue;
-    if (isMatch(node, IGNORE)) return null;
+  for (let node = light ? nextAround(el) : el; node; node = light ? nextAround(member(node, 'parentElement')) : flatParent(node)) {
+    if (!light && !isMatch(node, AROUND)) continue;
+    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
+    if (isMatch(node, TYPED)) {
+      if (isMatch(node, IGNORE)) return null;
+      around.typed = true;
+    }
     if (attributeOf(node, REDACT_TEXT) !== null) around.redacted = true;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
     for (const part of attributeOf(node, REDACT_ATTRIBUTES)?.split(',') ?? []) {
@@ -61,7 +75,6 @@ function readAround(el: Element): Around | null {
       if (name === 'class') around.classesUpTo = node;
       around.hidden.add(name);
     }
-    if (isMatch(node, TYPED)) around.typed = true;
     if (isMatch(node, LINK)) around.href ??= attributeOf(node, 'href');
     if (node !== el && isMatch(node, CONTROL)) around.control ??= node;
     // Null until an element with the attribute is met: the nearest one names the event.
@@ -78,8 +91,8 @@ function readAround(el: Element): Around | null {
  * on its own element, sends the link's href. `text` is false when text capture is off (no text, no text-bearing
  * attributes). Null when `heap-ignore` covers the element: nothing is captured.
  */
-export function readTarget(el: Element, from: Element | null | undefined, text: boolean): (() => TargetContext) | null {
-  const around = readAround(el);
+export function readTarget(el: Element, from: Element | null | undefined, text: boolean, light?: boolean): (() => TargetContext) | null {
+  const around = readAround(el, light);
   if (!around) return null;
   const hidden = around.hidden;
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
