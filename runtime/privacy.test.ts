@@ -91,7 +91,8 @@ describe('privacy promises', () => {
     $(root, 'button').click();
     $(root, 'input').click();
     await settle(heap);
-    expect(await allBodies(heap.envId)).to.not.match(/zz|alice/);
+    // The typed words themselves: the random env id in every body may hold "zz" (t-forms-dtzz3l48 failed a run).
+    expect(await allBodies(heap.envId)).to.not.match(/zzinput|zztext|zzsel|alice/);
   });
 
   it('pending, then denied, then granted: what was held while pending is never sent', async () => {
