@@ -106,13 +106,14 @@ export function createOutbox(
   /** How many times the queue was forgotten: an adoption under way across one brings nothing back. */
   let clears = 0;
 
-  /** Adds drop counts (new ones, or ones whose report did not arrive and goes with the next batch). */
-  const addDrops = (list: DropCount[]) => list.forEach(([reason, count]) => ((drops ??= {})[reason] = (drops[reason] ?? 0) + count));
-
-  /** Drops events that were saved (or never will be: see `persist`), counted. */
-  function drop(reason: Reason, events: HeapEvent[]) {
-    if (!events.length) return;
-    (drops ??= {})[reason] = (drops[reason] ?? 0) + events.length;
+  /**
+   * Counts `count` drops for `reason`, and saves the counts in the tab's record: `events` dropped (saved, or never
+   * to be: see `persist`), which the journal forgets, or counts alone (those dead tabs left, or whose report did not
+   * arrive and goes with the next batch).
+   */
+  function drop(reason: Reason, events: HeapEvent[], count = events.length) {
+    if (!count) return;
+    (drops ??= {})[reason] = (drops[reason] ?? 0) + count;
     journalSettle(events, drops);
   }
 
@@ -197,7 +198,7 @@ export function createOutbox(
     } else {
       // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
       // Array.prototype.toJSON turns them into a string) would sink every later batch, and alone go round without a pause.
-      if (status !== 400 || rejectedIds) addDrops(dropped);
+      if (status !== 400 || rejectedIds) for (const [reason, count] of dropped) drop(reason, [], count);
       // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
       // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
       // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
@@ -262,8 +263,8 @@ export function createOutbox(
     const cleared = clears;
     const [events, found] = await journalAdopt();
     if (cleared !== clears || (!events.length && !found.length)) return;
-    addDrops(found);
-    journalAppend(events, drops);
+    for (const [reason, count] of found) drop(reason, [], count);
+    journalAppend(events);
     requeue(events);
     schedule(0);
   }
