@@ -26,9 +26,11 @@ export function createFetchTransport(endpoint: string): Transport {
         // Browsers older than AbortSignal.timeout (Safari 15) wait for their own network timeout instead.
         signal: AbortSignal.timeout?.(TIMEOUT_MS),
       });
-      // Retry-After in seconds or as an HTTP date.
+      // Retry-After in seconds or as an HTTP date. No header reads as 0 seconds, then as the date "null", which is none
+      // (NaN). "0" read as a date is long past (0 ms once clamped), or none where a browser cannot read it (the outbox's
+      // own backoff then: at most a second after a first failure).
       const header = res.headers.get('Retry-After');
-      const ms = header ? (Number.isFinite(+header) ? +header * 1000 : Date.parse(header) - Date.now()) : NaN;
+      const ms = +header! * 1000 || Date.parse(header!) - Date.now();
       // Reading the body to the end releases the browser's keepalive budget held by this request. A 400 may name the
       // events it refused; without usable ids the outbox bisects the batch instead.
       const ids = await res
