@@ -189,20 +189,19 @@ export function createOutbox(
     // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
     // denial is sent after it).
     if (!inFlight.delete(chunk)) return;
+    // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
+    // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
+    // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
+    offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
     if (status >= 200 && status < 300) {
       // The counts it carried leave the tab's record: rewritten with those still unsent (one small write per request).
       journalSettle(chunk, drops ?? {});
-      offline = ONLINE;
       notBefore = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
       // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
       // Array.prototype.toJSON turns them into a string) would sink every later batch, and alone go round without a pause.
       if (status !== 400 || rejectedIds) for (const [reason, count] of dropped) drop(reason, [], count);
-      // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
-      // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
-      // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
-      offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
       // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
       // else the one event a halving isolated. Failed otherwise: those out of attempts are.
       const refused = status === 400 || status === 413;
