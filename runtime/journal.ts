@@ -12,10 +12,10 @@ import { warnOnce } from './warn.ts';
  */
 export type Journal = [
   /**
-   * Persists newly accepted events in one new segment, which keeps the array (callers hand over a copy), and this
-   * tab's drop counts when given, so they survive the tab too.
+   * Persists newly accepted events (or adopted ones) in one new segment, which keeps the array (callers hand over a
+   * copy). Drop counts go in with settle.
    */
-  append: (events: HeapEvent[], drops?: DropCounts) => void,
+  append: (events: HeapEvent[]) => void,
   /** Forgets events that were delivered or dropped, and persists this tab's drop counts when given. */
   settle: (events: HeapEvent[], drops?: DropCounts) => void,
   /** Takes over the events and drop counts of dead tabs (the events in no set order: the outbox sorts what it queues). */
@@ -119,9 +119,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     if (map || !gone) write(tabKey, JSON.stringify({ hb: gone ? 0 : Date.now(), d: (drops = map ?? drops) }));
   };
 
-  const append = (events: HeapEvent[], map?: DropCounts) => {
-    // Saving events alone leaves the record be: the adoption rounds beat.
-    if (map) beat(map);
+  // Saving events leaves the tab's record be: the adoption rounds beat.
+  const append = (events: HeapEvent[]) => {
     // No events (adopted drop counts alone) make an empty segment, saved as none.
     const segment: Segment = [`${mine}${seq++}`, events, 0];
     for (const e of events) segmentOf.set(e, segment);
