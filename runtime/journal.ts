@@ -147,12 +147,11 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     const lost: DropCount[] = [];
     let corrupt = 0;
     const take = async (area: Storage) => {
-      let held: Set<string> | undefined;
-      try {
-        held = new Set((await locks!.query()).held?.map((l) => l.name!));
-      } catch {
-        // No Web Locks: the heartbeat decides.
-      }
+      // Without Web Locks (or an answer from them), the heartbeat decides.
+      const held = await locks?.query().then(
+        (state) => new Set(state.held?.map((l) => l.name!)),
+        () => {},
+      );
       const now = Date.now();
       for (const key of Object.keys(area)) {
         // A tab's record, or one of its segments.
