@@ -230,7 +230,8 @@ export function createOutbox(
         chunkLimit = Math.ceil(chunk.length / 2) || 1;
       }
     }
-    if (queue.length || drops) schedule(0);
+    // The pump finds whether anything is left.
+    schedule(0);
   }
 
   function pump() {
