@@ -89,40 +89,41 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const around = readAround(el, light);
   if (!around) return null;
   const [hidden, redacted, , classesUpTo, aroundHref, aroundNamed] = around;
-  // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
-  const chain: (string | null)[] = [];
+  // Per level, innermost first: tag, id, classes (null when redacted), the step up from the level inside it (none for
+  // the element's own).
+  const chain: [tag: string, id: string | null, classes: string | null, step?: string][] = [];
   // Classes are hidden from the element up to this one.
   let hideUpTo = classesUpTo;
   // The root element (`html`, whose parent is the document) ends the walk without a level of its own, unless it is
   // the element itself (a click in the page's margin, below a short body): no tag is read just to find it.
-  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el); level = up) {
-    // Not the parent node: the step from a shadow root to its host.
-    chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
+  // The step is ` >>> ` where the parent element is not the parent node: from a shadow root to its host.
+  for (let level: Element | null = el, up, step; level && chain.length < MAX_LEVELS && ((up = composedParent(level)) || level === el); step = up === parentOf(level) ? ' > ' : ' >>> ', level = up) {
+    chain.push([tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), step]);
     if (level === hideUpTo) hideUpTo = undefined;
   }
+  const [[tag, id, classes]] = chain;
   const href = from === el && !hidden.has('href') && aroundHref;
   const named = !hidden.has(NAMED) && aroundNamed;
   const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
-    const target: TargetContext = { tag: chain[0]! };
+    const target: TargetContext = { tag };
     try {
-      if (chain[1]) target.id = sanitize(chain[1], 128);
-      const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
+      if (id) target.id = sanitize(id, 128);
+      const collapsed = classes?.replace(/\s+/g, ' ').trim();
       if (collapsed) target.classes = sanitize(collapsed, 255);
-      // The redacted text is `****` wherever it is.
+      // The redacted text (the second member of what the markup around says) is `****` wherever it is.
       const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
       if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
       // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
       let hierarchy = '';
-      for (let i = 0; i < chain.length; i += 4) {
-        const levelId = chain[i + 1];
-        let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
-        for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
+      for (const [levelTag, levelId, levelClasses, step] of chain) {
+        let level = levelTag + (levelId ? `#${sanitize(levelId, 64)}` : '');
+        for (const name of levelClasses?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
         // The target's own level is kept, cut if it must be.
-        const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
+        const longer = step ? level + step + hierarchy : level.slice(0, MAX_HIERARCHY);
         if (longer.length > MAX_HIERARCHY) break;
         hierarchy = longer;
       }
@@ -143,7 +144,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     } catch (err) {
       // A description that fails still sends the event, with the tag alone (the failure reported once).
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-      return { tag: chain[0]! };
+      return { tag };
     }
   };
 }
