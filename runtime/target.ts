@@ -62,7 +62,7 @@ function readAround(el: Element, light?: boolean): Around | null {
       if (isMatch(node, IGNORE)) return null;
       typed = true;
     }
-    if (attributeOf(node, REDACT_TEXT) !== null) redacted = true;
+    redacted ||= attributeOf(node, REDACT_TEXT) !== null;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
     for (const part of attributeOf(node, REDACT_ATTRIBUTES)?.split(',') ?? []) {
       const name = part.trim().toLowerCase();
