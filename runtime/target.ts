@@ -43,9 +43,6 @@ const AROUND = `select,datalist,textarea,button,summary,label,[href],[role],[con
  */
 type Around = [hidden: Set<string>, redacted?: boolean, typed?: boolean, classesUpTo?: Element, href?: string | null, named?: string | null, control?: Element];
 
-/** The nearest of `el` and its ancestors (in its own tree) that `AROUND` matches: one native call for the levels that match nothing. */
-const nextAround = (el: Element | null): Element | null => el && call(el, 'closest', AROUND);
-
 /**
  * Reads the markup on `el` and the elements it is rendered in, across shadow roots and through the slots it is
  * assigned to (as the click's path goes); null when `heap-ignore` is there (capture nothing). `light` says those are
@@ -55,7 +52,8 @@ const nextAround = (el: Element | null): Element | null => el && call(el, 'close
 function readAround(el: Element, light?: boolean): Around | null {
   const hidden = new Set<string>();
   let redacted, typed, classesUpTo, href, named, control;
-  for (let node = light ? nextAround(el) : el; node; node = light ? nextAround(member(node, 'parentElement')) : flatParent(node)) {
+  // In the light DOM, each step is one native call for the levels that match nothing: the nearest element `AROUND` matches.
+  for (let node: Element | null = el; node && (!light || (node = call(node, 'closest', AROUND))); node = light ? member(node, 'parentElement') : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
     // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
     if (isMatch(node, TYPED)) {
