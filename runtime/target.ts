@@ -86,42 +86,42 @@ function readAround(el: Element, light?: boolean): Around | null {
 export function readTarget(el: Element, from: Element | null | undefined, text: boolean, light?: boolean): (() => TargetContext) | null {
   const around = readAround(el, light);
   if (!around) return null;
-  const [hidden, redacted, , classesUpTo, aroundHref, aroundNamed] = around;
-  // Per level, innermost first: tag, id, classes (null when redacted), the step up from the level inside it (none for
-  // the element's own).
-  const chain: [tag: string, id: string | null, classes: string | null, step?: string][] = [];
+  // Members are read by position: destructuring walks an iterator, which costs on a click's first, cold runs.
+  const hidden = around[0];
+  // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
+  const chain: (string | null)[] = [];
   // Classes are hidden from the element up to this one.
-  let hideUpTo = classesUpTo;
+  let hideUpTo = around[3];
   // The root element (`html`, whose parent is the document) ends the walk without a level of its own, unless it is
   // the element itself (a click in the page's margin, below a short body): no tag is read just to find it.
-  // The step is ` >>> ` where the parent element is not the parent node: from a shadow root to its host.
-  for (let level: Element | null = el, up, step; level && chain.length < MAX_LEVELS && ((up = composedParent(level)) || level === el); step = up === parentOf(level) ? ' > ' : ' >>> ', level = up) {
-    chain.push([tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), step]);
+  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el); level = up) {
+    // Not the parent node: the step from a shadow root to its host.
+    chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
   }
-  const [[tag, id, classes]] = chain;
-  const href = from === el && !hidden.has('href') && aroundHref;
-  const named = !hidden.has(NAMED) && aroundNamed;
+  const href = from === el && !hidden.has('href') && around[4];
+  const named = !hidden.has(NAMED) && around[5];
   const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
-    const target: TargetContext = { tag };
+    const target: TargetContext = { tag: chain[0]! };
     try {
-      if (id) target.id = sanitize(id, 128);
-      const collapsed = classes?.replace(/\s+/g, ' ').trim();
+      if (chain[1]) target.id = sanitize(chain[1], 128);
+      const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
       if (collapsed) target.classes = sanitize(collapsed, 255);
-      // The redacted text (the second member of what the markup around says) is `****` wherever it is.
+      // The redacted text is `****` wherever it is.
       const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
       if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
       // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
       let hierarchy = '';
-      for (const [levelTag, levelId, levelClasses, step] of chain) {
-        let level = levelTag + (levelId ? `#${sanitize(levelId, 64)}` : '');
-        for (const name of levelClasses?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
+      for (let i = 0; i < chain.length; i += 4) {
+        const levelId = chain[i + 1];
+        let level = chain[i]! + (levelId ? `#${sanitize(levelId, 64)}` : '');
+        for (const name of chain[i + 2]?.trim().split(/\s+/, 3) ?? []) if (name) level += `.${sanitize(name, 40)}`;
         // The target's own level is kept, cut if it must be.
-        const longer = step ? level + step + hierarchy : level.slice(0, MAX_HIERARCHY);
+        const longer = i ? level + chain[i - 1] + hierarchy : level.slice(0, MAX_HIERARCHY);
         if (longer.length > MAX_HIERARCHY) break;
         hierarchy = longer;
       }
@@ -133,7 +133,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
         const lower = name.toLowerCase();
         const sent = SENT.exec(name);
         if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text)) continue;
-        (target.attributes ??= {})[name] = sent[1] && redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
+        (target.attributes ??= {})[name] = sent[1] && around[1] ? REDACTED : sanitize(attributeOf(el, name)!, 128);
         if (++count === 16) break;
       }
       // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
@@ -142,7 +142,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     } catch (err) {
       // A description that fails still sends the event, with the tag alone (the failure reported once).
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-      return { tag };
+      return { tag: chain[0]! };
     }
   };
 }
@@ -151,12 +151,12 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 export const describeTarget = (el: Element): TargetContext | undefined => readTarget(el, el, true)?.();
 
 /** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it; none in a field. */
-function textOf(el: Element, [hidden, , typed, , , , control]: Around): string {
+function textOf(el: Element, around: Around): string {
   // Only buttons: their value attribute is the label the page wrote, never something typed.
   if (tagOf(el) === 'input') return (/^(submit|button|reset)$/i.test(attributeOf(el, 'type')!) && attributeOf(el, 'value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !hidden.has(name) && attributeOf(of, name)?.trim()).find(Boolean);
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around[0].has(name) && attributeOf(of, name)?.trim()).find(Boolean);
   // Inside a field, a `select` or an editable region (as it was at the interaction), the text is the visitor's.
-  return (!typed && (own(el) || (control && own(control)))) || '';
+  return (!around[2] && (own(el) || (around[6] && own(around[6])))) || '';
 }
