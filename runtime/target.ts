@@ -33,25 +33,15 @@ const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
  */
 const AROUND = `select,datalist,textarea,button,summary,label,[href],[role],[contenteditable],${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}]`;
 
-/** What the markup on an element and its ancestors says about describing it. */
-interface Around {
-  /** `data-heap-redact-text` on the element or an ancestor. */
-  redacted?: boolean;
-  /** Attributes named by `data-heap-redact-attributes` on the element or its ancestors (lower case). */
-  hidden: Set<string>;
-  /** The outermost element whose `data-heap-redact-attributes` lists `class`: classes are hidden up to it. */
-  classesUpTo?: Element;
-  /** Inside a field, a `select` or an editable region: the text there is the visitor's. */
-  typed?: boolean;
-  /** The href of the nearest link, and the event name of the nearest `[data-heap-event]` element (the element itself included). */
-  href?: string | null;
-  named?: string | null;
-  /** The nearest control (button, link, ...) around the element, not the element itself: its text names an icon in it. */
-  control?: Element;
-}
-
-/** The nearest of `el` and its ancestors (in its own tree) that `AROUND` matches: one native call for the levels that match nothing. */
-const nextAround = (el: Element | null): Element | null => el && call(el, 'closest', AROUND);
+/**
+ * What the markup on an element and its ancestors says about describing it, as a tuple (its members' names would
+ * ship): the attributes named by `data-heap-redact-attributes` there (lower case); whether `data-heap-redact-text` is
+ * there; whether it is inside a field, a `select` or an editable region (the text there is the visitor's); the
+ * outermost element whose `data-heap-redact-attributes` lists `class` (classes are hidden up to it); the href of the
+ * nearest link and the event name of the nearest `[data-heap-event]` element (the element itself included); the
+ * nearest control (button, link, ...) around the element, not the element itself (its text names an icon in it).
+ */
+type Around = [hidden: Set<string>, redacted?: boolean, typed?: boolean, classesUpTo?: Element, href?: string | null, named?: string | null, control?: Element];
 
 /**
  * Reads the markup on `el` and the elements it is rendered in, across shadow roots and through the slots it is
@@ -60,27 +50,29 @@ const nextAround = (el: Element | null): Element | null => el && call(el, 'close
  * walk jumps from one element that matters to the next instead of testing every level.
  */
 function readAround(el: Element, light?: boolean): Around | null {
-  const around: Around = { hidden: new Set() };
-  for (let node = light ? nextAround(el) : el; node; node = light ? nextAround(member(node, 'parentElement')) : flatParent(node)) {
+  const hidden = new Set<string>();
+  let redacted, typed, classesUpTo, href, named, control;
+  // In the light DOM, each step is one native call for the levels that match nothing: the nearest element `AROUND` matches.
+  for (let node: Element | null = el; node && (!light || (node = call(node, 'closest', AROUND))); node = light ? member(node, 'parentElement') : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
     // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
     if (isMatch(node, TYPED)) {
       if (isMatch(node, IGNORE)) return null;
-      around.typed = true;
+      typed = true;
     }
-    if (attributeOf(node, REDACT_TEXT) !== null) around.redacted = true;
+    redacted ||= attributeOf(node, REDACT_TEXT) !== null;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
     for (const part of attributeOf(node, REDACT_ATTRIBUTES)?.split(',') ?? []) {
       const name = part.trim().toLowerCase();
-      if (name === 'class') around.classesUpTo = node;
-      around.hidden.add(name);
+      if (name === 'class') classesUpTo = node;
+      hidden.add(name);
     }
-    if (isMatch(node, LINK)) around.href ??= attributeOf(node, 'href');
-    if (node !== el && isMatch(node, CONTROL)) around.control ??= node;
+    if (isMatch(node, LINK)) href ??= attributeOf(node, 'href');
+    if (node !== el && isMatch(node, CONTROL)) control ??= node;
     // Null until an element with the attribute is met: the nearest one names the event.
-    around.named ??= attributeOf(node, NAMED);
+    named ??= attributeOf(node, NAMED);
   }
-  return around;
+  return [hidden, redacted, typed, classesUpTo, href, named, control];
 }
 
 /**
@@ -94,11 +86,12 @@ function readAround(el: Element, light?: boolean): Around | null {
 export function readTarget(el: Element, from: Element | null | undefined, text: boolean, light?: boolean): (() => TargetContext) | null {
   const around = readAround(el, light);
   if (!around) return null;
-  const hidden = around.hidden;
+  // Members are read by position: destructuring walks an iterator, which costs on a click's first, cold runs.
+  const hidden = around[0];
   // Per level, innermost first: tag, id, classes (null when redacted), the step up to the parent.
   const chain: (string | null)[] = [];
   // Classes are hidden from the element up to this one.
-  let hideUpTo = around.classesUpTo;
+  let hideUpTo = around[3];
   // The root element (`html`, whose parent is the document) ends the walk without a level of its own, unless it is
   // the element itself (a click in the page's margin, below a short body): no tag is read just to find it.
   for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el); level = up) {
@@ -106,8 +99,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
   }
-  const href = from === el && !hidden.has('href') && around.href;
-  const named = !hidden.has(NAMED) && around.named;
+  const href = from === el && !hidden.has('href') && around[4];
+  const named = !hidden.has(NAMED) && around[5];
   const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
@@ -117,7 +110,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
       if (collapsed) target.classes = sanitize(collapsed, 255);
       // The redacted text is `****` wherever it is.
-      const sentText = fromAround && (fromAround.redacted ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+      const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
       if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
@@ -140,7 +133,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
         const lower = name.toLowerCase();
         const sent = SENT.exec(name);
         if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text)) continue;
-        (target.attributes ??= {})[name] = sent[1] && around.redacted ? REDACTED : sanitize(attributeOf(el, name)!, 128);
+        (target.attributes ??= {})[name] = sent[1] && around[1] ? REDACTED : sanitize(attributeOf(el, name)!, 128);
         if (++count === 16) break;
       }
       // The markup event this click also fires (on the element or an ancestor), so the two can be joined.
@@ -163,7 +156,7 @@ function textOf(el: Element, around: Around): string {
   if (tagOf(el) === 'input') return (/^(submit|button|reset)$/i.test(attributeOf(el, 'type')!) && attributeOf(el, 'value')) || '';
   // An element with no text of its own (an icon) is named by these, in this order.
   const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around.hidden.has(name) && attributeOf(of, name)?.trim()).find(Boolean);
+    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around[0].has(name) && attributeOf(of, name)?.trim()).find(Boolean);
   // Inside a field, a `select` or an editable region (as it was at the interaction), the text is the visitor's.
-  return (!around.typed && (own(el) || (around.control && own(around.control)))) || '';
+  return (!around[2] && (own(el) || (around[6] && own(around[6])))) || '';
 }
