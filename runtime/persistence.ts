@@ -9,7 +9,7 @@ export type Consent = 'granted' | 'pending' | 'denied';
 export type PersistenceOptions = Pick<HeapConfig, 'cookieless' | 'cookieDomain' | 'secureCookie'>;
 
 /** The user's store: the user is saved over, never removed (a wipe removes every key of the env id). */
-export type UserStore = Pick<KeyValueStore, 'get' | 'set'>;
+export type UserStore = [get: KeyValueStore[0], set: KeyValueStore[1]];
 
 /**
  * The runtime's stores, behind one consent gate, as a tuple the core destructures (no member names to ship):
@@ -46,10 +46,10 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   // ("abcx", "abc_q_1") start with the prefix too, and stay.
   const ours = new RegExp(`^${prefix}_(id|ses|props|${JOURNAL_KEYS})$`);
   return [
-    {
-      get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
-      set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
-    },
+    [
+      (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, [get]) => value ?? get(key), null) : null),
+      (key, value) => allowed() && mirrors.forEach(([, set]) => set(key, value)),
+    ],
     local,
     area,
     () => {
@@ -62,7 +62,7 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
       }
       // The user's cookie, the one cookie there is, of an earlier setting too: a cookieless page still removes the
       // cookie it left before. Removing it when there is none sets nothing.
-      cookies.remove(`${prefix}_id`);
+      cookies[2](`${prefix}_id`);
     },
   ];
 }

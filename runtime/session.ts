@@ -65,7 +65,7 @@ function readLandingContext(): SessionContext {
 export function createSession(store: KeyValueStore, key: string, timeoutMs: number, synced: () => void): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
-  const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
+  const save = (s: StoredSession) => store[1](key, JSON.stringify(s));
   // A new session, starting at `now`: the current one from then on.
   const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
   return [
