@@ -39,16 +39,17 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   // Gated already by its area.
   const local = createWebStore(area);
   // The user's stores mirror each other (a cookie with a localStorage copy): a value is read from the first that has
-  // it and written to all, so it survives when one of them is cleared or blocked.
+  // it and written to all, so it survives when one of them is cleared or blocked. The cookie only while allowed: the
+  // local store, gated by its area, then reads as empty and writes nothing.
   const cookies = createCookieStore(options);
-  const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
+  const mirrors = () => (allowed() && withCookies(options.cookieless) ? [cookies, local] : [local]);
   // This env id's keys by their exact shapes (runtime.ts, journal.ts): the keys of env ids that start with this one
   // ("abcx", "abc_q_1") start with the prefix too, and stay.
   const ours = new RegExp(`^${prefix}_(id|ses|props|${JOURNAL_KEYS})$`);
   return [
     [
-      (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, [get]) => value ?? get(key), null) : null),
-      (key, value) => allowed() && mirrors.forEach(([, set]) => set(key, value)),
+      (key) => mirrors().reduce<string | null | undefined>((value, [get]) => value ?? get(key), null),
+      (key, value) => mirrors().forEach(([, set]) => set(key, value)),
     ],
     local,
     area,
