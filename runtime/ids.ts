@@ -16,8 +16,8 @@ let offset = POOL;
 /**
  * A time-ordered UUID (v7) for an event, made once per event so resends can be deduplicated. Each millisecond draws
  * 64 random bits: 40 fill the groups after the version and the variant and the last group's start, 24 start the
- * counter of eight hex digits that ends the id, so ids made in the same millisecond (or after the clock stepped back) keep the
- * order of the calls, and an id costs one small number formatted.
+ * counter of eight hex digits that ends the id, so ids made in the same millisecond (or after the clock stepped
+ * back) keep the order of the calls, and an id costs one small number formatted.
  */
 export const eventId = (now: number): string => {
   if (now > lastMs) {
@@ -26,7 +26,8 @@ export const eventId = (now: number): string => {
       offset = 0;
     }
     lastMs = now;
-    // 1 first (the time plus 2^48), then 12 hex digits of time and 16 random ones: one BigInt formatted is quicker than the time as a float.
+    // 1 first (the time plus 2^48), then 12 hex digits of time and 16 random ones: one BigInt formatted is quicker
+    // than the time as a float.
     const hex = (((BigInt(Math.max(0, Math.floor(now))) + 2n ** 48n) << 64n) | pool[offset++]!).toString(16);
     head = `${hex.slice(1, 9)}-${hex.slice(9, 13)}-7${hex.slice(13, 16)}-8${hex.slice(16, 19)}-${hex.slice(19, 23)}`;
     // Random from 2^28 (eight hex digits) to below 2^28 + 2^24: billions of ids in one millisecond fit before 2^32.
