@@ -38,7 +38,7 @@ export type Identity = [
 export function createIdentity(store: UserStore, key: string): Identity {
   let user = readJson(store, key, isStoredUser) ?? { u: randomNumericId(), i: null };
   const save = (u = user.u, i = user.i) => {
-    store.set(key, JSON.stringify((user = { u, i })));
+    store[1](key, JSON.stringify((user = { u, i })));
     return user;
   };
   save();

@@ -3,37 +3,35 @@ export const randomNumericId = (): string =>
   // The top 53 of 64 random bits.
   String(crypto.getRandomValues(new BigUint64Array(1))[0]! >> 11n);
 
-/** Two hex digits for every byte value: formatting an id is then a dozen lookups. */
-const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
-
 let lastMs = -Infinity;
+/** The counter of the next id: ids in one millisecond differ in it alone. */
 let seq = 0;
-/** The id's first two groups, which only change with the millisecond. */
+/** The id but its counter, which only changes with the millisecond. */
 let head = '';
-// One call to the random source fills bytes for 512 ids: the call costs microseconds, the read nothing.
-const POOL = 4096;
-const pool = new Uint8Array(POOL);
+// One call to the random source fills the random bits of 512 milliseconds: the call costs microseconds, the read nothing.
+const POOL = 512;
+const pool = new BigUint64Array(POOL);
 let offset = POOL;
 
 /**
- * A time-ordered UUID (v7) for an event, made once per event so resends can be deduplicated.
- * Ids made in the same millisecond (or after the clock stepped back) keep the order of the calls through a
- * 32-bit counter in the 12 bits after the version and the 20 after the variant; the last 42 bits are random.
+ * A time-ordered UUID (v7) for an event, made once per event so resends can be deduplicated. Each millisecond draws
+ * 64 random bits: 40 fill the groups after the version and the variant and the last group's start, 24 start the
+ * counter of eight hex digits that ends the id, so ids made in the same millisecond (or after the clock stepped
+ * back) keep the order of the calls, and an id costs one small number formatted.
  */
 export const eventId = (now: number): string => {
-  if (offset + 10 > POOL) {
-    crypto.getRandomValues(pool);
-    offset = 0;
-  }
   if (now > lastMs) {
+    if (offset === POOL) {
+      crypto.getRandomValues(pool);
+      offset = 0;
+    }
     lastMs = now;
-    // A random start below 2^30 leaves room for billions of ids in one millisecond before the counter wraps.
-    seq = ((pool[offset++]! & 0x3f) << 24) | (pool[offset++]! << 16) | (pool[offset++]! << 8) | pool[offset++]!;
-    const ms = (Math.max(0, Math.floor(now)) + 2 ** 48).toString(16).slice(1);
-    head = `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7`;
-  } else {
-    seq = (seq + 1) >>> 0;
+    // 1 first (the time plus 2^48), then 12 hex digits of time and 16 random ones: one BigInt formatted is quicker
+    // than the time as a float.
+    const hex = (((BigInt(Math.max(0, Math.floor(now))) + 2n ** 48n) << 64n) | pool[offset++]!).toString(16);
+    head = `${hex.slice(1, 9)}-${hex.slice(9, 13)}-7${hex.slice(13, 16)}-8${hex.slice(16, 19)}-${hex.slice(19, 23)}`;
+    // Random from 2^28 (eight hex digits) to below 2^28 + 2^24: billions of ids in one millisecond fit before 2^32.
+    seq = parseInt(hex.slice(23), 16) + 2 ** 28;
   }
-  return `${head}${HEX[seq >>> 24]}${HEX[(seq >>> 20) & 15]![1]}-${HEX[0x80 | ((seq >>> 14) & 0x3f)]}${HEX[(seq >>> 6) & 0xff]}-${
-    HEX[((seq & 0x3f) << 2) | (pool[offset++]! & 3)]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}${HEX[pool[offset++]!]}`;
+  return head + (seq++).toString(16);
 };

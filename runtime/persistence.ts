@@ -9,7 +9,7 @@ export type Consent = 'granted' | 'pending' | 'denied';
 export type PersistenceOptions = Pick<HeapConfig, 'cookieless' | 'cookieDomain' | 'secureCookie'>;
 
 /** The user's store: the user is saved over, never removed (a wipe removes every key of the env id). */
-export type UserStore = Pick<KeyValueStore, 'get' | 'set'>;
+export type UserStore = [get: KeyValueStore[0], set: KeyValueStore[1]];
 
 /**
  * The runtime's stores, behind one consent gate, as a tuple the core destructures (no member names to ship):
@@ -39,17 +39,18 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   // Gated already by its area.
   const local = createWebStore(area);
   // The user's stores mirror each other (a cookie with a localStorage copy): a value is read from the first that has
-  // it and written to all, so it survives when one of them is cleared or blocked.
+  // it and written to all, so it survives when one of them is cleared or blocked. The cookie only while allowed: the
+  // local store, gated by its area, then reads as empty and writes nothing.
   const cookies = createCookieStore(options);
-  const mirrors = withCookies(options.cookieless) ? [cookies, local] : [local];
+  const mirrors = () => (allowed() && withCookies(options.cookieless) ? [cookies, local] : [local]);
   // This env id's keys by their exact shapes (runtime.ts, journal.ts): the keys of env ids that start with this one
   // ("abcx", "abc_q_1") start with the prefix too, and stay.
   const ours = new RegExp(`^${prefix}_(id|ses|props|${JOURNAL_KEYS})$`);
   return [
-    {
-      get: (key) => (allowed() ? mirrors.reduce<string | null | undefined>((value, store) => value ?? store.get(key), null) : null),
-      set: (key, value) => allowed() && mirrors.forEach((store) => store.set(key, value)),
-    },
+    [
+      (key) => mirrors().reduce<string | null | undefined>((value, [get]) => value ?? get(key), null),
+      (key, value) => mirrors().forEach(([, set]) => set(key, value)),
+    ],
     local,
     area,
     () => {
@@ -62,7 +63,7 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
       }
       // The user's cookie, the one cookie there is, of an earlier setting too: a cookieless page still removes the
       // cookie it left before. Removing it when there is none sets nothing.
-      cookies.remove(`${prefix}_id`);
+      cookies[2](`${prefix}_id`);
     },
   ];
 }

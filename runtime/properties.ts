@@ -27,8 +27,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
   const save = () => {
     changed();
     if (!store) return;
-    if (isEmpty(values)) store.remove(key);
-    else store.set(key, JSON.stringify(values));
+    if (isEmpty(values)) store[2](key);
+    else store[1](key, JSON.stringify(values));
   };
   return {
     get values() {

@@ -71,18 +71,6 @@ export interface Core {
 }
 
 /**
- * The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and
- * it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as a string.
- */
-function initialConsent(options: RuntimeOptions): Consent {
-  if (options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true) return 'denied';
-  const given = options.consent;
-  if (given === undefined || isConsent(given)) return given ?? 'granted';
-  warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`);
-  return 'pending';
-}
-
-/**
  * What every event captured until the next change shares: the user, the session, the pageview, the page, and the
  * event and pageview properties merged. Replaced whenever one of them changes here; another tab's change to the
  * user is written into it (see `settle`).
@@ -103,7 +91,15 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const now = options.now ?? Date.now;
   // The env id made a safe cookie and storage key part: word characters and hyphens.
   const base = `hpa_${envId.replace(/[^\w-]/g, '_')}`;
-  let consent = initialConsent(options);
+  const given = options.consent;
+  // The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and
+  // it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as a string.
+  let consent: Consent =
+    options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true
+      ? 'denied'
+      : given === undefined || isConsent(given)
+        ? (given ?? 'granted')
+        : (warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`), 'pending');
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
   // The storage settings go through under their own names.

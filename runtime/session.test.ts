@@ -147,6 +147,20 @@ describe('sessions', () => {
     }
   });
 
+  it('scrubs an email or card number from the UTM parameters as from the landing page', async () => {
+    const landing = location.href;
+    history.replaceState(null, '', `${location.pathname}?utm_term=jane.doe%40example.com&utm_content=4111%201111%201111%201111&utm_source=news`);
+    try {
+      const heap = startRuntime('utm-scrub');
+      heap.track('Landed');
+      const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+      expect(event!.session).to.include({ utm_term: '****', utm_content: '****', utm_source: 'news' });
+      expect(JSON.stringify(event)).to.not.match(/jane|4111/);
+    } finally {
+      history.replaceState(null, '', landing);
+    }
+  });
+
   it('cuts a long UTM parameter before a character it would split', async () => {
     const landing = location.href;
     history.replaceState(null, '', `${location.pathname}?utm_term=${'a'.repeat(1022)}${encodeURIComponent('😀')}`);

@@ -44,16 +44,19 @@ export type Session = [
 /** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
 function readLandingContext(): SessionContext {
   const props: SessionContext = {};
-  if (typeof location !== 'undefined') {
-    props.landing_page = scrub(location.href);
+  try {
+    // The UTM values are read from the landing page as it is sent, scrubbed: an email or a card number in utm_term
+    // is no more sent than in the landing page.
+    const params = new URL((props.landing_page = scrub(location.href))).searchParams;
     const referrer = documentText('referrer');
     if (referrer) props.referrer = scrub(referrer);
-    const params = new URLSearchParams(location.search);
     for (const key of UTM_KEYS) {
       const value = params.get(key);
       // Cut like any string property value.
       if (value) props[key] = cleanValue(value) as string;
     }
+  } catch {
+    // Without a DOM, reading location throws: no landing context.
   }
   return props;
 }
@@ -65,7 +68,7 @@ function readLandingContext(): SessionContext {
 export function createSession(store: KeyValueStore, key: string, timeoutMs: number, synced: () => void): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
-  const save = (s: StoredSession) => store.set(key, JSON.stringify(s));
+  const save = (s: StoredSession) => store[1](key, JSON.stringify(s));
   // A new session, starting at `now`: the current one from then on.
   const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
   return [

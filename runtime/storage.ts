@@ -2,13 +2,16 @@ import { documentText } from './dom.ts';
 import type { HeapConfig } from './types.ts';
 import { warnOnce } from './warn.ts';
 
-/** A string key-value store; every implementation swallows platform failures. */
-export interface KeyValueStore {
+/**
+ * A string key-value store; every implementation swallows platform failures. Three functions in a tuple its users
+ * take apart or index: the bundle then ships no method names.
+ */
+export type KeyValueStore = [
   /** The value, or null or undefined when there is none. */
-  get(key: string): string | null | undefined;
-  set(key: string, value: string): void;
-  remove(key: string): void;
-}
+  get: (key: string) => string | null | undefined,
+  set: (key: string, value: string) => void,
+  remove: (key: string) => void,
+];
 
 /** Options for the first-party cookie: the page's cookie settings as given. */
 export type CookieOptions = Pick<HeapConfig, 'cookieDomain' | 'secureCookie'>;
@@ -29,11 +32,11 @@ export function createWebStore(area: () => Storage | undefined): KeyValueStore {
       }
     }
   };
-  return {
-    get: (key) => attempt((storage) => storage?.getItem(key)),
-    set: (key, value) => attempt((storage) => storage?.setItem(key, value)),
-    remove: (key) => attempt((storage) => storage?.removeItem(key)),
-  };
+  return [
+    (key) => attempt((storage) => storage?.getItem(key)),
+    (key, value) => attempt((storage) => storage?.setItem(key, value)),
+    (key) => attempt((storage) => storage?.removeItem(key)),
+  ];
 }
 
 /**
@@ -52,8 +55,8 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
       warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); local storage is used instead.`);
     }
   };
-  return {
-    get(key) {
+  return [
+    (key) => {
       try {
         // The cookies as a query string: the first of that name, decoded (values are written percent-encoded, so no
         // `+` in them stands for a space).
@@ -62,12 +65,12 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
         // Cookies blocked or a sandboxed document: behave as if there were none.
       }
     },
-    set: (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
-    remove(key) {
+    (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
+    (key) => {
       write(`${key}=`, 0, cookieDomain);
       write(`${key}=`, 0);
     },
-  };
+  ];
 }
 
 /** Parses JSON text; undefined when it is unreadable (null text parses to null). */
@@ -80,8 +83,8 @@ export function parseJson(text: string | null | undefined): unknown {
 }
 
 /** Parses stored JSON, returning undefined for anything missing or corrupt. */
-export function readJson<T>(store: Pick<KeyValueStore, 'get'>, key: string, isValid: (value: unknown) => value is T): T | undefined {
-  const text = store.get(key);
+export function readJson<T>(store: Pick<KeyValueStore, 0>, key: string, isValid: (value: unknown) => value is T): T | undefined {
+  const text = store[0](key);
   const value = parseJson(text);
   if (isValid(value)) return value;
   // Corrupt state: treated as absent, and overwritten on the next write.
