@@ -3,9 +3,6 @@ import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-pr
 import { probe } from './markup-stats.ts';
 import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
 
-/** Attributes whose edits change what a present element does (the rest are read when an event fires). */
-export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
-
 /** The elements that hold state while present: events (view, load) and pageview declarations. */
 const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 
@@ -17,8 +14,6 @@ export type Root = Document | ShadowRoot;
  * them: `add` starts listening in a root and walks what it holds, unless it was already known; `stop` ends it all.
  */
 export type Roots = [add: (root: Root) => void, stop: () => void];
-
-const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
 
 /**
  * Creates the roots registry: the page's clicks, submits and changes as shadow-roots.ts hears them (shadow roots
@@ -130,7 +125,8 @@ export function createRoots(
     // The document's change and submit are heard already (the relay adds nothing there): no check for it.
     relayShadowRoot(root);
     roots.add(root);
-    observer.observe(root, OBSERVE);
+    // The attributes whose edits change what a present element does (the rest are read when an event fires).
+    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
     // Node's own member: the document answers `children` with an image or form of that name (dom.ts), and the page's
     // markup present at boot went untracked.
     for (const child of member(root, 'childNodes')) if (isElement(child)) appear(child);
