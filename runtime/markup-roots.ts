@@ -3,9 +3,6 @@ import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-pr
 import { probe } from './markup-stats.ts';
 import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
 
-/** Attributes whose edits change what a present element does (the rest are read when an event fires). */
-export const WATCHED_ATTRIBUTES = [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS];
-
 /** The elements that hold state while present: events (view, load) and pageview declarations. */
 const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 
@@ -17,8 +14,6 @@ export type Root = Document | ShadowRoot;
  * them: `add` starts listening in a root and walks what it holds, unless it was already known; `stop` ends it all.
  */
 export type Roots = [add: (root: Root) => void, stop: () => void];
-
-const OBSERVE: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: WATCHED_ATTRIBUTES };
 
 /**
  * Creates the roots registry: the page's clicks, submits and changes as shadow-roots.ts hears them (shadow roots
@@ -35,17 +30,15 @@ export function createRoots(
   onLeave: (el: Element) => void,
 ): Roots {
   const roots = new Set<Root>();
-  /** Custom elements not defined yet: their shadow roots appear on upgrade, with no mutation to see. */
-  const pending = new Set<Element>();
   /**
-   * The tags waited for. One wait per tag, which holds the tag alone: one per element kept every removed element (and
-   * its subtree) alive until its tag was defined, for ever when it never is.
+   * The custom-element tags waited for, once each: their shadow roots appear on upgrade, with no mutation to see.
+   * The tag alone is held, not its elements: they are looked for in the roots once it is defined. Holding them kept
+   * every removed element (and its subtree) alive until its tag was defined, for ever when it never is.
    */
   const waits = new Set<string>();
   const registry = globalThis.customElements;
   let stopped = false;
   probe?.count('roots', () => roots.size);
-  probe?.count('pendingHosts', () => pending.size);
   // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
   const unlisten = listenToInteractions(onEvent, add);
 
@@ -102,20 +95,19 @@ export function createRoots(
     const shadow = member(el, 'shadowRoot');
     if (shadow) add(shadow);
     // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
-    else if (tag.includes('-') && registry && !registry.get(tag)) {
-      pending.add(el);
-      if (waits.has(tag)) return;
+    else if (tag.includes('-') && registry && !registry.get(tag) && !waits.has(tag)) {
       waits.add(tag);
+      // The elements of the tag still in the page are in the roots listened in. The selector is the tag escaped (a
+      // valid one may hold a dot); an invalid tag rejects, and nothing matches it. The query is the prototype's: the
+      // document answers `querySelectorAll` with an image or form of that name (dom.ts).
       const defined = () => {
-        waits.delete(tag);
-        for (const host of pending) if (tagOf(host) === tag && pending.delete(host) && host.isConnected && host.shadowRoot) add(host.shadowRoot);
+        for (const root of roots) for (const host of Object.getPrototypeOf(root).querySelectorAll.call(root, CSS.escape(tag))) add(member(host, 'shadowRoot'));
       };
-      // An invalid name rejects: nothing will ever define it, and the same check lets go of its elements.
       registry.whenDefined(tag).then(defined, defined);
     }
   }
 
-  /** Lets go of the shadow roots and pending hosts that left the page with removed subtrees. */
+  /** Lets go of the shadow roots that left the page with removed subtrees. */
   function release() {
     // A shadow root is connected while its host is; the document always is (an image named `isConnected` that
     // answers for it is no less true).
@@ -125,15 +117,16 @@ export function createRoots(
         root.querySelectorAll(ANNOTATED).forEach(onLeave);
       }
     }
-    for (const el of pending) if (!el.isConnected) pending.delete(el);
   }
 
-  function add(root: Root) {
-    if (stopped || roots.has(root)) return;
+  /** Starts listening in a root (an element's shadow root, none when null) and walks what it holds, unless known. */
+  function add(root: Root | null) {
+    if (!root || stopped || roots.has(root)) return;
     // The document's change and submit are heard already (the relay adds nothing there): no check for it.
     relayShadowRoot(root);
     roots.add(root);
-    observer.observe(root, OBSERVE);
+    // The attributes whose edits change what a present element does (the rest are read when an event fires).
+    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
     // Node's own member: the document answers `children` with an image or form of that name (dom.ts), and the page's
     // markup present at boot went untracked.
     for (const child of member(root, 'childNodes')) if (isElement(child)) appear(child);
@@ -146,7 +139,6 @@ export function createRoots(
       observer.disconnect();
       unlisten();
       roots.clear();
-      pending.clear();
     },
   ];
 }

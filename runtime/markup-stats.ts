@@ -10,8 +10,6 @@ export interface MarkupStats {
   viewTimers: number;
   /** Elements declaring pageview properties. */
   pageviewHolders: number;
-  /** Custom elements awaiting their definition (their shadow root comes with it). */
-  pendingHosts: number;
 }
 
 /** Hears each markup tracker start, the counters its parts hand in as they are made, and its stop. */
@@ -39,7 +37,7 @@ export function countMarkup(): void {
 export function markupStats(runtime: object): MarkupStats | undefined {
   const counts = trackers.get(runtime);
   if (!counts) return undefined;
-  const stats: MarkupStats = { roots: 0, viewWatched: 0, viewTimers: 0, pageviewHolders: 0, pendingHosts: 0 };
+  const stats: MarkupStats = { roots: 0, viewWatched: 0, viewTimers: 0, pageviewHolders: 0 };
   for (const [name, count] of Object.entries(counts)) stats[name as keyof MarkupStats] = count();
   return stats;
 }

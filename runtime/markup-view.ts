@@ -7,10 +7,6 @@ import { warnOnce } from './warn.ts';
 export const DEFAULT_DWELL_MS = 1000;
 /** Share of the element (or, for elements larger than the viewport, of the viewport) that must be visible. */
 const VISIBLE_SHARE = 0.5;
-// An element no larger than the viewport is half visible once half of itself shows: 0 and one half suffice.
-const COARSE = [0, VISIBLE_SHARE];
-// A larger element may cover half the viewport at a small share of itself: fine steps at low ratios.
-const FINE = [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE];
 
 /**
  * Watches elements for being seen, as three functions rather than an object's methods, so that the minifier renames
@@ -108,7 +104,8 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
         // moved, both calls change nothing (an observer observes an element once), so no flag says it was.
         if (partly && area(entry.boundingClientRect) > rootArea) {
           coarse!.unobserve(el);
-          (fine ??= new IntersectionObserver(onEntries, { threshold: FINE })).observe(el);
+          // It may cover half the viewport at a small share of itself: fine steps at low ratios.
+          (fine ??= new IntersectionObserver(onEntries, { threshold: [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE] })).observe(el);
         }
       } else if (phase === undefined) {
         // Coming into view.
@@ -147,7 +144,8 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       // Observed afresh, so that the observer reports where it is now.
       if (dropped.delete(el)) unobserve(el);
       if (!coarse) {
-        coarse = new IntersectionObserver(onEntries, { threshold: COARSE });
+        // An element no larger than the viewport is half visible once half of itself shows: 0 and one half suffice.
+        coarse = new IntersectionObserver(onEntries, { threshold: [0, VISIBLE_SHARE] });
         // The window's own method, on the document (dom.ts).
         addEventListener.call(document, 'visibilitychange', onVisibility);
       }
