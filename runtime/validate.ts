@@ -180,13 +180,9 @@ export const isEmpty = (props: object | undefined): boolean => {
 };
 
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
-export const isPropsObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  // A root prototype, so plain objects from another frame count too.
-  // Prototypes are objects or null.
-  return !proto || !Object.getPrototypeOf(proto);
-};
+export const isPropsObject = (value: unknown): value is Record<string, unknown> =>
+  // A root prototype, so plain objects from another frame count too; none (Object.create(null)) counts as Object's.
+  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? Object.prototype);
 
 /** True for a consent decision: "granted", "pending" or "denied". */
 export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';
