@@ -36,18 +36,16 @@ const asText = (value: unknown): string | undefined =>
   // Number.isFinite answers false for anything but a number.
   typeof value === 'string' ? value : Number.isFinite(value) ? String(value) : undefined;
 
-/** Returns a usable event name, truncated to the limit, or null (with a warning) when there is none. */
-export const cleanEventName = (value: unknown): string | null => {
+/** Returns a usable event name, truncated to the limit, or nothing (with a warning) when there is none. */
+export const cleanEventName = (value: unknown): string | void => {
   const name = asText(value);
   if (name === undefined) {
-    warnOnce('event-name-invalid', `track() needs an event name string, got ${describe(value)}; the event was dropped.`);
-    return null;
+    return warnOnce('event-name-invalid', `track() needs an event name string, got ${describe(value)}; the event was dropped.`);
   }
   // Only a name that does not start with printable ASCII other than a space ('!' to '~', compared as strings) can
   // be blank: the common name skips the trim.
   if ((name < '!' || name >= '\x7f') && name.trim() === '') {
-    warnOnce('event-name-empty', `track() got an empty event name; the event was dropped.`);
-    return null;
+    return warnOnce('event-name-empty', `track() got an empty event name; the event was dropped.`);
   }
   if (name.length > MAX_EVENT_NAME) {
     warnOnce('event-name-truncated', `event names are limited to ${MAX_EVENT_NAME} characters; a name of ${name.length} was truncated.`);
@@ -120,20 +118,17 @@ export const cleanValue = (value: unknown): PropValue | undefined =>
   // Number.isFinite answers false for anything but a number.
   typeof value === 'string' ? cut(value, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
 
-/** Returns the identity as a string, or null (with a warning) when it is not one Heap would accept. */
-export const cleanIdentity = (value: unknown): string | null => {
+/** Returns the identity as a string, or nothing (with a warning) when it is not one Heap would accept. */
+export const cleanIdentity = (value: unknown): string | void => {
   const identity = asText(value);
   if (identity === undefined) {
-    warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
-    return null;
+    return warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
   }
   if (JUNK_IDENTITIES.includes(identity.trim().toLowerCase())) {
-    warnOnce('identity-junk', `identify() refused the placeholder identity ${describe(identity)}; the call was ignored.`);
-    return null;
+    return warnOnce('identity-junk', `identify() refused the placeholder identity ${describe(identity)}; the call was ignored.`);
   }
   if (identity.length >= MAX_IDENTITY) {
-    warnOnce('identity-too-long', `identities must be shorter than 255 characters (truncating would merge different users); the call was ignored.`);
-    return null;
+    return warnOnce('identity-too-long', `identities must be shorter than 255 characters (truncating would merge different users); the call was ignored.`);
   }
   return identity;
 };
@@ -185,13 +180,9 @@ export const isEmpty = (props: object | undefined): boolean => {
 };
 
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
-export const isPropsObject = (value: unknown): value is Record<string, unknown> => {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  // A root prototype, so plain objects from another frame count too.
-  // Prototypes are objects or null.
-  return !proto || !Object.getPrototypeOf(proto);
-};
+export const isPropsObject = (value: unknown): value is Record<string, unknown> =>
+  // A root prototype, so plain objects from another frame count too; none (Object.create(null)) counts as Object's.
+  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? Object.prototype);
 
 /** True for a consent decision: "granted", "pending" or "denied". */
 export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';

@@ -44,11 +44,12 @@ function print(level: 'warn' | 'error', code: Code | Message, message: Message =
   if (typeof code === 'object') code = code[0] as number;
   if (seen.has(code)) return;
   seen.add(code);
-  // A message is a string in the sources, whose codes are strings too; in the drop-in bundles, never.
-  if (typeof message === 'string' && !printed) return write(level, () => `${code}: ${message}`, cause);
-  later((table) =>
-    write(level, () => `${typeof code === 'string' ? code : (table?.codes[code] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`, cause),
-  );
+  const line = (table?: Lazy) =>
+    `${typeof code === 'string' ? code : (table?.codes[code as number] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`;
+  // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
+  // bundles, never.
+  if (typeof message === 'string' && !printed) write(level, line, cause);
+  else later((table) => write(level, () => line(table), cause));
 }
 
 /**
