@@ -4,7 +4,7 @@ import { createOutbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
-import { createPropertyBag } from './properties.ts';
+import { createPropertyBag, type PropertyBag } from './properties.ts';
 import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
 import type { Transport } from './transport.ts';
@@ -49,8 +49,8 @@ export interface Core {
   getSessionId(): string;
   /** Applies an identity (an `identify` event), or null to become a new anonymous user (`resetIdentity`). */
   identify(identity: string | null): void;
-  eventProperties: ReturnType<typeof createPropertyBag>;
-  pageviewProperties: ReturnType<typeof createPropertyBag>;
+  /** The event and the pageview properties, which the public calls change (api.ts) and the next capture shares. */
+  properties: [event: PropertyBag, pageview: PropertyBag];
   /**
    * Captures an event of any type (`properties` already validated, none by default); nothing while consent is denied. The event
    * is finished (id, merged properties, queued, listeners told) in a microtask, or sooner when anything reads or
@@ -113,6 +113,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const changed = () => (context = undefined);
   const eventProperties = createPropertyBag(localStore, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
+  const [eventValues, , , , mergeEventProperties] = eventProperties;
+  const [pageviewValues, , , clearPageviewProperties] = pageviewProperties;
   const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox(options, envId, createJournal(base, storageArea), allowed, settle, now);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
@@ -144,7 +146,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = touchSession(time);
     if (context?.[1] !== current) {
-      context = [currentUser(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+      context = [currentUser(), current, pageviewId, page, { ...eventValues(), ...pageviewValues() }];
     }
     if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // In debug mode an event is settled (and its log line queued) at its call, ahead of any warning a later call
@@ -209,8 +211,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       changed();
       if (identity !== null) capture('identify');
     },
-    eventProperties,
-    pageviewProperties,
+    properties: [eventProperties, pageviewProperties],
     getConsent: () => consent,
     setConsent(next) {
       if (next === consent) return;
@@ -222,7 +223,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         // the event properties also starts a new context for the next capture.
         const replacedUser = mergeUser();
         const replacedSession = mergeSession(now());
-        eventProperties.merge();
+        mergeEventProperties();
         const current = touchSession(now());
         grant((event) => {
           if (event.user_id === replacedUser) {
@@ -249,7 +250,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       pageviewId = randomNumericId();
       // The pageview's properties replace the last one's (refused or unreadable ones are undefined: none), which also
       // starts a new context for the next capture. They are a fresh object (validate.ts made it).
-      pageviewProperties.clear(options.properties);
+      clearPageviewProperties(options.properties);
       page = readPage(options);
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
