@@ -113,8 +113,6 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const changed = () => (context = undefined);
   const eventProperties = createPropertyBag(localStore, `${base}_props`, changed);
   const pageviewProperties = createPropertyBag(undefined, '', changed);
-  const [eventValues, , , , mergeEventProperties] = eventProperties;
-  const [pageviewValues, , , clearPageviewProperties] = pageviewProperties;
   const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox(options, envId, createJournal(base, storageArea), allowed, settle, now);
   const listeners = new Set<(event: HeapEvent) => void>();
   let pageviewId = randomNumericId();
@@ -146,7 +144,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = touchSession(time);
     if (context?.[1] !== current) {
-      context = [currentUser(), current, pageviewId, page, { ...eventValues(), ...pageviewValues() }];
+      // Each bag's values (its first function: properties.ts).
+      context = [currentUser(), current, pageviewId, page, { ...eventProperties[0](), ...pageviewProperties[0]() }];
     }
     if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // In debug mode an event is settled (and its log line queued) at its call, ahead of any warning a later call
@@ -220,10 +219,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       consent = next;
       if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
-        // the event properties also starts a new context for the next capture.
+        // the event properties (the bag's fifth function) also starts a new context for the next capture.
         const replacedUser = mergeUser();
         const replacedSession = mergeSession(now());
-        mergeEventProperties();
+        eventProperties[4]();
         const current = touchSession(now());
         grant((event) => {
           if (event.user_id === replacedUser) {
@@ -248,9 +247,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();
-      // The pageview's properties replace the last one's (refused or unreadable ones are undefined: none), which also
-      // starts a new context for the next capture. They are a fresh object (validate.ts made it).
-      clearPageviewProperties(options.properties);
+      // The pageview's properties replace the last one's (the bag's clear, its fourth function; refused or unreadable
+      // ones are undefined: none), which also starts a new context for the next capture. They are a fresh object
+      // (validate.ts made it).
+      pageviewProperties[3](options.properties);
       page = readPage(options);
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
