@@ -77,13 +77,14 @@ const CALLS: Record<string, Call> = {
   },
 };
 // The event and pageview property calls differ only in the bag they change.
-for (const [kind, bag] of [['Event', 'eventProperties'], ['Pageview', 'pageviewProperties']] as const) {
+for (const [kind, bag] of [['Event', 0], ['Pageview', 1]] as const) {
   // Refused properties (undefined) add nothing, like empty ones.
-  CALLS[`add${kind}Properties`] = (core, properties) => core[bag].add(cleanProps(properties, `add${kind}Properties`));
+  // The bag's add, remove and clear, by their place in its tuple (properties.ts).
+  CALLS[`add${kind}Properties`] = (core, properties) => core.properties[bag][1](cleanProps(properties, `add${kind}Properties`));
   CALLS[`remove${kind}Property`] = (core, name) => {
-    if (isKey(name, `remove${kind}Property`)) core[bag].remove(name);
+    if (isKey(name, `remove${kind}Property`)) core.properties[bag][2](name);
   };
-  CALLS[`clear${kind}Properties`] = (core) => core[bag].clear();
+  CALLS[`clear${kind}Properties`] = (core) => core.properties[bag][3]();
 }
 for (const read in FALLBACKS) CALLS[read] = (core) => core[read as 'getConsent']();
 

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import type { RuntimeOptions } from './runtime.ts';
 import { captureConsole, cleanUp, forgetEnv, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { resetWarnings } from './warn.ts';
 
@@ -16,7 +17,7 @@ function forgetSessionStorage(envId: string) {
   for (const key of Object.keys(sessionStorage)) if (key.startsWith(keyPrefix(envId))) sessionStorage.removeItem(key);
 }
 
-const quiet = { disablePageviewAutocapture: true, retry: { baseMs: 50, capMs: 200 } };
+const quiet = { disablePageviewAutocapture: true, retry: [50, 200] } satisfies RuntimeOptions;
 
 describe('consent', () => {
   const envs: string[] = [];

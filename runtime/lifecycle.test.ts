@@ -1,10 +1,11 @@
 import { expect } from '@open-wc/testing';
+import type { RuntimeOptions } from './runtime.ts';
 import { createJournal } from './journal.ts';
 import { getRuntime } from './load.ts';
 import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
 import { cleanUp, ENDPOINT, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
-const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
+const fast = { retry: [50, 400], disablePageviewAutocapture: true } satisfies RuntimeOptions;
 
 /** Runs `fn` with Date.now shifted by what `shift()` says at each call. */
 async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<T> {
@@ -31,7 +32,7 @@ describe('lifecycle', () => {
     await withClock(
       () => shift,
       async () => {
-        const heap = startRuntime('clock-back', { ...fast, retry: { baseMs: 300, capMs: 300, random: () => 0.999 } }, envId);
+        const heap = startRuntime('clock-back', { ...fast, retry: [300, 300, () => 0.999] }, envId);
         heap.track('Before the step');
         for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
         // The computer's clock is set back (NTP, daylight saving on a misconfigured machine, the user) mid-backoff.
@@ -111,7 +112,7 @@ describe('lifecycle', () => {
     const envId = uniqueEnv('hide-outage');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 1000 }]);
     // A backoff long enough that only the hides send while the outage lasts.
-    const heap = startRuntime('hide-outage', { ...fast, retry: { baseMs: 60_000, capMs: 60_000 } }, envId);
+    const heap = startRuntime('hide-outage', { ...fast, retry: [60_000, 60_000] }, envId);
     for (let i = 0; i < 3; i++) heap.track('Outage', { i });
     for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
     // On the prototype, where the runtime reads it (dom.ts).
@@ -150,7 +151,7 @@ describe('lifecycle', () => {
       await withClock(
         () => shift,
         async () => {
-          const heap = startRuntime('no-locks', { ...fast, retry: { baseMs: 30_000, capMs: 30_000, random: () => 0.999 } }, envId);
+          const heap = startRuntime('no-locks', { ...fast, retry: [30_000, 30_000, () => 0.999] }, envId);
           heap.track('Waiting');
           for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
           await sleep(100);

@@ -25,7 +25,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview') return;
     // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is).
-    runtime.addPageviewProperties(Object.assign({}, ...holders.values(), runtime.core.pageviewProperties.values));
+    runtime.addPageviewProperties(Object.assign({}, ...holders.values(), runtime.core.properties[1][0]()));
   });
 
   return [

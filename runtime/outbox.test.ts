@@ -1,8 +1,9 @@
 import { expect } from '@open-wc/testing';
+import type { RuntimeOptions } from './runtime.ts';
 import type { Delivery } from './transport.ts';
 import { BASE, captureConsole, cleanUp, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
-const fast = { retry: { baseMs: 50, capMs: 400 }, disablePageviewAutocapture: true };
+const fast = { retry: [50, 400], disablePageviewAutocapture: true } satisfies RuntimeOptions;
 
 async function expectExactlyOnce(envId: string, count: number, filter: Record<string, string> = { type: 'track' }) {
   const events = await waitForEvents(envId, count, filter, 60_000);
@@ -116,7 +117,7 @@ describe('delivery', () => {
     const envId = uniqueEnv('outage');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 5 }]);
     // The top of the jitter range each time, so the delays are the backoff ceilings: 150, 300, 600, 1200, 2400 ms.
-    const heap = startRuntime('outage', { ...fast, retry: { baseMs: 150, capMs: 5000, random: () => 0.999 } }, envId);
+    const heap = startRuntime('outage', { ...fast, retry: [150, 5000, () => 0.999] }, envId);
     for (let i = 0; i < 20; i++) heap.track('During outage', { i });
     await expectExactlyOnce(envId, 20);
     const attempts = (await requestLog(envId)).map((r) => r.at);
@@ -130,7 +131,7 @@ describe('delivery', () => {
     const envId = uniqueEnv('outlasted');
     // Twelve failed attempts drop the events; four more fail the request that carries only the count.
     await setFaults(envId, [{ kind: 'status', status: 503, times: 16 }]);
-    const heap = startRuntime('outlasted', { ...fast, retry: { baseMs: 20, capMs: 40 } }, envId);
+    const heap = startRuntime('outlasted', { ...fast, retry: [20, 40] }, envId);
     for (let i = 0; i < 3; i++) heap.track('Outlasted', { i });
     let dropped: Record<string, number> = {};
     // Seventeen requests with backoffs of at most 40 ms take well under a second; a busy machine's timers may take
@@ -346,7 +347,7 @@ describe('delivery', () => {
   it('keeps storage bounded at the cap while the collector is down, and reports what it dropped', async () => {
     const envId = uniqueEnv('cap');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
-    const heap = startRuntime('cap', { ...fast, maxEvents: 50, retry: { baseMs: 100, capMs: 200 } }, envId);
+    const heap = startRuntime('cap', { ...fast, maxEvents: 50, retry: [100, 200] }, envId);
     for (let i = 0; i < 80; i++) heap.track('Capped', { i });
     // Both first requests must have failed before the outbox knows it is stalled.
     for (let i = 0; i < 200 && (await requestLog(envId)).filter((r) => r.status === 503).length < 2; i++) await sleep(50);
@@ -367,7 +368,7 @@ describe('delivery', () => {
     await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
     // Backoff at the top of its range (300, 600, 600, ... ms): the twelve attempts that drop an event take about
     // seven seconds, far longer than this test takes to end the outage, even on a busy machine.
-    const heap = startRuntime('capbytes', { ...fast, maxBytes: 6000, retry: { baseMs: 300, capMs: 600, random: () => 0.999 } }, envId);
+    const heap = startRuntime('capbytes', { ...fast, maxBytes: 6000, retry: [300, 600, () => 0.999] }, envId);
     for (let i = 0; i < 80; i++) heap.track('Capped by bytes', { i, pad: 'p'.repeat(100) });
     for (let i = 0; i < 200 && (await requestLog(envId)).filter((r) => r.status === 503).length < 2; i++) await sleep(50);
     await sleep(100);
@@ -405,7 +406,7 @@ describe('delivery', () => {
     let answer = (_delivery: Delivery) => {};
     let sent: Promise<Delivery> = Promise.resolve([0]);
     const transport = () => (sent = new Promise<Delivery>((resolve) => (answer = resolve)));
-    const heap = startRuntime('capfresh', { ...fast, transport, maxEvents: 3, retry: { baseMs: 60_000, random: () => 1 } }, envId);
+    const heap = startRuntime('capfresh', { ...fast, transport, maxEvents: 3, retry: [60_000, undefined, () => 1] }, envId);
     heap.track('Capped', { i: -1 });
     heap.flush();
     for (let i = 0; i < 5; i++) heap.track('Capped', { i });

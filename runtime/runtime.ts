@@ -4,7 +4,7 @@ import { createOutbox } from './outbox.ts';
 import { createIdentity, type StoredUser } from './identity.ts';
 import { eventId, randomNumericId } from './ids.ts';
 import { readPage } from './page.ts';
-import { createPropertyBag } from './properties.ts';
+import { createPropertyBag, type PropertyBag } from './properties.ts';
 import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
 import type { Transport } from './transport.ts';
@@ -49,8 +49,8 @@ export interface Core {
   getSessionId(): string;
   /** Applies an identity (an `identify` event), or null to become a new anonymous user (`resetIdentity`). */
   identify(identity: string | null): void;
-  eventProperties: ReturnType<typeof createPropertyBag>;
-  pageviewProperties: ReturnType<typeof createPropertyBag>;
+  /** The event and the pageview properties, which the public calls change (api.ts) and the next capture shares. */
+  properties: [event: PropertyBag, pageview: PropertyBag];
   /**
    * Captures an event of any type (`properties` already validated, none by default); nothing while consent is denied. The event
    * is finished (id, merged properties, queued, listeners told) in a microtask, or sooner when anything reads or
@@ -144,7 +144,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = touchSession(time);
     if (context?.[1] !== current) {
-      context = [currentUser(), current, pageviewId, page, { ...eventProperties.values, ...pageviewProperties.values }];
+      // Each bag's values (its first function: properties.ts).
+      context = [currentUser(), current, pageviewId, page, { ...eventProperties[0](), ...pageviewProperties[0]() }];
     }
     if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
     // In debug mode an event is settled (and its log line queued) at its call, ahead of any warning a later call
@@ -209,8 +210,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       changed();
       if (identity !== null) capture('identify');
     },
-    eventProperties,
-    pageviewProperties,
+    properties: [eventProperties, pageviewProperties],
     getConsent: () => consent,
     setConsent(next) {
       if (next === consent) return;
@@ -219,10 +219,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       consent = next;
       if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
-        // the event properties also starts a new context for the next capture.
+        // the event properties (the bag's fifth function) also starts a new context for the next capture.
         const replacedUser = mergeUser();
         const replacedSession = mergeSession(now());
-        eventProperties.merge();
+        eventProperties[4]();
         const current = touchSession(now());
         grant((event) => {
           if (event.user_id === replacedUser) {
@@ -247,9 +247,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     pageview(options) {
       const previousUrl = page.url;
       pageviewId = randomNumericId();
-      // The pageview's properties replace the last one's (refused or unreadable ones are undefined: none), which also
-      // starts a new context for the next capture. They are a fresh object (validate.ts made it).
-      pageviewProperties.clear(options.properties);
+      // The pageview's properties replace the last one's (the bag's clear, its fourth function; refused or unreadable
+      // ones are undefined: none), which also starts a new context for the next capture. They are a fresh object
+      // (validate.ts made it).
+      pageviewProperties[3](options.properties);
       page = readPage(options);
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
