@@ -30,7 +30,7 @@ export class HeapAnalyticsElement extends ElementBase {
   static version = LIBRARY.version;
 
   /** Attributes whose later changes apply at once; every other attribute is read when the element connects. */
-  static observedAttributes = ['identity', 'user-properties', 'event-properties', 'consent'];
+  static observedAttributes = ['identity', 'event-properties', 'user-properties', 'consent'];
 
   /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
   declare config: RuntimeOptions;
@@ -163,7 +163,7 @@ const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => 
 const parseAttribute = (value: string) => parseBoolean(value) ?? parseNumber(value) ?? value;
 
 // Attributes reflected as properties named in camelCase: the attribute's value, `null` when absent (`''` for env-id); `null` removes it.
-for (const attribute of ['env-id', 'identity', 'user-properties', 'event-properties']) {
+for (const attribute of ['env-id', 'identity', 'event-properties', 'user-properties']) {
   Object.defineProperty(HeapAnalyticsElement.prototype, camelCase(attribute), {
     get(this: HeapAnalyticsElement) {
       return this.getAttribute(attribute) ?? (attribute === 'env-id' ? '' : null);
