@@ -151,16 +151,14 @@ function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
     const key = camelCase(name);
     // For privacy switches the stricter of script config and attribute wins.
     if (key.startsWith('disable') && config[key] === true) continue;
-    config[key] = parseAttribute(value);
+    // Read the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers.
+    config[key] = parseBoolean(value) ?? parseNumber(value) ?? value;
   }
   config.identity = el.identity;
   return config;
 }
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Reads an attribute as a setting the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
-const parseAttribute = (value: string) => parseBoolean(value) ?? parseNumber(value) ?? value;
 
 // Attributes reflected as properties named in camelCase: the attribute's value, `null` when absent (`''` for env-id); `null` removes it.
 for (const attribute of ['env-id', 'identity', 'event-properties', 'user-properties']) {
