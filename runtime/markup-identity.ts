@@ -1,3 +1,4 @@
+import { attributeOf } from './dom.ts';
 import { parsePropsJson } from './markup-props.ts';
 import type { HeapApi, Props } from './types.ts';
 import { errorOnce } from './warn.ts';
@@ -26,7 +27,7 @@ export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity,
   try {
     // In that order, each applied when it changed (and, for the JSON ones, parses: parsePropsJson warns of one that does not).
     for (const name of ['identity', 'event-properties', 'user-properties'] as const) {
-      const value = el.getAttribute(name);
+      const value = attributeOf(el, name);
       if (value !== applied[name]) {
         applied[name] = value;
         // A removed or blank identity changes nothing: removal does not reset, and the same user set again is
