@@ -1,5 +1,6 @@
 import { LIBRARY } from '../runtime/batch.ts';
 import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
+import { attributeOf } from '../runtime/dom.ts';
 import { installGlobal } from '../runtime/global.ts';
 import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
@@ -164,7 +165,7 @@ const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => 
 for (const attribute of ['env-id', 'identity', 'event-properties', 'user-properties']) {
   Object.defineProperty(HeapAnalyticsElement.prototype, camelCase(attribute), {
     get(this: HeapAnalyticsElement) {
-      return this.getAttribute(attribute) ?? (attribute === 'env-id' ? '' : null);
+      return attributeOf(this, attribute) ?? (attribute === 'env-id' ? '' : null);
     },
     set(this: HeapAnalyticsElement, value: unknown) {
       if (value === null || value === undefined) this.removeAttribute(attribute);
