@@ -1,5 +1,6 @@
 import { LIBRARY } from '../runtime/batch.ts';
 import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
+import { attributeOf } from '../runtime/dom.ts';
 import { installGlobal } from '../runtime/global.ts';
 import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
@@ -30,7 +31,7 @@ export class HeapAnalyticsElement extends ElementBase {
   static version = LIBRARY.version;
 
   /** Attributes whose later changes apply at once; every other attribute is read when the element connects. */
-  static observedAttributes = ['identity', 'user-properties', 'event-properties', 'consent'];
+  static observedAttributes = ['identity', 'event-properties', 'user-properties', 'consent'];
 
   /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
   declare config: RuntimeOptions;
@@ -151,7 +152,8 @@ function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
     const key = camelCase(name);
     // For privacy switches the stricter of script config and attribute wins.
     if (key.startsWith('disable') && config[key] === true) continue;
-    config[key] = parseAttribute(value);
+    // Read the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers.
+    config[key] = parseBoolean(value) ?? parseNumber(value) ?? value;
   }
   config.identity = el.identity;
   return config;
@@ -159,14 +161,11 @@ function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
 
 const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** Reads an attribute as a setting the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers. */
-const parseAttribute = (value: string) => parseBoolean(value) ?? parseNumber(value) ?? value;
-
 // Attributes reflected as properties named in camelCase: the attribute's value, `null` when absent (`''` for env-id); `null` removes it.
-for (const attribute of ['env-id', 'identity', 'user-properties', 'event-properties']) {
+for (const attribute of ['env-id', 'identity', 'event-properties', 'user-properties']) {
   Object.defineProperty(HeapAnalyticsElement.prototype, camelCase(attribute), {
     get(this: HeapAnalyticsElement) {
-      return this.getAttribute(attribute) ?? (attribute === 'env-id' ? '' : null);
+      return attributeOf(this, attribute) ?? (attribute === 'env-id' ? '' : null);
     },
     set(this: HeapAnalyticsElement, value: unknown) {
       if (value === null || value === undefined) this.removeAttribute(attribute);

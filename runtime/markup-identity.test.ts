@@ -75,6 +75,18 @@ describe('identity attributes of <heap-analytics>', () => {
     expect(heap.getIdentity()).to.equal('bob');
   });
 
+  it('identifies again a user whose identity attribute was removed and set again', async () => {
+    const envId = uniqueEnv('again');
+    const { el, heap } = await render(envId, `identity="alice"`);
+    el.removeAttribute('identity');
+    await Promise.resolve();
+    heap.identify('bob');
+    el.setAttribute('identity', 'alice');
+    await Promise.resolve();
+    const events = await settled(heap);
+    expect(events.filter((e) => e.type === 'identify').map((e) => e.identity)).to.deep.equal(['alice', 'bob', 'alice']);
+  });
+
   it('warns once, naming the element, for invalid JSON, and keeps what was applied', async () => {
     const envId = uniqueEnv('badjson');
     const { result, warnings } = await captureConsole(() => render(envId, `event-properties='{"tier":"gold"}' user-properties="{plan:pro}"`));

@@ -1,16 +1,12 @@
+import { attributeOf } from './dom.ts';
 import { parsePropsJson } from './markup-props.ts';
 import type { HeapApi, Props } from './types.ts';
 import { errorOnce } from './warn.ts';
 
-/** The element's `identity` property: the attribute's value, null when absent. */
-export interface IdentityAttributes {
-  identity?: string | null;
-}
-
 /** What an element last applied, so that only changes are applied again. */
 export interface AppliedIdentity {
-  identity?: string;
-  /** The JSON attributes' values, as last applied. */
+  /** The attributes' values, as last applied. */
+  identity?: string | null;
   'user-properties'?: string | null;
   'event-properties'?: string | null;
   /** The event properties the `event-properties` attribute set. */
@@ -27,21 +23,20 @@ export function createAppliedIdentity(): AppliedIdentity {
  * in that order, each only when it changed. Removing `identity` or `user-properties` changes nothing;
  * removing `event-properties` removes the event properties it had set. Never throws.
  */
-export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity, el: IdentityAttributes & Element): void => {
+export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity, el: Element): void => {
   try {
-    // The property reads the attribute: a string, or null when absent (a number a script set is stored as its string).
-    const identity = el.identity;
-    if (identity?.trim() && identity !== applied.identity) {
-      applied.identity = identity;
-      heap.identify(identity);
-    }
-
-    // The JSON attributes, in that order, each applied when it changed and parses (parsePropsJson warns of one that does not).
-    for (const name of ['event-properties', 'user-properties'] as const) {
-      const json = el.getAttribute(name);
-      if (json !== applied[name]) {
-        applied[name] = json;
-        const props = parsePropsJson(el, name, json);
+    // In that order, each applied when it changed (and, for the JSON ones, parses: parsePropsJson warns of one that does not).
+    for (const name of ['identity', 'event-properties', 'user-properties'] as const) {
+      const value = attributeOf(el, name);
+      if (value !== applied[name]) {
+        applied[name] = value;
+        // A removed or blank identity changes nothing: removal does not reset, and the same user set again is
+        // identified again (the runtime ignores the identity it already has).
+        if (name === 'identity') {
+          if (value?.trim()) heap.identify(value);
+          continue;
+        }
+        const props = parsePropsJson(el, name, value);
         // A removed attribute parses as no properties, which addUserProperties() sends nothing for; forgetting it
         // lets the same value, set again later, be sent again.
         // An invalid one changes nothing.
