@@ -41,9 +41,9 @@ export const triggersOf = (el: Element): readonly Trigger[] => {
 /**
  * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
  * and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
- * should leave first). Undefined when nothing sends, and for the click on a `<label>` (the element itself or one
- * inside it) whose control sits inside the element: the browser follows it with a click on the control, and
- * counting both would count one press twice.
+ * should leave first). Nothing when nothing sends, and for a click through a `<label>` (on it, or on anything in
+ * it, the element or what the element holds) whose control sits inside the element: the browser follows it with a
+ * click on the control, and counting both would count one press twice.
  */
 export function findSender(event: Event): [Element, boolean] | null | undefined {
   const trigger = event.type as Trigger;
@@ -57,8 +57,9 @@ export function findSender(event: Event): [Element, boolean] | null | undefined 
   // With no shadow root on the path, these are its ancestors, and one native call jumps to the next annotated one.
   if (!sends(found)) for (found = path.find(isElement); found && (rootsOf(event).length || (found = call(found, 'closest', `[${EVENT}]`))) && !sends(found); found = flatParent(found));
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
-  // A click is on the path it names: the innermost label in or at the element, if the click went through one.
-  const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
+  // A click is on the path it names: the innermost label it went through, if any. One around the element counts
+  // too: a click on the element inside a label is forwarded to the label's control as well.
+  const label = path.find((target) => (target as Element).localName === 'label') as Element | undefined;
   const control = forwardTarget(label, path[0] as Node);
   if (control && call(found, 'contains', control)) return;
   return [found, path.some(leaves)];
