@@ -1,6 +1,6 @@
-import { pathOf } from './composed-tree.ts';
+import { flatParent, pathOf, rootsOf } from './composed-tree.ts';
 import { attributeOf, call, isMatch, tagOf } from './dom.ts';
-import { composedParent, describeElement, EVENT, isElement, isShadowRoot, summarize, TRIGGER } from './markup-props.ts';
+import { describeElement, EVENT, isElement, summarize, TRIGGER } from './markup-props.ts';
 import { forwardTarget } from './shadow-roots.ts';
 import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
@@ -41,24 +41,25 @@ export const triggersOf = (el: Element): readonly Trigger[] => {
 /**
  * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
  * and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
- * should leave first). Undefined when nothing sends, and for the click on a `<label>` (the element itself or one
- * inside it) whose control sits inside the element: the browser follows it with a click on the control, and
- * counting both would count one press twice.
+ * should leave first). Nothing when nothing sends, and for a click through a `<label>` (on it, or on anything in
+ * it, the element or what the element holds) whose control sits inside the element: the browser follows it with a
+ * click on the control, and counting both would count one press twice.
  */
-export function findSender(event: Event): [Element, boolean] | undefined {
+export function findSender(event: Event): [Element, boolean] | null | undefined {
   const trigger = event.type as Trigger;
   // Most events find nothing: that walk is all they cost.
   const path = pathOf(event);
+  const sends = (target: unknown): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);
   // A submit button can carry the form's event itself, so it comes first (it is not on the path; other events have none).
-  const candidates = [(event as SubmitEvent).submitter, ...path];
-  // Submit and change stop at their shadow root: the search carries on through the host's ancestors.
-  const last = path.at(-1);
-  for (let el = isShadowRoot(last) ? last.host : null; el; el = composedParent(el)) candidates.push(el);
-  // The annotated candidate whose triggers include this event's type.
-  const found = candidates.find((target) => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger)) as Element | undefined;
+  let found: Element | null | undefined = (event as SubmitEvent).submitter;
+  // Then the path's first element and those it is rendered in, as the path goes (through the slots it is assigned to)
+  // and beyond: submit and change stop at their shadow root, and the search carries on through the host's ancestors.
+  // With no shadow root on the path, these are its ancestors, and one native call jumps to the next annotated one.
+  if (!sends(found)) for (found = path.find(isElement); found && (rootsOf(event).length || (found = call(found, 'closest', `[${EVENT}]`))) && !sends(found); found = flatParent(found));
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
-  // A click is on the path it names: the innermost label in or at the element, if the click went through one.
-  const label = path.slice(0, path.indexOf(found) + 1).find((target) => (target as Element).localName === 'label') as Element | undefined;
+  // A click is on the path it names: the innermost label it went through, if any. One around the element counts
+  // too: a click on the element inside a label is forwarded to the label's control as well.
+  const label = path.find((target) => (target as Element).localName === 'label') as Element | undefined;
   const control = forwardTarget(label, path[0] as Node);
   if (control && call(found, 'contains', control)) return;
   return [found, path.some(leaves)];
