@@ -227,6 +227,20 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('counts a click on a component\'s shadow content inside a label once, not again for the click forwarded to the label\'s control', async () => {
+    const heap = startRuntime('label-shadow');
+    const root = mount('<label for="news"><span id="icon"></span> News</label><input type="checkbox" id="news" name="news">');
+    const icon = $(root, '#icon');
+    icon.attachShadow({ mode: 'open' }).innerHTML = '<b class="glyph">*</b>';
+    const input = $(root, '#news') as HTMLInputElement;
+    (icon.shadowRoot!.querySelector('b') as HTMLElement).click();
+    // The browser forwarded the press: the box is ticked.
+    expect(input.checked).to.equal(true);
+    input.click();
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['b', 'input']);
+  });
+
   it('describes the ancestry as it was when clicked, though the page\'s own handler changes it and removes the target', async () => {
     const heap = startRuntime('changed');
     const root = mount('<div id="box" class="panel"><button id="follow" class="idle" data-state="off">Follow</button></div>');

@@ -1,6 +1,5 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf, rootsOf } from './composed-tree.ts';
-import { call } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
@@ -30,7 +29,7 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (!el) return;
       if (click) {
         const forwarded = forwardedTo === el;
-        forwardedTo = forwardTarget(call(el, 'closest', 'label'), el);
+        forwardedTo = forwardTarget(pathOf(event));
         if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (forwarded) return;
       }

@@ -57,10 +57,9 @@ export function findSender(event: Event): [Element, boolean] | null | undefined 
   // With no shadow root on the path, these are its ancestors, and one native call jumps to the next annotated one.
   if (!sends(found)) for (found = path.find(isElement); found && (rootsOf(event).length || (found = call(found, 'closest', `[${EVENT}]`))) && !sends(found); found = flatParent(found));
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
-  // A click is on the path it names: the innermost label it went through, if any. One around the element counts
-  // too: a click on the element inside a label is forwarded to the label's control as well.
-  const label = path.find((target) => (target as Element).localName === 'label') as Element | undefined;
-  const control = forwardTarget(label, path[0] as Node);
+  // The label the click went through, if any, one around the element too: a click on the element inside a label is
+  // forwarded to the label's control as well.
+  const control = forwardTarget(path);
   if (control && call(found, 'contains', control)) return;
   return [found, path.some(leaves)];
 }

@@ -67,11 +67,12 @@ export function listenToInteractions(listener: Listener, found?: RootListener): 
 }
 
 /**
- * The control the browser clicks next, after a click on `target` inside `label`: none when the click is already on or
- * in the control (an icon in a button), or the control is disabled. Autocapture and the markup tracker both count
- * that forwarded click as the same press.
+ * The control the browser clicks next, after a click with this composed path: the control of the innermost label the
+ * click went through, if any, unless the click is already on or in the control (an icon in a button) or the control
+ * is disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
+ * Autocapture and the markup tracker both count that forwarded click as the same press.
  */
-export function forwardTarget(label: Element | null | undefined, target: Node): Element | null {
-  const control = (label as HTMLLabelElement | null | undefined)?.control;
-  return control && !control.contains(target) && !(control as HTMLInputElement).disabled ? control : null;
+export function forwardTarget(path: readonly EventTarget[]): Element | null | undefined {
+  const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
+  return control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null;
 }
