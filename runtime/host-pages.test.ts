@@ -107,6 +107,21 @@ describe('host pages', () => {
     expect(errors).to.deep.equal([]);
   });
 
+  it('send no load event for a form inserted and removed before the markup tracker saw it, though a field named isConnected answers for it', async () => {
+    const box = mount('<div></div>');
+    const heap = startRuntime('named-connected-gone', { disablePageviewAutocapture: true });
+    await heap.ready;
+    // Inserted and removed in one task: the tracker's one batch of mutations holds both.
+    box.insertAdjacentHTML('beforeend', '<form data-heap-event="Gone" data-heap-trigger="load"><input name="isConnected"></form>');
+    box.lastElementChild!.remove();
+    box.insertAdjacentHTML('beforeend', '<span data-heap-event="Stayed" data-heap-trigger="load"></span>');
+    await waitForEvents(heap.envId, 1, { type: 'track' }, 3000);
+    // Anything sent with or after it is stored by now.
+    heap.flush();
+    await sleep(300);
+    expect((await storedEvents(heap.envId, { type: 'track' })).map((e) => e.name)).to.deep.equal(['Stayed']);
+  });
+
   it('boot and send the title on a page with an image named querySelector', async () => {
     // The document answers its members' names with the images, forms, embeds and iframes named after them.
     const title = document.title;

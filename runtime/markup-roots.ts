@@ -70,7 +70,8 @@ export function createRoots(
       }
       if (!addedNodes.length || isInside(target, visited)) continue;
       for (let i = 0, node; (node = addedNodes[i]); i++) {
-        if (isElement(node) && node.isConnected) {
+        // The DOM's own member, as for removed nodes: a form's field named `isConnected` answers for a form gone already.
+        if (isElement(node) && member(node, 'isConnected')) {
           // A leaf holds no later record's nodes.
           if (node.firstChild) visited.add(node);
           appear(node);
