@@ -10,7 +10,8 @@ describe('properties', () => {
     first.track('One');
     const second = reload(first);
     second.track('Two');
-    const events = await waitForEvents(first.envId, 4);
+    // In capture order, which the ids keep (the collector stores in order of arrival).
+    const events = (await waitForEvents(first.envId, 4)).sort((a, b) => (a.id < b.id ? -1 : 1));
     const [, one, pageview, two] = events;
     for (const event of [one, pageview, two]) {
       expect(event!.properties).to.include({ 'Logged In': 'true', 'Payment Plan': 'Free' });
@@ -85,6 +86,9 @@ describe('properties', () => {
     const after = reload(heap);
     after.track('After reload');
     const tracks = await waitForEvents(heap.envId, 5, { type: 'track' });
+    // In capture order, which the ids keep: the collector stores in order of arrival, and the disposed runtime's
+    // last request can arrive after the reloaded one's first.
+    tracks.sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(tracks.map((e) => e.properties)).to.deep.equal([
       { pageType: 'productDetail', pageVersion: 'v2.0' },
       { pageType: 'productDetail' },
