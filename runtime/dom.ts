@@ -35,8 +35,8 @@ export const nodeTypeOf = (node: unknown): number | undefined => {
 /** `el.localName`. */
 export const tagOf = (el: Element): string => member(el, 'localName');
 /** `el.getAttribute(name)`. */
-export const attributeOf = (el: Element, name: string): string | null => call(el, 'getAttribute', name);
+export const attributeOf = (el: Element, name: string): string | null => (ELEMENT ?? el).getAttribute.call(el, name);
 /** `el.matches(selector)`. */
-export const isMatch = (el: Element, selector: string): boolean => call(el, 'matches', selector);
+export const isMatch = (el: Element, selector: string): boolean => (ELEMENT ?? el).matches.call(el, selector);
 /** The document's title, referrer, cookies, visibility or ready state; undefined without a DOM. */
 export const documentText = (name: 'title' | 'referrer' | 'cookie' | 'visibilityState' | 'readyState'): string | undefined => globalThis.document && Reflect.get(Document.prototype, name, document);

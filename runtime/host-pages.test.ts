@@ -143,12 +143,21 @@ describe('host pages', () => {
     }
   });
 
-  it('track the annotated elements present at boot on a page with an image or a form named children', async () => {
-    for (const named of ['<img name="children" alt="">', '<form name="children"></form>']) {
+  it('track the annotated elements present at boot, and inserted later, on a page with an image or a form named children or createTreeWalker', async () => {
+    for (const named of ['<img name="children" alt="">', '<form name="children"></form>', '<img name="createTreeWalker" alt="">', '<form name="createTreeWalker"></form>']) {
       mount(`${named}<span data-heap-event="Present" data-heap-trigger="load"></span>`);
       const { errors } = await captureConsole(async () => {
         const heap = startRuntime('named-children', { disablePageviewAutocapture: true });
-        expect((await waitForEvents(heap.envId, 1, {}, 3000)).map((e) => e.name)).to.deep.equal(['Present']);
+        expect((await waitForEvents(heap.envId, 1, {}, 3000)).map((e) => e.name), named).to.deep.equal(['Present']);
+        // A subtree inserted later is walked for its annotated elements too.
+        const card = document.createElement('div');
+        card.innerHTML = '<p><span data-heap-event="Inserted" data-heap-trigger="load"></span></p>';
+        document.body.append(card);
+        try {
+          expect((await waitForEvents(heap.envId, 2, {}, 3000)).map((e) => e.name), named).to.deep.equal(['Present', 'Inserted']);
+        } finally {
+          card.remove();
+        }
       });
       expect(errors).to.deep.equal([]);
       cleanUp();

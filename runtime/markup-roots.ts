@@ -74,19 +74,22 @@ export function createRoots(
         if (isElement(node) && member(node, 'isConnected')) {
           // A leaf holds no later record's nodes.
           if (node.firstChild) visited.add(node);
-          appear(node);
+          meet(node);
+          // A leaf (most inserted nodes) has nothing under it to walk.
+          if (node.firstElementChild) walk(node);
         }
       }
     }
     if (removed) release();
   });
 
-  /** Starts the markup of an element subtree that appeared, and the shadow roots inside it. */
-  function appear(node: Element) {
-    meet(node);
-    // A leaf (most inserted nodes) needs no query. No selector finds shadow hosts, so each element is looked at
-    // anyway: that one walk also hands each to `onUpdate`, whose attribute checks cost less than a second query.
-    if (node.firstElementChild) call(node, 'querySelectorAll', '*').forEach(meet);
+  /**
+   * Meets every element under `node` (itself excepted), in document order. No selector finds shadow hosts, so each
+   * element is looked at anyway. A tree walker, not `querySelectorAll('*')`: a static list read with `forEach`, and a
+   * query per added subtree, cost more than the work done on each element (bench/insert-ab.mjs).
+   */
+  function walk(node: Node) {
+    for (let walker = Document.prototype.createTreeWalker.call(document, node, 1), el; (el = walker.nextNode()); ) meet(el as Element);
   }
 
   /** Starts an element's own markup, and its shadow root (now or once its custom element is defined). */
@@ -128,9 +131,9 @@ export function createRoots(
     roots.add(root);
     // The attributes whose edits change what a present element does (the rest are read when an event fires).
     observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
-    // Node's own member: the document answers `children` with an image or form of that name (dom.ts), and the page's
-    // markup present at boot went untracked.
-    for (const child of member(root, 'childNodes')) if (isElement(child)) appear(child);
+    // The walker reads no member of the root: the document answers `children` with an image or form of that name
+    // (dom.ts), and the page's markup present at boot once went untracked.
+    walk(root);
   }
 
   return [
