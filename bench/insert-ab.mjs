@@ -1,8 +1,8 @@
 // `[ROUNDS=n] [ANNOTATED=k] [MODE=fragment|each|remove] node bench/insert-ab.mjs a.js b.js ...`: what an app-like
 // insertion costs builds of ours (each a copy of dist/heap-analytics.js), against the no-SDK page. A fresh page per
-// build and round, taken in turn, so load on the machine falls on all alike. Each page appends, five times, a fragment of 500 cards of 12 elements (6,000
-// elements; `k` in 100 cards carry a `data-heap-event`, 10 by default) and times the append until a microtask queued
-// after it, which runs after the tracker's MutationObserver callback. Prints the median (of the rounds' medians) and
+// build and round, taken in turn, so load on the machine falls on all alike. Each page appends, five times, a
+// fragment of 500 cards of 12 elements (6,000 elements; `k` in 100 cards carry a `data-heap-event`, 10 by default)
+// and times the append until a microtask queued after it, which runs after the tracker's MutationObserver callback. Prints the median (of the rounds' medians) and
 // that median net of the no-SDK page. MODE=each appends the cards one by one (500 mutation records, as a framework
 // rendering a list may), MODE=remove times removing them one by one instead. The bench's markup figure inserts
 // 10,000 annotated leaves instead.

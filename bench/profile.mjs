@@ -14,6 +14,7 @@ const attributes = process.env.PROFILE_ATTRIBUTES ? JSON.parse(process.env.PROFI
 const { default: puppeteer } = await import('puppeteer-core');
 const { startServer } = await import('./lib/server.mjs');
 const { renderPage } = await import('./lib/page.mjs');
+const { oursBoot } = await import('./lib/sdks.mjs');
 
 const out = join(BENCH, '.build', 'profile');
 mkdirSync(out, { recursive: true });
@@ -25,15 +26,7 @@ await vite.build({
 
 const sdk = {
   id: 'ours', ours: true,
-  boot: `
-    const el = document.createElement('heap-analytics');
-    el.setAttribute('env-id', R.run);
-    el.setAttribute('endpoint', '/run/' + R.run + '/__collect/v1/batch');
-    for (const [k, v] of Object.entries(${JSON.stringify(attributes)})) el.setAttribute(k, v);
-    const ready = new Promise((resolve) => el.addEventListener('heap-ready', resolve, { once: true }));
-    document.body.append(el);
-    R.script(R.asset('heap-analytics.js'), 'module');
-    return ready;`,
+  boot: oursBoot(attributes),
   call: 'heap.track(N, p)',
 };
 const server = await startServer({ assets: { 'heap-analytics.js': join(out, 'heap-analytics.js') }, segmentBundles: out, counters: {}, pageFor: (run) => renderPage({ sdk, origin: server.origin, run, kind: scenario }) });

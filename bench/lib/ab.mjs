@@ -3,22 +3,11 @@
 // a copy of dist/heap-analytics.js, served alone: a warning would print without its text), and the machine's Chromium.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { oursBoot } from './sdks.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const ours = (i) => ({
-  id: 'ours',
-  ours: true,
-  boot: `
-    const el = document.createElement('heap-analytics');
-    el.setAttribute('env-id', R.run);
-    el.setAttribute('endpoint', '/run/' + R.run + '/__collect/v1/batch');
-    const ready = new Promise((resolve) => el.addEventListener('heap-ready', resolve, { once: true }));
-    document.body.append(el);
-    R.script(R.asset('b${i}.js'), 'module');
-    return ready;`,
-  call: 'heap.track(N, p)',
-});
+const ours = (i) => ({ id: 'ours', ours: true, boot: oursBoot({}, `b${i}.js`), call: 'heap.track(N, p)' });
 const none = { id: 'none', boot: 'return;', call: '' };
 
 /** Starts the server and the browser for `files`; `ids` are 'none' then each file's index, as the runs name them. */

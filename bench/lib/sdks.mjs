@@ -33,6 +33,21 @@ function snowplowSchema(e) {
   return parse(raw ?? '')?.data?.schema ?? '';
 }
 
+/**
+ * The page script that installs ours as a site would: the element with an env id and endpoint (plus `attributes`),
+ * then the ES module bundle served as `asset`; it resolves when the element is ready. The A/B and profiling scripts
+ * boot their builds with it too.
+ */
+export const oursBoot = (attributes = {}, asset = 'heap-analytics.js') => `
+      const el = document.createElement('heap-analytics');
+      el.setAttribute('env-id', R.run);
+      el.setAttribute('endpoint', '/run/' + R.run + '/__collect/v1/batch');
+      for (const [name, value] of Object.entries(${JSON.stringify(attributes)})) el.setAttribute(name, value);
+      const ready = new Promise((resolve) => el.addEventListener('heap-ready', resolve, { once: true }));
+      document.body.append(el);
+      R.script(R.asset(${JSON.stringify(asset)}), 'module');
+      return ready;`;
+
 /** The SDKs, baseline first and ours second; `peer: true` marks the ones we compare against. */
 export function describeSdks({ ours: built }) {
   /** Ours: the drop-in install, the element with an env id and endpoint (plus `attributes`), and the ES module bundle. */
@@ -42,15 +57,7 @@ export function describeSdks({ ours: built }) {
     version: built.version,
     ours: true,
     assets: ['heap-analytics.js'],
-    boot: `
-      const el = document.createElement('heap-analytics');
-      el.setAttribute('env-id', R.run);
-      el.setAttribute('endpoint', '/run/' + R.run + '/__collect/v1/batch');
-      for (const [name, value] of Object.entries(${JSON.stringify(attributes)})) el.setAttribute(name, value);
-      const ready = new Promise((resolve) => el.addEventListener('heap-ready', resolve, { once: true }));
-      document.body.append(el);
-      R.script(R.asset('heap-analytics.js'), 'module');
-      return ready;`,
+    boot: oursBoot(attributes),
     call: `heap.track(N, p)`,
     clicks: true,
     markup: true,
