@@ -1,6 +1,7 @@
 // `node bench/profile.mjs [track|click|markup] [count]`: CPU profile of our SDK on one bench scenario, built
 // unminified (readable names) into bench/.build/profile. Prints the functions with the most self time and saves
-// bench/.build/<scenario>.cpuprofile (open it in Chromium's DevTools, Performance panel).
+// bench/.build/<scenario>.cpuprofile (open it in Chromium's DevTools, Performance panel). PROFILE_INTERVAL sets the
+// sampling interval in µs (100 by default; 25 resolves a single click's parts), PROFILE_TAIL_MS how long delivery runs on.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -42,7 +43,7 @@ try {
   await page.evaluate(() => window.__bench.boot());
   await new Promise((r) => setTimeout(r, 1000));
   await client.send('Profiler.enable');
-  await client.send('Profiler.setSamplingInterval', { interval: 100 });
+  await client.send('Profiler.setSamplingInterval', { interval: Number(process.env.PROFILE_INTERVAL ?? 100) });
   await client.send('Profiler.start');
   let sync;
   if (scenario === 'track') sync = await page.evaluate((n) => window.__bench.trackLoop(n), count);
