@@ -103,7 +103,10 @@ export class HeapAnalyticsElement extends ElementBase {
         this.#resolveReady(true);
         // A consent the page set while the element was detached applies to the runtime it takes back; an attribute
         // left as it was does not undo what the page decided through the API since (a framework moving the element).
-        if (runtime === released && this.#detachedConsent != null) runtime.setConsent(this.#detachedConsent as never);
+        // A tracker booted anew (the element's stopped while it was out) is a reload: the attributes apply to it again
+        // (in memory, or with consent pending, it kept nothing).
+        if (runtime !== released) this.#appliedIdentity = {};
+        else if (this.#detachedConsent != null) runtime.setConsent(this.#detachedConsent as never);
         this.#applyIdentity();
       }
       void loadDebugOverlay(this);

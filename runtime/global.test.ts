@@ -29,6 +29,25 @@ function newerSnippet(envId: string) {
   return heap as unknown as Record<string, (...a: unknown[]) => void>;
 }
 
+/**
+ * Runs Heap's snippets as they are pasted (their `heap.load` included, minus the CDN script it inserts) on the page's
+ * `window.heap`, whatever it is by then: a tag manager may fire the snippet after the tracker booted, and Turbo runs
+ * it again at each visit.
+ */
+function pasteSnippet(envId: string, newer: boolean) {
+  const w = window as unknown as Record<string, Record<string, unknown> & unknown[]>;
+  if (newer) w.heapReadyCb ||= [] as never;
+  const heap = (w.heap ||= [] as never);
+  heap.load = (e: string) => {
+    heap[newer ? 'envId' : 'appid'] = e;
+    for (const name of newer ? ['track', 'identify', 'onReady'] : ['track', 'identify', 'setEventProperties']) {
+      heap[name] = (...args: unknown[]) =>
+        newer ? w.heapReadyCb!.push({ name, fn: () => (w.heap![name] as (...a: unknown[]) => void).apply(w.heap, args) }) : w.heap!.push([name, ...args]);
+    }
+  };
+  (heap.load as (e: string) => void)(envId);
+}
+
 describe('window.heap and the install snippets', () => {
   let runtime: ReturnType<typeof startRuntime> | undefined;
   afterEach(() => {
@@ -166,4 +185,24 @@ describe('window.heap and the install snippets', () => {
     runtime.setConsent('granted');
     await waitForEvents(envId, 1, { name: 'Between runtimes' });
   });
+
+  for (const newer of [false, true]) {
+    it(`keeps answering when the ${newer ? 'newer' : 'classic'} snippet runs again after boot, its heap.load warning instead of stubbing the calls`, async () => {
+      runtime = startRuntime(`again${newer}`, { disablePageviewAutocapture: true });
+      pasteSnippet(runtime.envId, newer);
+      (window.heap as unknown as Record<string, (n: string) => void>).track!('Before boot');
+      installGlobal(runtime);
+      const { warnings } = await captureConsole(() => {
+        pasteSnippet(runtime!.envId, newer);
+        window.heap!.identify('carol');
+        window.heap!.track('After the snippet ran again');
+      });
+      expect(warnings.some((w) => w.includes('heap.load() was called after the tracker booted'))).to.equal(true);
+      const tracks = await waitForEvents(runtime.envId, 2, { type: 'track' });
+      expect(tracks.map((e) => [e.name, e.identity])).to.deep.equal([
+        ['Before boot', null],
+        ['After the snippet ran again', 'carol'],
+      ]);
+    });
+  }
 });

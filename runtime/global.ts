@@ -77,12 +77,22 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
     }
     return previous;
   }
-  const global = { envId: runtime.envId, appid: runtime.envId, loaded: true } as HeapGlobal;
-  // The calls Heap has and this project does not (and `load`, replaced below) warn; the others are the runtime's own.
+  // A snippet run again after boot (a tag manager firing late, Turbo) sets its own `load` and calls it, which would
+  // replace every call with a stub that queues into itself: each call of the page then vanished. Its `load` is not
+  // taken (a setter: no throw in strict code), so ours warns instead.
+  const global = {
+    envId: runtime.envId,
+    appid: runtime.envId,
+    loaded: true,
+    get load() {
+      return () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
+    },
+    set load(_) {},
+  } as HeapGlobal;
+  // The calls Heap has and this project does not warn; the others are the runtime's own (`load` is set above).
   for (const method of GLOBAL_METHODS) {
     global[method] = (runtime as unknown as Record<string, unknown>)[method] ?? (() => warnOnce(`unsupported-${method}`, `heap.${method}() is not supported by heap-analytics and was ignored.`));
   }
-  global.load = () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
   global.push = (entry: unknown) => {
     const [name, ...args] = Array.isArray(entry) ? entry : [];
     if (typeof name !== 'string') {

@@ -100,4 +100,22 @@ describe('identity attributes of <heap-analytics>', () => {
     expect(warnings[0]).to.include('markup-json-invalid').and.include('user-properties').and.include('<heap-analytics');
     expect((await settled(heap)).filter((e) => e.type === 'user_properties')).to.deep.equal([]);
   });
+
+  it('applies its properties to the tracker booted anew when it is put back after its tracker stopped (cookieless memory: nothing kept)', async () => {
+    const envId = uniqueEnv('remount');
+    const { root, el } = await render(envId, `cookieless="memory" identity="alice" user-properties='{"plan":"pro"}' event-properties='{"tier":"gold"}'`);
+    el.remove();
+    // The last element gone, its tracker stops a microtask later; put back later, the element boots a new one.
+    await tick();
+    root.append(el);
+    await el.ready;
+    const heap = getRuntime(envId)!;
+    heap.track('After remount');
+    const events = (await settled(heap)).filter((e) => e.user_id === heap.getUserId());
+    expect(events.map((e) => [e.type, e.name, e.identity, e.properties])).to.deep.equal([
+      ['identify', null, 'alice', {}],
+      ['user_properties', null, 'alice', { plan: 'pro' }],
+      ['track', 'After remount', 'alice', { tier: 'gold' }],
+    ]);
+  });
 });
