@@ -38,6 +38,15 @@ describe('declarative tracking', () => {
     expect(event!.target).to.deep.equal({ tag: 'button', id: 'a'.repeat(1022) });
   });
 
+  it('scrubs emails and card numbers from the element id, as the click autocaptured on the same element does', async () => {
+    const root = mount(`<button id="remove-alice@example.com-4111111111111111" data-heap-event="Remove">Remove</button>`);
+    const heap = startRuntime('id-scrub', quiet);
+    await heap.ready;
+    root.querySelector('button')!.click();
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event!.target).to.deep.equal({ tag: 'button', id: '****-****' });
+  });
+
   it('handles markup inserted after boot, with nothing bound per element', async () => {
     const heap = startRuntime('later', quiet);
     await heap.ready;

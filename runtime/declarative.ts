@@ -7,7 +7,8 @@ import { probe } from './markup-stats.ts';
 import { findSender, triggersOf } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
-import { cleanProps, cleanValue } from './validate.ts';
+import { sanitize } from './redact.ts';
+import { cleanProps, MAX_VALUE } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
@@ -38,8 +39,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: tagOf(el) };
     const id = attributeOf(el, 'id');
-    // Cut as a property value is.
-    if (id) target.id = cleanValue(id) as string;
+    // Cut as a property value is, emails and card numbers scrubbed as in an autocaptured click's target.
+    if (id) target.id = sanitize(id, MAX_VALUE - 1);
     runtime.core.capture('track', name, properties, target);
     // A link or a form may take the page away: hand the event to a keepalive request now.
     if (navigating) runtime.flush();

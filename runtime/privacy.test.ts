@@ -81,6 +81,19 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.match(/zztyped/);
   });
 
+  it('what the visitor wrote into a rich-text editor (links, images, mentions) is never sent, whatever is clicked there', async () => {
+    const heap = startRuntime('editorattrs');
+    // As an editor leaves the visitor's content: a pasted link (title mirroring it), an image with its alt, a mention.
+    const root = mount(`<div id="ed" contenteditable aria-label="Message" data-editor="rich"><p>See <a id="a" href="https://zztyped1.example/doc?key=zzsecret" title="zztyped2">zztyped3</a>
+      <img id="i" alt="zztyped4" src="data:,"> <span id="m" data-type="mention" data-label="zztyped5">@zztyped6</span></p></div>`);
+    keepPage(root);
+    for (const el of [$(root, '#a'), $(root, '#i'), $(root, '#m'), $(root, '#ed')]) clickOn(el);
+    const clicks = await settledOfType(heap, 'click');
+    expect(await allBodies(heap.envId)).to.not.match(/zztyped|zzsecret/);
+    // The region itself is the page's: named as written.
+    expect(clicks.map((c) => c.target!.attributes)).to.deep.equal([undefined, undefined, undefined, { 'aria-label': 'Message', 'data-editor': 'rich' }]);
+  });
+
   it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {
     const heap = startRuntime('forms');
     const root = mount(`<form id="f"><input name="q" data-heap-event="Query"><textarea name="t"></textarea><select name="s"><option>a</option><option>zzsel</option></select><button>Send</button></form>`);

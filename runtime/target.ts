@@ -36,12 +36,12 @@ const AROUND = `select,datalist,textarea,button,summary,label,[href],[role],[con
 /**
  * What the markup on an element and its ancestors says about describing it, as a tuple (its members' names would
  * ship): the attributes named by `data-heap-redact-attributes` there (lower case); whether `data-heap-redact-text` is
- * there; whether it is inside a field, a `select` or an editable region (the text there is the visitor's); the
+ * there; the nearest field, `select` or editable region it is in or is (the text there is the visitor's); the
  * outermost element whose `data-heap-redact-attributes` lists `class` (classes are hidden up to it); the href of the
  * nearest link and the event name of the nearest `[data-heap-event]` element (the element itself included); the
  * nearest control (button, link, ...) around the element, not the element itself (its text names an icon in it).
  */
-type Around = [hidden: Set<string>, redacted?: boolean, typed?: boolean, classesUpTo?: Element, href?: string | null, named?: string | null, control?: Element];
+type Around = [hidden: Set<string>, redacted?: boolean, typed?: Element, classesUpTo?: Element, href?: string | null, named?: string | null, control?: Element];
 
 /**
  * Reads the markup on `el` and the elements it is rendered in, across shadow roots and through the slots it is
@@ -58,7 +58,7 @@ function readAround(el: Element, light?: boolean): Around | null {
     // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
     if (isMatch(node, TYPED)) {
       if (isMatch(node, IGNORE)) return null;
-      typed = true;
+      typed ??= node;
     }
     redacted ||= attributeOf(node, REDACT_TEXT) !== null;
     // `id` may be listed but is never redacted (it is how events are defined): it is not among the names looked up.
@@ -99,6 +99,9 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
   }
+  // Inside a field or an editable region (not the field or region itself), the element is the visitor's content: a
+  // link they pasted, an image, a mention. Its attributes and href are theirs too.
+  const inside = (around[2] ?? el) !== el;
   const href = from === el && !hidden.has('href') && around[4];
   const named = !hidden.has(NAMED) && around[5];
   const fromAround = text && from && (from === el ? around : readAround(from));
@@ -112,7 +115,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       // The redacted text is `****` wherever it is.
       const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
-      if (href) target.href = sanitize(href, 512);
+      if (href && !inside) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
       // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
       let hierarchy = '';
@@ -129,7 +132,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       // The attributes worth sending: the list above and `data-*`, never one whose name contains "value" in any case.
       // Names are matched lower case: an SVG element keeps the case a script gave (`data-userValue`), redaction markup does not.
       let count = 0;
-      for (const name of (call(el, 'getAttributeNames') as string[])) {
+      if (!inside) for (const name of (call(el, 'getAttributeNames') as string[])) {
         const lower = name.toLowerCase();
         const sent = SENT.exec(name);
         if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text)) continue;
