@@ -275,6 +275,19 @@ describe('delivery', () => {
     await expectExactlyOnce(envId, 5);
   });
 
+  it('delivers an event the page tracks as it is hidden for good, in a listener that runs after the outbox flushed', async () => {
+    const envId = uniqueEnv('hiddenlast');
+    envs.push(envId);
+    const frame = tab({ env: envId, n: 0, flush: 60_000 });
+    await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    const page = frame.contentWindow as Window & { heapRuntime: { track: (name: string) => void } };
+    // Added after the runtime's own listener, as a page's "session end" tracking is. A document that unloads is
+    // hidden after pagehide: the last event it fires.
+    page.document.addEventListener('visibilitychange', () => page.document.visibilityState === 'hidden' && page.heapRuntime.track('Leaving'));
+    page.location.href = '/test/fixtures/blank.html';
+    await expectExactlyOnce(envId, 1);
+  });
+
   it('delivers more than 64 KB left pending at unload: by keepalive, then from storage on the next load', async () => {
     const envId = uniqueEnv('unload64');
     envs.push(envId);
