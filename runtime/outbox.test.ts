@@ -565,6 +565,36 @@ describe('delivery', () => {
     }
   });
 
+  it('saves as the page goes away what storage refused during a burst once it has room again, for the next load to deliver', async () => {
+    const envId = uniqueEnv('freed');
+    const segments = `${keyPrefix(envId)}_q_`;
+    await setFaults(envId, [{ kind: 'status', status: 503 }]);
+    // Storage is full while the events are first saved.
+    const { setItem } = Storage.prototype;
+    Storage.prototype.setItem = function (this: Storage, key: string, value: string) {
+      if (key.startsWith(segments)) throw new DOMException('full', 'QuotaExceededError');
+      setItem.call(this, key, value);
+    };
+    let heap: ReturnType<typeof startRuntime>;
+    try {
+      ({ result: heap } = await captureConsole(async () => {
+        const heap = startRuntime('freed', fast, envId);
+        for (let i = 0; i < 5; i++) heap.track('Refused a save', { i });
+        for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(25);
+        return heap;
+      }));
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
+    // Space was freed; the page goes away while the collector is still down, and its last request fails too.
+    const sent = (await requestLog(envId)).length;
+    heap.dispose();
+    for (let i = 0; i < 100 && (await requestLog(envId)).length === sent; i++) await sleep(25);
+    await setFaults(envId, []);
+    startRuntime('freed', fast, envId);
+    await expectExactlyOnce(envId, 5);
+  });
+
   it('keeps delivering when storage throws on every call', async () => {
     const proto = Storage.prototype;
     const saved = { getItem: proto.getItem, setItem: proto.setItem, removeItem: proto.removeItem, key: proto.key };
