@@ -193,14 +193,16 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     }
     return [events, lost];
   };
-  const leave = (left = true) => {
-    gone = left;
-    beat(drops);
-    lock();
-  };
   const resync = () => {
     for (const segment of new Set(segmentOf.values())) save(segment);
     beat(drops);
+  };
+  const leave = (left = true) => {
+    gone = left;
+    // Every segment again: one storage refused (full, then freed by the page) is saved now or never, as the next load
+    // adopts only what storage holds. Writes the tab's record too.
+    resync();
+    lock();
   };
   const clear = () => {
     segmentOf.clear();

@@ -275,6 +275,19 @@ describe('delivery', () => {
     await expectExactlyOnce(envId, 5);
   });
 
+  it('delivers an event the page tracks as it is hidden for good, in a listener that runs after the outbox flushed', async () => {
+    const envId = uniqueEnv('hiddenlast');
+    envs.push(envId);
+    const frame = tab({ env: envId, n: 0, flush: 60_000 });
+    await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+    const page = frame.contentWindow as Window & { heapRuntime: { track: (name: string) => void } };
+    // Added after the runtime's own listener, as a page's "session end" tracking is. A document that unloads is
+    // hidden after pagehide: the last event it fires.
+    page.document.addEventListener('visibilitychange', () => page.document.visibilityState === 'hidden' && page.heapRuntime.track('Leaving'));
+    page.location.href = '/test/fixtures/blank.html';
+    await expectExactlyOnce(envId, 1);
+  });
+
   it('delivers more than 64 KB left pending at unload: by keepalive, then from storage on the next load', async () => {
     const envId = uniqueEnv('unload64');
     envs.push(envId);
@@ -550,6 +563,36 @@ describe('delivery', () => {
       await sleep(50);
       frame.remove();
     }
+  });
+
+  it('saves as the page goes away what storage refused during a burst once it has room again, for the next load to deliver', async () => {
+    const envId = uniqueEnv('freed');
+    const segments = `${keyPrefix(envId)}_q_`;
+    await setFaults(envId, [{ kind: 'status', status: 503 }]);
+    // Storage is full while the events are first saved.
+    const { setItem } = Storage.prototype;
+    Storage.prototype.setItem = function (this: Storage, key: string, value: string) {
+      if (key.startsWith(segments)) throw new DOMException('full', 'QuotaExceededError');
+      setItem.call(this, key, value);
+    };
+    let heap: ReturnType<typeof startRuntime>;
+    try {
+      ({ result: heap } = await captureConsole(async () => {
+        const heap = startRuntime('freed', fast, envId);
+        for (let i = 0; i < 5; i++) heap.track('Refused a save', { i });
+        for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(25);
+        return heap;
+      }));
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
+    // Space was freed; the page goes away while the collector is still down, and its last request fails too.
+    const sent = (await requestLog(envId)).length;
+    heap.dispose();
+    for (let i = 0; i < 100 && (await requestLog(envId)).length === sent; i++) await sleep(25);
+    await setFaults(envId, []);
+    startRuntime('freed', fast, envId);
+    await expectExactlyOnce(envId, 5);
   });
 
   it('keeps delivering when storage throws on every call', async () => {

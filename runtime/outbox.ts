@@ -103,6 +103,8 @@ export function createOutbox(
   // Offline once the browser says so; probed once the one request it then allows went out, or failed.
   let offline = offlineNow() ? OFFLINE : ONLINE;
   let disposed = false;
+  /** Whether the page left (pagehide) and has not come back from the back/forward cache. */
+  let left = false;
   /** How many times the queue was forgotten: an adoption under way across one brings nothing back. */
   let clears = 0;
 
@@ -287,7 +289,7 @@ export function createOutbox(
   };
   const onPageHide = () => {
     flushOnUnload();
-    journalLeave();
+    journalLeave((left = true));
   };
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
   // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
@@ -297,7 +299,7 @@ export function createOutbox(
     ['online', onOnline],
     ['offline', () => (offline = OFFLINE)],
     ['pagehide', onPageHide],
-    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journalLeave(false)],
+    ['pageshow', (e) => (e as PageTransitionEvent).persisted && journalLeave((left = false))],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);
@@ -308,7 +310,9 @@ export function createOutbox(
     (event) => {
       queue.push(event);
       // The first unsaved event sets the timer; one that finds nothing left to save (persisted early) does no harm.
-      if (fresh.push(event) === 1) setTimeout(persist);
+      // Once the page left, no timer runs again: events its own pagehide or visibilitychange listeners capture after
+      // ours (a document that unloads is hidden after pagehide) are saved and sent before the task ends.
+      if (fresh.push(event) === 1) left ? queueMicrotask(flushOnUnload) : setTimeout(persist);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
     flush,

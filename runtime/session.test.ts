@@ -24,6 +24,23 @@ describe('sessions', () => {
     expect(tracks.map((e) => e.session_id)).to.deep.equal([first, first, second]);
   });
 
+  it('ends a session after 30 minutes of inactivity when the clock was set back during it', async () => {
+    let clock = Date.now();
+    const heap = startRuntime('clockback', { now: () => clock });
+    heap.track('Fast clock');
+    const first = heap.getSessionId();
+    // The machine's clock was an hour fast, and is corrected while the visitor is active.
+    clock -= 60 * 60_000;
+    heap.track('Corrected clock');
+    expect(heap.getSessionId()).to.equal(first);
+    clock += 31 * 60_000;
+    heap.track('Back later');
+    const second = heap.getSessionId();
+    expect(second).to.not.equal(first);
+    const tracks = await waitForEvents(heap.envId, 3, { type: 'track' });
+    expect(['Fast clock', 'Corrected clock', 'Back later'].map((name) => tracks.find((e) => e.name === name)!.session_id)).to.deep.equal([first, first, second]);
+  });
+
   it('is not kept alive by a page that reads its id: the id read after the timeout is the next event\'s', async () => {
     const start = Date.now();
     let clock = start;

@@ -85,7 +85,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       }
       if (!current || now - current.last > timeoutMs) restart(now);
       else {
-        if (now > current.last && !read) current.last = now;
+        // Back too, when the clock was set back: an hour fast, `last` kept the session alive an hour past its timeout.
+        if (!read) current.last = now;
         if (sync) save(current);
       }
       // Set by now: restart() sets it when nothing else had.
