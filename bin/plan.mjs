@@ -141,6 +141,15 @@ function annotatedTags(source) {
 /** Audits one file's text: the plan entries (event, triggers, properties, problems) with a line number each. */
 export function planSource(source, { parseHTML, auditMarkup }) {
   const { document } = parseHTML(source.includes('<html') ? source : `<!doctype html><html><body>${source}</body></html>`);
+  // Browsers lower-case attribute names as they parse (DATA-HEAP-EVENT is data-heap-event); linkedom keeps them as written.
+  for (const el of document.querySelectorAll('*')) {
+    for (const { name, value } of [...el.attributes]) {
+      if (name !== name.toLowerCase() && /^data-heap-/i.test(name)) {
+        el.removeAttribute(name);
+        el.setAttribute(name.toLowerCase(), value);
+      }
+    }
+  }
   const tags = annotatedTags(source);
   let cursor = 0;
   return auditMarkup(document).map((entry) => {
