@@ -123,12 +123,17 @@ export function expandInputs(inputs, cwd = process.cwd()) {
 
 const START_TAG = /<([a-zA-Z][\w:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*\/?>/g;
 
-/** Line numbers of the start tags carrying data-heap-* markup, in source order, with their tag names. */
+// What the parser makes no audited element of: comments, and the text of script, style, textarea, title and template.
+const UNPARSED = /<!--[\s\S]*?(?:-->|$)|(<(script|style|textarea|title|template)\b[^>]*>)[\s\S]*?(?=<\/\2\s*>|$)/gi;
+
+/** Line numbers of the start tags the audit reports (data-heap-* markup but ignore and redact), in source order, with their tag names. */
 function annotatedTags(source) {
   const tags = [];
-  for (const m of source.matchAll(START_TAG)) {
-    if (!/\sdata-heap-/i.test(m[2])) continue;
-    tags.push({ tag: m[1].toLowerCase(), line: source.slice(0, m.index).split('\n').length });
+  // Blanked but for its line breaks, so the lines of what follows stay where they were.
+  const visible = source.replace(UNPARSED, (m, open = '') => open + m.slice(open.length).replace(/[^\n]/g, ''));
+  for (const m of visible.matchAll(START_TAG)) {
+    if (!/\sdata-heap-(?!ignore|redact)/i.test(m[2])) continue;
+    tags.push({ tag: m[1].toLowerCase(), line: visible.slice(0, m.index).split('\n').length });
   }
   return tags;
 }
@@ -136,6 +141,15 @@ function annotatedTags(source) {
 /** Audits one file's text: the plan entries (event, triggers, properties, problems) with a line number each. */
 export function planSource(source, { parseHTML, auditMarkup }) {
   const { document } = parseHTML(source.includes('<html') ? source : `<!doctype html><html><body>${source}</body></html>`);
+  // Browsers lower-case attribute names as they parse (DATA-HEAP-EVENT is data-heap-event); linkedom keeps them as written.
+  for (const el of document.querySelectorAll('*')) {
+    for (const { name, value } of [...el.attributes]) {
+      if (name !== name.toLowerCase() && /^data-heap-/i.test(name)) {
+        el.removeAttribute(name);
+        el.setAttribute(name.toLowerCase(), value);
+      }
+    }
+  }
   const tags = annotatedTags(source);
   let cursor = 0;
   return auditMarkup(document).map((entry) => {

@@ -56,6 +56,23 @@ describe('heap-analytics plan', () => {
     assert.equal(bad.line, 1);
   });
 
+  it('gives each event the line of its own tag, past comments, script text and ignore/redact markup', () => {
+    const { status, stdout } = run('plan', 'test/fixtures/plan/lines', '--json');
+    assert.equal(status, 0, stdout);
+    const [{ entries }] = JSON.parse(stdout).files;
+    assert.deepEqual(entries.map((e) => [e.event, e.line]), [['Checkout', 6], ['Help opened', 11]]);
+  });
+
+  it('reads data-heap-* attribute names in any case, as browsers do', () => {
+    const { status, stdout } = run('plan', 'test/fixtures/plan/case', '--json');
+    assert.equal(status, 0, stdout);
+    const [{ entries }] = JSON.parse(stdout).files;
+    assert.deepEqual(entries.map((e) => [e.line, e.event, e.triggers, e.properties]), [
+      [1, 'Subscribed', ['submit'], { source: 'footer' }],
+      [3, 'Subscribe clicked', ['click'], { step: 2 }],
+    ]);
+  });
+
   it('exits 2 with usage for a bad command or no match', () => {
     assert.equal(run('deploy').status, 2);
     assert.equal(run('plan').status, 2);

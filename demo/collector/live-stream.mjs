@@ -122,8 +122,8 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
   }
 
   /**
-   * Where a new stream starts: after since_id (400 when unknown), after Last-Event-ID (the newest
-   * event when unknown: the database may have been replaced), or at the newest event, with the
+   * Where a new stream starts: after Last-Event-ID when it is known, after since_id (400 when unknown),
+   * or (an unknown Last-Event-ID: the database may have been replaced) at the newest event, with the
    * `backlog` newest matching events sent first.
    * @param {EventFilter} filter @param {string | undefined} sinceId @param {string | undefined} lastEventId @param {number} backlog
    * @returns {{ lastId: string | undefined, backlog: import('./store.mjs').StoredEvent[] }}
@@ -138,11 +138,12 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
         throw err;
       }
     };
+    // Last-Event-ID first: an EventSource reconnects to the URL it was opened with (since_id and all), and has seen up to it.
+    if (lastEventId !== undefined && known(lastEventId)) return { lastId: lastEventId, backlog: [] };
     if (sinceId !== undefined) {
       if (!known(sinceId)) throw new HttpError(400, 'since_id names no stored event');
       return { lastId: sinceId, backlog: [] };
     }
-    if (lastEventId !== undefined && known(lastEventId)) return { lastId: lastEventId, backlog: [] };
     const newest = store.queryEvents({ envId: filter.envId, limit: 1, order: 'desc' })[0]?.id;
     if (backlog === 0) return { lastId: newest, backlog: [] };
     const events = store.queryEvents({ ...filter, limit: backlog, order: 'desc' }).reverse();

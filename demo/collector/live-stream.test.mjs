@@ -124,7 +124,9 @@ test('filters, backlog, since_id and Last-Event-ID choose what a stream sends', 
   const resumed = await openStream(`${c.base}/v1/stream?env_id=${env}&since_id=${old[1].id}`);
   const reconnected = await openStream(`${c.base}/v1/stream?env_id=${env}&backlog=5`, { 'Last-Event-ID': old[2].id });
   const stale = await openStream(`${c.base}/v1/stream?env_id=${env}`, { 'Last-Event-ID': 'gone' });
-  const streams = [backlog, filtered, resumed, reconnected, stale];
+  // An EventSource opened with since_id reconnects to the same URL, telling the last event it got.
+  const resumedAgain = await openStream(`${c.base}/v1/stream?env_id=${env}&since_id=${old[0].id}`, { 'Last-Event-ID': old[2].id });
+  const streams = [backlog, filtered, resumed, reconnected, stale, resumedAgain];
   try {
     for (const s of streams) await s.until(() => s.messages.some((m) => m.event === 'ready'), 'ready');
     const after = makeEvent({ name: 'A' });
@@ -136,6 +138,7 @@ test('filters, backlog, since_id and Last-Event-ID choose what a stream sends', 
     assert.deepEqual(names(resumed), ['A', 'C', 'A'], 'everything after since_id');
     assert.deepEqual(names(reconnected), ['C', 'A'], 'Last-Event-ID wins over backlog');
     assert.deepEqual(names(stale), ['A'], 'an unknown Last-Event-ID starts at the newest event');
+    assert.deepEqual(names(resumedAgain), ['C', 'A'], 'Last-Event-ID wins over since_id: a reconnect sends nothing twice');
   } finally {
     streams.forEach((s) => s.close());
   }
