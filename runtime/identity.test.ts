@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, ENDPOINT, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { createCore } from './runtime.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
@@ -24,6 +24,37 @@ function cookieReads(fn: () => void): number {
     delete (document as { cookie?: string }).cookie;
   }
   return reads;
+}
+
+/**
+ * Runs `fn` on a page at www.example.com, as far as cookies go: a jar kept the way browsers keep cookies (RFC 6265), a
+ * host-only cookie apart from a domain cookie of the same name, both read, the older first (an overwrite keeps its
+ * age). The test server is localhost, where no browser keeps the two apart.
+ */
+function onSubdomain(jar: [name: string, value: string, domain: string][], fn: () => void): void {
+  const own = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+  Object.defineProperty(Document.prototype, 'cookie', {
+    configurable: true,
+    get: () => jar.map(([name, value]) => `${name}=${value}`).join('; '),
+    set(text: string) {
+      const [pair, ...attributes] = text.split('; ');
+      const [name, value] = pair!.split('=') as [string, string];
+      const attribute = (key: string) => attributes.find((a) => a.startsWith(`${key}=`))?.slice(key.length + 1);
+      const domain = attribute('domain')?.replace(/^\./, '') ?? '';
+      // A domain the page is not in is refused.
+      if (domain && !`.www.example.com`.endsWith(`.${domain}`)) return;
+      const at = jar.findIndex(([n, , d]) => n === name && d === domain);
+      if (Number(attribute('max-age')) <= 0) {
+        if (at >= 0) jar.splice(at, 1);
+      } else if (at >= 0) jar[at]![1] = value;
+      else jar.push([name, value, domain]);
+    },
+  });
+  try {
+    fn();
+  } finally {
+    Object.defineProperty(Document.prototype, 'cookie', own);
+  }
 }
 
 describe('identity', () => {
@@ -188,5 +219,27 @@ describe('identity', () => {
     } finally {
       tabB.dispose();
     }
+  });
+  it('keeps the identity once cookie-domain is set on a site whose visitors hold the host cookie of an earlier visit', async () => {
+    const envId = uniqueEnv('cookie-domain');
+    const key = `${keyPrefix(envId)}_id`;
+    // The earlier visit, before the site set cookie-domain: the user in a host cookie (its localStorage copy is gone).
+    const jar: [string, string, string][] = [[key, encodeURIComponent('{"u":"111","i":null}'), '']];
+    let clock = Date.now();
+    onSubdomain(jar, () => {
+      const heap = startRuntime('cookie-domain', { now: () => clock, cookieDomain: '.example.com', disablePageviewAutocapture: true }, envId);
+      expect(heap.getUserId()).to.equal('111');
+      heap.identify('alice');
+      // Past the once-a-second re-read of the shared user.
+      clock += 1500;
+      heap.track('After identify');
+      expect(heap.getIdentity()).to.equal('alice');
+      heap.dispose();
+      localStorage.removeItem(key);
+      // The next page reads the user from the cookie.
+      expect(startRuntime('cookie-domain', { cookieDomain: '.example.com' }, envId).getIdentity()).to.equal('alice');
+    });
+    const [event] = await waitForEvents(envId, 1, { name: 'After identify' });
+    expect(event).to.include({ user_id: '111', identity: 'alice' });
   });
 });

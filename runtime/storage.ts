@@ -65,7 +65,12 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
         // Cookies blocked or a sandboxed document: behave as if there were none.
       }
     },
-    (key, value) => write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie),
+    (key, value) => {
+      // A host cookie an earlier visit left (before the page set a domain) would be read first, older cookies coming
+      // first, and its stale user would win every re-read: it goes.
+      if (cookieDomain) write(`${key}=`, 0);
+      write(`${key}=${encodeURIComponent(value)}`, 31_536_000, cookieDomain, secureCookie);
+    },
     (key) => {
       write(`${key}=`, 0, cookieDomain);
       write(`${key}=`, 0);
