@@ -4,25 +4,32 @@ import { createCore } from './runtime.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
 
+/**
+ * Runs `fn` with `document.cookie` answered by `accessor`: the prototype's, which the runtime reads and writes
+ * through (a page's own property named `cookie` does not reach it).
+ */
+function withCookieAccessor<T>(accessor: (own: PropertyDescriptor) => PropertyDescriptor, fn: () => T): T {
+  const own = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
+  Object.defineProperty(Document.prototype, 'cookie', { ...own, ...accessor(own) });
+  try {
+    return fn();
+  } finally {
+    Object.defineProperty(Document.prototype, 'cookie', own);
+  }
+}
+
 /** How many times `fn` read `document.cookie` (a round trip to the browser process in Chromium). */
 function cookieReads(fn: () => void): number {
-  const own = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie')!;
   let reads = 0;
-  Object.defineProperty(document, 'cookie', {
-    configurable: true,
-    get() {
-      reads++;
-      return own.get!.call(this);
-    },
-    set(value) {
-      own.set!.call(this, value);
-    },
-  });
-  try {
-    fn();
-  } finally {
-    delete (document as { cookie?: string }).cookie;
-  }
+  withCookieAccessor(
+    (own) => ({
+      get() {
+        reads++;
+        return own.get!.call(this);
+      },
+    }),
+    fn,
+  );
   return reads;
 }
 
@@ -166,18 +173,21 @@ describe('identity', () => {
     let clock = Date.now();
     const { result: heap } = await captureConsole(() => {
       Object.assign(proto, { getItem: fail, setItem: fail, removeItem: fail, key: fail });
-      Object.defineProperty(document, 'cookie', { configurable: true, get: fail, set: fail });
       try {
-        const heap = startRuntime('blocked', { now: () => clock, disablePageviewAutocapture: true });
-        heap.track('First');
-        // Past the once-a-second re-read of the shared user and session, which finds nothing.
-        clock += 1500;
-        heap.track('Second');
-        heap.flush();
-        return heap;
+        return withCookieAccessor(
+          () => ({ get: fail, set: fail }),
+          () => {
+            const heap = startRuntime('blocked', { now: () => clock, disablePageviewAutocapture: true });
+            heap.track('First');
+            // Past the once-a-second re-read of the shared user and session, which finds nothing.
+            clock += 1500;
+            heap.track('Second');
+            heap.flush();
+            return heap;
+          },
+        );
       } finally {
         Object.assign(proto, saved);
-        delete (document as { cookie?: string }).cookie;
       }
     });
     const events = await waitForEvents(heap.envId, 2);
