@@ -249,6 +249,9 @@ describe('the packed package', () => {
       const ready: Promise<boolean> = el.ready;
       el.addEventListener('heap-ready', (e) => { const id: string = e.detail.envId; });
       window.heap?.track('Purchase', { dollars: 50 });
+      // The README's consent calls, also on window.heap.
+      window.heap?.setConsent('granted');
+      const consent: 'granted' | 'pending' | 'denied' | undefined = window.heap?.getConsent();
       export {};`);
     writeFileSync(join(scratch, 'app.ts'), `
       import { HeapAnalyticsElement } from '${PKG}/element';
