@@ -133,9 +133,32 @@ function annotatedTags(source) {
   return tags;
 }
 
+/**
+ * Attaches declarative shadow DOM (`<template shadowrootmode>`) as a browser parsing the page does, which linkedom
+ * does not: the markup of an open root is then audited, with its host's scopes; a closed root hides it, as from the tracker.
+ */
+function attachDeclarativeShadowRoots(root) {
+  for (const template of root.querySelectorAll('template[shadowrootmode]')) {
+    const host = template.parentElement;
+    const mode = template.getAttribute('shadowrootmode').toLowerCase();
+    if (!host || (mode !== 'open' && mode !== 'closed')) continue;
+    let shadow;
+    try {
+      // A host has one root: a browser leaves a second template in place.
+      shadow = host.attachShadow({ mode });
+    } catch {
+      continue;
+    }
+    template.remove();
+    shadow.append(template.content);
+    attachDeclarativeShadowRoots(shadow);
+  }
+}
+
 /** Audits one file's text: the plan entries (event, triggers, properties, problems) with a line number each. */
 export function planSource(source, { parseHTML, auditMarkup }) {
   const { document } = parseHTML(source.includes('<html') ? source : `<!doctype html><html><body>${source}</body></html>`);
+  attachDeclarativeShadowRoots(document);
   const tags = annotatedTags(source);
   let cursor = 0;
   return auditMarkup(document).map((entry) => {
