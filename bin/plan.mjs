@@ -123,14 +123,18 @@ export function expandInputs(inputs, cwd = process.cwd()) {
 
 const START_TAG = /<([a-zA-Z][\w:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*\/?>/g;
 
-// What the parser makes no audited element of: comments, and the text of script, style, textarea, title and template.
+// What the parser makes no audited element of: comments, and the text of script, style, textarea, title and template
+// (but an open declarative shadow root's, which is audited: see attachDeclarativeShadowRoots).
+const OPEN_SHADOW_ROOT = /^<template\b[^>]*\sshadowrootmode\s*=\s*["']?open\b/i;
 const UNPARSED = /<!--[\s\S]*?(?:-->|$)|(<(script|style|textarea|title|template)\b[^>]*>)[\s\S]*?(?=<\/\2\s*>|$)/gi;
 
 /** Line numbers of the start tags the audit reports (data-heap-* markup but ignore and redact), in source order, with their tag names. */
 function annotatedTags(source) {
   const tags = [];
   // Blanked but for its line breaks, so the lines of what follows stay where they were.
-  const visible = source.replace(UNPARSED, (m, open = '') => open + m.slice(open.length).replace(/[^\n]/g, ''));
+  const visible = source.replace(UNPARSED, (m, open = '') =>
+    OPEN_SHADOW_ROOT.test(open) ? m : open + m.slice(open.length).replace(/[^\n]/g, ''),
+  );
   for (const m of visible.matchAll(START_TAG)) {
     if (!/\sdata-heap-(?!ignore|redact)/i.test(m[2])) continue;
     tags.push({ tag: m[1].toLowerCase(), line: visible.slice(0, m.index).split('\n').length });
@@ -138,18 +142,49 @@ function annotatedTags(source) {
   return tags;
 }
 
-/** Audits one file's text: the plan entries (event, triggers, properties, problems) with a line number each. */
-export function planSource(source, { parseHTML, auditMarkup }) {
-  const { document } = parseHTML(source.includes('<html') ? source : `<!doctype html><html><body>${source}</body></html>`);
-  // Browsers lower-case attribute names as they parse (DATA-HEAP-EVENT is data-heap-event); linkedom keeps them as written.
-  for (const el of document.querySelectorAll('*')) {
+/**
+ * Attaches declarative shadow DOM (`<template shadowrootmode>`) as a browser parsing the page does, which linkedom
+ * does not: the markup of an open root is then audited, with its host's scopes; a closed root hides it, as from the tracker.
+ */
+function attachDeclarativeShadowRoots(root) {
+  for (const template of root.querySelectorAll('template[shadowrootmode]')) {
+    const host = template.parentElement;
+    const mode = template.getAttribute('shadowrootmode').toLowerCase();
+    if (!host || (mode !== 'open' && mode !== 'closed')) continue;
+    let shadow;
+    try {
+      // A host has one root: a browser leaves a second template in place.
+      shadow = host.attachShadow({ mode });
+    } catch {
+      continue;
+    }
+    template.remove();
+    shadow.append(template.content);
+    attachDeclarativeShadowRoots(shadow);
+  }
+}
+
+/**
+ * Lower-cases data-heap-* attribute names in `root` and the open shadow roots in it, as browsers do as they parse
+ * (DATA-HEAP-EVENT is data-heap-event); linkedom keeps them as written.
+ */
+function lowerCaseMarkup(root) {
+  for (const el of root.querySelectorAll('*')) {
     for (const { name, value } of [...el.attributes]) {
       if (name !== name.toLowerCase() && /^data-heap-/i.test(name)) {
         el.removeAttribute(name);
         el.setAttribute(name.toLowerCase(), value);
       }
     }
+    if (el.shadowRoot) lowerCaseMarkup(el.shadowRoot);
   }
+}
+
+/** Audits one file's text: the plan entries (event, triggers, properties, problems) with a line number each. */
+export function planSource(source, { parseHTML, auditMarkup }) {
+  const { document } = parseHTML(source.includes('<html') ? source : `<!doctype html><html><body>${source}</body></html>`);
+  attachDeclarativeShadowRoots(document);
+  lowerCaseMarkup(document);
   const tags = annotatedTags(source);
   let cursor = 0;
   return auditMarkup(document).map((entry) => {

@@ -1,14 +1,15 @@
+import { parseBoolean } from '../runtime/markup-props.ts';
 import { warnOnce } from '../runtime/warn.ts';
 
 /**
  * Adds one `<heap-analytics-debug>` to the page when it is asked for (`debug-overlay` on the element, or
- * `?heap-debug` in the page's URL), loading the overlay's own module first:
+ * `?heap-debug` in the page's URL; `debug-overlay="false"` is off, as for every boolean attribute), loading the overlay's own module first:
  * from source (and dist/esm) `./heap-analytics-debug-define.ts`; in the drop-in bundle the build turns that
  * import into `./heap-analytics-debug.js`, the file next to the bundle, which adds the overlay. Resolves to the overlay,
  * or null; null at once when not asked for (the element does not wait for it, so no promise is made).
  */
 export function loadDebugOverlay(el: Element): Promise<Element | null> | null {
-  if (!el.hasAttribute('debug-overlay') && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
+  if (parseBoolean(el.getAttribute('debug-overlay') ?? 'false') === false && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
   return import('./heap-analytics-debug-define.ts')
     .then((overlay) => overlay.showDebugOverlay())
     .catch((err) => {

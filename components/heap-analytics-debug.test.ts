@@ -117,6 +117,16 @@ describe('<heap-analytics-debug>', () => {
     expect(document.querySelectorAll('heap-analytics-debug').length).to.equal(1);
   });
 
+  it('is not loaded by debug-overlay="false", as every boolean attribute reads "false" (a template binding it off)', async () => {
+    const { el } = await start(false);
+    for (const value of ['false', ' FALSE ']) {
+      el.setAttribute('debug-overlay', value);
+      expect(loadDebugOverlay(el) === null, value).to.equal(true);
+    }
+    el.setAttribute('debug-overlay', 'true');
+    expect(await loadDebugOverlay(el)).to.equal(overlay());
+  });
+
   describe('on a page whose images and forms are named like the document’s members', () => {
     failOnUncaught();
 

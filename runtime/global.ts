@@ -15,10 +15,10 @@ export interface HeapGlobal extends HeapApi {
 }
 
 /**
- * What host code finds at `window.heap`: the fifteen calls, answered by the runtime once it runs,
+ * What host code finds at `window.heap`: the fifteen calls and consent, answered by the runtime once it runs,
  * or queued by Heap's install snippet until then.
  */
-export interface HeapWindow extends HeapApi {
+export interface HeapWindow extends HeapApi, Pick<HeapRuntime, 'setConsent' | 'getConsent'> {
   /** The env id the runtime (or a snippet) was loaded with. */
   readonly envId?: string;
   readonly appid?: string;

@@ -191,7 +191,14 @@ describe('the packed package', () => {
     const targets = [pkg.main, pkg.module, pkg.types, pkg.customElements, ...pkg.sideEffects];
     for (const value of Object.values(pkg.exports)) targets.push(...(typeof value === 'string' ? [value] : Object.values(value)));
     for (const target of targets) assert.ok(existsSync(join(installed, target)), `${target} exists`);
-    assert.ok(pkg.sideEffects.every((f) => /heap-analytics-define\.js$|dist\/heap-analytics(\.iife)?\.js$/.test(f)), 'only the registration module (and the bundles, which are it bundled) has side effects');
+    assert.ok(pkg.sideEffects.every((f) => /heap-analytics-define\.js$|dist\/heap-analytics(\.iife|-debug)?\.js$/.test(f)), 'only the registration module (and the bundles, which are it bundled) has side effects');
+  });
+
+  it('resolves the overlay import docs/debugging.md gives (`heap-analytics/dist/heap-analytics-debug.js`), kept by bundlers', () => {
+    const out = run(process.execPath, ['--input-type=module', '-e', `console.log(import.meta.resolve('${PKG}/dist/heap-analytics-debug.js'))`], scratch);
+    assert.ok(existsSync(fileURLToPath(out.trim())), out);
+    const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    assert.ok(pkg.sideEffects.includes('./dist/heap-analytics-debug.js'), 'the import registers <heap-analytics-debug>: a bundler must not drop it');
   });
 
   it('loads every entry point under Node without a DOM, and the runtime entry imports no Lit', async () => {
@@ -242,6 +249,9 @@ describe('the packed package', () => {
       const ready: Promise<boolean> = el.ready;
       el.addEventListener('heap-ready', (e) => { const id: string = e.detail.envId; });
       window.heap?.track('Purchase', { dollars: 50 });
+      // The README's consent calls, also on window.heap.
+      window.heap?.setConsent('granted');
+      const consent: 'granted' | 'pending' | 'denied' | undefined = window.heap?.getConsent();
       export {};`);
     writeFileSync(join(scratch, 'app.ts'), `
       import { HeapAnalyticsElement } from '${PKG}/element';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { globToRegExp } from '../bin/plan.mjs';
+import { globToRegExp, loadAudit, planSource } from '../bin/plan.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = (...args) => spawnSync(process.execPath, ['bin/heap-analytics.mjs', ...args], { cwd: ROOT, encoding: 'utf8' });
@@ -79,6 +79,30 @@ describe('heap-analytics plan', () => {
     const none = run('plan', 'test/fixtures/plan/*.nothing');
     assert.equal(none.status, 2);
     assert.match(none.stderr, /no files matched/);
+  });
+
+  it('reads markup inside declarative shadow DOM as the tracker does: open roots listed with their scopes, closed ones hidden', async () => {
+    const [{ parseHTML }, { auditMarkup }] = await Promise.all([import('linkedom'), loadAudit()]);
+    const source = [
+      '<section data-heap-prop-module="web component">',
+      '  <rs-callout data-heap-prop-variant="info">',
+      '    <template shadowrootmode="open">',
+      `      <div data-heap-props='{"component":"rs-callout"}'><slot></slot>`,
+      '        <button data-heap-event="Callout action clicked">Open</button></div>',
+      '    </template>',
+      '  </rs-callout>',
+      '  <rs-sealed data-heap-event="Sealed widget used"><template shadowrootmode="closed"><button data-heap-event="Hidden">x</button></template></rs-sealed>',
+      '</section>',
+    ].join('\n');
+    const entries = planSource(source, { parseHTML, auditMarkup });
+    assert.deepEqual(entries.flatMap((e) => e.problems), []);
+    assert.deepEqual(
+      entries.filter((e) => e.kind === 'event').map((e) => [e.line, e.event, e.properties]),
+      [
+        [5, 'Callout action clicked', { module: 'web component', variant: 'info', component: 'rs-callout' }],
+        [8, 'Sealed widget used', { module: 'web component' }],
+      ],
+    );
   });
 
   it('matches simple globs', () => {
