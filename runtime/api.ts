@@ -48,9 +48,10 @@ const CALLS: Record<string, Call> = {
       warnOnce('trackPageview-options-invalid', `trackPageview() takes an options object, got ${describe(options)}; the page's own context was used.`);
       options = {};
     }
-    // Each option is read once, on its own: a getter that throws loses only its option.
+    // Each option is read once, on its own: a getter that throws loses only its option. Own keys: a page's enumerable
+    // Object.prototype member would be read as an option, and warned of on every page.
     const read: CheckedPageview = {};
-    for (const key in PAGEVIEW_OPTIONS) {
+    for (const key of Object.keys(PAGEVIEW_OPTIONS)) {
       try {
         const value = (options as Record<string, unknown>)[key];
         if (value !== undefined) read[key as keyof CheckedPageview] = PAGEVIEW_OPTIONS[key as keyof CheckedPageview](value) as never;
@@ -86,7 +87,9 @@ for (const [kind, bag] of [['Event', 0], ['Pageview', 1]] as const) {
   };
   CALLS[`clear${kind}Properties`] = (core) => core.properties[bag][3]();
 }
-for (const read in FALLBACKS) CALLS[read] = (core) => core[read as 'getConsent']();
+// Own keys here and below: a page that added an enumerable Object.prototype.remove before the script gave the element
+// and window.heap a `remove` call, and the element could no longer be removed.
+for (const read of Object.keys(FALLBACKS)) CALLS[read] = (core) => core[read as 'getConsent']();
 
 /**
  * Every call `window.heap` and the element expose: Heap's fifteen (the API_METHODS of types.ts, in another order),
@@ -118,7 +121,7 @@ export interface PublicApi extends HeapApi {
  * array and a spread call on every call.
  */
 export function addCalls(target: Record<string, unknown>, core: Core): void {
-  for (const method in CALLS) {
+  for (const method of Object.keys(CALLS)) {
     const call = CALLS[method]!;
     target[method] = (a?: unknown, b?: unknown) => {
       try {

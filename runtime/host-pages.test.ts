@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { HeapAnalyticsElement } from '../components/heap-analytics.ts';
 import '../components/heap-analytics-define.ts';
-import { BASE, captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { BASE, captureConsole, cleanUp, ENDPOINT, forgetEnv, keyPrefix, reload, requestLog, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { mount, unmount } from '../test/markup.ts';
 import { getRuntime } from './load.ts';
 import type { HeapEvent } from './types.ts';
@@ -46,6 +46,57 @@ describe('host pages', () => {
       expect(drops).to.deep.equal([{ reason: 'cap', count: 2 }]);
       expect((await requestLog(heap.envId)).length).to.be.below(5);
     });
+  });
+
+  it('send the same events, with no property or warning more, on a page that added an enumerable member to Object.prototype', async () => {
+    // What `Object.prototype.extend = function () {...}` in an old script does: every object inherits an enumerable key.
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.polluted = 1;
+    let seen: { warnings: string[]; result: { type: string; properties?: unknown }[] };
+    try {
+      seen = await captureConsole(async () => {
+        const heap = startRuntime('polluted');
+        // Every property refused: nothing to send.
+        heap.addUserProperties({ plan: null });
+        heap.track('Polluted', { a: 1 });
+        await waitForEvents(heap.envId, 2);
+        heap.flush();
+        await sleep(300);
+        return (await requestLog(heap.envId)).flatMap((r) => JSON.parse(r.body).events);
+      });
+    } finally {
+      delete proto.polluted;
+    }
+    expect(seen.result.map((e) => [e.type, e.properties])).to.deep.equal([
+      ['pageview', undefined],
+      ['track', { a: 1 }],
+    ]);
+    expect(seen.warnings.map((w) => w.split(':')[0])).to.deep.equal(['[heap-analytics] property-value-invalid']);
+  });
+
+  it('leave the element and window.heap with their own members alone on a page that added an enumerable Object.prototype.remove before the script', async () => {
+    const envId = uniqueEnv('polluted-early');
+    const frame = document.createElement('iframe');
+    // The page's old helper comes first; the element is then added and removed as a framework would.
+    frame.srcdoc = `<script>Object.prototype.remove = function () { return 'helper'; };</script>
+      <script type="module">
+        import '/components/heap-analytics-define.ts';
+        const el = document.createElement('heap-analytics');
+        el.setAttribute('env-id', '${envId}');
+        el.setAttribute('endpoint', '${ENDPOINT}');
+        document.body.append(el);
+        await el.ready;
+        el.remove();
+        parent.postMessage({ removed: !el.isConnected, global: Object.keys(window.heap ?? {}).includes('remove') }, '*');
+      </script>`;
+    const answer = new Promise<{ removed: boolean; global: boolean }>((resolve) => addEventListener('message', (e) => resolve(e.data), { once: true }));
+    document.body.append(frame);
+    try {
+      expect(await answer).to.deep.equal({ removed: true, global: false });
+    } finally {
+      frame.remove();
+      forgetEnv(envId);
+    }
   });
 
   it('capture clicks and hash navigations on a page that made history.pushState read-only', async () => {

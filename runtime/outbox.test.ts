@@ -144,6 +144,25 @@ describe('delivery', () => {
     expect((await requestLog(envId)).map((r) => r.status)).to.deep.equal([...Array(16).fill(503), 200]);
   });
 
+  it('keeps backing off while an outage outlasts the retries, when only the count of what it dropped is left to send', async () => {
+    const envId = uniqueEnv('outlasted-long');
+    // Down for good (or a page CSP's connect-src that refuses the collector): every request fails.
+    await setFaults(envId, [{ kind: 'status', status: 503 }]);
+    // The top of the jitter range: the delays grow 20, 40, 80 ms ... to 400 ms and stay there.
+    const heap = startRuntime('outlasted-long', { ...fast, retry: [20, 400, () => 0.999] }, envId);
+    heap.track('Outlasted');
+    // Twelve attempts drop the event after about 3 s; the count alone is then retried.
+    let log = await requestLog(envId);
+    for (let i = 0; i < 200 && log.length < 13; i++) {
+      await sleep(50);
+      log = await requestLog(envId);
+    }
+    await sleep(2000);
+    // Backing off at the ceiling, two seconds hold about five attempts; starting over at the first delay, a hundred.
+    const countOnly = (await requestLog(envId)).length - 12;
+    expect(countOnly, 'requests carrying the count alone').to.be.within(1, 12);
+  });
+
   for (const [label, header] of [['seconds', () => '1'], ['an HTTP date', () => new Date(Date.now() + 4000).toUTCString()]] as const) {
     it(`waits as long as a 429's Retry-After in ${label} says`, async () => {
       const envId = uniqueEnv('429');

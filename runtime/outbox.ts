@@ -98,6 +98,8 @@ export function createOutbox(
   let sendDue = Infinity;
   let notBefore = 0;
   let chunkLimit = maxBatch;
+  /** Failed requests in a row that carried drop counts alone, which no event's attempts count. */
+  let countsFailed = 0;
   let keepaliveBytes = 0;
   const offlineNow = () => globalThis.navigator?.onLine === false;
   // Offline once the browser says so; probed once the one request it then allows went out, or failed.
@@ -198,7 +200,7 @@ export function createOutbox(
     if (status >= 200 && status < 300) {
       // The counts it carried leave the tab's record: rewritten with those still unsent (one small write per request).
       journalSettle(chunk, drops ?? {});
-      notBefore = 0;
+      notBefore = countsFailed = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
       // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
@@ -209,7 +211,9 @@ export function createOutbox(
       const refused = status === 400 || status === 413;
       const kept: HeapEvent[] = [];
       const spent: HeapEvent[] = [];
-      let attempt = 1;
+      // Counts alone back off further at each failure: starting over at the first delay, an outage that outlasted the
+      // retries had them sent every second or so for as long as it lasted.
+      let attempt = chunk.length ? 1 : ++countsFailed;
       for (const e of chunk) {
         // Neither a failed probe (offline now) nor a send as the page hides counts an attempt: one each time the
         // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.

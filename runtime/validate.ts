@@ -173,11 +173,11 @@ export const cleanPath = (value: unknown): string | undefined => {
   return undefined;
 };
 
-/** True when `props` has no key, or is undefined (a loop that stops at the first key, with no array made). */
-export const isEmpty = (props: object | undefined): boolean => {
-  for (const _ in props) return false;
-  return true;
-};
+/**
+ * True when `props` has no key, or is undefined. Own keys only: a page that added an enumerable member to
+ * Object.prototype made every object look full (an empty user_properties record was sent).
+ */
+export const isEmpty = (props: object | undefined): boolean => !Object.keys(props ?? 0).length;
 
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
 export const isPropsObject = (value: unknown): value is Record<string, unknown> =>
