@@ -244,6 +244,28 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('takes a config from Svelte 5, which sets a property only where the element has a setter of that name', async () => {
+    const envId = newEnv('svelteconfig');
+    const el = document.createElement('heap-analytics');
+    /** Svelte 5's choice for a defined custom element (set_custom_element_data): a setter up to Element.prototype, else an attribute. */
+    const hasSetter = (name: string) => {
+      for (let proto: object = el; proto !== Element.prototype; proto = Object.getPrototypeOf(proto)) if (Object.getOwnPropertyDescriptor(proto, name)?.set) return true;
+      return false;
+    };
+    const props: Record<string, unknown> = { 'env-id': envId, config: { endpoint: ENDPOINT, flushInterval: 20, disablePageviewAutocapture: true } };
+    for (const [name, value] of Object.entries(props)) {
+      if (hasSetter(name)) (el as unknown as Record<string, unknown>)[name] = value;
+      else el.setAttribute(name, String(value));
+    }
+    document.body.append(el);
+    expect(await el.ready).to.equal(true);
+    el.track('From Svelte');
+    await waitForEvents(envId, 1, { name: 'From Svelte' });
+    // disablePageviewAutocapture came from that config: no pageview was sent at boot.
+    expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
+    el.remove();
+  });
+
   it('identifies a server-rendered user before the first pageview, so the pageview carries the identity', async () => {
     const envId = newEnv('bootidentity');
     await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} identity="server-user" flush-interval="20"></heap-analytics>`);
