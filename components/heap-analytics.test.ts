@@ -205,6 +205,16 @@ describe('<heap-analytics>', () => {
     await waitForEvents(envId, 1, { name: 'Held by the element' });
   });
 
+  it('keeps the consent the visitor gave through the API when a re-render sets the consent attribute to the value it has', async () => {
+    const envId = newEnv('consentsame');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="granted" flush-interval="20"></heap-analytics>`);
+    // The visitor refuses in the site's consent dialog, which calls the API; the template still says granted.
+    window.heap!.setConsent('denied');
+    // A render that writes every attribute again (Knockout's attr binding, a hand-written render, jQuery's .attr()).
+    el.setAttribute('consent', 'granted');
+    expect(el.getConsent()).to.equal('denied');
+  });
+
   it('a consent attribute removed while the element is detached leaves the consent the page gave since', async () => {
     const envId = newEnv('consentremoved');
     const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="pending" flush-interval="20"></heap-analytics>`);

@@ -136,7 +136,10 @@ export class HeapAnalyticsElement extends ElementBase {
     runtime.release();
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null) {
+  attributeChangedCallback(name: string, old: string | null, value: string | null) {
+    // An attribute written again with the value it had did not change: a framework re-rendering every attribute would
+    // otherwise undo the consent the visitor gave through the API since (denied, then granted again by the render).
+    if (old === value) return;
     if (!this.#runtime) {
       if (name === 'consent') this.#detachedConsent = value;
       return;
