@@ -205,6 +205,16 @@ describe('<heap-analytics>', () => {
     await waitForEvents(envId, 1, { name: 'Held by the element' });
   });
 
+  it('keeps the consent the visitor gave through the API when a re-render sets the consent attribute to the value it has', async () => {
+    const envId = newEnv('consentsame');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="granted" flush-interval="20"></heap-analytics>`);
+    // The visitor refuses in the site's consent dialog, which calls the API; the template still says granted.
+    window.heap!.setConsent('denied');
+    // A render that writes every attribute again (Knockout's attr binding, a hand-written render, jQuery's .attr()).
+    el.setAttribute('consent', 'granted');
+    expect(el.getConsent()).to.equal('denied');
+  });
+
   it('a consent attribute removed while the element is detached leaves the consent the page gave since', async () => {
     const envId = newEnv('consentremoved');
     const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="pending" flush-interval="20"></heap-analytics>`);
@@ -239,6 +249,28 @@ describe('<heap-analytics>', () => {
     expect(await el.ready).to.equal(true);
     el.track('After upgrade');
     await waitForEvents(envId, 1, { name: 'After upgrade' });
+    // disablePageviewAutocapture came from that config: no pageview was sent at boot.
+    expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
+    el.remove();
+  });
+
+  it('takes a config from Svelte 5, which sets a property only where the element has a setter of that name', async () => {
+    const envId = newEnv('svelteconfig');
+    const el = document.createElement('heap-analytics');
+    /** Svelte 5's choice for a defined custom element (set_custom_element_data): a setter up to Element.prototype, else an attribute. */
+    const hasSetter = (name: string) => {
+      for (let proto: object = el; proto !== Element.prototype; proto = Object.getPrototypeOf(proto)) if (Object.getOwnPropertyDescriptor(proto, name)?.set) return true;
+      return false;
+    };
+    const props: Record<string, unknown> = { 'env-id': envId, config: { endpoint: ENDPOINT, flushInterval: 20, disablePageviewAutocapture: true } };
+    for (const [name, value] of Object.entries(props)) {
+      if (hasSetter(name)) (el as unknown as Record<string, unknown>)[name] = value;
+      else el.setAttribute(name, String(value));
+    }
+    document.body.append(el);
+    expect(await el.ready).to.equal(true);
+    el.track('From Svelte');
+    await waitForEvents(envId, 1, { name: 'From Svelte' });
     // disablePageviewAutocapture came from that config: no pageview was sent at boot.
     expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
     el.remove();

@@ -33,8 +33,17 @@ export class HeapAnalyticsElement extends ElementBase {
   /** Attributes whose later changes apply at once; every other attribute is read when the element connects. */
   static observedAttributes = ['identity', 'event-properties', 'user-properties', 'consent'];
 
+  #config: RuntimeOptions = {};
+
+  // An accessor, not a field: Svelte 5 sets a property only where the element has a setter of that name, and wrote
+  // `config="[object Object]"` instead (its settings lost).
   /** Settings for scripts that create the element; attributes of the same name (kebab-case) win. */
-  declare config: RuntimeOptions;
+  get config(): RuntimeOptions {
+    return this.#config;
+  }
+  set config(value: RuntimeOptions) {
+    this.#config = value;
+  }
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
@@ -64,15 +73,13 @@ export class HeapAnalyticsElement extends ElementBase {
   constructor() {
     super();
     // Properties a template set before the element was upgraded are own properties that shadow the accessors:
-    // setting them again runs the accessors (Reflect.set: one that has no setter is dropped, not thrown). A
-    // `config` set that early is kept.
+    // setting them again runs the accessors (Reflect.set: one that has no setter is dropped, not thrown).
     const self = this as unknown as Record<string, unknown>;
     for (const name of Object.keys(self)) {
       const value = self[name];
       delete self[name];
       Reflect.set(self, name, value);
     }
-    this.config ??= {};
   }
 
   connectedCallback() {
@@ -129,7 +136,10 @@ export class HeapAnalyticsElement extends ElementBase {
     runtime.release();
   }
 
-  attributeChangedCallback(name: string, _old: string | null, value: string | null) {
+  attributeChangedCallback(name: string, old: string | null, value: string | null) {
+    // An attribute written again with the value it had did not change: a framework re-rendering every attribute would
+    // otherwise undo the consent the visitor gave through the API since (denied, then granted again by the render).
+    if (old === value) return;
     if (!this.#runtime) {
       if (name === 'consent') this.#detachedConsent = value;
       return;

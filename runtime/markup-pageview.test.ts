@@ -132,6 +132,24 @@ describe('markup pageviews', () => {
     expect(after!.properties).to.deep.equal({ section: 'faq', constructor: 'kept', page: 'two' });
   });
 
+  it('gives the page swapped in no pageview properties of the page it replaced, when the new is inserted before the old is removed (htmx)', async () => {
+    const heap = startRuntime('pvswapin', quiet);
+    await heap.ready;
+    const outlet = mount(`<main data-heap-pageview="/pricing" data-heap-pageview-props='{"section":"pricing"}'></main>`);
+    await tick();
+    // htmx's swaps insert the new content before the old, then remove the old, in one task.
+    const next = document.createElement('main');
+    next.setAttribute('data-heap-pageview', '/docs');
+    next.setAttribute('data-heap-pageview-props', '{"topic":"install"}');
+    outlet.prepend(next);
+    next.nextElementSibling!.remove();
+    await tick();
+    heap.track('Read');
+    const events = await settled(heap);
+    expect(pageviews(events).map((e) => e.properties)).to.deep.equal([{ section: 'pricing' }, { topic: 'install' }]);
+    expect(events.find((e) => e.name === 'Read')!.properties).to.deep.equal({ topic: 'install' });
+  });
+
   it('lets the automatic boot pageview stand for a view element present at boot, adding its properties after it', async () => {
     mount(`<body-wrap data-heap-pageview-props='{"site":"docs"}'><main data-heap-pageview data-heap-title="Guide" data-heap-pageview-props='{"page type":"guide"}'></main></body-wrap>`);
     const heap = startRuntime('pvboot', { disableAutocapture: true });

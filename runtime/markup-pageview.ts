@@ -1,4 +1,4 @@
-import { attributeOf } from './dom.ts';
+import { attributeOf, member } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { composedParent, PAGEVIEW, PAGEVIEW_PROPS, parsePropsJson, TITLE } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
@@ -24,8 +24,10 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   // left, nothing: adding no properties changes nothing).
   const unsubscribe = runtime.subscribe((event) => {
     if (event.type !== 'pageview') return;
-    // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is).
-    runtime.addPageviewProperties(Object.assign({}, ...holders.values(), runtime.core.properties[1][0]()));
+    // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is). A
+    // holder removed in the task that started the pageview is no longer in the page, though its removal may not have
+    // been read yet: a swap that inserts the new page before removing the old (htmx) gave it the old page's keys.
+    runtime.addPageviewProperties(Object.assign({}, ...[...holders].map(([el, props]) => member(el, 'isConnected') && props), runtime.core.properties[1][0]()));
   });
 
   return [
