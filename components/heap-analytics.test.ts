@@ -147,6 +147,34 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('takes over the tracker without a warning or a second pageview when a framework replaces the element by a new one in one render', async () => {
+    const envId = newEnv('replaced');
+    const old = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    const runtime = old.runtime;
+    const parent = old.parentNode!;
+    // A route change or a new key: the old element is removed, then a new one is created and inserted, in one task.
+    const { result: next, warnings } = await captureConsole(async () => {
+      old.remove();
+      const el = document.createElement('heap-analytics');
+      el.setAttribute('env-id', envId);
+      el.setAttribute('endpoint', ENDPOINT);
+      el.setAttribute('flush-interval', '20');
+      parent.append(el);
+      await new Promise((r) => setTimeout(r, 0));
+      return el;
+    });
+    expect(warnings).to.deep.equal([]);
+    expect(next.runtime).to.equal(runtime);
+    next.track('After the render');
+    await waitForEvents(envId, 1, { name: 'After the render' });
+    expect((await storedEvents(envId, { type: 'pageview' })).length).to.equal(1);
+    // The released tracker is taken once: an element added beside the new one is a second element, as ever.
+    const { result: third, warnings: later } = await captureConsole(() => fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`));
+    expect(later.filter((w) => w.includes('already loaded'))).to.have.length(1);
+    third.remove();
+    next.remove();
+  });
+
   it('re-emits events in the order they were captured, off the caller\'s stack', async () => {
     const envId = newEnv('order');
     const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} disable-pageview-autocapture></heap-analytics>`);

@@ -10,6 +10,9 @@ import type { RuntimeOptions } from '../runtime/runtime.ts';
 import type { HeapApi, HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
+/** The runtime the last disconnected element released (it is disposed a microtask later unless an element takes it). */
+let lastReleased: HeapRuntime | undefined;
+
 // Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads.
 const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
 
@@ -85,10 +88,13 @@ export class HeapAnalyticsElement extends ElementBase {
   connectedCallback() {
     try {
       const envId = this.envId.trim();
-      // A moved element reconnects to the runtime it just released, without the second-load warning.
+      // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
+      // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = (runtimes.get(envId) === released && released) || load(envId, readSettings(this));
+      const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this));
+      // Taken once: a further element of that env id is a second one, and load() warns of it.
+      lastReleased = undefined;
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
@@ -129,6 +135,7 @@ export class HeapAnalyticsElement extends ElementBase {
     const runtime = (this.#released = this.#runtime);
     this.#detachedConsent = undefined;
     if (!runtime) return;
+    lastReleased = runtime;
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
     this.#unsubscribe!();
