@@ -75,6 +75,16 @@ describe('identity attributes of <heap-analytics>', () => {
     expect(heap.getIdentity()).to.equal('bob');
   });
 
+  it('removes a key the new event-properties lack even when its name is one every object inherits (constructor, toString)', async () => {
+    const envId = uniqueEnv('inherited');
+    const { el, heap } = await render(envId, `event-properties='{"constructor":"kit","toString":"x","tier":"gold"}'`);
+    el.setAttribute('event-properties', '{"tier":"gold"}');
+    await Promise.resolve();
+    heap.track('After change');
+    const [event] = (await settled(heap)).filter((e) => e.name === 'After change');
+    expect(event!.properties).to.deep.equal({ tier: 'gold' });
+  });
+
   it('identifies again a user whose identity attribute was removed and set again', async () => {
     const envId = uniqueEnv('again');
     const { el, heap } = await render(envId, `identity="alice"`);

@@ -45,7 +45,7 @@ export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity,
           else {
             // A removed attribute declares nothing: the keys it set go. Only the keys the new value lacks are removed:
             // each removal is a storage write, and the new value sets the rest anyway.
-            for (const key in applied.events) if (!(key in props)) heap.removeEventProperty(key);
+            for (const key in applied.events) if (!Object.hasOwn(props, key)) heap.removeEventProperty(key);
             applied.events = props;
             heap.addEventProperties(props);
           }
