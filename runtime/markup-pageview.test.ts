@@ -102,6 +102,18 @@ describe('markup pageviews', () => {
     });
   });
 
+  it('removes a declared key the new declaration lacks even when its name is one every object inherits (constructor)', async () => {
+    const heap = startRuntime('pvinherited', quiet);
+    await heap.ready;
+    const route = mount(`<div data-heap-pageview-props='{"constructor":"kit","route":"home"}'></div>`).firstElementChild!;
+    await tick();
+    route.setAttribute('data-heap-pageview-props', '{"route":"home"}');
+    await tick();
+    heap.track('After');
+    const [after] = (await settled(heap)).filter((e) => e.name === 'After');
+    expect(after!.properties).to.deep.equal({ route: 'home' });
+  });
+
   it('leaves the pageview properties as they are for edits that declare none', async () => {
     const heap = startRuntime('pvnone', quiet);
     await heap.ready;

@@ -55,7 +55,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       // The same attribute parsed again gives the same keys in the same order. An element that was no holder has
       // nothing to compare: adding the none it may declare changes nothing (no keys, no change to the bag).
       if (JSON.stringify(previous) === JSON.stringify(declared)) return;
-      for (const old in previous) if (!(old in declared)) runtime.removePageviewProperty(old);
+      for (const old in previous) if (!Object.hasOwn(declared, old)) runtime.removePageviewProperty(old);
       runtime.addPageviewProperties(declared);
     },
     (el) => {
