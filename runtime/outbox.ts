@@ -135,11 +135,12 @@ export function createOutbox(
    * Writes newly accepted events to storage, off the caller's stack, then enforces the caps when `capped`: they bound
    * what waits while the collector cannot be reached (or consent is pending), so a burst while delivery works is
    * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
-   * after its drop, an event would outlive it, and a later tab would deliver it.
+   * after its drop, an event would outlive it, and a later tab would deliver it. Capped, every new event is saved
+   * before the oldest go: the newest of a burst left unsaved were kept in memory alone, and lost uncounted with the tab.
    */
   function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
-    for (let i = 0; i < fresh.length && journalBytes() < maxBytes; i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
+    for (let i = 0; i < fresh.length && (capped || journalBytes() < maxBytes); i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
     fresh = [];
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
