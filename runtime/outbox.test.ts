@@ -156,6 +156,19 @@ describe('delivery', () => {
     });
   }
 
+  it('backs off after a 429 whose Retry-After date reads as past on a client clock a minute fast, instead of retrying at once', async () => {
+    const envId = uniqueEnv('429skew');
+    // The collector's "in 4 s", as a clock 64 s fast reads it.
+    await setFaults(envId, [{ kind: 'status', status: 429, times: 3, retry_after: new Date(Date.now() - 60_000).toUTCString() }]);
+    // The top of the jitter range each time, so the delays are the backoff ceilings: 150, 300, 600 ms.
+    const heap = startRuntime('429skew', { ...fast, retry: [150, 5000, () => 0.999] }, envId);
+    heap.track('Throttled');
+    await expectExactlyOnce(envId, 1);
+    const attempts = (await requestLog(envId)).map((r) => r.at);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    [150, 300, 600].forEach((ceiling, i) => expect(gaps[i], `gap ${i} of ${gaps}`).to.be.at.least(ceiling * 0.95));
+  });
+
   it('drops only the event a 400 names, reports it, and delivers the rest', async () => {
     const envId = uniqueEnv('400');
     await setFaults(envId, [{ kind: 'reject', names: ['Bad'] }]);

@@ -224,8 +224,8 @@ export function createOutbox(
       drop(refused ? 'rejected' : 'retries', spent);
       requeue(kept);
       if (!refused) {
-        // The collector's wait when it named one (none reads as undefined or NaN, neither of them at least 0).
-        notBefore = performance.now() + (retryAfterMs! >= 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
+        // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
+        notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
         persist(true);
       } else if (!rejectedIds) {
         // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
