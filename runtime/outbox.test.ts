@@ -441,10 +441,43 @@ describe('delivery', () => {
       dropped = await drops(envId);
     }
     const delivered = await storedEvents(envId, { type: 'track' });
-    expect(delivered.length + dropped.cap!, `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(41);
+    expect(delivered.length + (dropped.cap ?? 0), `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(41);
     expect(new Set(delivered.map((e) => e.id)).size, 'distinct ids').to.equal(delivered.length);
     // The newest are kept: what the cap dropped is the oldest.
     expect(delivered.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(delivered.length).keys()].map((i) => i + 40 - delivered.length));
+  });
+
+  it('saves or counts events tracked while a retry hangs on a collector that stopped answering, with max-bytes full', async () => {
+    const envId = uniqueEnv('caphang');
+    envs.push(envId);
+    // The first request fails; every later one hangs (a collector that went dark: no answer until the tab is gone).
+    let requests = 0;
+    const transport = (): Promise<Delivery> => (requests++ ? new Promise<Delivery>(() => {}) : Promise.resolve([503]));
+    const heap = startRuntime('caphang', { ...fast, transport, batchSize: 2, maxBytes: 4000, retry: [100, 100, () => 1] }, envId);
+    heap.track('Failed', { i: -1, pad: 'p'.repeat(50) });
+    heap.flush();
+    await sleep(0);
+    // Tracked during the backoff: saved, within max-bytes.
+    for (let i = 0; i < 6; i++) heap.track('Before the retry', { i, pad: 'p'.repeat(50) });
+    for (let i = 0; i < 100 && requests < 3; i++) await sleep(20);
+    expect(requests, 'requests').to.equal(3);
+    // The visitor goes on while the retry hangs, past max-bytes; each event is saved in a task of its own.
+    for (let i = 20; i < 30; i++) {
+      heap.track('During the retry', { i, pad: 'p'.repeat(50) });
+      await sleep(20);
+    }
+    // The tab closes before the collector answers.
+    heap.dispose();
+    await sleep(50);
+    const next = startRuntime('caphang', fast, envId);
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {
+      await sleep(50);
+      dropped = await drops(envId);
+    }
+    const delivered = await storedEvents(envId, { type: 'track' });
+    expect(delivered.length + (dropped.cap ?? 0), `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(17);
+    expect(delivered.map((e) => e.properties!.i), 'the last event tracked').to.include(29);
   });
 
   it('keeps a burst larger than the cap whole while the collector answers', async () => {

@@ -137,8 +137,10 @@ export function createOutbox(
    * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
    * after its drop, an event would outlive it, and a later tab would deliver it. Capped, every new event is saved
    * before the oldest go: the newest of a burst left unsaved were kept in memory alone, and lost uncounted with the tab.
+   * The collector counts as unreachable from a failure to the next success (or flush), the retry's wait for an answer
+   * included: events saved while a retry hung found max-bytes full, and were not saved at all.
    */
-  function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
+  function persist(capped: unknown = !allowed() || offline || notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
     for (let i = 0; i < fresh.length && (capped || journalBytes() < maxBytes); i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
     fresh = [];
