@@ -175,6 +175,19 @@ describe('delivery', () => {
     });
   }
 
+  it('backs off after a 429 whose Retry-After date reads as past on a client clock a minute fast, instead of retrying at once', async () => {
+    const envId = uniqueEnv('429skew');
+    // The collector's "in 4 s", as a clock 64 s fast reads it.
+    await setFaults(envId, [{ kind: 'status', status: 429, times: 3, retry_after: new Date(Date.now() - 60_000).toUTCString() }]);
+    // The top of the jitter range each time, so the delays are the backoff ceilings: 150, 300, 600 ms.
+    const heap = startRuntime('429skew', { ...fast, retry: [150, 5000, () => 0.999] }, envId);
+    heap.track('Throttled');
+    await expectExactlyOnce(envId, 1);
+    const attempts = (await requestLog(envId)).map((r) => r.at);
+    const gaps = attempts.slice(1).map((at, i) => at - attempts[i]!);
+    [150, 300, 600].forEach((ceiling, i) => expect(gaps[i], `gap ${i} of ${gaps}`).to.be.at.least(ceiling * 0.95));
+  });
+
   it('drops only the event a 400 names, reports it, and delivers the rest', async () => {
     const envId = uniqueEnv('400');
     await setFaults(envId, [{ kind: 'reject', names: ['Bad'] }]);
@@ -422,6 +435,68 @@ describe('delivery', () => {
     const events = await expectExactlyOnce(envId, kept);
     expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(kept).keys()].map((i) => i + 80 - kept));
     expect(await drops(envId)).to.deep.equal({ cap: 80 - kept });
+  });
+
+  it('saves or counts every event of a burst that lands on a full max-bytes during an outage, for the next load', async () => {
+    const envId = uniqueEnv('capburst');
+    envs.push(envId);
+    // The collector is down for this tab's whole life, its backoff long past the test's end.
+    const transport = async (): Promise<Delivery> => [503];
+    const heap = startRuntime('capburst', { ...fast, transport, batchSize: 5, maxBytes: 4000, retry: [60_000, undefined, () => 1] }, envId);
+    heap.track('Before the burst', { i: -1 });
+    heap.flush();
+    await sleep(50);
+    // A burst in one task (a hidden tab whose save timer the browser held back a minute), many segments long.
+    for (let i = 0; i < 40; i++) heap.track('Burst in an outage', { i, pad: 'p'.repeat(50) });
+    await sleep(50);
+    // The tab closes while the collector is still down.
+    heap.dispose();
+    await sleep(50);
+    const next = startRuntime('capburst', fast, envId);
+    // The drop count travels with the first batch of what the next load adopts.
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {
+      await sleep(50);
+      dropped = await drops(envId);
+    }
+    const delivered = await storedEvents(envId, { type: 'track' });
+    expect(delivered.length + (dropped.cap ?? 0), `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(41);
+    expect(new Set(delivered.map((e) => e.id)).size, 'distinct ids').to.equal(delivered.length);
+    // The newest are kept: what the cap dropped is the oldest.
+    expect(delivered.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(delivered.length).keys()].map((i) => i + 40 - delivered.length));
+  });
+
+  it('saves or counts events tracked while a retry hangs on a collector that stopped answering, with max-bytes full', async () => {
+    const envId = uniqueEnv('caphang');
+    envs.push(envId);
+    // The first request fails; every later one hangs (a collector that went dark: no answer until the tab is gone).
+    let requests = 0;
+    const transport = (): Promise<Delivery> => (requests++ ? new Promise<Delivery>(() => {}) : Promise.resolve([503]));
+    const heap = startRuntime('caphang', { ...fast, transport, batchSize: 2, maxBytes: 4000, retry: [100, 100, () => 1] }, envId);
+    heap.track('Failed', { i: -1, pad: 'p'.repeat(50) });
+    heap.flush();
+    await sleep(0);
+    // Tracked during the backoff: saved, within max-bytes.
+    for (let i = 0; i < 6; i++) heap.track('Before the retry', { i, pad: 'p'.repeat(50) });
+    for (let i = 0; i < 100 && requests < 3; i++) await sleep(20);
+    expect(requests, 'requests').to.equal(3);
+    // The visitor goes on while the retry hangs, past max-bytes; each event is saved in a task of its own.
+    for (let i = 20; i < 30; i++) {
+      heap.track('During the retry', { i, pad: 'p'.repeat(50) });
+      await sleep(20);
+    }
+    // The tab closes before the collector answers.
+    heap.dispose();
+    await sleep(50);
+    const next = startRuntime('caphang', fast, envId);
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {
+      await sleep(50);
+      dropped = await drops(envId);
+    }
+    const delivered = await storedEvents(envId, { type: 'track' });
+    expect(delivered.length + (dropped.cap ?? 0), `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(17);
+    expect(delivered.map((e) => e.properties!.i), 'the last event tracked').to.include(29);
   });
 
   it('keeps a burst larger than the cap whole while the collector answers', async () => {

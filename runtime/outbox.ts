@@ -137,11 +137,14 @@ export function createOutbox(
    * Writes newly accepted events to storage, off the caller's stack, then enforces the caps when `capped`: they bound
    * what waits while the collector cannot be reached (or consent is pending), so a burst while delivery works is
    * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
-   * after its drop, an event would outlive it, and a later tab would deliver it.
+   * after its drop, an event would outlive it, and a later tab would deliver it. Capped, every new event is saved
+   * before the oldest go: the newest of a burst left unsaved were kept in memory alone, and lost uncounted with the tab.
+   * The collector counts as unreachable from a failure to the next success (or flush), the retry's wait for an answer
+   * included: events saved while a retry hung found max-bytes full, and were not saved at all.
    */
-  function persist(capped: unknown = !allowed() || offline || performance.now() < notBefore) {
+  function persist(capped: unknown = !allowed() || offline || notBefore) {
     // Segments of one batch each: an acknowledgement then removes whole segments instead of rewriting a big one.
-    for (let i = 0; i < fresh.length && journalBytes() < maxBytes; i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
+    for (let i = 0; i < fresh.length && (capped || journalBytes() < maxBytes); i += batchSize) journalAppend(fresh.slice(i, i + batchSize));
     fresh = [];
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
@@ -227,8 +230,8 @@ export function createOutbox(
       drop(refused ? 'rejected' : 'retries', spent);
       requeue(kept);
       if (!refused) {
-        // The collector's wait when it named one (none reads as undefined or NaN, neither of them at least 0).
-        notBefore = performance.now() + (retryAfterMs! >= 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
+        // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
+        notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
         persist(true);
       } else if (!rejectedIds) {
         // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a

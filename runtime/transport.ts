@@ -1,6 +1,6 @@
 /**
  * What became of one request to the collector: the HTTP status (0 when the request failed on the network or timed
- * out), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined or NaN), and the event ids it refused as
+ * out), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined, NaN, or 0 or less), and the event ids it refused as
  * invalid (a 400 that names them).
  */
 export type Delivery = [status: number, retryAfterMs?: number, rejectedIds?: string[]];
@@ -27,8 +27,10 @@ export function createFetchTransport(endpoint: string): Transport {
         signal: AbortSignal.timeout?.(TIMEOUT_MS),
       });
       // Retry-After in seconds or as an HTTP date. No header reads as 0 seconds, then as the date "null", which is none
-      // (NaN). "0" read as a date is long past (0 ms once clamped), or none where a browser cannot read it (the outbox's
-      // own backoff then: at most a second after a first failure).
+      // (NaN). "0" read as a date is long past, or none where a browser cannot read it. A date read on the visitor's
+      // clock is past when that clock is fast: a wait of 0 then sent twelve retries at once, and the events were
+      // dropped within a second while the collector asked for seconds. No wait ahead is none: the outbox's own
+      // backoff then (at most a second after a first failure).
       const header = res.headers.get('Retry-After');
       const ms = +header! * 1000 || Date.parse(header!) - Date.now();
       // Reading the body to the end releases the browser's keepalive budget held by this request. A 400 may name the
@@ -37,8 +39,8 @@ export function createFetchTransport(endpoint: string): Transport {
         .json()
         .then((body: { errors: { id?: unknown }[] }) => body.errors.map((e) => e.id).filter((id) => typeof id === 'string'))
         .catch(() => {});
-      // Without a readable Retry-After, NaN (the outbox then backs off on its own).
-      return [res.status, Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS), res.status === 400 && ids?.length ? (ids as string[]) : undefined];
+      // Without a readable Retry-After, NaN (the outbox then backs off on its own, as for a wait of 0 or less).
+      return [res.status, Math.min(ms, MAX_RETRY_AFTER_MS), res.status === 400 && ids?.length ? (ids as string[]) : undefined];
     } catch {
       return [0];
     }
