@@ -239,6 +239,33 @@ describe('delivery', () => {
     }
   });
 
+  it('saves an event tracked in a hidden tab before its task ends, as the browser may freeze or discard that tab before a timer runs', async () => {
+    const envId = uniqueEnv('hidden-save');
+    const segments = `${keyPrefix(envId)}_q_`;
+    const savedNames = () => Object.keys(localStorage).filter((k) => k.startsWith(segments)).flatMap((k) => JSON.parse(localStorage.getItem(k)!).e.map((e: { name: string }) => e.name));
+    const heap = startRuntime('hidden-save', fast, envId);
+    await heap.ready;
+    // In a visible tab the write waits for a timer, off the task of the code that tracked.
+    heap.track('While shown');
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(savedNames()).to.deep.equal([]);
+    await expectExactlyOnce(envId, 1);
+    // Hidden with no visibilitychange: a tab left in the background a while (a phone's, whose renderer may be killed).
+    const own = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+    Object.defineProperty(Document.prototype, 'visibilityState', { ...own, get: () => 'hidden' });
+    let saved: string[];
+    try {
+      heap.track('While hidden');
+      // Microtasks only: no timer can run in between.
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      saved = savedNames();
+    } finally {
+      Object.defineProperty(Document.prototype, 'visibilityState', own);
+    }
+    expect(saved).to.deep.equal(['While hidden']);
+    await expectExactlyOnce(envId, 2);
+  });
+
   it('splits a batch the collector finds too large (413)', async () => {
     const envId = uniqueEnv('413');
     await setFaults(envId, [{ kind: 'max_bytes', bytes: 4000 }]);

@@ -318,8 +318,10 @@ export function createOutbox(
       queue.push(event);
       // The first unsaved event sets the timer; one that finds nothing left to save (persisted early) does no harm.
       // Once the page left, no timer runs again: events its own pagehide or visibilitychange listeners capture after
-      // ours (a document that unloads is hidden after pagehide) are saved and sent before the task ends.
-      if (fresh.push(event) === 1) left ? queueMicrotask(flushOnUnload) : setTimeout(persist);
+      // ours (a document that unloads is hidden after pagehide) are saved and sent before the task ends. A hidden tab's
+      // timers wait up to a minute, and the browser may freeze or discard the tab first (a phone's, in the background):
+      // its events are saved before the task ends too (no visitor waits on a hidden tab's task).
+      if (fresh.push(event) === 1) left ? queueMicrotask(flushOnUnload) : documentText('visibilityState') === 'hidden' ? queueMicrotask(persist) : setTimeout(persist);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
     flush,
