@@ -31,6 +31,23 @@ describe('properties', () => {
     expect(withoutAny!.properties).to.deep.equal({});
   });
 
+  it('keeps a removed or cleared event property off the events of later page loads', async () => {
+    const first = startRuntime('remove-saved', { disablePageviewAutocapture: true });
+    first.addEventProperties({ a: 1, b: 2 });
+    first.removeEventProperty('a');
+    const second = reload(first, { disablePageviewAutocapture: true });
+    second.track('After removing');
+    second.clearEventProperties();
+    const third = reload(second, { disablePageviewAutocapture: true });
+    third.track('After clearing');
+    expect(localStorage.getItem(`${keyPrefix(first.envId)}_props`)).to.equal(null);
+    const tracks = (await waitForEvents(first.envId, 2, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => [e.name, e.properties ?? {}])).to.deep.equal([
+      ['After removing', { b: 2 }],
+      ['After clearing', {}],
+    ]);
+  });
+
   it('sends the properties an event had at the call, whatever the caller and later calls change afterwards', async () => {
     const heap = startRuntime('snapshot', { disablePageviewAutocapture: true });
     heap.addEventProperties({ plan: 'free' });
