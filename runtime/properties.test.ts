@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { createCore } from './runtime.ts';
+import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 describe('properties', () => {
   afterEach(cleanUp);
@@ -46,6 +47,26 @@ describe('properties', () => {
       ['After removing', { b: 2 }],
       ['After clearing', {}],
     ]);
+  });
+
+  it('keeps for later pages the event properties another tab added when this tab adds or removes its own', async () => {
+    const envId = uniqueEnv('tab-props');
+    const tabA = startRuntime('tab-props', { disablePageviewAutocapture: true }, envId);
+    // A second tab, open since before the first one's calls: another engine on the same origin.
+    const tabB = createCore(envId, { endpoint: ENDPOINT });
+    const [, addInB, removeInB] = tabB.properties[0];
+    try {
+      tabA.addEventProperties({ 'Logged In': 'true' });
+      addInB({ theme: 'dark' });
+      tabA.addEventProperties({ plan: 'pro' });
+      removeInB('theme');
+    } finally {
+      tabB.dispose();
+    }
+    const next = reload(tabA, { disablePageviewAutocapture: true });
+    next.track('Next page');
+    const [event] = await waitForEvents(envId, 1, { name: 'Next page' });
+    expect(event!.properties).to.deep.equal({ 'Logged In': 'true', plan: 'pro' });
   });
 
   it('sends the properties an event had at the call, whatever the caller and later calls change afterwards', async () => {
