@@ -230,6 +230,28 @@ describe('identity', () => {
       tabB.dispose();
     }
   });
+  it('never gives the user another tab identified and reset to the next person identified here', async () => {
+    const envId = uniqueEnv('tab-reset');
+    const clock = Date.now();
+    // Tab A has captured nothing since tab B (another engine sharing the cookie) identified bob and logged him out.
+    const tabA = startRuntime('tab-reset', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    try {
+      tabB.identify('bob');
+      const bob = tabB.getUserId();
+      tabB.identify(null);
+      tabA.identify('carol');
+      expect(tabA.getIdentity()).to.equal('carol');
+      expect(tabA.getUserId()).to.not.equal(bob);
+      tabA.track('Carol acts');
+      const [event] = await waitForEvents(envId, 1, { name: 'Carol acts' });
+      expect(event!.user_id).to.not.equal(bob);
+      expect(event!.identity).to.equal('carol');
+    } finally {
+      tabB.dispose();
+    }
+  });
+
   it('keeps the identity once cookie-domain is set on a site whose visitors hold the host cookie of an earlier visit', async () => {
     const envId = uniqueEnv('cookie-domain');
     const key = `${keyPrefix(envId)}_id`;

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { createCore } from './runtime.ts';
+import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 describe('properties', () => {
   afterEach(cleanUp);
@@ -29,6 +30,43 @@ describe('properties', () => {
     const [withoutB, withoutAny] = await waitForEvents(heap.envId, 2, { type: 'track' });
     expect(withoutB!.properties).to.deep.equal({ a: 1, c: 3 });
     expect(withoutAny!.properties).to.deep.equal({});
+  });
+
+  it('keeps a removed or cleared event property off the events of later page loads', async () => {
+    const first = startRuntime('remove-saved', { disablePageviewAutocapture: true });
+    first.addEventProperties({ a: 1, b: 2 });
+    first.removeEventProperty('a');
+    const second = reload(first, { disablePageviewAutocapture: true });
+    second.track('After removing');
+    second.clearEventProperties();
+    const third = reload(second, { disablePageviewAutocapture: true });
+    third.track('After clearing');
+    expect(localStorage.getItem(`${keyPrefix(first.envId)}_props`)).to.equal(null);
+    const tracks = (await waitForEvents(first.envId, 2, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => [e.name, e.properties ?? {}])).to.deep.equal([
+      ['After removing', { b: 2 }],
+      ['After clearing', {}],
+    ]);
+  });
+
+  it('keeps for later pages the event properties another tab added when this tab adds or removes its own', async () => {
+    const envId = uniqueEnv('tab-props');
+    const tabA = startRuntime('tab-props', { disablePageviewAutocapture: true }, envId);
+    // A second tab, open since before the first one's calls: another engine on the same origin.
+    const tabB = createCore(envId, { endpoint: ENDPOINT });
+    const [, addInB, removeInB] = tabB.properties[0];
+    try {
+      tabA.addEventProperties({ 'Logged In': 'true' });
+      addInB({ theme: 'dark' });
+      tabA.addEventProperties({ plan: 'pro' });
+      removeInB('theme');
+    } finally {
+      tabB.dispose();
+    }
+    const next = reload(tabA, { disablePageviewAutocapture: true });
+    next.track('Next page');
+    const [event] = await waitForEvents(envId, 1, { name: 'Next page' });
+    expect(event!.properties).to.deep.equal({ 'Logged In': 'true', plan: 'pro' });
   });
 
   it('sends the properties an event had at the call, whatever the caller and later calls change afterwards', async () => {

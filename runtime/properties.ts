@@ -26,7 +26,12 @@ export type PropertyBag = [
  * (pageview properties). `changed` is called after every change.
  */
 export function createPropertyBag(store: KeyValueStore | undefined, key: string, changed: () => void): PropertyBag {
-  let values: Props = (store && readJson(store, key, isPropsObject as (v: unknown) => v is Props)) || {};
+  // What the store holds, as another tab may have saved it since: undefined when missing, corrupt or not allowed.
+  const stored = () => store && readJson(store, key, isPropsObject as (v: unknown) => v is Props);
+  let values: Props = stored() || {};
+  // A fresh object for a change, over what every tab saved: changed from this tab's alone, another tab's additions
+  // (its login's `Logged In`) were lost for later pages.
+  const change = (props?: Props) => (values = { ...values, ...stored(), ...props });
   const save = () => {
     changed();
     if (!store) return;
@@ -38,13 +43,12 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
     (props) => {
       // Adding nothing changes nothing: no storage write, and the captures that follow keep their shared context.
       if (isEmpty(props)) return;
-      values = { ...values, ...props };
+      change(props);
       save();
     },
     (k) => {
       if (!(k in values)) return;
-      values = { ...values };
-      delete values[k];
+      delete change()[k];
       save();
     },
     (next = {}) => {
@@ -53,7 +57,7 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
     },
     () => {
       // Read as at boot: corrupt or missing properties add nothing (spreading undefined copies nothing).
-      values = { ...readJson(store!, key, isPropsObject as (v: unknown) => v is Props), ...values };
+      values = { ...stored(), ...values };
       save();
     },
   ];

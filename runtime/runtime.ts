@@ -204,6 +204,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     getIdentity: () => currentUser().i,
     getSessionId: () => touchSession(now(), true).id,
     identify(identity) {
+      // Compared with, and changed from, the user as every tab has it (re-read on the once-a-second beat): one another
+      // tab identified and reset since went to the next person identified here, merging two people.
+      touchSession(now(), true);
+      settle();
       if (identity === currentUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
       if (identifyUser(identity)) restartSession(now());
