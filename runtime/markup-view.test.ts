@@ -149,6 +149,30 @@ describe('view triggers', () => {
     await waitForEvents(heap.envId, 1, { name: 'Long read' });
   });
 
+  it('counts an element taller than the viewport and narrower than half of it once it covers half of the viewport height', async () => {
+    const heap = startRuntime('tallnarrow', quiet);
+    // An article column on a wide screen: a third of the viewport wide, so it never covers half of the viewport's area.
+    const root = belowFold(`<article data-heap-event="Column read" data-heap-trigger="view" data-heap-view-dwell="50" style="width:${Math.round(innerWidth / 3)}px;height:${4 * innerHeight}px">long</article>`);
+    await heap.ready;
+    const top = root.querySelector('article')!.getBoundingClientRect().top + scrollY;
+    // A fifth of the viewport's height covered: not yet.
+    scrollTo(0, top - 0.8 * innerHeight);
+    await frames(3);
+    await sleep(200);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+    scrollTo(0, top - 0.3 * innerHeight);
+    await waitForEvents(heap.envId, 1, { name: 'Column read' });
+  });
+
+  it('counts an element wider than the viewport once half of what the viewport shows of it is in view', async () => {
+    const heap = startRuntime('wide', quiet);
+    // A carousel's track, five slides wide, clipped by its frame: the frame shows a fifth of it.
+    const root = belowFold(`<div style="overflow:hidden"><div data-heap-event="Carousel seen" data-heap-trigger="view" data-heap-view-dwell="50" style="width:${5 * innerWidth}px;height:100px">slides</div></div>`);
+    await heap.ready;
+    show(root.querySelector('[data-heap-event]')!);
+    await waitForEvents(heap.envId, 1, { name: 'Carousel seen' });
+  });
+
   it('releases an element removed in the same task as its event attribute', async () => {
     const heap = startRuntime('viewgone', quiet);
     const root = mount(`<p data-heap-event="Gone" data-heap-trigger="view" data-heap-view-dwell="60000">x</p>`);

@@ -5,7 +5,7 @@ import { warnOnce } from './warn.ts';
 
 /** How long an element must stay at least half visible before it counts as seen, ms (markup-view-dwell-invalid's text spells it out). */
 export const DEFAULT_DWELL_MS = 1000;
-/** Share of the element (or, for elements larger than the viewport, of the viewport) that must be visible. */
+/** Share of the element (or, for one wider or taller than the viewport, of what the viewport can show of it) that must be visible. */
 const VISIBLE_SHARE = 0.5;
 
 /**
@@ -35,7 +35,12 @@ export function dwellOf(el: Element): number {
   return DEFAULT_DWELL_MS;
 }
 
-const area = (r: DOMRectReadOnly | null) => (r ? r.width * r.height : 0);
+/**
+ * The area of a rectangle, or the most of it a second one (the viewport) can show: all of it, unless it is wider or
+ * taller (then as wide or as tall as the viewport). A column taller than the viewport but narrow, or a strip wider
+ * than it but low, never covers half of the viewport's area: measured against that, they never counted.
+ */
+const area = (r: DOMRectReadOnly, view = r) => Math.min(r.width, view.width) * Math.min(r.height, view.height);
 
 /**
  * Creates the view tracker of a runtime: an element counts as seen once it has been at least half visible, in a
@@ -96,13 +101,17 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       if (phase === undefined && (!intersecting || !states.has(el))) continue;
       // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
       const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
-      const rootArea = partly ? area(entry.rootBounds) : 0;
-      if (!(partly ? rootArea > 0 && area(entry.intersectionRect) >= rootArea * VISIBLE_SHARE : intersecting)) {
+      // The share of the element the viewport can show: all of it, unless it is wider or taller than the viewport.
+      // Without the viewport's bounds (a cross-origin frame), all of it, as when it fits.
+      const share = partly ? area(entry.boundingClientRect, entry.rootBounds || undefined) / area(entry.boundingClientRect) : 1;
+      // Not in view, or less than half of that share of it is.
+      if (!(entry.intersectionRatio >= share * VISIBLE_SHARE)) {
         clear(phase);
         states.set(el, undefined);
-        // Partly shown and larger than the viewport: it may cover half the viewport at a small share of itself. Once
-        // moved, both calls change nothing (an observer observes an element once), so no flag says it was.
-        if (partly && area(entry.boundingClientRect) > rootArea) {
+        // Partly shown and wider or taller than the viewport: it may fill half of what the viewport shows of it at a
+        // small share of itself. Once moved, both calls change nothing (an observer observes an element once), so no
+        // flag says it was.
+        if (share < 1) {
           coarse!.unobserve(el);
           // It may cover half the viewport at a small share of itself: fine steps at low ratios.
           (fine ??= new IntersectionObserver(onEntries, { threshold: [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE] })).observe(el);
