@@ -86,6 +86,17 @@ describe('markup triggers', () => {
     });
   });
 
+  it('two trackers on the page each count a press on an annotated label once, the forwarded click left out by both', async () => {
+    const heaps = [startRuntime('labelTwo', quiet), startRuntime('labelTwo', quiet)];
+    const root = mount(`<label data-heap-event="Agree"><input type="checkbox"> <b>I agree</b></label>`);
+    await Promise.all(heaps.map((heap) => heap.ready));
+    click(root.querySelector('b'));
+    // A click of its own on the field, in a later task, is no forwarded one.
+    await tick();
+    click(root.querySelector('input'));
+    for (const heap of heaps) expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Agree', 'Agree']);
+  });
+
   it('a change or submit inside a shadow root is sent by an annotated element around its host (the event stops at the root)', async () => {
     const heap = startRuntime('shadowOuter', quiet);
     const root = mount(`<section data-heap-event="Outer change" data-heap-trigger="change"><div id="wrap" data-heap-event="Outer submit" data-heap-trigger="submit"></div></section>`);
