@@ -33,7 +33,8 @@ const FEATURES = [
   ]],
   ['a click through a label counted once (the click the browser forwards to its control is not counted again)', [
     ['runtime/interactions.ts', '        const forwarded = forwardedTo === el;\n        forwardedTo = forwardTarget(pathOf(event));\n        if (forwardedTo) setTimeout(() => (forwardedTo = null));\n        if (forwarded) return;', ''],
-    ['runtime/markup-triggers.ts', "  const control = forwardTarget(path);\n  if (control && call(found, 'contains', control)) return;", ''],
+    ['runtime/markup-triggers.ts', "  if (forwardedTo === path[0]) return;", ''],
+    ['runtime/markup-triggers.ts', "  const control = forwardTarget(path);\n  if (call(found, 'contains', control)) {\n    forwardedTo = control;\n    setTimeout(() => (forwardedTo = null));\n  }", ''],
   ]],
   ['markup in the shadow roots of custom elements defined after they were inserted', [
     ['runtime/markup-roots.ts', /    else if \(tag\.includes\('-'\).*?\n    \}\n/s, '\n'],

@@ -30,6 +30,9 @@ const rows: Row[] = [
   { what: 'a change inside a label is no forwarded click: it sends', markup: `<fieldset data-heap-event="Prefs" data-heap-trigger="change"><label for="other"><select><option>x</option></select></label><input id="other"></fieldset>`, act: (r) => change(r.querySelector('select')), sent: ['Prefs'] },
   { what: 'a click inside a labelled button is one press (the label forwards nothing): it sends', markup: `<div data-heap-event="Go"><label><button type="button">go <b>now</b></button></label></div>`, act: (r) => click(r.querySelector('b')), sent: ['Go'] },
   { what: 'an annotated label counts a click on its text once (the browser forwards it to its field)', markup: `<label data-heap-event="Agree"><b>I agree</b> <input type="checkbox"></label>`, act: (r) => click(r.querySelector('b')), sent: ['Agree'] },
+  { what: 'an annotated label whose click the page cancels (a custom toggle) sends: the browser forwards nothing', markup: `<label data-heap-event="Toggle" onclick="event.preventDefault()"><input type="checkbox"> <b>on</b></label>`, act: (r) => click(r.querySelector('b')), sent: ['Toggle'] },
+  { what: 'an annotated label around a field of a disabled fieldset sends: the browser forwards nothing', markup: `<fieldset disabled><label data-heap-event="Locked"><input type="checkbox"> <b>off</b></label></fieldset>`, act: (r) => click(r.querySelector('b')), sent: ['Locked'] },
+  { what: 'a link inside an annotated label sends the label\'s event: the browser forwards no click on a link', markup: `<label data-heap-event="Terms"><input type="checkbox"> I agree to the <a href="#terms" onclick="return false">terms</a></label>`, act: (r) => click(r.querySelector('a')), sent: ['Terms'] },
   { what: 'a click dispatched on a text node sends from the element around it', markup: `<p data-heap-event="T">text</p>`, act: (r) => r.querySelector('p')!.firstChild!.dispatchEvent(new MouseEvent('click', { bubbles: true })), sent: ['T'] },
   { what: 'an annotated element inside a label counts a click on it once (the browser forwards it to the field inside)', markup: `<label><span data-heap-event="Wrap">tick <input type="checkbox"></span></label>`, act: (r) => click(r.querySelector('span')), sent: ['Wrap'] },
   { what: 'a submit button can carry the submit event of its form', markup: `<form onsubmit="return false"><button data-heap-event="Subscribe" data-heap-trigger="submit">go</button></form>`, act: (r) => click(r.querySelector('button')), sent: ['Subscribe'] },
@@ -81,6 +84,17 @@ describe('markup triggers', () => {
       row.act(root);
       expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(row.sent);
     });
+  });
+
+  it('two trackers on the page each count a press on an annotated label once, the forwarded click left out by both', async () => {
+    const heaps = [startRuntime('labelTwo', quiet), startRuntime('labelTwo', quiet)];
+    const root = mount(`<label data-heap-event="Agree"><input type="checkbox"> <b>I agree</b></label>`);
+    await Promise.all(heaps.map((heap) => heap.ready));
+    click(root.querySelector('b'));
+    // A click of its own on the field, in a later task, is no forwarded one.
+    await tick();
+    click(root.querySelector('input'));
+    for (const heap of heaps) expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Agree', 'Agree']);
   });
 
   it('a change or submit inside a shadow root is sent by an annotated element around its host (the event stops at the root)', async () => {

@@ -38,12 +38,17 @@ export const triggersOf = (el: Element): readonly Trigger[] => {
   return out.length ? out : SINGLE.get(defaultTrigger(el))!;
 };
 
+/** The control a label's click may be forwarded to next, when the element that click sent from holds it. */
+let forwardedTo: Element | null | undefined;
+
 /**
  * The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
  * and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
- * should leave first). Nothing when nothing sends, and for a click through a `<label>` (on it, or on anything in
- * it, the element or what the element holds) whose control sits inside the element: the browser follows it with a
- * click on the control, and counting both would count one press twice.
+ * should leave first). Nothing when nothing sends, and for the click the browser forwards to a label's control
+ * after a click through the `<label>` (on it, or on anything in it, the element or what the element holds) when
+ * the control sits inside the element that click sent from: counting both would count one press twice. The
+ * label's own click sends: the browser may forward nothing (the page cancelled it, the field is disabled by its
+ * fieldset, the click was on a link in the label).
  */
 export function findSender(event: Event): [Element, boolean] | null | undefined {
   const trigger = event.type as Trigger;
@@ -57,10 +62,15 @@ export function findSender(event: Event): [Element, boolean] | null | undefined 
   // With no shadow root on the path, these are its ancestors, and one native call jumps to the next annotated one.
   if (!sends(found)) for (found = path.find(isElement); found && (rootsOf(event).length || (found = call(found, 'closest', `[${EVENT}]`))) && !sends(found); found = flatParent(found));
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
+  // The click forwarded after a label's: not cleared when matched, as every runtime's tracker asks about the same click.
+  if (forwardedTo === path[0]) return;
   // The label the click went through, if any, one around the element too: a click on the element inside a label is
-  // forwarded to the label's control as well.
+  // forwarded to the label's control as well, within this task.
   const control = forwardTarget(path);
-  if (control && call(found, 'contains', control)) return;
+  if (call(found, 'contains', control)) {
+    forwardedTo = control;
+    setTimeout(() => (forwardedTo = null));
+  }
   return [found, path.some(leaves)];
 }
 
