@@ -215,3 +215,18 @@ test('the single-page app counts each client-side route as a pageview', { skip, 
   ]);
   await page.browserContext().close();
 });
+
+test('the live view retries a stream that was refused (a proxy\'s 502 while the collector restarts) and goes live', { skip, timeout: 40_000 }, async () => {
+  const live = await freshPage();
+  await live.setRequestInterception(true);
+  let streams = 0;
+  live.on('request', (request) => {
+    if (!new URL(request.url()).pathname.endsWith('/v1/stream')) return void request.continue();
+    if (streams++ === 0) return void request.respond({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+    void request.continue();
+  });
+  await live.goto(demo.liveUrl);
+  await live.waitForFunction(() => !!document.querySelector('heap-live-app')?.shadowRoot?.querySelector('.status.live'), POLL);
+  assert.equal(streams, 2);
+  await live.browserContext().close();
+});
