@@ -230,3 +230,26 @@ test('the live view retries a stream that was refused (a proxy\'s 502 while the 
   assert.equal(streams, 2);
   await live.browserContext().close();
 });
+
+test('the live view keeps a 255-character event name and a 1023-character value inside the page: chart legend, table and timeline', { skip, timeout: 40_000 }, async () => {
+  const now = Date.now();
+  const event = { type: 'track', name: 'N'.repeat(255), time: now, pageview_id: 'pv', properties: { long: 'W'.repeat(1023) } };
+  const batch = { v: 1, env_id: 'e2e-long', sent_at: now, common: { user_id: '4242', session_id: 's' }, events: [{ id: crypto.randomUUID(), ...event }] };
+  const res = await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) });
+  assert.equal(res.status, 200);
+  const live = await freshPage();
+  await live.setViewport({ width: 1280, height: 800 });
+  await live.goto(`${demo.liveUrl}?env_id=e2e-long&user=4242`);
+  await live.waitForFunction(() => {
+    const app = document.querySelector('heap-live-app')?.shadowRoot;
+    return app?.querySelector('heap-rate-chart')?.shadowRoot?.querySelector('.legend b')
+      && app.querySelector('heap-user-timeline')?.shadowRoot?.querySelector('li.event');
+  }, POLL);
+  const overflow = await live.evaluate(() => {
+    const app = /** @type {ShadowRoot} */ (document.querySelector('heap-live-app')?.shadowRoot);
+    const wider = (/** @type {Element | null} */ el) => (el ? el.scrollWidth - el.clientWidth : 0);
+    return { page: wider(document.documentElement), timeline: wider(app.querySelector('heap-user-timeline')) };
+  });
+  assert.deepEqual(overflow, { page: 0, timeline: 0 });
+  await live.browserContext().close();
+});
