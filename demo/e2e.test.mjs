@@ -253,3 +253,29 @@ test('the live view keeps a 255-character event name and a 1023-character value 
   assert.deepEqual(overflow, { page: 0, timeline: 0 });
   await live.browserContext().close();
 });
+
+test('the user timeline keeps up while the user\'s events keep arriving', { skip, timeout: 40_000 }, async () => {
+  const post = async (/** @type {string} */ name) => {
+    const now = Date.now();
+    const batch = { v: 1, env_id: 'e2e-busy', sent_at: now, common: { user_id: '777', session_id: 's' },
+      events: [{ id: crypto.randomUUID(), type: 'track', name, time: now, pageview_id: 'pv' }] };
+    assert.equal((await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) })).status, 200);
+  };
+  await post('first');
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-busy&user=777`);
+  const timelineEvents = () => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')
+    ?.shadowRoot?.querySelectorAll('li.event').length ?? 0;
+  await live.waitForFunction(timelineEvents, POLL);
+  // An event every 100 ms, for longer than the wait below: the timeline must refresh during the flow, not after it.
+  let flowing = true;
+  const flow = (async () => { for (let i = 0; flowing && i < 150; i++) { await post(`busy ${i}`); await new Promise((r) => setTimeout(r, 100)); } })();
+  try {
+    await live.waitForFunction((/** @type {number} */ n) => (document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')
+      ?.shadowRoot?.querySelectorAll('li.event').length ?? 0) > n, { timeout: 8_000, polling: 100 }, 1);
+  } finally {
+    flowing = false;
+    await flow;
+  }
+  await live.browserContext().close();
+});

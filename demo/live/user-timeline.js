@@ -34,14 +34,15 @@ export class HeapUserTimeline extends LitElement {
       this.data = null;
       void this.load();
     } else if (changed.has('revision')) {
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => void this.load(), 300);
+      // At most one read per 300 ms: a debounce would never read while events keep arriving.
+      this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; void this.load(); }, 300);
     }
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
   }
 
   async load() {
