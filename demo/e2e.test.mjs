@@ -215,3 +215,67 @@ test('the single-page app counts each client-side route as a pageview', { skip, 
   ]);
   await page.browserContext().close();
 });
+
+test('the live view retries a stream that was refused (a proxy\'s 502 while the collector restarts) and goes live', { skip, timeout: 40_000 }, async () => {
+  const live = await freshPage();
+  await live.setRequestInterception(true);
+  let streams = 0;
+  live.on('request', (request) => {
+    if (!new URL(request.url()).pathname.endsWith('/v1/stream')) return void request.continue();
+    if (streams++ === 0) return void request.respond({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+    void request.continue();
+  });
+  await live.goto(demo.liveUrl);
+  await live.waitForFunction(() => !!document.querySelector('heap-live-app')?.shadowRoot?.querySelector('.status.live'), POLL);
+  assert.equal(streams, 2);
+  await live.browserContext().close();
+});
+
+test('the live view keeps a 255-character event name and a 1023-character value inside the page: chart legend, table and timeline', { skip, timeout: 40_000 }, async () => {
+  const now = Date.now();
+  const event = { type: 'track', name: 'N'.repeat(255), time: now, pageview_id: 'pv', properties: { long: 'W'.repeat(1023) } };
+  const batch = { v: 1, env_id: 'e2e-long', sent_at: now, common: { user_id: '4242', session_id: 's' }, events: [{ id: crypto.randomUUID(), ...event }] };
+  const res = await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) });
+  assert.equal(res.status, 200);
+  const live = await freshPage();
+  await live.setViewport({ width: 1280, height: 800 });
+  await live.goto(`${demo.liveUrl}?env_id=e2e-long&user=4242`);
+  await live.waitForFunction(() => {
+    const app = document.querySelector('heap-live-app')?.shadowRoot;
+    return app?.querySelector('heap-rate-chart')?.shadowRoot?.querySelector('.legend b')
+      && app.querySelector('heap-user-timeline')?.shadowRoot?.querySelector('li.event');
+  }, POLL);
+  const overflow = await live.evaluate(() => {
+    const app = /** @type {ShadowRoot} */ (document.querySelector('heap-live-app')?.shadowRoot);
+    const wider = (/** @type {Element | null} */ el) => (el ? el.scrollWidth - el.clientWidth : 0);
+    return { page: wider(document.documentElement), timeline: wider(app.querySelector('heap-user-timeline')) };
+  });
+  assert.deepEqual(overflow, { page: 0, timeline: 0 });
+  await live.browserContext().close();
+});
+
+test('the user timeline keeps up while the user\'s events keep arriving', { skip, timeout: 40_000 }, async () => {
+  const post = async (/** @type {string} */ name) => {
+    const now = Date.now();
+    const batch = { v: 1, env_id: 'e2e-busy', sent_at: now, common: { user_id: '777', session_id: 's' },
+      events: [{ id: crypto.randomUUID(), type: 'track', name, time: now, pageview_id: 'pv' }] };
+    assert.equal((await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) })).status, 200);
+  };
+  await post('first');
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-busy&user=777`);
+  const timelineEvents = () => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')
+    ?.shadowRoot?.querySelectorAll('li.event').length ?? 0;
+  await live.waitForFunction(timelineEvents, POLL);
+  // An event every 100 ms, for longer than the wait below: the timeline must refresh during the flow, not after it.
+  let flowing = true;
+  const flow = (async () => { for (let i = 0; flowing && i < 150; i++) { await post(`busy ${i}`); await new Promise((r) => setTimeout(r, 100)); } })();
+  try {
+    await live.waitForFunction((/** @type {number} */ n) => (document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')
+      ?.shadowRoot?.querySelectorAll('li.event').length ?? 0) > n, { timeout: 8_000, polling: 100 }, 1);
+  } finally {
+    flowing = false;
+    await flow;
+  }
+  await live.browserContext().close();
+});

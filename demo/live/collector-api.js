@@ -31,18 +31,24 @@ export async function getJson(path, params) {
 
 /**
  * Opens the live stream of stored events; `onEvents` gets them in arrival order, a few at a time.
- * EventSource reconnects by itself and resumes after the last event it saw (Last-Event-ID).
+ * EventSource reconnects by itself and resumes after the last event it saw (Last-Event-ID); a stream refused
+ * outright is reopened here, a few seconds later.
  * @param {Record<string, string | number | undefined>} params  env_id, filters, backlog
  * @param {{ onEvents: (events: any[], live: boolean) => void, onStatus: (status: 'connecting' | 'live' | 'reconnecting') => void }} handlers
  * @returns {() => void} closes the stream
  */
 export function openStream(params, { onEvents, onStatus }) {
-  const source = new EventSource(collectorUrl('v1/stream', params));
+  /** @type {EventSource} */
+  let source;
+  /** @type {string | undefined} */
+  let lastId;
   /** @type {any[]} */
   let pending = [];
   let live = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let reopenTimer;
   // One render per burst, not per event: a batch of 50 arrives as 50 messages.
   const deliver = () => {
     timer = undefined;
@@ -50,19 +56,32 @@ export function openStream(params, { onEvents, onStatus }) {
     pending = [];
     if (events.length) onEvents(events, live);
   };
-  onStatus('connecting');
-  source.onmessage = (message) => {
-    pending.push(JSON.parse(message.data));
-    timer ??= setTimeout(deliver, 50);
+  /** @param {string | undefined} sinceId */
+  const open = (sinceId) => {
+    source = new EventSource(collectorUrl('v1/stream', sinceId ? { ...params, since_id: sinceId } : params));
+    source.onmessage = (message) => {
+      lastId = message.lastEventId;
+      pending.push(JSON.parse(message.data));
+      timer ??= setTimeout(deliver, 50);
+    };
+    source.addEventListener('ready', () => {
+      deliver();
+      live = true;
+      onStatus('live');
+    });
+    source.onerror = () => {
+      onStatus('reconnecting');
+      if (source.readyState !== EventSource.CLOSED) return;
+      // EventSource never retries a refused stream (a proxy's 502 while the collector restarts, a busy collector's 503):
+      // reopen, after the last event seen unless that failed (a replaced database does not know it).
+      reopenTimer = setTimeout(() => open(sinceId ? undefined : lastId), 3000);
+    };
   };
-  source.addEventListener('ready', () => {
-    deliver();
-    live = true;
-    onStatus('live');
-  });
-  source.onerror = () => onStatus(source.readyState === EventSource.CLOSED ? 'connecting' : 'reconnecting');
+  onStatus('connecting');
+  open(undefined);
   return () => {
     clearTimeout(timer);
+    clearTimeout(reopenTimer);
     source.close();
   };
 }

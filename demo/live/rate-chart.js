@@ -100,7 +100,7 @@ export class HeapRateChart extends LitElement {
       </svg>
       <div class="axis"><span>${clockTime(this.since)}</span><span>now</span></div>
       <ul class="legend">
-        ${top.map((name) => html`<li><i style="background:${colorOf(name)}"></i>${name} <b>${totals.get(name)}</b></li>`)}
+        ${top.map((name) => html`<li title=${name}><i style="background:${colorOf(name)}"></i>${name} <b>${totals.get(name)}</b></li>`)}
         ${others.length ? html`<li><i style="background:${OTHER_COLOR}"></i>${others.length} more</li>` : ''}
         ${this.rows.length === 0 ? html`<li class="none">no events in this window</li>` : ''}
       </ul>`;
@@ -114,6 +114,7 @@ export class HeapRateChart extends LitElement {
     svg { display: block; width: 100%; height: 90px; }
     .axis { display: flex; justify-content: space-between; font-size: 11px; color: #9ca3af; }
     .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; padding: 0; margin: 6px 0 0; font-size: 12px; }
+    .legend li { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
     .legend b { font-weight: 600; color: #374151; }
     .none { color: #9ca3af; }

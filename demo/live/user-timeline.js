@@ -34,14 +34,15 @@ export class HeapUserTimeline extends LitElement {
       this.data = null;
       void this.load();
     } else if (changed.has('revision')) {
-      clearTimeout(this.refreshTimer);
-      this.refreshTimer = setTimeout(() => void this.load(), 300);
+      // At most one read per 300 ms: a debounce would never read while events keep arriving.
+      this.refreshTimer ??= setTimeout(() => { this.refreshTimer = undefined; void this.load(); }, 300);
     }
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
   }
 
   async load() {
@@ -116,7 +117,7 @@ export class HeapUserTimeline extends LitElement {
     dd { margin: 0; word-break: break-all; }
     ol { list-style: none; padding: 0; margin: 0; }
     li.session { font-size: 11px; color: #6b7280; border-top: 1px dashed #d1d5db; margin-top: 6px; padding-top: 4px; }
-    li.event { display: flex; flex-wrap: wrap; gap: 2px 8px; padding: 4px 0; border-bottom: 1px solid #f3f4f6; }
+    li.event { display: flex; flex-wrap: wrap; gap: 2px 8px; padding: 4px 0; border-bottom: 1px solid #f3f4f6; overflow-wrap: anywhere; }
     .time { color: #6b7280; font-variant-numeric: tabular-nums; }
     .type { font-size: 11px; padding: 0 6px; border-radius: 999px; background: #e5e7eb; }
     .track .type { background: #e0e7ff; color: #3730a3; }
