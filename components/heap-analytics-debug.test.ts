@@ -66,6 +66,23 @@ describe('<heap-analytics-debug>', () => {
     expect(JSON.parse(detail.querySelector('pre')!.textContent!)).to.deep.equal({ section: 'pricing', plan: 'pro' });
   });
 
+  it('keeps the element picked in the list, and its details, when the page changes or scrolls', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    const list = await tab(el, 'Elements');
+    (list.querySelectorAll('li')[1] as HTMLElement).click();
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.detail')!.textContent).to.contain('Buy');
+    // A page that changes by itself (a clock, a carousel) or scrolls: the overlay reads the page again.
+    const before = el.entries;
+    page.append(document.createElement('span'));
+    await until(() => el.entries !== before, 'the overlay to read the page again');
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.detail')?.textContent ?? '').to.contain('Buy');
+    expect(shadow(el).querySelector('li.selected')?.textContent ?? '').to.contain('data-heap-event="Buy"');
+  });
+
   it('lists live events, and clicks inside it send nothing', async () => {
     const { el: heap, page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

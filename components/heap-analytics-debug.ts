@@ -119,7 +119,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
   /** Scans the page again and redraws the outlines; runs by itself on DOM changes, scrolling and resizing. */
   refresh(): void {
     try {
+      const selected = this._selected?.element;
       this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
+      // Each scan makes new entries: the element picked or hovered stays picked, as it reads now.
+      this._selected = (selected && this._entries.find((e) => e.element === selected)) || null;
       this.#measure();
     } catch (err) {
       // The overlay is a debugging aid: it must never break the page it inspects.
