@@ -83,6 +83,17 @@ describe('<heap-analytics-debug>', () => {
     expect(shadow(el).querySelector('li.selected')?.textContent ?? '').to.contain('data-heap-event="Buy"');
   });
 
+  it('stays above the page’s own fixed layers, even one at the highest z-index (a chat widget, a cookie banner)', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.panel'), 'the overlay to draw');
+    const banner = document.createElement('div');
+    banner.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:#fff';
+    page.append(banner);
+    const panel = overlay()!.shadowRoot!.querySelector('.panel')!.getBoundingClientRect();
+    const hit = document.elementFromPoint(panel.left + panel.width / 2, panel.top + panel.height / 2);
+    expect(hit === overlay(), `the panel is under <${hit?.localName}>`).to.equal(true);
+  });
+
   it('lists live events, and clicks inside it send nothing', async () => {
     const { el: heap, page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
