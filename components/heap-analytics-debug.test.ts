@@ -66,6 +66,34 @@ describe('<heap-analytics-debug>', () => {
     expect(JSON.parse(detail.querySelector('pre')!.textContent!)).to.deep.equal({ section: 'pricing', plan: 'pro' });
   });
 
+  it('keeps the element picked in the list, and its details, when the page changes or scrolls', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    const list = await tab(el, 'Elements');
+    (list.querySelectorAll('li')[1] as HTMLElement).click();
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.detail')!.textContent).to.contain('Buy');
+    // A page that changes by itself (a clock, a carousel) or scrolls: the overlay reads the page again.
+    const before = el.entries;
+    page.append(document.createElement('span'));
+    await until(() => el.entries !== before, 'the overlay to read the page again');
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.detail')?.textContent ?? '').to.contain('Buy');
+    expect(shadow(el).querySelector('li.selected')?.textContent ?? '').to.contain('data-heap-event="Buy"');
+  });
+
+  it('stays above the page’s own fixed layers, even one at the highest z-index (a chat widget, a cookie banner)', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.panel'), 'the overlay to draw');
+    const banner = document.createElement('div');
+    banner.style.cssText = 'position:fixed;inset:0;z-index:2147483647;background:#fff';
+    page.append(banner);
+    const panel = overlay()!.shadowRoot!.querySelector('.panel')!.getBoundingClientRect();
+    const hit = document.elementFromPoint(panel.left + panel.width / 2, panel.top + panel.height / 2);
+    expect(hit === overlay(), `the panel is under <${hit?.localName}>`).to.equal(true);
+  });
+
   it('lists live events, and clicks inside it send nothing', async () => {
     const { el: heap, page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

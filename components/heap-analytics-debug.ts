@@ -32,8 +32,9 @@ export class HeapAnalyticsDebugElement extends LitElement {
     _open: { state: true },
   };
 
+  // The highest z-index: a page's chat widget or cookie banner often takes it, and at a tie the overlay, after <body>, wins.
   static override styles = css`
-    :host { all: initial; position: fixed; inset: 0; pointer-events: none; z-index: 2147483646; font: 12px/1.4 system-ui, sans-serif; color: #111; }
+    :host { all: initial; position: fixed; inset: 0; pointer-events: none; z-index: 2147483647; font: 12px/1.4 system-ui, sans-serif; color: #111; }
     .box { position: fixed; box-sizing: border-box; border: 2px solid #2563eb; border-radius: 2px; pointer-events: none; }
     .box.scope { border: 1px dashed #64748b; }
     .box.pageview { border: 2px dotted #7c3aed; }
@@ -119,7 +120,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
   /** Scans the page again and redraws the outlines; runs by itself on DOM changes, scrolling and resizing. */
   refresh(): void {
     try {
+      const selected = this._selected?.element;
       this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
+      // Each scan makes new entries: the element picked or hovered stays picked, as it reads now.
+      this._selected = (selected && this._entries.find((e) => e.element === selected)) || null;
       this.#measure();
     } catch (err) {
       // The overlay is a debugging aid: it must never break the page it inspects.
