@@ -109,7 +109,9 @@ describe('declarative tracking', () => {
     main.setAttribute('data-heap-pageview', 'about');
     await tick();
     const events = await settled(heap);
-    expect(events.map((e) => (e.type === 'track' ? e.name : e.type))).to.deep.equal(['Home shown', 'pageview', 'pageview']);
+    // The element's load event is sent in the pageview it starts, not the one before.
+    expect(events.map((e) => (e.type === 'track' ? e.name : e.type))).to.deep.equal(['pageview', 'Home shown', 'pageview']);
+    expect(events[1]!.pageview_id).to.equal(events[0]!.pageview_id);
   });
 
   it('stops tracking removed elements and sends load again when an element reappears, unless data-heap-once', async () => {
@@ -144,6 +146,22 @@ describe('declarative tracking', () => {
     section.append(moved);
     await tick();
     expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Outer', 'Inner', 'Moved']);
+  });
+
+  it('gives a load event the pageview properties declared later in the same page or insertion', async () => {
+    // A banner in the header, the template's pageview properties on <main> after it: both in the page at boot.
+    const page = `<header><p data-heap-event="Promo shown" data-heap-trigger="load">Sale</p></header><main data-heap-pageview-props='{"template":"product"}'>x</main>`;
+    mount(page);
+    const heap = startRuntime('load-pageview-props', quiet);
+    await heap.ready;
+    await tick();
+    // And the same inserted by an SPA after boot.
+    mount(page.replace('Promo shown', 'Promo again').replace('product', 'cart'));
+    await tick();
+    expect(tracks(await settled(heap))).to.deep.equal([
+      ['Promo shown', { template: 'product' }],
+      ['Promo again', { template: 'cart' }],
+    ]);
   });
 
   it('limits any trigger to one event per element with data-heap-once', async () => {

@@ -67,9 +67,23 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     if (!triggers?.includes('load')) loaded.delete(el);
     else if (loaded.get(el) !== name) {
       loaded.set(el, name!);
-      send(el);
+      // Sent once every element of the page or of the insertion is read: pageview markup after it in the tree (a
+      // template's data-heap-pageview-props on <main>, the element's own data-heap-pageview) applies to it too.
+      if (loads.push(el) === 1) queueMicrotask(sendLoads);
     }
   }
+
+  /** Elements whose load event waits for the elements read with them (refresh). */
+  const loads: Element[] = [];
+  const sendLoads = () => {
+    for (const el of loads.splice(0)) {
+      try {
+        send(el);
+      } catch (err) {
+        failed(err);
+      }
+    }
+  };
 
   // Read as the DOM defines it: an image named `readyState` would answer (dom.ts), and the pageview markup parsed
   // while the page loads would send a second pageview.
@@ -112,6 +126,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     } catch (err) {
       failed(err);
     }
+    // The page's load events, in this task still: ahead of what the page does once the tracker is ready.
+    sendLoads();
     booting = false;
   });
 

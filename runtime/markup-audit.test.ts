@@ -119,6 +119,16 @@ describe('auditMarkup', () => {
     expect(problems[0]!.message).to.contain('not a JSON object');
   });
 
+  it('keeps the first 256 properties of an event, as the tracker sends them, and says the rest are dropped', () => {
+    // 200 scoped on the card, 100 on the button: the tracker keeps k0..k255 and warns properties-too-many.
+    const attrs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `data-heap-prop-k${from + i}="${from + i}"`).join(' ');
+    const root = mount(`<div ${attrs(0, 200)}><button data-heap-event="Many" ${attrs(200, 300)}>x</button></div>`);
+    const entry = auditMarkup(root).find((e) => e.kind === 'event')!;
+    expect(Object.keys(entry.properties)).to.deep.equal(Array.from({ length: 256 }, (_, i) => `k${i}`));
+    expect(entry.problems.map((p) => p.code)).to.deep.equal(['properties-too-many']);
+    expect(entry.problems[0]!.message).to.contain('44');
+  });
+
   it('lists pageview declarations with inherited pageview properties and the title', () => {
     const root = mount(`<div data-heap-pageview-props='{"site":"shop","step":0}'><main data-heap-pageview="/checkout" data-heap-title="Checkout" data-heap-pageview-props='{"step":1}'></main></div>`);
     const pageview = auditMarkup(root).find((e) => e.pageview)!.pageview;

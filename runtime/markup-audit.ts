@@ -2,7 +2,7 @@ import { ATTR, collectProblems, describeElement, hasOwnProps, isElement, parseNu
 import { BUTTON_INPUTS, defaultTrigger, type Trigger } from './markup-triggers.ts';
 import { DEFAULT_DWELL_MS } from './markup-view.ts';
 import type { Props } from './types.ts';
-import { MAX_TITLE } from './validate.ts';
+import { MAX_PROPS, MAX_TITLE } from './validate.ts';
 
 /** One markup problem on one element: a stable code (docs/markup.md, docs/debugging.md) and what to fix. */
 export interface AuditProblem {
@@ -97,6 +97,14 @@ function auditElement(el: Element): AuditEntry {
   if (hasEvent) {
     triggers = checkTriggers(el, problems);
     properties = collectProblems(ignore, () => readEventProps(el));
+    // The tracker keeps the first MAX_PROPS of them, in this order (cleanProps in declarative.ts), with a warning.
+    const keys = Object.keys(properties);
+    if (keys.length > MAX_PROPS) {
+      problems.push({ code: 'properties-too-many', message: `${description} declares ${keys.length} properties with its scopes; at most ${MAX_PROPS} are kept per event, so ${keys.length - MAX_PROPS} will be dropped.` });
+      const kept: Props = {};
+      for (const key of keys.slice(0, MAX_PROPS)) kept[key] = properties[key]!;
+      properties = kept;
+    }
   } else {
     if (el.hasAttribute(ATTR.trigger)) problems.push({ code: 'markup-trigger-without-event', message: `${description} has ${ATTR.trigger} but no ${ATTR.event}, so nothing is sent; add ${ATTR.event} or remove the trigger.` });
     for (const attr of [ATTR.once, ATTR.viewDwell, ATTR.viewRepeat]) {
