@@ -135,12 +135,14 @@ export class HeapAnalyticsElement extends ElementBase {
     const runtime = (this.#released = this.#runtime);
     this.#detachedConsent = undefined;
     if (!runtime) return;
-    lastReleased = runtime;
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
     this.#unsubscribe!();
     this.#runtime = undefined;
     runtime.release();
+    // Emptied by document.open(), the page has lost every listener of the tracker (on it and its window): that one
+    // stops now, and the page written next boots its own, rather than taking back a tracker that hears nothing.
+    lastReleased = document.documentElement ? runtime : (runtime.dispose() as undefined);
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null) {

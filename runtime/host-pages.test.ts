@@ -99,6 +99,33 @@ describe('host pages', () => {
     }
   });
 
+  it('capture clicks on a page that rewrote itself with document.open() and document.write(), element included, after the tracker started', async () => {
+    const envId = uniqueEnv('document-write');
+    const element = `<heap-analytics env-id="${envId}" endpoint="${ENDPOINT}" flush-interval="20"></heap-analytics>`;
+    const frame = document.createElement('iframe');
+    // document.open() empties the document and takes every listener off it and its window; the page written after it
+    // has the element again (an old template engine, a page that renders itself once its data arrived).
+    frame.srcdoc = `${element}<script type="module">
+        import '/components/heap-analytics-define.ts';
+        await document.querySelector('heap-analytics').ready;
+        document.open();
+        document.write('${element}<button data-heap-event="After rewrite">Go</button>');
+        document.close();
+        await document.querySelector('heap-analytics').ready;
+        document.querySelector('button').click();
+        parent.postMessage('clicked', '*');
+      </script>`;
+    const clicked = new Promise((resolve) => addEventListener('message', resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await clicked;
+      expect((await waitForEvents(envId, 1, { name: 'After rewrite' })).map((e) => e.name)).to.deep.equal(['After rewrite']);
+    } finally {
+      frame.remove();
+      forgetEnv(envId);
+    }
+  });
+
   it('capture clicks and hash navigations on a page that made history.pushState read-only', async () => {
     const own = Object.getOwnPropertyDescriptor(history, 'pushState');
     Object.defineProperty(history, 'pushState', { configurable: true, writable: false, value: History.prototype.pushState });
