@@ -121,8 +121,7 @@ export interface PublicApi extends HeapApi {
  * array and a spread call on every call.
  */
 export function addCalls(target: Record<string, unknown>, core: Core): void {
-  for (const method of Object.keys(CALLS)) {
-    const call = CALLS[method]!;
+  for (const [method, call] of Object.entries(CALLS)) {
     target[method] = (a?: unknown, b?: unknown) => {
       try {
         return call(core, a, b);

@@ -36,11 +36,11 @@ export function dwellOf(el: Element): number {
 }
 
 /**
- * The area of a rectangle, or the most of it a second one (the viewport) can show: all of it, unless it is wider or
+ * The area of a rectangle, or the most of it a second one (the viewport, when known) can show: all of it, unless it is wider or
  * taller (then as wide or as tall as the viewport). A column taller than the viewport but narrow, or a strip wider
  * than it but low, never covers half of the viewport's area: measured against that, they never counted.
  */
-const area = (r: DOMRectReadOnly, view = r) => Math.min(r.width, view.width) * Math.min(r.height, view.height);
+const area = (r: DOMRectReadOnly, view?: DOMRectReadOnly | null) => Math.min(r.width, (view || r).width) * Math.min(r.height, (view || r).height);
 
 /**
  * Creates the view tracker of a runtime: an element counts as seen once it has been at least half visible, in a
@@ -103,7 +103,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
       // The share of the element the viewport can show: all of it, unless it is wider or taller than the viewport.
       // Without the viewport's bounds (a cross-origin frame), all of it, as when it fits.
-      const share = partly ? area(entry.boundingClientRect, entry.rootBounds || undefined) / area(entry.boundingClientRect) : 1;
+      const share = partly ? area(entry.boundingClientRect, entry.rootBounds) / area(entry.boundingClientRect) : 1;
       // Not in view, or less than half of that share of it is.
       if (!(entry.intersectionRatio >= share * VISIBLE_SHARE)) {
         clear(phase);

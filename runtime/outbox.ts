@@ -321,7 +321,7 @@ export function createOutbox(
       // ours (a document that unloads is hidden after pagehide) are saved and sent before the task ends. A hidden tab's
       // timers wait up to a minute, and the browser may freeze or discard the tab first (a phone's, in the background):
       // its events are saved before the task ends too (no visitor waits on a hidden tab's task).
-      if (fresh.push(event) === 1) left ? queueMicrotask(flushOnUnload) : documentText('visibilityState') === 'hidden' ? queueMicrotask(persist) : setTimeout(persist);
+      if (fresh.push(event) === 1) left ? queueMicrotask(flushOnUnload) : (documentText('visibilityState') === 'hidden' ? queueMicrotask : setTimeout)(persist);
       schedule(queue.length >= batchSize ? 0 : flushInterval);
     },
     flush,
