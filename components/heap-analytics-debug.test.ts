@@ -38,6 +38,9 @@ describe('<heap-analytics-debug>', () => {
       ? await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20" debug-overlay></heap-analytics>`)
       : await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
     expect(await el.ready).to.equal(true);
+    // The element imports the overlay's module on first use, which a busy test server can take longer to serve than
+    // `until` waits for a draw: wait for that module itself (the same import, so the element's copy resolves with it).
+    if (attrs) await import('./heap-analytics-debug-define.ts');
     return { el, page };
   }
 

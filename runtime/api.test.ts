@@ -208,7 +208,10 @@ describe('the runtime API', () => {
   });
 });
 
-/** Waits until `done()` holds (the console messages print once their lazily loaded file is in), or 5 s have passed. */
+/**
+ * Waits until `done()` holds (the console messages print once their lazily loaded file is in), or 30 s have passed: a
+ * busy test server can take seconds to serve that file the first time, as it did the debug overlay's.
+ */
 async function until(done: () => boolean): Promise<void> {
-  for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+  for (const deadline = Date.now() + 30_000; !done() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
 }
