@@ -135,34 +135,26 @@ describe('view triggers', () => {
     expect(event!.name).to.equal('Article read');
   });
 
-  it('counts an element taller than the viewport scrolled in gradually only once it covers half of the viewport', async () => {
-    const heap = startRuntime('tallscroll', quiet);
-    const root = belowFold(`<article data-heap-event="Long read" data-heap-trigger="view" data-heap-view-dwell="50" style="height:${4 * innerHeight}px">long</article>`);
-    await heap.ready;
-    const top = root.querySelector('article')!.getBoundingClientRect().top + scrollY;
-    // A fifth of the viewport covered: far below half of the article, and below half of the viewport.
-    scrollTo(0, top - 0.8 * innerHeight);
-    await frames(3);
-    await sleep(200);
-    expect(tracks(await settled(heap))).to.deep.equal([]);
-    scrollTo(0, top - 0.3 * innerHeight);
-    await waitForEvents(heap.envId, 1, { name: 'Long read' });
-  });
-
-  it('counts an element taller than the viewport and narrower than half of it once it covers half of the viewport height', async () => {
-    const heap = startRuntime('tallnarrow', quiet);
-    // An article column on a wide screen: a third of the viewport wide, so it never covers half of the viewport's area.
-    const root = belowFold(`<article data-heap-event="Column read" data-heap-trigger="view" data-heap-view-dwell="50" style="width:${Math.round(innerWidth / 3)}px;height:${4 * innerHeight}px">long</article>`);
-    await heap.ready;
-    const top = root.querySelector('article')!.getBoundingClientRect().top + scrollY;
-    // A fifth of the viewport's height covered: not yet.
-    scrollTo(0, top - 0.8 * innerHeight);
-    await frames(3);
-    await sleep(200);
-    expect(tracks(await settled(heap))).to.deep.equal([]);
-    scrollTo(0, top - 0.3 * innerHeight);
-    await waitForEvents(heap.envId, 1, { name: 'Column read' });
-  });
+  // A tall article, and an article column on a wide screen: a third of the viewport wide, so it never covers half of
+  // the viewport's area, only half of its height.
+  for (const [what, name, width] of [
+    ['taller than the viewport scrolled in gradually', 'Long read', ''],
+    ['taller than the viewport and narrower than half of it', 'Column read', `width:${Math.round(innerWidth / 3)}px;`],
+  ]) {
+    it(`counts an element ${what} only once it covers half of the viewport's height`, async () => {
+      const heap = startRuntime(name.replace(' ', '-'), quiet);
+      const root = belowFold(`<article data-heap-event="${name}" data-heap-trigger="view" data-heap-view-dwell="50" style="${width}height:${4 * innerHeight}px">long</article>`);
+      await heap.ready;
+      const top = root.querySelector('article')!.getBoundingClientRect().top + scrollY;
+      // A fifth of the viewport's height covered: not yet.
+      scrollTo(0, top - 0.8 * innerHeight);
+      await frames(3);
+      await sleep(200);
+      expect(tracks(await settled(heap))).to.deep.equal([]);
+      scrollTo(0, top - 0.3 * innerHeight);
+      await waitForEvents(heap.envId, 1, { name });
+    });
+  }
 
   it('counts an element wider than the viewport once half of what the viewport shows of it is in view', async () => {
     const heap = startRuntime('wide', quiet);
