@@ -26,6 +26,16 @@ describe('journal', () => {
     // Matched whole: this tab's own random id may hold 999.
     expect(Object.keys(localStorage).filter((key) => key === `${prefix}_tab_999` || key === `${prefix}_q_999_0`)).to.deep.equal([]);
   });
+  it('adopts what a dead tab left when its heartbeat lies ahead of this clock (the clock was set back since it beat)', async () => {
+    const event = { id: '0', type: 'track', name: 'Left before the clock went back', time: 1, user_id: '1', session_id: '2', pageview_id: '3' };
+    // No tab holds this one's lock: it died an hour ahead of today's clock, and would look alive until then.
+    localStorage.setItem(`${prefix}_tab_999`, JSON.stringify({ hb: Date.now() + 3_600_000 }));
+    localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [event] }));
+    const [, , adopt, leave] = createJournal(prefix, () => localStorage);
+    const [events] = await adopt();
+    leave();
+    expect(events.map((e) => e.name)).to.deep.equal(['Left before the clock went back']);
+  });
   it('adopts in one round the segments of a dead tab and of a tab that left no record, and leaves a live tab\'s', async () => {
     const event = (name: string) => ({ id: name, type: 'track', name, time: 1, user_id: '1', session_id: '2', pageview_id: '3' });
     const segment = (name: string) => JSON.stringify({ v: 1, e: [event(name)] });

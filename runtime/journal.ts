@@ -160,9 +160,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         const owner = `${tabPrefix}${tab}`;
         if (!tab || tab === tabId || held?.has(owner)) continue;
         // A tab is dead once its heartbeat is stale; one whose record is unreadable, or gone (it left no record,
-        // or an earlier key of this round was its record), is dead too.
+        // or an earlier key of this round was its record), is dead too. A heartbeat ahead of the clock (set back since
+        // that tab beat) is as stale as it is far: a dead tab's events waited until the clock caught up.
         const info = parseJson(area.getItem(owner)) as TabRecord | null | undefined;
-        if (info?.hb && now - info.hb <= (held ? 2_000 : STALE_MS)) continue;
+        if (info?.hb && Math.abs(now - info.hb) <= (held ? 2_000 : STALE_MS)) continue;
         const text = area.getItem(key);
         area.removeItem(key);
         if (recordTab) {
