@@ -1,3 +1,4 @@
+import { attributeOf } from '../runtime/dom.ts';
 import { parseBoolean } from '../runtime/markup-props.ts';
 import { warnOnce } from '../runtime/warn.ts';
 
@@ -9,7 +10,7 @@ import { warnOnce } from '../runtime/warn.ts';
  * or null; null at once when not asked for (the element does not wait for it, so no promise is made).
  */
 export function loadDebugOverlay(el: Element): Promise<Element | null> | null {
-  if (parseBoolean(el.getAttribute('debug-overlay') ?? 'false') === false && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
+  if (parseBoolean(attributeOf(el, 'debug-overlay') ?? 'false') === false && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
   return import('./heap-analytics-debug-define.ts')
     .then((overlay) => overlay.showDebugOverlay())
     .catch((err) => {

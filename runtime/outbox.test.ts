@@ -28,6 +28,20 @@ function leaveDeadTab(envId: string, name: string, id: string): void {
   localStorage.setItem(`${prefix}_q_999_0`, JSON.stringify({ v: 1, e: [event] }));
 }
 
+/**
+ * Boots the next load after a tab closed, and waits until it has delivered what it adopted and the cap's drop count
+ * reached the collector: what was delivered, and the drop counts by reason.
+ */
+async function nextLoadDelivers(name: string, envId: string) {
+  const next = startRuntime(name, fast, envId);
+  let dropped: Record<string, number> = {};
+  for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {
+    await sleep(50);
+    dropped = await drops(envId);
+  }
+  return { delivered: await storedEvents(envId, { type: 'track' }), dropped };
+}
+
 /** A transport that accepts every request (uncompressed) and records the names of the events in it. */
 function namingTransport(): [string[], (body: BodyInit) => Promise<Delivery>] {
   const names: string[] = [];
@@ -481,14 +495,8 @@ describe('delivery', () => {
     // The tab closes while the collector is still down.
     heap.dispose();
     await sleep(50);
-    const next = startRuntime('capburst', fast, envId);
     // The drop count travels with the first batch of what the next load adopts.
-    let dropped: Record<string, number> = {};
-    for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {
-      await sleep(50);
-      dropped = await drops(envId);
-    }
-    const delivered = await storedEvents(envId, { type: 'track' });
+    const { delivered, dropped } = await nextLoadDelivers('capburst', envId);
     expect(delivered.length + (dropped.cap ?? 0), `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(41);
     expect(new Set(delivered.map((e) => e.id)).size, 'distinct ids').to.equal(delivered.length);
     // The newest are kept: what the cap dropped is the oldest.
@@ -517,13 +525,7 @@ describe('delivery', () => {
     // The tab closes before the collector answers.
     heap.dispose();
     await sleep(50);
-    const next = startRuntime('caphang', fast, envId);
-    let dropped: Record<string, number> = {};
-    for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {
-      await sleep(50);
-      dropped = await drops(envId);
-    }
-    const delivered = await storedEvents(envId, { type: 'track' });
+    const { delivered, dropped } = await nextLoadDelivers('caphang', envId);
     expect(delivered.length + (dropped.cap ?? 0), `${delivered.length} delivered, ${dropped.cap} dropped`).to.equal(17);
     expect(delivered.map((e) => e.properties!.i), 'the last event tracked').to.include(29);
   });
