@@ -126,6 +126,33 @@ describe('host pages', () => {
     }
   });
 
+  it('capture clicks on a page that rewrote itself with document.open() and document.write() after load(), and booted again with load()', async () => {
+    const envId = uniqueEnv('document-write-load');
+    const frame = document.createElement('iframe');
+    // The same rewrite on a page that boots the tracker from its own script (a bundle calling load()), which runs again
+    // for the page it wrote.
+    frame.srcdoc = `<script type="module">
+        import { load } from '/runtime/load.ts';
+        const boot = () => load('${envId}', { endpoint: '${ENDPOINT}', flushInterval: 20 });
+        boot();
+        document.open();
+        document.write('<button data-heap-event="After rewrite">Go</button>');
+        document.close();
+        boot();
+        document.querySelector('button').click();
+        parent.postMessage('clicked', '*');
+      </script>`;
+    const clicked = new Promise((resolve) => addEventListener('message', resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await clicked;
+      expect((await waitForEvents(envId, 1, { name: 'After rewrite' })).map((e) => e.name)).to.deep.equal(['After rewrite']);
+    } finally {
+      frame.remove();
+      forgetEnv(envId);
+    }
+  });
+
   it('capture clicks and hash navigations on a page that made history.pushState read-only', async () => {
     const own = Object.getOwnPropertyDescriptor(history, 'pushState');
     Object.defineProperty(history, 'pushState', { configurable: true, writable: false, value: History.prototype.pushState });

@@ -31,6 +31,8 @@ export interface HeapRuntime extends HeapApi {
   setConsent(consent: Consent): void;
   /** The visitor's consent as last set. */
   getConsent(): Consent;
+  /** The document's root element when the runtime booted (none without a DOM): `document.open()` replaces it. */
+  readonly root: Element | undefined;
 }
 
 /**
@@ -44,9 +46,14 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
   try {
     if (typeof envId === 'string' && envId.trim()) {
       const existing = runtimes.get(envId);
+      // Emptied by document.open() since it booted, the page has lost every listener of that tracker (on it and its
+      // window): it stops, and the page written next boots its own, rather than taking back a tracker that hears nothing.
       if (existing) {
-        warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
-        return existing;
+        if (existing.root === globalThis.document?.documentElement) {
+          warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
+          return existing;
+        }
+        existing.dispose();
       }
       return runtimes.set(envId, boot(envId, config)).get(envId);
     }
@@ -65,6 +72,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   let users = 0;
   const runtime = {
     envId,
+    root: globalThis.document?.documentElement as Element | undefined,
     // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
     ready: Promise.resolve(),
     core,

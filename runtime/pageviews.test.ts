@@ -99,17 +99,51 @@ describe('pageview autocapture', () => {
     await tick();
     history.pushState(null, '', b);
     await tick();
+    // A visitor stays on each page a while: back and forward within one task would be one navigation, to where it ended.
     let pop = popped();
     history.back();
     await pop;
+    await tick();
     expect(location.href).to.equal(a);
     pop = popped();
     history.forward();
     await pop;
+    await tick();
     expect(location.href).to.equal(b);
     const pageviews = await settledOfType(heap, 'pageview');
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, a, b, a, b]);
     expect(new Set(pageviews.map((p) => p.pageview_id)).size).to.equal(5);
+  });
+
+  it('counts a redirect made in the page\'s own popstate listener as one navigation, to where it ended', async () => {
+    const heap = startRuntime('pop-redirect');
+    const account = at((u) => (u.pathname = '/account'));
+    const settings = at((u) => (u.pathname = '/settings'));
+    const login = at((u) => (u.pathname = '/login'));
+    // The router's listener, added after the tracker's: back to /account, signed out meanwhile, goes to /login.
+    const route = () => {
+      if (location.href !== account) return;
+      history.replaceState(null, '', login);
+      heap.track('Redirected');
+    };
+    addEventListener('popstate', route);
+    try {
+      history.pushState(null, '', account);
+      await tick();
+      history.pushState(null, '', settings);
+      await tick();
+      const pop = popped();
+      history.back();
+      await pop;
+      await tick();
+    } finally {
+      removeEventListener('popstate', route);
+    }
+    const events = await settle(heap);
+    const pageviews = events.filter((e) => e.type === 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, account, settings, login]);
+    // What the router tracked belongs to the pageview of where the navigation ended.
+    expect(events.find((e) => e.name === 'Redirected')!.pageview_id).to.equal(pageviews[3]!.pageview_id);
   });
 
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {

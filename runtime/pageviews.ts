@@ -27,9 +27,9 @@ function patchHistory(): void {
 /**
  * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
  * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
- * `trackPageview`, is skipped. Each signal (history call, `popstate`, `hashchange`) queues a check in a
- * microtask, so a push followed at once by a replace (a client-side redirect) is one navigation to where it
- * ended: the first check sends it, the next finds the URL unchanged. Returns the stop function.
+ * `trackPageview`, is skipped. Each signal (history call, `popstate`, `hashchange`) queues a check, so a push
+ * followed at once by a replace (a client-side redirect), or a replace in the page's own `popstate` listener, is one
+ * navigation to where it ended: the first check sends it, the next finds the URL unchanged. Returns the stop function.
  */
 export function trackNavigation(runtime: HeapRuntime): () => void {
   // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed. The boot
@@ -40,15 +40,24 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Every event the core finishes carries its page.
     if (event.type === 'pageview') lastUrl = event.page!.url;
   });
-  const schedule = () =>
-    queueMicrotask(() => {
-      const url = current();
-      // Stopped meanwhile: no longer listening.
-      if (historyListeners.has(schedule) && url !== lastUrl) {
-        lastUrl = url;
-        runtime.trackPageview();
-      }
-    });
+  const { core } = runtime;
+  const { capture } = core;
+  const check = () => {
+    core.capture = capture;
+    const url = current();
+    // Stopped meanwhile: no longer listening.
+    if (historyListeners.has(schedule) && url !== lastUrl) {
+      lastUrl = url;
+      runtime.trackPageview();
+    }
+  };
+  // A history call is checked once the calling code has run (a microtask). An event (popstate, hashchange) reaches
+  // the page's own listeners after ours, which may redirect (a router's replaceState): it is checked a task later.
+  // Until then, the next event captured checks first, so what the page tracks after a navigation has its pageview.
+  const schedule = (event?: Event) => {
+    core.capture = ((...args: Parameters<typeof capture>) => (check(), capture(...args))) as typeof capture;
+    event ? setTimeout(check) : queueMicrotask(check);
+  };
   historyListeners.add(schedule);
   try {
     patchHistory();

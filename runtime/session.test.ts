@@ -60,6 +60,22 @@ describe('sessions', () => {
     expect(tracks.map((e) => e.session_id)).to.deep.equal([first, second]);
   });
 
+  it('starts a session begun after the timeout with a pageview of the page it begins on, for its events to belong to', async () => {
+    let clock = Date.now();
+    const heap = startRuntime('expiry-pageview', { now: () => clock });
+    heap.addPageviewProperties({ section: 'docs' });
+    heap.track('Before');
+    clock += 30 * 60_000 + 1;
+    heap.track('Back later');
+    const events = await waitForEvents(heap.envId, 4);
+    expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'track', 'pageview', 'track']);
+    const [boot, before, again, later] = events;
+    expect(before!.pageview_id).to.equal(boot!.pageview_id);
+    expect([again!.session_id, again!.page!.url, again!.properties]).to.deep.equal([later!.session_id, boot!.page!.url, { section: 'docs' }]);
+    expect(later!.pageview_id).to.equal(again!.pageview_id);
+    expect(later!.session_id).to.not.equal(boot!.session_id);
+  });
+
   it('honours a custom timeout', () => {
     let clock = Date.now();
     const heap = startRuntime('custom', { now: () => clock, sessionTimeout: 5 });
