@@ -3,7 +3,7 @@ import { pathOf, rootsOf } from './composed-tree.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { isSensitiveField } from './redact.ts';
-import { forwardTarget, listenToInteractions } from './shadow-roots.ts';
+import { forwarded, listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
 
@@ -28,10 +28,10 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       const el = isElement(first) ? first : first.parentElement;
       if (!el) return;
       if (click) {
-        const forwarded = forwardedTo === el;
-        forwardedTo = forwardTarget(pathOf(event));
+        const again = forwardedTo === el;
+        forwardedTo = forwarded;
         if (forwardedTo) setTimeout(() => (forwardedTo = null));
-        if (forwarded) return;
+        if (again) return;
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted.
       if (kind !== 'submit' && isSensitiveField(el)) return;

@@ -1,7 +1,7 @@
 import { flatParent, pathOf, rootsOf } from './composed-tree.ts';
 import { attributeOf, call, isMatch, tagOf } from './dom.ts';
 import { describeElement, EVENT, isElement, summarize, TRIGGER } from './markup-props.ts';
-import { forwardTarget } from './shadow-roots.ts';
+import { forwarded } from './shadow-roots.ts';
 import { LINK } from './target.ts';
 import { warnOnce } from './warn.ts';
 
@@ -64,11 +64,10 @@ export function findSender(event: Event): [Element, boolean] | null | undefined 
   if (!found || trigger !== 'click') return found && [found, trigger === 'submit'];
   // The click forwarded after a label's: not cleared when matched, as every runtime's tracker asks about the same click.
   if (forwardedTo === path[0]) return;
-  // The label the click went through, if any, one around the element too: a click on the element inside a label is
-  // forwarded to the label's control as well, within this task.
-  const control = forwardTarget(path);
-  if (call(found, 'contains', control)) {
-    forwardedTo = control;
+  // The control of the label the click went through (shadow-roots.ts found it for every listener), if any, one around
+  // the element too: a click on the element inside a label is forwarded to the label's control as well, within this task.
+  if (call(found, 'contains', forwarded)) {
+    forwardedTo = forwarded;
     setTimeout(() => (forwardedTo = null));
   }
   return [found, path.some(leaves)];

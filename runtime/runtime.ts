@@ -192,9 +192,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         let properties = own as Props | undefined;
         if (finish === true) properties = cleanProps(own, 'track');
         else if (finish) event.target = typeof finish === 'function' ? finish() : finish;
-        // Event properties, then pageview properties, then the call's own: the most specific wins.
-        if (type !== 'user_properties' && !isEmpty(shared)) properties = { ...shared, ...properties };
-        if (!isEmpty(properties)) event.properties = properties;
+        // Event properties, then pageview properties, then the call's own: the most specific wins. With any shared,
+        // the merge has keys: only the call's own are left to tell.
+        if (type !== 'user_properties' && !isEmpty(shared)) event.properties = { ...shared, ...properties };
+        else if (!isEmpty(properties)) event.properties = properties;
         queueEvent(event);
       } catch (err) {
         errorOnce('capture-failed', 'an event could not be finished and was dropped.', err);

@@ -18,6 +18,12 @@ const AT_DOCUMENT = ['focusin', 'input', ...HEARD];
 /** How the SDK listens: first, and never delaying the page's scrolling. */
 const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
+/**
+ * The control the browser clicks next after the click the subscribers are hearing (forwardTarget): found once for
+ * them all, autocapture and every runtime's markup tracker. Kept until the next event, as pathOf keeps its path.
+ */
+export let forwarded: Element | null | undefined;
+
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
 
@@ -49,7 +55,10 @@ function heard(event: Event): void {
   // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium marks
   // submit composed, yet it stops at the root); the path can. A root hears only the relayed types.
   // Each subscriber guards itself.
-  if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) subscribers.forEach((_, listener) => listener(event));
+  if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) {
+    forwarded = forwardTarget(path);
+    subscribers.forEach((_, listener) => listener(event));
+  }
 }
 
 /**
