@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { RuntimeOptions } from './runtime.ts';
-import type { Delivery } from './transport.ts';
-import { BASE, captureConsole, cleanUp, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { createFetchTransport, type Delivery, type Transport } from './transport.ts';
+import { BASE, ENDPOINT, captureConsole, cleanUp, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: [50, 400], disablePageviewAutocapture: true } satisfies RuntimeOptions;
 
@@ -479,6 +479,40 @@ describe('delivery', () => {
     tab({ env: envId, n: 0, tab: 'survivor' });
     const events = await expectExactlyOnce(envId, 20);
     expect(new Set(events.map((e) => e.properties!.tab))).to.deep.equal(new Set(['dying']));
+  });
+
+  it('reports the drops of a tab that only looked dead (no Web Locks, asleep) once, though the tab that adopted them sent them too', async () => {
+    const envId = uniqueEnv('asleep');
+    envs.push(envId);
+    // This tab has no Web Locks, and its collector is down until it wakes.
+    let awake = false;
+    const collector = createFetchTransport(ENDPOINT);
+    const transport: Transport = (...args) => (awake ? collector(...args) : Promise.resolve([503]));
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
+    let heap: ReturnType<typeof startRuntime>;
+    try {
+      heap = startRuntime('asleep', { ...fast, transport, maxEvents: 1, retry: [60_000, undefined, () => 1] }, envId);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+    for (let i = 0; i < 3; i++) heap.track('Before the sleep', { i });
+    heap.flush();
+    await sleep(100);
+    // Asleep: its heartbeat goes stale, and another tab takes its saved event and the count of the two the cap dropped.
+    const record = Object.keys(localStorage).find((k) => k.startsWith(`${keyPrefix(envId)}_tab_`))!;
+    localStorage.setItem(record, JSON.stringify({ ...JSON.parse(localStorage.getItem(record)!), hb: Date.now() - 100_000 }));
+    tab({ env: envId, n: 0, tab: 'adopter' });
+    for (let i = 0; i < 200 && !(await drops(envId)).cap; i++) await sleep(50);
+    expect(await drops(envId), 'the adopter reported').to.deep.equal({ cap: 2 });
+    // It wakes, and the visitor goes on: its own report goes out with the new event.
+    awake = true;
+    heap.track('After waking');
+    heap.flush();
+    await waitForEvents(envId, 1, { name: 'After waking' });
+    for (let i = 0; i < 100 && heap.pending; i++) await sleep(20);
+    await sleep(200);
+    expect(await drops(envId)).to.deep.equal({ cap: 2 });
+    expect((await storedEvents(envId, { type: 'track' })).map((e) => e.properties!.i ?? 'new').sort()).to.deep.equal([2, 'new']);
   });
 
   it('keeps storage bounded at the cap while the collector is down, and reports what it dropped', async () => {
