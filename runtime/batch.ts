@@ -1,13 +1,16 @@
-import type { DropReport, HeapEvent } from './types.ts';
+import type { HeapEvent } from './types.ts';
 
 /** Library name and version sent with every batch. */
 export const LIBRARY = { name: 'heap-analytics', version: '0.1.0' } as const;
 
-/** Events dropped for one reason, as the outbox and journal count them; a batch reports them as `{reason, count}`. */
-export type DropCount = [reason: DropReport['reason'], count: number];
+/**
+ * Events dropped for one reason in one report, as the outbox and journal count them: keyed `<reason> <report id>` (a
+ * bare reason, saved by an older version, has none yet). A batch reports them as `{reason, count, id}`.
+ */
+export type DropCount = [key: string, count: number];
 
-/** Drop counts by reason, as the outbox holds them and a tab's record saves them. */
-export type DropCounts = Partial<Record<DropReport['reason'], number>>;
+/** Drop counts by reason and report, as the outbox holds them until acknowledged and a tab's record saves them. */
+export type DropCounts = Record<string, number>;
 
 /** An event's JSON in two parts: its own fields, and its context (user, session, pageview, page), which neighbours usually share. */
 type Parts = [own: string, context: string];
@@ -55,7 +58,11 @@ export function eventJson(event: HeapEvent): string {
 export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropCount[], sentAt: number): [count: number, body: string] {
   // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
   // JSON.stringify write it as a string, which the collector refuses.
-  const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${dropped.length ? `,"dropped":[${dropped.map(([reason, count]) => JSON.stringify({ reason, count }))}]` : ''}`;
+  const reports = dropped.map(([key, count]) => {
+    const [reason, id] = key.split(' ');
+    return JSON.stringify({ reason, count, id });
+  });
+  const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${dropped.length ? `,"dropped":[${reports}]` : ''}`;
   let context: string | undefined;
   let n = 0;
   let own = 0;

@@ -1,7 +1,7 @@
 import { eventJson, type DropCount, type DropCounts } from './batch.ts';
 import { randomNumericId } from './ids.ts';
 import { parseJson } from './storage.ts';
-import type { DropReport, HeapEvent } from './types.ts';
+import type { HeapEvent } from './types.ts';
 import { warnOnce } from './warn.ts';
 
 /**
@@ -167,8 +167,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         const text = area.getItem(key);
         area.removeItem(key);
         if (recordTab) {
-          for (const [reason, count] of Object.entries(info?.d ?? {})) {
-            if (typeof count === 'number' && count > 0) lost.push([reason as DropReport['reason'], count]);
+          for (const [key, count] of Object.entries(info?.d ?? {})) {
+            if (typeof count === 'number' && count > 0) lost.push([key, count]);
           }
         } else if (text !== null) {
           const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import type { RuntimeOptions } from './runtime.ts';
-import type { Delivery } from './transport.ts';
-import { BASE, captureConsole, cleanUp, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { createFetchTransport, type Delivery, type Transport } from './transport.ts';
+import { BASE, ENDPOINT, captureConsole, cleanUp, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: [50, 400], disablePageviewAutocapture: true } satisfies RuntimeOptions;
 
@@ -231,6 +231,55 @@ describe('delivery', () => {
     await waitForEvents(envId, 1, { name: 'After the refusals' });
   });
 
+  // Each acknowledgement of a request carrying drop counts is lost once; more drops follow before the resend.
+  for (const [label, first, later] of [
+    ['its events resent alone', ['Bad', 'Good'], ['Bad']],
+    ['new events riding along', ['Bad', 'Good'], ['Bad', 'Good']],
+    ['drop counts alone', ['Bad'], ['Bad']],
+  ] as const) {
+    it(`reports each drop once when a request's acknowledgement is lost and its resend carries more drops (${label})`, async () => {
+      const envId = uniqueEnv('lostack');
+      // Every event named Bad is refused (400 naming it); the request after the first refusal is stored, its answer
+      // lost. Twice: the browser itself may send a request again once when its reused connection is dropped.
+      await setFaults(envId, [{ kind: 'reject', names: ['Bad'] }, { kind: 'reset_after_store', times: 2 }]);
+      const heap = startRuntime('lostack', { ...fast, retry: [500, 500, () => 1] }, envId);
+      for (const name of first) heap.track(name);
+      heap.flush();
+      for (let i = 0; i < 200 && !(await requestLog(envId)).some((r) => r.outcome === 'fault:reset_after_store'); i++) await sleep(20);
+      // During the backoff before the resend: one more refused event, and maybe a good one with it.
+      for (const name of later) heap.track(name);
+      heap.flush();
+      let log = await requestLog(envId);
+      for (let i = 0; i < 300 && !(heap.pending === 0 && log.at(-1)?.status === 200); i++) {
+        await sleep(20);
+        log = await requestLog(envId);
+      }
+      await sleep(200);
+      expect(await drops(envId), JSON.stringify((await requestLog(envId)).map((r) => [r.outcome, r.body]))).to.deep.equal({ rejected: 2 });
+    });
+  }
+
+  it('reports the drops of a request still unanswered when the tab closed once, whether or not that request lands later', async () => {
+    const envId = uniqueEnv('hungdrops');
+    envs.push(envId);
+    // The first request fails; the second, which reports what the cap dropped, hangs past the tab's end, then lands.
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }, { kind: 'hang', ms: 8000, times: 1 }]);
+    const heap = startRuntime('hungdrops', { ...fast, maxEvents: 1, retry: [100, 100, () => 1] }, envId);
+    for (let i = 0; i < 3; i++) heap.track('Capped', { i });
+    heap.flush();
+    for (let i = 0; i < 200 && (await requestLog(envId)).length < 2; i++) await sleep(20);
+    // Two more while it hangs: the cap drops one of them.
+    heap.track('Capped', { i: 3 });
+    heap.track('Capped', { i: 4 });
+    await sleep(100);
+    heap.dispose();
+    const { delivered, dropped } = await nextLoadDelivers('hungdrops', envId);
+    expect(delivered.map((e) => e.properties!.i as number).sort(), 'delivered').to.deep.equal([2, 4]);
+    expect(dropped, 'before the hung request lands').to.deep.equal({ cap: 3 });
+    for (let i = 0; i < 600 && !(await requestLog(envId)).some((r) => r.outcome === 'fault:hang' && r.status === 200); i++) await sleep(20);
+    expect(await drops(envId), 'after it lands').to.deep.equal({ cap: 3 });
+  });
+
   it('leaves no saved events behind once all are delivered, even when storage refused a rewrite in between', async () => {
     const envId = uniqueEnv('refused');
     const segments = `${keyPrefix(envId)}_q_`;
@@ -432,6 +481,40 @@ describe('delivery', () => {
     expect(new Set(events.map((e) => e.properties!.tab))).to.deep.equal(new Set(['dying']));
   });
 
+  it('reports the drops of a tab that only looked dead (no Web Locks, asleep) once, though the tab that adopted them sent them too', async () => {
+    const envId = uniqueEnv('asleep');
+    envs.push(envId);
+    // This tab has no Web Locks, and its collector is down until it wakes.
+    let awake = false;
+    const collector = createFetchTransport(ENDPOINT);
+    const transport: Transport = (...args) => (awake ? collector(...args) : Promise.resolve([503]));
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
+    let heap: ReturnType<typeof startRuntime>;
+    try {
+      heap = startRuntime('asleep', { ...fast, transport, maxEvents: 1, retry: [60_000, undefined, () => 1] }, envId);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+    for (let i = 0; i < 3; i++) heap.track('Before the sleep', { i });
+    heap.flush();
+    await sleep(100);
+    // Asleep: its heartbeat goes stale, and another tab takes its saved event and the count of the two the cap dropped.
+    const record = Object.keys(localStorage).find((k) => k.startsWith(`${keyPrefix(envId)}_tab_`))!;
+    localStorage.setItem(record, JSON.stringify({ ...JSON.parse(localStorage.getItem(record)!), hb: Date.now() - 100_000 }));
+    tab({ env: envId, n: 0, tab: 'adopter' });
+    for (let i = 0; i < 200 && !(await drops(envId)).cap; i++) await sleep(50);
+    expect(await drops(envId), 'the adopter reported').to.deep.equal({ cap: 2 });
+    // It wakes, and the visitor goes on: its own report goes out with the new event.
+    awake = true;
+    heap.track('After waking');
+    heap.flush();
+    await waitForEvents(envId, 1, { name: 'After waking' });
+    for (let i = 0; i < 100 && heap.pending; i++) await sleep(20);
+    await sleep(200);
+    expect(await drops(envId)).to.deep.equal({ cap: 2 });
+    expect((await storedEvents(envId, { type: 'track' })).map((e) => e.properties!.i ?? 'new').sort()).to.deep.equal([2, 'new']);
+  });
+
   it('keeps storage bounded at the cap while the collector is down, and reports what it dropped', async () => {
     const envId = uniqueEnv('cap');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 100_000 }]);
@@ -582,7 +665,8 @@ describe('delivery', () => {
       // The first request fails: the cap keeps one event, and the retry reports the two it dropped.
       answer([503]);
       for (let i = 0; i < 50 && bodies.length < 2; i++) await sleep(20);
-      expect(JSON.parse(bodies[1]!).dropped).to.deep.equal([{ reason: 'cap', count: 2 }]);
+      const reports = JSON.parse(bodies[1]!).dropped as { reason: string; count: number }[];
+      expect(reports.map(({ reason, count }) => ({ reason, count }))).to.deep.equal([{ reason: 'cap', count: 2 }]);
       heap.setConsent('denied');
       answer([status]);
       await sleep(50);

@@ -2,9 +2,10 @@ import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { eventJson, forget, takeBatch, type DropCount, type DropCounts } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
+import { randomNumericId } from './ids.ts';
 import type { Journal } from './journal.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
-import type { DropReport, HeapConfig, HeapEvent } from './types.ts';
+import type { HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
 
 /**
@@ -53,8 +54,6 @@ const ONLINE = 0;
 const OFFLINE = 1;
 const PROBED = 2;
 
-type Reason = DropReport['reason'];
-
 /** Orders events as they were captured: their ids sort by time, then by a counter. */
 const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
 
@@ -92,8 +91,11 @@ export function createOutbox(
   // Each request's events, which come back to the queue if it fails.
   const inFlight = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
-  // Counts not sent yet, by reason; none when there are none.
-  let drops: DropCounts | undefined;
+  // Counts not acknowledged yet, by reason and report (the tab's record saves them all): each request carries them all
+  // until the collector acknowledges them, which stores each report's count once however often it comes.
+  let drops: DropCounts = {};
+  /** The id of the report new drops go in: a new one once it was sent, so a count sent never changes. */
+  let report = '';
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
   let notBefore = 0;
@@ -112,12 +114,14 @@ export function createOutbox(
 
   /**
    * Counts `count` drops for `reason`, and saves the counts in the tab's record: `events` dropped (saved, or never
-   * to be: see `persist`), which the journal forgets, or counts alone (those dead tabs left, or whose report did not
-   * arrive and goes with the next batch).
+   * to be: see `persist`), which the journal forgets, or counts alone (those dead tabs left). A dead tab's count comes
+   * with its report (`reason` is its key), and replaces one read before: it only grew in that tab until sent (a tab that
+   * looked dead without Web Locks, asleep, may be adopted twice).
    */
-  function drop(reason: Reason, events: HeapEvent[], count = events.length) {
+  function drop(reason: string, events: HeapEvent[], count = events.length) {
     if (!count) return;
-    (drops ??= {})[reason] = (drops[reason] ?? 0) + count;
+    const key = reason.includes(' ') ? reason : `${reason} ${(report ||= randomNumericId())}`;
+    drops[key] = (key === reason ? 0 : drops[key] ?? 0) + count;
     journalSettle(events, drops);
   }
 
@@ -159,7 +163,7 @@ export function createOutbox(
 
   /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
   function sendNext(limit: number, unload?: boolean): boolean {
-    const dropped = Object.entries(drops ?? {}) as DropCount[];
+    const dropped = Object.entries(drops);
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
@@ -173,8 +177,8 @@ export function createOutbox(
         }
         return false;
       }
-      // The counts go with this request, and come back if it fails.
-      drops = undefined;
+      // Those dropped from now on go in a new report.
+      report = '';
       const chunk = queue.splice(0, n);
       inFlight.add(chunk);
       void send(chunk, bytes, dropped, unload);
@@ -200,15 +204,18 @@ export function createOutbox(
     // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
     // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
     offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
-    if (status >= 200 && status < 300) {
-      // The counts it carried leave the tab's record: rewritten with those still unsent (one small write per request).
-      journalSettle(chunk, drops ?? {});
+    const ok = status >= 200 && status < 300;
+    // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
+    // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
+    // alone go round without a pause. A count an adoption raised meanwhile goes again.
+    for (const [key, count] of dropped) if ((ok || (status === 400 && !rejectedIds)) && drops[key] === count) delete drops[key];
+    if (ok) {
+      // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
+      // request).
+      journalSettle(chunk, drops);
       notBefore = countsFailed = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
-      // A 400 that names no event refuses the drop counts too: sent again, counts a page made unreadable (Prototype.js's
-      // Array.prototype.toJSON turns them into a string) would sink every later batch, and alone go round without a pause.
-      if (status !== 400 || rejectedIds) for (const [reason, count] of dropped) drop(reason, [], count);
       // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
       // else the one event a halving isolated. Failed otherwise: those out of attempts are.
       const refused = status === 400 || status === 413;
@@ -245,9 +252,10 @@ export function createOutbox(
 
   function pump() {
     if (disposed || !allowed() || offline === PROBED) return;
-    // Drop counts travel even without events, so the collector learns of a loss promptly. While isolating a refused
-    // event, one small request at a time; otherwise full batches, two at once.
-    while ((queue.length || drops) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+    // Drop counts travel even without events, so the collector learns of a loss promptly: alone, once no request is out
+    // (every request carries them). While isolating a refused event, one small request at a time; otherwise full
+    // batches, two at once.
+    while ((queue.length || (!inFlight.size && Object.keys(drops).length)) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
@@ -272,7 +280,7 @@ export function createOutbox(
     const cleared = clears;
     const [events, found] = await journalAdopt();
     if (cleared !== clears || (!events.length && !found.length)) return;
-    for (const [reason, count] of found) drop(reason, [], count);
+    for (const [key, count] of found) drop(key, [], count);
     journalAppend(events);
     requeue(events);
     schedule(0);
@@ -341,7 +349,7 @@ export function createOutbox(
       clears++;
       queue = [];
       fresh = [];
-      drops = undefined;
+      drops = {};
       inFlight.clear();
       journalClear();
     },

@@ -58,6 +58,8 @@ export interface HeapEvent {
 export interface DropReport {
   reason: 'cap' | 'retries' | 'rejected' | 'storage';
   count: number;
+  /** The report the count belongs to; the collector stores each report's count for a reason once. */
+  id?: string;
 }
 
 /** One request body, as PROTOCOL.md describes it. */

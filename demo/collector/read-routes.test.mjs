@@ -113,6 +113,25 @@ test('drop reports are summed per reason, and a pure resend does not count them 
   assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), { drops: [{ reason: 'cap', count: 5 }, { reason: 'retries', count: 1 }] });
 });
 
+test('drop reports with an id count once per id and reason, whatever rides with them, their largest count winning', async () => {
+  const env = newEnvId();
+  const events = [makeEvent()];
+  const first = [{ reason: 'cap', count: 3, id: '1' }, { reason: 'retries', count: 1, id: '1' }];
+  await send(env, events, { dropped: first });
+  // Its acknowledgement lost: resent alone, then with a new event and a new report, then as counts alone.
+  await send(env, events, { dropped: [...first, { reason: 'cap', count: 2, id: '2' }] });
+  await send(env, [...events, makeEvent()], { dropped: [...first, { reason: 'cap', count: 2, id: '2' }] });
+  await send(env, [], { dropped: first });
+  // A tab that read report 3 early sends less of it than the tab that made it: the larger is the whole.
+  await send(env, [], { dropped: [{ reason: 'rejected', count: 4, id: '3' }] });
+  await send(env, [], { dropped: [{ reason: 'rejected', count: 1, id: '3' }] });
+  // An older client's report, without an id, in the same env id.
+  await send(env, [], { dropped: [{ reason: 'cap', count: 1 }] });
+  assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), {
+    drops: [{ reason: 'cap', count: 6 }, { reason: 'rejected', count: 4 }, { reason: 'retries', count: 1 }],
+  });
+});
+
 test('order=desc lists events newest first; since limits counts; envs lists the env ids with events', async () => {
   const env = newEnvId();
   const [a, b, c2] = [makeEvent({ name: 'A' }), makeEvent({ name: 'B' }), makeEvent({ name: 'A', time: T0 - 10 * 60_000 })];

@@ -68,6 +68,12 @@ CREATE TABLE IF NOT EXISTS drops (
 CREATE INDEX IF NOT EXISTS drops_env ON drops (env_id, reason);
 `;
 
+// Drop reports with an id (PROTOCOL.md): one row per (env_id, report, reason). Run after SCHEMA, which leaves the
+// drops table of an older file as it was.
+const REPORTS = `
+CREATE UNIQUE INDEX IF NOT EXISTS drops_report ON drops (env_id, report, reason) WHERE report IS NOT NULL;
+`;
+
 const EVENT_COLUMNS = `env_id, id, type, name, time, server_time, received_at, user_id, identity,
   session_id, pageview_id, properties, page, session, target`;
 
@@ -80,6 +86,10 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  if (!db.pragma('table_info(drops)').some((/** @type {{ name: string }} */ column) => column.name === 'report')) {
+    db.exec('ALTER TABLE drops ADD COLUMN report TEXT');
+  }
+  db.exec(REPORTS);
 
   // Only the (env_id, id) conflict is a duplicate; OR IGNORE would also swallow NOT NULL failures.
   const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS})
@@ -100,6 +110,10 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       SELECT json_group_object(key, json(value)) FROM user_props WHERE env_id = @env AND user_id = @user)
     WHERE env_id = @env AND user_id = @user`);
   const insertDrop = db.prepare('INSERT INTO drops (env_id, reason, count, received_at) VALUES (?, ?, ?, ?)');
+  // A report's count for a reason only grows on the client until sent (a tab adopting another's may send a smaller
+  // one it read earlier): the largest is the whole.
+  const upsertReport = db.prepare(`INSERT INTO drops (env_id, reason, count, received_at, report) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (env_id, report, reason) WHERE report IS NOT NULL DO UPDATE SET count = max(count, excluded.count)`);
   const seqOfId = db.prepare('SELECT seq FROM events WHERE env_id = ? AND id = ?').pluck();
   const selectUsers = {
     all: db.prepare(`SELECT ${USER_COLUMNS} FROM users u LEFT JOIN identities i USING (env_id, user_id)
@@ -145,10 +159,13 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       }
       for (const userId of propsChanged) refreshUserProps.run({ env: envId, user: userId });
       const duplicates = events.length - accepted;
-      // A batch whose events were all stored before is a resend: its drop reports were counted then.
+      // Reports with an id are stored once per (id, reason), however often they come. Without one (older clients),
+      // a batch whose events were all stored before is taken as a resend, whose drop reports were counted then.
       const isResend = events.length > 0 && accepted === 0;
-      if (!isResend) {
-        for (const drop of drops) if (drop.count > 0) insertDrop.run(envId, drop.reason, drop.count, receivedAt);
+      for (const drop of drops) {
+        if (drop.count <= 0) continue;
+        if (drop.id !== undefined) upsertReport.run(envId, drop.reason, drop.count, receivedAt, drop.id);
+        else if (!isResend) insertDrop.run(envId, drop.reason, drop.count, receivedAt);
       }
       return { accepted, duplicates };
     },

@@ -20,8 +20,9 @@
  */
 
 /**
- * A report of events the client dropped before sending.
- * @typedef {{ reason: string, count: number }} DropReport
+ * A report of events the client dropped before sending. With an id, the count is the whole of that report's drops
+ * for that reason so far: the store keeps the largest count it got for each (id, reason), so resends are harmless.
+ * @typedef {{ reason: string, count: number, id?: string }} DropReport
  */
 
 /**

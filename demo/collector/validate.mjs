@@ -130,6 +130,9 @@ function checkDropped(dropped) {
     if (!Number.isSafeInteger(drop.count) || /** @type {number} */ (drop.count) < 0) {
       return `dropped[${i}].count must be a non-negative integer`;
     }
+    if (drop.id !== undefined && (typeof drop.id !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(drop.id))) {
+      return `dropped[${i}].id must be 1-64 printable ASCII characters`;
+    }
   }
   return '';
 }
