@@ -4,7 +4,7 @@ import type { HeapAnalyticsElement } from './heap-analytics.ts';
 import type { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import { getRuntime } from '../runtime/load.ts';
-import { cleanUp, ENDPOINT, failOnUncaught, forgetEnv, uniqueEnv } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, failOnUncaught, forgetEnv, uniqueEnv } from '../test/collector.ts';
 import { mount, settled, unmount, until } from '../test/markup.ts';
 
 // The Document's own method: a test below names an image querySelector.
@@ -84,6 +84,23 @@ describe('<heap-analytics-debug>', () => {
     await el.updateComplete;
     expect(shadow(el).querySelector('.detail')?.textContent ?? '').to.contain('Buy');
     expect(shadow(el).querySelector('li.selected')?.textContent ?? '').to.contain('data-heap-event="Buy"');
+  });
+
+  it('warns once per page when reading the page again fails, not on every change, scroll or resize', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    // A page script that patched an annotated element's method: each rescan measures it and fails.
+    Object.defineProperty(page.querySelector('#buy')!, 'getBoundingClientRect', {
+      value: () => {
+        throw new Error('patched by the page');
+      },
+    });
+    const { warnings } = await captureConsole(() => {
+      for (let i = 0; i < 3; i++) el.refresh();
+    });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('debug-overlay-failed').and.include('patched by the page');
   });
 
   it('stays above the page’s own fixed layers, even one at the highest z-index (a chat widget, a cookie banner)', async () => {

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { auditMarkup, type AuditEntry } from '../runtime/markup-audit.ts';
 import type { HeapEvent } from '../runtime/types.ts';
+import { safeMessage, warnOnce } from '../runtime/warn.ts';
 
 /** Most live events kept in the list; older ones scroll away. */
 const MAX_LIVE = 50;
@@ -127,7 +128,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
       this.#measure();
     } catch (err) {
       // The overlay is a debugging aid: it must never break the page it inspects.
-      console.warn('[heap-analytics] debug-overlay-failed:', err);
+      // Once per page, as every code: a rescan that fails once fails on each change, scroll and resize after it.
+      warnOnce('debug-overlay-failed', `the overlay failed to read the page again: ${safeMessage(err)}; its outlines may be out of date.`);
     }
   }
 

@@ -243,6 +243,19 @@ describe('<heap-analytics>', () => {
     expect(el.getConsent()).to.equal('denied');
   });
 
+  it('a consent attribute removed leaves consent as it was, without a warning of a setConsent() the page never called', async () => {
+    const envId = newEnv('consentunset');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="denied" flush-interval="20"></heap-analytics>`);
+    // A template that renders the attribute only while the consent tool has an answer (consent=${state || nothing}).
+    const { warnings } = await captureConsole(() => el.removeAttribute('consent'));
+    expect(warnings).to.deep.equal([]);
+    expect(el.getConsent()).to.equal('denied');
+    // A bad value the page did write still warns.
+    const { warnings: bad } = await captureConsole(() => el.setAttribute('consent', 'yes'));
+    expect(bad).to.have.length(1);
+    expect(bad[0]).to.include('consent-invalid');
+  });
+
   it('a consent attribute removed while the element is detached leaves the consent the page gave since', async () => {
     const envId = newEnv('consentremoved');
     const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="pending" flush-interval="20"></heap-analytics>`);

@@ -25,7 +25,7 @@ const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement
  * @attr {string} identity - The signed-in user, identified before the first pageview; changes apply, removal does not reset.
  * @attr {string} user-properties - A JSON object of user properties, sent on connect and on change.
  * @attr {string} event-properties - A JSON object of event properties, applied on connect and on change.
- * @attr {'granted' | 'pending' | 'denied'} consent - The visitor's consent; changes apply at once.
+ * @attr {'granted' | 'pending' | 'denied'} consent - The visitor's consent; changes apply at once, removal leaves it as it is.
  * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
  * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */
@@ -153,7 +153,8 @@ export class HeapAnalyticsElement extends ElementBase {
       if (name === 'consent') this.#detachedConsent = value;
       return;
     }
-    if (name === 'consent') this.#runtime.setConsent(value as never);
+    // A removed consent attribute is no decision: consent stays as it was, as for one removed while detached.
+    if (name === 'consent') value != null && this.#runtime.setConsent(value as never);
     else this.#applyIdentity();
   }
 

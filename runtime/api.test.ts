@@ -27,6 +27,23 @@ describe('the runtime API', () => {
     expect(seen).to.deep.equal(['Before leaving']);
   });
 
+  it('reports a subscriber that throws as a subscribe() listener, still telling the others and sending the event', async () => {
+    const heap = startRuntime('subscribethrows');
+    const seen: string[] = [];
+    const { errors } = await captureConsole(() => {
+      heap.subscribe(() => {
+        throw new Error('subscriber bug');
+      });
+      heap.subscribe((event) => seen.push(event.name ?? event.type));
+      heap.track('Heard');
+    });
+    expect(seen).to.deep.equal(['Heard']);
+    expect(errors).to.have.length(1);
+    // Not a heap-event DOM listener: the browser reports those itself, and this one was given to subscribe().
+    expect(errors[0]).to.include('listener-failed').and.include('subscribe()').and.not.include('heap-event');
+    await waitForEvents(heap.envId, 1, { name: 'Heard' });
+  });
+
   it('sends a pageview at boot and tracked events with every field the protocol names', async () => {
     const heap = startRuntime('fields');
     heap.track('Purchase', { dollars: 50, item: 'Furby', gift: false });

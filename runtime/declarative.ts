@@ -33,8 +33,8 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     const name = readEventName(el);
     if (name === null) return;
     // Only the count per event is left: the API's cap applies (a plain object, so never undefined). The rest it
-    // checks again passes as it is, with no warning.
-    const properties = cleanProps(readEventProps(el), 'markup')!;
+    // checks again passes as it is, with no warning; and its object is plain and readable, so no call name is needed.
+    const properties = cleanProps(readEventProps(el))!;
     fired.add(el);
     // Which element, never what is in it: no text, no value.
     const target: TargetContext = { tag: tagOf(el) };

@@ -102,6 +102,24 @@ describe('properties', () => {
     expect(warnings.some((w) => w.includes('storage-corrupt'))).to.equal(true);
   });
 
+  it('says what it does with corrupt saved event properties: ignored, and the saved text kept until the next write', async () => {
+    const envId = uniqueEnv('corrupt-kept');
+    localStorage.setItem(`${keyPrefix(envId)}_props`, '{broken');
+    const { result: heap, warnings } = await captureConsole(() => {
+      const heap = startRuntime('corrupt-kept', { disablePageviewAutocapture: true }, envId);
+      heap.track('Without them');
+      return heap;
+    });
+    const [event] = await waitForEvents(heap.envId, 1, { type: 'track' });
+    expect(event!.properties ?? {}).to.deep.equal({});
+    // Nothing was reset: a site owner who looks at storage after the warning still finds the corrupt text.
+    expect(localStorage.getItem(`${keyPrefix(envId)}_props`)).to.equal('{broken');
+    const warning = warnings.find((w) => w.includes('storage-corrupt'))!;
+    expect(warning).to.include('ignored').and.include('next write').and.not.include('reset');
+    heap.addEventProperties({ plan: 'pro' });
+    expect(JSON.parse(localStorage.getItem(`${keyPrefix(envId)}_props`)!)).to.deep.equal({ plan: 'pro' });
+  });
+
   it('reads a getter once, at the call', async () => {
     const heap = startRuntime('getter', { disablePageviewAutocapture: true });
     let reads = 0;

@@ -205,7 +205,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         try {
           listener(event);
         } catch (err) {
-          errorOnce('listener-failed', 'a heap-event listener threw; other listeners still ran.', err);
+          errorOnce('listener-failed', 'a listener given to subscribe() threw; the other listeners still ran and the event is sent.', err);
         }
       }
       if (options.debug) logEvent(event);

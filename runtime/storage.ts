@@ -93,6 +93,6 @@ export function readJson<T>(store: Pick<KeyValueStore, 0>, key: string, isValid:
   const value = parseJson(text);
   if (isValid(value)) return value;
   // Corrupt state: treated as absent, and overwritten on the next write.
-  if (text != null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable and has been reset.`);
+  if (text != null) warnOnce('storage-corrupt', `stored state under "${key}" was unreadable; it is ignored, and replaced at the next write.`);
   return undefined;
 }

@@ -58,9 +58,10 @@ export const cleanEventName = (value: unknown): string | void => {
  * Returns the valid properties of `value`: keys shorter than 512 characters, values that are booleans,
  * finite numbers or strings (truncated below 1024 characters). Everything else is dropped with a warning.
  * Anything but a plain object (`undefined` too) gives undefined and a warning: calls whose properties are
- * optional pass `?? {}`, the add* calls ignore the call.
+ * optional pass `?? {}`, the add* calls ignore the call. `call` names the call in those two warnings; the markup,
+ * whose reader always makes a plain object, passes none.
  */
-export const cleanProps = (value: unknown, call: string): Props | undefined => {
+export const cleanProps = (value: unknown, call?: string): Props | undefined => {
   if (!isPropsObject(value)) {
     warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
     return undefined;

@@ -13,8 +13,9 @@ const seen = new Set<Code>();
 export type Message = string | number | readonly unknown[];
 
 /**
- * A warning's code, as docs/markup.md lists them. The sources write it; in the drop-in bundles a code written
- * as a literal becomes its number in heap-analytics-messages.js, which holds the codes beside the texts.
+ * A warning's code, as docs/warnings.md lists them (the markup's in docs/markup.md). The sources write it; in the
+ * drop-in bundles a code written as a literal becomes its number in heap-analytics-messages.js, which holds the codes
+ * beside the texts.
  */
 export type Code = string | number;
 

@@ -18,8 +18,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUILT = new Map([
   // api.ts: every call of CALLS, aliases and flush included.
   ['`${method}-failed`', ['<call>-failed']],
-  // validate.ts, from api.ts and runtime.ts. declarative.ts passes 'markup' too, but always with a plain object that
-  // was read, so markup-properties-invalid and markup-properties-unreadable are never printed.
+  // validate.ts, from api.ts and runtime.ts. declarative.ts calls it too, with no name: always with a plain object
+  // that was read, so it never prints these two.
   ['`${call}-properties-invalid`', ['track', 'trackPageview', 'addUserProperties', 'addEventProperties', 'addPageviewProperties'].map((call) => `${call}-properties-invalid`)],
   ['`${call}-properties-unreadable`', ['track', 'trackPageview', 'addUserProperties', 'addEventProperties', 'addPageviewProperties'].map((call) => `${call}-properties-unreadable`)],
   ['`${call}-key-invalid`', ['removeEventProperty-key-invalid', 'removePageviewProperty-key-invalid']],
