@@ -94,8 +94,11 @@ export function createOutbox(
   // Counts not acknowledged yet, by reason and report (the tab's record saves them all): each request carries them all
   // until the collector acknowledges them, which stores each report's count once however often it comes.
   let drops: DropCounts = {};
-  /** The id of the report new drops go in: a new one once it was sent, so a count sent never changes. */
-  let report = '';
+  /**
+   * The id of the report new drops go in: a new one at each request sent (one random draw per request, not per drop),
+   * so a count sent never changes.
+   */
+  let report = randomNumericId();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
   let notBefore = 0;
@@ -120,7 +123,7 @@ export function createOutbox(
    */
   function drop(reason: string, events: HeapEvent[], count = events.length) {
     if (!count) return;
-    const key = reason.includes(' ') ? reason : `${reason} ${(report ||= randomNumericId())}`;
+    const key = reason.includes(' ') ? reason : `${reason} ${report}`;
     drops[key] = (key === reason ? 0 : drops[key] ?? 0) + count;
     journalSettle(events, drops);
   }
@@ -178,7 +181,7 @@ export function createOutbox(
         return false;
       }
       // Those dropped from now on go in a new report.
-      report = '';
+      report = randomNumericId();
       const chunk = queue.splice(0, n);
       inFlight.add(chunk);
       void send(chunk, bytes, dropped, unload);
