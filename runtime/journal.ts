@@ -82,10 +82,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // Granted only after the runtime left (removed right after boot), it is let go at once, or the tab would look alive
   // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included.
   const lock = () => {
-    if (gone) {
-      releaseLock?.();
-      releaseLock = undefined;
-    } else if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    if (gone) releaseLock = void releaseLock?.();
+    else if (!releaseLock) void locks?.request(tabKey, () => gone || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
   };
   lock();
 
