@@ -122,10 +122,11 @@ export function createOutbox(
    * looked dead without Web Locks, asleep, may be adopted twice).
    */
   function drop(reason: string, events: HeapEvent[], count = events.length) {
-    if (!count) return;
     const key = reason.includes(' ') ? reason : `${reason} ${report}`;
-    drops[key] = (key === reason ? 0 : drops[key] ?? 0) + count;
-    journalSettle(events, drops);
+    if (count) {
+      drops[key] = (key === reason ? 0 : drops[key] ?? 0) + count;
+      journalSettle(events, drops);
+    }
   }
 
   function schedule(delay: number) {
