@@ -24,13 +24,14 @@ const FEATURES = [
     ['runtime/session.ts', /function readLandingContext\(\): SessionContext \{.*?\n\}\n/s, 'function readLandingContext(): SessionContext {\n  return {} as SessionContext;\n}\n'],
   ]],
   ['drop counts reported to the collector (outbox and batch; the journal keeps its part)', [
-    ['runtime/outbox.ts', /if \(!count\) return;\n.*?\n    journalSettle\(events, drops\);/s, 'journalSettle(events, {});'],
+    ['runtime/outbox.ts', /    const key = reason\.includes.*?\n    \}\n/s, '    journalSettle(events, {});\n'],
+    ['runtime/outbox.ts', 'let report = randomNumericId();', "let report = '';"],
+    ['runtime/outbox.ts', '      report = randomNumericId();\n', ''],
     ['runtime/outbox.ts', 'const dropped = Object.entries(drops);', 'const dropped = [] as DropCount[];'],
-    ['runtime/outbox.ts', /    for \(const \[key, count\] of dropped\) if .*\n/, ''],
+    ['runtime/outbox.ts', /    if \(ok \|\| .*? of dropped\) .*\n/, ''],
     ['runtime/outbox.ts', 'for (const [key, count] of found) drop(key, [], count);', ''],
     ['runtime/outbox.ts', 'while ((queue.length || (!inFlight.size && Object.keys(drops).length)) && inFlight', 'while (queue.length && inFlight'],
-    ['runtime/batch.ts', /  const reports = dropped\.map.*?\n  \}\);\n/s, ''],
-    ['runtime/batch.ts', '${dropped.length ? `,"dropped":[${reports}]` : \'\'}', ''],
+    ['runtime/batch.ts', /\$\{\n    dropped\.length\n.*?\n  \}`;/s, '`;'],
   ]],
   ['a click through a label counted once (the click the browser forwards to its control is not counted again)', [
     ['runtime/interactions.ts', '        const forwarded = forwardedTo === el;\n        forwardedTo = forwardTarget(pathOf(event));\n        if (forwardedTo) setTimeout(() => (forwardedTo = null));\n        if (forwarded) return;', ''],

@@ -58,11 +58,14 @@ export function eventJson(event: HeapEvent): string {
 export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropCount[], sentAt: number): [count: number, body: string] {
   // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
   // JSON.stringify write it as a string, which the collector refuses.
-  const reports = dropped.map(([key, count]) => {
-    const [reason, id] = key.split(' ');
-    return JSON.stringify({ reason, count, id });
-  });
-  const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${dropped.length ? `,"dropped":[${reports}]` : ''}`;
+  const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${
+    dropped.length
+      ? `,"dropped":[${dropped.map(([key, count]) => {
+          const [reason, id] = key.split(' ');
+          return JSON.stringify({ reason, count, id });
+        })}]`
+      : ''
+  }`;
   let context: string | undefined;
   let n = 0;
   let own = 0;

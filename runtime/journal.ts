@@ -52,7 +52,7 @@ const VERSION = 1;
 const STALE_MS = 90_000;
 
 const isEvent = (e: unknown): e is HeapEvent =>
-  typeof (e as HeapEvent)?.time === 'number' && ['id', 'type', 'user_id', 'session_id', 'pageview_id'].every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
+  typeof (e as HeapEvent)?.time === 'number' && 'id type user_id session_id pageview_id'.split(' ').every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
 
 /**
  * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`, the tab in group 2) or one of its
@@ -82,10 +82,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // Granted only after the runtime left (removed right after boot), it is let go at once, or the tab would look alive
   // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included.
   const lock = () => {
-    if (gone) {
-      releaseLock?.();
-      releaseLock = undefined;
-    } else if (!releaseLock) void locks?.request(tabKey, () => (gone ? undefined : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    if (gone) releaseLock = void releaseLock?.();
+    else if (!releaseLock) void locks?.request(tabKey, () => gone || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
   };
   lock();
 

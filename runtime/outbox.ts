@@ -94,8 +94,11 @@ export function createOutbox(
   // Counts not acknowledged yet, by reason and report (the tab's record saves them all): each request carries them all
   // until the collector acknowledges them, which stores each report's count once however often it comes.
   let drops: DropCounts = {};
-  /** The id of the report new drops go in: a new one once it was sent, so a count sent never changes. */
-  let report = '';
+  /**
+   * The id of the report new drops go in: a new one at each request sent (one random draw per request, not per drop),
+   * so a count sent never changes.
+   */
+  let report = randomNumericId();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
   let notBefore = 0;
@@ -119,10 +122,11 @@ export function createOutbox(
    * looked dead without Web Locks, asleep, may be adopted twice).
    */
   function drop(reason: string, events: HeapEvent[], count = events.length) {
-    if (!count) return;
-    const key = reason.includes(' ') ? reason : `${reason} ${(report ||= randomNumericId())}`;
-    drops[key] = (key === reason ? 0 : drops[key] ?? 0) + count;
-    journalSettle(events, drops);
+    const key = reason.includes(' ') ? reason : `${reason} ${report}`;
+    if (count) {
+      drops[key] = (key === reason ? 0 : drops[key] ?? 0) + count;
+      journalSettle(events, drops);
+    }
   }
 
   function schedule(delay: number) {
@@ -178,7 +182,7 @@ export function createOutbox(
         return false;
       }
       // Those dropped from now on go in a new report.
-      report = '';
+      report = randomNumericId();
       const chunk = queue.splice(0, n);
       inFlight.add(chunk);
       void send(chunk, bytes, dropped, unload);
@@ -208,7 +212,7 @@ export function createOutbox(
     // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
     // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
     // alone go round without a pause. A count an adoption raised meanwhile goes again.
-    for (const [key, count] of dropped) if ((ok || (status === 400 && !rejectedIds)) && drops[key] === count) delete drops[key];
+    if (ok || (status === 400 && !rejectedIds)) for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
     if (ok) {
       // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
       // request).
