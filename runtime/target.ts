@@ -102,7 +102,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   // Inside a field or an editable region (not the field or region itself), the element is the visitor's content: a
   // link they pasted, an image, a mention. Its attributes and href are theirs too.
   const inside = (around[2] ?? el) !== el;
-  const href = from === el && !hidden.has('href') && around[4];
+  const href = !inside && from === el && !hidden.has('href') && around[4];
   const named = !hidden.has(NAMED) && around[5];
   const fromAround = text && from && (from === el ? around : readAround(from));
 
@@ -115,7 +115,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       // The redacted text is `****` wherever it is.
       const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
-      if (href && !inside) target.href = sanitize(href, 512);
+      if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
       // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
       let hierarchy = '';
