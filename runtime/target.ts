@@ -107,7 +107,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
-    const target: TargetContext = { tag: chain[0]! };
+    const tag = chain[0]!;
+    const target: TargetContext = { tag };
     try {
       if (chain[1]) target.id = sanitize(chain[1], 128);
       const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
@@ -145,7 +146,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     } catch (err) {
       // A description that fails still sends the event, with the tag alone (the failure reported once).
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-      return { tag: chain[0]! };
+      return { tag };
     }
   };
 }
