@@ -50,11 +50,8 @@ function readLandingContext(): SessionContext {
     const params = new URL((props.landing_page = scrub(location.href))).searchParams;
     const referrer = documentText('referrer');
     if (referrer) props.referrer = scrub(referrer);
-    for (const key of UTM_KEYS) {
-      const value = params.get(key);
-      // Cut like any string property value.
-      if (value) props[key] = cleanValue(value) as string;
-    }
+    // Cut like any string property value.
+    for (const key of UTM_KEYS) if (params.get(key)) props[key] = cleanValue(params.get(key)) as string;
   } catch {
     // Without a DOM, reading location throws: no landing context.
   }
