@@ -40,8 +40,8 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Every event the core finishes carries its page.
     if (event.type === 'pageview') lastUrl = event.page!.url;
   });
-  const { core } = runtime;
-  const { capture } = core;
+  const core = runtime.core;
+  const capture = core.capture;
   const check = () => {
     core.capture = capture;
     const url = current();
