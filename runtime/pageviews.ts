@@ -40,8 +40,8 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Every event the core finishes carries its page.
     if (event.type === 'pageview') lastUrl = event.page!.url;
   });
-  const { core } = runtime;
-  const { capture } = core;
+  const core = runtime.core;
+  const capture = core.capture;
   const check = () => {
     core.capture = capture;
     const url = current();
@@ -75,7 +75,7 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     for (const [type, target = globalThis] of signals) target.removeEventListener(type, schedule);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
     // A script that put an original back has taken ours out: the next tracker must wrap again.
-    if (!historyListeners.size && wrapped.every(([method, original, wrapper]) => history[method] === wrapper || history[method] === original)) {
+    if (!historyListeners.size && wrapped.every(([method, ...ours]) => ours.includes(history[method]))) {
       for (const [method, original] of wrapped) history[method] = original;
       wrapped = [];
     }

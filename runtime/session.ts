@@ -50,11 +50,8 @@ function readLandingContext(): SessionContext {
     const params = new URL((props.landing_page = scrub(location.href))).searchParams;
     const referrer = documentText('referrer');
     if (referrer) props.referrer = scrub(referrer);
-    for (const key of UTM_KEYS) {
-      const value = params.get(key);
-      // Cut like any string property value.
-      if (value) props[key] = cleanValue(value) as string;
-    }
+    // Cut like any string property value.
+    for (const key of UTM_KEYS) if (params.get(key)) props[key] = cleanValue(params.get(key)) as string;
   } catch {
     // Without a DOM, reading location throws: no landing context.
   }
@@ -73,10 +70,10 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
   // A new session, starting at `now`: the current one from then on.
   const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
   return [
-    (now, read) => {
-      // The session this page knew before this touch: one that times out now is followed by a new one (not so a
-      // session an earlier page left, found expired at this page's first touch: its boot pageview starts the next).
-      const known = current;
+    // `known`: the session this page knew before this touch (a parameter only the default sets). One that times out
+    // now is followed by a new one (not so a session an earlier page left, found expired at this page's first touch:
+    // its boot pageview starts the next).
+    (now, read, known = current) => {
       // The shared store is read and written back at most once a second (the first touch too: syncedAt is
       // -Infinity until then), so a touch in a millisecond already touched costs no storage access.
       const sync = Math.abs(now - syncedAt) >= SYNC_MS;

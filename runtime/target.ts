@@ -102,12 +102,13 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   // Inside a field or an editable region (not the field or region itself), the element is the visitor's content: a
   // link they pasted, an image, a mention. Its attributes and href are theirs too.
   const inside = (around[2] ?? el) !== el;
-  const href = from === el && !hidden.has('href') && around[4];
+  const href = !inside && from === el && !hidden.has('href') && around[4];
   const named = !hidden.has(NAMED) && around[5];
   const fromAround = text && from && (from === el ? around : readAround(from));
 
   return () => {
-    const target: TargetContext = { tag: chain[0]! };
+    const tag = chain[0]!;
+    const target: TargetContext = { tag };
     try {
       if (chain[1]) target.id = sanitize(chain[1], 128);
       const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
@@ -115,7 +116,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       // The redacted text is `****` wherever it is.
       const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
       if (sentText) target.text = sentText;
-      if (href && !inside) target.href = sanitize(href, 512);
+      if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
       // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
       let hierarchy = '';
@@ -145,7 +146,7 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
     } catch (err) {
       // A description that fails still sends the event, with the tag alone (the failure reported once).
       errorOnce('autocapture-event-failed', 'an interaction could not be captured; the page is unaffected.', err);
-      return { tag: chain[0]! };
+      return { tag };
     }
   };
 }
