@@ -27,11 +27,10 @@ const SHOWN = -1;
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
 export function dwellOf(el: Element): number {
   const raw = attributeOf(el, VIEW_DWELL);
-  if (raw === null) return DEFAULT_DWELL_MS;
   // Not a number (undefined) is not >= 0 either.
-  const ms = parseNumber(raw)!;
+  const ms = raw === null ? DEFAULT_DWELL_MS : parseNumber(raw)!;
   if (ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell=${summarize(raw)} on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
+  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell=${summarize(raw!)} on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
   return DEFAULT_DWELL_MS;
 }
 
