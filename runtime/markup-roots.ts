@@ -129,8 +129,9 @@ export function createRoots(
     // The document's change and submit are heard already (the relay adds nothing there): no check for it.
     relayShadowRoot(root);
     roots.add(root);
-    // The attributes whose edits change what a present element does (the rest are read when an event fires).
-    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
+    // The attributes whose edits change what a present element does (the rest are read when an event fires). A
+    // filter observes attributes without `attributes: true` (the DOM standard sets it).
+    observer.observe(root, { childList: true, subtree: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
     // The walker reads no member of the root: the document answers `children` with an image or form of that name
     // (dom.ts), and the page's markup present at boot once went untracked.
     walk(root);
