@@ -68,7 +68,11 @@ export function createRoots(
           if (node.firstElementChild) call(node, 'querySelectorAll', ANNOTATED).forEach(onLeave);
         }
       }
-      if (!addedNodes.length || isInside(target, visited)) continue;
+      if (!addedNodes.length) continue;
+      // Inside (or at the top of) a subtree visited in this batch: nothing new. None visited, no walk up.
+      let inside: Node | null | 0 = visited.size && target;
+      while (inside && !visited.has(inside)) inside = parentOf(inside);
+      if (inside) continue;
       for (let i = 0, node; (node = addedNodes[i]); i++) {
         // The DOM's own member, as for removed nodes: a form's field named `isConnected` answers for a form gone already.
         if (isElement(node) && member(node, 'isConnected')) {
@@ -146,11 +150,4 @@ export function createRoots(
       roots.clear();
     },
   ];
-}
-
-/** True when `node` is in (or is) one of `parents`' subtrees, within its own root. */
-function isInside(node: Node, parents: Set<Node>): boolean {
-  if (!parents.size) return false;
-  for (let n: Node | null = node; n; n = parentOf(n)) if (parents.has(n)) return true;
-  return false;
 }
