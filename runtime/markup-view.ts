@@ -35,13 +35,6 @@ export function dwellOf(el: Element): number {
 }
 
 /**
- * The area of a rectangle, or the most of it a second one (the viewport, when known) can show: all of it, unless it is wider or
- * taller (then as wide or as tall as the viewport). A column taller than the viewport but narrow, or a strip wider
- * than it but low, never covers half of the viewport's area: measured against that, they never counted.
- */
-const area = (r: DOMRectReadOnly, view?: DOMRectReadOnly | null) => Math.min(r.width, (view || r).width) * Math.min(r.height, (view || r).height);
-
-/**
  * Creates the view tracker of a runtime: an element counts as seen once it has been at least half visible, in a
  * visible tab, for its dwell time. Its observers and listener exist only while something is watched. Where the
  * browser has no IntersectionObserver, watching an element warns and nothing is seen.
@@ -98,11 +91,17 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       const phase = states.get(el);
       // An element let go of may still be reported once (its entry was queued): it is no longer in `states`.
       if (phase === undefined && (!intersecting || !states.has(el))) continue;
-      // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
-      const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
-      // The share of the element the viewport can show: all of it, unless it is wider or taller than the viewport.
+      // The share of the element the viewport can show: all of it, unless it is wider or taller than the viewport
+      // (then as wide or as tall as the viewport). A column taller than the viewport but narrow, or a strip wider than
+      // it but low, never covers half of the viewport's area: measured against that, they never counted.
       // Without the viewport's bounds (a cross-origin frame), all of it, as when it fits.
-      const share = partly ? area(entry.boundingClientRect, entry.rootBounds) / area(entry.boundingClientRect) : 1;
+      let share = 1;
+      // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
+      if (intersecting && entry.intersectionRatio < VISIBLE_SHARE) {
+        const r = entry.boundingClientRect;
+        const view = entry.rootBounds || r;
+        share = (Math.min(r.width, view.width) * Math.min(r.height, view.height)) / (r.width * r.height);
+      }
       // Not in view, or less than half of that share of it is.
       if (!(entry.intersectionRatio >= share * VISIBLE_SHARE)) {
         clear(phase);
