@@ -73,12 +73,8 @@ export function findSender(event: Event): [Element, boolean] | null | undefined 
     forwardedTo = forwarded;
     setTimeout(() => (forwardedTo = null));
   }
-  return [found, path.some(leaves)];
+  // The page may leave with a click on or in a link, or a form's submit button. Of the elements with a form owner,
+  // only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
+  return [found, path.some((target) => isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form)))];
 }
 
-/**
- * A link, or a submit button of a form: a click on or in it may take the page away. Of the elements with a form
- * owner, only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
- */
-const leaves = (target: EventTarget) =>
-  isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));
