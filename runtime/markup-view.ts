@@ -123,9 +123,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
 
   const onVisibility = () => {
     if (documentText('visibilityState') === 'hidden') return;
-    states.forEach((phase, el) => {
-      if (phase === DUE) arm(el);
-    });
+    states.forEach((phase, el) => phase === DUE && arm(el));
   };
 
   const unwatch = (el: Element) => {
