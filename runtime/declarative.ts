@@ -15,7 +15,7 @@ import { errorOnce } from './warn.ts';
 const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
 
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
-export function observeMarkup(runtime: HeapRuntime): () => void {
+export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   // Only started with a document (features.ts): no MutationObserver, no markup tracking.
   if (typeof MutationObserver !== 'function') return () => {};
   /** Elements that sent an event, for `data-heap-once`. */
@@ -137,4 +137,4 @@ export function observeMarkup(runtime: HeapRuntime): () => void {
     stopPageviews();
     probe?.stop(runtime);
   };
-}
+};

@@ -4,7 +4,7 @@ import type { HeapRuntime } from './load.ts';
 import { errorOnce } from './warn.ts';
 
 /** Starts the DOM-facing features (markup tracking, autocapture) for a runtime; returns the function that stops them all. */
-export function startFeatures(runtime: HeapRuntime): () => void {
+export const startFeatures = (runtime: HeapRuntime): (() => void) => {
   const stops: (() => void)[] = [];
   // Autocapture subscribes to the page's clicks first: a press's click event comes before the markup event it sends.
   // Neither starts without a DOM. Each call is written out, so that the codes and texts are literals the build moves
@@ -22,4 +22,4 @@ export function startFeatures(runtime: HeapRuntime): () => void {
     }
   }
   return () => stops.forEach((stop) => stop());
-}
+};

@@ -129,8 +129,8 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
       }
     },
   });
-  replay(previous, global.push);
-  replay(callbacks, readyCb.push);
+  // Each queue's entries (a copy: replayed calls may queue more).
+  for (const [queued, run] of [[previous, global.push], [callbacks, readyCb.push]] as const) if (Array.isArray(queued)) queued.slice().forEach(run as (entry: unknown) => void);
   return global;
 }
 
@@ -149,9 +149,4 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
     const [next] = claimants;
     if (next) installGlobal(next);
   }
-}
-
-/** Runs each entry of a snippet's queue (a copy: replayed calls may queue more). */
-function replay<T>(queued: unknown, run: (entry: T) => unknown): void {
-  if (Array.isArray(queued)) (queued.slice() as T[]).forEach(run);
 }

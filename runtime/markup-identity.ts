@@ -32,15 +32,13 @@ export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity,
         applied[name] = value;
         // A removed or blank identity changes nothing: removal does not reset, and the same user set again is
         // identified again (the runtime ignores the identity it already has).
-        if (name === 'identity') {
-          if (value?.trim()) heap.identify(value);
-          continue;
-        }
-        const props = parsePropsJson(el, name, value);
         // A removed attribute parses as no properties, which addUserProperties() sends nothing for; forgetting it
         // lets the same value, set again later, be sent again.
         // An invalid one changes nothing.
-        if (props) {
+        let props;
+        if (name === 'identity') {
+          if (value?.trim()) heap.identify(value);
+        } else if ((props = parsePropsJson(el, name, value))) {
           if (name === 'user-properties') heap.addUserProperties(props);
           else {
             // A removed attribute declares nothing: the keys it set go. Only the keys the new value lacks are removed:

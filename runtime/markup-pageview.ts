@@ -22,13 +22,14 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
 
   // A new pageview clears pageview properties; declarations still in the page fill in what it did not set (with none
   // left, nothing: adding no properties changes nothing).
-  const unsubscribe = runtime.subscribe((event) => {
-    if (event.type !== 'pageview') return;
-    // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is). A
-    // holder removed in the task that started the pageview is no longer in the page, though its removal may not have
-    // been read yet: a swap that inserts the new page before removing the old (htmx) gave it the old page's keys.
-    runtime.addPageviewProperties(Object.assign({}, ...[...holders].map(([el, props]) => member(el, 'isConnected') && props), runtime.core.properties[1][0]()));
-  });
+  // The newest declaration of a key wins, and what the pageview set wins over them all (added again as it is). A
+  // holder removed in the task that started the pageview is no longer in the page, though its removal may not have
+  // been read yet: a swap that inserts the new page before removing the old (htmx) gave it the old page's keys.
+  const unsubscribe = runtime.subscribe(
+    (event) =>
+      event.type === 'pageview' &&
+      runtime.addPageviewProperties(Object.assign({}, ...[...holders].map(([el, props]) => member(el, 'isConnected') && props), runtime.core.properties[1][0]())),
+  );
 
   return [
     (el, atBoot) => {

@@ -120,11 +120,12 @@ export { composedParent, isShadowRoot } from './composed-tree.ts';
  * `data-heap-event` (the nearest winning), under the element's own.
  */
 export const readEventProps = (el: Element): Props => {
-  let out = readOwnProps(el);
-  for (let node = composedParent(el); node; node = composedParent(node)) {
-    if (attributeOf(node, EVENT) === null) out = Object.assign(readOwnProps(node), out);
+  let out: Props | undefined;
+  // The element's own first (none read yet), then each ancestor's under them: one read of an element's properties.
+  for (let node: Element | null = el; node; node = composedParent(node)) {
+    if (!out || attributeOf(node, EVENT) === null) out = Object.assign(readOwnProps(node), out);
   }
-  return out;
+  return out!;
 };
 
 /** A finite number written as a numeral ("49", "-1.5", "1e3"), or undefined. */

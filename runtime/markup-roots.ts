@@ -68,7 +68,11 @@ export function createRoots(
           if (node.firstElementChild) call(node, 'querySelectorAll', ANNOTATED).forEach(onLeave);
         }
       }
-      if (!addedNodes.length || isInside(target, visited)) continue;
+      if (!addedNodes.length) continue;
+      // Inside (or at the top of) a subtree visited in this batch: nothing new. None visited, no walk up.
+      let inside: Node | null | 0 = visited.size && target;
+      while (inside && !visited.has(inside)) inside = parentOf(inside);
+      if (inside) continue;
       for (let i = 0, node; (node = addedNodes[i]); i++) {
         // The DOM's own member, as for removed nodes: a form's field named `isConnected` answers for a form gone already.
         if (isElement(node) && member(node, 'isConnected')) {
@@ -129,8 +133,9 @@ export function createRoots(
     // The document's change and submit are heard already (the relay adds nothing there): no check for it.
     relayShadowRoot(root);
     roots.add(root);
-    // The attributes whose edits change what a present element does (the rest are read when an event fires).
-    observer.observe(root, { childList: true, subtree: true, attributes: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
+    // The attributes whose edits change what a present element does (the rest are read when an event fires). A
+    // filter observes attributes without `attributes: true` (the DOM standard sets it).
+    observer.observe(root, { childList: true, subtree: true, attributeFilter: [EVENT, TRIGGER, PAGEVIEW, PAGEVIEW_PROPS] });
     // The walker reads no member of the root: the document answers `children` with an image or form of that name
     // (dom.ts), and the page's markup present at boot once went untracked.
     walk(root);
@@ -145,11 +150,4 @@ export function createRoots(
       roots.clear();
     },
   ];
-}
-
-/** True when `node` is in (or is) one of `parents`' subtrees, within its own root. */
-function isInside(node: Node, parents: Set<Node>): boolean {
-  if (!parents.size) return false;
-  for (let n: Node | null = node; n; n = parentOf(n)) if (parents.has(n)) return true;
-  return false;
 }

@@ -27,15 +27,18 @@ export function defaultTrigger(el: Element): Trigger {
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
 export const triggersOf = (el: Element): readonly Trigger[] => {
   const raw = attributeOf(el, TRIGGER);
-  const single = SINGLE.get(raw ?? defaultTrigger(el));
-  if (single) return single;
-  // A warning is no trigger: the unknown word is left out.
-  const out = raw!.toLowerCase().split(/[\s,]+/).filter(
-    (token) =>
-      SINGLE.has(token) ||
-      (token && warnOnce('markup-trigger-invalid', `data-heap-trigger=${summarize(raw!)} on ${describeElement(el)} names an unknown trigger ${summarize(token)} (use click, submit, change, view or load); it was ignored.`)),
-  ) as Trigger[];
-  return out.length ? out : SINGLE.get(defaultTrigger(el))!;
+  // A warning is no trigger: the unknown word is left out. None (no attribute, or no known word), the default.
+  // An empty attribute (no word) is none too.
+  const out =
+    raw &&
+    (SINGLE.get(raw) ||
+      (raw.toLowerCase().split(/[\s,]+/).filter(
+        (token) =>
+          SINGLE.has(token) ||
+          (token && warnOnce('markup-trigger-invalid', `data-heap-trigger=${summarize(raw)} on ${describeElement(el)} names an unknown trigger ${summarize(token)} (use click, submit, change, view or load); it was ignored.`)),
+      ) as Trigger[]));
+  // The default is read in one place, so that the build inlines it.
+  return out?.length ? (out as Trigger[]) : SINGLE.get(defaultTrigger(el))!;
 };
 
 /** The control a label's click may be forwarded to next, when the element that click sent from holds it. */
@@ -70,12 +73,8 @@ export function findSender(event: Event): [Element, boolean] | null | undefined 
     forwardedTo = forwarded;
     setTimeout(() => (forwardedTo = null));
   }
-  return [found, path.some(leaves)];
+  // The page may leave with a click on or in a link, or a form's submit button. Of the elements with a form owner,
+  // only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
+  return [found, path.some((target) => isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form)))];
 }
 
-/**
- * A link, or a submit button of a form: a click on or in it may take the page away. Of the elements with a form
- * owner, only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
- */
-const leaves = (target: EventTarget) =>
-  isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form));

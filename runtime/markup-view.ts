@@ -27,20 +27,12 @@ const SHOWN = -1;
 /** The element's dwell time from `data-heap-view-dwell` (milliseconds), or the default. */
 export function dwellOf(el: Element): number {
   const raw = attributeOf(el, VIEW_DWELL);
-  if (raw === null) return DEFAULT_DWELL_MS;
   // Not a number (undefined) is not >= 0 either.
-  const ms = parseNumber(raw)!;
+  const ms = raw === null ? DEFAULT_DWELL_MS : parseNumber(raw)!;
   if (ms >= 0) return ms;
-  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell=${summarize(raw)} on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
+  warnOnce('markup-view-dwell-invalid', `data-heap-view-dwell=${summarize(raw!)} on ${describeElement(el)} is not a number of milliseconds; 1000 is used.`);
   return DEFAULT_DWELL_MS;
 }
-
-/**
- * The area of a rectangle, or the most of it a second one (the viewport, when known) can show: all of it, unless it is wider or
- * taller (then as wide or as tall as the viewport). A column taller than the viewport but narrow, or a strip wider
- * than it but low, never covers half of the viewport's area: measured against that, they never counted.
- */
-const area = (r: DOMRectReadOnly, view?: DOMRectReadOnly | null) => Math.min(r.width, (view || r).width) * Math.min(r.height, (view || r).height);
 
 /**
  * Creates the view tracker of a runtime: an element counts as seen once it has been at least half visible, in a
@@ -62,10 +54,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   probe?.count('viewTimers', () => [...states.values()].filter((phase) => (phase as number) > 0).length);
 
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
-  const unobserve = (el: Element) => {
-    coarse!.unobserve(el);
-    fine?.unobserve(el);
-  };
+  const unobserve = (el: Element) => (coarse!.unobserve(el), fine?.unobserve(el));
 
   const flush = () => {
     if (!states.size) stop();
@@ -73,11 +62,9 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
     dropped.clear();
   };
 
-  const clear = (phase: Phase) => {
-    // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
-    // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
-    if (phase) clearTimeout(phase);
-  };
+  // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
+  // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
+  const clear = (phase: Phase) => phase && clearTimeout(phase);
 
   const arm = (el: Element) => {
     states.set(
@@ -99,11 +86,17 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
       const phase = states.get(el);
       // An element let go of may still be reported once (its entry was queued): it is no longer in `states`.
       if (phase === undefined && (!intersecting || !states.has(el))) continue;
-      // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
-      const partly = intersecting && entry.intersectionRatio < VISIBLE_SHARE;
-      // The share of the element the viewport can show: all of it, unless it is wider or taller than the viewport.
+      // The share of the element the viewport can show: all of it, unless it is wider or taller than the viewport
+      // (then as wide or as tall as the viewport). A column taller than the viewport but narrow, or a strip wider than
+      // it but low, never covers half of the viewport's area: measured against that, they never counted.
       // Without the viewport's bounds (a cross-origin frame), all of it, as when it fits.
-      const share = partly ? area(entry.boundingClientRect, entry.rootBounds) / area(entry.boundingClientRect) : 1;
+      let share = 1;
+      // Most entries are plainly in or out: the rectangles (objects made on each read) are read only when partly in.
+      if (intersecting && entry.intersectionRatio < VISIBLE_SHARE) {
+        const r = entry.boundingClientRect;
+        const view = entry.rootBounds || r;
+        share = (Math.min(r.width, view.width) * Math.min(r.height, view.height)) / (r.width * r.height);
+      }
       // Not in view, or less than half of that share of it is.
       if (!(entry.intersectionRatio >= share * VISIBLE_SHARE)) {
         clear(phase);
@@ -125,9 +118,7 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
 
   const onVisibility = () => {
     if (documentText('visibilityState') === 'hidden') return;
-    states.forEach((phase, el) => {
-      if (phase === DUE) arm(el);
-    });
+    states.forEach((phase, el) => phase === DUE && arm(el));
   };
 
   const unwatch = (el: Element) => {
