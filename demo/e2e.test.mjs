@@ -315,3 +315,25 @@ test('the live view tells a track event named "pageview" from pageviews: chart l
   });
   await live.browserContext().close();
 });
+
+test('the live view shows the events clients reported dropping, by reason, and keeps the totals current', { skip, timeout: 40_000 }, async () => {
+  const post = async (/** @type {unknown[]} */ events, /** @type {unknown[]} */ dropped) => {
+    const batch = { v: 1, env_id: 'e2e-drops', sent_at: Date.now(), common: { user_id: '6161', session_id: 's' }, events, dropped };
+    assert.equal((await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) })).status, 200);
+  };
+  const report = [{ reason: 'cap', count: 3, id: 'r1' }, { reason: 'retries', count: 1, id: 'r1' }];
+  await post([{ id: crypto.randomUUID(), type: 'track', name: 'after a full outbox', time: Date.now(), pageview_id: 'pv' }], report);
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-drops`);
+  const dropped = () => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header')?.querySelector('heap-drop-count')
+    ?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim();
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
+    ?.shadowRoot?.textContent?.includes('dropped'), POLL);
+  assert.equal(await live.evaluate(dropped), '4 dropped by clients (cap 3, retries 1)');
+  // Drops that come with no event (so nothing new in the stream), and the same report again (counted once).
+  await post([], [...report, { reason: 'rejected', count: 2, id: 'r2' }]);
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
+    ?.shadowRoot?.textContent?.includes('rejected'), POLL);
+  assert.equal(await live.evaluate(dropped), '6 dropped by clients (cap 3, rejected 2, retries 1)');
+  await live.browserContext().close();
+});
