@@ -279,3 +279,61 @@ test('the user timeline keeps up while the user\'s events keep arriving', { skip
   }
   await live.browserContext().close();
 });
+
+test('the live view tells a track event named "pageview" from pageviews: chart legend, table and timeline', { skip, timeout: 40_000 }, async () => {
+  const now = Date.now();
+  const event = (/** @type {object} */ fields) => ({ id: crypto.randomUUID(), time: now, pageview_id: 'pv', ...fields });
+  const batch = { v: 1, env_id: 'e2e-named-like-a-type', sent_at: now, common: { user_id: '5151', session_id: 's' }, events: [
+    event({ type: 'pageview', page: { path: '/pricing', title: 'Pricing' } }),
+    event({ type: 'track', name: 'pageview' }),
+    event({ type: 'track', name: 'pageview' }),
+  ] };
+  assert.equal((await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) })).status, 200);
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-named-like-a-type&user=5151`);
+  await live.waitForFunction(() => {
+    const app = document.querySelector('heap-live-app')?.shadowRoot;
+    return app?.querySelector('heap-rate-chart')?.shadowRoot?.querySelector('.legend b')
+      && app.querySelector('heap-event-table')?.shadowRoot?.querySelectorAll('tr').length === 4
+      && app.querySelector('heap-user-timeline')?.shadowRoot?.querySelectorAll('li.event').length === 3;
+  }, POLL);
+  const shown = await live.evaluate(() => {
+    const app = /** @type {ShadowRoot} */ (document.querySelector('heap-live-app')?.shadowRoot);
+    const all = (/** @type {string} */ host, /** @type {string} */ selector) =>
+      [...(app.querySelector(host)?.shadowRoot?.querySelectorAll(selector) ?? [])];
+    const text = (/** @type {Element} */ el) => el.textContent?.replace(/\s+/g, ' ').trim();
+    return {
+      legend: all('heap-rate-chart', '.legend li').map((li) => [li.getAttribute('title'), text(li)]),
+      table: all('heap-event-table', 'tbody tr').map((tr) => [tr.getAttribute('data-type'), text(/** @type {Element} */ (tr.querySelector('.what')))]).sort(),
+      timeline: all('heap-user-timeline', 'li.event').map((li) => [text(/** @type {Element} */ (li.querySelector('.type'))), text(/** @type {Element} */ (li.querySelector('.what')))]).sort(),
+    };
+  });
+  assert.deepEqual(shown, {
+    legend: [['track event: pageview', 'pageview 2'], ['all pageview events', 'pageview 1']],
+    table: [['pageview', 'Pricing'], ['track', 'pageview'], ['track', 'pageview']],
+    timeline: [['pageview', 'Pricing'], ['track', 'pageview'], ['track', 'pageview']],
+  });
+  await live.browserContext().close();
+});
+
+test('the live view shows the events clients reported dropping, by reason, and keeps the totals current', { skip, timeout: 40_000 }, async () => {
+  const post = async (/** @type {unknown[]} */ events, /** @type {unknown[]} */ dropped) => {
+    const batch = { v: 1, env_id: 'e2e-drops', sent_at: Date.now(), common: { user_id: '6161', session_id: 's' }, events, dropped };
+    assert.equal((await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) })).status, 200);
+  };
+  const report = [{ reason: 'cap', count: 3, id: 'r1' }, { reason: 'retries', count: 1, id: 'r1' }];
+  await post([{ id: crypto.randomUUID(), type: 'track', name: 'after a full outbox', time: Date.now(), pageview_id: 'pv' }], report);
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-drops`);
+  const dropped = () => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header')?.querySelector('heap-drop-count')
+    ?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim();
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
+    ?.shadowRoot?.textContent?.includes('dropped'), POLL);
+  assert.equal(await live.evaluate(dropped), '4 dropped by clients (cap 3, retries 1)');
+  // Drops that come with no event (so nothing new in the stream), and the same report again (counted once).
+  await post([], [...report, { reason: 'rejected', count: 2, id: 'r2' }]);
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
+    ?.shadowRoot?.textContent?.includes('rejected'), POLL);
+  assert.equal(await live.evaluate(dropped), '6 dropped by clients (cap 3, rejected 2, retries 1)');
+  await live.browserContext().close();
+});

@@ -34,7 +34,7 @@ test('every module the import map names is served, and the app modules too', asy
   const html = await (await fetch(`${c.base}/`)).text();
   const { imports } = JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '{}');
   const files = Object.entries(imports).filter(([name]) => !name.endsWith('/')).map(([, url]) => url);
-  files.push('./live/live-app.js', './live/event-table.js', './live/live.css', './live/vendor/lit/directives/repeat.js');
+  files.push('./live/live-app.js', './live/event-table.js', './live/drop-count.js', './live/live.css', './live/vendor/lit/directives/repeat.js');
   for (const file of files) {
     const res = await fetch(new URL(file, `${c.base}/`));
     assert.equal(res.status, 200, file);

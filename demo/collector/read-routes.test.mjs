@@ -90,17 +90,31 @@ test('counts group by track name or other type per minute and hour bucket', asyn
   ]);
   const minute = await c.get(`/v1/counts?env_id=${env}&bucket=minute`);
   assert.deepEqual(minute, { bucket: 'minute', counts: [
-    { bucket_start: start, name: 'Buy', count: 2 },
-    { bucket_start: start + 60_000, name: 'pageview', count: 1 },
-    { bucket_start: start + hour, name: 'Buy', count: 1 },
+    { bucket_start: start, type: 'track', name: 'Buy', count: 2 },
+    { bucket_start: start + 60_000, type: 'pageview', name: 'pageview', count: 1 },
+    { bucket_start: start + hour, type: 'track', name: 'Buy', count: 1 },
   ] });
   const hourly = await c.get(`/v1/counts?env_id=${env}&bucket=hour`);
   assert.deepEqual(hourly.counts, [
-    { bucket_start: start, name: 'Buy', count: 2 },
-    { bucket_start: start, name: 'pageview', count: 1 },
-    { bucket_start: start + hour, name: 'Buy', count: 1 },
+    { bucket_start: start, type: 'track', name: 'Buy', count: 2 },
+    { bucket_start: start, type: 'pageview', name: 'pageview', count: 1 },
+    { bucket_start: start + hour, type: 'track', name: 'Buy', count: 1 },
   ]);
   assert.equal((await fetch(`${c.base}/v1/counts?env_id=${env}&bucket=day`)).status, 400);
+});
+
+test('counts keep a track event named like a type apart from the events of that type', async () => {
+  const env = newEnvId();
+  await send(env, [
+    makeEvent({ name: 'pageview' }),
+    makeEvent({ name: 'pageview' }),
+    makeEvent({ type: 'pageview', name: undefined }),
+  ]);
+  const minute = Math.floor((T0 - 1000) / 60_000) * 60_000;
+  assert.deepEqual((await c.get(`/v1/counts?env_id=${env}&bucket=minute`)).counts, [
+    { bucket_start: minute, type: 'pageview', name: 'pageview', count: 1 },
+    { bucket_start: minute, type: 'track', name: 'pageview', count: 2 },
+  ]);
 });
 
 test('drop reports are summed per reason, and a pure resend does not count them twice', async () => {
@@ -145,7 +159,7 @@ test('order=desc lists events newest first; since limits counts; envs lists the 
 
   const minute = Math.floor((T0 - 1000) / 60_000) * 60_000;
   const { counts } = await c.get(`/v1/counts?env_id=${env}&bucket=minute&since=${minute}`);
-  assert.deepEqual(counts, [{ bucket_start: minute, name: 'A', count: 1 }, { bucket_start: minute, name: 'B', count: 1 }]);
+  assert.deepEqual(counts, [{ bucket_start: minute, type: 'track', name: 'A', count: 1 }, { bucket_start: minute, type: 'track', name: 'B', count: 1 }]);
   assert.equal((await fetch(`${c.base}/v1/counts?env_id=${env}&since=soon`)).status, 400);
 
   const other = newEnvId();

@@ -125,9 +125,10 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   };
   const propsOfIdentity = db.prepare(`SELECT key, value FROM user_props WHERE env_id = @env AND user_id IN
       (SELECT user_id FROM identities WHERE env_id = @env AND identity = @identity) ORDER BY time, user_id`);
-  const countStatement = db.prepare(`SELECT server_time - server_time % @bucket AS bucket_start,
+  // The type goes with the name: a track event named "pageview" is not a pageview.
+  const countStatement = db.prepare(`SELECT server_time - server_time % @bucket AS bucket_start, type,
       CASE WHEN type = 'track' THEN name ELSE type END AS name, count(*) AS count
-    FROM events WHERE env_id = @env AND server_time >= @since GROUP BY 1, 2 ORDER BY 1, 2`);
+    FROM events WHERE env_id = @env AND server_time >= @since GROUP BY 1, 3, 2 ORDER BY 1, 3, 2`);
   // Walks the (env_id, seq) index from one env id to the next: O(envs * log n), not a scan of every event.
   const envIdsStatement = db.prepare(`WITH RECURSIVE envs(env_id) AS (
       SELECT min(env_id) FROM events

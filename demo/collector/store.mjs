@@ -71,8 +71,8 @@
  */
 
 /**
- * Event counts of one name in one time bucket.
- * @typedef {{ bucket_start: number, name: string, count: number }} CountRow
+ * Event counts of one name in one time bucket: `name` is the event name for track events, the type for the others.
+ * @typedef {{ bucket_start: number, type: string, name: string, count: number }} CountRow
  */
 
 /**
@@ -85,7 +85,7 @@
  * @property {(filter: { envId: string, userId?: string, identity?: string }) => { users: StoredUser[], properties?: Record<string, unknown> }} queryUsers
  *   User rows; with `identity`, also the properties merged across all its user ids.
  * @property {(filter: { envId: string, bucketMs: number, sinceMs?: number }) => CountRow[]} countByName
- *   Counts per name (track) or type (others) per bucket of server_time, from sinceMs on when given.
+ *   Counts per type and name (track) or type (others) per bucket of server_time, from sinceMs on when given.
  * @property {() => string[]} envIds
  *   The env ids that have stored events, sorted.
  * @property {(envId: string) => DropReport[]} drops

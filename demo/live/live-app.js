@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { getJson, openStream } from './collector-api.js';
+import './drop-count.js';
 import './event-table.js';
 import './rate-chart.js';
 import './user-timeline.js';
@@ -13,7 +14,7 @@ const TYPES = ['pageview', 'track', 'click', 'submit', 'change', 'view', 'identi
 
 /**
  * `<heap-live-app>`: the collector's live view. Streams the stored events of one env id, newest
- * first, with filters, a per-minute chart and a user timeline. Its state lives in the page URL
+ * first, with filters, a per-minute chart, the clients' drop reports and a user timeline. Its state lives in the page URL
  * (`?env_id=demo&type=track&user=...`), so a view can be shared or reloaded.
  */
 export class HeapLiveApp extends LitElement {
@@ -120,6 +121,7 @@ export class HeapLiveApp extends LitElement {
         </label>
         <span class="status ${this.status}" title="server-sent events">${this.status}</span>
         <span class="count">${this.events.length} event${this.events.length === 1 ? '' : 's'} shown</span>
+        <heap-drop-count .envId=${this.envId} .revision=${this.revision}></heap-drop-count>
       </header>
       <heap-rate-chart .envId=${this.envId} .revision=${this.revision}></heap-rate-chart>
       <form class="filters" @submit=${(/** @type {Event} */ e) => e.preventDefault()} @change=${this.onFilterInput}>

@@ -12,7 +12,7 @@ const HEIGHT = 90;
 
 /**
  * `<heap-rate-chart>`: events per minute over the last half hour, stacked by event name (track
- * events) or type (everything else), read from `GET /v1/counts`. It re-reads when `revision`
+ * events) or type (everything else, shown as a type badge), read from `GET /v1/counts`. It re-reads when `revision`
  * changes (at most once a second) and every 30 s as the window moves.
  */
 export class HeapRateChart extends LitElement {
@@ -27,7 +27,7 @@ export class HeapRateChart extends LitElement {
     super();
     this.envId = '';
     this.revision = 0;
-    /** @type {{ bucket_start: number, name: string, count: number }[]} */
+    /** @type {{ bucket_start: number, type?: string, name: string, count: number }[]} */
     this.rows = [];
     this.since = windowStart();
     /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -66,11 +66,17 @@ export class HeapRateChart extends LitElement {
   }
 
   render() {
+    // A series is a type and a name: a track event named "pageview" is not a pageview.
+    const keyOf = (/** @type {{ type?: string, name: string }} */ row) => `${row.type}\n${row.name}`;
     const totals = new Map();
-    for (const row of this.rows) totals.set(row.name, (totals.get(row.name) ?? 0) + row.count);
-    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, COLORS.length).map(([name]) => name);
-    const colorOf = (/** @type {string} */ name) => { const i = top.indexOf(name); return i < 0 ? OTHER_COLOR : COLORS[i]; };
-    const columns = Array.from({ length: WINDOW }, () => /** @type {{ name: string, count: number }[]} */ ([]));
+    const rowOf = new Map();
+    for (const row of this.rows) {
+      totals.set(keyOf(row), (totals.get(keyOf(row)) ?? 0) + row.count);
+      rowOf.set(keyOf(row), row);
+    }
+    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, COLORS.length).map(([key]) => key);
+    const colorOf = (/** @type {string} */ key) => { const i = top.indexOf(key); return i < 0 ? OTHER_COLOR : COLORS[i]; };
+    const columns = Array.from({ length: WINDOW }, () => /** @type {{ type?: string, name: string, count: number }[]} */ ([]));
     for (const row of this.rows) {
       const column = Math.floor((row.bucket_start - this.since) / MINUTE);
       if (column >= 0 && column < WINDOW) columns[column].push(row);
@@ -80,12 +86,12 @@ export class HeapRateChart extends LitElement {
     const bars = columns.flatMap((column, i) => {
       let y = HEIGHT;
       return column
-        .sort((a, b) => top.indexOf(a.name) - top.indexOf(b.name))
+        .sort((a, b) => top.indexOf(keyOf(a)) - top.indexOf(keyOf(b)))
         .map((row) => {
           const h = (row.count / peak) * (HEIGHT - 4);
           y -= h;
-          return svg`<rect x=${i * slot + 1} y=${y} width=${slot - 2} height=${h} fill=${colorOf(row.name)}>
-            <title>${clockTime(this.since + i * MINUTE)} · ${row.name}: ${row.count}</title></rect>`;
+          return svg`<rect x=${i * slot + 1} y=${y} width=${slot - 2} height=${h} fill=${colorOf(keyOf(row))}>
+            <title>${clockTime(this.since + i * MINUTE)} · ${describe(row)}: ${row.count}</title></rect>`;
         });
     });
     const others = [...totals.keys()].filter((name) => !top.includes(name));
@@ -100,7 +106,11 @@ export class HeapRateChart extends LitElement {
       </svg>
       <div class="axis"><span>${clockTime(this.since)}</span><span>now</span></div>
       <ul class="legend">
-        ${top.map((name) => html`<li title=${name}><i style="background:${colorOf(name)}"></i>${name} <b>${totals.get(name)}</b></li>`)}
+        ${top.map((key) => {
+          const row = rowOf.get(key);
+          return html`<li title=${describe(row)}><i style="background:${colorOf(key)}"></i>${isType(row)
+            ? html`<span class="type">${row.type}</span>` : row.name} <b>${totals.get(key)}</b></li>`;
+        })}
         ${others.length ? html`<li><i style="background:${OTHER_COLOR}"></i>${others.length} more</li>` : ''}
         ${this.rows.length === 0 ? html`<li class="none">no events in this window</li>` : ''}
       </ul>`;
@@ -118,7 +128,19 @@ export class HeapRateChart extends LitElement {
     .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
     .legend b { font-weight: 600; color: #374151; }
     .none { color: #9ca3af; }
+    .type { font-size: 11px; padding: 0 6px; border-radius: 999px; background: #e5e7eb; }
   `;
+}
+
+/** Rows that count a whole type (not a track event's name). @param {{ type?: string }} row */
+function isType(row) {
+  return row.type !== undefined && row.type !== 'track';
+}
+
+/** A series in words, for titles. @param {{ type?: string, name: string }} row */
+function describe(row) {
+  if (isType(row)) return `all ${row.type} events`;
+  return row.type ? `${row.type} event: ${row.name}` : row.name;
 }
 
 /** Start of the oldest minute shown, so the newest column is the current minute. */
