@@ -71,6 +71,21 @@ describe('consent', () => {
     expect(after!.properties).to.deep.equal({ returning: true });
   });
 
+  it('granted after pending keeps the pageview held while pending for the session it continues: no second pageview', async () => {
+    const envId = env('returning-view');
+    const first = startRuntime('returning-view', quiet, envId);
+    const earlier = first.getSessionId();
+    first.dispose();
+    const second = startRuntime('returning-view', { retry: quiet.retry, consent: 'pending' }, envId);
+    second.setConsent('granted');
+    expect(second.getSessionId()).to.equal(earlier);
+    second.track('After consent');
+    await waitForEvents(envId, 1, { name: 'After consent' });
+    const events = await waitForEvents(envId, 2);
+    expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'track']);
+    expect(events[1]!.pageview_id).to.equal(events[0]!.pageview_id);
+  });
+
   it('granted after pending reports a corrupt saved user and session, keeps the current ones and saves them over it', async () => {
     resetWarnings();
     const envId = env('corrupt');

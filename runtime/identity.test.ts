@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { createCore } from './runtime.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
@@ -151,6 +151,28 @@ describe('identity', () => {
     expect(heap.getIdentity()).to.equal(null);
     expect(heap.getUserId()).to.not.equal(anon.user);
     expect(heap.getSessionId()).to.not.equal(anon.session);
+  });
+
+  it('starts the session of someone else identified, or of the anonymous user after a reset, with a pageview of the page', async () => {
+    const heap = startRuntime('switch-pageview');
+    heap.addPageviewProperties({ section: 'account' });
+    heap.identify('alice');
+    heap.track('As alice');
+    heap.identify('bob');
+    heap.track('As bob');
+    heap.resetIdentity();
+    heap.track('Logged out');
+    await waitForEvents(heap.envId, 1, { name: 'Logged out' });
+    const events = await storedEvents(heap.envId);
+    expect(events.map((e) => e.name ?? e.type)).to.deep.equal(['pageview', 'identify', 'As alice', 'pageview', 'identify', 'As bob', 'pageview', 'Logged out']);
+    // Each session's events belong to a pageview of that session, of the same page and pageview properties.
+    for (const at of [0, 3, 6]) {
+      const [view, ...rest] = events.slice(at, at + 3);
+      for (const e of rest) expect([e.session_id, e.pageview_id, e.user_id]).to.deep.equal([view!.session_id, view!.pageview_id, view!.user_id]);
+      expect(view!.page!.url).to.equal(events[0]!.page!.url);
+    }
+    expect([events[3]!.properties, events[6]!.properties]).to.deep.equal([{ section: 'account' }, { section: 'account' }]);
+    expect(new Set(events.map((e) => e.pageview_id)).size).to.equal(3);
   });
 
   it('refuses placeholder identities and keeps the current one', () => {

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, startRuntime } from '../test/collector.ts';
+import { cleanUp, reload, startRuntime, storedEvents, waitForEvents } from '../test/collector.ts';
 import { settle, settledOfType } from '../test/autocapture-fixtures.ts';
 
 describe('pageview autocapture', () => {
@@ -195,6 +195,37 @@ describe('pageview autocapture', () => {
     heap.trackPageview();
     const pageviews = await settledOfType(heap, 'pageview');
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([at((u) => ((u.pathname = '/quiet'), (u.hash = 'also-quiet')))]);
+  });
+
+  it('starts each session with one pageview: the boot pageview after a timeout or a change of user, or the page\'s own trackPageview', async () => {
+    let clock = Date.now();
+    const first = startRuntime('one-per-session', { now: () => clock });
+    first.identify('alice');
+    const earlier = first.getSessionId();
+    clock += 31 * 60_000;
+    // A later visit, past the timeout, by someone else (a server-rendered identity): the boot pageview starts it.
+    const heap = reload(first, { now: () => clock, identity: 'bob' });
+    heap.track('As bob');
+    // A logout whose page sends its own pageview: that one is the new session's.
+    heap.resetIdentity();
+    heap.trackPageview({ title: 'Signed out' });
+    heap.track('Signed out');
+    await waitForEvents(heap.envId, 1, { name: 'Signed out' });
+    const events = (await storedEvents(heap.envId)).filter((e) => e.session_id !== earlier);
+    expect(events.map((e) => e.name ?? e.type)).to.deep.equal(['identify', 'pageview', 'As bob', 'pageview', 'Signed out']);
+    const [, bootView, asBob, ownView, signedOut] = events;
+    expect([asBob!.pageview_id, asBob!.session_id]).to.deep.equal([bootView!.pageview_id, bootView!.session_id]);
+    expect([signedOut!.pageview_id, signedOut!.session_id, ownView!.page!.title]).to.deep.equal([ownView!.pageview_id, ownView!.session_id, 'Signed out']);
+    expect(ownView!.session_id).to.not.equal(bootView!.session_id);
+  });
+
+  it('records no pageview of its own for a new session with disablePageviewAutocapture', async () => {
+    const heap = startRuntime('no-session-pv', { disablePageviewAutocapture: true });
+    heap.identify('alice');
+    heap.identify('bob');
+    heap.track('As bob');
+    await waitForEvents(heap.envId, 1, { name: 'As bob' });
+    expect((await storedEvents(heap.envId)).map((e) => e.name ?? e.type)).to.deep.equal(['identify', 'identify', 'As bob']);
   });
 
   it('leaves history as it found it: results and exceptions pass through, and the originals return on dispose', async () => {

@@ -107,13 +107,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(userStore, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
   // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
-  const [touchSession, restartSession, mergeSession] = createSession(
-    localStore,
-    `${base}_ses`,
-    positive(options.sessionTimeout, 30) * 60_000,
-    () => (syncDue = true),
-    () => (expired = true),
-  );
+  const [touchSession, restartSession, mergeSession] = createSession(localStore, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);
@@ -133,8 +127,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   let next = 0;
   /** The user's once-a-second re-read is due, at the next settle (set when the session re-reads the shared store). */
   let syncDue = false;
-  /** A session timed out and the next began, since the last capture. */
-  let expired = false;
+  /** The id of the session the current pageview was captured in (none before the first pageview). */
+  let pageviewSession: string | undefined;
 
   function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
@@ -151,14 +145,13 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     const time = now();
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
     const current = touchSession(time);
-    if (expired) {
-      expired = false;
-      // The new session's events belong to a pageview of their own session, as its first events did: the page is
-      // recorded again, with its pageview properties (the pageview comes first: it is captured now, the event after).
-      if (type !== 'pageview' && !options.disablePageviewAutocapture) {
-        pageviewId = randomNumericId();
-        capture('pageview');
-      }
+    // A session's events belong to a pageview of that session. One that began since the current pageview (it timed
+    // out, identify or resetIdentity restarted it, another tab's replaced it) has the page recorded again, with its
+    // pageview properties, before its first event (not before the boot pageview: no pageview yet).
+    if (type === 'pageview') pageviewSession = current.id;
+    else if (pageviewSession && pageviewSession !== current.id && !options.disablePageviewAutocapture) {
+      pageviewId = randomNumericId();
+      capture('pageview');
     }
     if (context?.[1] !== current) {
       // Each bag's values (its first function: properties.ts).
@@ -252,7 +245,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
             event.identity ??= currentUser().i;
           }
           if (event.session_id === replacedSession) {
-            event.session_id = current.id;
+            // So is the pageview held with them (every held event of a session follows a pageview of it): no second one.
+            event.session_id = pageviewSession = current.id;
             event.session = current.props;
           }
         });

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, ENDPOINT, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { createCore } from './runtime.ts';
 import { resetWarnings } from './warn.ts';
 
@@ -158,6 +158,29 @@ describe('sessions', () => {
       expect(tabA.getSessionId()).to.equal(second);
     } finally {
       tabA.dispose();
+      tabB.dispose();
+    }
+  });
+
+  it('starts a session another tab began after the timeout, when this tab joins it, with a pageview of this page', async () => {
+    const envId = uniqueEnv('tab-pageview');
+    let clock = Date.now();
+    const tabA = startRuntime('tab-pageview', { now: () => clock }, envId);
+    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
+    try {
+      clock += 31 * 60_000;
+      tabB.capture('track', 'B after a break', {});
+      // Tab A finds B's new session at its next look at the shared store.
+      tabA.track('A after B');
+      await waitForEvents(envId, 1, { name: 'A after B' });
+      const events = (await storedEvents(envId)).filter((e) => e.name !== 'B after a break');
+      expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'pageview', 'track']);
+      const [boot, again, later] = events;
+      expect([again!.session_id, later!.session_id]).to.deep.equal([tabB.getSessionId(), tabB.getSessionId()]);
+      expect(later!.pageview_id).to.equal(again!.pageview_id);
+      expect(again!.pageview_id).to.not.equal(boot!.pageview_id);
+      expect(again!.page!.url).to.equal(boot!.page!.url);
+    } finally {
       tabB.dispose();
     }
   });

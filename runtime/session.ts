@@ -60,20 +60,16 @@ function readLandingContext(): SessionContext {
 
 /**
  * Creates the session tracker; `timeoutMs` of inactivity ends a session. `synced` is called at each re-read of the
- * shared store: the core re-reads the user every tab shares on the same once-a-second beat. `expired` is called when
- * a session times out and the next one starts (the core then records the page again, as that session's pageview).
+ * shared store: the core re-reads the user every tab shares on the same once-a-second beat.
  */
-export function createSession(store: KeyValueStore, key: string, timeoutMs: number, synced: () => void, expired: () => void): Session {
+export function createSession(store: KeyValueStore, key: string, timeoutMs: number, synced: () => void): Session {
   let current: StoredSession | undefined;
   let syncedAt = -Infinity;
   const save = (s: StoredSession) => store[1](key, JSON.stringify(s));
   // A new session, starting at `now`: the current one from then on.
   const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
   return [
-    // `known`: the session this page knew before this touch (a parameter only the default sets). One that times out
-    // now is followed by a new one (not so a session an earlier page left, found expired at this page's first touch:
-    // its boot pageview starts the next).
-    (now, read, known = current) => {
+    (now, read) => {
       // The shared store is read and written back at most once a second (the first touch too: syncedAt is
       // -Infinity until then), so a touch in a millisecond already touched costs no storage access.
       const sync = Math.abs(now - syncedAt) >= SYNC_MS;
@@ -84,10 +80,8 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
         syncedAt = now;
         synced();
       }
-      if (!current || now - current.last > timeoutMs) {
-        if (known) expired();
-        restart(now);
-      } else {
+      if (!current || now - current.last > timeoutMs) restart(now);
+      else {
         // Back too, when the clock was set back: an hour fast, `last` kept the session alive an hour past its timeout.
         if (!read) current.last = now;
         if (sync) save(current);
