@@ -50,6 +50,18 @@ describe('identity attributes of <heap-analytics>', () => {
     ]);
   });
 
+  it('gives what the rendered identity sends at boot the id of the page\'s first pageview', async () => {
+    const envId = uniqueEnv('boot-pageview');
+    envs.push(envId);
+    const root = mount(`<heap-analytics env-id="${envId}" endpoint="${ENDPOINT}" flush-interval="20" disable-autocapture identity="alice" user-properties='{"plan":"pro"}'></heap-analytics>`);
+    await (root.querySelector('heap-analytics') as HeapAnalyticsElement).ready;
+    const events = await settled(getRuntime(envId)!);
+    expect(events.map((e) => e.type)).to.have.members(['identify', 'user_properties', 'pageview']);
+    // An analysis joins each event to its pageview: none may name a pageview that was never sent.
+    const pageview = events.find((e) => e.type === 'pageview')!;
+    expect(events.map((e) => e.pageview_id)).to.deep.equal(events.map(() => pageview.pageview_id));
+  });
+
   it('applies later changes; removing identity keeps the user, removing event-properties removes its keys', async () => {
     const envId = uniqueEnv('changes');
     const { el, heap } = await render(envId, `identity="alice" event-properties='{"tier":"gold","region":"eu"}'`);

@@ -262,7 +262,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     capture,
     pageview(options) {
       const previousUrl = page.url;
-      pageviewId = randomNumericId();
+      // The first pageview keeps the id the events before it carry (the boot identify from an `identity` attribute).
+      if (pageviewSession) pageviewId = randomNumericId();
       // The pageview's properties replace the last one's (the bag's clear, its fourth function; refused or unreadable
       // ones are undefined: none), which also starts a new context for the next capture. They are a fresh object
       // (validate.ts made it).
