@@ -128,7 +128,13 @@ const START_TAG = /<([a-zA-Z][\w:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^'
 const OPEN_SHADOW_ROOT = /^<template\b[^>]*\sshadowrootmode\s*=\s*["']?open\b/i;
 const UNPARSED = /<!--[\s\S]*?(?:-->|$)|(<(script|style|textarea|title|template)\b[^>]*>)[\s\S]*?(?=<\/\2\s*>|$)/gi;
 
-/** Line numbers of the start tags the audit reports (data-heap-* markup but ignore and redact), in source order, with their tag names. */
+/** The `<heap-analytics>` attributes the audit checks (runtime/markup-audit.ts, auditTracker). */
+const TRACKER_ATTRS = /\s(?:identity|event-properties|user-properties)(?=[\s=]|$)/i;
+
+/**
+ * Line numbers of the start tags the audit reports (data-heap-* markup but ignore and redact, and `<heap-analytics>`
+ * with identity attributes), in source order, with their tag names.
+ */
 function annotatedTags(source) {
   const tags = [];
   // Blanked but for its line breaks, so the lines of what follows stay where they were.
@@ -136,8 +142,9 @@ function annotatedTags(source) {
     OPEN_SHADOW_ROOT.test(open) ? m : open + m.slice(open.length).replace(/[^\n]/g, ''),
   );
   for (const m of visible.matchAll(START_TAG)) {
-    if (!/\sdata-heap-(?!ignore|redact)/i.test(m[2])) continue;
-    tags.push({ tag: m[1].toLowerCase(), line: visible.slice(0, m.index).split('\n').length });
+    const tag = m[1].toLowerCase();
+    if (!/\sdata-heap-(?!ignore|redact)/i.test(m[2]) && !(tag === 'heap-analytics' && TRACKER_ATTRS.test(m[2]))) continue;
+    tags.push({ tag, line: visible.slice(0, m.index).split('\n').length });
   }
   return tags;
 }

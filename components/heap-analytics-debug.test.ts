@@ -58,6 +58,19 @@ describe('<heap-analytics-debug>', () => {
     expect(problems.textContent).to.contain('markup-json-invalid');
   });
 
+  it('lists the problems of its own identity attributes, which the tracker warns of', async () => {
+    envId = uniqueEnv('debug');
+    mount(`<button data-heap-event="Buy">Buy</button>`);
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} identity="undefined" user-properties='{"plan": "pro"' debug-overlay></heap-analytics>`);
+    expect(await el.ready).to.equal(true);
+    await import('./heap-analytics-debug-define.ts');
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const problems = await tab(overlay()!, 'Problems');
+    expect(problems.textContent).to.contain('<heap-analytics>');
+    expect(problems.textContent).to.contain('identity-junk');
+    expect(problems.textContent).to.contain('user-properties on <heap-analytics> is not a JSON object');
+  });
+
   it('shows the properties an element would send when it is hovered', async () => {
     const { page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

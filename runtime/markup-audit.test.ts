@@ -85,6 +85,23 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     ],
   },
   {
+    name: "the tracker element's identity, event-properties and user-properties, as the tracker applies them",
+    markup: `<heap-analytics id="a" identity="undefined" event-properties='{"plan": "pro"' user-properties='{"seats":{"n":1},"${long(512)}":1,"tier":"gold"}'></heap-analytics>
+      <heap-analytics id="b" identity=" " event-properties='{"logged in":true}'></heap-analytics><heap-analytics id="c" identity="${long(255)}"></heap-analytics>
+      <heap-analytics id="d" identity="alice@example.com" user-properties="" event-properties='{"n":1}'></heap-analytics><heap-analytics id="e" env-id="1"></heap-analytics>`,
+    expected: [
+      ['<heap-analytics id="a">', 'scope', null, [], {}, ['identity-junk', 'markup-json-invalid', 'markup-prop-value-invalid', 'markup-prop-key-too-long']],
+      ['<heap-analytics id="b">', 'scope', null, [], { 'logged in': true }, ['identity-junk']],
+      ['<heap-analytics id="c">', 'scope', null, [], {}, ['identity-too-long']],
+      ['<heap-analytics id="d">', 'scope', null, [], { n: 1 }, []],
+    ],
+  },
+  {
+    name: 'template placeholders in the tracker element are not checked',
+    markup: `<heap-analytics identity="{{ user.email }}" user-properties="{{ user.props | dump }}" event-properties="<%= props.to_json %>"></heap-analytics>`,
+    expected: [['<heap-analytics>', 'scope', null, [], {}, []]],
+  },
+  {
     name: 'a trigger without an event, and pageview markup',
     markup: `<div data-heap-trigger="click">x</div><main data-heap-pageview="/c" data-heap-pageview-props='{"step":1'>x</main>`,
     expected: [
@@ -117,6 +134,13 @@ describe('auditMarkup', () => {
       ['<button data-heap-event="B">', 'markup-json-invalid'],
     ]);
     expect(problems[0]!.message).to.contain('not a JSON object');
+  });
+
+  it('names the attribute and the tracker element in its problems', () => {
+    const root = mount(`<heap-analytics user-properties='{"plan": "pro"'></heap-analytics>`);
+    const [problem] = auditProblems(auditMarkup(root));
+    expect(problem!.code).to.equal('markup-json-invalid');
+    expect(problem!.message).to.contain('user-properties on <heap-analytics>');
   });
 
   it('keeps the first 256 properties of an event, as the tracker sends them, and says the rest are dropped', () => {

@@ -2,7 +2,7 @@ import { ATTR, collectProblems, describeElement, hasOwnProps, isElement, parseNu
 import { BUTTON_INPUTS, defaultTrigger, type Trigger } from './markup-triggers.ts';
 import { DEFAULT_DWELL_MS } from './markup-view.ts';
 import type { Props } from './types.ts';
-import { MAX_PROPS, MAX_TITLE } from './validate.ts';
+import { JUNK_IDENTITIES, MAX_IDENTITY, MAX_PROPS, MAX_TITLE } from './validate.ts';
 
 /** One markup problem on one element: a stable code (docs/markup.md, docs/debugging.md) and what to fix. */
 export interface AuditProblem {
@@ -55,9 +55,14 @@ const DOCUMENT_NODE = 9;
 export function auditMarkup(root: Document | Element | DocumentFragment): AuditEntry[] {
   const entries: AuditEntry[] = [];
   for (const el of elementsUnder(root)) {
-    if (!isAnnotated(el)) continue;
+    const annotated = isAnnotated(el);
+    const tracker = isTracker(el);
+    if (!annotated && !tracker) continue;
     try {
-      entries.push(auditElement(el));
+      const entry = annotated ? auditElement(el) : auditTracker(el);
+      // Markup on the tracker element itself (rare) keeps its entry; the tracker's problems join it.
+      if (annotated && tracker) entry.problems.push(...auditTracker(el).problems);
+      entries.push(entry);
     } catch (err) {
       entries.push({ element: el, description: safeDescribe(el), kind: 'scope', event: null, triggers: [], properties: {}, pageview: null, pageviewProperties: null, problems: [{ code: 'markup-audit-failed', message: `the element could not be audited: ${String(err)}` }] });
     }
@@ -77,6 +82,30 @@ export function isAnnotated(el: Element): boolean {
     if (name.startsWith('data-heap-') && !name.startsWith('data-heap-ignore') && !name.startsWith('data-heap-redact')) return true;
   }
   return false;
+}
+
+/** The `<heap-analytics>` element's identity attributes, audited only when it has one. */
+const TRACKER_ATTRS = ['identity', 'event-properties', 'user-properties'];
+const isTracker = (el: Element): boolean => el.localName === 'heap-analytics' && TRACKER_ATTRS.some((a) => el.hasAttribute(a));
+
+/**
+ * Audits `<heap-analytics>` as it applies its attributes (markup-identity.ts, load.ts): a scope that lends its
+ * `event-properties` to every event, with the problems of those and of `identity` and `user-properties`.
+ */
+function auditTracker(el: Element): AuditEntry {
+  const problems: AuditProblem[] = [];
+  const add: ProblemSink = (code, message) => problems.push({ code, message });
+  const description = safeDescribe(el);
+  const identity = el.getAttribute('identity');
+  // An empty attribute is no identity; a template's placeholder is filled in at render time.
+  if (identity && !TEMPLATED.test(identity)) {
+    if (JUNK_IDENTITIES.includes(identity.trim().toLowerCase())) add('identity-junk', `identity on ${description} is a placeholder (${JSON.stringify(identity.slice(0, 40))}); the tracker refuses it and does not identify the visitor.`);
+    else if (identity.length >= MAX_IDENTITY) add('identity-too-long', `identity on ${description} is ${identity.length} characters (the limit is ${MAX_IDENTITY - 1}); the tracker refuses it and does not identify the visitor.`);
+  }
+  const read = (attr: string) => readJson(el, attr, el.getAttribute(attr) ?? '', add);
+  const properties = read('event-properties');
+  read('user-properties');
+  return { element: el, description, kind: 'scope', event: null, triggers: [], properties, pageview: null, pageviewProperties: null, problems };
 }
 
 function auditElement(el: Element): AuditEntry {

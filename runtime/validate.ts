@@ -20,7 +20,8 @@ export const MAX_TITLE = 255;
 /** Most properties kept from one object; the rest are dropped. */
 export const MAX_PROPS = 256;
 
-const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
+/** The placeholder identities `identify()` refuses, compared trimmed and lower-cased; exported for the markup audit. */
+export const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
 
 /**
  * `text` cut to at most `max` UTF-16 units, never between the two halves of a character (an emoji, say): half of one

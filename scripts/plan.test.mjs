@@ -35,6 +35,18 @@ describe('heap-analytics plan', () => {
     }
   });
 
+  it("flags the tracker element's invalid identity and JSON attributes, but not template placeholders", () => {
+    const { status, stdout } = run('plan', 'test/fixtures/plan/tracker');
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /layout\.njk:10\s+Buy\s+click$/m);
+    assert.match(stdout, /^3 problems:$/m);
+    for (const code of ['identity-junk', 'markup-json-invalid', 'markup-prop-value-invalid']) {
+      assert.match(stdout, new RegExp(`layout\\.njk:7  ${code}  .*<heap-analytics>`), code);
+    }
+    assert.match(stdout, /markup-json-invalid  user-properties on <heap-analytics>/);
+    assert.match(stdout, /markup-prop-value-invalid  event-properties on <heap-analytics>: property "cart"/);
+  });
+
   it('prints JSON with --json, for globs', () => {
     const { status, stdout } = run('plan', 'test/fixtures/plan/**/*.html', '--json');
     assert.equal(status, 1);
