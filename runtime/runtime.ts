@@ -262,13 +262,14 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     capture,
     pageview(options) {
       const previousUrl = page.url;
-      // The first pageview keeps the id the events before it carry (the boot identify from an `identity` attribute).
-      if (pageviewSession) pageviewId = randomNumericId();
       // The pageview's properties replace the last one's (the bag's clear, its fourth function; refused or unreadable
       // ones are undefined: none), which also starts a new context for the next capture. They are a fresh object
       // (validate.ts made it).
       pageviewProperties[3](options.properties);
       page = readPage(options);
+      // The first pageview of the page the events before it were on keeps the id they carry (the boot identify from an
+      // `identity` attribute); any other is new.
+      if (pageviewSession || previousUrl !== page.url) pageviewId = randomNumericId();
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
       if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
       capture('pageview');
