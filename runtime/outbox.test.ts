@@ -214,22 +214,32 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ rejected: 1 });
   });
 
-  it('stops resending drop counts that a collector refuses without naming an event', async () => {
-    const envId = uniqueEnv('400-counts');
-    // A collector that refuses every batch as a whole (a 400 naming no event), the counts of what it refused included.
-    await setFaults(envId, [{ kind: 'status', status: 400 }]);
-    const heap = startRuntime('400-counts', fast, envId);
-    for (let i = 0; i < 3; i++) heap.track('Refused', { i });
-    // The first three refusals may come late on a busy machine: wait for them, then watch 1.5 s for a storm.
-    for (let i = 0; i < 400 && (await requestLog(envId)).length < 3; i++) await sleep(25);
-    await sleep(1500);
-    const refused = await requestLog(envId);
-    // Halving isolates and drops each event, then one request reports the count: not a request every few ms.
-    expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(3, 12);
-    await setFaults(envId, []);
-    heap.track('After the refusals');
-    await waitForEvents(envId, 1, { name: 'After the refusals' });
-  });
+  // A collector (or a proxy) that refuses every batch as a whole, the counts of what it refused included: a 400 naming
+  // no event, or naming only events the request did not carry (a request carrying drop counts alone carries none),
+  // every time or once the events were refused by name.
+  const unnamed = { kind: 'status', status: 400, ids: ['not-in-the-request'] };
+  for (const [label, rules] of [
+    ['without naming an event', [{ kind: 'status', status: 400 }]],
+    ['naming only events the request did not carry', [unnamed]],
+    ['naming only events the request did not carry, when it carries drop counts alone', [{ kind: 'reject', names: ['Refused'] }, unnamed]],
+  ] as const) {
+    it(`stops resending drop counts that a collector refuses ${label}`, async () => {
+      const envId = uniqueEnv('400-counts');
+      await setFaults(envId, [...rules]);
+      const heap = startRuntime('400-counts', fast, envId);
+      for (let i = 0; i < 3; i++) heap.track('Refused', { i });
+      // The first two refusals may come late on a busy machine: wait for them, then watch 1.5 s for a storm.
+      for (let i = 0; i < 400 && (await requestLog(envId)).length < 2; i++) await sleep(25);
+      await sleep(1500);
+      const refused = await requestLog(envId);
+      // Halving isolates and drops each event (or the 400 names them), then one request reports the count: not a
+      // request every few ms.
+      expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(2, 12);
+      await setFaults(envId, []);
+      heap.track('After the refusals');
+      await waitForEvents(envId, 1, { name: 'After the refusals' });
+    });
+  }
 
   // Each acknowledgement of a request carrying drop counts is lost once; more drops follow before the resend.
   for (const [label, first, later] of [

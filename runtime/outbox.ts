@@ -198,8 +198,11 @@ export function createOutbox(
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
     keepaliveBytes += budget;
-    const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
+    const [status, retryAfterMs, ids] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
+    // Ids of no event the request carried (a proxy's, or a request carrying drop counts alone) name none: kept as
+    // named, the request was resent at once, again and again.
+    const rejectedIds = chunk.some((e) => ids?.includes(e.id)) && ids;
 
     // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
     // denial is sent after it).
