@@ -241,6 +241,30 @@ describe('delivery', () => {
     });
   }
 
+  it('forgets drop counts a collector refused in the tab\'s record too: a tab adopting it after this one died does not send them again', async () => {
+    const envId = uniqueEnv('400-record');
+    envs.push(envId);
+    // The event is refused whole, then the request carrying its count alone.
+    await setFaults(envId, [{ kind: 'status', status: 400 }]);
+    // Without Web Locks, a stale heartbeat tells that a tab died.
+    Object.defineProperty(navigator, 'locks', { configurable: true, value: undefined });
+    try {
+      startRuntime('400-record', fast, envId).track('Refused');
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
+    for (let i = 0; i < 400 && (await requestLog(envId)).length < 2; i++) await sleep(25);
+    await sleep(200);
+    // The tab dies there (a phone's renderer killed in the background: no pagehide), before its next heartbeat.
+    const record = Object.keys(localStorage).find((k) => k.startsWith(`${keyPrefix(envId)}_tab_`))!;
+    localStorage.setItem(record, JSON.stringify({ ...JSON.parse(localStorage.getItem(record)!), hb: Date.now() - 100_000 }));
+    await setFaults(envId, []);
+    tab({ env: envId, n: 1, name: 'Next load', tab: 'adopter' });
+    await waitForEvents(envId, 1, { name: 'Next load' });
+    await sleep(300);
+    expect(await drops(envId), JSON.stringify((await requestLog(envId)).map((r) => [r.status, r.body]))).to.deep.equal({});
+  });
+
   // Each acknowledgement of a request carrying drop counts is lost once; more drops follow before the resend.
   for (const [label, first, later] of [
     ['its events resent alone', ['Bad', 'Good'], ['Bad']],
