@@ -198,8 +198,11 @@ export function createOutbox(
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
     keepaliveBytes += budget;
-    const [status, retryAfterMs, rejectedIds] = await transport(payload, payload !== body, budget > 0);
+    const [status, retryAfterMs, ids] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
+    // Ids of no event the request carried (a proxy's, or a request carrying drop counts alone) name none: kept as
+    // named, the request was resent at once, again and again.
+    const rejectedIds = chunk.some((e) => ids?.includes(e.id)) && ids;
 
     // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
     // denial is sent after it).
@@ -212,11 +215,13 @@ export function createOutbox(
     // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
     // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
     // alone go round without a pause. A count an adoption raised meanwhile goes again.
-    if (ok || (status === 400 && !rejectedIds)) for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
+    // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
+    // request), and its events once acknowledged. Refused counts left there were sent again by a tab adopting it.
+    if (ok || (status === 400 && !rejectedIds)) {
+      for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
+      journalSettle(ok ? chunk : [], drops);
+    }
     if (ok) {
-      // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
-      // request).
-      journalSettle(chunk, drops);
       notBefore = countsFailed = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {

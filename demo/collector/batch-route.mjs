@@ -73,7 +73,8 @@ async function withFaults(ctx, req, res, body, receivedAt, entry, envId) {
     case 'status':
     case 'random': {
       const headers = fault.kind === 'status' && fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : undefined;
-      sendJson(res, fault.status, { errors: [{ problem: `test fault: status ${fault.status}` }] }, headers);
+      const ids = fault.kind === 'status' && fault.ids ? fault.ids : [undefined];
+      sendJson(res, fault.status, { errors: ids.map((id) => ({ ...(id ? { id } : {}), problem: `test fault: status ${fault.status}` })) }, headers);
       return;
     }
     case 'reject':

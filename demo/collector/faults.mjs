@@ -6,7 +6,7 @@ import { HttpError } from './http-util.mjs';
 
 /**
  * What the batch route must do for one request.
- * @typedef {{ kind: 'status', status: number, retryAfter?: string }
+ * @typedef {{ kind: 'status', status: number, retryAfter?: string, ids?: string[] }
  *   | { kind: 'reject', errors: { index: number, id?: string, problem: string }[] }
  *   | { kind: 'max_bytes', bytes: number }
  *   | { kind: 'reset' } | { kind: 'reset_after_store' }
@@ -102,6 +102,8 @@ function matcherFor(r) {
         }
         fault.retryAfter = String(r.retry_after);
       }
+      // Event ids the answer's errors name whatever the request holds (a collector or proxy naming the wrong ones).
+      if (r.ids !== undefined) fault.ids = stringList(r, 'ids');
       return () => fault;
     }
     case 'reject': {

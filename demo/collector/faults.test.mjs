@@ -45,6 +45,14 @@ test('status rule with for_ms holds from the first matching request, and Retry-A
   assert.equal(await sendOne(env), 200);
 });
 
+test('status rule with ids names those event ids in its errors, whatever the request holds', async () => {
+  const env = await envWithFaults([{ kind: 'status', status: 400, times: 1, ids: ['not-sent'] }]);
+  const res = await c.post(makeBatch(env, []));
+  assert.equal(res.status, 400);
+  assert.deepEqual((await res.json()).errors.map((/** @type {any} */ e) => e.id), ['not-sent']);
+  assert.equal(await sendOne(env), 200);
+});
+
 test('reject rule answers 400 naming the events by name or id, storing nothing of that batch', async () => {
   const marked = makeEvent({ name: 'Fine' });
   const env = await envWithFaults([{ kind: 'reject', names: ['Bad'], ids: [marked.id] }]);
