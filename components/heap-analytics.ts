@@ -149,13 +149,10 @@ export class HeapAnalyticsElement extends ElementBase {
     // An attribute written again with the value it had did not change: a framework re-rendering every attribute would
     // otherwise undo the consent the visitor gave through the API since (denied, then granted again by the render).
     if (old === value) return;
-    if (!this.#runtime) {
-      if (name === 'consent') this.#detachedConsent = value;
-      return;
-    }
     // A removed consent attribute is no decision: consent stays as it was, as for one removed while detached.
-    if (name === 'consent') value != null && this.#runtime.setConsent(value as never);
-    else this.#applyIdentity();
+    if (name !== 'consent') this.#runtime && this.#applyIdentity();
+    else if (!this.#runtime) this.#detachedConsent = value;
+    else if (value != null) this.#runtime.setConsent(value as never);
   }
 
   /** Call with a runtime: the function reads the attribute values through the element's own accessors. */
