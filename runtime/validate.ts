@@ -82,31 +82,28 @@ export const cleanProps = (value: unknown, call?: string): Props | undefined => 
   for (const key of keys) {
     // How the key is named in a warning.
     const name = key.slice(0, 40);
-    if (key === '__proto__') {
-      // Assigned to a copy, it would set the copy's prototype instead of a property: it could never be sent.
-      warnOnce('property-key-reserved', 'a property cannot be named "__proto__"; it was dropped.');
-      continue;
-    }
-    if (key.length >= MAX_KEY) {
-      warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
-      continue;
-    }
-    let raw: unknown;
+    // Only reading the value may throw (a getter); nothing else here does.
     try {
-      raw = (value as Record<string, unknown>)[key];
+      if (key === '__proto__') {
+        // Assigned to a copy, it would set the copy's prototype instead of a property: it could never be sent.
+        warnOnce('property-key-reserved', 'a property cannot be named "__proto__"; it was dropped.');
+      } else if (key.length >= MAX_KEY) {
+        warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
+      } else {
+        const raw = (value as Record<string, unknown>)[key];
+        const clean = cleanValue(raw);
+        if (clean === undefined) {
+          if (typeof raw === 'number') warnOnce('property-value-not-finite', `property "${name}" is ${raw}; only finite numbers are kept, so it was dropped.`);
+          else warnOnce('property-value-invalid', `property "${name}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
+        } else {
+          // Only a cut string differs from what was given.
+          if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than 1024 characters; "${name}" was truncated.`);
+          out[key] = clean;
+        }
+      }
     } catch {
       warnOnce('property-value-unreadable', `reading property "${name}" threw; it was dropped.`);
-      continue;
     }
-    const clean = cleanValue(raw);
-    if (clean === undefined) {
-      if (typeof raw === 'number') warnOnce('property-value-not-finite', `property "${name}" is ${raw}; only finite numbers are kept, so it was dropped.`);
-      else warnOnce('property-value-invalid', `property "${name}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
-      continue;
-    }
-    // Only a cut string differs from what was given.
-    if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than 1024 characters; "${name}" was truncated.`);
-    out[key] = clean;
   }
   return out;
 };
