@@ -144,8 +144,8 @@ export const cleanTitle = (value: unknown): string | undefined => {
     warnOnce('pageview-title-invalid', `trackPageview() title must be a string, got ${describe(value)}; the page's title is used.`);
     return undefined;
   }
-  if (value.length < MAX_TITLE) return value;
-  warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
+  if (value.length >= MAX_TITLE) warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
+  // A shorter title is cut nowhere.
   return cut(value, MAX_TITLE - 1);
 };
 
