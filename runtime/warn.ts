@@ -57,9 +57,8 @@ function print(level: 'warn' | 'error', code: Code | Message, message: Message =
  * Logs a captured event as a collapsed console group (the `debug` setting), after every message before it; without
  * heap-analytics-messages.js, a line with its type and the event itself.
  */
-export function logEvent(event: HeapEvent): void {
+export const logEvent = (event: HeapEvent): void =>
   later((lazy) => (lazy ? lazy.logEvent(event) : write('log', () => event.type, event)));
-}
 
 /** Runs `then` once heap-analytics-messages.js has loaded (or failed to) and everything printed before it is out. */
 function later(then: (lazy: Lazy | undefined) => void): void {
