@@ -40,7 +40,7 @@ let catalog: Promise<Lazy | undefined> | undefined;
 /** heap-analytics-messages.js: the texts, the codes and the event log (runtime/warn-messages.ts in the sources). */
 type Lazy = typeof import('./warn-messages.ts');
 
-function print(level: 'warn' | 'error', code: Code | Message, message: Message = code, cause?: unknown): void {
+const print = (level: 'warn' | 'error', code: Code | Message, message: Message = code, cause?: unknown): void => {
   // The short form: the code is the number heading the message.
   if (typeof code === 'object') code = code[0] as number;
   if (seen.has(code)) return;
@@ -51,7 +51,7 @@ function print(level: 'warn' | 'error', code: Code | Message, message: Message =
   // bundles, never.
   if (typeof message === 'string' && !printed) write(level, line, cause);
   else later((table) => write(level, () => line(table), cause));
-}
+};
 
 /**
  * Logs a captured event as a collapsed console group (the `debug` setting), after every message before it; without
