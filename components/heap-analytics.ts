@@ -13,9 +13,8 @@ import { errorOnce, warnOnce } from '../runtime/warn.ts';
 /** The runtime the last disconnected element released (it is disposed a microtask later unless an element takes it). */
 let lastReleased: HeapRuntime | undefined;
 
-// Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads.
-const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
-
+// Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads (the
+// class extends an empty one).
 /**
  * `<heap-analytics env-id="..." endpoint="...">`: boots the tracker for an env id when connected,
  * installs `window.heap`, and re-emits what it captures as `heap-event` DOM events. It renders nothing.
@@ -29,7 +28,7 @@ const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement
  * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
  * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */
-export class HeapAnalyticsElement extends ElementBase {
+export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement) {
   /** The library version, shown when two copies try to register the tag. */
   static version = LIBRARY.version;
 
