@@ -179,8 +179,9 @@ export const isEmpty = (props: object | undefined): boolean => !Object.keys(prop
 
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
 export const isPropsObject = (value: unknown): value is Record<string, unknown> =>
-  // A root prototype, so plain objects from another frame count too; none (Object.create(null)) counts as Object's.
-  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? Object.prototype);
+  // A root prototype, so plain objects from another frame count too; or none (Object.create(null)): then the value's
+  // own, null, is asked again.
+  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? value);
 
 /** True for a consent decision: "granted", "pending" or "denied". */
 export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';
