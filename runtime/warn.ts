@@ -45,8 +45,20 @@ const print = (level: 'warn' | 'error', code: Code | Message, message: Message =
   if (typeof code === 'object') code = code[0] as number;
   if (seen.has(code)) return;
   seen.add(code);
+  // A numbered message: its text's number and values. A number alone is a text without values: one level of flat()
+  // makes it `[n]`, and leaves `[n, ...values]` as it is.
+  const [n, ...values] = [message].flat();
+  // The numbered message's text with its values in place; the values alone when the texts could not be loaded, an
+  // object or function (an element too) by its type only, as they may be the host's values that describe() would
+  // have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
+  // describe() and summarize() would have (a 300-character event name is no help on the console).
   const line = (table?: Lazy) =>
-    `${typeof code === 'string' ? code : (table?.codes[code as number] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`;
+    `${typeof code === 'string' ? code : (table?.codes[code as number] ?? `warning #${code}`)}: ${
+      typeof message === 'string'
+        ? message
+        : (table?.default[n as number]?.(...values) ??
+          `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`)
+    }`;
   // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
   // bundles, never.
   if (typeof message === 'string' && !printed) write(level, line, cause);
@@ -65,21 +77,6 @@ function later(then: (lazy: Lazy | undefined) => void): void {
   catalog ??= import('./warn-messages.ts').catch(() => undefined);
   printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
 }
-
-/**
- * The numbered message's text with its values in place; the values alone when the texts could not be loaded,
- * an object or function (an element too) by its type only, as they may be the host's values that describe() would
- * have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
- * describe() and summarize() would have (a 300-character event name is no help on the console).
- */
-const expand = (table: Lazy['default'] | undefined, message: number | readonly unknown[]): string => {
-  // A number alone is a text without values: one level of flat() makes it `[n]`, and leaves `[n, ...values]` as it is.
-  const [n, ...values] = [message].flat();
-  const text = table?.[n as number];
-  return text
-    ? text(...values)
-    : `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
-};
 
 const write = (level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void => {
   try {
