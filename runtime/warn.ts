@@ -62,7 +62,7 @@ const print = (level: 'warn' | 'error', code: Code | Message, message: Message =
   // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
   // bundles, never.
   if (typeof message === 'string' && !printed) write(level, line, cause);
-  else later((table) => write(level, () => line(table), cause));
+  else later((table) => write(level, line, cause, table));
 };
 
 /**
@@ -78,9 +78,9 @@ function later(then: (lazy: Lazy | undefined) => void): void {
   printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
 }
 
-const write = (level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void => {
+const write = (level: 'warn' | 'error' | 'log', line: (table?: Lazy) => string, cause: unknown, table?: Lazy): void => {
   try {
-    console[level](`${PREFIX} ${line()}`, ...(cause === undefined ? [] : [cause]));
+    console[level](`${PREFIX} ${line(table)}`, ...(cause === undefined ? [] : [cause]));
   } catch {
     // A console replaced by the host may throw; a warning is never worth an exception.
   }
