@@ -75,7 +75,7 @@ export const logEvent = (event: HeapEvent): void =>
 /** Runs `then` once heap-analytics-messages.js has loaded (or failed to) and everything printed before it is out. */
 function later(then: (lazy: Lazy | undefined) => void): void {
   catalog ??= import('./warn-messages.ts').catch(() => undefined);
-  printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
+  printed = (printed ?? catalog).then(() => catalog).then(then);
 }
 
 const write = (level: 'warn' | 'error' | 'log', line: (table?: Lazy) => string, cause: unknown, table?: Lazy): void => {
