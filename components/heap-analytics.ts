@@ -89,7 +89,6 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       const envId = this.envId.trim();
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
-      const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
       const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this));
       // Taken once: a further element of that env id is a second one, and load() warns of it.
@@ -117,7 +116,7 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
         // left as it was does not undo what the page decided through the API since (a framework moving the element).
         // A tracker booted anew (the element's stopped while it was out) is a reload: the attributes apply to it again
         // (in memory, or with consent pending, it kept nothing).
-        if (runtime !== released) this.#appliedIdentity = {};
+        if (runtime !== this.#released) this.#appliedIdentity = {};
         else if (this.#detachedConsent != null) runtime.setConsent(this.#detachedConsent as never);
         this.#applyIdentity();
       }
