@@ -63,8 +63,7 @@ export const cleanEventName = (value: unknown): string | void => {
  */
 export const cleanProps = (value: unknown, call?: string): Props | undefined => {
   if (!isPropsObject(value)) {
-    warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
-    return undefined;
+    return warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`) as undefined;
   }
   const out: Props = {};
   let keys: string[];
