@@ -13,9 +13,8 @@ import { errorOnce, warnOnce } from '../runtime/warn.ts';
 /** The runtime the last disconnected element released (it is disposed a microtask later unless an element takes it). */
 let lastReleased: HeapRuntime | undefined;
 
-// Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads.
-const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement;
-
+// Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads (the
+// class extends an empty one).
 /**
  * `<heap-analytics env-id="..." endpoint="...">`: boots the tracker for an env id when connected,
  * installs `window.heap`, and re-emits what it captures as `heap-event` DOM events. It renders nothing.
@@ -29,7 +28,7 @@ const ElementBase = (typeof HTMLElement === 'undefined' ? class {} : HTMLElement
  * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
  * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */
-export class HeapAnalyticsElement extends ElementBase {
+export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ? class {} : HTMLElement) as typeof HTMLElement) {
   /** The library version, shown when two copies try to register the tag. */
   static version = LIBRARY.version;
 
@@ -90,7 +89,6 @@ export class HeapAnalyticsElement extends ElementBase {
       const envId = this.envId.trim();
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
-      const released = this.#released;
       // load() reports a missing env id, and the element stays dormant.
       const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this));
       // Taken once: a further element of that env id is a second one, and load() warns of it.
@@ -118,7 +116,7 @@ export class HeapAnalyticsElement extends ElementBase {
         // left as it was does not undo what the page decided through the API since (a framework moving the element).
         // A tracker booted anew (the element's stopped while it was out) is a reload: the attributes apply to it again
         // (in memory, or with consent pending, it kept nothing).
-        if (runtime !== released) this.#appliedIdentity = {};
+        if (runtime !== this.#released) this.#appliedIdentity = {};
         else if (this.#detachedConsent != null) runtime.setConsent(this.#detachedConsent as never);
         this.#applyIdentity();
       }
@@ -149,13 +147,10 @@ export class HeapAnalyticsElement extends ElementBase {
     // An attribute written again with the value it had did not change: a framework re-rendering every attribute would
     // otherwise undo the consent the visitor gave through the API since (denied, then granted again by the render).
     if (old === value) return;
-    if (!this.#runtime) {
-      if (name === 'consent') this.#detachedConsent = value;
-      return;
-    }
     // A removed consent attribute is no decision: consent stays as it was, as for one removed while detached.
-    if (name === 'consent') value != null && this.#runtime.setConsent(value as never);
-    else this.#applyIdentity();
+    if (name !== 'consent') this.#runtime && this.#applyIdentity();
+    else if (!this.#runtime) this.#detachedConsent = value;
+    else if (value != null) this.#runtime.setConsent(value as never);
   }
 
   /** Call with a runtime: the function reads the attribute values through the element's own accessors. */

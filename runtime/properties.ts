@@ -34,9 +34,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
   const change = (props?: Props) => (values = { ...values, ...stored(), ...props });
   const save = () => {
     changed();
-    if (!store) return;
-    if (isEmpty(values)) store[2](key);
-    else store[1](key, JSON.stringify(values));
+    // Emptied, the key is removed (the remove ignores the text).
+    store?.[isEmpty(values) ? 2 : 1](key, JSON.stringify(values));
   };
   return [
     () => values,

@@ -64,8 +64,7 @@ export const cleanEventName = (value: unknown): string | void => {
  */
 export const cleanProps = (value: unknown, call?: string): Props | undefined => {
   if (!isPropsObject(value)) {
-    warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`);
-    return undefined;
+    return warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`) as undefined;
   }
   const out: Props = {};
   let keys: string[];
@@ -83,31 +82,28 @@ export const cleanProps = (value: unknown, call?: string): Props | undefined => 
   for (const key of keys) {
     // How the key is named in a warning.
     const name = key.slice(0, 40);
-    if (key === '__proto__') {
-      // Assigned to a copy, it would set the copy's prototype instead of a property: it could never be sent.
-      warnOnce('property-key-reserved', 'a property cannot be named "__proto__"; it was dropped.');
-      continue;
-    }
-    if (key.length >= MAX_KEY) {
-      warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
-      continue;
-    }
-    let raw: unknown;
+    // Only reading the value may throw (a getter); nothing else here does.
     try {
-      raw = (value as Record<string, unknown>)[key];
+      if (key === '__proto__') {
+        // Assigned to a copy, it would set the copy's prototype instead of a property: it could never be sent.
+        warnOnce('property-key-reserved', 'a property cannot be named "__proto__"; it was dropped.');
+      } else if (key.length >= MAX_KEY) {
+        warnOnce('property-key-too-long', `property keys must be shorter than 512 characters; a key of ${key.length} was dropped.`);
+      } else {
+        const raw = (value as Record<string, unknown>)[key];
+        const clean = cleanValue(raw);
+        if (clean === undefined) {
+          if (typeof raw === 'number') warnOnce('property-value-not-finite', `property "${name}" is ${raw}; only finite numbers are kept, so it was dropped.`);
+          else warnOnce('property-value-invalid', `property "${name}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
+        } else {
+          // Only a cut string differs from what was given.
+          if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than 1024 characters; "${name}" was truncated.`);
+          out[key] = clean;
+        }
+      }
     } catch {
       warnOnce('property-value-unreadable', `reading property "${name}" threw; it was dropped.`);
-      continue;
     }
-    const clean = cleanValue(raw);
-    if (clean === undefined) {
-      if (typeof raw === 'number') warnOnce('property-value-not-finite', `property "${name}" is ${raw}; only finite numbers are kept, so it was dropped.`);
-      else warnOnce('property-value-invalid', `property "${name}" is ${describe(raw)}; only booleans, numbers and strings are kept, so it was dropped.`);
-      continue;
-    }
-    // Only a cut string differs from what was given.
-    if (clean !== raw) warnOnce('property-value-truncated', `string values must be shorter than 1024 characters; "${name}" was truncated.`);
-    out[key] = clean;
   }
   return out;
 };
@@ -148,8 +144,8 @@ export const cleanTitle = (value: unknown): string | undefined => {
     warnOnce('pageview-title-invalid', `trackPageview() title must be a string, got ${describe(value)}; the page's title is used.`);
     return undefined;
   }
-  if (value.length < MAX_TITLE) return value;
-  warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
+  if (value.length >= MAX_TITLE) warnOnce('pageview-title-truncated', `titles must be shorter than 255 characters; a title of ${value.length} was truncated.`);
+  // A shorter title is cut nowhere.
   return cut(value, MAX_TITLE - 1);
 };
 
@@ -183,8 +179,9 @@ export const isEmpty = (props: object | undefined): boolean => !Object.keys(prop
 
 /** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
 export const isPropsObject = (value: unknown): value is Record<string, unknown> =>
-  // A root prototype, so plain objects from another frame count too; none (Object.create(null)) counts as Object's.
-  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? Object.prototype);
+  // A root prototype, so plain objects from another frame count too; or none (Object.create(null)): then the value's
+  // own, null, is asked again.
+  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? value);
 
 /** True for a consent decision: "granted", "pending" or "denied". */
 export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';

@@ -40,51 +40,47 @@ let catalog: Promise<Lazy | undefined> | undefined;
 /** heap-analytics-messages.js: the texts, the codes and the event log (runtime/warn-messages.ts in the sources). */
 type Lazy = typeof import('./warn-messages.ts');
 
-function print(level: 'warn' | 'error', code: Code | Message, message: Message = code, cause?: unknown): void {
+const print = (level: 'warn' | 'error', code: Code | Message, message: Message = code, cause?: unknown): void => {
   // The short form: the code is the number heading the message.
   if (typeof code === 'object') code = code[0] as number;
   if (seen.has(code)) return;
   seen.add(code);
+  // A numbered message: its text's number and values. A number alone is a text without values: one level of flat()
+  // makes it `[n]`, and leaves `[n, ...values]` as it is.
+  const [n, ...values] = [message].flat();
+  // The numbered message's text with its values in place; the values alone when the texts could not be loaded, an
+  // object or function (an element too) by its type only, as they may be the host's values that describe() would
+  // have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
+  // describe() and summarize() would have (a 300-character event name is no help on the console).
   const line = (table?: Lazy) =>
-    `${typeof code === 'string' ? code : (table?.codes[code as number] ?? `warning #${code}`)}: ${typeof message === 'string' ? message : expand(table?.default, message)}`;
+    `${typeof code === 'string' ? code : (table?.codes[code as number] ?? `warning #${code}`)}: ${
+      typeof message === 'string'
+        ? message
+        : (table?.default[n as number]?.(...values) ??
+          `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`)
+    }`;
   // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
   // bundles, never.
   if (typeof message === 'string' && !printed) write(level, line, cause);
-  else later((table) => write(level, () => line(table), cause));
-}
+  else later((table) => write(level, line, cause, table));
+};
 
 /**
  * Logs a captured event as a collapsed console group (the `debug` setting), after every message before it; without
  * heap-analytics-messages.js, a line with its type and the event itself.
  */
-export function logEvent(event: HeapEvent): void {
+export const logEvent = (event: HeapEvent): void =>
   later((lazy) => (lazy ? lazy.logEvent(event) : write('log', () => event.type, event)));
-}
 
 /** Runs `then` once heap-analytics-messages.js has loaded (or failed to) and everything printed before it is out. */
 function later(then: (lazy: Lazy | undefined) => void): void {
   catalog ??= import('./warn-messages.ts').catch(() => undefined);
-  printed = Promise.all([catalog, printed]).then(([lazy]) => then(lazy));
+  printed = (printed ?? catalog).then(() => catalog).then(then);
 }
 
-/**
- * The numbered message's text with its values in place; the values alone when the texts could not be loaded,
- * an object or function (an element too) by its type only, as they may be the host's values that describe() would
- * have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
- * describe() and summarize() would have (a 300-character event name is no help on the console).
- */
-const expand = (table: Lazy['default'] | undefined, message: number | readonly unknown[]): string => {
-  // A number alone is a text without values: one level of flat() makes it `[n]`, and leaves `[n, ...values]` as it is.
-  const [n, ...values] = [message].flat();
-  const text = table?.[n as number];
-  return text
-    ? text(...values)
-    : `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`;
-};
-
-const write = (level: 'warn' | 'error' | 'log', line: () => string, cause: unknown): void => {
+const write = (level: 'warn' | 'error' | 'log', line: (table?: Lazy) => string, cause: unknown, table?: Lazy): void => {
   try {
-    console[level](`${PREFIX} ${line()}`, ...(cause === undefined ? [] : [cause]));
+    console[level](`${PREFIX} ${line(table)}`, ...(cause === undefined ? [] : [cause]));
   } catch {
     // A console replaced by the host may throw; a warning is never worth an exception.
   }

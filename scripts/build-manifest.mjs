@@ -74,6 +74,8 @@ function heapAnalyticsPlugin(root) {
       if (!element) throw new Error(`build-manifest: class ${ELEMENT_CLASS} not found in ${ELEMENT_MODULE}`);
       element.tagName = TAG;
       element.customElement = true;
+      // The class extends HTMLElement through an expression (an empty class under Node), which names no superclass.
+      element.superclass = { name: 'HTMLElement', package: 'global:' };
       element.attributes ??= [];
       for (const attribute of attributes) {
         if (!element.attributes.some((a) => a.name === attribute.name)) element.attributes.push(attribute);
