@@ -99,6 +99,19 @@ describe('host pages', () => {
     }
   });
 
+  /** Runs `frame`, whose page rewrites itself and clicks its "After rewrite" button, and expects that click's event. */
+  async function expectClickAfterRewrite(envId: string, frame: HTMLIFrameElement) {
+    const clicked = new Promise((resolve) => addEventListener('message', resolve, { once: true }));
+    document.body.append(frame);
+    try {
+      await clicked;
+      expect((await waitForEvents(envId, 1, { name: 'After rewrite' })).map((e) => e.name)).to.deep.equal(['After rewrite']);
+    } finally {
+      frame.remove();
+      forgetEnv(envId);
+    }
+  }
+
   it('capture clicks on a page that rewrote itself with document.open() and document.write(), element included, after the tracker started', async () => {
     const envId = uniqueEnv('document-write');
     const element = `<heap-analytics env-id="${envId}" endpoint="${ENDPOINT}" flush-interval="20"></heap-analytics>`;
@@ -115,15 +128,7 @@ describe('host pages', () => {
         document.querySelector('button').click();
         parent.postMessage('clicked', '*');
       </script>`;
-    const clicked = new Promise((resolve) => addEventListener('message', resolve, { once: true }));
-    document.body.append(frame);
-    try {
-      await clicked;
-      expect((await waitForEvents(envId, 1, { name: 'After rewrite' })).map((e) => e.name)).to.deep.equal(['After rewrite']);
-    } finally {
-      frame.remove();
-      forgetEnv(envId);
-    }
+    await expectClickAfterRewrite(envId, frame);
   });
 
   it('capture clicks on a page that rewrote itself with document.open() and document.write() after load(), and booted again with load()', async () => {
@@ -142,15 +147,7 @@ describe('host pages', () => {
         document.querySelector('button').click();
         parent.postMessage('clicked', '*');
       </script>`;
-    const clicked = new Promise((resolve) => addEventListener('message', resolve, { once: true }));
-    document.body.append(frame);
-    try {
-      await clicked;
-      expect((await waitForEvents(envId, 1, { name: 'After rewrite' })).map((e) => e.name)).to.deep.equal(['After rewrite']);
-    } finally {
-      frame.remove();
-      forgetEnv(envId);
-    }
+    await expectClickAfterRewrite(envId, frame);
   });
 
   it('capture clicks and hash navigations on a page that made history.pushState read-only', async () => {
