@@ -91,14 +91,15 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const now = options.now ?? Date.now;
   // The env id made a safe cookie and storage key part: word characters and hyphens.
   const base = `hpa_${envId.replace(/[^\w-]/g, '_')}`;
-  const given = options.consent;
+  // Undefined is the default, granted; null is not a consent.
+  const { consent: given = 'granted' } = options;
   // The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and
   // it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as a string.
   let consent: Consent =
     options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true
       ? 'denied'
-      : given === undefined || isConsent(given)
-        ? (given ?? 'granted')
+      : isConsent(given)
+        ? given
         : (warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`), 'pending');
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
