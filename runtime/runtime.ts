@@ -233,7 +233,12 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // Events captured under the earlier decision go where it sent them.
       settle();
       consent = next;
-      if (next === 'granted') {
+      // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
+      // is nothing to forget: nothing enters the outbox while denied.
+      if (next === 'denied') {
+        deny();
+        wipeStorage();
+      } else if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties (the bag's fifth function) also starts a new context for the next capture.
         const replacedUser = mergeUser();
@@ -251,13 +256,6 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
             event.session = current.props;
           }
         });
-        return;
-      }
-      // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
-      // is nothing to forget: nothing enters the outbox while denied.
-      if (next === 'denied') {
-        deny();
-        wipeStorage();
       }
     },
     capture,
