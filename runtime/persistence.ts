@@ -49,7 +49,7 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   return [
     [
       (key) => mirrors().reduce<string | null | undefined>((value, [get]) => value ?? get(key), null),
-      (key, value) => mirrors().forEach(([, set]) => set(key, value)),
+      (key, value) => mirrors().map(([, set]) => set(key, value)),
     ],
     local,
     area,
