@@ -11,7 +11,7 @@ let head = '';
 // One call to the random source fills the random bits of 512 milliseconds: the call costs microseconds, the read nothing.
 const POOL = 512;
 const pool = new BigUint64Array(POOL);
-let offset = POOL;
+let offset = 0;
 
 /**
  * A time-ordered UUID (v7) for an event, made once per event so resends can be deduplicated. Each millisecond draws
@@ -21,10 +21,8 @@ let offset = POOL;
  */
 export const eventId = (now: number): string => {
   if (now > lastMs) {
-    if (offset === POOL) {
-      crypto.getRandomValues(pool);
-      offset = 0;
-    }
+    // Refilled when used up (and at the first id).
+    if (!(offset %= POOL)) crypto.getRandomValues(pool);
     lastMs = now;
     // 1 first (the time plus 2^48), then 12 hex digits of time and 16 random ones: one BigInt formatted is quicker
     // than the time as a float.
