@@ -29,7 +29,7 @@ export const eventId = (now: number): string => {
     const hex = (((BigInt(Math.max(0, Math.floor(now))) + 2n ** 48n) << 64n) | pool[offset++]!).toString(16);
     head = `${hex.slice(1, 9)}-${hex.slice(9, 13)}-7${hex.slice(13, 16)}-8${hex.slice(16, 19)}-${hex.slice(19, 23)}`;
     // Random from 2^28 (eight hex digits) to below 2^28 + 2^24: billions of ids in one millisecond fit before 2^32.
-    seq = parseInt(hex.slice(23), 16) + 2 ** 28;
+    seq = +`0x${hex.slice(23)}` + 2 ** 28;
   }
   return head + (seq++).toString(16);
 };
