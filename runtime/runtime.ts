@@ -268,9 +268,11 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       page = readPage(options);
       // The first pageview of the page the events before it were on keeps the id they carry (the boot identify from an
       // `identity` attribute); any other is new.
-      if (pageviewSession || previousUrl !== page.url) pageviewId = randomNumericId();
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
-      if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
+      if (previousUrl !== page.url) {
+        pageviewId = randomNumericId();
+        if (previousUrl) page.referrer = previousUrl;
+      } else if (pageviewSession) pageviewId = randomNumericId();
       capture('pageview');
       // Listeners (navigation, pageview markup) see a pageview before any later call reads what they set.
       settle();
