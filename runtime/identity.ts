@@ -44,11 +44,8 @@ export function createIdentity(store: UserStore, key: string): Identity {
   save();
   return [
     () => user,
-    (identity) => {
-      const other = user.i !== null;
-      save(other ? randomNumericId() : user.u, identity);
-      return other;
-    },
+    // The id before the save, read first, against the one saved (random ids do not repeat).
+    (identity) => user.u !== save(user.i === null ? user.u : randomNumericId(), identity).u,
     // Gone or unreadable: saved again from memory.
     () => (user = readJson(store, key, isStoredUser) ?? save()),
     () => {

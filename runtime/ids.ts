@@ -11,7 +11,7 @@ let head = '';
 // One call to the random source fills the random bits of 512 milliseconds: the call costs microseconds, the read nothing.
 const POOL = 512;
 const pool = new BigUint64Array(POOL);
-let offset = POOL;
+let offset = 0;
 
 /**
  * A time-ordered UUID (v7) for an event, made once per event so resends can be deduplicated. Each millisecond draws
@@ -21,17 +21,15 @@ let offset = POOL;
  */
 export const eventId = (now: number): string => {
   if (now > lastMs) {
-    if (offset === POOL) {
-      crypto.getRandomValues(pool);
-      offset = 0;
-    }
+    // Refilled when used up (and at the first id).
+    if (!(offset %= POOL)) crypto.getRandomValues(pool);
     lastMs = now;
     // 1 first (the time plus 2^48), then 12 hex digits of time and 16 random ones: one BigInt formatted is quicker
     // than the time as a float.
     const hex = (((BigInt(Math.max(0, Math.floor(now))) + 2n ** 48n) << 64n) | pool[offset++]!).toString(16);
     head = `${hex.slice(1, 9)}-${hex.slice(9, 13)}-7${hex.slice(13, 16)}-8${hex.slice(16, 19)}-${hex.slice(19, 23)}`;
     // Random from 2^28 (eight hex digits) to below 2^28 + 2^24: billions of ids in one millisecond fit before 2^32.
-    seq = parseInt(hex.slice(23), 16) + 2 ** 28;
+    seq = +`0x${hex.slice(23)}` + 2 ** 28;
   }
   return head + (seq++).toString(16);
 };

@@ -24,7 +24,7 @@ export type Persistence = [user: UserStore, local: KeyValueStore, area: () => St
 const withCookies = (cookieless: unknown) => cookieless === undefined || cookieless === false;
 
 /** The Web Storage area for a `cookieless` setting: localStorage beside the cookie, sessionStorage, or none in "memory" mode. */
-const webArea = (cookieless: unknown): Storage | undefined => {
+const webArea = (cookieless?: unknown): Storage | undefined => {
   try {
     return withCookies(cookieless) ? localStorage : cookieless === 'memory' ? undefined : sessionStorage;
   } catch {
@@ -49,12 +49,13 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   return [
     [
       (key) => mirrors().reduce<string | null | undefined>((value, [get]) => value ?? get(key), null),
-      (key, value) => mirrors().forEach(([, set]) => set(key, value)),
+      (key, value) => mirrors().map(([, set]) => set(key, value)),
     ],
     local,
     area,
     () => {
-      for (const storage of [webArea(false), webArea(true)]) {
+      // localStorage (no setting: cookies beside it), then sessionStorage (a cookieless setting).
+      for (const storage of [webArea(), webArea(1)]) {
         try {
           for (const key of Object.keys(storage!)) if (ours.test(key)) storage!.removeItem(key);
         } catch {

@@ -91,14 +91,15 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const now = options.now ?? Date.now;
   // The env id made a safe cookie and storage key part: word characters and hyphens.
   const base = `hpa_${envId.replace(/[^\w-]/g, '_')}`;
-  const given = options.consent;
+  // Undefined is the default, granted; null is not a consent.
+  const { consent: given = 'granted' } = options;
   // The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and
   // it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as a string.
   let consent: Consent =
     options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true
       ? 'denied'
-      : given === undefined || isConsent(given)
-        ? (given ?? 'granted')
+      : isConsent(given)
+        ? given
         : (warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`), 'pending');
   // The one answer the stores and the outbox ask, at each use, whether they may persist and send.
   const allowed = () => consent === 'granted';
@@ -232,7 +233,12 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // Events captured under the earlier decision go where it sent them.
       settle();
       consent = next;
-      if (next === 'granted') {
+      // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
+      // is nothing to forget: nothing enters the outbox while denied.
+      if (next === 'denied') {
+        deny();
+        wipeStorage();
+      } else if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties (the bag's fifth function) also starts a new context for the next capture.
         const replacedUser = mergeUser();
@@ -250,13 +256,6 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
             event.session = current.props;
           }
         });
-        return;
-      }
-      // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
-      // is nothing to forget: nothing enters the outbox while denied.
-      if (next === 'denied') {
-        deny();
-        wipeStorage();
       }
     },
     capture,
@@ -269,9 +268,11 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       page = readPage(options);
       // The first pageview of the page the events before it were on keeps the id they carry (the boot identify from an
       // `identity` attribute); any other is new.
-      if (pageviewSession || previousUrl !== page.url) pageviewId = randomNumericId();
       // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
-      if (previousUrl && previousUrl !== page.url) page.referrer = previousUrl;
+      if (previousUrl !== page.url) {
+        pageviewId = randomNumericId();
+        if (previousUrl) page.referrer = previousUrl;
+      } else if (pageviewSession) pageviewId = randomNumericId();
       capture('pageview');
       // Listeners (navigation, pageview markup) see a pageview before any later call reads what they set.
       settle();
