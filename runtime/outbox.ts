@@ -54,9 +54,6 @@ const ONLINE = 0;
 const OFFLINE = 1;
 const PROBED = 2;
 
-/** Orders events as they were captured: their ids sort by time, then by a counter. */
-const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
-
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
  * and then, and follows the page's life (network, hiding, leaving, coming back from the back/forward cache). What the
@@ -281,7 +278,8 @@ export function createOutbox(
   function requeue(events: HeapEvent[]) {
     // What was queued or sent is in capture order already, which keeps the sort cheap; adopted events come in no set
     // order, and may belong between queued ones.
-    queue = events.concat(queue).sort(byId);
+    // Orders events as they were captured: their ids sort by time, then by a counter.
+    queue = events.concat(queue).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /** Takes over events of dead tabs and earlier page loads. */
