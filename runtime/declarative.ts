@@ -57,23 +57,7 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   });
   const [updatePageview, leavePageview, stopPageviews] = createPageviewMarkup(runtime);
 
-  /** Brings an element's view and load tracking in line with its current attributes. */
-  function refresh(el: Element) {
-    const name = attributeOf(el, EVENT);
-    // No event name, no triggers.
-    const triggers = name === null ? undefined : triggersOf(el);
-    if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
-    else unwatchView(el);
-    if (!triggers?.includes('load')) loaded.delete(el);
-    else if (loaded.get(el) !== name) {
-      loaded.set(el, name!);
-      // Sent once every element of the page or of the insertion is read: pageview markup after it in the tree (a
-      // template's data-heap-pageview-props on <main>, the element's own data-heap-pageview) applies to it too.
-      if (loads.push(el) === 1) queueMicrotask(sendLoads);
-    }
-  }
-
-  /** Elements whose load event waits for the elements read with them (refresh). */
+  /** Elements whose load event waits for the elements read with them (onUpdate). */
   const loads: Element[] = [];
   const sendLoads = () => {
     for (const el of loads.splice(0)) {
@@ -103,7 +87,21 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   // element that appeared needs neither without their attributes (most have none).
   const onUpdate = (el: Element, appeared?: boolean) => {
     try {
-      if (!appeared || attributeOf(el, EVENT) !== null) refresh(el);
+      // The element's view and load tracking, in line with its current attributes.
+      if (!appeared || attributeOf(el, EVENT) !== null) {
+        const name = attributeOf(el, EVENT);
+        // No event name, no triggers.
+        const triggers = name === null ? undefined : triggersOf(el);
+        if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
+        else unwatchView(el);
+        if (!triggers?.includes('load')) loaded.delete(el);
+        else if (loaded.get(el) !== name) {
+          loaded.set(el, name!);
+          // Sent once every element of the page or of the insertion is read: pageview markup after it in the tree (a
+          // template's data-heap-pageview-props on <main>, the element's own data-heap-pageview) applies to it too.
+          if (loads.push(el) === 1) queueMicrotask(sendLoads);
+        }
+      }
       if (!appeared || attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, appeared && atBoot());
     } catch (err) {
       failed(err);
