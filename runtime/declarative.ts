@@ -1,18 +1,24 @@
-import { attributeOf, documentText, tagOf } from './dom.ts';
+import { flatParent, pathOf, rootsOf } from './composed-tree.ts';
+import { attributeOf, call, documentText, isMatch, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { createPageviewMarkup } from './markup-pageview.ts';
-import { EVENT, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
+import { EVENT, isElement, ONCE, PAGEVIEW, PAGEVIEW_PROPS, readEventName, readEventProps, VIEW_REPEAT } from './markup-props.ts';
 import { createRoots } from './markup-roots.ts';
 import { probe } from './markup-stats.ts';
-import { findSender, triggersOf } from './markup-triggers.ts';
+import { triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { sanitize } from './redact.ts';
+import { forwarded } from './shadow-roots.ts';
+import { LINK } from './target.ts';
 import { cleanProps, MAX_VALUE } from './validate.ts';
 import { errorOnce } from './warn.ts';
 
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
 const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
+
+/** The control a label's click may be forwarded to next, when the element that click sent from holds it. */
+let forwardedTo: Element | null | undefined;
 
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
 export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
@@ -57,23 +63,7 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   });
   const [updatePageview, leavePageview, stopPageviews] = createPageviewMarkup(runtime);
 
-  /** Brings an element's view and load tracking in line with its current attributes. */
-  function refresh(el: Element) {
-    const name = attributeOf(el, EVENT);
-    // No event name, no triggers.
-    const triggers = name === null ? undefined : triggersOf(el);
-    if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
-    else unwatchView(el);
-    if (!triggers?.includes('load')) loaded.delete(el);
-    else if (loaded.get(el) !== name) {
-      loaded.set(el, name!);
-      // Sent once every element of the page or of the insertion is read: pageview markup after it in the tree (a
-      // template's data-heap-pageview-props on <main>, the element's own data-heap-pageview) applies to it too.
-      if (loads.push(el) === 1) queueMicrotask(sendLoads);
-    }
-  }
-
-  /** Elements whose load event waits for the elements read with them (refresh). */
+  /** Elements whose load event waits for the elements read with them (onUpdate). */
   const loads: Element[] = [];
   const sendLoads = () => {
     for (const el of loads.splice(0)) {
@@ -90,10 +80,38 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   const atBoot = () => booting || documentText('readyState') === 'loading';
 
   // Every handler catches for itself, without a closure per call: the roots call two of them for every click and every added element.
+  // The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
+  // and whether the page may leave with it: a submit, or a click in a link or on a submit button (queued events
+  // should leave first). Nothing when nothing sends, and for the click the browser forwards to a label's control
+  // after a click through the `<label>` (on it, or on anything in it, the element or what the element holds) when
+  // the control sits inside the element that click sent from: counting both would count one press twice. The
+  // label's own click sends: the browser may forward nothing (the page cancelled it, the field is disabled by its
+  // fieldset, the click was on a link in the label).
   const onEvent = (event: Event) => {
     try {
-      const sender = findSender(event);
-      if (sender) send(...sender);
+      const trigger = event.type as Trigger;
+      // Most events find nothing: that walk is all they cost.
+      const path = pathOf(event);
+      const sends = (target: unknown): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);
+      // A submit button can carry the form's event itself, so it comes first (it is not on the path; other events have none).
+      let found: Element | null | undefined = (event as SubmitEvent).submitter;
+      // Then the path's first element and those it is rendered in, as the path goes (through the slots it is assigned to)
+      // and beyond: submit and change stop at their shadow root, and the search carries on through the host's ancestors.
+      // With no shadow root on the path, these are its ancestors, and one native call jumps to the next annotated one.
+      if (!sends(found)) for (found = path.find(isElement); found && (rootsOf(event).length || (found = call(found, 'closest', `[${EVENT}]`))) && !sends(found); found = flatParent(found));
+      if (!found) return;
+      if (trigger !== 'click') return send(found, trigger === 'submit');
+      // The click forwarded after a label's: not cleared when matched, as every runtime's tracker asks about the same click.
+      if (forwardedTo === path[0]) return;
+      // The control of the label the click went through (shadow-roots.ts found it for every listener), if any, one around
+      // the element too: a click on the element inside a label is forwarded to the label's control as well, within this task.
+      if (call(found, 'contains', forwarded)) {
+        forwardedTo = forwarded;
+        setTimeout(() => (forwardedTo = null));
+      }
+      // The page may leave with a click on or in a link, or a form's submit button. Of the elements with a form owner,
+      // only buttons and inputs have the type "submit" (an `<object type="submit">` would merely flush early).
+      send(found, path.some((target) => isElement(target) && (isMatch(target, LINK) || ((target as HTMLButtonElement).type === 'submit' && (target as HTMLButtonElement).form))));
     } catch (err) {
       failed(err);
     }
@@ -103,7 +121,21 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   // element that appeared needs neither without their attributes (most have none).
   const onUpdate = (el: Element, appeared?: boolean) => {
     try {
-      if (!appeared || attributeOf(el, EVENT) !== null) refresh(el);
+      // The element's view and load tracking, in line with its current attributes.
+      if (!appeared || attributeOf(el, EVENT) !== null) {
+        const name = attributeOf(el, EVENT);
+        // No event name, no triggers.
+        const triggers = name === null ? undefined : triggersOf(el);
+        if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
+        else unwatchView(el);
+        if (!triggers?.includes('load')) loaded.delete(el);
+        else if (loaded.get(el) !== name) {
+          loaded.set(el, name!);
+          // Sent once every element of the page or of the insertion is read: pageview markup after it in the tree (a
+          // template's data-heap-pageview-props on <main>, the element's own data-heap-pageview) applies to it too.
+          if (loads.push(el) === 1) queueMicrotask(sendLoads);
+        }
+      }
       if (!appeared || attributeOf(el, PAGEVIEW) !== null || attributeOf(el, PAGEVIEW_PROPS) !== null) updatePageview(el, appeared && atBoot());
     } catch (err) {
       failed(err);

@@ -1,6 +1,8 @@
-import { startAutocapture } from './autocapture.ts';
+import { readInteractionSettings } from './autocapture.ts';
 import { observeMarkup } from './declarative.ts';
+import { captureInteractions } from './interactions.ts';
 import type { HeapRuntime } from './load.ts';
+import { trackNavigation } from './pageviews.ts';
 import { errorOnce } from './warn.ts';
 
 /** Starts the DOM-facing features (markup tracking, autocapture) for a runtime; returns the function that stops them all. */
@@ -11,7 +13,13 @@ export const startFeatures = (runtime: HeapRuntime): (() => void) => {
   // to the messages file.
   if (typeof document === 'object') {
     try {
-      startAutocapture(runtime, stops);
+      // Pageviews on SPA navigation, then interactions without markup: the functions that stop each part go in `stops`
+      // as it starts, so that a part started before a failure is stopped with the rest.
+      const config = runtime.core.config;
+      // Same test as the boot pageview in load.ts, so both follow one setting.
+      if (!config.disablePageviewAutocapture) stops.push(trackNavigation(runtime));
+      // With every kind switched off this listens to nothing.
+      stops.push(captureInteractions(runtime, readInteractionSettings(config)));
     } catch (err) {
       errorOnce('autocapture-failed', 'autocapture tracking failed to start; the rest of the tracker runs on.', err);
     }

@@ -1,8 +1,8 @@
 // Click, submit and change autocapture: the shared listeners of shadow-roots.ts, nothing per element.
 import { pathOf, rootsOf } from './composed-tree.ts';
+import { attributeOf, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
-import { isSensitiveField } from './redact.ts';
 import { forwarded, listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
@@ -33,8 +33,16 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
         if (forwardedTo) setTimeout(() => (forwardedTo = null));
         if (again) return;
       }
-      // Password and card fields say nothing about themselves; the form they are in may still be submitted.
-      if (kind !== 'submit' && isSensitiveField(el)) return;
+      // Password and card fields say nothing about themselves; the form they are in may still be submitted. Those are
+      // `<input type="password">`, and any element whose `autocomplete` has a token starting with `cc-` or equal to
+      // `current-password`, `new-password` or `one-time-code`.
+      if (
+        kind !== 'submit' &&
+        ((tagOf(el) === 'input' && /^\s*password\s*$/i.test(attributeOf(el, 'type')!)) ||
+          /(^|\s)(cc-|((current|new)-password|one-time-code)(?!\S))/i.test(attributeOf(el, 'autocomplete')!))
+      ) {
+        return;
+      }
       // The text of a click is the element's, of a submit the submitter's; a change has none (`submitter` is undefined).
       const build = readTarget(el, click ? el : (event as SubmitEvent).submitter, settings.text, !rootsOf(event).length);
       // The event takes its place in order now; its target is completed when the runtime finishes the event, in

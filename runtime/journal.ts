@@ -51,9 +51,6 @@ const VERSION = 1;
  */
 const STALE_MS = 90_000;
 
-const isEvent = (e: unknown): e is HeapEvent =>
-  typeof (e as HeapEvent)?.time === 'number' && 'id type user_id session_id pageview_id'.split(' ').every((k) => typeof (e as Record<string, unknown>)[k] === 'string');
-
 /**
  * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`, the tab in group 2) or one of its
  * segments (`q_<tab>_<n>`, the tab in group 3). persistence.ts wipes them by it too.
@@ -171,7 +168,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         } else if (text !== null) {
           const value = parseJson(text) as { v?: unknown; e?: unknown } | undefined;
           if (value?.v === VERSION && Array.isArray(value.e)) {
-            const valid = value.e.filter(isEvent);
+            const valid = value.e.filter(
+              (e: unknown): e is HeapEvent =>
+                typeof (e as HeapEvent)?.time === 'number' && 'id type user_id session_id pageview_id'.split(' ').every((k) => typeof (e as Record<string, unknown>)[k] === 'string'),
+            );
             corrupt += value.e.length - valid.length;
             events.push(...valid);
           } else corrupt++;

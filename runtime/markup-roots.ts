@@ -84,7 +84,16 @@ export function createRoots(
         }
       }
     }
-    if (removed) release();
+    // Lets go of the shadow roots that left the page with removed subtrees. A shadow root is connected while its
+    // host is; the document always is (an image named `isConnected` that answers for it is no less true).
+    if (removed) {
+      for (const root of roots) {
+        if (!root.isConnected) {
+          roots.delete(root);
+          root.querySelectorAll(ANNOTATED).forEach(onLeave);
+        }
+      }
+    }
   });
 
   /**
@@ -112,18 +121,6 @@ export function createRoots(
         for (const root of roots) for (const host of Object.getPrototypeOf(root).querySelectorAll.call(root, CSS.escape(tag))) add(member(host, 'shadowRoot'));
       };
       registry.whenDefined(tag).then(defined, defined);
-    }
-  }
-
-  /** Lets go of the shadow roots that left the page with removed subtrees. */
-  function release() {
-    // A shadow root is connected while its host is; the document always is (an image named `isConnected` that
-    // answers for it is no less true).
-    for (const root of roots) {
-      if (!root.isConnected) {
-        roots.delete(root);
-        root.querySelectorAll(ANNOTATED).forEach(onLeave);
-      }
     }
   }
 

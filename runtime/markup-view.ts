@@ -56,12 +56,6 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   // An element is observed by the coarse observer, or the fine one: unobserving it from both is cheaper than knowing which.
   const unobserve = (el: Element) => (coarse!.unobserve(el), fine?.unobserve(el));
 
-  const flush = () => {
-    if (!states.size) stop();
-    else dropped.forEach(unobserve);
-    dropped.clear();
-  };
-
   // Most reports are of elements out of view with no timer, and clearTimeout is a call into the browser even for
   // undefined: skipping it cut the first report of 5,000 targets to about a third of its time.
   const clear = (phase: Phase) => phase && clearTimeout(phase);
@@ -124,7 +118,13 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
   const unwatch = (el: Element) => {
     clear(states.get(el));
     if (!states.delete(el)) return;
-    if (!dropped.size) queueMicrotask(flush);
+    if (!dropped.size) {
+      queueMicrotask(() => {
+        if (!states.size) stop();
+        else dropped.forEach(unobserve);
+        dropped.clear();
+      });
+    }
     dropped.add(el);
   };
 

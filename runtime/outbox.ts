@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { eventJson, forget, takeBatch, type DropCount, type DropCounts } from './batch.ts';
+import { encode, eventJson, forget, LIBRARY, type DropCount, type DropCounts } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
@@ -53,9 +53,6 @@ const MAX_ATTEMPTS = 12;
 const ONLINE = 0;
 const OFFLINE = 1;
 const PROBED = 2;
-
-/** Orders events as they were captured: their ids sort by time, then by a counter. */
-const byId = (a: HeapEvent, b: HeapEvent) => (a.id < b.id ? -1 : 1);
 
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
@@ -171,7 +168,38 @@ export function createOutbox(
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
-      const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
+      // The request body for the first events of the queue (at most `limit`) that fit in `fit` characters, at least
+      // one. Their context travels once in `common` when all of them share it.
+      // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
+      // JSON.stringify write it as a string, which the collector refuses.
+      const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: now(), library: LIBRARY }).slice(0, -1)}${
+        dropped.length
+          ? `,"dropped":[${dropped.map(([key, count]) => {
+              const [reason, id] = key.split(' ');
+              return JSON.stringify({ reason, count, id });
+            })}]`
+          : ''
+      }`;
+      let context: string | undefined;
+      let n = 0;
+      let own = 0;
+      let all = 0;
+      let shared = true;
+      // Sums of the lengths bound the body from above: `,"common":`, `,"events":[` and `]}` take 23 more.
+      const max = fit - head.length - 23;
+      for (; n < queue.length && n < limit; n++) {
+        const [o, c] = encode(queue[n]!);
+        // The first event's context is the one the others may share.
+        context ??= c;
+        const same: boolean = shared && c === context;
+        own += o.length + 1;
+        all += o.length + c.length;
+        if (n && (same ? own + c.length : all) > max) break;
+        shared = same;
+      }
+      const hoist = n > 1 && shared;
+      const list = queue.slice(0, n).map((e) => (hoist ? encode(e)[0] : eventJson(e)));
+      const body = `${head}${hoist ? `,"common":${context}` : ''},"events":[${list}]}`;
       const bytes = new TextEncoder().encode(body);
       if (unload && bytes.length > room) {
         if (n > 1) {
@@ -281,7 +309,8 @@ export function createOutbox(
   function requeue(events: HeapEvent[]) {
     // What was queued or sent is in capture order already, which keeps the sort cheap; adopted events come in no set
     // order, and may belong between queued ones.
-    queue = events.concat(queue).sort(byId);
+    // Orders events as they were captured: their ids sort by time, then by a counter.
+    queue = events.concat(queue).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /** Takes over events of dead tabs and earlier page loads. */

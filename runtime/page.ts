@@ -9,8 +9,15 @@ export type PageUrl = Pick<URL, 'href' | 'pathname'>;
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
 export function readPage(
   // `globalThis.` reads: the runtime also loads where there is no DOM.
-  { url = globalThis.location, title = documentTitle(), previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
+  { url = globalThis.location, title, previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
 ): PageContext {
+  if (title === undefined) {
+    // The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. The first
+    // <title> in document order is the one in the head, found early in the search. The DOM's own method: an image
+    // named `querySelector` answers the document's (dom.ts).
+    title = documentText('title');
+    title = title ? (Document.prototype.querySelector.call(document, 'title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1)) : '';
+  }
   const referrer = documentText('referrer');
   // An email or card number in a query string (a sign-up link, say) or a path (`/users/alice@example.com`) never leaves the page.
   // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
@@ -18,13 +25,4 @@ export function readPage(
   if (referrer) page.referrer = scrub(referrer);
   if (previous_page !== undefined) page.previous_page = previous_page;
   return page;
-}
-
-/** The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. */
-function documentTitle(): string {
-  const title = documentText('title');
-  if (!title) return '';
-  // The first <title> in document order is the one in the head, found early in the search. The DOM's own method: an
-  // image named `querySelector` answers the document's (dom.ts).
-  return Document.prototype.querySelector.call(document, 'title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1);
 }

@@ -1,6 +1,5 @@
-// Privacy rules for autocapture: redaction markup, sensitive fields and the card/email scrubber.
+// Privacy rules for autocapture: redaction markup and the card/email scrubber (sensitive fields: interactions.ts).
 // Pure string helpers load without a DOM; the element checks only run on elements.
-import { attributeOf, tagOf } from './dom.ts';
 import { cut } from './validate.ts';
 
 /** What redacted text, text-bearing attributes, card numbers and emails are sent as. */
@@ -40,16 +39,4 @@ export function sanitize(value: string, max: number): string {
   const scrubbed = scrub(value.length > 1024 ? value.slice(0, 1024).replace(/[\w.%+@-]*$/, '') : value);
   // Scrubbed again after a cut: a prefix of a longer digit run can look like a card number.
   return scrubbed.length > max ? scrub(cut(scrubbed, max)) : scrubbed;
-}
-
-/**
- * True for a field whose interactions are never captured: `<input type="password">`, and any element
- * whose `autocomplete` has a token starting with `cc-` or equal to `current-password`, `new-password`
- * or `one-time-code`.
- */
-export function isSensitiveField(el: Element): boolean {
-  return (
-    (tagOf(el) === 'input' && /^\s*password\s*$/i.test(attributeOf(el, 'type')!)) ||
-    /(^|\s)(cc-|((current|new)-password|one-time-code)(?!\S))/i.test(attributeOf(el, 'autocomplete')!)
-  );
 }

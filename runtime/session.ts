@@ -41,23 +41,6 @@ export type Session = [
   merge: (now: number) => string | undefined,
 ];
 
-/** Reads the session properties (landing page, referrer, UTM parameters) from the current page. */
-function readLandingContext(): SessionContext {
-  const props: SessionContext = {};
-  try {
-    // The UTM values are read from the landing page as it is sent, scrubbed: an email or a card number in utm_term
-    // is no more sent than in the landing page.
-    const params = new URL((props.landing_page = scrub(location.href))).searchParams;
-    const referrer = documentText('referrer');
-    if (referrer) props.referrer = scrub(referrer);
-    // Cut like any string property value.
-    for (const key of UTM_KEYS) if (params.get(key)) props[key] = cleanValue(params.get(key)) as string;
-  } catch {
-    // Without a DOM, reading location throws: no landing context.
-  }
-  return props;
-}
-
 /**
  * Creates the session tracker; `timeoutMs` of inactivity ends a session. `synced` is called at each re-read of the
  * shared store: the core re-reads the user every tab shares on the same once-a-second beat.
@@ -67,7 +50,22 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
   let syncedAt = -Infinity;
   const save = (s: StoredSession) => store[1](key, JSON.stringify(s));
   // A new session, starting at `now`: the current one from then on.
-  const restart = (now: number) => save((current = { id: randomNumericId(), last: now, props: readLandingContext() }));
+  const restart = (now: number) => {
+    // The session properties (landing page, referrer, UTM parameters), from the current page.
+    const props: SessionContext = {};
+    try {
+      // The UTM values are read from the landing page as it is sent, scrubbed: an email or a card number in utm_term
+      // is no more sent than in the landing page.
+      const params = new URL((props.landing_page = scrub(location.href))).searchParams;
+      const referrer = documentText('referrer');
+      if (referrer) props.referrer = scrub(referrer);
+      // Cut like any string property value.
+      for (const key of UTM_KEYS) if (params.get(key)) props[key] = cleanValue(params.get(key)) as string;
+    } catch {
+      // Without a DOM, reading location throws: no landing context.
+    }
+    save((current = { id: randomNumericId(), last: now, props }));
+  };
   return [
     (now, read) => {
       // The shared store is read and written back at most once a second (the first touch too: syncedAt is

@@ -19,7 +19,7 @@ const AT_DOCUMENT = ['focusin', 'input', ...HEARD];
 const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
 /**
- * The control the browser clicks next after the click the subscribers are hearing (forwardTarget): found once for
+ * The control the browser clicks next after the click the subscribers are hearing: found once for
  * them all, autocapture and every runtime's markup tracker. Kept until the next event, as pathOf keeps its path.
  */
 export let forwarded: Element | null | undefined;
@@ -56,7 +56,11 @@ function heard(event: Event): void {
   // submit composed, yet it stops at the root); the path can. A root hears only the relayed types.
   // Each subscriber guards itself.
   if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) {
-    forwarded = forwardTarget(path);
+    // The control the browser clicks next, after a click with this path: the control of the innermost label the click
+    // went through, if any, unless the click is already on or in the control (an icon in a button) or the control is
+    // disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
+    const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
+    forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null;
     subscribers.forEach((_, listener) => listener(event));
   }
 }
@@ -73,15 +77,4 @@ export function listenToInteractions(listener: Listener, found?: RootListener): 
   return () => {
     if (subscribers.delete(listener) && !subscribers.size) for (const type of AT_DOCUMENT) removeEventListener.call(document, type, heard, LISTEN);
   };
-}
-
-/**
- * The control the browser clicks next, after a click with this composed path: the control of the innermost label the
- * click went through, if any, unless the click is already on or in the control (an icon in a button) or the control
- * is disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
- * Autocapture and the markup tracker both count that forwarded click as the same press.
- */
-export function forwardTarget(path: readonly EventTarget[]): Element | null | undefined {
-  const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
-  return control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null;
 }
