@@ -50,3 +50,40 @@ export function eventJson(event: HeapEvent): string {
   const [own, context] = encode(event);
   return `${own.slice(0, -1)},${context.slice(1)}`;
 }
+
+/**
+ * Builds the request body for the first events of `events` (at most `limit`) that fit in `room` characters, at least
+ * one; returns how many it took. Their context travels once in `common` when all of them share it.
+ */
+export function takeBatch(envId: string, events: readonly HeapEvent[], limit: number, room: number, dropped: DropCount[], sentAt: number): [count: number, body: string] {
+  // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
+  // JSON.stringify write it as a string, which the collector refuses.
+  const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: sentAt, library: LIBRARY }).slice(0, -1)}${
+    dropped.length
+      ? `,"dropped":[${dropped.map(([key, count]) => {
+          const [reason, id] = key.split(' ');
+          return JSON.stringify({ reason, count, id });
+        })}]`
+      : ''
+  }`;
+  let context: string | undefined;
+  let n = 0;
+  let own = 0;
+  let all = 0;
+  let shared = true;
+  // Sums of the lengths bound the body from above: `,"common":`, `,"events":[` and `]}` take 23 more.
+  room -= head.length + 23;
+  for (; n < events.length && n < limit; n++) {
+    const [o, c] = encode(events[n]!);
+    // The first event's context is the one the others may share.
+    context ??= c;
+    const same: boolean = shared && c === context;
+    own += o.length + 1;
+    all += o.length + c.length;
+    if (n && (same ? own + c.length : all) > room) break;
+    shared = same;
+  }
+  const hoist = n > 1 && shared;
+  const list = events.slice(0, n).map((e) => (hoist ? encode(e)[0] : eventJson(e)));
+  return [n, `${head}${hoist ? `,"common":${context}` : ''},"events":[${list}]}`];
+}

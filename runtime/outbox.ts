@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { encode, eventJson, forget, LIBRARY, type DropCount, type DropCounts } from './batch.ts';
+import { eventJson, forget, takeBatch, type DropCount, type DropCounts } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
@@ -168,38 +168,7 @@ export function createOutbox(
     const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
     for (let fit = room; ; ) {
-      // The request body for the first events of the queue (at most `limit`) that fit in `fit` characters, at least
-      // one. Their context travels once in `common` when all of them share it.
-      // The counts' array is joined here, like the events': a page's Array.prototype.toJSON (Prototype.js) would make
-      // JSON.stringify write it as a string, which the collector refuses.
-      const head = `${JSON.stringify({ v: 1, env_id: envId, sent_at: now(), library: LIBRARY }).slice(0, -1)}${
-        dropped.length
-          ? `,"dropped":[${dropped.map(([key, count]) => {
-              const [reason, id] = key.split(' ');
-              return JSON.stringify({ reason, count, id });
-            })}]`
-          : ''
-      }`;
-      let context: string | undefined;
-      let n = 0;
-      let own = 0;
-      let all = 0;
-      let shared = true;
-      // Sums of the lengths bound the body from above: `,"common":`, `,"events":[` and `]}` take 23 more.
-      const max = fit - head.length - 23;
-      for (; n < queue.length && n < limit; n++) {
-        const [o, c] = encode(queue[n]!);
-        // The first event's context is the one the others may share.
-        context ??= c;
-        const same: boolean = shared && c === context;
-        own += o.length + 1;
-        all += o.length + c.length;
-        if (n && (same ? own + c.length : all) > max) break;
-        shared = same;
-      }
-      const hoist = n > 1 && shared;
-      const list = queue.slice(0, n).map((e) => (hoist ? encode(e)[0] : eventJson(e)));
-      const body = `${head}${hoist ? `,"common":${context}` : ''},"events":[${list}]}`;
+      const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
       const bytes = new TextEncoder().encode(body);
       if (unload && bytes.length > room) {
         if (n > 1) {
