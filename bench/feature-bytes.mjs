@@ -21,28 +21,30 @@ const FEATURES = [
     ['components/heap-analytics.ts', 'applyIdentityAttributes(this.#runtime!, this.#appliedIdentity, this);', ''],
   ]],
   ['the landing page, referrer and UTM parameters of each session', [
-    ['runtime/session.ts', /function readLandingContext\(\): SessionContext \{.*?\n\}\n/s, 'function readLandingContext(): SessionContext {\n  return {} as SessionContext;\n}\n'],
+    ['runtime/session.ts', /    try \{\n      \/\/ The UTM values.*?\n    \} catch \{.*?\n    \}\n/s, ''],
   ]],
   ['drop counts reported to the collector (outbox and batch; the journal keeps its part)', [
     ['runtime/outbox.ts', /    const key = reason\.includes.*?\n    \}\n/s, '    journalSettle(events, {});\n'],
     ['runtime/outbox.ts', 'let report = randomNumericId();', "let report = '';"],
     ['runtime/outbox.ts', '      report = randomNumericId();\n', ''],
     ['runtime/outbox.ts', 'const dropped = Object.entries(drops);', 'const dropped = [] as DropCount[];'],
-    ['runtime/outbox.ts', /    if \(ok \|\| .*? of dropped\) .*\n/, ''],
+    ['runtime/outbox.ts', 'for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];', ''],
     ['runtime/outbox.ts', 'for (const [key, count] of found) drop(key, [], count);', ''],
     ['runtime/outbox.ts', 'while ((queue.length || (!inFlight.size && Object.keys(drops).length)) && inFlight', 'while (queue.length && inFlight'],
     ['runtime/batch.ts', /\$\{\n    dropped\.length\n.*?\n  \}`;/s, '`;'],
   ]],
   ['a click through a label counted once (the click the browser forwards to its control is not counted again)', [
-    ['runtime/interactions.ts', '        const forwarded = forwardedTo === el;\n        forwardedTo = forwardTarget(pathOf(event));\n        if (forwardedTo) setTimeout(() => (forwardedTo = null));\n        if (forwarded) return;', ''],
-    ['runtime/markup-triggers.ts', "  if (forwardedTo === path[0]) return;", ''],
-    ['runtime/markup-triggers.ts', "  const control = forwardTarget(path);\n  if (call(found, 'contains', control)) {\n    forwardedTo = control;\n    setTimeout(() => (forwardedTo = null));\n  }", ''],
+    ['runtime/interactions.ts', '        const again = forwardedTo === el;\n        forwardedTo = forwarded;\n        if (forwardedTo) setTimeout(() => (forwardedTo = null));\n        if (again) return;', ''],
+    ['runtime/declarative.ts', '      if (forwardedTo === path[0]) return;', ''],
+    ['runtime/declarative.ts', "      if (call(found, 'contains', forwarded)) {\n        forwardedTo = forwarded;\n        setTimeout(() => (forwardedTo = null));\n      }", ''],
+    ['runtime/shadow-roots.ts', /    forwarded = control && .*\n/, ''],
   ]],
   ['markup in the shadow roots of custom elements defined after they were inserted', [
     ['runtime/markup-roots.ts', /    else if \(tag\.includes\('-'\).*?\n    \}\n/s, '\n'],
   ]],
   ['view triggers on elements larger than the viewport (counted once they cover half of it)', [
-    ['runtime/markup-view.ts', /        if \(partly && area\(entry\.boundingClientRect\) > rootArea\) \{.*?\n        \}\n/s, ''],
+    ['runtime/markup-view.ts', /      if \(intersecting && entry\.intersectionRatio < VISIBLE_SHARE\) \{.*?\n      \}\n/s, ''],
+    ['runtime/markup-view.ts', /        if \(share < 1\) \{.*?\n        \}\n/s, ''],
   ]],
   ['the debug overlay, fetched when the debug attribute is set', [
     ['components/heap-analytics.ts', 'void loadDebugOverlay(this);', ''],
