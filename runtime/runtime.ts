@@ -266,9 +266,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // (validate.ts made it).
       pageviewProperties[3](options.properties);
       page = readPage(options);
-      // The first pageview of the page the events before it were on keeps the id they carry (the boot identify from an
-      // `identity` attribute); any other is new.
-      // The page before names where the visitor came from, unless it is this page again (both URLs scrubbed).
+      // Another page: a new id, and the page before names where the visitor came from (both URLs scrubbed). The same
+      // page: a new id too, except at its first pageview, which keeps the id the events before it carry (the boot
+      // identify from an `identity` attribute).
       if (previousUrl !== page.url) {
         pageviewId = randomNumericId();
         if (previousUrl) page.referrer = previousUrl;
