@@ -55,8 +55,9 @@ function readAround(el: Element, light?: boolean): Around | null {
   // In the light DOM, each step is one native call for the levels that match nothing: the nearest element `AROUND` matches.
   for (let node: Element | null = el; node && (!light || (node = call(node, 'closest', AROUND))); node = light ? member(node, 'parentElement') : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
-    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
-    if (isMatch(node, TYPED)) {
+    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither. A file input's label is a field
+    // too: pages write the chosen file's name there.
+    if (isMatch(node, TYPED) || (node as { control?: HTMLInputElement }).control?.type == 'file') {
       if (isMatch(node, IGNORE)) return null;
       typed ??= node;
     }
