@@ -94,8 +94,9 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   // Classes are hidden from the element up to this one.
   let hideUpTo = around[3];
   // The root element (`html`, whose parent is the document) ends the walk without a level of its own, unless it is
-  // the element itself (a click in the page's margin, below a short body): no tag is read just to find it.
-  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el); level = up) {
+  // the element itself (a click in the page's margin, below a short body): no tag is read just to find it. The top
+  // of a tree the page took out of the document before this listener ran is a level like any other.
+  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el || !level.isConnected); level = up) {
     // Not the parent node: the step from a shadow root to its host.
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
