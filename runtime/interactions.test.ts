@@ -255,6 +255,17 @@ describe('interaction autocapture', () => {
     expect([click!.target!.classes, click!.target!.text, click!.target!.hierarchy]).to.deep.equal(['idle', 'Follow', 'body > div#ac-root > div#box.panel > button#follow.idle']);
   });
 
+  it('keeps the top element of the tree the page took out of the document before the runtime heard the click', async () => {
+    const heap = startRuntime('detached');
+    const root = mount('<div id="box" class="panel"><span><button id="go">Go</button></span></div>');
+    const box = $(root, '#box');
+    // A listener on the window hears the click first.
+    addEventListener('click', () => box.remove(), { capture: true, once: true });
+    $(root, 'button').click();
+    const [click] = await settledOfType(heap, 'click');
+    expect(click!.target!.hierarchy).to.equal('div#box.panel > span > button#go');
+  });
+
   it('sends the complete target when the page flushes right after the click', async () => {
     const heap = startRuntime('flushed');
     const root = mount('<button id="pay" class="cta" name="pay">Pay alice@example.com</button>');

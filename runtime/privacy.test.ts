@@ -94,6 +94,22 @@ describe('privacy promises', () => {
     expect(clicks.map((c) => c.target!.attributes)).to.deep.equal([undefined, undefined, undefined, { 'aria-label': 'Message', 'data-editor': 'rich' }]);
   });
 
+  it('the name of a chosen file, written into the label of its file input by the page, is never sent', async () => {
+    const heap = startRuntime('filelabel');
+    // Bootstrap 4's custom file input, a hidden input with a styled label, and an input inside its label.
+    const root = mount(`<div class="custom-file"><input type="file" class="custom-file-input" id="f1"><label id="l1" class="custom-file-label" for="f1">Choose file</label></div>
+      <input type="file" id="f2" hidden><label id="l2" for="f2"><i id="icon" class="icon"></i> <span id="name">Choose file</span></label>
+      <label id="l3"><input type="file" hidden> <span>Choose file</span></label>`);
+    // As bs-custom-file-input and hand-written scripts do on change (the picker is not opened here).
+    for (const label of root.querySelectorAll('label')) label.lastElementChild ? (label.lastElementChild.textContent = 'Passport-Jane-Doe.pdf') : (label.textContent = 'Passport-Jane-Doe.pdf');
+    root.addEventListener('click', (e) => (e.target as HTMLInputElement).type === 'file' && e.preventDefault());
+    for (const id of ['#l1', '#l2', '#icon', '#name', '#l3', '#f1']) $(root, id).click();
+    const clicks = await settledOfType(heap, 'click');
+    // Each press recorded once (not again for the click forwarded to the input), with no file name.
+    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'label', 'i', 'span', 'label', 'input']);
+    expect(await allBodies(heap.envId)).to.not.include('Passport');
+  });
+
   it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {
     const heap = startRuntime('forms');
     const root = mount(`<form id="f"><input name="q" data-heap-event="Query"><textarea name="t"></textarea><select name="s"><option>a</option><option>zzsel</option></select><button>Send</button></form>`);

@@ -55,8 +55,9 @@ function readAround(el: Element, light?: boolean): Around | null {
   // In the light DOM, each step is one native call for the levels that match nothing: the nearest element `AROUND` matches.
   for (let node: Element | null = el; node && (!light || (node = call(node, 'closest', AROUND))); node = light ? member(node, 'parentElement') : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
-    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
-    if (isMatch(node, TYPED)) {
+    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither. A file input's label is a field
+    // too: pages write the chosen file's name there.
+    if (isMatch(node, TYPED) || (node as { control?: HTMLInputElement }).control?.type == 'file') {
       if (isMatch(node, IGNORE)) return null;
       typed ??= node;
     }
@@ -93,8 +94,9 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
   // Classes are hidden from the element up to this one.
   let hideUpTo = around[3];
   // The root element (`html`, whose parent is the document) ends the walk without a level of its own, unless it is
-  // the element itself (a click in the page's margin, below a short body): no tag is read just to find it.
-  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el); level = up) {
+  // the element itself (a click in the page's margin, below a short body): no tag is read just to find it. The top
+  // of a tree the page took out of the document before this listener ran is a level like any other.
+  for (let level: Element | null = el, up; level && chain.length < MAX_LEVELS * 4 && ((up = composedParent(level)) || level === el || !level.isConnected); level = up) {
     // Not the parent node: the step from a shadow root to its host.
     chain.push(tagOf(level), attributeOf(level, 'id'), hideUpTo ? null : attributeOf(level, 'class'), up === parentOf(level) ? ' > ' : ' >>> ');
     if (level === hideUpTo) hideUpTo = undefined;
