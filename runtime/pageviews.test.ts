@@ -146,6 +146,22 @@ describe('pageview autocapture', () => {
     expect(events.find((e) => e.name === 'Redirected')!.pageview_id).to.equal(pageviews[3]!.pageview_id);
   });
 
+  it('records a back navigation the tab was closed right after, before the check that waits a task ran', async () => {
+    const heap = startRuntime('pop-closed', { flushInterval: 60_000 });
+    const a = at((u) => (u.pathname = '/a'));
+    history.pushState(null, '', a);
+    await tick();
+    const pop = popped();
+    history.back();
+    await pop;
+    // A script's back in a hidden tab, whose timers wait a second or more, and the tab is closed meanwhile: pagehide,
+    // then nothing of the page runs again.
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    heap.dispose();
+    const pageviews = await waitForEvents(heap.envId, 3, { type: 'pageview' }, 3000);
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, a, original]);
+  });
+
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {
     const heap = startRuntime('hash');
     const changed = new Promise<void>((resolve) => addEventListener('hashchange', () => resolve(), { once: true }));

@@ -43,6 +43,8 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   const core = runtime.core;
   const capture = core.capture;
   const check = () => {
+    // Only while one is due (capture wrapped): the page going away checks too (below).
+    if (core.capture === capture) return;
     core.capture = capture;
     const url = current();
     // Stopped meanwhile: no longer listening.
@@ -67,12 +69,19 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // What, besides history calls, signals a navigation, and where. Where the browser has the Navigation API, its entry
   // changes are heard too: they include history calls that bypass the wrappers (a router that kept the native
   // methods, a script that restored them). Without it, that listener is the window's, which fires no such event.
-  const signals: [string, EventTarget?][] = [['popstate'], ['hashchange'], ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation]];
-  for (const [type, target = globalThis] of signals) target.addEventListener(type, schedule);
+  // A check still due when the page goes away runs then, before the outbox's last flush (a capturing listener on the
+  // window runs first): a hidden tab's timers wait a second or more, and a closed tab's never run.
+  const signals: [string, EventTarget?, (() => unknown)?][] = [
+    ['popstate'],
+    ['hashchange'],
+    ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation],
+    ['pagehide', , check],
+  ];
+  for (const [type, target = globalThis, listener = schedule] of signals) target.addEventListener(type, listener, true);
   return () => {
     unsubscribe();
     historyListeners.delete(schedule);
-    for (const [type, target = globalThis] of signals) target.removeEventListener(type, schedule);
+    for (const [type, target = globalThis, listener = schedule] of signals) target.removeEventListener(type, listener, true);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
     // A script that put an original back has taken ours out: the next tracker must wrap again.
     if (!historyListeners.size && wrapped.every(([method, ...ours]) => ours.includes(history[method]))) {

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { createCore } from './runtime.ts';
-import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 describe('properties', () => {
   afterEach(cleanUp);
@@ -67,6 +67,60 @@ describe('properties', () => {
     next.track('Next page');
     const [event] = await waitForEvents(envId, 1, { name: 'Next page' });
     expect(event!.properties).to.deep.equal({ 'Logged In': 'true', plan: 'pro' });
+  });
+
+  it("gives this tab's later events the event properties another tab added and removed since, without a reload", async () => {
+    const envId = uniqueEnv('tab-sync');
+    let clock = Date.now();
+    const heap = startRuntime('tab-sync', { disablePageviewAutocapture: true, now: () => clock }, envId);
+    heap.addEventProperties({ theme: 'dark', trial: 'yes' });
+    heap.track('Before');
+    // Another tab of the site: the visitor upgrades there.
+    const other = createCore(envId, { endpoint: ENDPOINT });
+    const [, add, remove] = other.properties[0];
+    try {
+      add({ plan: 'pro' });
+      remove('trial');
+    } finally {
+      other.dispose();
+    }
+    // Back in this tab a while later (past the once-a-second re-read of what the tabs share).
+    clock += 1500;
+    heap.track('After');
+    await sleep(0);
+    // And signs out there, which clears them.
+    const last = createCore(envId, { endpoint: ENDPOINT });
+    last.properties[0][3]();
+    last.dispose();
+    clock += 1500;
+    heap.track('Cleared');
+    const tracks = (await waitForEvents(envId, 3, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{ theme: 'dark', trial: 'yes' }, { theme: 'dark', plan: 'pro' }, {}]);
+  });
+
+  it("keeps this tab's own event properties when storage refused to save them, whatever another tab saved", async () => {
+    const envId = uniqueEnv('tab-full');
+    const key = `${keyPrefix(envId)}_props`;
+    let clock = Date.now();
+    const { setItem } = Storage.prototype;
+    const heap = startRuntime('tab-full', { disablePageviewAutocapture: true, now: () => clock }, envId);
+    heap.track('Before');
+    // Storage is full when this tab adds its properties: they live in its memory alone.
+    Storage.prototype.setItem = function (this: Storage, k: string, value: string) {
+      if (k === key) throw new DOMException('full', 'QuotaExceededError');
+      return setItem.call(this, k, value);
+    };
+    try {
+      await captureConsole(() => heap.addEventProperties({ theme: 'dark' }));
+    } finally {
+      Storage.prototype.setItem = setItem;
+    }
+    // Another tab saved its own since.
+    localStorage.setItem(key, JSON.stringify({ plan: 'pro' }));
+    clock += 1500;
+    heap.track('After');
+    const [after] = await waitForEvents(envId, 1, { name: 'After' });
+    expect(after!.properties).to.include({ theme: 'dark' });
   });
 
   it('sends the properties an event had at the call, whatever the caller and later calls change afterwards', async () => {

@@ -11,7 +11,8 @@ import { isEmpty, isPropsObject } from './validate.ts';
  * `remove` removes one key;
  * `clear` removes every property, leaving `next` (a fresh object, which the bag keeps) when given;
  * `merge` adds the properties an earlier visit saved (in storage the gate kept closed until now) under the current
- * ones, and saves the result: only for a bag with a store.
+ * ones, and saves the result: only for a bag with a store;
+ * `sync` takes what the store holds now, another tab's additions and removals with it, and saves nothing.
  */
 export type PropertyBag = [
   values: () => Props,
@@ -19,6 +20,7 @@ export type PropertyBag = [
   remove: (key: string) => void,
   clear: (next?: Props) => void,
   merge: () => void,
+  sync: () => void,
 ];
 
 /**
@@ -59,5 +61,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       values = { ...stored(), ...values };
       save();
     },
+    // A missing key is another tab's clear. Storage unreadable (none, not allowed, or refused a write of this tab's, whose
+    // changes then live here alone) or corrupt keeps what this tab has.
+    () => (values = store?.[0](key) === null ? {} : stored() || values),
   ];
 }

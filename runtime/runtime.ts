@@ -173,6 +173,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       syncDue = false;
       const before = currentUser();
       const after = syncUser();
+      // So are the event properties (the bag's sixth function): what the events captured since the last change here
+      // share takes them, as if read at their call.
+      eventProperties[5]();
+      if (context) context[4] = { ...eventProperties[0](), ...pageviewProperties[0]() };
       // Finished events took their labels already: relabelling their contexts changes only what later captures share.
       for (const [shared] of pending) if (shared[0] === before) shared[0] = after;
     }
