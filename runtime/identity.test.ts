@@ -1,6 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
-import { createCore } from './runtime.ts';
+import { captureConsole, cleanUp, keyPrefix, otherTab, reload, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
 
@@ -220,58 +219,45 @@ describe('identity', () => {
     const envId = uniqueEnv('tab-identify');
     let clock = Date.now();
     const tabA = startRuntime('tab-identify', { now: () => clock }, envId);
-    // A second tab: another engine on the same origin, sharing the cookie.
-    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    try {
-      tabB.identify('bob');
-      // Tabs look at the shared user at most once a second.
-      clock += 1001;
-      expect(cookieReads(() => tabA.track('After B identified'))).to.equal(0);
-      const [event] = await waitForEvents(envId, 1, { name: 'After B identified' });
-      expect(event!.identity).to.equal('bob');
-      expect(event!.user_id).to.equal(tabB.getUserId());
-      expect(tabA.getIdentity()).to.equal('bob');
-    } finally {
-      tabB.dispose();
-    }
+    const tabB = otherTab(envId, () => clock);
+    tabB.identify('bob');
+    // Tabs look at the shared user at most once a second.
+    clock += 1001;
+    expect(cookieReads(() => tabA.track('After B identified'))).to.equal(0);
+    const [event] = await waitForEvents(envId, 1, { name: 'After B identified' });
+    expect(event!.identity).to.equal('bob');
+    expect(event!.user_id).to.equal(tabB.getUserId());
+    expect(tabA.getIdentity()).to.equal('bob');
   });
 
   it('labels the first event of a tab that captured nothing since it booted with the user another tab identified', async () => {
     const envId = uniqueEnv('tab-first');
     let clock = Date.now();
     const tabA = startRuntime('tab-first', { now: () => clock, disablePageviewAutocapture: true }, envId);
-    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    try {
-      tabB.identify('carol');
-      clock += 5000;
-      tabA.track('First after B identified');
-      const [event] = await waitForEvents(envId, 1, { name: 'First after B identified' });
-      expect(event!.identity).to.equal('carol');
-      expect(event!.user_id).to.equal(tabB.getUserId());
-    } finally {
-      tabB.dispose();
-    }
+    const tabB = otherTab(envId, () => clock);
+    tabB.identify('carol');
+    clock += 5000;
+    tabA.track('First after B identified');
+    const [event] = await waitForEvents(envId, 1, { name: 'First after B identified' });
+    expect(event!.identity).to.equal('carol');
+    expect(event!.user_id).to.equal(tabB.getUserId());
   });
   it('never gives the user another tab identified and reset to the next person identified here', async () => {
     const envId = uniqueEnv('tab-reset');
     const clock = Date.now();
-    // Tab A has captured nothing since tab B (another engine sharing the cookie) identified bob and logged him out.
+    // Tab A has captured nothing since tab B identified bob and logged him out.
     const tabA = startRuntime('tab-reset', { now: () => clock, disablePageviewAutocapture: true }, envId);
-    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    try {
-      tabB.identify('bob');
-      const bob = tabB.getUserId();
-      tabB.identify(null);
-      tabA.identify('carol');
-      expect(tabA.getIdentity()).to.equal('carol');
-      expect(tabA.getUserId()).to.not.equal(bob);
-      tabA.track('Carol acts');
-      const [event] = await waitForEvents(envId, 1, { name: 'Carol acts' });
-      expect(event!.user_id).to.not.equal(bob);
-      expect(event!.identity).to.equal('carol');
-    } finally {
-      tabB.dispose();
-    }
+    const tabB = otherTab(envId, () => clock);
+    tabB.identify('bob');
+    const bob = tabB.getUserId();
+    tabB.identify(null);
+    tabA.identify('carol');
+    expect(tabA.getIdentity()).to.equal('carol');
+    expect(tabA.getUserId()).to.not.equal(bob);
+    tabA.track('Carol acts');
+    const [event] = await waitForEvents(envId, 1, { name: 'Carol acts' });
+    expect(event!.user_id).to.not.equal(bob);
+    expect(event!.identity).to.equal('carol');
   });
 
   it('keeps the identity once cookie-domain is set on a site whose visitors hold the host cookie of an earlier visit', async () => {

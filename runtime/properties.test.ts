@@ -1,6 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { createCore } from './runtime.ts';
-import { captureConsole, cleanUp, ENDPOINT, keyPrefix, reload, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, keyPrefix, otherTab, reload, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 describe('properties', () => {
   afterEach(cleanUp);
@@ -52,17 +51,14 @@ describe('properties', () => {
   it('keeps for later pages the event properties another tab added when this tab adds or removes its own', async () => {
     const envId = uniqueEnv('tab-props');
     const tabA = startRuntime('tab-props', { disablePageviewAutocapture: true }, envId);
-    // A second tab, open since before the first one's calls: another engine on the same origin.
-    const tabB = createCore(envId, { endpoint: ENDPOINT });
+    // A second tab, open since before the first one's calls.
+    const tabB = otherTab(envId);
     const [, addInB, removeInB] = tabB.properties[0];
-    try {
-      tabA.addEventProperties({ 'Logged In': 'true' });
-      addInB({ theme: 'dark' });
-      tabA.addEventProperties({ plan: 'pro' });
-      removeInB('theme');
-    } finally {
-      tabB.dispose();
-    }
+    tabA.addEventProperties({ 'Logged In': 'true' });
+    addInB({ theme: 'dark' });
+    tabA.addEventProperties({ plan: 'pro' });
+    removeInB('theme');
+    tabB.dispose();
     const next = reload(tabA, { disablePageviewAutocapture: true });
     next.track('Next page');
     const [event] = await waitForEvents(envId, 1, { name: 'Next page' });
@@ -76,20 +72,17 @@ describe('properties', () => {
     heap.addEventProperties({ theme: 'dark', trial: 'yes' });
     heap.track('Before');
     // Another tab of the site: the visitor upgrades there.
-    const other = createCore(envId, { endpoint: ENDPOINT });
+    const other = otherTab(envId);
     const [, add, remove] = other.properties[0];
-    try {
-      add({ plan: 'pro' });
-      remove('trial');
-    } finally {
-      other.dispose();
-    }
+    add({ plan: 'pro' });
+    remove('trial');
+    other.dispose();
     // Back in this tab a while later (past the once-a-second re-read of what the tabs share).
     clock += 1500;
     heap.track('After');
     await sleep(0);
     // And signs out there, which clears them.
-    const last = createCore(envId, { endpoint: ENDPOINT });
+    const last = otherTab(envId);
     last.properties[0][3]();
     last.dispose();
     clock += 1500;

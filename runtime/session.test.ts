@@ -1,6 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, ENDPOINT, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
-import { createCore } from './runtime.ts';
+import { captureConsole, cleanUp, otherTab, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { resetWarnings } from './warn.ts';
 
 describe('sessions', () => {
@@ -103,19 +102,14 @@ describe('sessions', () => {
     const envId = uniqueEnv('tabs');
     let clock = Date.now();
     const tabA = startRuntime('tabs', { now: () => clock }, envId);
-    // A second tab: another engine on the same origin, reading the same storage.
-    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    try {
-      expect(tabB.getSessionId()).to.equal(tabA.getSessionId());
-      expect(tabB.getUserId()).to.equal(tabA.getUserId());
-      // Activity in tab B keeps the session alive for tab A.
-      clock += 20 * 60_000;
-      tabB.capture('track', 'In B', {});
-      clock += 20 * 60_000;
-      expect(tabA.getSessionId()).to.equal(tabB.getSessionId());
-    } finally {
-      tabB.dispose();
-    }
+    const tabB = otherTab(envId, () => clock);
+    expect(tabB.getSessionId()).to.equal(tabA.getSessionId());
+    expect(tabB.getUserId()).to.equal(tabA.getUserId());
+    // Activity in tab B keeps the session alive for tab A.
+    clock += 20 * 60_000;
+    tabB.capture('track', 'In B', {});
+    clock += 20 * 60_000;
+    expect(tabA.getSessionId()).to.equal(tabB.getSessionId());
   });
 
   it('labels each event of one millisecond with the user, session and pageview of its own call', async () => {
@@ -146,43 +140,34 @@ describe('sessions', () => {
   it('follows a session another tab started after this one timed out', () => {
     const envId = uniqueEnv('tab-new');
     let clock = Date.now();
-    const tabA = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    try {
-      const first = tabA.getSessionId();
-      expect(tabB.getSessionId()).to.equal(first);
-      clock += 31 * 60_000;
-      tabB.capture('track', 'B after a break', {});
-      const second = tabB.getSessionId();
-      expect(second).to.not.equal(first);
-      expect(tabA.getSessionId()).to.equal(second);
-    } finally {
-      tabA.dispose();
-      tabB.dispose();
-    }
+    const tabA = otherTab(envId, () => clock);
+    const tabB = otherTab(envId, () => clock);
+    const first = tabA.getSessionId();
+    expect(tabB.getSessionId()).to.equal(first);
+    clock += 31 * 60_000;
+    tabB.capture('track', 'B after a break', {});
+    const second = tabB.getSessionId();
+    expect(second).to.not.equal(first);
+    expect(tabA.getSessionId()).to.equal(second);
   });
 
   it('starts a session another tab began after the timeout, when this tab joins it, with a pageview of this page', async () => {
     const envId = uniqueEnv('tab-pageview');
     let clock = Date.now();
     const tabA = startRuntime('tab-pageview', { now: () => clock }, envId);
-    const tabB = createCore(envId, { endpoint: ENDPOINT, now: () => clock });
-    try {
-      clock += 31 * 60_000;
-      tabB.capture('track', 'B after a break', {});
-      // Tab A finds B's new session at its next look at the shared store.
-      tabA.track('A after B');
-      await waitForEvents(envId, 1, { name: 'A after B' });
-      const events = (await storedEvents(envId)).filter((e) => e.name !== 'B after a break');
-      expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'pageview', 'track']);
-      const [boot, again, later] = events;
-      expect([again!.session_id, later!.session_id]).to.deep.equal([tabB.getSessionId(), tabB.getSessionId()]);
-      expect(later!.pageview_id).to.equal(again!.pageview_id);
-      expect(again!.pageview_id).to.not.equal(boot!.pageview_id);
-      expect(again!.page!.url).to.equal(boot!.page!.url);
-    } finally {
-      tabB.dispose();
-    }
+    const tabB = otherTab(envId, () => clock);
+    clock += 31 * 60_000;
+    tabB.capture('track', 'B after a break', {});
+    // Tab A finds B's new session at its next look at the shared store.
+    tabA.track('A after B');
+    await waitForEvents(envId, 1, { name: 'A after B' });
+    const events = (await storedEvents(envId)).filter((e) => e.name !== 'B after a break');
+    expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'pageview', 'track']);
+    const [boot, again, later] = events;
+    expect([again!.session_id, later!.session_id]).to.deep.equal([tabB.getSessionId(), tabB.getSessionId()]);
+    expect(later!.pageview_id).to.equal(again!.pageview_id);
+    expect(again!.pageview_id).to.not.equal(boot!.pageview_id);
+    expect(again!.page!.url).to.equal(boot!.page!.url);
   });
 
   it('takes referrer, landing page and UTM parameters from the landing page only', async () => {

@@ -1,6 +1,6 @@
 // Browser-side helpers that talk to the real collector mounted on the test server.
 import { getRuntime, load, type HeapRuntime } from '../runtime/load.ts';
-import type { RuntimeOptions } from '../runtime/runtime.ts';
+import { createCore, type Core, type RuntimeOptions } from '../runtime/runtime.ts';
 import { resetWarnings } from '../runtime/warn.ts';
 
 export const BASE = '/__collect';
@@ -103,6 +103,25 @@ export function startRuntime(label: string, options: RuntimeOptions = {}, envId 
   return runtime;
 }
 
+const tabs: Core[] = [];
+
+/**
+ * A second tab of the site: another engine for `envId` on the same origin, sharing the cookie and storage with the
+ * test page's runtime, on the test page's clock when given one. Disposed by `cleanUp` unless the test did so first.
+ */
+export function otherTab(envId: string, now?: () => number): Core {
+  const tab = createCore(envId, { endpoint: ENDPOINT, now });
+  const dispose = tab.dispose;
+  tab.dispose = () => {
+    const at = tabs.indexOf(tab);
+    if (at < 0) return;
+    tabs.splice(at, 1);
+    dispose();
+  };
+  tabs.push(tab);
+  return tab;
+}
+
 /** Boots the same env id again after disposing the old runtime: what a reload does to the tracker. */
 export function reload(runtime: HeapRuntime, options: RuntimeOptions = {}): HeapRuntime {
   runtime.dispose();
@@ -125,6 +144,7 @@ export function forgetEnv(envId: string): void {
 
 /** Disposes every runtime a test started and forgets its cookies and storage. */
 export function cleanUp(): void {
+  for (const tab of [...tabs]) tab.dispose();
   for (const runtime of started.splice(0)) {
     runtime.dispose();
     forgetEnv(runtime.envId);
