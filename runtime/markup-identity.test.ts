@@ -109,6 +109,21 @@ describe('identity attributes of <heap-analytics>', () => {
     expect(events.filter((e) => e.type === 'identify').map((e) => e.identity)).to.deep.equal(['alice', 'bob', 'alice']);
   });
 
+  it('warns of a blank identity set later as it does at boot, and keeps the user', async () => {
+    const envId = uniqueEnv('blank');
+    const { el, heap } = await render(envId, `identity="alice"`);
+    const { warnings } = await captureConsole(async () => {
+      // A template that rendered a missing name between spaces; an empty value is no identity and says nothing.
+      el.setAttribute('identity', '   ');
+      await Promise.resolve();
+      el.setAttribute('identity', '');
+      await Promise.resolve();
+    });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('identity-junk');
+    expect(heap.getIdentity()).to.equal('alice');
+  });
+
   it('warns once, naming the element, for invalid JSON, and keeps what was applied', async () => {
     const envId = uniqueEnv('badjson');
     const { result, warnings } = await captureConsole(() => render(envId, `event-properties='{"tier":"gold"}' user-properties="{plan:pro}"`));

@@ -30,14 +30,14 @@ export const applyIdentityAttributes = (heap: HeapApi, applied: AppliedIdentity,
       const value = attributeOf(el, name);
       if (value !== applied[name]) {
         applied[name] = value;
-        // A removed or blank identity changes nothing: removal does not reset, and the same user set again is
-        // identified again (the runtime ignores the identity it already has).
+        // A removed or empty identity changes nothing: removal does not reset, and the same user set again is
+        // identified again (the runtime ignores the identity it already has). One of spaces warns, as at boot.
         // A removed attribute parses as no properties, which addUserProperties() sends nothing for; forgetting it
         // lets the same value, set again later, be sent again.
         // An invalid one changes nothing.
         let props;
         if (name === 'identity') {
-          if (value?.trim()) heap.identify(value);
+          if (value) heap.identify(value);
         } else if ((props = parsePropsJson(el, name, value))) {
           if (name === 'user-properties') heap.addUserProperties(props);
           else {
