@@ -126,8 +126,7 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
         const name = attributeOf(el, EVENT);
         // No event name, no triggers.
         const triggers = name === null ? [] : triggersOf(el);
-        if (triggers.includes('view') && viewed.get(el) !== name) watchView(el);
-        else unwatchView(el);
+        (triggers.includes('view') && viewed.get(el) !== name ? watchView : unwatchView)(el);
         if (!triggers.includes('load')) loaded.delete(el);
         else if (loaded.get(el) !== name) {
           loaded.set(el, name!);
