@@ -1,10 +1,10 @@
 // Walking up from an element across shadow roots (each root to its host, or slotted content to its slot), without layout reads.
-import { nodeTypeOf, parentOf } from './dom.ts';
+import { isElement, nodeTypeOf, parentOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
   const parent = parentOf(el);
-  return nodeTypeOf(parent) === 1 ? (parent as Element) : isShadowRoot(parent) ? parent.host : null;
+  return isElement(parent) ? parent : isShadowRoot(parent) ? parent.host : null;
 }
 
 /**

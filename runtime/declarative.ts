@@ -125,10 +125,9 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
       if (!appeared || attributeOf(el, EVENT) !== null) {
         const name = attributeOf(el, EVENT);
         // No event name, no triggers.
-        const triggers = name === null ? undefined : triggersOf(el);
-        if (triggers?.includes('view') && viewed.get(el) !== name) watchView(el);
-        else unwatchView(el);
-        if (!triggers?.includes('load')) loaded.delete(el);
+        const triggers = name === null ? [] : triggersOf(el);
+        (triggers.includes('view') && viewed.get(el) !== name ? watchView : unwatchView)(el);
+        if (!triggers.includes('load')) loaded.delete(el);
         else if (loaded.get(el) !== name) {
           loaded.set(el, name!);
           // Sent once every element of the page or of the insertion is read: pageview markup after it in the tree (a

@@ -1,5 +1,5 @@
 import { composedParent } from './composed-tree.ts';
-import { attributeOf, call, member, nodeTypeOf, tagOf } from './dom.ts';
+import { attributeOf, call, member, tagOf } from './dom.ts';
 import { parseJson } from './storage.ts';
 import type { Props } from './types.ts';
 import { cleanValue, cut, isPropsObject, MAX_EVENT_NAME, MAX_KEY, MAX_VALUE } from './validate.ts';
@@ -110,8 +110,7 @@ export function hasOwnProps(el: Element): boolean {
   return attributeOf(el, PROPS) !== null || (call(el, 'getAttributeNames') as string[]).some((name) => SINGLE.test(name));
 }
 
-/** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */
-export const isElement = (value: unknown): value is Element => nodeTypeOf(value) === 1;
+export { isElement } from './dom.ts';
 
 export { composedParent, isShadowRoot } from './composed-tree.ts';
 
