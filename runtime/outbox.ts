@@ -197,9 +197,9 @@ export function createOutbox(
     keepaliveBytes += budget;
     const [status, retryAfterMs, ids] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
-    // Ids of no event the request carried (a proxy's, or a request carrying drop counts alone) name none: kept as
-    // named, the request was resent at once, again and again.
-    const rejectedIds = chunk.some((e) => ids?.includes(e.id)) && ids;
+    // The events a 400 refused by name. Ids of no event the request carried (a proxy's, or a request carrying drop
+    // counts alone) name none: kept as named, the request was resent at once, again and again.
+    const rejectedIds = status === 400 && chunk.some((e) => ids?.includes(e.id)) && ids;
 
     // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
     // denial is sent after it).
@@ -222,7 +222,7 @@ export function createOutbox(
       notBefore = countsFailed = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
-      // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
+      // Refused (400, 413): the events the collector named are dropped (named ids count only on a 400), or
       // else the one event a halving isolated. Failed otherwise: those out of attempts are.
       const refused = status === 400 || status === 413;
       const kept: HeapEvent[] = [];
