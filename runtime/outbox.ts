@@ -362,9 +362,7 @@ export function createOutbox(
     },
     () => {
       settleCaptures();
-      let n = queue.length;
-      inFlight.forEach((chunk) => (n += chunk.length));
-      return n;
+      return [...inFlight, queue].flat().length;
     },
     () => {
       flushOnUnload();
