@@ -88,8 +88,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // removes the key.
   const write = (key: string, value: string) => {
     try {
-      if (value) storage()?.setItem(key, value);
-      else storage()?.removeItem(key);
+      storage()?.[value ? 'setItem' : 'removeItem'](key, value);
     } catch (err) {
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
     }
