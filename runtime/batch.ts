@@ -18,7 +18,7 @@ type Parts = [own: string, context: string];
 // Each event is serialized once, for the journal and for every request that carries it. The JSON rides on the
 // event under a symbol (JSON.stringify skips it) rather than in a WeakMap: a burst of 20,000 events grew a
 // WeakMap's table to 260 KB, which V8 kept after the events were gone.
-const PARTS = Symbol('json');
+const PARTS = Symbol();
 type Encoded = HeapEvent & { [PARTS]?: Parts };
 let lastFields: unknown[] = [];
 let lastContext = '';
