@@ -162,29 +162,23 @@ export function createOutbox(
     drop('cap', queue.splice(0, n));
   }
 
-  /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
-  function sendNext(limit: number, unload?: boolean): boolean {
+  /**
+   * Sends the next batch of at most `limit` events, cut to `fit` characters; at unload only if it fits the keepalive
+   * budget left, `room` (else false).
+   */
+  function sendNext(limit: number, unload?: boolean, room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0), fit = room): boolean {
     const dropped = Object.entries(drops);
-    const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
-    // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
-    for (let fit = room; ; ) {
-      const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
-      const bytes = new TextEncoder().encode(body);
-      if (unload && bytes.length > room) {
-        if (n > 1) {
-          // A fraction of a character cuts the batch as its whole number does.
-          fit = (fit * room) / bytes.length;
-          continue;
-        }
-        return false;
-      }
-      // Those dropped from now on go in a new report.
-      report = randomNumericId();
-      const chunk = queue.splice(0, n);
-      inFlight.add(chunk);
-      void send(chunk, bytes, dropped, unload);
-      return true;
-    }
+    const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
+    const bytes = new TextEncoder().encode(body);
+    // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text:
+    // cut again in proportion (a fraction of a character cuts the batch as its whole number does).
+    if (unload && bytes.length > room) return n > 1 && sendNext(limit, unload, room, (fit * room) / bytes.length);
+    // Those dropped from now on go in a new report.
+    report = randomNumericId();
+    const chunk = queue.splice(0, n);
+    inFlight.add(chunk);
+    void send(chunk, bytes, dropped, unload);
+    return true;
   }
 
   /** Sends one batch (compressed when worth it) and settles what came of it. */
