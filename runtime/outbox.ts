@@ -255,7 +255,7 @@ export function createOutbox(
     // Drop counts travel even without events, so the collector learns of a loss promptly: alone, once no request is out
     // (every request carries them). While isolating a refused event, one small request at a time; otherwise full
     // batches, two at once.
-    if ((queue.length || (!inFlight.size && Object.keys(drops).length)) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+    if ((queue.length || (!inFlight.size && Object.entries(drops).length)) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
