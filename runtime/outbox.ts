@@ -103,9 +103,8 @@ export function createOutbox(
   /** Failed requests in a row that carried drop counts alone, which no event's attempts count. */
   let countsFailed = 0;
   let keepaliveBytes = 0;
-  const offlineNow = () => globalThis.navigator?.onLine === false;
   // Offline once the browser says so; probed once the one request it then allows went out, or failed.
-  let offline = offlineNow() ? OFFLINE : ONLINE;
+  let offline = globalThis.navigator?.onLine === false ? OFFLINE : ONLINE;
   let disposed = false;
   /** Whether the page left (pagehide) and has not come back from the back/forward cache. */
   let left = false;
@@ -201,7 +200,7 @@ export function createOutbox(
     // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
     // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
     // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
-    offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
+    offline = !status && (offline || globalThis.navigator?.onLine === false) ? PROBED : ONLINE;
     const ok = status >= 200 && status < 300;
     // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
     // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
