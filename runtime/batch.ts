@@ -39,10 +39,12 @@ export function encode(event: HeapEvent): Parts {
   return parts;
 }
 
-/** Drops the cached JSON of an event that was changed after capture. */
+/**
+ * Drops the cached JSON of an event that was changed after capture. The shared context needs no reset: it is made again
+ * for any field that differs from the last ones, and no context object changes once made.
+ */
 export function forget(event: HeapEvent) {
   delete (event as Encoded)[PARTS];
-  lastFields = [];
 }
 
 /** The whole event as JSON. */
