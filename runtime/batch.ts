@@ -18,7 +18,7 @@ type Parts = [own: string, context: string];
 // Each event is serialized once, for the journal and for every request that carries it. The JSON rides on the
 // event under a symbol (JSON.stringify skips it) rather than in a WeakMap: a burst of 20,000 events grew a
 // WeakMap's table to 260 KB, which V8 kept after the events were gone.
-const PARTS = Symbol('json');
+const PARTS = Symbol();
 type Encoded = HeapEvent & { [PARTS]?: Parts };
 let lastFields: unknown[] = [];
 let lastContext = '';
@@ -39,10 +39,12 @@ export function encode(event: HeapEvent): Parts {
   return parts;
 }
 
-/** Drops the cached JSON of an event that was changed after capture. */
+/**
+ * Drops the cached JSON of an event that was changed after capture. The shared context needs no reset: it is made again
+ * for any field that differs from the last ones, and no context object changes once made.
+ */
 export function forget(event: HeapEvent) {
   delete (event as Encoded)[PARTS];
-  lastFields = [];
 }
 
 /** The whole event as JSON. */

@@ -52,10 +52,11 @@ const VERSION = 1;
 const STALE_MS = 90_000;
 
 /**
- * The journal's keys after `<prefix>_`, as a pattern: a tab's record (`tab_<tab>`, the tab in group 2) or one of its
- * segments (`q_<tab>_<n>`, the tab in group 3). persistence.ts wipes them by it too.
+ * The journal's keys after `<prefix>_`, as alternatives for a group around them: a tab's record (`tab_<tab>`, the tab
+ * in group 2 of the journal's pattern) or one of its segments (`q_<tab>_<n>`, the tab in group 3). persistence.ts wipes
+ * them by it too, among its own keys' alternatives, in the same words.
  */
-export const JOURNAL_KEYS = '(tab_(\\d+)|q_(\\d+)_\\d+)';
+export const JOURNAL_KEYS = 'tab_(\\d+)|q_(\\d+)_\\d+';
 
 /** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
@@ -65,7 +66,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const mine = `${prefix}_q_${tabId}_`;
   // Tabs' records and segments by their exact shapes (a segment with its tab): the keys of env ids that start with this
   // one ("abc_q_1", "abc_tab_1") start with these prefixes too.
-  const shape = new RegExp(`^${prefix}_${JOURNAL_KEYS}$`);
+  const shape = new RegExp(`^${prefix}_(${JOURNAL_KEYS})$`);
   // Each held event's segment; the segments held are the ones some event still maps to.
   const segmentOf = new Map<HeapEvent, Segment>();
   let seq = 0;
@@ -88,8 +89,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // removes the key.
   const write = (key: string, value: string) => {
     try {
-      if (value) storage()?.setItem(key, value);
-      else storage()?.removeItem(key);
+      storage()?.[value ? 'setItem' : 'removeItem'](key, value);
     } catch (err) {
       warnOnce('outbox-not-persisted', `pending events could not be saved (${(err as Error)?.name ?? err}); they are kept in memory and still sent.`);
     }

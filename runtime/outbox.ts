@@ -103,9 +103,8 @@ export function createOutbox(
   /** Failed requests in a row that carried drop counts alone, which no event's attempts count. */
   let countsFailed = 0;
   let keepaliveBytes = 0;
-  const offlineNow = () => globalThis.navigator?.onLine === false;
   // Offline once the browser says so; probed once the one request it then allows went out, or failed.
-  let offline = offlineNow() ? OFFLINE : ONLINE;
+  let offline = globalThis.navigator?.onLine === false ? OFFLINE : ONLINE;
   let disposed = false;
   /** Whether the page left (pagehide) and has not come back from the back/forward cache. */
   let left = false;
@@ -162,29 +161,23 @@ export function createOutbox(
     drop('cap', queue.splice(0, n));
   }
 
-  /** Sends the next batch of at most `limit` events; at unload only if it fits the keepalive budget left (else false). */
-  function sendNext(limit: number, unload?: boolean): boolean {
+  /**
+   * Sends the next batch of at most `limit` events, cut to `fit` characters; at unload only if it fits the keepalive
+   * budget left, `room` (else false).
+   */
+  function sendNext(limit: number, unload?: boolean, room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0), fit = room): boolean {
     const dropped = Object.entries(drops);
-    const room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0);
-    // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text.
-    for (let fit = room; ; ) {
-      const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
-      const bytes = new TextEncoder().encode(body);
-      if (unload && bytes.length > room) {
-        if (n > 1) {
-          // A fraction of a character cuts the batch as its whole number does.
-          fit = (fit * room) / bytes.length;
-          continue;
-        }
-        return false;
-      }
-      // Those dropped from now on go in a new report.
-      report = randomNumericId();
-      const chunk = queue.splice(0, n);
-      inFlight.add(chunk);
-      void send(chunk, bytes, dropped, unload);
-      return true;
-    }
+    const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
+    const bytes = new TextEncoder().encode(body);
+    // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text:
+    // cut again in proportion (a fraction of a character cuts the batch as its whole number does).
+    if (unload && bytes.length > room) return n > 1 && sendNext(limit, unload, room, (fit * room) / bytes.length);
+    // Those dropped from now on go in a new report.
+    report = randomNumericId();
+    const chunk = queue.splice(0, n);
+    inFlight.add(chunk);
+    void send(chunk, bytes, dropped, unload);
+    return true;
   }
 
   /** Sends one batch (compressed when worth it) and settles what came of it. */
@@ -197,9 +190,9 @@ export function createOutbox(
     keepaliveBytes += budget;
     const [status, retryAfterMs, ids] = await transport(payload, payload !== body, budget > 0);
     keepaliveBytes -= budget;
-    // Ids of no event the request carried (a proxy's, or a request carrying drop counts alone) name none: kept as
-    // named, the request was resent at once, again and again.
-    const rejectedIds = chunk.some((e) => ids?.includes(e.id)) && ids;
+    // The events a 400 refused by name. Ids of no event the request carried (a proxy's, or a request carrying drop
+    // counts alone) name none: kept as named, the request was resent at once, again and again.
+    const rejectedIds = status === 400 && chunk.some((e) => ids?.includes(e.id)) && ids;
 
     // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
     // denial is sent after it).
@@ -207,7 +200,7 @@ export function createOutbox(
     // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
     // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
     // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
-    offline = !status && (offline || offlineNow()) ? PROBED : ONLINE;
+    offline = !status && (offline || globalThis.navigator?.onLine === false) ? PROBED : ONLINE;
     const ok = status >= 200 && status < 300;
     // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
     // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
@@ -222,7 +215,7 @@ export function createOutbox(
       notBefore = countsFailed = 0;
       chunkLimit = Math.min(maxBatch, chunkLimit * 2);
     } else {
-      // Refused (400, 413): the events the collector named are dropped (ids come only with a 400: transport.ts), or
+      // Refused (400, 413): the events the collector named are dropped (named ids count only on a 400), or
       // else the one event a halving isolated. Failed otherwise: those out of attempts are.
       const refused = status === 400 || status === 413;
       const kept: HeapEvent[] = [];
@@ -261,16 +254,17 @@ export function createOutbox(
     // Drop counts travel even without events, so the collector learns of a loss promptly: alone, once no request is out
     // (every request carries them). While isolating a refused event, one small request at a time; otherwise full
     // batches, two at once.
-    while ((queue.length || (!inFlight.size && Object.keys(drops).length)) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+    if ((queue.length || (!inFlight.size && Object.entries(drops).length)) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
       if (performance.now() < notBefore) return schedule(0);
       // What goes is saved first (with nothing new to save, only the caps are checked, when they apply).
       persist();
+      // Offline, the one request allowed is the probe: the next round then stops at once.
       if (offline) offline = PROBED;
       sendNext(chunkLimit);
-      if (offline) break;
+      pump();
     }
   }
 
@@ -362,9 +356,7 @@ export function createOutbox(
     },
     () => {
       settleCaptures();
-      let n = queue.length;
-      inFlight.forEach((chunk) => (n += chunk.length));
-      return n;
+      return [...inFlight, queue].flat().length;
     },
     () => {
       flushOnUnload();

@@ -22,21 +22,17 @@ export type CookieOptions = Pick<HeapConfig, 'cookieDomain' | 'secureCookie'>;
  */
 export function createWebStore(area: () => Storage | undefined): KeyValueStore {
   let failed = false;
-  const attempt = <T>(use: (storage: Storage | undefined) => T): T | undefined => {
+  // Each function calls its method of the area with its arguments.
+  return (['getItem', 'setItem', 'removeItem'] as const).map((method) => (...args: [string, string]) => {
     if (!failed) {
       try {
-        return use(area());
+        return area()?.[method](...args);
       } catch (err) {
         failed = true;
         warnOnce('storage-unavailable', `web storage is unavailable (${(err as Error)?.name ?? err}); state is kept in memory for this page.`);
       }
     }
-  };
-  return [
-    (key) => attempt((storage) => storage?.getItem(key)),
-    (key, value) => attempt((storage) => storage?.setItem(key, value)),
-    (key) => attempt((storage) => storage?.removeItem(key)),
-  ];
+  }) as KeyValueStore;
 }
 
 /**

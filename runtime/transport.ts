@@ -1,9 +1,9 @@
 /**
  * What became of one request to the collector: the HTTP status (0 when the request failed on the network or timed
- * out), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined, NaN, or 0 or less), and the event ids it refused as
- * invalid (a 400 that names them).
+ * out), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined, NaN, or 0 or less), and the ids its
+ * answer's errors name, whatever the status (the outbox heeds them on a 400 only, and only those of the request's events).
  */
-export type Delivery = [status: number, retryAfterMs?: number, rejectedIds?: string[]];
+export type Delivery = [status: number, retryAfterMs?: number, namedIds?: unknown[] | void];
 
 /** Sends a request body to the collector; `gzipped` marks a gzip body (with `encoding=gzip` in the query). */
 export type Transport = (body: BodyInit, gzipped: boolean, keepalive: boolean) => Promise<Delivery>;
@@ -34,13 +34,14 @@ export function createFetchTransport(endpoint: string): Transport {
       const header = res.headers.get('Retry-After');
       const ms = +header! * 1000 || Date.parse(header!) - Date.now();
       // Reading the body to the end releases the browser's keepalive budget held by this request. A 400 may name the
-      // events it refused; without usable ids the outbox bisects the batch instead.
+      // events it refused (an id that is no string names none: the outbox compares them with its events' ids); without
+      // usable ids the outbox bisects the batch instead.
       const ids = await res
         .json()
-        .then((body: { errors: { id?: unknown }[] }) => body.errors.map((e) => e.id).filter((id) => typeof id === 'string'))
+        .then((body: { errors: { id?: unknown }[] }) => body.errors.map((e) => e.id))
         .catch(() => {});
       // Without a readable Retry-After, NaN (the outbox then backs off on its own, as for a wait of 0 or less).
-      return [res.status, Math.min(ms, MAX_RETRY_AFTER_MS), res.status === 400 && ids?.length ? (ids as string[]) : undefined];
+      return [res.status, Math.min(ms, MAX_RETRY_AFTER_MS), ids];
     } catch {
       return [0];
     }
