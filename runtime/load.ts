@@ -1,3 +1,4 @@
+import { documentText } from './dom.ts';
 import { addCalls, type PublicApi } from './api.ts';
 import { startFeatures } from './features.ts';
 import { uninstallGlobal } from './global.ts';
@@ -49,7 +50,7 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
       // Emptied by document.open() since it booted, the page has lost every listener of that tracker (on it and its
       // window): it stops, and the page written next boots its own, rather than taking back a tracker that hears nothing.
       if (existing) {
-        if (existing.root === globalThis.document?.documentElement) {
+        if (existing.root === documentText('documentElement')) {
           warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
           return existing;
         }
@@ -72,7 +73,7 @@ function boot(envId: string, config: RuntimeOptions): HeapRuntime {
   let users = 0;
   const runtime = {
     envId,
-    root: globalThis.document?.documentElement as Element | undefined,
+    root: documentText('documentElement'),
     // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
     ready: Promise.resolve(),
     core,
