@@ -1,6 +1,6 @@
 import { LIBRARY } from '../runtime/batch.ts';
 import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
-import { attributeOf } from '../runtime/dom.ts';
+import { attributeOf, documentText } from '../runtime/dom.ts';
 import { installGlobal } from '../runtime/global.ts';
 import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
 import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
@@ -140,7 +140,7 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
     runtime.release();
     // Emptied by document.open(), the page has lost every listener of the tracker (on it and its window): that one
     // stops now, and the page written next boots its own, rather than taking back a tracker that hears nothing.
-    lastReleased = document.documentElement ? runtime : (runtime.dispose() as undefined);
+    lastReleased = documentText('documentElement') ? runtime : (runtime.dispose() as undefined);
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null) {

@@ -38,8 +38,8 @@ export const tagOf = (el: Element): string => member(el, 'localName');
 export const attributeOf = (el: Element, name: string): string | null => (ELEMENT ?? el).getAttribute.call(el, name);
 /** `el.matches(selector)`. */
 export const isMatch = (el: Element, selector: string): boolean => (ELEMENT ?? el).matches.call(el, selector);
-/** The document's title, referrer, cookies, visibility or ready state; undefined without a DOM. */
-export const documentText = (name: 'title' | 'referrer' | 'cookie' | 'visibilityState' | 'readyState'): string | undefined => globalThis.document && Reflect.get(Document.prototype, name, document);
-
+/** The document's title, referrer, cookies, visibility or ready state, or its root element; undefined without a DOM. */
+export const documentText = <K extends 'title' | 'referrer' | 'cookie' | 'visibilityState' | 'readyState' | 'documentElement'>(name: K): Document[K] | undefined =>
+  globalThis.document && Reflect.get(Document.prototype, name, document);
 /** True for an element node (from any realm); a numeric type, not `Node.*`, as the audit also runs under Node. */
 export const isElement = (value: unknown): value is Element => nodeTypeOf(value) === 1;

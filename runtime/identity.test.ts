@@ -177,10 +177,13 @@ describe('identity', () => {
   it('refuses placeholder identities and keeps the current one', () => {
     const heap = startRuntime('junk');
     heap.identify('alice');
-    for (const junk of ['undefined', 'null', '', '   ', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
+    for (const junk of ['undefined', 'null', '', '   ', ' NULL ', 'NaN', '[object Object]', 'Undefined', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
       heap.identify(junk as never);
     }
     expect(heap.getIdentity()).to.equal('alice');
+    // Only the whole placeholder is one.
+    heap.identify('nulls');
+    expect(heap.getIdentity()).to.equal('nulls');
     heap.identify('x'.repeat(254));
     expect(heap.getIdentity()).to.equal('x'.repeat(254));
   });

@@ -1,3 +1,4 @@
+import { documentText } from './dom.ts';
 import { addCalls, type PublicApi } from './api.ts';
 import { startFeatures } from './features.ts';
 import { uninstallGlobal } from './global.ts';
@@ -49,13 +50,50 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
       // Emptied by document.open() since it booted, the page has lost every listener of that tracker (on it and its
       // window): it stops, and the page written next boots its own, rather than taking back a tracker that hears nothing.
       if (existing) {
-        if (existing.root === globalThis.document?.documentElement) {
+        if (existing.root === documentText('documentElement')) {
           warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
           return existing;
         }
         existing.dispose();
       }
-      return runtimes.set(envId, boot(envId, config)).get(envId);
+      const core = createCore(envId, config);
+      let users = 0;
+      const runtime = {
+        envId,
+        root: documentText('documentElement'),
+        // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
+        ready: Promise.resolve(),
+        core,
+        subscribe: core.subscribe,
+        get pending() {
+          return core.pending();
+        },
+        retain() {
+          users++;
+        },
+        release() {
+          // An element moved in the DOM disconnects and reconnects at once: wait before tearing down.
+          if (users && !--users) queueMicrotask(() => users || runtime.dispose());
+        },
+        dispose() {
+          // Only the registered runtime is live: a second dispose, or one after a reboot of the env id, does nothing.
+          if (runtimes.get(envId) !== runtime) return;
+          runtimes.delete(envId);
+          stopFeatures();
+          core.dispose();
+          uninstallGlobal(runtime);
+        },
+      } satisfies Omit<HeapRuntime, keyof PublicApi> as HeapRuntime;
+      // The public calls become the runtime's own methods (the type above leaves them out).
+      addCalls(runtime as unknown as Record<string, unknown>, core);
+      // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
+      // An empty attribute is none, as when it applies later (markup-identity.ts): no warning for it.
+      if (config.identity) runtime.identify(config.identity);
+      if (!config.disablePageviewAutocapture) runtime.trackPageview();
+      // Registered once booted: dispose() does nothing before, so it never finds this unset.
+      const stopFeatures = startFeatures(runtime);
+      runtimes.set(envId, runtime);
+      return runtime;
     }
     errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');
   } catch (err) {
@@ -66,43 +104,3 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
 
 /** Returns the runtime already booted for `envId`, if any. */
 export const getRuntime = (envId: string): HeapRuntime | undefined => runtimes.get(envId);
-
-function boot(envId: string, config: RuntimeOptions): HeapRuntime {
-  const core = createCore(envId, config);
-  let users = 0;
-  const runtime = {
-    envId,
-    root: globalThis.document?.documentElement as Element | undefined,
-    // Boot runs to its end before any reaction: a resolved promise is ready exactly when onReady callbacks run.
-    ready: Promise.resolve(),
-    core,
-    subscribe: core.subscribe,
-    get pending() {
-      return core.pending();
-    },
-    retain() {
-      users++;
-    },
-    release() {
-      // An element moved in the DOM disconnects and reconnects at once: wait before tearing down.
-      if (users && !--users) queueMicrotask(() => users || runtime.dispose());
-    },
-    dispose() {
-      // Only the registered runtime is live: a second dispose, or one after a reboot of the env id, does nothing.
-      if (runtimes.get(envId) !== runtime) return;
-      runtimes.delete(envId);
-      stopFeatures();
-      core.dispose();
-      uninstallGlobal(runtime);
-    },
-  } satisfies Omit<HeapRuntime, keyof PublicApi> as HeapRuntime;
-  // The public calls become the runtime's own methods (the type above leaves them out).
-  addCalls(runtime as unknown as Record<string, unknown>, core);
-  // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
-  // An empty attribute is none, as when it applies later (markup-identity.ts): no warning for it.
-  if (config.identity) runtime.identify(config.identity);
-  if (!config.disablePageviewAutocapture) runtime.trackPageview();
-  // load() registers the runtime once boot returns: dispose() does nothing before, so it never finds this unset.
-  const stopFeatures = startFeatures(runtime);
-  return runtime;
-}

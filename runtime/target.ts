@@ -115,8 +115,26 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       if (chain[1]) target.id = sanitize(chain[1], 128);
       const collapsed = chain[2]?.replace(/\s+/g, ' ').trim();
       if (collapsed) target.classes = sanitize(collapsed, 255);
-      // The redacted text is `****` wherever it is.
-      const sentText = fromAround && (fromAround[1] ? REDACTED : sanitize(textOf(from!, fromAround).replace(/\s+/g, ' ').trim(), MAX_TEXT));
+      // The text naming `from`: its own, else its label, else that of the control (button, link, ...) around it; none
+      // in a field. An element with no text of its own (an icon) is named by these, in this order.
+      const own = (of: Element) =>
+        readText(of) || ['aria-label', 'alt', 'title'].map((name) => !(fromAround as Around)[0].has(name) && attributeOf(of, name)?.trim()).find(Boolean);
+      // The redacted text is `****` wherever it is. Of an input, only a button's: its value attribute is the label the
+      // page wrote, never something typed. Inside a field, a `select` or an editable region (as it was at the
+      // interaction), the text is the visitor's.
+      const sentText =
+        fromAround &&
+        (fromAround[1]
+          ? REDACTED
+          : sanitize(
+              ((tagOf(from!) === 'input'
+                ? /^(submit|button|reset)$/i.test(attributeOf(from!, 'type')!) && attributeOf(from!, 'value')
+                : !fromAround[2] && (own(from!) || (fromAround[6] && own(fromAround[6])))) || ''
+              )
+                .replace(/\s+/g, ' ')
+                .trim(),
+              MAX_TEXT,
+            ));
       if (sentText) target.text = sentText;
       if (href) target.href = sanitize(href, 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
@@ -155,14 +173,3 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
 
 /** Describes `el` for the wire at once (the description a click would send, for tests). */
 export const describeTarget = (el: Element): TargetContext | undefined => readTarget(el, el, true)?.();
-
-/** The text naming `el`: its own, else its label, else that of the control (button, link, ...) around it; none in a field. */
-function textOf(el: Element, around: Around): string {
-  // Only buttons: their value attribute is the label the page wrote, never something typed.
-  if (tagOf(el) === 'input') return (/^(submit|button|reset)$/i.test(attributeOf(el, 'type')!) && attributeOf(el, 'value')) || '';
-  // An element with no text of its own (an icon) is named by these, in this order.
-  const own = (of: Element) =>
-    readText(of) || ['aria-label', 'alt', 'title'].map((name) => !around[0].has(name) && attributeOf(of, name)?.trim()).find(Boolean);
-  // Inside a field, a `select` or an editable region (as it was at the interaction), the text is the visitor's.
-  return (!around[2] && (own(el) || (around[6] && own(around[6])))) || '';
-}
