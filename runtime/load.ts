@@ -1,5 +1,5 @@
-import { documentText } from './dom.ts';
 import { addCalls, type PublicApi } from './api.ts';
+import { documentText } from './dom.ts';
 import { startFeatures } from './features.ts';
 import { uninstallGlobal } from './global.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
