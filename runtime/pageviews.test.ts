@@ -202,6 +202,18 @@ describe('pageview autocapture', () => {
     ]);
   });
 
+  it('sends no pageview of the real URL after a virtual one when a history call leaves the location as it was', async () => {
+    const heap = startRuntime('virtual');
+    // A wizard's step sent as a pageview of its own, then a router saving state (scroll restoration): no navigation.
+    const step = 'https://shop.example/checkout/step-2';
+    heap.trackPageview({ url: step });
+    history.replaceState({ scroll: 80 }, '');
+    await tick();
+    history.replaceState({ scroll: 90 }, '', location.href);
+    await tick();
+    expect((await settledOfType(heap, 'pageview')).map((p) => p.page!.url)).to.deep.equal([original, step]);
+  });
+
   it('sends no pageview on navigation with disablePageviewAutocapture, while trackPageview still works', async () => {
     const heap = startRuntime('nopv', { disablePageviewAutocapture: true });
     history.pushState(null, '', at((u) => (u.pathname = '/quiet')));

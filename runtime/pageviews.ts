@@ -36,6 +36,9 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // pageview (sent by load) is for the URL the page has now.
   const current = () => scrub(location.href);
   let lastUrl = current();
+  // Where the page was at the last check (the boot pageview's URL first): a check that finds it there again is no
+  // navigation, though the last pageview was the page's own for another URL (a virtual pageview of a wizard's step).
+  let seen = lastUrl;
   const unsubscribe = runtime.subscribe((event) => {
     // Every event the core finishes carries its page.
     if (event.type === 'pageview') lastUrl = event.page!.url;
@@ -48,10 +51,11 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     core.capture = capture;
     const url = current();
     // Stopped meanwhile: no longer listening.
-    if (historyListeners.has(schedule) && url !== lastUrl) {
+    if (historyListeners.has(schedule) && url !== lastUrl && url !== seen) {
       lastUrl = url;
       runtime.trackPageview();
     }
+    seen = url;
   };
   // A history call is checked once the calling code has run (a microtask). An event (popstate, hashchange) reaches
   // the page's own listeners after ours, which may redirect (a router's replaceState): it is checked a task later.
