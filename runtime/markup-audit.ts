@@ -2,7 +2,7 @@ import { ATTR, collectProblems, describeElement, hasOwnProps, isElement, parseNu
 import { BUTTON_INPUTS, defaultTrigger, type Trigger } from './markup-triggers.ts';
 import { DEFAULT_DWELL_MS } from './markup-view.ts';
 import type { Props } from './types.ts';
-import { JUNK_IDENTITIES, MAX_IDENTITY, MAX_PROPS, MAX_TITLE } from './validate.ts';
+import { isJunkIdentity, MAX_IDENTITY, MAX_PROPS, MAX_TITLE } from './validate.ts';
 
 /** One markup problem on one element: a stable code (docs/markup.md, docs/debugging.md) and what to fix. */
 export interface AuditProblem {
@@ -99,7 +99,7 @@ function auditTracker(el: Element): AuditEntry {
   const identity = el.getAttribute('identity');
   // An empty attribute is no identity; a template's placeholder is filled in at render time.
   if (identity && !TEMPLATED.test(identity)) {
-    if (JUNK_IDENTITIES.includes(identity.trim().toLowerCase())) add('identity-junk', `identity on ${description} is a placeholder (${JSON.stringify(identity.slice(0, 40))}); the tracker refuses it and does not identify the visitor.`);
+    if (isJunkIdentity(identity)) add('identity-junk', `identity on ${description} is a placeholder (${JSON.stringify(identity.slice(0, 40))}); the tracker refuses it and does not identify the visitor.`);
     else if (identity.length >= MAX_IDENTITY) add('identity-too-long', `identity on ${description} is ${identity.length} characters (the limit is ${MAX_IDENTITY - 1}); the tracker refuses it and does not identify the visitor.`);
   }
   const read = (attr: string) => readJson(el, attr, el.getAttribute(attr) ?? '', add);

@@ -21,10 +21,10 @@ export const MAX_TITLE = 255;
 export const MAX_PROPS = 256;
 
 /**
- * The placeholder identities `identify()` refuses, compared trimmed and lower-cased; for the markup audit (the
- * bundle's check is the regular expression in cleanIdentity, which lists the same: a change here is a change there).
+ * Whether `identify()` refuses `identity` as a placeholder, trimmed, in any case: empty, `undefined`, `null`, `NaN`,
+ * `[object Object]` (a template or script that rendered a missing value). The markup audit asks it too.
  */
-export const JUNK_IDENTITIES = ['', 'undefined', 'null', 'nan', '[object object]'];
+export const isJunkIdentity = (identity: string): boolean => /^(undefined|null|nan|\[object object\])?$/i.test(identity.trim());
 
 /**
  * `text` cut to at most `max` UTF-16 units, never between the two halves of a character (an emoji, say): half of one
@@ -125,8 +125,7 @@ export const cleanIdentity = (value: unknown): string | void => {
   if (identity === undefined) {
     return warnOnce('identity-invalid', `identify() takes a string or a number, got ${describe(value)}; the call was ignored.`);
   }
-  // JUNK_IDENTITIES as a pattern (-7 B gzip): an ASCII-only /i is toLowerCase() for these letters.
-  if (/^(undefined|null|nan|\[object object\])?$/i.test(identity.trim())) {
+  if (isJunkIdentity(identity)) {
     return warnOnce('identity-junk', `identify() refused the placeholder identity ${describe(identity)}; the call was ignored.`);
   }
   if (identity.length >= MAX_IDENTITY) {
