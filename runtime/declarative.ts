@@ -17,9 +17,6 @@ import { errorOnce } from './warn.ts';
 /** Reports a failure of markup handling once; each handler catches for itself, so that none reaches the page. */
 const failed = (err: unknown) => errorOnce('markup-failed', 'markup tracking failed for one element or event; the page is unaffected.', err);
 
-/** The control a label's click may be forwarded to next, when the element that click sent from holds it. */
-let forwardedTo: Element | null | undefined;
-
 /** Turns data-heap-* markup into track and pageview calls; returns the function that stops watching. */
 export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   // Only started with a document (features.ts): no MutationObserver, no markup tracking.
@@ -30,6 +27,8 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   const loaded = new WeakMap<Element, string>();
   /** `view` elements already seen (and not repeating), by event name. */
   const viewed = new WeakMap<Element, string | null>();
+  /** The control a label's click may be forwarded to next, when the element that click sent from holds it. */
+  let forwardedTo: Element | null | undefined;
   let booting = true;
   probe?.start(runtime);
 
@@ -101,8 +100,8 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
       if (!sends(found)) for (found = path.find(isElement); found && (rootsOf(event).length || (found = call(found, 'closest', `[${EVENT}]`))) && !sends(found); found = flatParent(found));
       if (!found) return;
       if (trigger !== 'click') return send(found, trigger === 'submit');
-      // The click forwarded after a label's: not cleared when matched, as every runtime's tracker asks about the same click.
-      if (forwardedTo === path[0]) return;
+      // The click forwarded after a label's, once: the page's own click on the control, next in this task, is a press.
+      if (forwardedTo === path[0]) return (forwardedTo = null);
       // The control of the label the click went through (shadow-roots.ts found it for every listener), if any, one around
       // the element too: a click on the element inside a label is forwarded to the label's control as well, within this task.
       if (call(found, 'contains', forwarded)) {
