@@ -34,8 +34,7 @@ function patchHistory(): void {
 export function trackNavigation(runtime: HeapRuntime): () => void {
   // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed. The boot
   // pageview (sent by load) is for the URL the page has now.
-  const current = () => scrub(location.href);
-  let lastUrl = current();
+  let lastUrl = scrub(location.href);
   // Where the page was at the last check (the boot pageview's URL first): a check that finds it there again is no
   // navigation, though the last pageview was the page's own for another URL (a virtual pageview of a wizard's step).
   let seen = lastUrl;
@@ -49,7 +48,7 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Only while one is due (capture wrapped): the page going away checks too (below).
     if (core.capture === capture) return;
     core.capture = capture;
-    const url = current();
+    const url = scrub(location.href);
     // Stopped meanwhile: no longer listening.
     if (historyListeners.has(schedule) && url !== lastUrl && url !== seen) {
       lastUrl = url;
