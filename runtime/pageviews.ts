@@ -48,13 +48,12 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Only while one is due (capture wrapped): the page going away checks too (below).
     if (core.capture === capture) return;
     core.capture = capture;
-    const url = scrub(location.href);
-    // Stopped meanwhile: no longer listening.
-    if (historyListeners.has(schedule) && url !== lastUrl && url !== seen) {
-      lastUrl = url;
+    // Moved since the last check (`seen` takes the location either way), not to the last pageview's URL, and not
+    // stopped meanwhile (no longer listening).
+    if (seen !== (seen = scrub(location.href)) && seen !== lastUrl && historyListeners.has(schedule)) {
+      lastUrl = seen;
       runtime.trackPageview();
     }
-    seen = url;
   };
   // A history call is checked once the calling code has run (a microtask). An event (popstate, hashchange) reaches
   // the page's own listeners after ours, which may redirect (a router's replaceState): it is checked a task later.
