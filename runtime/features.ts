@@ -11,7 +11,7 @@ export const startFeatures = (runtime: HeapRuntime): (() => void) => {
   // Autocapture subscribes to the page's clicks first: a press's click event comes before the markup event it sends.
   // Neither starts without a DOM. Each call is written out, so that the codes and texts are literals the build moves
   // to the messages file.
-  if (typeof document === 'object') {
+  if (globalThis.document) {
     try {
       // Pageviews on SPA navigation, then interactions without markup: the functions that stop each part go in `stops`
       // as it starts, so that a part started before a failure is stopped with the rest.

@@ -34,8 +34,7 @@ function patchHistory(): void {
 export function trackNavigation(runtime: HeapRuntime): () => void {
   // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed. The boot
   // pageview (sent by load) is for the URL the page has now.
-  const current = () => scrub(location.href);
-  let lastUrl = current();
+  let lastUrl = scrub(location.href);
   // Where the page was at the last check (the boot pageview's URL first): a check that finds it there again is no
   // navigation, though the last pageview was the page's own for another URL (a virtual pageview of a wizard's step).
   let seen = lastUrl;
@@ -49,13 +48,12 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Only while one is due (capture wrapped): the page going away checks too (below).
     if (core.capture === capture) return;
     core.capture = capture;
-    const url = current();
-    // Stopped meanwhile: no longer listening.
-    if (historyListeners.has(schedule) && url !== lastUrl && url !== seen) {
-      lastUrl = url;
+    // Moved since the last check (`seen` takes the location either way), not to the last pageview's URL, and not
+    // stopped meanwhile (no longer listening).
+    if (seen !== (seen = scrub(location.href)) && seen !== lastUrl && historyListeners.has(schedule)) {
+      lastUrl = seen;
       runtime.trackPageview();
     }
-    seen = url;
   };
   // A history call is checked once the calling code has run (a microtask). An event (popstate, hashchange) reaches
   // the page's own listeners after ours, which may redirect (a router's replaceState): it is checked a task later.
