@@ -44,9 +44,9 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         // A new view key (or a pageview element appearing) starts a pageview; the same key again starts none.
         shown.set(el, key);
         // The pageview properties declared on the element and its ancestors, the nearest winning, travel with it.
-        // The element's own are read again here, with its ancestors': a pageview starts rarely.
-        let properties = {};
-        for (let node: Element | null = el; node; node = composedParent(node)) properties = { ...parsePropsJson(node, PAGEVIEW_PROPS), ...properties };
+        // The element's own were read above: only its ancestors are read here.
+        let properties = declared;
+        for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...parsePropsJson(node, PAGEVIEW_PROPS), ...properties };
         // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
         if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: attributeOf(el, TITLE) ?? undefined, properties });
         else runtime.addPageviewProperties(properties);
