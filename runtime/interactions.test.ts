@@ -227,6 +227,17 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('counts a click on a label once though the page\'s handler on the label clicks another element meanwhile', async () => {
+    const heap = startRuntime('label-nested');
+    const root = mount('<label for="tos">I agree</label><input type="checkbox" id="tos" name="tos"><button type="button">Log</button>');
+    $(root, 'label').addEventListener('click', () => $(root, 'button').click());
+    $(root, 'label').click();
+    // The browser forwarded the press: the box is ticked.
+    expect(($(root, '#tos') as HTMLInputElement).checked).to.equal(true);
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'button']);
+  });
+
   it('counts a click on a component\'s shadow content inside a label once, not again for the click forwarded to the label\'s control', async () => {
     const heap = startRuntime('label-shadow');
     const root = mount('<label for="news"><span id="icon"></span> News</label><input type="checkbox" id="news" name="news">');

@@ -28,10 +28,13 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       const el = isElement(first) ? first : first.parentElement;
       if (!el) return;
       if (click) {
-        const again = forwardedTo === el;
-        forwardedTo = forwarded;
-        if (forwardedTo) setTimeout(() => (forwardedTo = null));
-        if (again) return;
+        // The control's first click since the label's. Only a click with a control to forward to replaces the record: one the
+        // page's handler on the label makes on another element comes before the forwarded click.
+        if (forwardedTo === el) return (forwardedTo = null);
+        if (forwarded) {
+          forwardedTo = forwarded;
+          setTimeout(() => (forwardedTo = null));
+        }
       }
       // Password and card fields say nothing about themselves; the form they are in may still be submitted. Those are
       // `<input type="password">`, and any element whose `autocomplete` has a token starting with `cc-` or equal to
