@@ -61,8 +61,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       values = { ...stored(), ...values };
       save();
     },
-    // A missing key is another tab's clear. Storage unreadable (none, not allowed, or refused a write of this tab's, whose
-    // changes then live here alone) or corrupt keeps what this tab has.
-    () => (values = store?.[0](key) === null ? {} : stored() || values),
+    // A missing key is another tab's clear (read again only then: the key is usually there). Storage unreadable (none,
+    // not allowed, or refused a write of this tab's, whose changes then live here alone) or corrupt keeps what this tab has.
+    () => (values = stored() || (store?.[0](key) === null ? {} : values)),
   ];
 }
