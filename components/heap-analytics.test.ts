@@ -254,6 +254,8 @@ describe('<heap-analytics>', () => {
     const { warnings: bad } = await captureConsole(() => el.setAttribute('consent', 'yes'));
     expect(bad).to.have.length(1);
     expect(bad[0]).to.include('consent-invalid');
+    // Named as the owner wrote it: an attribute, not only a call the page never made.
+    expect(bad[0]).to.include('the consent attribute').and.include('got "yes"');
   });
 
   it('a consent attribute removed while the element is detached leaves the consent the page gave since', async () => {

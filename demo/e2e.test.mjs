@@ -329,11 +329,18 @@ test('the live view shows the events clients reported dropping, by reason, and k
     ?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim();
   await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
     ?.shadowRoot?.textContent?.includes('dropped'), POLL);
-  assert.equal(await live.evaluate(dropped), '4 dropped by clients (cap 3, retries 1)');
+  assert.equal(await live.evaluate(dropped), '4 dropped by clients, all time (cap 3, retries 1)');
   // Drops that come with no event (so nothing new in the stream), and the same report again (counted once).
   await post([], [...report, { reason: 'rejected', count: 2, id: 'r2' }]);
   await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
     ?.shadowRoot?.textContent?.includes('rejected'), POLL);
-  assert.equal(await live.evaluate(dropped), '6 dropped by clients (cap 3, rejected 2, retries 1)');
+  assert.equal(await live.evaluate(dropped), '6 dropped by clients, all time (cap 3, rejected 2, retries 1)');
+  // The counter is the env id's, all time: a filter (a report names no user, session or event) leaves it as it is, and its title says so.
+  await live.goto(`${demo.liveUrl}?env_id=e2e-drops&user_id=nobody`);
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
+    ?.shadowRoot?.textContent?.includes('dropped'), POLL);
+  assert.equal(await live.evaluate(dropped), '6 dropped by clients, all time (cap 3, rejected 2, retries 1)');
+  assert.match(await live.evaluate(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header heap-drop-count')
+    ?.shadowRoot?.querySelector('span')?.title ?? ''), /^events clients of this env id reported dropping before sending, all time, whatever the filters\./);
   await live.browserContext().close();
 });

@@ -97,6 +97,8 @@ describe('the runtime API', () => {
     expect(again).to.equal(heap);
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.include('already loaded');
+    // The second call's settings (here the same; on a page, often another endpoint or batch size) are not applied: said so.
+    expect(warnings[0]).to.include('with the settings it started with');
     heap.track('Once');
     const events = await waitForEvents(heap.envId, 1, { type: 'track' });
     expect(events).to.have.length(1);

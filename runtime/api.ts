@@ -74,7 +74,7 @@ const CALLS: Record<string, Call> = {
   },
   setConsent(core, consent) {
     if (isConsent(consent)) core.setConsent(consent);
-    else warnOnce('consent-invalid', `setConsent() takes "granted", "pending" or "denied", got ${describe(consent)}; the call was ignored.`);
+    else warnOnce('consent-invalid', `setConsent() and the consent attribute take "granted", "pending" or "denied", got ${describe(consent)}; consent stays as it was.`);
   },
 };
 // The event and pageview property calls differ only in the bag they change.

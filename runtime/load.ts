@@ -51,7 +51,7 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
       // window): it stops, and the page written next boots its own, rather than taking back a tracker that hears nothing.
       if (existing) {
         if (existing.root === documentText('documentElement')) {
-          warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused.`);
+          warnOnce(`load-twice-${envId}`, `env id ${envId} is already loaded on this page; the running tracker is reused, with the settings it started with.`);
           return existing;
         }
         existing.dispose();

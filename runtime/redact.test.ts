@@ -27,14 +27,13 @@ describe('scrub: what counts as an email or a card number', () => {
     });
   }
 
-  it('stays fast on long hostile strings', () => {
-    const started = performance.now();
-    for (let i = 0; i < 20; i++) {
-      scrub(`${'a.'.repeat(500)}@${'b'.repeat(500)}`);
-      scrub('1 '.repeat(600));
-    }
-    // Linear patterns: a quadratic one would take seconds here.
-    expect(performance.now() - started).to.be.below(1000);
+  it('long hostile strings: a run of dotted labels with no domain is kept, one with a domain goes whole, spaced digits go 19 at a time', () => {
+    // Their cost per scrub is a figure of `node bench/scrub.mjs`; here, what they come out as.
+    const noDomain = `${'a.'.repeat(500)}@${'b'.repeat(500)}`;
+    expect(scrub(noDomain)).to.equal(noDomain);
+    expect(scrub(`${noDomain}.com`)).to.equal('****');
+    // 600 digits: 31 card-length runs of 19, then 11 digits, too few for a card.
+    expect(scrub('1 '.repeat(600))).to.equal(`${'**** '.repeat(31)}${'1 '.repeat(11)}`);
   });
 });
 

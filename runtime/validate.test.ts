@@ -139,6 +139,20 @@ describe('warning texts', () => {
       expect(warning, `${code} in ${warnings.join('\n')}`).to.include(text);
     }
   });
+
+  // The classic snippet's older names share their newer name's code (docs/warnings.md); a page that calls only the
+  // older one must still find it named in the text, or it searches its code for a call it never wrote.
+  it('name the older call a page may have made: setEventProperties, unsetEventProperty', async () => {
+    const heap = startRuntime('older-names', { disablePageviewAutocapture: true }) as unknown as Record<string, (a: unknown) => void>;
+    const { warnings } = await captureConsole(() => {
+      heap.setEventProperties!('plan');
+      heap.unsetEventProperty!(5);
+    });
+    expect(warnings).to.deep.equal([
+      '[heap-analytics] addEventProperties-properties-invalid: addEventProperties() (or setEventProperties()) takes a plain object of properties, got "plan"; the properties were ignored.',
+      '[heap-analytics] removeEventProperty-key-invalid: removeEventProperty() (or unsetEventProperty()) takes a property name string shorter than 512 characters, got 5; the call was ignored.',
+    ]);
+  });
 });
 
 /** Values that no call of the API should choke on. */

@@ -67,14 +67,14 @@ export const cleanEventName = (value: unknown): string | void => {
  */
 export const cleanProps = (value: unknown, call?: string): Props | undefined => {
   if (!isPropsObject(value)) {
-    return warnOnce(`${call}-properties-invalid`, `${call}() takes a plain object of properties, got ${describe(value)}; the properties were ignored.`) as undefined;
+    return warnOnce(`${call}-properties-invalid`, `${callName(call)} takes a plain object of properties, got ${describe(value)}; the properties were ignored.`) as undefined;
   }
   const out: Props = {};
   let keys: string[];
   try {
     keys = Object.keys(value);
   } catch {
-    warnOnce(`${call}-properties-unreadable`, `${call}() could not read the keys of its properties object; the properties were ignored.`);
+    warnOnce(`${call}-properties-unreadable`, `${callName(call)} could not read the keys of its properties object; the properties were ignored.`);
     return out;
   }
   if (keys.length > MAX_PROPS) {
@@ -134,10 +134,18 @@ export const cleanIdentity = (value: unknown): string | void => {
   return identity;
 };
 
+/**
+ * A call's name for a warning, with the classic snippet's older name of the event property calls, which share their
+ * code (api.ts): the page may have called only the older one. In the drop-in bundles the texts call it when they
+ * print (runtime/warn-messages.ts): a name is a string, which cannot change meanwhile.
+ */
+export const callName = (call: unknown): string =>
+  `${call}()${call === 'addEventProperties' ? ' (or setEventProperties())' : call === 'removeEventProperty' ? ' (or unsetEventProperty())' : ''}`;
+
 /** True for a property name the remove* calls take; otherwise false, with a warning. */
 export const isKey = (value: unknown, call: string): value is string => {
   if (typeof value === 'string' && value.length < MAX_KEY) return true;
-  warnOnce(`${call}-key-invalid`, `${call}() takes a property name string shorter than 512 characters, got ${describe(value)}; the call was ignored.`);
+  warnOnce(`${call}-key-invalid`, `${callName(call)} takes a property name string shorter than 512 characters, got ${describe(value)}; the call was ignored.`);
   return false;
 };
 

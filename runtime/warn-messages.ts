@@ -20,3 +20,4 @@ export { logEvent } from './debug-log.ts';
  */
 export { describe, safeMessage } from './warn.ts';
 export { describeElement, summarize } from './markup-props.ts';
+export { callName } from './validate.ts';

@@ -35,6 +35,7 @@ const DESCRIBERS = new Map([
   ['safeMessage', 'runtime/warn.ts'],
   ['describeElement', 'runtime/markup-props.ts'],
   ['summarize', 'runtime/markup-props.ts'],
+  ['callName', 'runtime/validate.ts'],
 ]);
 
 const DIRS = ['runtime', 'components'];

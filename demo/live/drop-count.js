@@ -6,8 +6,8 @@ const REFRESH_MS = 10_000;
 const REASONS = 'cap: the outbox was full; retries: gave up after the retry limit; rejected: the collector refused them as invalid; storage: saved state was unreadable';
 
 /**
- * `<heap-drop-count>`: the events clients of the env id reported dropping before sending, all time,
- * summed per reason, read from `GET /v1/drops`. It re-reads when `revision` changes (at most once a
+ * `<heap-drop-count>`: the events clients of the env id reported dropping before sending, all time
+ * (whatever the view's filters), summed per reason, read from `GET /v1/drops`. It re-reads when `revision` changes (at most once a
  * second) and every 10 s.
  */
 export class HeapDropCount extends LitElement {
@@ -62,8 +62,11 @@ export class HeapDropCount extends LitElement {
   render() {
     if (!this.drops) return html``;
     const total = this.drops.reduce((sum, drop) => sum + drop.count, 0);
-    if (total === 0) return html`<span title="events clients reported dropping before sending">none dropped by clients</span>`;
-    return html`<span class="dropped" title=${`events clients reported dropping before sending, all time. ${REASONS}`}>${total} dropped by clients
+    // The number is the env id's, all time (GET /v1/drops): said in the text and the title, beside a table that shows
+    // the newest events and follows the filters, which a drop report (no user, session or event) cannot.
+    const title = 'events clients of this env id reported dropping before sending, all time, whatever the filters.';
+    if (total === 0) return html`<span title=${title}>none dropped by clients</span>`;
+    return html`<span class="dropped" title=${`${title} ${REASONS}`}>${total} dropped by clients, all time
       (${this.drops.map((drop) => `${drop.reason} ${drop.count}`).join(', ')})</span>`;
   }
 
