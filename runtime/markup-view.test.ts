@@ -156,6 +156,21 @@ describe('view triggers', () => {
     });
   }
 
+  it('does not count an element taller than the viewport that is scrolled to a sliver of the viewport before its dwell ends', async () => {
+    const heap = startRuntime('tallsliver', quiet);
+    const root = belowFold(`<article data-heap-event="Skimmed" data-heap-trigger="view" data-heap-view-dwell="400" style="height:${4 * innerHeight}px">long</article>`);
+    await heap.ready;
+    const article = root.querySelector('article')!;
+    // It fills the viewport (a quarter of itself): its dwell starts.
+    show(article);
+    await until(() => markupStats(heap)!.viewTimers === 1, 'the dwell to start');
+    // Scrolled on: a tenth of the viewport's height shows its end, far less than half of what the viewport can show.
+    scrollTo(0, article.getBoundingClientRect().bottom + scrollY - 0.1 * innerHeight);
+    await frames(3);
+    await sleep(600);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+  });
+
   it('counts an element wider than the viewport once half of what the viewport shows of it is in view', async () => {
     const heap = startRuntime('wide', quiet);
     // A carousel's track, five slides wide, clipped by its frame: the frame shows a fifth of it.
