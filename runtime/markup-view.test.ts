@@ -180,6 +180,29 @@ describe('view triggers', () => {
     await waitForEvents(heap.envId, 1, { name: 'Carousel seen' });
   });
 
+  it('counts each showing of a <dialog> that stays in the page with view and data-heap-view-repeat, where load counted the page load only', async () => {
+    const heap = startRuntime('dialog', quiet);
+    const root = mount(
+      `<dialog id="promo" data-heap-event="Promo shown" data-heap-trigger="view" data-heap-view-repeat data-heap-view-dwell="50">Offer</dialog>` +
+        `<dialog id="loaded" data-heap-event="Promo loaded" data-heap-trigger="load">Offer</dialog>`,
+    );
+    await heap.ready;
+    await frames(3);
+    await sleep(150);
+    // Closed, the dialog is not in view; the load trigger sent as the page loaded, the dialog never shown.
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Promo loaded']);
+    const [promo, loaded] = root.querySelectorAll('dialog');
+    for (let i = 1; i <= 2; i++) {
+      promo!.showModal();
+      loaded!.show();
+      await waitForEvents(heap.envId, i, { name: 'Promo shown' });
+      promo!.close();
+      loaded!.close();
+      await frames(2);
+    }
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Promo loaded', 'Promo shown', 'Promo shown']);
+  });
+
   it('releases an element removed in the same task as its event attribute', async () => {
     const heap = startRuntime('viewgone', quiet);
     const root = mount(`<p data-heap-event="Gone" data-heap-trigger="view" data-heap-view-dwell="60000">x</p>`);
