@@ -91,7 +91,8 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
       const trigger = event.type as Trigger;
       // Most events find nothing: that walk is all they cost.
       const path = pathOf(event);
-      const sends = (target: unknown): target is Element => isElement(target) && attributeOf(target, EVENT) !== null && triggersOf(target).includes(trigger);
+      // An empty name (a template's unfilled field) sends nothing: the element is no annotated one, and the one around it sends.
+      const sends = (target: unknown): target is Element => isElement(target) && !!readEventName(target) && triggersOf(target).includes(trigger);
       // A submit button can carry the form's event itself, so it comes first (it is not on the path; other events have none).
       let found: Element | null | undefined = (event as SubmitEvent).submitter;
       // Then the path's first element and those it is rendered in, as the path goes (through the slots it is assigned to)

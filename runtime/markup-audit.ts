@@ -14,7 +14,7 @@ export interface AuditProblem {
 export interface AuditPageview {
   /** The view key (`data-heap-pageview`). */
   key: string;
-  /** `data-heap-title`, or null for the document's title. */
+  /** `data-heap-title`, or null for the document's title (none, or an empty one). */
   title: string | null;
   /** The pageview properties of the element and its ancestors, the nearest winning. */
   properties: Props;
@@ -152,7 +152,7 @@ function auditElement(el: Element): AuditEntry {
   if (el.hasAttribute(ATTR.pageview)) {
     const title = el.getAttribute(ATTR.title);
     if (title !== null && title.length >= MAX_TITLE) problems.push({ code: 'markup-title-truncated', message: `${ATTR.title} on ${description} is ${title.length} characters (the limit is ${MAX_TITLE - 1}); it will be truncated.` });
-    pageview = { key: el.getAttribute(ATTR.pageview) ?? '', title, properties: inheritedPageviewProps(el) };
+    pageview = { key: el.getAttribute(ATTR.pageview) ?? '', title: title || null, properties: inheritedPageviewProps(el) };
   } else if (el.hasAttribute(ATTR.title)) {
     problems.push({ code: 'markup-option-without-event', message: `${description} has ${ATTR.title} but no ${ATTR.pageview}; it has no effect.` });
   }

@@ -31,6 +31,21 @@ describe('markup pageviews', () => {
     expect(pay.properties).to.deep.equal({ app: 'shop', 'page type': 'checkout', area: 'payments' });
   });
 
+  it('gives the pageview of a view element whose data-heap-title a template left empty the document\'s title', async () => {
+    const title = document.title;
+    document.title = 'Plans | Example';
+    try {
+      const heap = startRuntime('pvnotitle', quiet);
+      await heap.ready;
+      mount(`<main data-heap-pageview="/pricing" data-heap-title="">Plans</main>`);
+      await tick();
+      const [pageview] = pageviews(await settled(heap));
+      expect(pageview!.page!.title).to.equal('Plans | Example');
+    } finally {
+      document.title = title;
+    }
+  });
+
   it('starts a new pageview when data-heap-pageview changes value, not for the same value or a title edit', async () => {
     const heap = startRuntime('pvchange', quiet);
     const root = mount(`<main data-heap-pageview="step-1" data-heap-title="Step 1"></main>`);

@@ -48,7 +48,8 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         let properties = declared;
         for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...parsePropsJson(node, PAGEVIEW_PROPS), ...properties };
         // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
-        if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: attributeOf(el, TITLE) ?? undefined, properties });
+        // An empty title (a template's unfilled field) is none: the document's title.
+        if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: attributeOf(el, TITLE) || undefined, properties });
         else runtime.addPageviewProperties(properties);
         return;
       }

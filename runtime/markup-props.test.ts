@@ -65,6 +65,23 @@ describe('markup properties', () => {
   });
 });
 
+describe('markup properties: scopes', () => {
+  afterEach(() => {
+    unmount();
+    cleanUp();
+  });
+
+  it('lends the properties of an element whose data-heap-event a template left empty to the events inside it, as a scope', async () => {
+    const heap = startRuntime('props-empty-scope', quiet);
+    const button = mount(`<section data-heap-event=" " data-heap-prop-module="hero"><button data-heap-event="Buy" data-heap-prop-cta="primary">Buy</button></section>`).querySelector('button')!;
+    await captureConsole(async () => {
+      await heap.ready;
+      button.click();
+    });
+    expect(tracks(await settled(heap))).to.deep.equal([['Buy', { module: 'hero', cta: 'primary' }]]);
+  });
+});
+
 describe('markup properties: the count per event', () => {
   afterEach(() => {
     unmount();

@@ -116,13 +116,14 @@ export { composedParent, isShadowRoot } from './composed-tree.ts';
 
 /**
  * The properties of an event from `el`: the scoped properties of its ancestors that have no
- * `data-heap-event` (the nearest winning), under the element's own.
+ * `data-heap-event`, or an empty one (the nearest winning), under the element's own.
  */
 export const readEventProps = (el: Element): Props => {
   let out: Props | undefined;
   // The element's own first (none read yet), then each ancestor's under them: one read of an element's properties.
   for (let node: Element | null = el; node; node = composedParent(node)) {
-    if (!out || attributeOf(node, EVENT) === null) out = Object.assign(readOwnProps(node), out);
+    // One with an empty name (a template's unfilled field) sends nothing: a scope, as it is for the triggers (declarative.ts).
+    if (!out || !readEventName(node)) out = Object.assign(readOwnProps(node), out);
   }
   return out!;
 };

@@ -38,6 +38,7 @@ const rows: Row[] = [
   { what: 'an annotated element inside a label counts a click on it once (the browser forwards it to the field inside)', markup: `<label><span data-heap-event="Wrap">tick <input type="checkbox"></span></label>`, act: (r) => click(r.querySelector('span')), sent: ['Wrap'] },
   { what: 'a submit button can carry the submit event of its form', markup: `<form onsubmit="return false"><button data-heap-event="Subscribe" data-heap-trigger="submit">go</button></form>`, act: (r) => click(r.querySelector('button')), sent: ['Subscribe'] },
   { what: 'a click in a form whose fields are named like element methods sends', markup: `<form onsubmit="return false"><input name="matches"><input name="type" value="submit"><span data-heap-event="M">m</span></form>`, act: (r) => click(r.querySelector('span')), sent: ['M'] },
+  { what: 'a click on an element whose data-heap-event a template left empty sends the event of the annotated element around it', markup: `<div data-heap-event="Card"><button data-heap-event=" ">Buy</button></div><form data-heap-event="Signup" onsubmit="return false"><button data-heap-event="" data-heap-trigger="submit">go</button></form>`, act: (r) => { click(r.querySelector('div button')); click(r.querySelector('form button')); }, sent: ['Card', 'Signup'] },
   { what: 'a load element sends as it appears', markup: `<meta data-heap-event="Loaded" data-heap-trigger="load"><div data-heap-event="Both" data-heap-trigger="load, click">x</div>`, act: (r) => click(r.querySelector('div')), sent: ['Loaded', 'Both', 'Both'] },
 ];
 

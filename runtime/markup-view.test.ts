@@ -156,6 +156,21 @@ describe('view triggers', () => {
     });
   }
 
+  it('does not count an element taller than the viewport that is scrolled to a sliver of the viewport before its dwell ends', async () => {
+    const heap = startRuntime('tallsliver', quiet);
+    const root = belowFold(`<article data-heap-event="Skimmed" data-heap-trigger="view" data-heap-view-dwell="400" style="height:${4 * innerHeight}px">long</article>`);
+    await heap.ready;
+    const article = root.querySelector('article')!;
+    // It fills the viewport (a quarter of itself): its dwell starts.
+    show(article);
+    await until(() => markupStats(heap)!.viewTimers === 1, 'the dwell to start');
+    // Scrolled on: a tenth of the viewport's height shows its end, far less than half of what the viewport can show.
+    scrollTo(0, article.getBoundingClientRect().bottom + scrollY - 0.1 * innerHeight);
+    await frames(3);
+    await sleep(600);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+  });
+
   it('counts an element wider than the viewport once half of what the viewport shows of it is in view', async () => {
     const heap = startRuntime('wide', quiet);
     // A carousel's track, five slides wide, clipped by its frame: the frame shows a fifth of it.
@@ -163,6 +178,29 @@ describe('view triggers', () => {
     await heap.ready;
     show(root.querySelector('[data-heap-event]')!);
     await waitForEvents(heap.envId, 1, { name: 'Carousel seen' });
+  });
+
+  it('counts each showing of a <dialog> that stays in the page with view and data-heap-view-repeat, where load counted the page load only', async () => {
+    const heap = startRuntime('dialog', quiet);
+    const root = mount(
+      `<dialog id="promo" data-heap-event="Promo shown" data-heap-trigger="view" data-heap-view-repeat data-heap-view-dwell="50">Offer</dialog>` +
+        `<dialog id="loaded" data-heap-event="Promo loaded" data-heap-trigger="load">Offer</dialog>`,
+    );
+    await heap.ready;
+    await frames(3);
+    await sleep(150);
+    // Closed, the dialog is not in view; the load trigger sent as the page loaded, the dialog never shown.
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Promo loaded']);
+    const [promo, loaded] = root.querySelectorAll('dialog');
+    for (let i = 1; i <= 2; i++) {
+      promo!.showModal();
+      loaded!.show();
+      await waitForEvents(heap.envId, i, { name: 'Promo shown' });
+      promo!.close();
+      loaded!.close();
+      await frames(2);
+    }
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Promo loaded', 'Promo shown', 'Promo shown']);
   });
 
   it('releases an element removed in the same task as its event attribute', async () => {

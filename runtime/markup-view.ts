@@ -91,18 +91,19 @@ export function createViewTracker(onSeen: (el: Element) => boolean | void): View
         const view = entry.rootBounds || r;
         share = (Math.min(r.width, view.width) * Math.min(r.height, view.height)) / (r.width * r.height);
       }
+      // Partly shown and wider or taller than the viewport: it may fill half of what the viewport shows of it at a
+      // small share of itself, and stop filling it with no step of the coarse observer crossed (shown at a quarter of
+      // itself, then scrolled on to a sliver, its dwell ran on). Once moved, both calls change nothing (an observer
+      // observes an element once), so no flag says it was.
+      if (share < 1) {
+        coarse!.unobserve(el);
+        // Fine steps at low ratios.
+        (fine ??= new IntersectionObserver(onEntries, { threshold: [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE] })).observe(el);
+      }
       // Not in view, or less than half of that share of it is.
       if (!(entry.intersectionRatio >= share * VISIBLE_SHARE)) {
         clear(phase);
         states.set(el, undefined);
-        // Partly shown and wider or taller than the viewport: it may fill half of what the viewport shows of it at a
-        // small share of itself. Once moved, both calls change nothing (an observer observes an element once), so no
-        // flag says it was.
-        if (share < 1) {
-          coarse!.unobserve(el);
-          // It may cover half the viewport at a small share of itself: fine steps at low ratios.
-          (fine ??= new IntersectionObserver(onEntries, { threshold: [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, VISIBLE_SHARE] })).observe(el);
-        }
       } else if (phase === undefined) {
         // Coming into view.
         arm(el);
