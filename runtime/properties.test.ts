@@ -91,6 +91,22 @@ describe('properties', () => {
     expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{ theme: 'dark', trial: 'yes' }, { theme: 'dark', plan: 'pro' }, {}]);
   });
 
+  it('removes an event property another tab added, though this tab captured nothing since', async () => {
+    const envId = uniqueEnv('tab-remove');
+    let clock = Date.now();
+    const heap = startRuntime('tab-remove', { disablePageviewAutocapture: true, now: () => clock }, envId);
+    heap.track('Before');
+    // The visitor signs in in another tab, then out in this one a while later: its logout code removes the property.
+    otherTab(envId).properties[0][1]({ 'Logged In': 'true', plan: 'pro' });
+    clock += 1500;
+    heap.removeEventProperty('Logged In');
+    heap.track('After logout');
+    const next = reload(heap, { disablePageviewAutocapture: true });
+    next.track('Next page');
+    const tracks = (await waitForEvents(envId, 3, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{}, { plan: 'pro' }, { plan: 'pro' }]);
+  });
+
   it("keeps this tab's own event properties when storage refused to save them, whatever another tab saved", async () => {
     const envId = uniqueEnv('tab-full');
     const key = `${keyPrefix(envId)}_props`;

@@ -8,7 +8,7 @@ import { isEmpty, isPropsObject } from './validate.ts';
  * that the minifier renames them:
  * `values` reads the current properties (a fresh object after every change, never changed in place);
  * `add` adds `props` over them (nothing, undefined or empty, changes nothing);
- * `remove` removes one key;
+ * `remove` removes one key, from what every tab saved too;
  * `clear` removes every property, leaving `next` (a fresh object, which the bag keeps) when given;
  * `merge` adds the properties an earlier visit saved (in storage the gate kept closed until now) under the current
  * ones, and saves the result: only for a bag with a store;
@@ -47,8 +47,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       change(props);
       save();
     },
+    // Removed from what every tab saved: another tab's property that this tab had not yet read stayed on every event.
     (k) => {
-      if (!(k in values)) return;
       delete change()[k];
       save();
     },
