@@ -107,6 +107,23 @@ describe('properties', () => {
     expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{}, { plan: 'pro' }, { plan: 'pro' }]);
   });
 
+  it('brings back no event property another tab cleared when this tab adds its own, though it captured nothing since', async () => {
+    const envId = uniqueEnv('tab-readd');
+    let clock = Date.now();
+    const heap = startRuntime('tab-readd', { disablePageviewAutocapture: true, now: () => clock }, envId);
+    heap.addEventProperties({ 'Logged In': 'true' });
+    heap.track('Before');
+    // The visitor signs out in another tab, whose logout code clears them; back here a while later, the page adds one.
+    otherTab(envId).properties[0][3]();
+    clock += 1500;
+    heap.addEventProperties({ theme: 'dark' });
+    heap.track('After');
+    const next = reload(heap, { disablePageviewAutocapture: true });
+    next.track('Next page');
+    const tracks = (await waitForEvents(envId, 3, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{ 'Logged In': 'true' }, { theme: 'dark' }, { theme: 'dark' }]);
+  });
+
   it("keeps this tab's own event properties when storage refused to save them, whatever another tab saved", async () => {
     const envId = uniqueEnv('tab-full');
     const key = `${keyPrefix(envId)}_props`;

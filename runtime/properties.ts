@@ -31,9 +31,12 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
   // What the store holds, as another tab may have saved it since: undefined when missing, corrupt or not allowed.
   const stored = () => store && readJson(store, key, isPropsObject as (v: unknown) => v is Props);
   let values: Props = stored() || {};
+  // A missing key is another tab's clear (read again only then: the key is usually there). Storage unreadable (none,
+  // not allowed, or refused a write of this tab's, whose changes then live here alone) or corrupt keeps what this tab has.
+  const sync = () => (values = stored() || (store?.[0](key) === null ? {} : values));
   // A fresh object for a change, over what every tab saved: changed from this tab's alone, another tab's additions
-  // (its login's `Logged In`) were lost for later pages.
-  const change = (props?: Props) => (values = { ...values, ...stored(), ...props });
+  // (its login's `Logged In`) were lost for later pages, and its removals (its logout's) undone.
+  const change = (props?: Props) => (values = { ...sync(), ...props });
   const save = () => {
     changed();
     // Emptied, the key is removed (the remove ignores the text).
@@ -61,8 +64,6 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       values = { ...stored(), ...values };
       save();
     },
-    // A missing key is another tab's clear (read again only then: the key is usually there). Storage unreadable (none,
-    // not allowed, or refused a write of this tab's, whose changes then live here alone) or corrupt keeps what this tab has.
-    () => (values = stored() || (store?.[0](key) === null ? {} : values)),
+    sync,
   ];
 }
