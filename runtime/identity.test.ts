@@ -233,6 +233,25 @@ describe('identity', () => {
     expect(tabA.getIdentity()).to.equal('bob');
   });
 
+  it('answers getUserId and getIdentity with the user another tab identified or reset, the one its next event carries', async () => {
+    const envId = uniqueEnv('tab-read');
+    let clock = Date.now();
+    const tabA = startRuntime('tab-read', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = otherTab(envId, () => clock);
+    tabB.identify('bob');
+    clock += 1500;
+    // What a page hands its server, to link server-side events to this user.
+    expect([tabA.getUserId(), tabA.getIdentity()]).to.deep.equal([tabB.getUserId(), 'bob']);
+    // Bob logs out in the other tab: a new anonymous user.
+    tabB.identify(null);
+    clock += 1500;
+    const read = [tabA.getUserId(), tabA.getIdentity()];
+    tabA.track('After B logged out');
+    const [event] = await waitForEvents(envId, 1, { name: 'After B logged out' });
+    expect(read).to.deep.equal([event!.user_id, null]);
+    expect(read[0]).to.equal(tabB.getUserId());
+  });
+
   it('labels the first event of a tab that captured nothing since it booted with the user another tab identified', async () => {
     const envId = uniqueEnv('tab-first');
     let clock = Date.now();

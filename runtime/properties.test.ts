@@ -91,6 +91,39 @@ describe('properties', () => {
     expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{ theme: 'dark', trial: 'yes' }, { theme: 'dark', plan: 'pro' }, {}]);
   });
 
+  it('removes an event property another tab added, though this tab captured nothing since', async () => {
+    const envId = uniqueEnv('tab-remove');
+    let clock = Date.now();
+    const heap = startRuntime('tab-remove', { disablePageviewAutocapture: true, now: () => clock }, envId);
+    heap.track('Before');
+    // The visitor signs in in another tab, then out in this one a while later: its logout code removes the property.
+    otherTab(envId).properties[0][1]({ 'Logged In': 'true', plan: 'pro' });
+    clock += 1500;
+    heap.removeEventProperty('Logged In');
+    heap.track('After logout');
+    const next = reload(heap, { disablePageviewAutocapture: true });
+    next.track('Next page');
+    const tracks = (await waitForEvents(envId, 3, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{}, { plan: 'pro' }, { plan: 'pro' }]);
+  });
+
+  it('brings back no event property another tab cleared when this tab adds its own, though it captured nothing since', async () => {
+    const envId = uniqueEnv('tab-readd');
+    let clock = Date.now();
+    const heap = startRuntime('tab-readd', { disablePageviewAutocapture: true, now: () => clock }, envId);
+    heap.addEventProperties({ 'Logged In': 'true' });
+    heap.track('Before');
+    // The visitor signs out in another tab, whose logout code clears them; back here a while later, the page adds one.
+    otherTab(envId).properties[0][3]();
+    clock += 1500;
+    heap.addEventProperties({ theme: 'dark' });
+    heap.track('After');
+    const next = reload(heap, { disablePageviewAutocapture: true });
+    next.track('Next page');
+    const tracks = (await waitForEvents(envId, 3, { type: 'track' })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(tracks.map((e) => e.properties ?? {})).to.deep.equal([{ 'Logged In': 'true' }, { theme: 'dark' }, { theme: 'dark' }]);
+  });
+
   it("keeps this tab's own event properties when storage refused to save them, whatever another tab saved", async () => {
     const envId = uniqueEnv('tab-full');
     const key = `${keyPrefix(envId)}_props`;

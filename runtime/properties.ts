@@ -8,7 +8,7 @@ import { isEmpty, isPropsObject } from './validate.ts';
  * that the minifier renames them:
  * `values` reads the current properties (a fresh object after every change, never changed in place);
  * `add` adds `props` over them (nothing, undefined or empty, changes nothing);
- * `remove` removes one key;
+ * `remove` removes one key, from what every tab saved too;
  * `clear` removes every property, leaving `next` (a fresh object, which the bag keeps) when given;
  * `merge` adds the properties an earlier visit saved (in storage the gate kept closed until now) under the current
  * ones, and saves the result: only for a bag with a store;
@@ -31,9 +31,12 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
   // What the store holds, as another tab may have saved it since: undefined when missing, corrupt or not allowed.
   const stored = () => store && readJson(store, key, isPropsObject as (v: unknown) => v is Props);
   let values: Props = stored() || {};
+  // A missing key is another tab's clear (read again only then: the key is usually there). Storage unreadable (none,
+  // not allowed, or refused a write of this tab's, whose changes then live here alone) or corrupt keeps what this tab has.
+  const sync = () => (values = stored() || (store?.[0](key) === null ? {} : values));
   // A fresh object for a change, over what every tab saved: changed from this tab's alone, another tab's additions
-  // (its login's `Logged In`) were lost for later pages.
-  const change = (props?: Props) => (values = { ...values, ...stored(), ...props });
+  // (its login's `Logged In`) were lost for later pages, and its removals (its logout's) undone.
+  const change = (props?: Props) => (values = { ...sync(), ...props });
   const save = () => {
     changed();
     // Emptied, the key is removed (the remove ignores the text).
@@ -47,8 +50,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       change(props);
       save();
     },
+    // Removed from what every tab saved: another tab's property that this tab had not yet read stayed on every event.
     (k) => {
-      if (!(k in values)) return;
       delete change()[k];
       save();
     },
@@ -61,8 +64,6 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       values = { ...stored(), ...values };
       save();
     },
-    // A missing key is another tab's clear (read again only then: the key is usually there). Storage unreadable (none,
-    // not allowed, or refused a write of this tab's, whose changes then live here alone) or corrupt keeps what this tab has.
-    () => (values = stored() || (store?.[0](key) === null ? {} : values)),
+    sync,
   ];
 }

@@ -164,6 +164,12 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     if (options.debug) settle();
   }
 
+  /**
+   * The user as every tab has it (re-read on the once-a-second beat), the one the next event carries: read from this
+   * tab's copy, getUserId() gave the page a user another tab had logged out.
+   */
+  const sharedUser = () => (touchSession(now(), true), settle(), currentUser());
+
   /** Finishes pending events in capture order; a listener that captures or settles in turn keeps that order. */
   function settle() {
     if (syncDue) {
@@ -216,15 +222,13 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     config: options,
     flush,
     pending: pendingCount,
-    getUserId: () => currentUser().u,
-    getIdentity: () => currentUser().i,
+    getUserId: () => sharedUser().u,
+    getIdentity: () => sharedUser().i,
     getSessionId: () => touchSession(now(), true).id,
     identify(identity) {
-      // Compared with, and changed from, the user as every tab has it (re-read on the once-a-second beat): one another
-      // tab identified and reset since went to the next person identified here, merging two people.
-      touchSession(now(), true);
-      settle();
-      if (identity === currentUser().i) return;
+      // Compared with, and changed from, the user as every tab has it: one another tab identified and reset since went
+      // to the next person identified here, merging two people.
+      if (identity === sharedUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
       if (identifyUser(identity)) restartSession(now());
       changed();
