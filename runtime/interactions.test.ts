@@ -247,16 +247,6 @@ describe('interaction autocapture', () => {
     expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'button']);
   });
 
-  it('counts a script\'s click on a field after a click on a link in its label: the browser forwarded nothing', async () => {
-    const heap = startRuntime('label-link');
-    const root = mount('<label for="terms">I agree to the <a href="#terms" onclick="return false">terms</a></label><input type="checkbox" id="terms">');
-    $(root, 'a').click();
-    expect(($(root, '#terms') as HTMLInputElement).checked).to.equal(false);
-    $(root, '#terms').click();
-    const clicks = await settledOfType(heap, 'click');
-    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['a', 'input']);
-  });
-
   it('counts a click on a component\'s shadow content inside a label once, not again for the click forwarded to the label\'s control', async () => {
     const heap = startRuntime('label-shadow');
     const root = mount('<label for="news"><span id="icon"></span> News</label><input type="checkbox" id="news" name="news">');

@@ -5,7 +5,6 @@
 // hosts appear), and get one capturing listener per type. Subscribers may also hear of each root found that way
 // (the markup tracker watches those roots' markup too).
 import { pathOf, rootsOf } from './composed-tree.ts';
-import { isMatch } from './dom.ts';
 
 type Listener = (event: Event) => void;
 type RootListener = (root: ShadowRoot) => void;
@@ -60,11 +59,9 @@ function heard(event: Event): void {
   // Each subscriber guards itself.
   if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) {
     // The control the browser clicks next, after a click with this path: the control of the innermost label the click
-    // went through, if any, unless the click is already on or in the control (an icon in a button), or on or in a link,
-    // button or field inside the label (the browser forwards no click from interactive content: only a label has a
-    // control), or the control is disabled. The path, not `closest()`: a label around a component holds the click on
-    // its shadow content too. Not a text node (a click dispatched on one).
-    const control = (path.find((target) => (target as Element).localName && isMatch(target as Element, 'input,select,textarea,button,label,a[href]')) as HTMLLabelElement | undefined)?.control;
+    // went through, if any, unless the click is already on or in the control (an icon in a button) or the control is
+    // disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
+    const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
     if ((forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null)) forwardedBy = event;
     subscribers.forEach((_, listener) => listener(event));
   }
