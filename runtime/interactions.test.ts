@@ -227,6 +227,15 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('counts a script\'s click on a field after a click on its label the page cancelled: the browser forwarded nothing', async () => {
+    const heap = startRuntime('label-cancelled');
+    const root = mount('<label for="opt" onclick="event.preventDefault()">Opt in</label><input type="checkbox" id="opt" name="opt">');
+    $(root, 'label').click();
+    $(root, '#opt').click();
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'input']);
+  });
+
   it('counts a click on a label once though the page\'s handler on the label clicks another element meanwhile', async () => {
     const heap = startRuntime('label-nested');
     const root = mount('<label for="tos">I agree</label><input type="checkbox" id="tos" name="tos"><button type="button">Log</button>');

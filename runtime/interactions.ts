@@ -3,7 +3,7 @@ import { pathOf, rootsOf } from './composed-tree.ts';
 import { attributeOf, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
-import { forwarded, listenToInteractions } from './shadow-roots.ts';
+import { forwarded, forwardedBy, listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { errorOnce } from './warn.ts';
 
@@ -29,8 +29,9 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
       if (!el) return;
       if (click) {
         // The control's first click since the label's. Only a click with a control to forward to replaces the record: one the
-        // page's handler on the label makes on another element comes before the forwarded click.
-        if (forwardedTo === el) return (forwardedTo = null);
+        // page's handler on the label makes on another element comes before the forwarded click. None when the page cancelled
+        // the label's click: read now, after all its listeners, ours and any registered after ours.
+        if (forwardedTo === el && !forwardedBy.defaultPrevented) return (forwardedTo = null);
         if (forwarded) {
           forwardedTo = forwarded;
           setTimeout(() => (forwardedTo = null));

@@ -23,6 +23,8 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
  * them all, autocapture and every runtime's markup tracker. Kept until the next event, as pathOf keeps its path.
  */
 export let forwarded: Element | null | undefined;
+/** The last click with a control to forward to: the browser forwards nothing when the page cancelled it. */
+export let forwardedBy: Event;
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
@@ -60,7 +62,7 @@ function heard(event: Event): void {
     // went through, if any, unless the click is already on or in the control (an icon in a button) or the control is
     // disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
     const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
-    forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null;
+    if ((forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null)) forwardedBy = event;
     subscribers.forEach((_, listener) => listener(event));
   }
 }

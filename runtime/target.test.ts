@@ -42,6 +42,7 @@ describe('describing a target', () => {
     ['custom fields (role textbox, searchbox) never', '<div role="searchbox"><div id="t" role="textbox">typed text</div></div>', undefined],
     ['a custom select with no role (react-select: the chosen option beside its combobox input) only under data-heap-redact-text', '<div data-heap-redact-text><div id="t" class="css-1dimb5e-singleValue">Typed</div><div><input role="combobox"></div></div>', '****'],
     ['a custom select inside the target is skipped', '<label id="t">Country <span role="combobox">Chosen</span></label>', 'Country'],
+    ['a live region inside the target (a screen reader\'s status, as react-select writes it) skipped', '<div id="t">Colour<span aria-live="polite" role="log">option Red, selected.</span></div>', 'Colour'],
     ['a field inside the target is skipped', '<label id="t">Name <input value="typed"> <textarea>typed too</textarea></label>', 'Name'],
   ];
   for (const [label, html, text] of textCases) {

@@ -14,8 +14,11 @@ const RAW_LIMIT = 256;
  * which some libraries give no role (Headless UI's Listbox). A list matches the same in any order: this one gzips best.
  */
 export const TYPED = `select,datalist,textarea,${IGNORE},[aria-haspopup=listbox],[role$=box]:not([role=checkbox]),[contenteditable]:not([contenteditable=false i])`;
-/** Besides, elements whose content is never text a visitor reads. */
-const SKIPPED = `script,style,template,noscript,input,iframe,object,${TYPED}`;
+/**
+ * Besides, elements whose content is never text a visitor reads, and live regions: a screen reader's announcements,
+ * often hidden (react-select's "option Red, selected."), not what names a click around them.
+ */
+const SKIPPED = `script,style,template,noscript,input,iframe,object,${TYPED},[aria-live]`;
 /** Elements that separate words when rendered, so their text is joined with a space. */
 const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 
