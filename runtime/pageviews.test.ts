@@ -162,6 +162,24 @@ describe('pageview autocapture', () => {
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, a, original]);
   });
 
+  it('sends a pageview when the visitor comes back to the page from the back/forward cache', async () => {
+    const heap = startRuntime('bfcache');
+    heap.track('Before');
+    // The visitor goes to another site and comes back with back: the browser restores this page as it was, no reload
+    // (a page the cache did not keep loads again, with its boot pageview).
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    heap.track('After');
+    // A first load's pageshow is no return: the boot pageview counted it.
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+    const events = await settle(heap);
+    expect(events.map((e) => e.name ?? e.type)).to.deep.equal(['pageview', 'Before', 'pageview', 'After']);
+    const [boot, , restored, after] = events;
+    expect(restored!.page!.url).to.equal(original);
+    expect(restored!.pageview_id).to.not.equal(boot!.pageview_id);
+    expect(after!.pageview_id).to.equal(restored!.pageview_id);
+  });
+
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {
     const heap = startRuntime('hash');
     const changed = new Promise<void>((resolve) => addEventListener('hashchange', () => resolve(), { once: true }));
