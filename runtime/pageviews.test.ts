@@ -180,6 +180,25 @@ describe('pageview autocapture', () => {
     expect(after!.pageview_id).to.equal(restored!.pageview_id);
   });
 
+  it('sends no pageview for a prerendered page until the visitor sees it', async () => {
+    // A page prerendered by speculation rules: the visitor may never open it.
+    // Firefox has no such property: the stub is then removed rather than put back.
+    const own = Object.getOwnPropertyDescriptor(Document.prototype, 'prerendering');
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => true });
+    let heap;
+    try {
+      heap = startRuntime('prerender');
+      expect(await settledOfType(heap, 'pageview')).to.deep.equal([]);
+    } finally {
+      if (own) Object.defineProperty(Document.prototype, 'prerendering', own);
+      else delete (Document.prototype as { prerendering?: boolean }).prerendering;
+    }
+    // The visitor opens it: the browser activates the page.
+    document.dispatchEvent(new Event('prerenderingchange'));
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original]);
+  });
+
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {
     const heap = startRuntime('hash');
     const changed = new Promise<void>((resolve) => addEventListener('hashchange', () => resolve(), { once: true }));
