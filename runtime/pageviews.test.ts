@@ -164,6 +164,8 @@ describe('pageview autocapture', () => {
 
   it('sends a pageview when the visitor comes back to the page from the back/forward cache', async () => {
     const heap = startRuntime('bfcache');
+    // The page's own scripts do not run again on a restore: what they set is kept, as a reload would set it again.
+    heap.addPageviewProperties({ section: 'home' });
     heap.track('Before');
     // The visitor goes to another site and comes back with back: the browser restores this page as it was, no reload
     // (a page the cache did not keep loads again, with its boot pageview).
@@ -178,6 +180,7 @@ describe('pageview autocapture', () => {
     expect(restored!.page!.url).to.equal(original);
     expect(restored!.pageview_id).to.not.equal(boot!.pageview_id);
     expect(after!.pageview_id).to.equal(restored!.pageview_id);
+    expect([restored!.properties, after!.properties]).to.deep.equal([{ section: 'home' }, { section: 'home' }]);
   });
 
   it('sends no pageview for a prerendered page until the visitor sees it', async () => {

@@ -73,14 +73,15 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // methods, a script that restored them). Without it, that listener is the window's, which fires no such event.
   // A check still due when the page goes away runs then, before the outbox's last flush (a capturing listener on the
   // window runs first): a hidden tab's timers wait a second or more, and a closed tab's never run.
-  // A page back from the back/forward cache is viewed again, as one the cache did not keep is with its boot pageview;
+  // A page back from the back/forward cache is viewed again, as one the cache did not keep is with its boot pageview
+  // (with the pageview properties the page's scripts set, which a reload would set again);
   // a prerendered page is first viewed when the visitor opens it (load sent no pageview before).
   const signals: [string, EventTarget?, ((event: Event) => unknown)?][] = [
     ['popstate'],
     ['hashchange'],
     ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation],
     ['pagehide', , check],
-    ['pageshow', , (event) => (event as PageTransitionEvent).persisted && runtime.trackPageview()],
+    ['pageshow', , (event) => (event as PageTransitionEvent).persisted && runtime.trackPageview({ properties: core.properties[1][0]() })],
     ['prerenderingchange', document, () => runtime.trackPageview()],
   ];
   for (const [type, target = globalThis, listener = schedule] of signals) target.addEventListener(type, listener, true);
