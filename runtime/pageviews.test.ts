@@ -191,6 +191,8 @@ describe('pageview autocapture', () => {
     let heap;
     try {
       heap = startRuntime('prerender');
+      // The page's scripts run while it is prerendered: what they set is the page's when it is opened.
+      heap.addPageviewProperties({ section: 'home' });
       expect(await settledOfType(heap, 'pageview')).to.deep.equal([]);
     } finally {
       if (own) Object.defineProperty(Document.prototype, 'prerendering', own);
@@ -198,8 +200,12 @@ describe('pageview autocapture', () => {
     }
     // The visitor opens it: the browser activates the page.
     document.dispatchEvent(new Event('prerenderingchange'));
-    const pageviews = await settledOfType(heap, 'pageview');
-    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original]);
+    heap.track('Opened');
+    const events = await settle(heap);
+    expect(events.map((e) => [e.name ?? e.type, e.page!.url, e.properties])).to.deep.equal([
+      ['pageview', original, { section: 'home' }],
+      ['Opened', original, { section: 'home' }],
+    ]);
   });
 
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {

@@ -73,16 +73,17 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // methods, a script that restored them). Without it, that listener is the window's, which fires no such event.
   // A check still due when the page goes away runs then, before the outbox's last flush (a capturing listener on the
   // window runs first): a hidden tab's timers wait a second or more, and a closed tab's never run.
-  // A page back from the back/forward cache is viewed again, as one the cache did not keep is with its boot pageview
-  // (with the pageview properties the page's scripts set, which a reload would set again);
-  // a prerendered page is first viewed when the visitor opens it (load sent no pageview before).
+  // A page back from the back/forward cache is viewed again, as one the cache did not keep is with its boot pageview;
+  // a prerendered page is first viewed when the visitor opens it (load sent no pageview before). Both keep the
+  // pageview properties the page's scripts set, which do not run again (a reload would set them again).
+  const viewed = () => runtime.trackPageview({ properties: core.properties[1][0]() });
   const signals: [string, EventTarget?, ((event: Event) => unknown)?][] = [
     ['popstate'],
     ['hashchange'],
     ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation],
     ['pagehide', , check],
-    ['pageshow', , (event) => (event as PageTransitionEvent).persisted && runtime.trackPageview({ properties: core.properties[1][0]() })],
-    ['prerenderingchange', document, () => runtime.trackPageview()],
+    ['pageshow', , (event) => (event as PageTransitionEvent).persisted && viewed()],
+    ['prerenderingchange', document, viewed],
   ];
   for (const [type, target = globalThis, listener = schedule] of signals) target.addEventListener(type, listener, true);
   return () => {
