@@ -75,7 +75,8 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // window runs first): a hidden tab's timers wait a second or more, and a closed tab's never run.
   // A page back from the back/forward cache is viewed again, as one the cache did not keep is with its boot pageview;
   // a prerendered page is first viewed when the visitor opens it (load sent no pageview before). Both keep the
-  // pageview properties the page's scripts set, which do not run again (a reload would set them again).
+  // pageview properties the page's scripts set, which do not run again (a reload would set them again). The document's
+  // prerenderingchange reaches the window's capturing listener, not the document's own (an image can shadow its method).
   const viewed = () => runtime.trackPageview({ properties: core.properties[1][0]() });
   const signals: [string, EventTarget?, ((event: Event) => unknown)?][] = [
     ['popstate'],
@@ -83,7 +84,7 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation],
     ['pagehide', , check],
     ['pageshow', , (event) => (event as PageTransitionEvent).persisted && viewed()],
-    ['prerenderingchange', document, viewed],
+    ['prerenderingchange', , viewed],
   ];
   for (const [type, target = globalThis, listener = schedule] of signals) target.addEventListener(type, listener, true);
   return () => {
