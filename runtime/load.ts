@@ -89,7 +89,9 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
       // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
       // An empty attribute is none, as when it applies later (markup-identity.ts): no warning for it.
       if (config.identity) runtime.identify(config.identity);
-      if (!config.disablePageviewAutocapture) runtime.trackPageview();
+      // Not while the page is prerendered (the visitor may never open it): pageviews.ts sends it when it is opened.
+      // Read as the DOM's (documentText): an image named `prerendering` is no prerendering. TypeScript's DOM lacks it.
+      if (!config.disablePageviewAutocapture && !(documentText as (name: string) => unknown)('prerendering')) runtime.trackPageview();
       // Registered once booted: dispose() does nothing before, so it never finds this unset.
       const stopFeatures = startFeatures(runtime);
       runtimes.set(envId, runtime);

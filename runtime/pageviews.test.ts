@@ -162,6 +162,52 @@ describe('pageview autocapture', () => {
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, a, original]);
   });
 
+  it('sends a pageview when the visitor comes back to the page from the back/forward cache', async () => {
+    const heap = startRuntime('bfcache');
+    // The page's own scripts do not run again on a restore: what they set is kept, as a reload would set it again.
+    heap.addPageviewProperties({ section: 'home' });
+    heap.track('Before');
+    // The visitor goes to another site and comes back with back: the browser restores this page as it was, no reload
+    // (a page the cache did not keep loads again, with its boot pageview).
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    heap.track('After');
+    // A first load's pageshow is no return: the boot pageview counted it.
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+    const events = await settle(heap);
+    expect(events.map((e) => e.name ?? e.type)).to.deep.equal(['pageview', 'Before', 'pageview', 'After']);
+    const [boot, , restored, after] = events;
+    expect(restored!.page!.url).to.equal(original);
+    expect(restored!.pageview_id).to.not.equal(boot!.pageview_id);
+    expect(after!.pageview_id).to.equal(restored!.pageview_id);
+    expect([restored!.properties, after!.properties]).to.deep.equal([{ section: 'home' }, { section: 'home' }]);
+  });
+
+  it('sends no pageview for a prerendered page until the visitor sees it', async () => {
+    // A page prerendered by speculation rules: the visitor may never open it.
+    // Firefox has no such property: the stub is then removed rather than put back.
+    const own = Object.getOwnPropertyDescriptor(Document.prototype, 'prerendering');
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => true });
+    let heap;
+    try {
+      heap = startRuntime('prerender');
+      // The page's scripts run while it is prerendered: what they set is the page's when it is opened.
+      heap.addPageviewProperties({ section: 'home' });
+      expect(await settledOfType(heap, 'pageview')).to.deep.equal([]);
+    } finally {
+      if (own) Object.defineProperty(Document.prototype, 'prerendering', own);
+      else delete (Document.prototype as { prerendering?: boolean }).prerendering;
+    }
+    // The visitor opens it: the browser activates the page.
+    document.dispatchEvent(new Event('prerenderingchange'));
+    heap.track('Opened');
+    const events = await settle(heap);
+    expect(events.map((e) => [e.name ?? e.type, e.page!.url, e.properties])).to.deep.equal([
+      ['pageview', original, { section: 'home' }],
+      ['Opened', original, { section: 'home' }],
+    ]);
+  });
+
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {
     const heap = startRuntime('hash');
     const changed = new Promise<void>((resolve) => addEventListener('hashchange', () => resolve(), { once: true }));

@@ -73,11 +73,18 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // methods, a script that restored them). Without it, that listener is the window's, which fires no such event.
   // A check still due when the page goes away runs then, before the outbox's last flush (a capturing listener on the
   // window runs first): a hidden tab's timers wait a second or more, and a closed tab's never run.
-  const signals: [string, EventTarget?, (() => unknown)?][] = [
+  // A page back from the back/forward cache is viewed again, as one the cache did not keep is with its boot pageview;
+  // a prerendered page is first viewed when the visitor opens it (load sent no pageview before). Both keep the
+  // pageview properties the page's scripts set, which do not run again (a reload would set them again). The document's
+  // prerenderingchange reaches the window's capturing listener, not the document's own (an image can shadow its method).
+  const viewed = () => runtime.trackPageview({ properties: core.properties[1][0]() });
+  const signals: [string, EventTarget?, ((event: Event) => unknown)?][] = [
     ['popstate'],
     ['hashchange'],
     ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation],
     ['pagehide', , check],
+    ['pageshow', , (event) => (event as PageTransitionEvent).persisted && viewed()],
+    ['prerenderingchange', , viewed],
   ];
   for (const [type, target = globalThis, listener = schedule] of signals) target.addEventListener(type, listener, true);
   return () => {
