@@ -376,6 +376,17 @@ describe('delivery', () => {
     for (const r of log.filter((r) => r.status === 200)) expect(r.bytes).to.be.at.most(4000);
   });
 
+  it('resends a batch answered 200 with an HTML page (a proxy, or the login page a redirect ended on), not the collector', async () => {
+    const envId = uniqueEnv('html200');
+    await setFaults(envId, [{ kind: 'status', status: 200, html: true, times: 1 }]);
+    const heap = startRuntime('html200', fast, envId);
+    for (let i = 0; i < 3; i++) heap.track('Behind a proxy', { i });
+    // Taken as an acknowledgement, the events were forgotten: none ever came.
+    await waitForEvents(envId, 3, { type: 'track' }, 15_000);
+    await expectExactlyOnce(envId, 3);
+    expect((await requestLog(envId)).map((r) => r.outcome)).to.deep.equal(['fault:status', 'stored']);
+  });
+
   it('resends after connection resets, and a batch stored before its reset is stored once', async () => {
     const envId = uniqueEnv('reset');
     await setFaults(envId, [{ kind: 'reset', times: 2 }, { kind: 'reset_after_store', times: 1 }]);
