@@ -376,6 +376,19 @@ describe('delivery', () => {
     for (const r of log.filter((r) => r.status === 200)) expect(r.bytes).to.be.at.most(4000);
   });
 
+  it('stops resending drop counts that a collector refuses as too large (413) even alone', async () => {
+    const envId = uniqueEnv('413-counts');
+    // Smaller than any request: a collector or proxy whose body limit is set far too low.
+    await setFaults(envId, [{ kind: 'max_bytes', bytes: 100 }]);
+    const heap = startRuntime('413-counts', fast, envId);
+    heap.track('Too large');
+    // The event is refused and dropped; then the count of it goes alone, and is refused too.
+    for (let i = 0; i < 400 && (await requestLog(envId)).length < 2; i++) await sleep(25);
+    await sleep(1500);
+    const refused = await requestLog(envId);
+    expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(2, 12);
+  });
+
   it('resends a batch answered 200 with an HTML page (a proxy, or the login page a redirect ended on), not the collector', async () => {
     const envId = uniqueEnv('html200');
     await setFaults(envId, [{ kind: 'status', status: 200, html: true, times: 1 }]);

@@ -207,7 +207,8 @@ export function createOutbox(
     // alone go round without a pause. A count an adoption raised meanwhile goes again.
     // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
     // request), and its events once acknowledged. Refused counts left there were sent again by a tab adopting it.
-    if (ok || (status === 400 && !rejectedIds)) {
+    // A 413 to counts alone refuses them too: they cannot be split, and were resent at once, hundreds of times a second.
+    if (ok || (status === 400 ? !rejectedIds : status === 413 && !chunk.length)) {
       for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
       journalSettle(ok ? chunk : [], drops);
     }
