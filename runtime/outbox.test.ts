@@ -766,6 +766,16 @@ describe('delivery', () => {
     });
   }
 
+  it('never sends a request that was being compressed when consent was denied', async () => {
+    const heap = startRuntime('deniedgzip', fast);
+    // Over 1 KB: compressed before it goes, which takes a task or more.
+    for (let i = 0; i < 5; i++) heap.track('Before denial', { i, pad: 'd'.repeat(500) });
+    heap.flush();
+    heap.setConsent('denied');
+    await sleep(500);
+    expect((await requestLog(heap.envId)).map((r) => r.events), 'requests after the denial').to.deep.equal([]);
+  });
+
   it('never sends what it was adopting from a dead tab when consent is denied meanwhile', async () => {
     const envId = uniqueEnv('deniedadopt');
     envs.push(envId);

@@ -185,6 +185,8 @@ export function createOutbox(
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
     // Uncompressed when compression fails.
     const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
+    // Consent denied while it was compressed forgot the request: it does not go.
+    if (!inFlight.has(chunk)) return;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
     keepaliveBytes += budget;
