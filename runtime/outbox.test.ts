@@ -376,6 +376,30 @@ describe('delivery', () => {
     for (const r of log.filter((r) => r.status === 200)) expect(r.bytes).to.be.at.most(4000);
   });
 
+  it('stops resending drop counts that a collector refuses as too large (413) even alone', async () => {
+    const envId = uniqueEnv('413-counts');
+    // Smaller than any request: a collector or proxy whose body limit is set far too low.
+    await setFaults(envId, [{ kind: 'max_bytes', bytes: 100 }]);
+    const heap = startRuntime('413-counts', fast, envId);
+    heap.track('Too large');
+    // The event is refused and dropped; then the count of it goes alone, and is refused too.
+    for (let i = 0; i < 400 && (await requestLog(envId)).length < 2; i++) await sleep(25);
+    await sleep(1500);
+    const refused = await requestLog(envId);
+    expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(2, 12);
+  });
+
+  it('resends a batch answered 200 with an HTML page (a proxy, or the login page a redirect ended on), not the collector', async () => {
+    const envId = uniqueEnv('html200');
+    await setFaults(envId, [{ kind: 'status', status: 200, html: true, times: 1 }]);
+    const heap = startRuntime('html200', fast, envId);
+    for (let i = 0; i < 3; i++) heap.track('Behind a proxy', { i });
+    // Taken as an acknowledgement, the events were forgotten: none ever came.
+    await waitForEvents(envId, 3, { type: 'track' }, 15_000);
+    await expectExactlyOnce(envId, 3);
+    expect((await requestLog(envId)).map((r) => r.outcome)).to.deep.equal(['fault:status', 'stored']);
+  });
+
   it('resends after connection resets, and a batch stored before its reset is stored once', async () => {
     const envId = uniqueEnv('reset');
     await setFaults(envId, [{ kind: 'reset', times: 2 }, { kind: 'reset_after_store', times: 1 }]);
@@ -741,6 +765,16 @@ describe('delivery', () => {
       expect(later.map((b) => b.dropped)).to.deep.equal([undefined]);
     });
   }
+
+  it('never sends a request that was being compressed when consent was denied', async () => {
+    const heap = startRuntime('deniedgzip', fast);
+    // Over 1 KB: compressed before it goes, which takes a task or more.
+    for (let i = 0; i < 5; i++) heap.track('Before denial', { i, pad: 'd'.repeat(500) });
+    heap.flush();
+    heap.setConsent('denied');
+    await sleep(500);
+    expect((await requestLog(heap.envId)).map((r) => r.events), 'requests after the denial').to.deep.equal([]);
+  });
 
   it('never sends what it was adopting from a dead tab when consent is denied meanwhile', async () => {
     const envId = uniqueEnv('deniedadopt');

@@ -185,6 +185,8 @@ export function createOutbox(
     // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
     // Uncompressed when compression fails.
     const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
+    // Consent denied while it was compressed forgot the request: it does not go.
+    if (!inFlight.has(chunk)) return;
     // What this request takes of the keepalive budget: nothing when it goes without keepalive.
     const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
     keepaliveBytes += budget;
@@ -207,7 +209,8 @@ export function createOutbox(
     // alone go round without a pause. A count an adoption raised meanwhile goes again.
     // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
     // request), and its events once acknowledged. Refused counts left there were sent again by a tab adopting it.
-    if (ok || (status === 400 && !rejectedIds)) {
+    // A 413 to counts alone refuses them too: they cannot be split, and were resent at once, hundreds of times a second.
+    if (ok || (status === 400 ? !rejectedIds : status === 413 && !chunk.length)) {
       for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
       journalSettle(ok ? chunk : [], drops);
     }

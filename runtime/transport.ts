@@ -1,6 +1,6 @@
 /**
  * What became of one request to the collector: the HTTP status (0 when the request failed on the network or timed
- * out), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined, NaN, or 0 or less), and the ids its
+ * out; 502 for a 2xx whose body is not JSON), the milliseconds the collector asked us to wait (Retry-After) when it did (else undefined, NaN, or 0 or less), and the ids its
  * answer's errors name, whatever the status (the outbox heeds them on a 400 only, and only those of the request's events).
  */
 export type Delivery = [status: number, retryAfterMs?: number, namedIds?: unknown[] | void];
@@ -38,10 +38,13 @@ export function createFetchTransport(endpoint: string): Transport {
       // usable ids the outbox bisects the batch instead.
       const ids = await res
         .json()
-        .then((body: { errors: { id?: unknown }[] }) => body.errors.map((e) => e.id))
+        .then((body: { errors?: { id?: unknown }[] }) => body.errors?.map((e) => e.id) ?? [])
         .catch(() => {});
-      // Without a readable Retry-After, NaN (the outbox then backs off on its own, as for a wait of 0 or less).
-      return [res.status, Math.min(ms, MAX_RETRY_AFTER_MS), ids];
+      // Without a readable Retry-After, NaN (the outbox then backs off on its own, as for a wait of 0 or less). A 2xx
+      // whose body is no JSON is not the collector's acknowledgement but a proxy's page, or the login page a redirect
+      // ended on (a POST redirected by 301, 302 or 303 arrives as a GET): a 502, retried. Taken as delivered, its
+      // events were forgotten, and no count told of them.
+      return [res.ok && !ids ? 502 : res.status, Math.min(ms, MAX_RETRY_AFTER_MS), ids];
     } catch {
       return [0];
     }

@@ -73,6 +73,11 @@ async function withFaults(ctx, req, res, body, receivedAt, entry, envId) {
     case 'status':
     case 'random': {
       const headers = fault.kind === 'status' && fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : undefined;
+      if (fault.kind === 'status' && fault.html) {
+        res.writeHead(fault.status, { 'Content-Type': 'text/html; charset=utf-8', ...headers });
+        res.end('<!doctype html><title>Sign in</title><h1>Sign in to continue</h1>');
+        return;
+      }
       const ids = fault.kind === 'status' && fault.ids ? fault.ids : [undefined];
       sendJson(res, fault.status, { errors: ids.map((id) => ({ ...(id ? { id } : {}), problem: `test fault: status ${fault.status}` })) }, headers);
       return;

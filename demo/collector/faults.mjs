@@ -6,7 +6,7 @@ import { HttpError } from './http-util.mjs';
 
 /**
  * What the batch route must do for one request.
- * @typedef {{ kind: 'status', status: number, retryAfter?: string, ids?: string[] }
+ * @typedef {{ kind: 'status', status: number, retryAfter?: string, ids?: string[], html?: boolean }
  *   | { kind: 'reject', errors: { index: number, id?: string, problem: string }[] }
  *   | { kind: 'max_bytes', bytes: number }
  *   | { kind: 'reset' } | { kind: 'reset_after_store' }
@@ -104,6 +104,12 @@ function matcherFor(r) {
       }
       // Event ids the answer's errors name whatever the request holds (a collector or proxy naming the wrong ones).
       if (r.ids !== undefined) fault.ids = stringList(r, 'ids');
+      // An HTML page at that status instead of the collector's JSON: a proxy's error page, or the login page a
+      // redirect to it ended on (a 200).
+      if (r.html !== undefined) {
+        if (typeof r.html !== 'boolean') throw new HttpError(400, 'html must be a boolean');
+        fault.html = r.html;
+      }
       return () => fault;
     }
     case 'reject': {

@@ -53,6 +53,17 @@ test('status rule with ids names those event ids in its errors, whatever the req
   assert.equal(await sendOne(env), 200);
 });
 
+test('status rule with html answers an HTML page at that status, storing nothing', async () => {
+  const env = await envWithFaults([{ kind: 'status', status: 200, times: 1, html: true }]);
+  const res = await c.post(makeBatch(env, [makeEvent()]));
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(await res.text(), /^<!doctype html>/);
+  assert.equal((await c.events(env)).length, 0);
+  assert.equal(await sendOne(env), 200);
+  assert.equal((await c.events(env)).length, 1);
+});
+
 test('reject rule answers 400 naming the events by name or id, storing nothing of that batch', async () => {
   const marked = makeEvent({ name: 'Fine' });
   const env = await envWithFaults([{ kind: 'reject', names: ['Bad'], ids: [marked.id] }]);
