@@ -26,9 +26,16 @@ export type Code = string | number;
 export const warnOnce: { (code: Code, message: Message): void; (message: Message): void } = (code: Code | Message, message?: Message) =>
   print('warn', code, message);
 
-/** Reports an error (a failing callback, a missing setting) on the console, once per code. */
-export const errorOnce: { (code: Code, message: Message, cause?: unknown): void; (message: Message): void } = (code: Code | Message, message?: Message, cause?: unknown) =>
-  print('error', code, message, cause);
+/**
+ * Reports an error (a failing callback, a missing setting) on the console, once per code. In the drop-in bundles'
+ * short form a cause may follow the message, which is then an array (`[n, ...values]`): a number followed by another
+ * argument is a code.
+ */
+export const errorOnce: { (code: Code, message: Message, cause?: unknown): void; (message: Message, cause?: unknown): void } = (
+  code: Code | Message,
+  message?: unknown,
+  cause?: unknown,
+) => print('error', code, message, cause);
 
 /**
  * Prints in call order: a numbered message waits for the texts, and so does every message after it; so does the
@@ -40,9 +47,11 @@ let catalog: Promise<Lazy | undefined> | undefined;
 /** heap-analytics-messages.js: the texts, the codes and the event log (runtime/warn-messages.ts in the sources). */
 type Lazy = typeof import('./warn-messages.ts');
 
-const print = (level: 'warn' | 'error', code: Code | Message, message: Message = code, cause?: unknown): void => {
-  // The short form: the code is the number heading the message.
-  if (typeof code === 'object') code = code[0] as number;
+const print = (level: 'warn' | 'error', code: Code | Message, message?: unknown, cause?: unknown): void => {
+  // The short form: the code is the number heading the message, and a second argument is errorOnce's cause.
+  if (typeof code === 'object') (cause = message), (message = code), (code = code[0] as number);
+  // A number alone stands for its code and its text.
+  message ??= code;
   if (seen.has(code)) return;
   seen.add(code);
   // A numbered message: its text's number and values. A number alone is a text without values: one level of flat()

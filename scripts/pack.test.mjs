@@ -410,6 +410,8 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     // An error with its cause, which the bundles pass as one number for the code and the text.
     const expectedErrors = await ourErrors(reference.log, 1);
     assert.deepEqual(expectedErrors.map((e) => e.split(' ').slice(0, 2).join(' ')), ['[heap-analytics] on-ready-callback-failed:']);
+    // The cause comes after the sentence, as the bundles must pass it too.
+    assert.match(expectedErrors[0] ?? '', /ready boom/);
     await reference.tab.close();
 
     for (const [label, head, body] of [

@@ -92,7 +92,7 @@ export function findMessages(code, file) {
     if (!arg) throw new Error(`warning catalog: no message argument in ${where}`);
     const literal = node.arguments[table[node.callee.name] - 1];
     const codeAt = literal.type === 'Literal' && typeof literal.value === 'string' ? { code: literal.value, codeStart: literal.start, codeEnd: literal.end } : {};
-    // Whether the message ends the call (no `cause` after it), so that it may take the code's place.
+    // Whether the message ends the call (no `cause` after it): if not, it is written as an array.
     const last = arg === node.arguments.at(-1);
     if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ ...codeAt, start: arg.start, end: arg.end, last, pieces: [arg.value], values: [], described: [] });
     else if (arg.type === 'TemplateLiteral') {
@@ -293,17 +293,17 @@ export function warningCatalog(root) {
         const { code: literal, codeStart, codeEnd, start, end, last, pieces, values } = message;
         const n = pieces ? catalog.texts.get(textFunction(message)) : false;
         if (n === undefined || (literal !== undefined && !catalog.codes.has(literal))) throw changed();
-        // A code of the same number as its text, before the message that ends the call, goes with it: the message
-        // alone stands for both (runtime/warn.ts), `n` or `[n, ...values]`.
-        const alone = last && literal !== undefined && catalog.codes.get(literal) === n;
+        // A code of the same number as its text goes with it: the message alone stands for both (runtime/warn.ts),
+        // `n` or `[n, ...values]`; `[n, ...values]` when a cause follows, which tells it from a code and a message.
+        const alone = literal !== undefined && catalog.codes.get(literal) === n;
         if (literal !== undefined && !alone) {
           out += `${code.slice(at, codeStart)}${catalog.codes.get(literal)}`;
           at = codeEnd;
         }
         if (n === false) continue;
         const from = alone ? codeStart : start;
-        // A message without values is its number alone.
-        const written = values.length ? `[${[n, ...values].join(', ')}]` : `${n}`;
+        // A message without values is its number alone, unless it stands for its code before a cause.
+        const written = values.length || (alone && !last) ? `[${[n, ...values].join(', ')}]` : `${n}`;
         // As many line breaks as the code and text had, so the lines of the source map still match.
         const lost = code.slice(from, end).split('\n').length - written.split('\n').length;
         out += `${code.slice(at, from)}${written}${'\n'.repeat(Math.max(0, lost))}`;

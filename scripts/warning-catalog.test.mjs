@@ -26,7 +26,7 @@ describe('warning catalog', () => {
     assert.deepEqual(found.map((f) => [f.code, f.pieces]), [[undefined, ['a']], ['b-c', undefined]]);
   });
 
-  it('passes a code and a text of one number once, when the message ends the call: `n` or `[n, ...values]`', () => {
+  it('passes a code and a text of one number once: `n` or `[n, ...values]`, and `[n]` before a cause', () => {
     const { texts, codes } = buildCatalog(ROOT);
     const plugin = warningCatalog(ROOT);
     plugin.buildStart();
@@ -44,10 +44,11 @@ describe('warning catalog', () => {
     assert.match(validate, new RegExp(`warnOnce\\(\\[${codes.get('event-name-truncated')}, MAX_EVENT_NAME, name\\.length\\]\\);`));
     // A code built from values keeps its place; its text is numbered on its own.
     assert.match(validate, /warnOnce\(`\$\{call\}-key-invalid`, \[\d+, call, value\]\);/);
-    // A cause after the message: the code stays, and the message without values is its number.
+    // A cause after the message: the message stands for the code too, as an array even without values (a number
+    // before a cause is a code).
     const failed = codes.get('capture-failed');
     const runtime = transform('runtime/runtime.ts');
-    assert.match(runtime, new RegExp(`errorOnce\\(${failed}, ${failed}, err\\);`));
+    assert.match(runtime, new RegExp(`errorOnce\\(\\[${failed}\\], err\\);`));
     // consent-invalid has two texts (api.ts's, met first, has its number): the other's number differs, so the code goes beside it.
     const consent = codes.get('consent-invalid');
     assert.match(transform('runtime/api.ts'), new RegExp(`warnOnce\\(\\[${consent}, consent\\]\\)`));
