@@ -136,8 +136,8 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
 
 /** Puts back a queueing `window.heap` when the runtime is disposed (its `dispose` calls this), so calls made meanwhile are kept. */
 export function uninstallGlobal(runtime: HeapRuntime): void {
-  if (typeof window === 'undefined') return;
-  claimants.delete(runtime);
+  // Only a runtime installGlobal() ran for (with a window) has anything to put back.
+  if (!claimants.delete(runtime)) return;
   const current = window.heap;
   if (isOurs(current) && current.envId === runtime.envId) {
     const queue = [] as unknown as unknown[] & Record<string, unknown>;
