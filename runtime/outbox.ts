@@ -200,13 +200,14 @@ export function createOutbox(
       // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
       offline = !status && (offline || globalThis.navigator?.onLine === false) ? PROBED : ONLINE;
       const ok = status >= 200 && status < 300;
+      const refused = status === 400 || status === 413;
       // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
       // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
       // alone go round without a pause. A count an adoption raised meanwhile goes again.
       // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
       // request), and its events once acknowledged. Refused counts left there were sent again by a tab adopting it.
       // A 413 to counts alone refuses them too: they cannot be split, and were resent at once, hundreds of times a second.
-      if (ok || (status === 400 ? !rejectedIds : status === 413 && !chunk.length)) {
+      if (ok || (refused && !rejectedIds && (status === 400 || !chunk.length))) {
         for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
         journalSettle(ok ? chunk : [], drops);
       }
@@ -216,7 +217,6 @@ export function createOutbox(
       } else {
         // Refused (400, 413): the events the collector named are dropped (named ids count only on a 400), or
         // else the one event a halving isolated. Failed otherwise: those out of attempts are.
-        const refused = status === 400 || status === 413;
         const kept: HeapEvent[] = [];
         const spent: HeapEvent[] = [];
         // Counts alone back off further at each failure: starting over at the first delay, an outage that outlasted the
