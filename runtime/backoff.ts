@@ -6,6 +6,5 @@
 export type BackoffOptions = [baseMs?: number, capMs?: number, random?: () => number];
 
 /** Delay in ms (not rounded: timers take fractions) before retry number `attempt`, from 1: exponential with full jitter, capped. */
-export function backoffDelay(attempt: number, [baseMs = 1000, capMs = 60_000, random = Math.random]: BackoffOptions = []): number {
-  return random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));
-}
+export const backoffDelay = (attempt: number, [baseMs = 1000, capMs = 60_000, random = Math.random]: BackoffOptions = []): number =>
+  random() * Math.min(capMs, baseMs * 2 ** (attempt - 1));

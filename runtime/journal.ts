@@ -181,8 +181,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     try {
       // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
       // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
-      // ask for the held locks every 20 s.
-      if (area) await (locks ? locks.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) : take(area));
+      // ask for the held locks every 20 s. Without Web Locks, the request is undefined and this tab takes alone.
+      if (area) await (locks?.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) ?? take(area));
     } catch {
       // Storage or locks failed mid-way: what was read is still adopted.
     }

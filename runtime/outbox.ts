@@ -1,5 +1,5 @@
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
-import { eventJson, forget, takeBatch, type DropCount, type DropCounts } from './batch.ts';
+import { eventJson, forget, takeBatch, type DropCounts } from './batch.ts';
 import { gzip } from './compress.ts';
 import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
@@ -176,80 +176,78 @@ export function createOutbox(
     report = randomNumericId();
     const chunk = queue.splice(0, n);
     inFlight.add(chunk);
-    void send(chunk, bytes, dropped, unload);
-    return true;
-  }
+    // Sends the batch (compressed when worth it) and settles what came of it.
+    void (async () => {
+      // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
+      // Uncompressed when compression fails.
+      const payload = (options.compress !== false && bytes.length >= 1024 && !unload && (await gzip(bytes).catch(() => {}))) || bytes;
+      // Consent denied while it was compressed forgot the request: it does not go.
+      if (!inFlight.has(chunk)) return;
+      // What this request takes of the keepalive budget: nothing when it goes without keepalive.
+      const budget = unload || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
+      keepaliveBytes += budget;
+      const [status, retryAfterMs, ids] = await transport(payload, payload !== bytes, budget > 0);
+      keepaliveBytes -= budget;
+      // The events a 400 refused by name. Ids of no event the request carried (a proxy's, or a request carrying drop
+      // counts alone) name none: kept as named, the request was resent at once, again and again.
+      const rejectedIds = status === 400 && chunk.some((e) => ids?.includes(e.id)) && ids;
 
-  /** Sends one batch (compressed when worth it) and settles what came of it. */
-  async function send(chunk: HeapEvent[], body: Uint8Array<ArrayBuffer>, dropped: DropCount[], keepalive?: boolean) {
-    // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
-    // Uncompressed when compression fails.
-    const payload = (options.compress !== false && body.length >= 1024 && !keepalive && (await gzip(body).catch(() => {}))) || body;
-    // Consent denied while it was compressed forgot the request: it does not go.
-    if (!inFlight.has(chunk)) return;
-    // What this request takes of the keepalive budget: nothing when it goes without keepalive.
-    const budget = keepalive || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
-    keepaliveBytes += budget;
-    const [status, retryAfterMs, ids] = await transport(payload, payload !== body, budget > 0);
-    keepaliveBytes -= budget;
-    // The events a 400 refused by name. Ids of no event the request carried (a proxy's, or a request carrying drop
-    // counts alone) name none: kept as named, the request was resent at once, again and again.
-    const rejectedIds = status === 400 && chunk.some((e) => ids?.includes(e.id)) && ids;
-
-    // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
-    // denial is sent after it).
-    if (!inFlight.delete(chunk)) return;
-    // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
-    // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
-    // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
-    offline = !status && (offline || globalThis.navigator?.onLine === false) ? PROBED : ONLINE;
-    const ok = status >= 200 && status < 300;
-    // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
-    // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
-    // alone go round without a pause. A count an adoption raised meanwhile goes again.
-    // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
-    // request), and its events once acknowledged. Refused counts left there were sent again by a tab adopting it.
-    // A 413 to counts alone refuses them too: they cannot be split, and were resent at once, hundreds of times a second.
-    if (ok || (status === 400 ? !rejectedIds : status === 413 && !chunk.length)) {
-      for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
-      journalSettle(ok ? chunk : [], drops);
-    }
-    if (ok) {
-      notBefore = countsFailed = 0;
-      chunkLimit = Math.min(maxBatch, chunkLimit * 2);
-    } else {
-      // Refused (400, 413): the events the collector named are dropped (named ids count only on a 400), or
-      // else the one event a halving isolated. Failed otherwise: those out of attempts are.
+      // What came of it: nothing once consent was denied meanwhile, which forgot the request (nothing from before the
+      // denial is sent after it).
+      if (!inFlight.delete(chunk)) return;
+      // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
+      // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
+      // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
+      offline = !status && (offline || globalThis.navigator?.onLine === false) ? PROBED : ONLINE;
+      const ok = status >= 200 && status < 300;
       const refused = status === 400 || status === 413;
-      const kept: HeapEvent[] = [];
-      const spent: HeapEvent[] = [];
-      // Counts alone back off further at each failure: starting over at the first delay, an outage that outlasted the
-      // retries had them sent every second or so for as long as it lasted.
-      let attempt = chunk.length ? 1 : ++countsFailed;
-      for (const e of chunk) {
-        // Neither a failed probe (offline now) nor a send as the page hides counts an attempt: one each time the
-        // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
-        const n = (attempts.get(e) ?? 0) + (keepalive || refused || offline ? 0 : 1);
-        attempts.set(e, n);
-        ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) ? kept : spent).push(e);
-        // The backoff follows the longest-failing event, the spent ones too: the collector has been failing as long
-        // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
-        attempt = Math.max(attempt, n);
+      // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
+      // made unreadable (Prototype.js's Array.prototype.toJSON turns them into a string) would sink every later batch, and
+      // alone go round without a pause. A count an adoption raised meanwhile goes again.
+      // The counts it carried leave the tab's record: rewritten with those still unacknowledged (one small write per
+      // request), and its events once acknowledged. Refused counts left there were sent again by a tab adopting it.
+      // A 413 to counts alone refuses them too: they cannot be split, and were resent at once, hundreds of times a second.
+      if (ok || (refused && !rejectedIds && (status === 400 || !chunk.length))) {
+        for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
+        journalSettle(ok ? chunk : [], drops);
       }
-      drop(refused ? 'rejected' : 'retries', spent);
-      requeue(kept);
-      if (!refused) {
-        // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
-        notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
-        persist(true);
-      } else if (!rejectedIds) {
-        // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
-        // request that carried only drop counts.
-        chunkLimit = Math.ceil(chunk.length / 2) || 1;
+      if (ok) {
+        notBefore = countsFailed = 0;
+        chunkLimit = Math.min(maxBatch, chunkLimit * 2);
+      } else {
+        // Refused (400, 413): the events the collector named are dropped (named ids count only on a 400), or
+        // else the one event a halving isolated. Failed otherwise: those out of attempts are.
+        const kept: HeapEvent[] = [];
+        const spent: HeapEvent[] = [];
+        // Counts alone back off further at each failure: starting over at the first delay, an outage that outlasted the
+        // retries had them sent every second or so for as long as it lasted.
+        let attempt = chunk.length ? 1 : ++countsFailed;
+        for (const e of chunk) {
+          // Neither a failed probe (offline now) nor a send as the page hides counts an attempt: one each time the
+          // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
+          const n = (attempts.get(e) ?? 0) + (unload || refused || offline ? 0 : 1);
+          attempts.set(e, n);
+          ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) ? kept : spent).push(e);
+          // The backoff follows the longest-failing event, the spent ones too: the collector has been failing as long
+          // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
+          attempt = Math.max(attempt, n);
+        }
+        drop(refused ? 'rejected' : 'retries', spent);
+        requeue(kept);
+        if (!refused) {
+          // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
+          notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
+          persist(true);
+        } else if (!rejectedIds) {
+          // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
+          // request that carried only drop counts.
+          chunkLimit = Math.ceil(chunk.length / 2) || 1;
+        }
       }
-    }
-    // The pump finds whether anything is left.
-    schedule(0);
+      // The pump finds whether anything is left.
+      schedule(0);
+    })();
+    return true;
   }
 
   function pump() {

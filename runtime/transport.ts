@@ -32,7 +32,6 @@ export function createFetchTransport(endpoint: string): Transport {
       // dropped within a second while the collector asked for seconds. No wait ahead is none: the outbox's own
       // backoff then (at most a second after a first failure).
       const header = res.headers.get('Retry-After');
-      const ms = +header! * 1000 || Date.parse(header!) - Date.now();
       // Reading the body to the end releases the browser's keepalive budget held by this request. A 400 may name the
       // events it refused (an id that is no string names none: the outbox compares them with its events' ids); without
       // usable ids the outbox bisects the batch instead.
@@ -40,11 +39,12 @@ export function createFetchTransport(endpoint: string): Transport {
         .json()
         .then((body: { errors?: { id?: unknown }[] }) => body.errors?.map((e) => e.id) ?? [])
         .catch(() => {});
-      // Without a readable Retry-After, NaN (the outbox then backs off on its own, as for a wait of 0 or less). A 2xx
+      // Without a readable Retry-After, NaN (the outbox then backs off on its own, as for a wait of 0 or less); a date's
+      // wait runs from when the answer was read, where the outbox starts it. A 2xx
       // whose body is no JSON is not the collector's acknowledgement but a proxy's page, or the login page a redirect
       // ended on (a POST redirected by 301, 302 or 303 arrives as a GET): a 502, retried. Taken as delivered, its
       // events were forgotten, and no count told of them.
-      return [res.ok && !ids ? 502 : res.status, Math.min(ms, MAX_RETRY_AFTER_MS), ids];
+      return [res.ok && !ids ? 502 : res.status, Math.min(+header! * 1000 || Date.parse(header!) - Date.now(), MAX_RETRY_AFTER_MS), ids];
     } catch {
       return [0];
     }
