@@ -113,6 +113,14 @@ describe('delivery', () => {
     for (const r of log) expect(r.bytes, 'body bytes').to.be.at.most(60_000);
   });
 
+  it('rounds a fractional batch-size up: 0.4 sends one event per request instead of hanging the page', async () => {
+    const heap = startRuntime('fraction', { ...fast, batchSize: 0.4 });
+    for (let i = 0; i < 3; i++) heap.track('Fraction', { i });
+    await expectExactlyOnce(heap.envId, 3);
+    const log = (await requestLog(heap.envId)).filter((r) => r.status === 200);
+    expect(log.map((r) => r.events)).to.deep.equal([1, 1, 1]);
+  });
+
   it('keeps the pageview and page of each event when one batch spans a navigation', async () => {
     const heap = startRuntime('spans', { ...fast, flushInterval: 200 });
     heap.track('Before');

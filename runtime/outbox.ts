@@ -76,8 +76,9 @@ export function createOutbox(
   const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes] = journal;
   const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
-  // in batches of up to MAX_BATCH (fewer requests, within the same body cap).
-  const batchSize = Math.min(1000, Math.round(positive(options.batchSize, 50)));
+  // in batches of up to MAX_BATCH (fewer requests, within the same body cap). Rounded up: 0.4 rounded made batches of
+  // no event, and saving them looped for ever, hanging the page.
+  const batchSize = Math.min(1000, Math.ceil(positive(options.batchSize, 50)));
   const maxBatch = options.batchSize === undefined ? MAX_BATCH : batchSize;
   const flushInterval = positive(options.flushInterval, 1000);
   // Past either cap the oldest events held are dropped and counted.
