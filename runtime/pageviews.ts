@@ -77,20 +77,21 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // a prerendered page is first viewed when the visitor opens it (load sent no pageview before). Both keep the
   // pageview properties the page's scripts set, which do not run again (a reload would set them again). The document's
   // prerenderingchange reaches the window's capturing listener, not the document's own (an image can shadow its method).
+  // Each is added and removed with the window's own method, as the outbox's are (dom.ts).
   const viewed = () => runtime.trackPageview({ properties: core.properties[1][0]() });
-  const signals: [string, EventTarget?, ((event: Event) => unknown)?][] = [
+  const signals: [string, ((event: Event) => unknown)?, EventTarget?][] = [
     ['popstate'],
     ['hashchange'],
-    ['currententrychange', (globalThis as { navigation?: EventTarget }).navigation],
-    ['pagehide', , check],
-    ['pageshow', , (event) => (event as PageTransitionEvent).persisted && viewed()],
-    ['prerenderingchange', , viewed],
+    ['currententrychange', , (globalThis as { navigation?: EventTarget }).navigation],
+    ['pagehide', check],
+    ['pageshow', (event) => (event as PageTransitionEvent).persisted && viewed()],
+    ['prerenderingchange', viewed],
   ];
-  for (const [type, target = globalThis, listener = schedule] of signals) target.addEventListener(type, listener, true);
+  for (const [type, listener = schedule, target = globalThis] of signals) globalThis.addEventListener?.call(target, type, listener, true);
   return () => {
     unsubscribe();
     historyListeners.delete(schedule);
-    for (const [type, target = globalThis, listener = schedule] of signals) target.removeEventListener(type, listener, true);
+    for (const [type, listener = schedule, target = globalThis] of signals) globalThis.removeEventListener?.call(target, type, listener, true);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
     // A script that put an original back has taken ours out: the next tracker must wrap again.
     if (!historyListeners.size && wrapped.every(([method, ...ours]) => ours.includes(history[method]))) {

@@ -60,8 +60,8 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       save();
     },
     () => {
-      // Read as at boot: corrupt or missing properties add nothing (spreading undefined copies nothing).
-      values = { ...stored(), ...values };
+      // This tab's over what the store holds, as a change is: corrupt or missing properties add nothing.
+      change(values);
       save();
     },
     sync,

@@ -79,9 +79,9 @@ type Context = [user: StoredUser, session: StoredSession, pageviewId: string, pa
 
 /**
  * What is left to do for an event: the call's properties still to validate (`true`), or the element interacted
- * with (runtime/interactions.ts), or nothing.
+ * with (runtime/interactions.ts), or nothing (undefined; false for properties validated at the call).
  */
-type Finish = true | CaptureTarget | undefined;
+type Finish = boolean | CaptureTarget | undefined;
 
 /** An event waiting to be finished: what the call could not leave for later. */
 type Pending = [context: Context, type: EventType, name: string | undefined, own: unknown, time: number, finish: Finish];
@@ -140,7 +140,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       } catch {
         // A getter or proxy that throws: validated now, where reading each key is guarded.
         own = cleanProps(own, 'track');
-        finish = undefined;
+        finish = false;
       }
     }
     const time = now();
