@@ -37,13 +37,13 @@ export function createRoots(
    */
   const waits = new Set<string>();
   const registry = globalThis.customElements;
-  let stopped = false;
+  let stopped: true | undefined;
   probe?.count('roots', () => roots.size);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
     const visited = new Set<Node>();
-    let removed = false;
+    let removed: true | undefined;
     for (const record of records) {
       const target = record.target;
       if (record.type === 'attributes') {
