@@ -29,7 +29,7 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   const viewed = new WeakMap<Element, string | null>();
   /** The control a label's click may be forwarded to next, when the element that click sent from holds it. */
   let forwardedTo: Element | null | undefined;
-  let booting = true;
+  let booted: true | undefined;
   probe?.start(runtime);
 
   const send = (el: Element, navigating?: boolean) => {
@@ -76,7 +76,7 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
 
   // Read as the DOM defines it: an image named `readyState` would answer (dom.ts), and the pageview markup parsed
   // while the page loads would send a second pageview.
-  const atBoot = () => booting || documentText('readyState') === 'loading';
+  const atBoot = () => !booted || documentText('readyState') === 'loading';
 
   // Every handler catches for itself, without a closure per call: the roots call two of them for every click and every added element.
   // The annotated element a DOM event sends from (the innermost on its path whose triggers include the event's type),
@@ -159,7 +159,7 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
     }
     // The page's load events, in this task still: ahead of what the page does once the tracker is ready.
     sendLoads();
-    booting = false;
+    booted = true;
   });
 
   return () => {

@@ -54,7 +54,7 @@ export function describeElement(el: Element): string {
 }
 
 /** The element's event name, truncated to the limit; null (with a warning for an empty one) when it has none. */
-export function readEventName(el: Element): string | null {
+export const readEventName = (el: Element): string | null => {
   const raw = attributeOf(el, EVENT);
   if (raw === null) return null;
   if (raw.trim() === '') {
@@ -66,7 +66,7 @@ export function readEventName(el: Element): string | null {
     return cut(raw, MAX_EVENT_NAME);
   }
   return raw;
-}
+};
 
 /**
  * Parses a JSON-object attribute (`data-heap-props`, `user-properties`, ...) into validated properties: the

@@ -37,15 +37,13 @@ export function createRoots(
    */
   const waits = new Set<string>();
   const registry = globalThis.customElements;
-  let stopped = false;
+  let stopped: true | undefined;
   probe?.count('roots', () => roots.size);
-  // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
-  const unlisten = listenToInteractions(onEvent, add);
 
   const observer = new MutationObserver((records) => {
     /** Subtrees this batch already visited: records inside them add nothing new. */
     const visited = new Set<Node>();
-    let removed = false;
+    let removed: true | undefined;
     for (const record of records) {
       const target = record.target;
       if (record.type === 'attributes') {
@@ -101,12 +99,12 @@ export function createRoots(
    * element is looked at anyway. A tree walker, not `querySelectorAll('*')`: a static list read with `forEach`, and a
    * query per added subtree, cost more than the work done on each element (bench/insert-ab.mjs).
    */
-  function walk(node: Node) {
+  const walk = (node: Node) => {
     for (let walker = Document.prototype.createTreeWalker.call(document, node, 1), el; (el = walker.nextNode()); ) meet(el as Element);
-  }
+  };
 
   /** Starts an element's own markup, and its shadow root (now or once its custom element is defined). */
-  function meet(el: Element) {
+  const meet = (el: Element) => {
     onUpdate(el, true);
     const tag = tagOf(el);
     const shadow = member(el, 'shadowRoot');
@@ -122,10 +120,10 @@ export function createRoots(
       };
       registry.whenDefined(tag).then(defined, defined);
     }
-  }
+  };
 
   /** Starts listening in a root (an element's shadow root, none when null) and walks what it holds, unless known. */
-  function add(root: Root | null) {
+  const add = (root: Root | null) => {
     if (!root || stopped || roots.has(root)) return;
     // The document's change and submit are heard already (the relay adds nothing there): no check for it.
     relayShadowRoot(root);
@@ -136,7 +134,9 @@ export function createRoots(
     // The walker reads no member of the root: the document answers `children` with an image or form of that name
     // (dom.ts), and the page's markup present at boot once went untracked.
     walk(root);
-  }
+  };
+  // Shadow roots attached after their host appeared (no mutation shows them) are found on first use.
+  const unlisten = listenToInteractions(onEvent, add);
 
   return [
     add,

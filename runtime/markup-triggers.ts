@@ -14,12 +14,12 @@ const SINGLE = new Map<string, Trigger[]>((['click', 'submit', 'change', 'view',
 export const BUTTON_INPUTS: ReadonlySet<string> = new Set(['button', 'submit', 'reset', 'image']);
 
 /** The trigger an element gets without `data-heap-trigger`: submit for forms, change for fields, click otherwise. */
-export function defaultTrigger(el: Element): Trigger {
+export const defaultTrigger = (el: Element): Trigger => {
   const tag = tagOf(el);
   if (tag === 'form') return 'submit';
   // An input's `type` is its attribute as the browser understood it: lower case, "text" when missing or unknown.
   return tag === 'select' || tag === 'textarea' || (tag === 'input' && !BUTTON_INPUTS.has((el as HTMLInputElement).type)) ? 'change' : 'click';
-}
+};
 
 /** The element's triggers: `data-heap-trigger` lists one or more (space or comma separated); unknown ones warn. */
 export const triggersOf = (el: Element): readonly Trigger[] => {
