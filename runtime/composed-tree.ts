@@ -1,5 +1,5 @@
 // Walking up from an element across shadow roots (each root to its host, or slotted content to its slot), without layout reads.
-import { isElement, nodeTypeOf, parentOf } from './dom.ts';
+import { isElement, member, nodeTypeOf, parentOf } from './dom.ts';
 
 /** The parent element of `el`, stepping from a shadow root to its host; null at the top. */
 export function composedParent(el: Element): Element | null {
@@ -12,9 +12,9 @@ export function composedParent(el: Element): Element | null {
  * passes through that slot and the shadow root's elements around it (an editable region among them).
  */
 export function flatParent(el: Element): Element | null {
-  const slot = el.assignedSlot;
-  // A form answers `assignedSlot` with its field of that name, which is inside it: the walk would go round in circles.
-  return slot?.localName === 'slot' ? slot : composedParent(el);
+  // The DOM's `assignedSlot`: a form answers with its field of that name, which is inside it, and the walk would go
+  // round in circles.
+  return member(el, 'assignedSlot') ?? composedParent(el);
 }
 
 /** True when `node` is a shadow root. */

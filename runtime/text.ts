@@ -1,6 +1,5 @@
 // Reads the visible-ish text of an element with a fixed budget: no innerText (it forces layout),
 // no unbounded textContent (a click on a page wrapper would copy the whole page).
-import { isShadowRoot } from './composed-tree.ts';
 import { attributeOf, isMatch, member, nodeTypeOf, tagOf } from './dom.ts';
 import { IGNORE, REDACT_TEXT, REDACTED } from './redact.ts';
 
@@ -35,10 +34,10 @@ export function readText(root: Element): string {
   // Once the budget is spent, this walk stops at its next node, and so does each walk it is in: the count and the
   // text only grow (the text by the spaces that close the elements it was in, no more).
   const visitChildren = (parent: Element, depth: number): void => {
-    // As rendered: an open shadow root's content instead of the host's children, a slot's assigned nodes. A form
-    // answers `shadowRoot` with its field of that name.
-    const shadow = parent.shadowRoot;
-    for (const node of tagOf(parent) === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : isShadowRoot(shadow) ? shadow.childNodes : (member(parent, 'childNodes') as NodeListOf<ChildNode>)) {
+    // As rendered: an open shadow root's content instead of the host's children, a slot's assigned nodes. The DOM's
+    // `shadowRoot`: a form answers with its field of that name.
+    const shadow: ShadowRoot | null = member(parent, 'shadowRoot');
+    for (const node of tagOf(parent) === 'slot' ? (parent as HTMLSlotElement).assignedNodes({ flatten: true }) : shadow ? shadow.childNodes : (member(parent, 'childNodes') as NodeListOf<ChildNode>)) {
       if (++visits > 200 || text.length >= RAW_LIMIT) return;
       const type = nodeTypeOf(node);
       if (type === 3) text += (node as Text).data;
