@@ -39,6 +39,7 @@ describe('describing a target', () => {
     ['a custom select (role combobox) never: it shows the chosen value', '<button id="t" role="combobox"><span>Chosen value</span></button>', undefined],
     ['a custom list of choices (role listbox) never: suggestions echo what was typed', '<ul role="listbox"><li role="option"><b id="t">alice smith</b></li></ul>', undefined],
     ['a select button with no role (aria-haspopup listbox, as Headless UI writes it) never: it shows the chosen value', '<button aria-haspopup="listbox"><span id="t">Chosen value</span></button>', undefined],
+    ['a select of no role, neither button nor link (a div with aria-haspopup listbox), never: it shows the chosen value', '<div aria-haspopup="listbox" tabindex="0"><span id="t">Chosen value</span></div>', undefined],
     ['custom fields (role textbox, searchbox) never', '<div role="searchbox"><div id="t" role="textbox">typed text</div></div>', undefined],
     ['a custom select with no role (react-select: the chosen option beside its combobox input) only under data-heap-redact-text', '<div data-heap-redact-text><div id="t" class="css-1dimb5e-singleValue">Typed</div><div><input role="combobox"></div></div>', '****'],
     ['a custom select inside the target is skipped', '<label id="t">Country <span role="combobox">Chosen</span></label>', 'Country'],

@@ -27,11 +27,11 @@ export const LINK = 'a[href],area[href]';
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
 /**
  * Every element a target's description cares about around it, and a few more: each of `TYPED`, `CONTROL` (links
- * included) and the markup below, in fewer and simpler selectors (any `href`, `role` or `contenteditable`), as it is
+ * included) and the markup below, in fewer and simpler selectors (any `href`, `role`, `contenteditable` or `aria-haspopup`), as it is
  * tested on every ancestor of every click and each selector costs there; the loop tests each exactly. A constant,
  * so the engine parses it once. The same in any order: this one gzips best.
  */
-const AROUND = `select,datalist,textarea,${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}],[href],[contenteditable],button,summary,label,[role]`;
+const AROUND = `select,datalist,textarea,${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}],[href],[contenteditable],button,summary,label,[role],[aria-haspopup]`;
 
 /**
  * What the markup on an element and its ancestors says about describing it, as a tuple (its members' names would
