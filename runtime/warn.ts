@@ -15,7 +15,8 @@ export type Message = string | number | readonly unknown[];
 /**
  * A warning's code, as docs/warnings.md lists them (the markup's in docs/markup.md). The sources write it; in the
  * drop-in bundles a code written as a literal becomes its number in heap-analytics-messages.js, which holds the codes
- * beside the texts.
+ * beside the texts, and one built from a value (`element-dormant-${method}`) keeps the value, its piece of text
+ * written `#n#` (the number of the piece among the codes), which the line puts back.
  */
 export type Code = string | number;
 
@@ -62,7 +63,7 @@ const print = (level: 'warn' | 'error', code: Code | Message, message?: unknown,
   // have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
   // describe() and summarize() would have (a 300-character event name is no help on the console).
   const line = (table?: Lazy) =>
-    `${typeof code === 'string' ? code : (table?.codes[code as number] ?? `warning #${code}`)}: ${
+    `${typeof code === 'string' ? code.replace(/#(\d+)#/, (token, n) => table?.codes[n] ?? token) : (table?.codes[code as number] ?? `warning #${code}`)}: ${
       typeof message === 'string'
         ? message
         : (table?.default[n as number]?.(...values) ??

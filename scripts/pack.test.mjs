@@ -370,9 +370,10 @@ const BAD_CALLS = `
   document.body.insertAdjacentHTML('beforeend', '<button id="buy" data-heap-event="Buy" data-heap-props="{not json, and longer than forty characters">Buy</button>');
   document.getElementById('buy').click();
   heap.onReady(() => { throw new Error('ready boom'); });
+  heap.init();
 `;
 /** How many of our warnings BAD_CALLS gives. */
-const BAD_WARNINGS = 10;
+const BAD_WARNINGS = 11;
 /** Our console errors (the first line of each: a stack names the script it ran in), once `count` have arrived. */
 async function ourErrors(log, count) {
   const deadline = Date.now() + 10_000;
@@ -406,6 +407,8 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
     assert.match(expected[0], /^\[heap-analytics\] event-name-empty: track\(\) got an empty event name/);
     // What the messages file describes when it prints: an exception, an element and an attribute's value.
     assert.match(expected[8], /: addEventProperties\(\) failed and was skipped: no prototype$/);
+    // A code built from a value, the value after its piece (the bundles number the piece).
+    assert.match(expected[10], /^\[heap-analytics\] unsupported-init: heap\.init\(\) is not supported/);
     assert.match(expected[9], /markup-json-invalid: data-heap-props on <button id="buy" data-heap-event="Buy"> is not a JSON object \("\{not json, and longer than forty charact\.\.\."\)/);
     // An error with its cause, which the bundles pass as one number for the code and the text.
     const expectedErrors = await ourErrors(reference.log, 1);

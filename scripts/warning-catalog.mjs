@@ -4,7 +4,8 @@
 // of them cost ~2 KB gzip, paid by every page although a well-used page never prints one. This plugin rewrites each
 // message argument into `[index, value, ...]` (the values still computed at the call; `index` alone without values)
 // and each code written as a literal into its number; a code whose text has its number (most) goes with its message,
-// `warnOnce([index, value, ...])`. It writes the texts, as functions of their values, and the codes, by number, to
+// `warnOnce([index, value, ...])`; a code built from one value keeps the value, its piece of text numbered too
+// (`#n#${method}`). It writes the texts, as functions of their values, and the codes, by number, to
 // dist/heap-analytics-messages.js. runtime/warn.ts loads that file, once, when the first such warning is printed,
 // and prints the same sentence the sources hold; the package's dist/esm keeps the texts inline.
 // A value written `describe(x)` (runtime/warn.ts), or with another of the DESCRIBERS below, goes as `x`, and the text
@@ -63,8 +64,9 @@ function walk(node, visit) {
  * The message arguments of one module, in source order: each a literal (its text pieces around the source of its
  * values, and which of them the text describes) or a pass-through identifier. Anything else is an error: a message
  * built elsewhere would silently keep its text.
- * A code written as a string literal comes with its message (`code`, where it is); a code built from values
- * (`${call}-key-invalid`) or passed on by name stays in the bundle.
+ * A code written as a string literal comes with its message (`code`, where it is); so does one built from a value
+ * and one piece of text (`pattern`: `${call}-key-invalid`); any other code built from values, or passed on by
+ * name, stays in the bundle.
  */
 export function findMessages(code, file) {
   const table = { ...MESSAGE_ARG, ...LOCAL_MESSAGE_ARG[file] };
@@ -92,6 +94,14 @@ export function findMessages(code, file) {
     if (!arg) throw new Error(`warning catalog: no message argument in ${where}`);
     const literal = node.arguments[table[node.callee.name] - 1];
     const codeAt = literal.type === 'Literal' && typeof literal.value === 'string' ? { code: literal.value, codeStart: literal.start, codeEnd: literal.end } : {};
+    // A code built from one value and one piece of text, either side of it (`element-dormant-${method}`,
+    // `${call}-key-invalid`): the piece is numbered like a literal code.
+    const [before, after] = literal.type === 'TemplateLiteral' && literal.expressions.length === 1 ? literal.quasis.map((q) => q.value.cooked) : [];
+    if (!before !== !after) {
+      const [value] = literal.expressions;
+      codeAt.pattern = { piece: before || after, first: !!before, value: code.slice(value.start, value.end) };
+      Object.assign(codeAt, { codeStart: literal.start, codeEnd: literal.end });
+    }
     // Whether the message ends the call (no `cause` after it): if not, it is written as an array.
     const last = arg === node.arguments.at(-1);
     if (arg.type === 'Literal' && typeof arg.value === 'string') found.push({ ...codeAt, start: arg.start, end: arg.end, last, pieces: [arg.value], values: [], described: [] });
@@ -107,7 +117,7 @@ export function findMessages(code, file) {
         described: values.map(([, described]) => described),
       });
     } else if (arg.type !== 'Identifier') throw new Error(`warning catalog: a message must be a string or template literal, or passed on by name, in ${where}`);
-    else if (codeAt.code !== undefined) found.push(codeAt);
+    else if (codeAt.codeStart !== undefined) found.push(codeAt);
   });
   return found;
 }
@@ -133,11 +143,14 @@ export function textFunction({ pieces, described }) {
 export function buildCatalog(root) {
   const texts = new Map();
   const codes = new Map();
+  /** The pieces of the codes built from a value, numbered among the codes. */
+  const patterns = new Map();
   let size = 0;
   const number = (map, key) => map.has(key) || map.set(key, size++);
   for (const file of sourceFiles(root)) {
     for (const message of findMessages(readFileSync(join(root, file), 'utf8'), file)) {
-      const { pieces, code } = message;
+      const { pieces, code, pattern } = message;
+      if (pattern) number(patterns, pattern.piece);
       const text = pieces && textFunction(message);
       if (text && code !== undefined && !texts.has(text) && !codes.has(code)) {
         texts.set(text, size);
@@ -147,7 +160,7 @@ export function buildCatalog(root) {
       if (code !== undefined) number(codes, code);
     }
   }
-  return { texts, codes };
+  return { texts, codes, patterns };
 }
 
 /** The entries of a table numbered by buildCatalog, each at its number (a hole where the other table has one). */
@@ -290,7 +303,15 @@ export function warningCatalog(root) {
       let at = 0;
       const changed = () => new Error(`warning catalog: ${file} changed during the build`);
       for (const message of messages) {
-        const { code: literal, codeStart, codeEnd, start, end, last, pieces, values } = message;
+        const { code: literal, codeStart, codeEnd, pattern, start, end, last, pieces, values } = message;
+        // A code built from a value has its piece's number in the piece's place, as `#n#` (runtime/warn.ts puts the
+        // piece back when it prints: the first such token of the code, so a value after it may hold anything).
+        if (pattern) {
+          if (!catalog.patterns.has(pattern.piece)) throw changed();
+          const token = `#${catalog.patterns.get(pattern.piece)}#`;
+          out += `${code.slice(at, codeStart)}\`${pattern.first ? `${token}\${${pattern.value}}` : `\${${pattern.value}}${token}`}\``;
+          at = codeEnd;
+        }
         const n = pieces ? catalog.texts.get(textFunction(message)) : false;
         if (n === undefined || (literal !== undefined && !catalog.codes.has(literal))) throw changed();
         // A code of the same number as its text goes with it: the message alone stands for both (runtime/warn.ts),
@@ -312,7 +333,7 @@ export function warningCatalog(root) {
       return { code: out + code.slice(at), map: null };
     },
     generateBundle() {
-      const table = `export default [${byNumber(catalog.texts).join(',\n')}];\nexport const codes = ${JSON.stringify(byNumber(catalog.codes))};\n`;
+      const table = `export default [${byNumber(catalog.texts).join(',\n')}];\nexport const codes = ${JSON.stringify(byNumber([...catalog.codes, ...catalog.patterns]))};\n`;
       this.emitFile({
         type: 'asset',
         fileName: MESSAGES_FILE,

@@ -42,8 +42,12 @@ describe('warning catalog', () => {
     assert.equal(texts.get('() => `track() got an empty event name; the event was dropped.`'), empty);
     assert.match(validate, new RegExp(`warnOnce\\(${empty}\\);`));
     assert.match(validate, new RegExp(`warnOnce\\(\\[${codes.get('event-name-truncated')}, MAX_EVENT_NAME, name\\.length\\]\\);`));
-    // A code built from values keeps its place; its text is numbered on its own.
-    assert.match(validate, /warnOnce\(`\$\{call\}-key-invalid`, \[\d+, call, value\]\);/);
+    // A code built from a value keeps the value, its piece of text numbered among the codes (`#n#`, either side of
+    // the value); its text is numbered on its own.
+    const { patterns } = buildCatalog(ROOT);
+    const keyInvalid = patterns.get('-key-invalid');
+    assert.match(validate, new RegExp(`warnOnce\\(\`\\$\\{call\\}#${keyInvalid}#\`, \\[\\d+, call, value\\]\\);`));
+    assert.match(transform('components/heap-analytics.ts'), new RegExp(`warnOnce\\(\`#${patterns.get('element-dormant-')}#\\$\\{method\\}\`, \\[\\d+, method\\]\\);`));
     // A cause after the message: the message stands for the code too, as an array even without values (a number
     // before a cause is a code).
     const failed = codes.get('capture-failed');
