@@ -72,7 +72,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let seq = 0;
   let bytes = 0;
   let drops: DropCounts = {};
-  let gone = false;
+  // Whether the tab left; undefined until it first does (read as a truth value only).
+  let gone: boolean | undefined;
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
 
