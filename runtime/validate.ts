@@ -195,7 +195,7 @@ export const isPropsObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? value);
 
 /** True for a consent decision: "granted", "pending" or "denied". */
-export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';
+export const isConsent = (value: unknown): value is Consent => value === 'pending' || value === 'granted' || value === 'denied';
 
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
 export const positive = (value: unknown, fallback: number): number => {
