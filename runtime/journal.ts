@@ -72,7 +72,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let seq = 0;
   let bytes = 0;
   let drops: DropCounts = {};
-  let gone = false;
+  // Whether the tab left; undefined until it first does (read as a truth value only).
+  let gone: boolean | undefined;
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
 
@@ -141,14 +142,15 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     const events: HeapEvent[] = [];
     const lost: DropCount[] = [];
     let corrupt = 0;
-    const take = async (area: Storage) => {
+    // Run only with an area (below).
+    const take = async () => {
       // Without Web Locks (or an answer from them), the heartbeat decides.
       const held = await locks?.query().then(
         (state) => new Set(state.held?.map((l) => l.name!)),
         () => {},
       );
       const now = Date.now();
-      for (const key of Object.keys(area)) {
+      for (const key of Object.keys(area!)) {
         // A tab's record, or one of its segments.
         const [, , recordTab, segmentTab] = shape.exec(key) ?? [];
         const tab = recordTab ?? segmentTab;
@@ -157,10 +159,10 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         // A tab is dead once its heartbeat is stale; one whose record is unreadable, or gone (it left no record,
         // or an earlier key of this round was its record), is dead too. A heartbeat ahead of the clock (set back since
         // that tab beat) is as stale as it is far: a dead tab's events waited until the clock caught up.
-        const info = parseJson(area.getItem(owner)) as TabRecord | null | undefined;
+        const info = parseJson(area!.getItem(owner)) as TabRecord | null | undefined;
         if (info?.hb && Math.abs(now - info.hb) <= (held ? 2_000 : STALE_MS)) continue;
-        const text = area.getItem(key);
-        area.removeItem(key);
+        const text = area!.getItem(key);
+        area!.removeItem(key);
         if (recordTab) {
           for (const [key, count] of Object.entries(info?.d ?? {})) {
             if (typeof count === 'number' && count > 0) lost.push([key, count]);
@@ -182,7 +184,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
       // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
       // ask for the held locks every 20 s. Without Web Locks, the request is undefined and this tab takes alone.
-      if (area) await (locks?.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take(area)) ?? take(area));
+      if (area) await (locks?.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) ?? take());
     } catch {
       // Storage or locks failed mid-way: what was read is still adopted.
     }

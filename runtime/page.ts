@@ -7,10 +7,10 @@ import type { PageContext } from './types.ts';
 export type PageUrl = Pick<URL, 'href' | 'pathname'>;
 
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
-export function readPage(
+export const readPage = (
   // `globalThis.` reads: the runtime also loads where there is no DOM.
   { url = globalThis.location, title, previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
-): PageContext {
+): PageContext => {
   if (title === undefined) {
     // The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. The first
     // <title> in document order is the one in the head, found early in the search. The DOM's own method: an image
@@ -25,4 +25,4 @@ export function readPage(
   if (referrer) page.referrer = scrub(referrer);
   if (previous_page !== undefined) page.previous_page = previous_page;
   return page;
-}
+};

@@ -21,7 +21,8 @@ export type CookieOptions = Pick<HeapConfig, 'cookieDomain' | 'secureCookie'>;
  * empty from then on; what is stored there (user, session, properties) lives in memory with its owner too.
  */
 export function createWebStore(area: () => Storage | undefined): KeyValueStore {
-  let failed = false;
+  // Undefined until the area first refused (read as a truth value only).
+  let failed: true | undefined;
   // Each function calls its method of the area with its arguments.
   return (['getItem', 'setItem', 'removeItem'] as const).map((method) => (...args: [string, string]) => {
     if (!failed) {

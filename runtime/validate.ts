@@ -117,7 +117,7 @@ export const cleanProps = (value: unknown, call?: string): Props | undefined => 
  */
 export const cleanValue = (value: unknown): PropValue | undefined =>
   // Number.isFinite answers false for anything but a number.
-  typeof value === 'string' ? cut(value, MAX_VALUE - 1) : typeof value === 'boolean' || Number.isFinite(value) ? (value as number | boolean) : undefined;
+  typeof value === 'string' ? cut(value, MAX_VALUE - 1) : Number.isFinite(value) || typeof value === 'boolean' ? (value as number | boolean) : undefined;
 
 /** Returns the identity as a string, or nothing (with a warning) when it is not one Heap would accept. */
 export const cleanIdentity = (value: unknown): string | void => {
@@ -195,7 +195,7 @@ export const isPropsObject = (value: unknown): value is Record<string, unknown> 
   typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? value);
 
 /** True for a consent decision: "granted", "pending" or "denied". */
-export const isConsent = (value: unknown): value is Consent => value === 'granted' || value === 'pending' || value === 'denied';
+export const isConsent = (value: unknown): value is Consent => value === 'pending' || value === 'granted' || value === 'denied';
 
 /** A positive finite number setting, or the default (with a warning when a bad value was given). */
 export const positive = (value: unknown, fallback: number): number => {

@@ -83,10 +83,10 @@ export const logEvent = (event: HeapEvent): void =>
   later((lazy) => (lazy ? lazy.logEvent(event) : write('log', () => event.type, event)));
 
 /** Runs `then` once heap-analytics-messages.js has loaded (or failed to) and everything printed before it is out. */
-function later(then: (lazy: Lazy | undefined) => void): void {
+const later = (then: (lazy: Lazy | undefined) => void): void => {
   catalog ??= import('./warn-messages.ts').catch(() => undefined);
   printed = (printed ?? catalog).then(() => catalog).then(then);
-}
+};
 
 const write = (level: 'warn' | 'error' | 'log', line: (table?: Lazy) => string, cause: unknown, table?: Lazy): void => {
   try {
