@@ -34,24 +34,24 @@ const FEATURES = [
     ['runtime/batch.ts', /\$\{\n    dropped\.length\n.*?\n  \}`;/s, '`;'],
   ]],
   ['a click through a label counted once (the click the browser forwards to its control is not counted again)', [
-    ['runtime/interactions.ts', '        const again = forwardedTo === el;\n        forwardedTo = forwarded;\n        if (forwardedTo) setTimeout(() => (forwardedTo = null));\n        if (again) return;', ''],
-    ['runtime/declarative.ts', '      if (forwardedTo === path[0]) return (forwardedTo = null);', ''],
+    ['runtime/interactions.ts', /        if \(forwardedTo === el && .*?\n        \}\n/s, ''],
+    ['runtime/declarative.ts', '      if (forwardedTo === path[0] && !forwardedBy.defaultPrevented) return (forwardedTo = null);', ''],
     ['runtime/declarative.ts', "      if (call(found, 'contains', forwarded)) {\n        forwardedTo = forwarded;\n        setTimeout(() => (forwardedTo = null));\n      }", ''],
-    ['runtime/shadow-roots.ts', /    forwarded = control && .*\n/, ''],
+    ['runtime/shadow-roots.ts', /    const control = .*\n    if \(\(forwarded = .*\n/, ''],
   ]],
   ['markup in the shadow roots of custom elements defined after they were inserted', [
     ['runtime/markup-roots.ts', /    else if \(tag\.includes\('-'\).*?\n    \}\n/s, '\n'],
   ]],
   ['view triggers on elements larger than the viewport (counted once they cover half of it)', [
     ['runtime/markup-view.ts', /      if \(intersecting && entry\.intersectionRatio < VISIBLE_SHARE\) \{.*?\n      \}\n/s, ''],
-    ['runtime/markup-view.ts', /        if \(share < 1\) \{.*?\n        \}\n/s, ''],
+    ['runtime/markup-view.ts', /      if \(share < 1\) \{.*?\n      \}\n/s, ''],
   ]],
   ['the debug overlay, fetched when the debug attribute is set', [
     ['components/heap-analytics.ts', 'void loadDebugOverlay(this);', ''],
   ]],
   ["the collector's Retry-After honoured", [
     ['runtime/transport.ts', "const header = res.headers.get('Retry-After');", ''],
-    ['runtime/transport.ts', 'const ms = +header! * 1000 || Date.parse(header!) - Date.now();', 'const ms = NaN;'],
+    ['runtime/transport.ts', 'Math.min(+header! * 1000 || Date.parse(header!) - Date.now(), MAX_RETRY_AFTER_MS)', 'NaN'],
   ]],
   ['a batch\'s shared context sent once ("common"; the wire figure grows)', [
     ['runtime/batch.ts', "  const hoist = n > 1 && shared;\n  const list = events.slice(0, n).map((e) => (hoist ? encode(e)[0] : eventJson(e)));\n  return [n, `${head}${hoist ? `,\"common\":${context}` : ''},\"events\":[${list}]}`];", '  const list = events.slice(0, n).map(eventJson);\n  return [n, `${head},"events":[${list}]}`];'],
