@@ -45,7 +45,15 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
   {
     name: 'an empty event name, a bad number and a bad boolean',
     markup: `<p data-heap-event=" " data-heap-number-n="49px" data-heap-boolean-b="yes">x</p>`,
-    expected: [['<p data-heap-event=" ">', 'event', null, ['click'], {}, ['markup-number-invalid', 'markup-boolean-invalid', 'markup-event-name-empty']]],
+    expected: [['<p data-heap-event=" ">', 'scope', null, [], {}, ['markup-number-invalid', 'markup-boolean-invalid', 'markup-event-name-empty', 'markup-scope-empty']]],
+  },
+  {
+    name: 'an empty event name a template left lends its properties, as the tracker does, and is no event inside a scope',
+    markup: `<section data-heap-event="" data-heap-prop-module="hero"><button data-heap-event="">Go</button></section>`,
+    expected: [
+      ['<section data-heap-event="">', 'scope', null, [], { module: 'hero' }, ['markup-event-name-empty', 'markup-scope-empty']],
+      ['<button data-heap-event="">', 'scope', null, [], {}, ['markup-event-name-empty']],
+    ],
   },
   {
     name: 'a scope with nothing annotated inside it',

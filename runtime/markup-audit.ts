@@ -25,7 +25,7 @@ export interface AuditEntry {
   element: Element;
   /** The element as it reads in the source: `<button id="buy" data-heap-event="Buy">`. */
   description: string;
-  /** `event` sends a track event; `scope` only lends properties; `pageview` declares pageview markup only. */
+  /** `event` sends a track event; `scope` only lends properties (so does an empty name); `pageview` declares pageview markup only. */
   kind: 'event' | 'scope' | 'pageview';
   /** The event name as it would be sent (truncated to the limit), or null. */
   event: string | null;
@@ -116,11 +116,13 @@ function auditElement(el: Element): AuditEntry {
   };
   const ignore: ProblemSink = () => {};
   const description = safeDescribe(el);
-  const hasEvent = el.hasAttribute(ATTR.event);
 
   // Own attributes first, collecting their problems; then the merged view without re-reporting ancestors'.
   const own = collectProblems(add, () => (hasOwnProps(el) ? readOwnProps(el) : {}));
-  const event = hasEvent ? collectProblems(add, () => readEventName(el)) : null;
+  const event = el.hasAttribute(ATTR.event) ? collectProblems(add, () => readEventName(el)) : null;
+  // An empty or blank name (a template's unfilled field) sends nothing: the tracker takes the element for a scope, as
+  // the audit does (its problem says so).
+  const hasEvent = event !== null;
   let triggers: Trigger[] = [];
   let properties = own;
   if (hasEvent) {
@@ -226,7 +228,7 @@ function readJson(el: Element, attr: string, value: string, sink: ProblemSink): 
 }
 
 function hasAnnotatedEventInside(el: Element): boolean {
-  for (const inner of elementsUnder(el)) if (inner !== el && inner.hasAttribute(ATTR.event)) return true;
+  for (const inner of elementsUnder(el)) if (inner !== el && inner.getAttribute(ATTR.event)?.trim()) return true;
   return false;
 }
 
