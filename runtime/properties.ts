@@ -51,8 +51,10 @@ export function createPropertyBag(store: KeyValueStore | undefined, key: string,
       save();
     },
     // Removed from what every tab saved: another tab's property that this tab had not yet read stayed on every event.
+    // A key no tab has changes nothing: no storage write, as for adding nothing.
     (k) => {
-      delete change()[k];
+      if (!(k in change())) return;
+      delete values[k];
       save();
     },
     (next = {}) => {
