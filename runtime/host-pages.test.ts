@@ -34,8 +34,9 @@ describe('host pages', () => {
     await withPrototypeJs(async () => {
       const heap = startRuntime('prototype-js', { maxEvents: 2, consent: 'pending', disablePageviewAutocapture: true });
       for (const name of ['First', 'Second', 'Third', 'Fourth']) heap.track(name);
-      // Held while consent is undecided: the two oldest go over the cap, and their count waits to be reported.
-      await sleep(50);
+      // Held while consent is undecided: the two oldest go over the cap (once saved, a task later: a loaded machine
+      // can take longer than a fixed pause, and a grant first sends all four), and their count waits to be reported.
+      for (let i = 0; i < 100 && heap.pending > 2; i++) await sleep(20);
       heap.setConsent('granted');
       heap.track('Fifth');
       for (let i = 0; i < 100 && (await storedEvents(heap.envId)).length < 3; i++) await sleep(50);

@@ -501,7 +501,9 @@ describe('delivery', () => {
 
   it('resends the same ids after an in-flight request is lost and the page reloads', async () => {
     const envId = uniqueEnv('inflight');
-    await setFaults(envId, [{ kind: 'hang', ms: 1500, times: 1 }]);
+    // Long enough for the reload to take the events over on a loaded machine: once the hung request is answered, the
+    // disposed tab's journal forgets them, and the reload has nothing left to resend (nothing lost, but nothing resent).
+    await setFaults(envId, [{ kind: 'hang', ms: 5000, times: 1 }]);
     const first = startRuntime('inflight', fast, envId);
     for (let i = 0; i < 5; i++) first.track('In flight', { i });
     // The page goes away while that request hangs: wait for the collector to have it (a fixed pause was too
@@ -512,7 +514,7 @@ describe('delivery', () => {
     const events = await expectExactlyOnce(envId, 5);
     // The lost request still completes on the collector's side; wait for it before counting.
     let ids = await receivedIds(envId);
-    for (let i = 0; i < 20 && ids.length < 10; i++) {
+    for (let i = 0; i < 60 && ids.length < 10; i++) {
       await sleep(100);
       ids = await receivedIds(envId);
     }
