@@ -90,7 +90,7 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this));
+      const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this), installGlobal);
       // Taken once: a further element of that env id is a second one, and load() warns of it.
       lastReleased = undefined;
       if (runtime) {
