@@ -352,6 +352,41 @@ describe('<heap-analytics>', () => {
     ]);
   });
 
+  it('honours the settings the classic snippet\'s heap.load(appid, config) kept, the stricter winning for privacy switches', async () => {
+    const envId = newEnv('snippetconfig');
+    // heap.load('...', {...}) of the classic snippet: the stub keeps the config on window.heap.config.
+    window.heap = Object.assign([], { appid: envId, config: { disableTextCapture: true, disablePageviewAutocapture: true } });
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20" disable-text-capture="false"></heap-analytics>`);
+    const button = document.createElement('button');
+    button.textContent = 'Secret label';
+    document.body.append(button);
+    try {
+      button.click();
+      el.track('Marker');
+      await waitForEvents(envId, 1, { name: 'Marker' });
+      const events = await storedEvents(envId);
+      // No boot pageview; the click without its text.
+      expect(events.map((e) => e.type)).to.deep.equal(['click', 'track']);
+      expect(JSON.stringify(events[0]!.target)).to.not.include('Secret label');
+    } finally {
+      button.remove();
+    }
+  });
+
+  it('honours the settings the newer snippet\'s heap.load(envId, config) kept, under the element\'s script config', async () => {
+    const envId = newEnv('snippetclientconfig');
+    window.heap = Object.assign([], { envId, clientConfig: { disablePageviewAutocapture: true, flushInterval: 60_000, shouldFetchServerConfig: false } });
+    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+    el.config = { endpoint: ENDPOINT, flushInterval: 20 };
+    el.setAttribute('env-id', envId);
+    document.body.append(el);
+    await el.ready;
+    el.track('Marker');
+    await waitForEvents(envId, 1, { name: 'Marker' });
+    expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
+    el.remove();
+  });
+
   it('lets the stricter of script config and attribute win for privacy switches', async () => {
     const envId = newEnv('stricter');
     const el = document.createElement('heap-analytics') as HeapAnalyticsElement;

@@ -165,7 +165,10 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
  * the name of a setting, so each is a key nothing reads (and `identity` is set below). Filtering them cost 45 B gzip.
  */
 function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
-  const config: Record<string, unknown> = { ...el.config };
+  // Under the element's config: what a Heap snippet's `heap.load(id, config)` kept (classic: `config`; newer:
+  // `clientConfig`). Settings of our names apply (disableTextCapture, secureCookie, ...); Heap's others are ignored.
+  const snippet = window.heap;
+  const config: Record<string, unknown> = { ...snippet?.config!, ...snippet?.clientConfig!, ...el.config };
   for (const { name, value } of el.attributes) {
     const key = camelCase(name);
     // For privacy switches the stricter of script config and attribute wins.
