@@ -326,6 +326,67 @@ describe('<heap-analytics>', () => {
     expect(pageview!.identity).to.equal('server-user');
   });
 
+  it('applies the calls a classic snippet queued before the boot pageview, which carries them; queued tracks come after it', async () => {
+    const envId = newEnv('snippetboot');
+    // The classic snippet's stub, called by the page before the element boots.
+    const stub = [] as unknown as unknown[] & Record<string, (...args: unknown[]) => void>;
+    for (const method of ['identify', 'addEventProperties', 'addPageviewProperties', 'addUserProperties', 'track']) stub[method] = (...args) => void stub.push([method, ...args]);
+    window.heap = stub;
+    stub.identify!('u1');
+    stub.addEventProperties!({ plan: 'pro' });
+    stub.addPageviewProperties!({ section: 'blog' });
+    stub.addUserProperties!({ seats: 3 });
+    stub.track!('Queued', { n: 1 });
+    // Set after the page's first event: not on the pageview, on the next event.
+    stub.addEventProperties!({ later: true });
+    stub.track!('Queued later', { n: 2 });
+    await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    await waitForEvents(envId, 2, { type: 'track' });
+    await waitForEvents(envId, 1, { type: 'pageview' });
+    // In capture order, which the ids keep.
+    const events = (await storedEvents(envId)).filter((e) => e.type !== 'identify' && e.type !== 'user_properties').sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(events.map((e) => [e.type, e.name, e.identity, e.properties])).to.deep.equal([
+      ['pageview', null, 'u1', { plan: 'pro', section: 'blog' }],
+      ['track', 'Queued', 'u1', { plan: 'pro', section: 'blog', n: 1 }],
+      ['track', 'Queued later', 'u1', { plan: 'pro', later: true, section: 'blog', n: 2 }],
+    ]);
+  });
+
+  it('honours the settings the classic snippet\'s heap.load(appid, config) kept, the stricter winning for privacy switches', async () => {
+    const envId = newEnv('snippetconfig');
+    // heap.load('...', {...}) of the classic snippet: the stub keeps the config on window.heap.config.
+    window.heap = Object.assign([], { appid: envId, config: { disableTextCapture: true, disablePageviewAutocapture: true } });
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20" disable-text-capture="false"></heap-analytics>`);
+    const button = document.createElement('button');
+    button.textContent = 'Secret label';
+    document.body.append(button);
+    try {
+      button.click();
+      el.track('Marker');
+      await waitForEvents(envId, 1, { name: 'Marker' });
+      const events = await storedEvents(envId);
+      // No boot pageview; the click without its text.
+      expect(events.map((e) => e.type)).to.deep.equal(['click', 'track']);
+      expect(JSON.stringify(events[0]!.target)).to.not.include('Secret label');
+    } finally {
+      button.remove();
+    }
+  });
+
+  it('honours the settings the newer snippet\'s heap.load(envId, config) kept, under the element\'s script config', async () => {
+    const envId = newEnv('snippetclientconfig');
+    window.heap = Object.assign([], { envId, clientConfig: { disablePageviewAutocapture: true, flushInterval: 60_000, shouldFetchServerConfig: false } });
+    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+    el.config = { endpoint: ENDPOINT, flushInterval: 20 };
+    el.setAttribute('env-id', envId);
+    document.body.append(el);
+    await el.ready;
+    el.track('Marker');
+    await waitForEvents(envId, 1, { name: 'Marker' });
+    expect((await storedEvents(envId)).map((e) => e.type)).to.deep.equal(['track']);
+    el.remove();
+  });
+
   it('lets the stricter of script config and attribute win for privacy switches', async () => {
     const envId = newEnv('stricter');
     const el = document.createElement('heap-analytics') as HeapAnalyticsElement;

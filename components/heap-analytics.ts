@@ -90,7 +90,7 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this));
+      const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this), installGlobal);
       // Taken once: a further element of that env id is a second one, and load() warns of it.
       lastReleased = undefined;
       if (runtime) {
@@ -165,7 +165,10 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
  * the name of a setting, so each is a key nothing reads (and `identity` is set below). Filtering them cost 45 B gzip.
  */
 function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
-  const config: Record<string, unknown> = { ...el.config };
+  // Under the element's config: what a Heap snippet's `heap.load(id, config)` kept (classic: `config`; newer:
+  // `clientConfig`). Settings of our names apply (disableTextCapture, secureCookie, ...); Heap's others are ignored.
+  const snippet = window.heap;
+  const config: Record<string, unknown> = { ...snippet?.config!, ...snippet?.clientConfig!, ...el.config };
   for (const { name, value } of el.attributes) {
     const key = camelCase(name);
     // For privacy switches the stricter of script config and attribute wins.

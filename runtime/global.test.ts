@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, forgetEnv, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { load } from './load.ts';
 import { installGlobal, uninstallGlobal } from './global.ts';
 
 // Heap's install snippets, reduced to what they leave on the page before the library arrives.
@@ -125,6 +126,40 @@ describe('window.heap and the install snippets', () => {
     // A stub called after boot (a cached page's snippet) runs at once.
     (window.heapReadyCb as { push(e: unknown): void }).push({ name: 'track', fn: () => (window.heap as { track(n: string): void }).track('Late stub') });
     await waitForEvents(runtime.envId, 1, { name: 'Late stub' });
+  });
+
+  it('given to load(), applies what the newer snippet queued before the boot pageview; queued events and onReady callbacks come after it', async () => {
+    const envId = uniqueEnv('bootqueue');
+    const stub = newerSnippet(envId);
+    const seen: string[] = [];
+    stub.identify!('dana');
+    stub.addEventProperties!({ plan: 'pro' });
+    stub.addPageviewProperties!({ section: 'blog' });
+    stub.onReady!(() => {
+      seen.push(`ready as ${(window.heap as { getIdentity(): string }).getIdentity()}`);
+      window.heap!.track('From onReady');
+    });
+    stub.track!('Queued');
+    stub.trackPageview!({ title: 'Virtual' });
+    const booted = load(envId, { endpoint: ENDPOINT, flushInterval: 20 }, installGlobal)!;
+    try {
+      expect(window.heap!.loaded).to.equal(true);
+      await booted.ready;
+      await waitForEvents(envId, 2, { type: 'track' });
+      await waitForEvents(envId, 2, { type: 'pageview' });
+      expect(seen).to.deep.equal(['ready as dana']);
+      // In capture order, which the ids keep.
+      const events = (await storedEvents(envId)).filter((e) => e.type === 'track' || e.type === 'pageview').sort((a, b) => (a.id < b.id ? -1 : 1));
+      expect(events.map((e) => [e.type, e.name ?? e.page!.title, e.identity, e.properties])).to.deep.equal([
+        ['pageview', document.title, 'dana', { plan: 'pro', section: 'blog' }],
+        ['track', 'Queued', 'dana', { plan: 'pro', section: 'blog' }],
+        ['pageview', 'Virtual', 'dana', { plan: 'pro' }],
+        ['track', 'From onReady', 'dana', { plan: 'pro' }],
+      ]);
+    } finally {
+      booted.dispose();
+      forgetEnv(envId);
+    }
   });
 
   it('runs a heapReadyCb entry queued by a replayed callback', async () => {

@@ -67,7 +67,7 @@ const isOurs = (value: unknown): value is HeapGlobal => (value as HeapGlobal | u
  * Makes `window.heap` the runtime's API, then replays calls that Heap's install snippets queued
  * before it loaded: `heap.push([name, ...args])` entries first, then `heapReadyCb` `{name, fn}` entries.
  */
-export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
+export function installGlobal(runtime: HeapRuntime, beforeEvents?: () => void): HeapGlobal | undefined {
   if (typeof window === 'undefined') return undefined;
   claimants.add(runtime);
   const previous = window.heap;
@@ -129,8 +129,11 @@ export function installGlobal(runtime: HeapRuntime): HeapGlobal | undefined {
       }
     },
   });
-  // Each queue's entries (a copy: replayed calls may queue more).
-  for (const [queued, run] of [[previous, global.push], [callbacks, readyCb.push]] as const) if (Array.isArray(queued)) queued.slice().forEach(run as (entry: unknown) => void);
+  // Each queue's entries (a copy: replayed calls may queue more). load()'s boot pageview (`beforeEvents`) goes out
+  // before the first queued event, so it carries what the calls before that set (names compared, never converted).
+  for (const [queued, run] of [[previous, global.push], [callbacks, readyCb.push]] as const) {
+    if (Array.isArray(queued)) queued.slice().forEach((entry) => (['track', 'trackPageview'].includes(entry?.name ?? entry?.[0]) && beforeEvents?.(), run(entry)));
+  }
   return global;
 }
 

@@ -42,8 +42,12 @@ export interface HeapRuntime extends HeapApi {
  */
 export const runtimes: Map<string, HeapRuntime> = ((globalThis as unknown as Record<symbol, Map<string, HeapRuntime>>)[Symbol.for('heap-analytics.runtimes')] ??= new Map());
 
-/** Boots the runtime for `envId`, or returns the one already booted for it (with a warning). */
-export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | undefined {
+/**
+ * Boots the runtime for `envId`, or returns the one already booted for it (with a warning). Given `installGlobal`
+ * (or any function of that form), it installs `window.heap` before the boot pageview: the calls a snippet queued apply
+ * first, and the pageview goes out before the first event they track.
+ */
+export function load(envId: string, config: RuntimeOptions = {}, install?: (runtime: HeapRuntime, beforeEvents: () => void) => unknown): HeapRuntime | undefined {
   try {
     if (typeof envId === 'string' && envId.trim()) {
       const existing = runtimes.get(envId);
@@ -89,12 +93,18 @@ export function load(envId: string, config: RuntimeOptions = {}): HeapRuntime | 
       // A server-rendered identity (the element's `identity` attribute) applies before the first pageview, so it carries it.
       // An empty attribute is none, as when it applies later (markup-identity.ts): no warning for it.
       if (config.identity) runtime.identify(config.identity);
-      // Not while the page is prerendered (the visitor may never open it): pageviews.ts sends it when it is opened.
-      // Read as the DOM's (documentText): an image named `prerendering` is no prerendering. TypeScript's DOM lacks it.
-      if (!config.disablePageviewAutocapture && !(documentText as (name: string) => unknown)('prerendering')) runtime.trackPageview();
       // Registered once booted: dispose() does nothing before, so it never finds this unset.
       const stopFeatures = startFeatures(runtime);
       runtimes.set(envId, runtime);
+      // The boot pageview, once. Not while the page is prerendered (the visitor may never open it): pageviews.ts sends
+      // it when it is opened. Read as the DOM's (documentText): an image named `prerendering` is no prerendering.
+      // TypeScript's DOM lacks it. It keeps the pageview properties set before it (a snippet's queued calls): they are
+      // this page's.
+      let sent = 0;
+      const pageview = () =>
+        sent++ || config.disablePageviewAutocapture || (documentText as (name: string) => unknown)('prerendering') || runtime.trackPageview({ properties: core.properties[1][0]() });
+      install?.(runtime, pageview);
+      pageview();
       return runtime;
     }
     errorOnce('env-id-missing', 'an env id is needed (the env-id attribute of <heap-analytics>, or the first argument of load()); nothing will be tracked.');

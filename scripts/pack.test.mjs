@@ -255,7 +255,7 @@ describe('the packed package', () => {
       export {};`);
     writeFileSync(join(scratch, 'app.ts'), `
       import { HeapAnalyticsElement } from '${PKG}/element';
-      import { load, type HeapConfig, type HeapEvent, type HeapApi } from '${PKG}/runtime';
+      import { installGlobal, load, type HeapConfig, type HeapEvent, type HeapApi } from '${PKG}/runtime';
       customElements.define('my-analytics', class extends HeapAnalyticsElement {});
       const el = document.querySelector('heap-analytics');
       el?.addEventListener('heap-event', (e) => { const type: HeapEvent['type'] = e.detail.type; });
@@ -267,6 +267,8 @@ describe('the packed package', () => {
       window.heap = [['track', 'Queued before load']];
       const config: HeapConfig = { endpoint: 'https://collect.example.com/v1/batch', flushInterval: 500 };
       const api: HeapApi | undefined = load('123', config);
+      // The snippet-aware boot: window.heap installed before the boot pageview.
+      load('456', config, installGlobal);
       export {};`);
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     const common = ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2022,dom,dom.iterable', '--types', '', '--skipLibCheck', 'false', '--skipDefaultLibCheck', 'define-only.ts', 'app.ts'];
