@@ -47,8 +47,13 @@ export const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
 /** How often the outbox looks for events left by closed tabs. */
 const ADOPT_EVERY_MS = 20_000;
-/** Failed attempts after which an event is dropped and counted. */
+/**
+ * An event is dropped and counted once it failed this many attempts in this page's life and was captured at least
+ * OUTAGE_MS ago, on the event clock: twelve attempts alone took 3 to 5 minutes of backoff (12 s at a Retry-After of
+ * 1 s), so an outage of a few minutes lost the events of an open tab.
+ */
 const MAX_ATTEMPTS = 12;
+const OUTAGE_MS = 3_600_000;
 /** What the outbox knows of the network. */
 const ONLINE = 0;
 const OFFLINE = 1;
@@ -228,7 +233,7 @@ export function createOutbox(
           // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
           const n = (attempts.get(e) ?? 0) + (unload || refused || offline ? 0 : 1);
           attempts.set(e, n);
-          ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) ? kept : spent).push(e);
+          ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS || now() - e.time < OUTAGE_MS) ? kept : spent).push(e);
           // The backoff follows the longest-failing event, the spent ones too: the collector has been failing as long
           // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
           attempt = Math.max(attempt, n);
