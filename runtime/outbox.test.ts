@@ -501,6 +501,24 @@ describe('delivery', () => {
     await expectExactlyOnce(envId, 200);
   });
 
+  it('counts the events of a burst past max-bytes that neither storage nor the unload requests took as the page left', async () => {
+    const envId = uniqueEnv('unloadcap');
+    envs.push(envId);
+    // 200 events of some 700 characters (140 KB) tracked right before the page navigates away, while the collector
+    // answers: storage takes the first 20 KB of them (max-bytes), the keepalive requests 60 KB.
+    const next = `/test/fixtures/tracker.html?env=${envId}&n=0`;
+    tab({ env: envId, n: 200, pad: 600, flush: 60_000, batch: 10, bytes: 20_000, next });
+    let delivered = 0;
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && delivered + (dropped.cap ?? 0) < 200; i++) {
+      await sleep(50);
+      delivered = (await storedEvents(envId, { type: 'track' })).length;
+      dropped = await drops(envId);
+    }
+    expect(delivered, 'delivered').to.be.above(0);
+    expect(delivered + (dropped.cap ?? 0), `${delivered} delivered, ${JSON.stringify(dropped)} dropped`).to.equal(200);
+  });
+
   it('keeps unload requests of non-ASCII text within the 64 KB keepalive budget, in bytes', async () => {
     const envId = uniqueEnv('unloadutf8');
     envs.push(envId);
