@@ -31,6 +31,8 @@ export type Journal = [
   clear: () => void,
   /** Approximate persisted bytes of the events still held. */
   bytes: () => number,
+  /** Whether an event is held (saved, or refused by storage and written again at leave or resync). */
+  holds: (event: HeapEvent) => boolean,
 ];
 
 /** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
@@ -211,5 +213,5 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     drops = {};
   };
 
-  return [append, settle, adopt, leave, resync, clear, () => bytes];
+  return [append, settle, adopt, leave, resync, clear, () => bytes, (e) => segmentOf.has(e)];
 }

@@ -111,9 +111,12 @@ describe('lifecycle', () => {
   it('loses nothing when the page is hidden again and again during an outage', async () => {
     const envId = uniqueEnv('hide-outage');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 1000 }]);
-    // A backoff long enough that only the hides send while the outage lasts.
-    const heap = startRuntime('hide-outage', { ...fast, retry: [60_000, 60_000] }, envId);
+    // A backoff long enough that only the hides send while the outage lasts. The events are an hour old by then, past
+    // which twelve failed attempts drop them.
+    let shift = 0;
+    const heap = startRuntime('hide-outage', { ...fast, retry: [60_000, 60_000], now: () => Date.now() + shift }, envId);
     for (let i = 0; i < 3; i++) heap.track('Outage', { i });
+    shift = 3_600_000;
     for (let i = 0; i < 100 && !(await requestLog(envId)).length; i++) await sleep(20);
     // On the prototype, where the runtime reads it (dom.ts).
     Object.defineProperty(Document.prototype, 'visibilityState', { value: 'hidden', configurable: true });

@@ -149,12 +149,25 @@ describe('delivery', () => {
     expect(gaps[4]).to.be.greaterThan(Math.min(gaps[0]!, gaps[1]!) * 3);
   });
 
+  it('rides out more failed attempts than twelve while the outage is shorter than an hour, losing nothing', async () => {
+    const envId = uniqueEnv('outage-hour');
+    // Thirty failures at 20 to 40 ms apart: the attempts of an hour at the 60 s backoff ceiling, in about a second.
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 30 }]);
+    const heap = startRuntime('outage-hour', { ...fast, retry: [20, 40] }, envId);
+    for (let i = 0; i < 3; i++) heap.track('Within the hour', { i });
+    await expectExactlyOnce(envId, 3);
+    expect(await drops(envId)).to.deep.equal({});
+    expect((await requestLog(envId)).map((r) => r.events)).to.deep.equal(Array(31).fill(3));
+  });
+
   it('reports what an outage longer than every retry dropped, with no new event to carry the count', async () => {
     const envId = uniqueEnv('outlasted');
-    // Twelve failed attempts drop the events; four more fail the request that carries only the count.
+    // Twelve failed attempts drop the events, captured an hour ago; four more fail the request that carries only the count.
     await setFaults(envId, [{ kind: 'status', status: 503, times: 16 }]);
-    const heap = startRuntime('outlasted', { ...fast, retry: [20, 40] }, envId);
+    let shift = 0;
+    const heap = startRuntime('outlasted', { ...fast, retry: [20, 40], now: () => Date.now() + shift }, envId);
     for (let i = 0; i < 3; i++) heap.track('Outlasted', { i });
+    shift = 3_600_000;
     let dropped: Record<string, number> = {};
     // Seventeen requests with backoffs of at most 40 ms take well under a second; a busy machine's timers may take
     // much longer, and a count that never comes fails all the same.
@@ -171,9 +184,11 @@ describe('delivery', () => {
     // Down for good (or a page CSP's connect-src that refuses the collector): every request fails.
     await setFaults(envId, [{ kind: 'status', status: 503 }]);
     // The top of the jitter range: the delays grow 20, 40, 80 ms ... to 400 ms and stay there.
-    const heap = startRuntime('outlasted-long', { ...fast, retry: [20, 400, () => 0.999] }, envId);
+    let shift = 0;
+    const heap = startRuntime('outlasted-long', { ...fast, retry: [20, 400, () => 0.999], now: () => Date.now() + shift }, envId);
     heap.track('Outlasted');
-    // Twelve attempts drop the event after about 3 s; the count alone is then retried.
+    shift = 3_600_000;
+    // Twelve attempts drop the event, captured an hour ago, after about 3 s; the count alone is then retried.
     let log = await requestLog(envId);
     for (let i = 0; i < 200 && log.length < 13; i++) {
       await sleep(50);
@@ -484,6 +499,24 @@ describe('delivery', () => {
     const next = `/test/fixtures/tracker.html?env=${envId}&n=0`;
     tab({ env: envId, n: 200, pad: 600, flush: 60_000, batch: 1000, next });
     await expectExactlyOnce(envId, 200);
+  });
+
+  it('counts the events of a burst past max-bytes that neither storage nor the unload requests took as the page left', async () => {
+    const envId = uniqueEnv('unloadcap');
+    envs.push(envId);
+    // 200 events of some 700 characters (140 KB) tracked right before the page navigates away, while the collector
+    // answers: storage takes the first 20 KB of them (max-bytes), the keepalive requests 60 KB.
+    const next = `/test/fixtures/tracker.html?env=${envId}&n=0`;
+    tab({ env: envId, n: 200, pad: 600, flush: 60_000, batch: 10, bytes: 20_000, next });
+    let delivered = 0;
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && delivered + (dropped.cap ?? 0) < 200; i++) {
+      await sleep(50);
+      delivered = (await storedEvents(envId, { type: 'track' })).length;
+      dropped = await drops(envId);
+    }
+    expect(delivered, 'delivered').to.be.above(0);
+    expect(delivered + (dropped.cap ?? 0), `${delivered} delivered, ${JSON.stringify(dropped)} dropped`).to.equal(200);
   });
 
   it('keeps unload requests of non-ASCII text within the 64 KB keepalive budget, in bytes', async () => {

@@ -47,8 +47,13 @@ export const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
 /** How often the outbox looks for events left by closed tabs. */
 const ADOPT_EVERY_MS = 20_000;
-/** Failed attempts after which an event is dropped and counted. */
+/**
+ * An event is dropped and counted once it failed this many attempts in this page's life and was captured at least
+ * OUTAGE_MS ago, on the event clock: twelve attempts alone took 3 to 5 minutes of backoff (12 s at a Retry-After of
+ * 1 s), so an outage of a few minutes lost the events of an open tab.
+ */
 const MAX_ATTEMPTS = 12;
+const OUTAGE_MS = 3_600_000;
 /** What the outbox knows of the network. */
 const ONLINE = 0;
 const OFFLINE = 1;
@@ -73,7 +78,7 @@ export function createOutbox(
   settleCaptures: () => void,
   now: () => number,
 ): Outbox {
-  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes] = journal;
+  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes, journalHolds] = journal;
   const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap). Rounded up: 0.4 rounded made batches of
@@ -141,8 +146,9 @@ export function createOutbox(
   /**
    * Writes newly accepted events to storage, off the caller's stack, then enforces the caps when `capped`: they bound
    * what waits while the collector cannot be reached (or consent is pending), so a burst while delivery works is
-   * kept whole, and only its part within `maxBytes` is saved. Saving first leaves no unsaved event to drop: saved
-   * after its drop, an event would outlive it, and a later tab would deliver it. Capped, every new event is saved
+   * kept whole, and only its part within `maxBytes` is saved (what is left of it as the page goes away is counted:
+   * `leave`). Saving first leaves no unsaved event to drop: saved after its drop, an event would outlive it, and a later
+   * tab would deliver it. Capped, every new event is saved
    * before the oldest go: the newest of a burst left unsaved were kept in memory alone, and lost uncounted with the tab.
    * The collector counts as unreachable from a failure to the next success (or flush), the retry's wait for an answer
    * included: events saved while a retry hung found max-bytes full, and were not saved at all.
@@ -228,7 +234,7 @@ export function createOutbox(
           // visitor switched tabs dropped events within seconds of an outage, long before the backoff's attempts ran out.
           const n = (attempts.get(e) ?? 0) + (unload || refused || offline ? 0 : 1);
           attempts.set(e, n);
-          ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS) ? kept : spent).push(e);
+          ((rejectedIds ? !rejectedIds.includes(e.id) : refused ? chunk.length > 1 : n < MAX_ATTEMPTS || now() - e.time < OUTAGE_MS) ? kept : spent).push(e);
           // The backoff follows the longest-failing event, the spent ones too: the collector has been failing as long
           // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
           attempt = Math.max(attempt, n);
@@ -305,10 +311,19 @@ export function createOutbox(
     offline = ONLINE;
     flush();
   };
-  const onPageHide = () => {
+  /**
+   * Persists and sends what it can as the page or the runtime goes away. What is then neither saved nor sent is lost
+   * with it, and counted (it went uncounted): a burst past max-bytes while the collector answered was saved only in part.
+   * Counted, they leave the queue: the page's hiding after pagehide, or its return from the back/forward cache, would
+   * send them too.
+   */
+  const leave = (gone?: boolean) => {
     flushOnUnload();
-    journalLeave((left = true));
+    drop('cap', queue.filter((e) => !journalHolds(e)));
+    queue = queue.filter(journalHolds);
+    journalLeave(gone);
   };
+  const onPageHide = () => leave((left = true));
   // Heard on the window unless a target is named; none under Node, where there is no page. visibilitychange is heard
   // where it is fired, on the document: not every browser lets it bubble up to the window. The state is read as the DOM
   // defines it: an embed named `visibilityState` would answer (dom.ts), and the flush on hiding, the last chance on
@@ -361,8 +376,7 @@ export function createOutbox(
       return [...inFlight, queue].flat().length;
     },
     () => {
-      flushOnUnload();
-      journalLeave();
+      leave();
       disposed = true;
       clearTimeout(sendTimer);
       clearInterval(adoptTimer);
