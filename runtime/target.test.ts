@@ -41,6 +41,8 @@ describe('describing a target', () => {
     ['a select button with no role (aria-haspopup listbox, as Headless UI writes it) never: it shows the chosen value', '<button aria-haspopup="listbox"><span id="t">Chosen value</span></button>', undefined],
     ['a select of no role, neither button nor link (a div with aria-haspopup listbox), never: it shows the chosen value', '<div aria-haspopup="listbox" tabindex="0"><span id="t">Chosen value</span></div>', undefined],
     ['custom fields (role textbox, searchbox) never', '<div role="searchbox"><div id="t" role="textbox">typed text</div></div>', undefined],
+    ['a custom number or date field (role spinbutton) never: it shows what was typed or chosen', '<div><span id="t" role="spinbutton" tabindex="0" aria-valuenow="1990">1990</span></div>', undefined],
+    ['a spinbutton inside the target is skipped', '<label id="t">Born <span role="spinbutton">1990</span></label>', 'Born'],
     ['a custom select with no role (react-select: the chosen option beside its combobox input) only under data-heap-redact-text', '<div data-heap-redact-text><div id="t" class="css-1dimb5e-singleValue">Typed</div><div><input role="combobox"></div></div>', '****'],
     ['a custom select inside the target is skipped', '<label id="t">Country <span role="combobox">Chosen</span></label>', 'Country'],
     ['a live region inside the target (a screen reader\'s status, as react-select writes it) skipped', '<div id="t">Colour<span aria-live="polite" role="log">option Red, selected.</span></div>', 'Colour'],
