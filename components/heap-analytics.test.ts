@@ -175,6 +175,29 @@ describe('<heap-analytics>', () => {
     next.remove();
   });
 
+  it('applies the consent attribute of a new element that replaces the old one in one render when it says something else', async () => {
+    const envId = newEnv('replacedconsent');
+    const old = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="granted" flush-interval="20"></heap-analytics>`);
+    const parent = old.parentNode!;
+    const runtime = old.runtime;
+    // The visitor refuses; the app renders the element anew with the decision (a key that changed with it).
+    const replace = (consent: string) => {
+      parent.querySelector('heap-analytics')!.remove();
+      const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['consent', consent], ['flush-interval', '20']]) el.setAttribute(name!, value!);
+      parent.append(el);
+      return el;
+    };
+    const denied = replace('denied');
+    expect(denied.runtime === runtime).to.equal(true);
+    expect(denied.getConsent()).to.equal('denied');
+    expect(document.cookie).to.not.include(`hpa_${envId}`);
+    // The same decision rendered again by a new element does not undo what the visitor decided through the API since.
+    window.heap!.setConsent('granted');
+    expect(replace('denied').getConsent()).to.equal('granted');
+    parent.querySelector('heap-analytics')!.remove();
+  });
+
   it('re-emits events in the order they were captured, off the caller\'s stack', async () => {
     const envId = newEnv('order');
     const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} disable-pageview-autocapture></heap-analytics>`);

@@ -12,6 +12,8 @@ import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
 /** The runtime the last disconnected element released (it is disposed a microtask later unless an element takes it). */
 let lastReleased: HeapRuntime | undefined;
+/** The consent attribute of the element that released it, as it was then (null: none). */
+let releasedConsent: string | null;
 
 // Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads (the
 // class extends an empty one).
@@ -49,8 +51,6 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
 
   #runtime?: HeapRuntime;
   #released?: HeapRuntime;
-  /** The consent attribute's value if it changed since the last disconnection (null: removed): put back, the element applies it. */
-  #detachedConsent?: string | null;
   #unsubscribe?: () => void;
   #resolveReady!: (booted: boolean) => void;
   #appliedIdentity = createAppliedIdentity();
@@ -90,7 +90,8 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       // load() reports a missing env id, and the element stays dormant.
-      const runtime = (runtimes.get(envId) === lastReleased && lastReleased) || load(envId, readSettings(this), installGlobal);
+      const taken = runtimes.get(envId) === lastReleased && lastReleased;
+      const runtime = taken || load(envId, readSettings(this), installGlobal);
       // Taken once: a further element of that env id is a second one, and load() warns of it.
       lastReleased = undefined;
       if (runtime) {
@@ -112,12 +113,15 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
         // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
         queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
         this.#resolveReady(true);
-        // A consent the page set while the element was detached applies to the runtime it takes back; an attribute
-        // left as it was does not undo what the page decided through the API since (a framework moving the element).
         // A tracker booted anew (the element's stopped while it was out) is a reload: the attributes apply to it again
         // (in memory, or with consent pending, it kept nothing).
         if (runtime !== this.#released) this.#appliedIdentity = {};
-        else if (this.#detachedConsent != null) runtime.setConsent(this.#detachedConsent as never);
+        // A tracker taken back takes a consent attribute that says something else than the releasing element's did:
+        // changed while this element was out, or a new element a framework rendered with the visitor's new decision.
+        // One that says the same does not undo what the page decided through the API since (an element moved or
+        // rendered again); a removed one is no decision.
+        const consent = attributeOf(this, 'consent');
+        if (taken && consent != null && consent !== releasedConsent) runtime.setConsent(consent as never);
         this.#applyIdentity();
       }
       void loadDebugOverlay(this);
@@ -131,8 +135,8 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
   disconnectedCallback() {
     // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
     const runtime = (this.#released = this.#runtime);
-    this.#detachedConsent = undefined;
     if (!runtime) return;
+    releasedConsent = attributeOf(this, 'consent');
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
     this.#unsubscribe!();
@@ -147,10 +151,10 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
     // An attribute written again with the value it had did not change: a framework re-rendering every attribute would
     // otherwise undo the consent the visitor gave through the API since (denied, then granted again by the render).
     if (old === value) return;
-    // A removed consent attribute is no decision: consent stays as it was, as for one removed while detached.
+    // A removed consent attribute is no decision: consent stays as it was, as for one removed while detached. One
+    // changed while detached applies when the element is put back.
     if (name !== 'consent') this.#runtime && this.#applyIdentity();
-    else if (!this.#runtime) this.#detachedConsent = value;
-    else if (value != null) this.#runtime.setConsent(value as never);
+    else if (value != null) this.#runtime?.setConsent(value as never);
   }
 
   /** Call with a runtime: the function reads the attribute values through the element's own accessors. */

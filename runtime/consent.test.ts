@@ -117,6 +117,20 @@ describe('consent', () => {
     expect(await requestLog(envId)).to.deep.equal([]);
   });
 
+  it('denied at boot removes what an earlier, granted visit left, and sends nothing', async () => {
+    const envId = env('deniedlater');
+    const first = startRuntime('deniedlater', quiet, envId);
+    first.addEventProperties({ earlier: true });
+    first.dispose();
+    expect(traces(envId).length).to.be.greaterThan(1);
+    // The visitor withdrew consent since: the consent tool says so at this load, and GPC does as a denial.
+    const heap = startRuntime('deniedlater', { ...quiet, consent: 'denied' }, envId);
+    heap.track('Denied');
+    await sleep(300);
+    expect(traces(envId)).to.deep.equal([]);
+    expect(await requestLog(envId)).to.deep.equal([]);
+  });
+
   it('denied removes only its own env id\'s traces, not those of env ids that start with it, whose tabs it does not adopt either', async () => {
     const envId = env('own');
     // Keys are named after the env id: these start with the denied env's, and one looks like its segments, one like its tab records.

@@ -12,11 +12,11 @@ export const readPage = (
   { url = globalThis.location, title, previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
 ): PageContext => {
   if (title === undefined) {
-    // The document's title: `****` under `<title data-heap-redact-text>`, emails and card numbers scrubbed. The first
-    // <title> in document order is the one in the head, found early in the search. The DOM's own method: an image
-    // named `querySelector` answers the document's (dom.ts).
+    // The document's title: `****` under `data-heap-redact-text` (on the title, or on `<head>` or `<html>` around it),
+    // emails and card numbers scrubbed. The first <title> in document order is the one in the head, found early in the
+    // search. The DOM's own method: an image named `querySelector` answers the document's (dom.ts).
     title = documentText('title');
-    title = title ? (Document.prototype.querySelector.call(document, 'title')?.hasAttribute(REDACT_TEXT) ? REDACTED : sanitize(title, MAX_TITLE - 1)) : '';
+    title = title ? (Document.prototype.querySelector.call(document, 'title')?.closest(`[${REDACT_TEXT}]`) ? REDACTED : sanitize(title, MAX_TITLE - 1)) : '';
   }
   const referrer = documentText('referrer');
   // An email or card number in a query string (a sign-up link, say) or a path (`/users/alice@example.com`) never leaves the page.

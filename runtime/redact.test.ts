@@ -85,6 +85,26 @@ describe('redaction controls, as they reach the collector', () => {
     }
   });
 
+  it('data-heap-redact-text on <html> or <head> (the whole page or its head redacted) sends the page title as **** too', async () => {
+    const title = document.querySelector('title') ?? document.head.appendChild(document.createElement('title'));
+    const before = title.textContent;
+    try {
+      title.textContent = 'Account of Alice Smith';
+      for (const around of [document.documentElement, document.head]) {
+        around.setAttribute('data-heap-redact-text', '');
+        const heap = startRuntime('titlearound');
+        heap.track('Seen');
+        around.removeAttribute('data-heap-redact-text');
+        expect((await settle(heap)).map((e) => e.page!.title)).to.deep.equal(['****', '****']);
+        expect(await allBodies(heap.envId)).to.not.include('Alice');
+      }
+    } finally {
+      document.documentElement.removeAttribute('data-heap-redact-text');
+      document.head.removeAttribute('data-heap-redact-text');
+      title.textContent = before;
+    }
+  });
+
   it('data-heap-redact-attributes drops the listed attributes (class and href too, never id) for the element and everything inside', async () => {
     const heap = startRuntime('redactattrs');
     const root = mount(`<section class="people" data-heap-redact-attributes="data-user, HREF,class,id,aria-label">

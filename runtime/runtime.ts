@@ -105,6 +105,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const allowed = () => consent === 'granted';
   // The storage settings go through under their own names.
   const [userStore, localStore, storageArea, wipeStorage] = createPersistence(options, base, allowed);
+  // Denied at boot (the visitor withdrew consent since, or a GPC signal): what an earlier visit stored goes, as a denial does.
+  if (consent === 'denied') wipeStorage();
   const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(userStore, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
   // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.

@@ -31,7 +31,7 @@ const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
  * tested on every ancestor of every click and each selector costs there; the loop tests each exactly. A constant,
  * so the engine parses it once. The same in any order: this one gzips best.
  */
-const AROUND = `select,datalist,textarea,${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}],[href],[contenteditable],button,summary,label,[role],[aria-haspopup]`;
+const AROUND = `select,datalist,textarea,output,${IGNORE},[${NAMED}],[${REDACT_ATTRIBUTES}],[${REDACT_TEXT}],[href],[contenteditable],button,summary,label,[role],[aria-haspopup]`;
 
 /**
  * What the markup on an element and its ancestors says about describing it, as a tuple (its members' names would
