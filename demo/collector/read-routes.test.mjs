@@ -146,6 +146,16 @@ test('drop reports with an id count once per id and reason, whatever rides with 
   });
 });
 
+test('drop counts past what SQLite can sum still read: one client cannot break the drop counter of its env id', async () => {
+  const env = newEnvId();
+  // Each count is valid; together they pass 2^63, where SQLite's sum() throws.
+  const dropped = Array.from({ length: 1100 }, (_, i) => ({ reason: 'cap', count: Number.MAX_SAFE_INTEGER, id: `r${i}` }));
+  await send(env, [], { dropped });
+  const res = await fetch(`${c.base}/v1/drops?env_id=${env}`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { drops: [{ reason: 'cap', count: 1100 * Number.MAX_SAFE_INTEGER }] });
+});
+
 test('order=desc lists events newest first; since limits counts; envs lists the env ids with events', async () => {
   const env = newEnvId();
   const [a, b, c2] = [makeEvent({ name: 'A' }), makeEvent({ name: 'B' }), makeEvent({ name: 'A', time: T0 - 10 * 60_000 })];

@@ -134,7 +134,8 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       SELECT min(env_id) FROM events
       UNION ALL SELECT (SELECT min(env_id) FROM events WHERE env_id > envs.env_id) FROM envs WHERE env_id IS NOT NULL)
     SELECT env_id FROM envs WHERE env_id IS NOT NULL LIMIT 1000`).pluck();
-  const dropsStatement = db.prepare(`SELECT reason, sum(count) AS count FROM drops
+  // total(), not sum(): sum() throws once the counts pass 2^63, and every later read of the env id's drops would fail.
+  const dropsStatement = db.prepare(`SELECT reason, total(count) AS count FROM drops
     WHERE env_id = ? GROUP BY reason ORDER BY reason`);
   /** Event queries vary by which filters are set; one statement per shape, made once. */
   const eventStatements = new Map();
