@@ -51,6 +51,19 @@ test('user properties merge per key, last write by event time winning', async ()
   assert.equal(merged.users.length, 2);
 });
 
+test('a user property named __proto__ is kept in an identity\'s merged properties, as in its user row', async () => {
+  const env = newEnvId();
+  // Written as JSON text: an object literal's __proto__ would set the prototype, not a key.
+  const event = JSON.stringify(makeEvent({ type: 'user_properties', name: undefined, identity: 'carol' }))
+    .replace(/}$/, ',"properties":{"__proto__":"x","plan":"pro"}}');
+  const res = await c.post(`{"v":1,"env_id":"${env}","sent_at":${T0},"events":[${event}]}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  const expected = JSON.parse('{"__proto__":"x","plan":"pro"}');
+  const { users, properties } = await c.get(`/v1/users?env_id=${env}&identity=carol`);
+  assert.deepEqual(users[0].properties, expected);
+  assert.deepEqual(properties, expected);
+});
+
 test('events filter by type, name, user_id, session_id, since_id and limit, oldest first', async () => {
   const env = newEnvId();
   const a = makeEvent({ name: 'A', session_id: 's1' });

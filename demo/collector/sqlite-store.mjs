@@ -203,9 +203,9 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   function queryUsers({ envId, userId, identity }) {
     if (identity !== undefined) {
       const users = selectUsers.byIdentity.all(envId, identity).map(fromUserRow);
-      /** @type {Record<string, unknown>} */
-      const properties = {};
-      for (const { key, value } of propsOfIdentity.all({ env: envId, identity })) properties[key] = JSON.parse(value);
+      // fromEntries defines keys, so "__proto__" is a property like any other; assigned, it was lost. Later rows win.
+      const properties = Object.fromEntries(propsOfIdentity.all({ env: envId, identity })
+        .map((/** @type {{ key: string, value: string }} */ { key, value }) => [key, JSON.parse(value)]));
       return { users, properties };
     }
     const rows = userId !== undefined ? selectUsers.byUser.all(envId, userId) : selectUsers.all.all(envId);
