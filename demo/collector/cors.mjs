@@ -25,7 +25,8 @@ export function createOriginCheck(allowedOrigins) {
 
 /**
  * Adds the CORS answer headers for an allowed request; `Retry-After` is exposed so a
- * cross-origin client can honour it.
+ * cross-origin client can honour it. Credentials are never allowed: the element sends none, and
+ * behind a proxy's login they would let any allowed page read the events with a team member's login.
  * @param {IncomingMessage} req
  * @param {ServerResponse} res
  */
@@ -34,7 +35,6 @@ export function setCorsHeaders(req, res) {
   const origin = req.headers.origin;
   if (origin === undefined) return;
   res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader('Access-Control-Allow-Credentials', 'true');
   res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
 }
 

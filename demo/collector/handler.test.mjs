@@ -164,6 +164,24 @@ test('CORS: allowed origins are echoed, others get 403, preflights are answered'
   assert.equal(any.headers.get('access-control-allow-origin'), 'https://anything.example');
 });
 
+test('CORS never allows credentialed requests: another site cannot read events with a team member\'s login', async () => {
+  // Behind a proxy's basic auth (docs/collector.md), a browser that logged in attaches that login to a page's
+  // fetch(..., { credentials: 'include' }); the answer is the page's to read only with Allow-Credentials: true.
+  const env = newEnvId();
+  await c.post(makeBatch(env, [makeEvent()]));
+  const headers = { Origin: 'https://evil.example' };
+  const read = await fetch(`${c.base}/v1/events?env_id=${env}`, { headers });
+  const preflight = await fetch(`${c.base}/v1/events`, {
+    method: 'OPTIONS',
+    headers: { ...headers, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+  });
+  const sent = await c.post(makeBatch(env, [makeEvent()]), { headers });
+  for (const res of [read, preflight, sent]) {
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://evil.example');
+    assert.equal(res.headers.get('access-control-allow-credentials'), null);
+  }
+});
+
 test('unknown paths are 404, a wrong method is 405, and test endpoints need testing: true', async () => {
   assert.equal((await fetch(`${c.base}/v2/batch`)).status, 404);
   const wrong = await fetch(`${c.base}/v1/batch`);

@@ -107,7 +107,8 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
     });
     res.write(`retry: 2000\n\n`);
     for (const event of start.backlog) res.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-    res.write(`event: ready\ndata: ${JSON.stringify({ backlog: start.backlog.length })}\n\n`);
+    // Its id is where the stream stands, so an EventSource that got no event before reconnecting resumes from there.
+    res.write(`event: ready\n${start.lastId ? `id: ${start.lastId}\n` : ''}data: ${JSON.stringify({ backlog: start.backlog.length })}\n\n`);
 
     /** @type {StreamClient} */
     const client = { res, filter, lastId: start.lastId, scheduled: false };

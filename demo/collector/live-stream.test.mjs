@@ -147,6 +147,29 @@ test('filters, backlog, since_id and Last-Event-ID choose what a stream sends', 
   assert.equal((await fetch(`${c.base}/v1/stream?env_id=${env}&backlog=x`)).status, 400);
 });
 
+test('a stream that has sent no event yet resumes where it began after a reconnect, missing nothing stored meanwhile', async () => {
+  const env = newEnvId();
+  await send(env, [makeEvent({ name: 'Before' })]);
+  const first = await openStream(`${c.base}/v1/stream?env_id=${env}&name=Wanted`);
+  await first.until(() => first.messages.some((m) => m.event === 'ready'), 'ready');
+  first.close();
+  // Stored while the connection is down (a collector restart, a proxy timeout).
+  const missed = makeEvent({ name: 'Wanted' });
+  await send(env, [makeEvent({ name: 'Other' }), missed]);
+  // An EventSource reconnects to the same URL with the last id any message carried, if one did.
+  const lastEventId = first.messages.findLast((m) => m.id !== undefined)?.id;
+  const again = await openStream(`${c.base}/v1/stream?env_id=${env}&name=Wanted`, lastEventId ? { 'Last-Event-ID': lastEventId } : {});
+  try {
+    await again.until(() => again.messages.some((m) => m.event === 'ready'), 'ready');
+    const later = makeEvent({ name: 'Wanted' });
+    await send(env, [later]);
+    await again.until(() => again.events.some((m) => m.id === later.id), 'the event stored after the reconnect');
+    assert.deepEqual(again.events.map((m) => m.id), [missed.id, later.id]);
+  } finally {
+    again.close();
+  }
+});
+
 test('an idle stream gets heartbeat comments', async () => {
   const stream = await openStream(`${c.base}/v1/stream?env_id=${newEnvId()}`);
   try {

@@ -51,6 +51,19 @@ test('user properties merge per key, last write by event time winning', async ()
   assert.equal(merged.users.length, 2);
 });
 
+test('a user property named __proto__ is kept in an identity\'s merged properties, as in its user row', async () => {
+  const env = newEnvId();
+  // Written as JSON text: an object literal's __proto__ would set the prototype, not a key.
+  const event = JSON.stringify(makeEvent({ type: 'user_properties', name: undefined, identity: 'carol' }))
+    .replace(/}$/, ',"properties":{"__proto__":"x","plan":"pro"}}');
+  const res = await c.post(`{"v":1,"env_id":"${env}","sent_at":${T0},"events":[${event}]}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  const expected = JSON.parse('{"__proto__":"x","plan":"pro"}');
+  const { users, properties } = await c.get(`/v1/users?env_id=${env}&identity=carol`);
+  assert.deepEqual(users[0].properties, expected);
+  assert.deepEqual(properties, expected);
+});
+
 test('events filter by type, name, user_id, session_id, since_id and limit, oldest first', async () => {
   const env = newEnvId();
   const a = makeEvent({ name: 'A', session_id: 's1' });
@@ -144,6 +157,16 @@ test('drop reports with an id count once per id and reason, whatever rides with 
   assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), {
     drops: [{ reason: 'cap', count: 6 }, { reason: 'rejected', count: 4 }, { reason: 'retries', count: 1 }],
   });
+});
+
+test('drop counts past what SQLite can sum still read: one client cannot break the drop counter of its env id', async () => {
+  const env = newEnvId();
+  // Each count is valid; together they pass 2^63, where SQLite's sum() throws.
+  const dropped = Array.from({ length: 1100 }, (_, i) => ({ reason: 'cap', count: Number.MAX_SAFE_INTEGER, id: `r${i}` }));
+  await send(env, [], { dropped });
+  const res = await fetch(`${c.base}/v1/drops?env_id=${env}`);
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { drops: [{ reason: 'cap', count: 1100 * Number.MAX_SAFE_INTEGER }] });
 });
 
 test('order=desc lists events newest first; since limits counts; envs lists the env ids with events', async () => {

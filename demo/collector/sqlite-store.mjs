@@ -134,7 +134,8 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       SELECT min(env_id) FROM events
       UNION ALL SELECT (SELECT min(env_id) FROM events WHERE env_id > envs.env_id) FROM envs WHERE env_id IS NOT NULL)
     SELECT env_id FROM envs WHERE env_id IS NOT NULL LIMIT 1000`).pluck();
-  const dropsStatement = db.prepare(`SELECT reason, sum(count) AS count FROM drops
+  // total(), not sum(): sum() throws once the counts pass 2^63, and every later read of the env id's drops would fail.
+  const dropsStatement = db.prepare(`SELECT reason, total(count) AS count FROM drops
     WHERE env_id = ? GROUP BY reason ORDER BY reason`);
   /** Event queries vary by which filters are set; one statement per shape, made once. */
   const eventStatements = new Map();
@@ -202,9 +203,9 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   function queryUsers({ envId, userId, identity }) {
     if (identity !== undefined) {
       const users = selectUsers.byIdentity.all(envId, identity).map(fromUserRow);
-      /** @type {Record<string, unknown>} */
-      const properties = {};
-      for (const { key, value } of propsOfIdentity.all({ env: envId, identity })) properties[key] = JSON.parse(value);
+      // fromEntries defines keys, so "__proto__" is a property like any other; assigned, it was lost. Later rows win.
+      const properties = Object.fromEntries(propsOfIdentity.all({ env: envId, identity })
+        .map((/** @type {{ key: string, value: string }} */ { key, value }) => [key, JSON.parse(value)]));
       return { users, properties };
     }
     const rows = userId !== undefined ? selectUsers.byUser.all(envId, userId) : selectUsers.all.all(envId);
