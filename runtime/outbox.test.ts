@@ -516,7 +516,9 @@ describe('delivery', () => {
       dropped = await drops(envId);
     }
     expect(delivered, 'delivered').to.be.above(0);
-    expect(delivered + (dropped.cap ?? 0), `${delivered} delivered, ${JSON.stringify(dropped)} dropped`).to.equal(200);
+    // None lost uncounted. A request the navigation cut off after the collector had it comes back as failed, and is
+    // then counted too (PROTOCOL.md: a lost acknowledgement overstates a drop), so the sum may pass 200 by a batch.
+    expect(delivered + (dropped.cap ?? 0), `${delivered} delivered, ${JSON.stringify(dropped)} dropped`).to.be.within(200, 210);
   });
 
   it('keeps unload requests of non-ASCII text within the 64 KB keepalive budget, in bytes', async () => {
