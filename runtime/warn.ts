@@ -45,6 +45,12 @@ export const errorOnce: { (code: Code, message: Message, cause?: unknown): void;
 let printed: Promise<unknown> | undefined;
 let catalog: Promise<Lazy | undefined> | undefined;
 
+/**
+ * Whether a message may be a text, as in the sources. The drop-in bundles' build (scripts/warning-catalog.mjs) writes
+ * `false` here: none of their messages is one, and the code for texts leaves them.
+ */
+const TEXTS = true as boolean;
+
 /** heap-analytics-messages.js: the texts, the codes and the event log (runtime/warn-messages.ts in the sources). */
 type Lazy = typeof import('./warn-messages.ts');
 
@@ -62,16 +68,17 @@ const print = (level: 'warn' | 'error', code: Code | Message, message?: unknown,
   // object or function (an element too) by its type only, as they may be the host's values that describe() would
   // have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
   // describe() and summarize() would have (a 300-character event name is no help on the console).
+  const text = TEXTS && typeof message === 'string';
   const line = (table?: Lazy) =>
     `${typeof code === 'string' ? code.replace(/#(\d+)#/, (token, n) => table?.codes[n] ?? token) : (table?.codes[code as number] ?? `warning #${code}`)}: ${
-      typeof message === 'string'
-        ? message
+      text
+        ? (message as string)
         : (table?.default[n as number]?.(...values) ??
           `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`)
     }`;
   // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
   // bundles, never.
-  if (typeof message === 'string' && !printed) write(level, line, cause);
+  if (text && !printed) write(level, line, cause);
   else later((table) => write(level, line, cause, table));
 };
 
