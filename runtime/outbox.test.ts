@@ -433,7 +433,7 @@ describe('delivery', () => {
     expect(outcomes.filter((o) => o.includes('reset')).length, `outcomes ${outcomes}`).to.be.at.least(2);
   });
 
-  it('stops trying while offline (one probe at most) and resumes on the online event', async () => {
+  it('probes at most once per retry ceiling while offline, and resumes on the online event', async () => {
     const envId = uniqueEnv('offline');
     const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
     let online = true;
@@ -442,7 +442,8 @@ describe('delivery', () => {
       // Offline, every request fails on the network, without a status (one the collector answers shows the network
       // up): the collector drops the connection.
       await setFaults(envId, [{ kind: 'reset', times: 1000 }]);
-      const heap = startRuntime('offline', fast, envId);
+      // Each probe that fails waits a delay at the ceiling: 2 s here (half the 4 s ceiling), longer than the test waits.
+      const heap = startRuntime('offline', { ...fast, retry: [50, 4000, () => 0.5] }, envId);
       online = false;
       dispatchEvent(new Event('offline'));
       for (let i = 0; i < 10; i++) heap.track('Offline', { i });
@@ -453,6 +454,24 @@ describe('delivery', () => {
       await setFaults(envId, []);
       online = true;
       dispatchEvent(new Event('online'));
+      await expectExactlyOnce(envId, 10);
+    } finally {
+      Object.defineProperty(Navigator.prototype, 'onLine', descriptor);
+    }
+  });
+
+  it('keeps probing, slowly, while the browser says it is offline: delivers once the collector is reached, with no online event', async () => {
+    const envId = uniqueEnv('offline-wrong');
+    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
+    // Wrongly offline for good (some machines and VPNs): no online event ever comes.
+    Object.defineProperty(Navigator.prototype, 'onLine', { configurable: true, get: () => false });
+    try {
+      // The collector is out of reach for the first probes.
+      await setFaults(envId, [{ kind: 'reset', times: 3 }]);
+      const heap = startRuntime('offline-wrong', fast, envId);
+      for (let i = 0; i < 10; i++) heap.track('Wrongly offline', { i });
+      // Probing stopped for good after the first failed one: the tab never sent again.
+      await waitForEvents(envId, 10, { type: 'track' }, 15_000);
       await expectExactlyOnce(envId, 10);
     } finally {
       Object.defineProperty(Navigator.prototype, 'onLine', descriptor);

@@ -54,10 +54,6 @@ const ADOPT_EVERY_MS = 20_000;
  */
 const MAX_ATTEMPTS = 12;
 const OUTAGE_MS = 3_600_000;
-/** What the outbox knows of the network. */
-const ONLINE = 0;
-const OFFLINE = 1;
-const PROBED = 2;
 
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
@@ -109,8 +105,8 @@ export function createOutbox(
   /** Failed requests in a row that carried drop counts alone, which no event's attempts count. */
   let countsFailed = 0;
   let keepaliveBytes = 0;
-  // Offline once the browser says so; probed once the one request it then allows went out, or failed.
-  let offline = globalThis.navigator?.onLine === false ? OFFLINE : ONLINE;
+  // Offline once the browser says so: one request at a time then, a probe.
+  let offline = globalThis.navigator?.onLine === false;
   let disposed = false;
   /** Whether the page left (pagehide) and has not come back from the back/forward cache. */
   let left = false;
@@ -204,8 +200,8 @@ export function createOutbox(
       if (!inFlight.delete(chunk)) return;
       // Only a request that got no answer is a failed probe: one the collector answered (a 503) shows the network up,
       // whatever navigator.onLine says (wrong on some machines), and waiting for an online event then stalled for good.
-      // A failed probe while offline counts no attempt, and nothing more is tried until the online event.
-      offline = !status && (offline || globalThis.navigator?.onLine === false) ? PROBED : ONLINE;
+      // A failed probe while offline counts no attempt.
+      offline = !status && (offline || globalThis.navigator?.onLine === false);
       const ok = status >= 200 && status < 300;
       const refused = status === 400 || status === 413;
       // Acknowledged, or refused whole: a 400 that names no event refuses the drop counts too. Sent again, counts a page
@@ -243,7 +239,9 @@ export function createOutbox(
         requeue(kept);
         if (!refused) {
           // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
-          notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(attempt, options.retry));
+          // Offline, the next probe waits a delay at the retry ceiling: stopping until the online event stalled the tab
+          // for good where navigator.onLine is wrongly false, or the event never came.
+          notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(offline ? 99 : attempt, options.retry));
           persist(true);
         } else if (!rejectedIds) {
           // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
@@ -258,19 +256,17 @@ export function createOutbox(
   }
 
   function pump() {
-    if (disposed || !allowed() || offline === PROBED) return;
+    if (disposed || !allowed()) return;
     // Drop counts travel even without events, so the collector learns of a loss promptly: alone, once no request is out
-    // (every request carries them). While isolating a refused event, one small request at a time; otherwise full
-    // batches, two at once.
-    if ((queue.length || (!inFlight.size && Object.entries(drops).length)) && inFlight.size < (chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
+    // (every request carries them). While isolating a refused event (small requests) or offline (probes), one request
+    // at a time; otherwise full batches, two at once.
+    if ((queue.length || (!inFlight.size && Object.entries(drops).length)) && inFlight.size < (offline || chunkLimit < maxBatch ? 1 : MAX_IN_FLIGHT)) {
       // Woken before the backoff ended (timers round its fractional end): try again then, for counts as for events.
       // One reading of the clock decides: with two, a tick between them left neither a request nor a timer, and
       // the outbox stalled until the next event or the page's end.
       if (performance.now() < notBefore) return schedule(0);
       // What goes is saved first (with nothing new to save, only the caps are checked, when they apply).
       persist();
-      // Offline, the one request allowed is the probe: the next round then stops at once.
-      if (offline) offline = PROBED;
       sendNext(chunkLimit);
       pump();
     }
@@ -308,7 +304,7 @@ export function createOutbox(
     pump();
   };
   const onOnline = () => {
-    offline = ONLINE;
+    offline = false;
     flush();
   };
   /**
@@ -330,7 +326,7 @@ export function createOutbox(
   // mobile, would never run. Listeners are added with the window's own methods, on the document too (dom.ts).
   const hooks: [string, (e: Event) => unknown, EventTarget?][] = [
     ['online', onOnline],
-    ['offline', () => (offline = OFFLINE)],
+    ['offline', () => (offline = true)],
     ['pagehide', onPageHide],
     ['pageshow', (e) => (e as PageTransitionEvent).persisted && journalLeave((left = false))],
     ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
