@@ -375,6 +375,15 @@ describe('<heap-analytics>', () => {
     ]);
   });
 
+  it('answers its own methods called by a callback queued on the newer snippet\'s heapReadyCb', async () => {
+    const envId = newEnv('readycbelement');
+    resetWarnings();
+    window.heapReadyCb = [{ name: 'track', fn: () => document.querySelector<HeapAnalyticsElement>(`heap-analytics[env-id="${envId}"]`)!.track('From the queue') }];
+    const { warnings } = await captureConsole(() => fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`));
+    expect(warnings).to.deep.equal([]);
+    await waitForEvents(envId, 1, { name: 'From the queue' });
+  });
+
   it('honours the settings the classic snippet\'s heap.load(appid, config) kept, the stricter winning for privacy switches', async () => {
     const envId = newEnv('snippetconfig');
     // heap.load('...', {...}) of the classic snippet: the stub keeps the config on window.heap.config.

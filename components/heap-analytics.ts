@@ -90,8 +90,21 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       // load() reports a missing env id, and the element stays dormant.
-      const taken = runtimes.get(envId) === lastReleased && lastReleased;
-      const runtime = taken || load(envId, readSettings(this), installGlobal);
+      const running = runtimes.get(envId);
+      const taken = running === lastReleased && running;
+      // A tracker other than the one this element released (booted anew: it was stopped while the element was out, in
+      // memory or with consent pending it kept nothing; or another element's) takes the attributes again.
+      if (running !== this.#released) this.#appliedIdentity = {};
+      // One booted here is this element's from the start: its attributes apply before a snippet's queued calls and the
+      // boot pageview, which carries their event properties as every other event of the page does, and a queued
+      // callback calling the element's methods reaches it.
+      const runtime =
+        taken ||
+        load(envId, readSettings(this), (booted, pageview) => {
+          this.#runtime = booted;
+          this.#applyIdentity();
+          installGlobal(booted, pageview);
+        });
       // Taken once: a further element of that env id is a second one, and load() warns of it.
       lastReleased = undefined;
       if (runtime) {
@@ -113,9 +126,6 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
         // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
         queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
         this.#resolveReady(true);
-        // A tracker booted anew (the element's stopped while it was out) is a reload: the attributes apply to it again
-        // (in memory, or with consent pending, it kept nothing).
-        if (runtime !== this.#released) this.#appliedIdentity = {};
         // A tracker taken back takes a consent attribute that says something else than the releasing element's did:
         // changed while this element was out, or a new element a framework rendered with the visitor's new decision.
         // One that says the same does not undo what the page decided through the API since (an element moved or

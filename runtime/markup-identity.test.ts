@@ -62,6 +62,15 @@ describe('identity attributes of <heap-analytics>', () => {
     expect(events.map((e) => e.pageview_id)).to.deep.equal(events.map(() => pageview.pageview_id));
   });
 
+  it('gives the page\'s first pageview its event properties, as every other event of the page', async () => {
+    const envId = uniqueEnv('pageview-props');
+    envs.push(envId);
+    const root = mount(`<heap-analytics env-id="${envId}" endpoint="${ENDPOINT}" flush-interval="20" disable-autocapture event-properties='{"plan":"pro"}'></heap-analytics>`);
+    await (root.querySelector('heap-analytics') as HeapAnalyticsElement).ready;
+    const [pageview] = await waitForEvents(envId, 1, { type: 'pageview' });
+    expect(pageview!.properties).to.deep.equal({ plan: 'pro' });
+  });
+
   it('applies later changes; removing identity keeps the user, removing event-properties removes its keys', async () => {
     const envId = uniqueEnv('changes');
     const { el, heap } = await render(envId, `identity="alice" event-properties='{"tier":"gold","region":"eu"}'`);
