@@ -74,7 +74,7 @@ const print = (level: 'warn' | 'error', code: Code | Message, message?: unknown,
     text
       ? `${code}: ${message}`
       : (table?.sentence(table, code, n as number, values) ??
-        `warning ${code}: ${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`);
+        `warning ${code}: ${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (heap-analytics-messages.js did not load)`);
   // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
   // bundles, never.
   if (text && !printed) write(level, line, cause);

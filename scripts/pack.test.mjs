@@ -448,7 +448,7 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
       window.heap.setConsent('z'.repeat(100));
     });
     const warnings = await ourWarnings(log, 3);
-    const missing = ' \\(the message texts, heap-analytics-messages\\.js, did not load\\)$';
+    const missing = ' \\(heap-analytics-messages\\.js did not load\\)$';
     assert.match(warnings[0] ?? '', new RegExp(`^\\[heap-analytics\\] warning \\d+: 255 \\| 300${missing}`));
     // A value the texts would have described: an object by its type, a string cut to 40 characters.
     assert.match(warnings[1] ?? '', new RegExp(`^\\[heap-analytics\\] warning \\d+: object${missing}`));
