@@ -19,5 +19,7 @@ export { logEvent } from './debug-log.ts';
  * them, leaves them out.
  */
 export { describe, safeMessage } from './warn.ts';
+/** A numbered message's line (runtime/warn.ts), written here so that the bundles carry no code for it. */
+export { sentence } from './warn.ts';
 export { describeElement, summarize } from './markup-props.ts';
 export { callName } from './validate.ts';

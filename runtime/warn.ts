@@ -61,21 +61,17 @@ const print = (level: 'warn' | 'error', code: Code | Message, message?: unknown,
   message ??= code;
   if (seen.has(code)) return;
   seen.add(code);
-  // A numbered message: its text's number and values. A number alone is a text without values: one level of flat()
-  // makes it `[n]`, and leaves `[n, ...values]` as it is.
-  const [n, ...values] = [message].flat();
-  // The numbered message's text with its values in place; the values alone when the texts could not be loaded, an
-  // object or function (an element too) by its type only, as they may be the host's values that describe() would
-  // have described: turning them into strings could run the host's code; any other value cut to 40 characters, as
-  // describe() and summarize() would have (a 300-character event name is no help on the console).
+  // A numbered message's line, which heap-analytics-messages.js writes (sentence()); its values alone (after its number) when the
+  // texts could not be loaded, an object or function (an element too) by its type only, as they may be the host's
+  // values that describe() would have described: turning them into strings could run the host's code; any other
+  // value cut to 40 characters, as describe() and summarize() would have (a 300-character event name is no help on
+  // the console).
   const text = TEXTS && typeof message === 'string';
   const line = (table?: Lazy) =>
-    `${typeof code === 'string' ? code.replace(/#(\d+)#/, (token, n) => table?.codes[n] ?? token) : (table?.codes[code as number] ?? `warning #${code}`)}: ${
-      text
-        ? (message as string)
-        : (table?.default[n as number]?.(...values) ??
-          `${values.map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (the message texts, heap-analytics-messages.js, did not load)`)
-    }`;
+    text
+      ? `${code}: ${message}`
+      : (table?.sentence(table, code, message) ??
+        `warning ${code}: ${[message].flat().slice(1).map((value) => (Object(value) === value ? typeof value : String(value).slice(0, 40))).join(' | ')} (heap-analytics-messages.js did not load)`);
   // A message is a string in the sources, whose codes are strings too (so the line needs no texts); in the drop-in
   // bundles, never.
   if (text && !printed) write(level, line, cause);
@@ -101,6 +97,22 @@ const write = (level: 'warn' | 'error' | 'log', line: (table?: Lazy) => string, 
   } catch {
     // A console replaced by the host may throw; a warning is never worth an exception.
   }
+};
+
+/**
+ * A numbered message's line, for heap-analytics-messages.js (runtime/warn-messages.ts re-exports it), so that the
+ * bundles carry no code for it: the code by its number, or the `#n#` token of a code built from a value put back as
+ * its piece; then the text with its values in place. Nothing when the table lacks the text (a messages file of
+ * another build), so the line falls back to the values.
+ */
+export const sentence = (table: Lazy, code: Code, message: unknown): string | undefined => {
+  // The text's number and values. A number alone is a text without values: one level of flat() makes it `[n]`, and
+  // leaves `[n, ...values]` as it is.
+  const [n, ...values] = [message].flat() as [number, ...unknown[]];
+  return (
+    table.default[n] &&
+    `${typeof code === 'string' ? code.replace(/#(\d+)#/, (token, i) => table.codes[i] ?? token) : table.codes[code]}: ${table.default[n](...values)}`
+  );
 };
 
 /** Forgets which warnings were given; for tests that count warnings per case. */

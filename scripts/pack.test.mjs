@@ -448,11 +448,11 @@ describe('console messages of the drop-in bundles (their texts live in heap-anal
       window.heap.setConsent('z'.repeat(100));
     });
     const warnings = await ourWarnings(log, 3);
-    const missing = ' \\(the message texts, heap-analytics-messages\\.js, did not load\\)$';
-    assert.match(warnings[0] ?? '', new RegExp(`^\\[heap-analytics\\] warning #\\d+: 255 \\| 300${missing}`));
+    const missing = ' \\(heap-analytics-messages\\.js did not load\\)$';
+    assert.match(warnings[0] ?? '', new RegExp(`^\\[heap-analytics\\] warning \\d+: 255 \\| 300${missing}`));
     // A value the texts would have described: an object by its type, a string cut to 40 characters.
-    assert.match(warnings[1] ?? '', new RegExp(`^\\[heap-analytics\\] warning #\\d+: object${missing}`));
-    assert.match(warnings[2] ?? '', new RegExp(`^\\[heap-analytics\\] warning #\\d+: ${'z'.repeat(40)}${missing}`));
+    assert.match(warnings[1] ?? '', new RegExp(`^\\[heap-analytics\\] warning \\d+: object${missing}`));
+    assert.match(warnings[2] ?? '', new RegExp(`^\\[heap-analytics\\] warning \\d+: ${'z'.repeat(40)}${missing}`));
     await tab.evaluate(() => window.heap.track('still tracked'));
     await waitForEvents(env, { type: 'track', name: 'still tracked' });
     assert.deepEqual(log.pageErrors, []);
