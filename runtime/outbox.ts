@@ -89,6 +89,8 @@ export function createOutbox(
   let fresh: HeapEvent[] = [];
   // Each request's events, which come back to the queue if it fails.
   const inFlight = new Set<HeapEvent[]>();
+  // Those of them still being compressed, not sent yet: as the page leaves, they go again, uncompressed and at once.
+  const compressing = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
   // Counts not acknowledged yet, by reason and report (the tab's record saves them all): each request carries them all
   // until the collector acknowledges them, which stores each report's count once however often it comes.
@@ -183,8 +185,10 @@ export function createOutbox(
     void (async () => {
       // No await at unload (nothing is compressed then), so the next batch sees the keepalive budget this one took.
       // Uncompressed when compression fails.
-      const payload = (options.compress !== false && bytes.length >= 1024 && !unload && (await gzip(bytes).catch(() => {}))) || bytes;
-      // Consent denied while it was compressed forgot the request: it does not go.
+      const payload = (options.compress !== false && bytes.length >= 1024 && !unload && (compressing.add(chunk), await gzip(bytes).catch(() => {}))) || bytes;
+      compressing.delete(chunk);
+      // Consent denied while it was compressed forgot the request: it does not go; nor when the page left meanwhile
+      // (its events went again at once: leave).
       if (!inFlight.has(chunk)) return;
       // What this request takes of the keepalive budget: nothing when it goes without keepalive.
       const budget = unload || payload.byteLength + keepaliveBytes <= MAX_BODY_BYTES / MAX_IN_FLIGHT ? payload.byteLength : 0;
@@ -314,6 +318,8 @@ export function createOutbox(
    * send them too.
    */
   const leave = (gone?: boolean) => {
+    // A request still being compressed would go after the page: its events, unsaved past max-bytes, were lost uncounted.
+    for (const chunk of compressing) inFlight.delete(chunk) && requeue(chunk);
     flushOnUnload();
     drop('cap', queue.filter((e) => !journalHolds(e)));
     queue = queue.filter(journalHolds);
