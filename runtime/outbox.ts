@@ -54,6 +54,8 @@ const ADOPT_EVERY_MS = 20_000;
  */
 const MAX_ATTEMPTS = 12;
 const OUTAGE_MS = 3_600_000;
+/** The attempt number a failed probe while offline waits as: past any ceiling, so a delay up to the retry ceiling. */
+const PROBE_ATTEMPT = 99;
 
 /**
  * Creates the outbox for one runtime; it takes over what dead tabs and earlier page loads left unsent at once, and now
@@ -245,7 +247,7 @@ export function createOutbox(
           // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
           // Offline, the next probe waits a delay at the retry ceiling: stopping until the online event stalled the tab
           // for good where navigator.onLine is wrongly false, or the event never came.
-          notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(offline ? 99 : attempt, options.retry));
+          notBefore = performance.now() + (retryAfterMs! > 0 ? retryAfterMs! : backoffDelay(offline ? PROBE_ATTEMPT : attempt, options.retry));
           persist(true);
         } else if (!rejectedIds) {
           // Halving isolates the refused event (or fits the size limit) in a few rounds; one event at least, after a
