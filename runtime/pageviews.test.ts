@@ -208,6 +208,29 @@ describe('pageview autocapture', () => {
     ]);
   });
 
+  it('sends no pageview for a client-side redirect made while the page is prerendered, and one for where it ended once opened', async () => {
+    const own = Object.getOwnPropertyDescriptor(Document.prototype, 'prerendering');
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => true });
+    const home = at((u) => (u.pathname = '/en/home'));
+    let heap;
+    try {
+      heap = startRuntime('prerender-redirect');
+      // The SPA's router redirects as it starts (a locale, a default tab), unseen: the visitor may never open the page.
+      history.replaceState(null, '', home);
+      await tick();
+      location.hash = 'top';
+      await tick();
+      await tick();
+      expect(await settledOfType(heap, 'pageview')).to.deep.equal([]);
+    } finally {
+      if (own) Object.defineProperty(Document.prototype, 'prerendering', own);
+      else delete (Document.prototype as { prerendering?: boolean }).prerendering;
+    }
+    document.dispatchEvent(new Event('prerenderingchange'));
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([`${home}#top`]);
+  });
+
   it('counts a hash navigation once though the browser fires both popstate and hashchange', async () => {
     const heap = startRuntime('hash');
     const changed = new Promise<void>((resolve) => addEventListener('hashchange', () => resolve(), { once: true }));

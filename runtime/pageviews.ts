@@ -1,5 +1,6 @@
 // Pageviews for single-page apps: a new pageview whenever the URL changes after boot, once per change.
 import type { HeapRuntime } from './load.ts';
+import { documentText } from './dom.ts';
 import { scrub } from './redact.ts';
 
 /** Called after each history.pushState/replaceState; each only queues a check, so none can throw into the host's call. */
@@ -48,9 +49,10 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Only while one is due (capture wrapped): the page going away checks too (below).
     if (core.capture === capture) return;
     core.capture = capture;
-    // Moved since the last check (`seen` takes the location either way), not to the last pageview's URL, and not
-    // stopped meanwhile (no longer listening).
-    if (seen !== (seen = scrub(location.href)) && seen !== lastUrl && historyListeners.has(schedule)) {
+    // Moved since the last check (`seen` takes the location either way), not to the last pageview's URL, not
+    // stopped meanwhile (no longer listening), and not while the page is prerendered: a router's redirect as it starts
+    // is unseen, and the pageview sent when the visitor opens the page (below) is for where it ended.
+    if (seen !== (seen = scrub(location.href)) && seen !== lastUrl && historyListeners.has(schedule) && !(documentText as (name: string) => unknown)('prerendering')) {
       lastUrl = seen;
       runtime.trackPageview();
     }
