@@ -4,8 +4,9 @@ import { validateBatch } from './validate.mjs';
 /** @typedef {import('./handler.mjs').CollectorContext} CollectorContext */
 /** @typedef {import('./request-log.mjs').LoggedRequest} LoggedRequest */
 
-// text/plain keeps browser sends "simple" (no preflight, beacon-safe); JSON is for other clients.
-const BODY_TYPES = new Set(['text/plain', 'application/json']);
+// text/plain keeps browser sends "simple" (no preflight, beacon-safe); JSON is for other clients; none at all is
+// what a beacon of an untyped Blob sends. The body must be the protocol's JSON whichever it is.
+const BODY_TYPES = new Set(['text/plain', 'application/json', '']);
 
 /**
  * Handles POST /v1/batch: decode, apply test faults, validate, store, answer.
