@@ -85,6 +85,14 @@ test('gzip bodies are decoded when Content-Encoding says gzip', async () => {
   assert.equal((await c.events(env)).length, 1);
 });
 
+test('Content-Encoding: x-gzip is read as gzip, its alias in HTTP', async () => {
+  const env = newEnvId();
+  const body = gzipSync(JSON.stringify(makeBatch(env, [makeEvent()])));
+  const res = await c.post(body, { headers: { 'Content-Encoding': 'x-gzip' } });
+  assert.equal(res.status, 200);
+  assert.equal((await c.events(env)).length, 1);
+});
+
 test('broken gzip is a 400 and an unknown encoding a 415', async () => {
   assert.equal((await c.post('not gzip at all', { query: '?encoding=gzip' })).status, 400);
   assert.equal((await c.post('{}', { headers: { 'Content-Encoding': 'br' } })).status, 415);
