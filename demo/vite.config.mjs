@@ -7,7 +7,7 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Builds the dev server config around a collector.
- * @param {{ handle: (req: any, res: any, next: () => void) => unknown }} collector
+ * @param {ReturnType<typeof import('./collector/handler.mjs').createCollector>} collector
  * @param {{ host?: string, port?: number, watch?: boolean, logLevel?: 'info' | 'warn' | 'error' | 'silent' }} [options]
  *   `watch: false` turns off file watching and hot reload, so edits elsewhere cannot reload pages under test.
  * @returns {import('vite').InlineConfig}
@@ -41,6 +41,7 @@ export function demoViteConfig(collector, { host = '127.0.0.1', port = 5173, wat
           // Registered here, these run before vite's own middlewares.
           server.middlewares.use((req, res, next) => void collector.handle(req, res, next));
           server.middlewares.use(demoRoutes);
+          if (server.httpServer) collector.answerExpectContinue(/** @type {import('node:http').Server} */ (server.httpServer));
         },
       },
     ],

@@ -4,8 +4,9 @@ import { validateBatch } from './validate.mjs';
 /** @typedef {import('./handler.mjs').CollectorContext} CollectorContext */
 /** @typedef {import('./request-log.mjs').LoggedRequest} LoggedRequest */
 
-// text/plain keeps browser sends "simple" (no preflight, beacon-safe); JSON is for other clients.
-const BODY_TYPES = new Set(['text/plain', 'application/json']);
+// text/plain keeps browser sends "simple" (no preflight, beacon-safe); JSON is for other clients; none at all is
+// what a beacon of an untyped Blob sends. The body must be the protocol's JSON whichever it is.
+const BODY_TYPES = new Set(['text/plain', 'application/json', '']);
 
 /**
  * Handles POST /v1/batch: decode, apply test faults, validate, store, answer.
@@ -128,13 +129,14 @@ async function storeBatch(ctx, res, body, receivedAt, entry) {
 }
 
 /**
- * Tells whether the body is gzip, from `?encoding=gzip` (what beacons can do) or Content-Encoding.
+ * Tells whether the body is gzip, from `?encoding=gzip` (what beacons can do) or Content-Encoding; x-gzip is
+ * HTTP's alias of gzip.
  * @param {import('node:http').IncomingMessage} req
  * @param {URLSearchParams} query
  */
 function isGzip(req, query) {
-  const param = (query.get('encoding') ?? 'identity').toLowerCase();
-  const header = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const [param, header] = [query.get('encoding'), req.headers['content-encoding']]
+    .map((value) => (value ?? '').trim().toLowerCase().replace(/^x-gzip$/, 'gzip'));
   for (const encoding of [param, header]) {
     if (encoding !== 'gzip' && encoding !== 'identity' && encoding !== '') {
       throw new HttpError(415, `unsupported encoding ${JSON.stringify(encoding)}; use gzip`);

@@ -103,22 +103,30 @@ export function createCollector(options = {}) {
    * @returns {Promise<void>}
    */
   function handle(req, res, next) {
-    let url;
-    try {
-      url = new URL(req.url?.startsWith('/') ? `http://collector${req.url}` : (req.url ?? '/'));
-    } catch {
-      url = null;
-    }
-    const path = url && (url.pathname === basePath || url.pathname.startsWith(`${basePath}/`))
-      ? url.pathname.slice(basePath.length) : null;
-    if (!url || path === null) {
+    const own = locate(req);
+    if (!own) {
       if (next) return Promise.resolve(next()).then(() => {});
       sendProblem(res, 404, 'not found');
       return responseDone(res);
     }
-    const work = serve(req, res, path, url.searchParams);
+    const work = serve(req, res, own.path, own.query);
     inFlight.add(work);
     return work.finally(() => inFlight.delete(work));
+  }
+
+  /**
+   * The path under basePath and the query of a request to the collector; null for other requests.
+   * @param {IncomingMessage} req
+   */
+  function locate(req) {
+    let url;
+    try {
+      url = new URL(req.url?.startsWith('/') ? `http://collector${req.url}` : (req.url ?? '/'));
+    } catch {
+      return null;
+    }
+    if (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`)) return null;
+    return { path: url.pathname.slice(basePath.length), query: url.searchParams };
   }
 
   /**
@@ -185,6 +193,24 @@ export function createCollector(options = {}) {
     handle,
     store,
     basePath,
+    /**
+     * Makes a Node http server answer `Expect: 100-continue` itself: a request to the collector declaring a body past
+     * bodyLimit gets its 413 at once, so the client never uploads it (Node would say 100 Continue first); every other
+     * request gets its 100 Continue and goes on to the server's 'request' listeners.
+     * @param {import('node:http').Server} server
+     */
+    answerExpectContinue(server) {
+      server.on('checkContinue', (req, res) => {
+        if (Number(req.headers['content-length']) > ctx.bodyLimit && locate(req)) {
+          // Its body never comes: the connection cannot carry another request after this one.
+          res.shouldKeepAlive = false;
+          handle(req, res);
+        } else {
+          res.writeContinue();
+          server.emit('request', req, res);
+        }
+      });
+    },
     /** Ends the live streams and refuses new ones; hosts that wait for connections to close call this first. */
     endStreams() {
       ctx.streams.end();

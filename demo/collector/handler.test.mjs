@@ -33,8 +33,20 @@ test('application/json bodies are accepted too', async () => {
   assert.equal(res.status, 200);
 });
 
+test('a body with no Content-Type is read as the protocol\'s JSON: a beacon of an untyped Blob is stored', async () => {
+  const env = newEnvId();
+  // fetch sends no Content-Type for a Blob without a type, as sendBeacon does.
+  const untyped = new Blob([JSON.stringify(makeBatch(env, [makeEvent()]))]);
+  const res = await fetch(`${c.base}/v1/batch`, { method: 'POST', body: untyped });
+  assert.deepEqual([res.status, await res.json()], [200, { accepted: 1, duplicates: 0 }]);
+  const zipped = new Blob([gzipSync(JSON.stringify(makeBatch(env, [makeEvent()])))]);
+  assert.equal((await fetch(`${c.base}/v1/batch?encoding=gzip`, { method: 'POST', body: zipped })).status, 200);
+  assert.equal((await c.post('not json', { headers: { 'Content-Type': '' } })).status, 400);
+  assert.equal((await c.events(env)).length, 2);
+});
+
 test('other content types are refused with 415', async () => {
-  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
+  for (const type of ['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'image/png']) {
     const res = await c.post(makeBatch(newEnvId(), [makeEvent()]), { headers: { 'Content-Type': type } });
     assert.equal(res.status, 415, type);
   }
@@ -69,6 +81,14 @@ test('gzip bodies are decoded when Content-Encoding says gzip', async () => {
   const env = newEnvId();
   const body = gzipSync(JSON.stringify(makeBatch(env, [makeEvent()])));
   const res = await c.post(body, { headers: { 'Content-Encoding': 'gzip' } });
+  assert.equal(res.status, 200);
+  assert.equal((await c.events(env)).length, 1);
+});
+
+test('Content-Encoding: x-gzip is read as gzip, its alias in HTTP', async () => {
+  const env = newEnvId();
+  const body = gzipSync(JSON.stringify(makeBatch(env, [makeEvent()])));
+  const res = await c.post(body, { headers: { 'Content-Encoding': 'x-gzip' } });
   assert.equal(res.status, 200);
   assert.equal((await c.events(env)).length, 1);
 });

@@ -1,6 +1,6 @@
 // Shared fixtures for the collector tests: a real http server on a loopback port
 // and builders for valid events and batches. Not named *.test.mjs on purpose.
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createCollector } from './handler.mjs';
 
@@ -95,4 +95,27 @@ export function makeEvent(fields = {}) {
  */
 export function makeBatch(envId, events, fields = {}) {
   return { v: 1, env_id: envId, sent_at: T0, library: { name: 'heap-analytics', version: '0.1.0' }, events, ...fields };
+}
+
+/**
+ * POSTs with `Expect: 100-continue`, sending the body only once the server says 100 Continue.
+ * @param {string} url @param {number} length @param {string} body
+ * @returns {Promise<{ continued: boolean, status: number | undefined }>}
+ */
+export function expectContinue(url, length, body) {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const req = request(url, {
+      method: 'POST', headers: { 'Content-Type': 'text/plain', 'Content-Length': length, Expect: '100-continue' },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ continued, status: res.statusCode }));
+    });
+    req.on('continue', () => {
+      continued = true;
+      req.end(body);
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
 }

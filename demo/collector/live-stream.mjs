@@ -8,6 +8,8 @@ import { eventFilter } from './read-routes.mjs';
 
 /** Events read from the store per pull; a longer backlog is sent in several pulls. */
 const PAGE = 200;
+/** How often open streams look for batches another process stored in the same database. */
+const WATCH_MS = 1000;
 
 /**
  * One connected stream.
@@ -40,14 +42,32 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
   const clients = new Set();
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let heartbeat;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let watch;
+  /** @type {number | undefined} */
+  let version;
   let ended = false;
 
   /** @param {StreamClient} client */
   function drop(client) {
     clients.delete(client);
-    if (clients.size === 0 && heartbeat !== undefined) {
-      clearInterval(heartbeat);
-      heartbeat = undefined;
+    if (clients.size === 0) stopTimers();
+  }
+
+  function stopTimers() {
+    clearInterval(heartbeat);
+    clearInterval(watch);
+    heartbeat = watch = undefined;
+  }
+
+  /** Wakes every stream once another process has committed to the database (its batches notify no one here). */
+  function lookElsewhere() {
+    try {
+      const now = store.dataVersion?.();
+      if (now !== version) clients.forEach(schedule);
+      version = now;
+    } catch (err) {
+      logError('live stream read failed', err);
     }
   }
 
@@ -118,6 +138,10 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
     heartbeat ??= setInterval(() => {
       for (const { res: open } of clients) if (!open.writableNeedDrain) open.write(': ping\n\n');
     }, heartbeatMs).unref();
+    if (!watch && store.dataVersion) {
+      version = store.dataVersion();
+      watch = setInterval(lookElsewhere, WATCH_MS).unref();
+    }
     // Events stored between the starting point and now.
     schedule(client);
   }
@@ -163,8 +187,7 @@ export function createLiveStreams({ store, heartbeatMs = 15_000, maxClients = 10
       ended = true;
       for (const client of clients) client.res.end();
       clients.clear();
-      if (heartbeat !== undefined) clearInterval(heartbeat);
-      heartbeat = undefined;
+      stopTimers();
     },
     /** Number of open streams. */
     get size() {

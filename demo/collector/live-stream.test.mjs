@@ -54,9 +54,12 @@ async function openStream(url, headers = {}) {
     get events() { return messages.filter((m) => m.data !== undefined && m.event === undefined); },
     messages,
     get ended() { return ended; },
-    /** Waits until `ready()` holds, failing after a second. @param {() => boolean} ready @param {string} what */
-    async until(ready, what) {
-      const deadline = Date.now() + 1000;
+    /**
+     * Waits until `ready()` holds, failing after `ms` (a second unless told).
+     * @param {() => boolean} ready @param {string} what @param {number} [ms]
+     */
+    async until(ready, what, ms = 1000) {
+      const deadline = Date.now() + ms;
       while (!ready()) {
         if (ended) assert.fail(`the stream ended before ${what}`);
         const left = deadline - Date.now();
@@ -167,6 +170,25 @@ test('a stream that has sent no event yet resumes where it began after a reconne
     assert.deepEqual(again.events.map((m) => m.id), [missed.id, later.id]);
   } finally {
     again.close();
+  }
+});
+
+test('a stream shows the events another collector stored in the same database (two processes on one file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heap-stream-'));
+  const file = join(dir, 'shared.sqlite');
+  const [a, b] = [await startCollector({ dbFile: file }), await startCollector({ dbFile: file })];
+  const env = newEnvId();
+  const stream = await openStream(`${b.base}/v1/stream?env_id=${env}`);
+  try {
+    await stream.until(() => stream.messages.some((m) => m.event === 'ready'), 'ready');
+    const elsewhere = makeEvent({ name: 'Stored by the other collector' });
+    assert.equal((await a.post(makeBatch(env, [elsewhere]))).status, 200);
+    await stream.until(() => stream.events.some((m) => m.id === elsewhere.id), 'the other collector\'s event', 5000);
+  } finally {
+    stream.close();
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

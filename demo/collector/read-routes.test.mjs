@@ -140,6 +140,13 @@ test('drop reports are summed per reason, and a pure resend does not count them 
   assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), { drops: [{ reason: 'cap', count: 5 }, { reason: 'retries', count: 1 }] });
 });
 
+test('a drop reason the collector does not know is stored under its name, and the batch\'s events with it', async () => {
+  const env = newEnvId();
+  const answer = await send(env, [makeEvent()], { dropped: [{ reason: 'cap', count: 1, id: '1' }, { reason: 'quota', count: 2, id: '1' }] });
+  assert.deepEqual(answer, { accepted: 1, duplicates: 0 });
+  assert.deepEqual(await c.get(`/v1/drops?env_id=${env}`), { drops: [{ reason: 'cap', count: 1 }, { reason: 'quota', count: 2 }] });
+});
+
 test('drop reports with an id count once per id and reason, whatever rides with them, their largest count winning', async () => {
   const env = newEnvId();
   const events = [makeEvent()];

@@ -32,6 +32,7 @@ export async function startServer(env = process.env) {
     res.once('close', () => active.delete(res));
     collector.handle(req, res);
   });
+  collector.answerExpectContinue(server);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(Number(env.PORT ?? 8787), env.HOST || '127.0.0.1', () => resolve(undefined));

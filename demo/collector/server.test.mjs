@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { startServer } from './server.mjs';
-import { makeBatch, makeEvent, newEnvId } from './harness.mjs';
+import { expectContinue, makeBatch, makeEvent, newEnvId } from './harness.mjs';
 
 /** @type {string} */
 let dir;
@@ -98,5 +98,17 @@ test('SIGTERM shuts the standalone server down with exit code 0', async () => {
     assert.equal(await exited, 0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('Expect: 100-continue with a declared body past BODY_LIMIT gets 413 without 100 Continue; one within gets both', async () => {
+  const server = await startServer({ PORT: '0', DB_FILE: join(dir, 'expect.sqlite'), BODY_LIMIT: '2000' });
+  try {
+    const env = newEnvId();
+    const fits = JSON.stringify(makeBatch(env, [makeEvent()]));
+    assert.deepEqual(await expectContinue(`${server.url}/v1/batch`, 5000, 'x'.repeat(5000)), { continued: false, status: 413 });
+    assert.deepEqual(await expectContinue(`${server.url}/v1/batch`, Buffer.byteLength(fits), fits), { continued: true, status: 200 });
+  } finally {
+    await server.close();
   }
 });

@@ -137,6 +137,8 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   // total(), not sum(): sum() throws once the counts pass 2^63, and every later read of the env id's drops would fail.
   const dropsStatement = db.prepare(`SELECT reason, total(count) AS count FROM drops
     WHERE env_id = ? GROUP BY reason ORDER BY reason`);
+  // Changes when another connection commits (never for this one's own commits, which notify the streams directly).
+  const dataVersionStatement = db.prepare('PRAGMA data_version').pluck();
   /** Event queries vary by which filters are set; one statement per shape, made once. */
   const eventStatements = new Map();
 
@@ -219,6 +221,7 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
     countByName: ({ envId, bucketMs, sinceMs }) => countStatement.all({ env: envId, bucket: bucketMs, since: sinceMs ?? Number.MIN_SAFE_INTEGER }),
     envIds: () => envIdsStatement.all(),
     drops: (envId) => dropsStatement.all(envId),
+    dataVersion: () => dataVersionStatement.get(),
     close: () => { if (db.open) db.close(); },
   });
 }

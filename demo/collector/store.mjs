@@ -90,6 +90,8 @@
  *   The env ids that have stored events, sorted.
  * @property {(envId: string) => DropReport[]} drops
  *   Drop reports summed per reason.
+ * @property {() => number} [dataVersion]  optional: a number that changes once another connection (another collector
+ *   process on the same database) has committed; live streams poll it to show the batches other processes stored
  * @property {() => void} close
  */
 

@@ -7,13 +7,14 @@
 
 /** Event types the protocol knows. */
 export const EVENT_TYPES = new Set(['track', 'pageview', 'click', 'submit', 'change', 'view', 'identify', 'user_properties']);
-/** Reasons a client may report for dropped events. */
-export const DROP_REASONS = new Set(['cap', 'retries', 'rejected', 'storage']);
 /** Most events one batch may carry. */
 export const MAX_EVENTS = 1000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^[0-9]{1,64}$/;
+// A drop report's id and reason. Reasons are not checked against the ones this collector knows (PROTOCOL.md):
+// a newer client's reason is stored as it came, rather than its batch, events and all, being refused.
+const TOKEN = /^[\x21-\x7e]{1,64}$/;
 const PAGE_FIELDS = ['url', 'title', 'path', 'referrer', 'previous_page'];
 const SESSION_FIELDS = ['landing_page', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
 // Objects we store as JSON are bounded in depth so a hostile body cannot blow the stack.
@@ -124,13 +125,13 @@ function checkDropped(dropped) {
   if (dropped === undefined) return '';
   if (!Array.isArray(dropped)) return 'dropped must be an array';
   for (const [i, drop] of dropped.entries()) {
-    if (!isPlainObject(drop) || typeof drop.reason !== 'string' || !DROP_REASONS.has(drop.reason)) {
-      return `dropped[${i}].reason must be one of ${[...DROP_REASONS].join(', ')}`;
+    if (!isPlainObject(drop) || typeof drop.reason !== 'string' || !TOKEN.test(drop.reason)) {
+      return `dropped[${i}].reason must be 1-64 printable ASCII characters`;
     }
     if (!Number.isSafeInteger(drop.count) || /** @type {number} */ (drop.count) < 0) {
       return `dropped[${i}].count must be a non-negative integer`;
     }
-    if (drop.id !== undefined && (typeof drop.id !== 'string' || !/^[\x21-\x7e]{1,64}$/.test(drop.id))) {
+    if (drop.id !== undefined && (typeof drop.id !== 'string' || !TOKEN.test(drop.id))) {
       return `dropped[${i}].id must be 1-64 printable ASCII characters`;
     }
   }
