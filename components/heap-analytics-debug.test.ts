@@ -188,6 +188,40 @@ describe('<heap-analytics-debug>', () => {
     expect(await loadDebugOverlay(el)).to.equal(overlay());
   });
 
+  it('outlines each annotated element where it is, and shows its details there, on a page whose CSP allows no inline styles', async () => {
+    envId = uniqueEnv('debug-csp');
+    const frame = document.createElement('iframe');
+    // Tall enough for the details to go below the element.
+    frame.style.height = '400px';
+    // A policy without 'unsafe-inline' for styles refuses every style attribute written in markup; it is reported.
+    frame.srcdoc = `<meta http-equiv="Content-Security-Policy" content="style-src 'self'">
+      <p>Pricing</p><button data-heap-event="Buy">Buy the plan</button>
+      <script type="module">
+        const refused = [];
+        document.addEventListener('securitypolicyviolation', (e) => refused.push(e.violatedDirective));
+        await import('/components/heap-analytics-define.ts');
+        const heap = document.createElement('heap-analytics');
+        for (const [name, value] of [['env-id', '${envId}'], ['endpoint', '${ENDPOINT}'], ['debug-overlay', '']]) heap.setAttribute(name, value);
+        document.body.append(heap);
+        const button = document.querySelector('button');
+        const root = () => document.querySelector('heap-analytics-debug')?.shadowRoot;
+        while (!root()?.querySelector('.box')) await new Promise((resolve) => setTimeout(resolve, 20));
+        button.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, composed: true }));
+        while (!root().querySelector('.detail')) await new Promise((resolve) => setTimeout(resolve, 20));
+        const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height].map(Math.round); };
+        const detail = root().querySelector('.detail').getBoundingClientRect();
+        parent.postMessage({ button: rect(button), box: rect(root().querySelector('.box')), detailBelow: detail.top > button.getBoundingClientRect().bottom, refused }, '*');
+      </script>`;
+    const answer = new Promise<Record<string, unknown>>((resolve) => addEventListener('message', (e) => resolve(e.data), { once: true }));
+    document.body.append(frame);
+    try {
+      const { button, ...seen } = await answer;
+      expect(seen).to.deep.equal({ box: button, detailBelow: true, refused: [] });
+    } finally {
+      frame.remove();
+    }
+  });
+
   describe('on a page whose images and forms are named like the document’s members', () => {
     failOnUncaught();
 

@@ -187,12 +187,14 @@ export class HeapAnalyticsDebugElement extends LitElement {
     const problemCount = problems.reduce((n, e) => n + e.problems.length, 0);
     const selected = this._selected;
     const selectedBox = selected && this._boxes.find((b) => b.entry === selected);
+    // Positions go in through the style property (CSSOM), the outlines' and the details' alike: a page whose CSP allows
+    // no inline styles refuses a style attribute written in markup, and every outline sat in the corner, sizeless.
     return html`
       ${this._boxes.map(
         (b) => html`<div
           class="box ${b.entry.kind} ${b.entry.problems.length ? 'problem' : ''} ${b.entry === selected ? 'selected' : ''}"
           part="outline"
-          style="top:${b.top}px;left:${b.left}px;width:${b.width}px;height:${b.height}px"
+          .style=${`top:${b.top}px;left:${b.left}px;width:${b.width}px;height:${b.height}px`}
         >${b.entry.event !== null ? html`<span class="label">${b.entry.event}</span>` : nothing}</div>`,
       )}
       ${selected && selectedBox ? this.#detail(selected, selectedBox) : nothing}
@@ -241,7 +243,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
   #detail(entry: AuditEntry, box: Box) {
     const below = box.top + box.height + 6;
     const top = below + 120 < innerHeight ? below : Math.max(4, box.top - 126);
-    return html`<div class="detail" part="detail" style="top:${top}px;left:${Math.max(4, Math.min(box.left, innerWidth - 370))}px">
+    return html`<div class="detail" part="detail" .style=${`top:${top}px;left:${Math.max(4, Math.min(box.left, innerWidth - 370))}px`}>
       <div><strong>${entry.event ?? entry.kind}</strong>${entry.triggers.length ? ` · ${entry.triggers.join(', ')}` : ''}</div>
       <pre>${JSON.stringify(entry.properties, null, 1)}</pre>
       ${entry.problems.map((p) => html`<div>⚠ ${p.code}</div>`)}

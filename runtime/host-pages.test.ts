@@ -288,6 +288,35 @@ describe('host pages', () => {
     }
   });
 
+  it('warn that state is kept in memory, and deliver without an error, on a page whose browser refuses its storage objects', async () => {
+    // What a sandboxed frame does, or Chrome with cookies blocked: reading window.localStorage itself throws.
+    resetWarnings();
+    const own = ['localStorage', 'sessionStorage'].map((name) => [name, Object.getOwnPropertyDescriptor(window, name)!] as const);
+    const refuse = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+    for (const [name] of own) Object.defineProperty(window, name, { configurable: true, get: refuse });
+    const uncaught: unknown[] = [];
+    const onRejection = (e: PromiseRejectionEvent) => uncaught.push(e.reason);
+    addEventListener('unhandledrejection', onRejection);
+    try {
+      const { warnings } = await captureConsole(async () => {
+        const heap = startRuntime('storage-refused', { disablePageviewAutocapture: true });
+        heap.track('Refused storage');
+        await waitForEvents(heap.envId, 1);
+        // Consent withdrawn wipes the storage, which is refused too.
+        heap.setConsent('denied');
+        await sleep(100);
+      });
+      // The user and session, then the events waiting to be sent: each kept in memory, and said so once.
+      expect(warnings.map((w) => w.split(':')[0])).to.deep.equal(['[heap-analytics] storage-unavailable', '[heap-analytics] outbox-not-persisted']);
+      expect(uncaught.map(String)).to.deep.equal([]);
+    } finally {
+      removeEventListener('unhandledrejection', onRejection);
+      for (const [name, descriptor] of own) Object.defineProperty(window, name, descriptor);
+    }
+  });
+
   it('send the events waiting for the batch timer when the tab is hidden, on a page with an embed named visibilityState', async () => {
     mount('<embed name="visibilityState">');
     const heap = startRuntime('named-visibility', { disablePageviewAutocapture: true, flushInterval: 60_000 });

@@ -60,7 +60,10 @@ const STALE_MS = 90_000;
  */
 export const JOURNAL_KEYS = 'tab_(\\d+)|q_(\\d+)_\\d+';
 
-/** A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless). */
+/**
+ * A journal in localStorage for one env id; `storage()` returns undefined when storage is off-limits (consent, cookieless),
+ * and throws where the browser refuses it.
+ */
 export function createJournal(prefix: string, storage: () => Storage | undefined): Journal {
   const tabId = randomNumericId();
   const tabPrefix = `${prefix}_tab_`;
@@ -140,7 +143,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   };
   const adopt = async (): Promise<[events: HeapEvent[], drops: DropCount[]]> => {
     beat();
-    const area = storage();
+    let area: Storage | undefined;
     const events: HeapEvent[] = [];
     const lost: DropCount[] = [];
     let corrupt = 0;
@@ -186,9 +189,9 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
       // One tab adopts at a time; the others skip this round. No area while storage is off-limits (consent, cookieless
       // memory mode): then there is nothing to adopt, and no round should take the adoption lock from other tabs or
       // ask for the held locks every 20 s. Without Web Locks, the request is undefined and this tab takes alone.
-      if (area) await (locks?.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) ?? take());
+      if ((area = storage())) await (locks?.request(`${prefix}_adopt`, { ifAvailable: true }, (lock) => lock && take()) ?? take());
     } catch {
-      // Storage or locks failed mid-way: what was read is still adopted.
+      // Storage refused, or storage or locks failed mid-way: what was read is still adopted.
     }
     if (corrupt) {
       warnOnce('outbox-corrupt', 'some saved events were unreadable and were discarded; the loss is reported to the collector.');

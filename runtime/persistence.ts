@@ -15,7 +15,8 @@ export type UserStore = [get: KeyValueStore[0], set: KeyValueStore[1]];
  * The runtime's stores, behind one consent gate, as a tuple the core destructures (no member names to ship):
  * - the user's store and the other keys' store read and write persistent storage only while allowed, else read as
  *   empty and write nothing: what they hold (user, session, properties) lives in memory with its owner all along;
- * - the Web Storage area for the outbox journal, or undefined while storage is not allowed;
+ * - the Web Storage area for the outbox journal, or undefined while storage is not allowed (it throws where the browser
+ *   refuses storage);
  * - the wipe, which removes every cookie and storage key of this env id.
  */
 export type Persistence = [user: UserStore, local: KeyValueStore, area: () => Storage | undefined, wipe: () => void];
@@ -23,14 +24,14 @@ export type Persistence = [user: UserStore, local: KeyValueStore, area: () => St
 /** Whether state lives in a first-party cookie (mirrored to localStorage): unless cookieless, whatever else that says. */
 const withCookies = (cookieless: unknown) => cookieless === undefined || cookieless === false;
 
-/** The Web Storage area for a `cookieless` setting: localStorage beside the cookie, sessionStorage, or none in "memory" mode. */
-const webArea = (cookieless?: unknown): Storage | undefined => {
-  try {
-    return withCookies(cookieless) ? localStorage : cookieless === 'memory' ? undefined : sessionStorage;
-  } catch {
-    // Accessing the storage object itself throws where storage is blocked (and under Node, which has none): no area then.
-  }
-};
+/**
+ * The Web Storage area for a `cookieless` setting: localStorage beside the cookie, sessionStorage, or none in "memory"
+ * mode. Reading the storage object itself throws where the browser refuses storage (a sandboxed frame, cookies blocked;
+ * under Node there is none): its users catch that, and the stores warn (storage-unavailable). Caught here, it went
+ * unsaid, and a state kept in memory only looked saved.
+ */
+const webArea = (cookieless?: unknown): Storage | undefined =>
+  withCookies(cookieless) ? localStorage : cookieless === 'memory' ? undefined : sessionStorage;
 
 /** Creates the stores for one env id, whose keys are `prefix`, `_` and their name; `allowed` answers, at each write and read, whether they may persist now (consent). */
 export function createPersistence(options: PersistenceOptions, prefix: string, allowed: () => boolean): Persistence {
@@ -55,9 +56,10 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
     area,
     () => {
       // localStorage (no setting: cookies beside it), then sessionStorage (a cookieless setting).
-      for (const storage of [webArea(), webArea(1)]) {
+      for (const cookieless of [, 1]) {
         try {
-          for (const key of Object.keys(storage!)) if (ours.test(key)) storage!.removeItem(key);
+          const storage = webArea(cookieless)!;
+          for (const key of Object.keys(storage)) if (ours.test(key)) storage.removeItem(key);
         } catch {
           // Blocked storage holds nothing of ours.
         }
