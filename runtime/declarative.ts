@@ -150,8 +150,10 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   const [addRoot, stopRoots] = createRoots(onEvent, onUpdate, onLeave);
 
   // The first scan waits a microtask, so that the element's identity attribute applies before boot-time events.
+  // On a prerendered page it waits until the visitor opens it (the visitor may never do so): no pageview, load or
+  // view event before, and the markup read then is the page's as it is opened, as the boot pageview (load.ts).
   // Stopped roots add nothing: stopping before it needs no check here.
-  queueMicrotask(() => {
+  const boot = () => {
     try {
       addRoot(document);
     } catch (err) {
@@ -160,7 +162,8 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
     // The page's load events, in this task still: ahead of what the page does once the tracker is ready.
     sendLoads();
     booted = true;
-  });
+  };
+  (documentText as (name: string) => unknown)('prerendering') ? addEventListener.call(document, 'prerenderingchange', boot) : queueMicrotask(boot);
 
   return () => {
     stopRoots();

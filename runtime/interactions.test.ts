@@ -199,6 +199,20 @@ describe('interaction autocapture', () => {
     expect(bodies).to.not.include('Inside the closed root');
   });
 
+  it('counts a press on a label inside a closed shadow root once, though the click the browser forwards to its control reaches the page as a second click on the host', async () => {
+    const heap = startRuntime('closed-label');
+    const root = mount('<x-consent id="xc"></x-consent>');
+    const shadow = $(root, 'x-consent').attachShadow({ mode: 'closed' });
+    shadow.innerHTML = '<label><input type="checkbox"> <b style="font-size:40px">Send me news</b></label>';
+    const box = $(shadow, 'b').getBoundingClientRect();
+    await sendMouse({ type: 'click', position: [Math.round(box.x + 5), Math.round(box.y + 5)] });
+    await resetMouse();
+    // The browser forwarded the press: the box is ticked.
+    expect(($(shadow, 'input') as HTMLInputElement).checked).to.equal(true);
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['x-consent']);
+  });
+
   it('records a click on a [data-heap-event] element twice over: the named event from markup and one autocaptured click naming it', async () => {
     const heap = startRuntime('named');
     const root = mount('<button class="cta" data-heap-event="Start trial" data-heap-prop-plan="pro"><i class="icon"></i> Start</button>');

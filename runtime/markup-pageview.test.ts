@@ -195,4 +195,30 @@ describe('markup pageviews', () => {
     expect(pageview!.properties).to.deep.equal({ 'page type': 'pricing' });
     expect(pageviews(await settled(heap))).to.have.length(1);
   });
+
+  it('waits for the visitor to open a prerendered page before sending its markup pageview and load events, then sends them once', async () => {
+    // A page prerendered by speculation rules (faked as in pageviews.test.ts): the visitor may never open it.
+    const own = Object.getOwnPropertyDescriptor(Document.prototype, 'prerendering');
+    Object.defineProperty(Document.prototype, 'prerendering', { configurable: true, get: () => true });
+    mount(`<main data-heap-pageview="/pricing" data-heap-title="Pricing"><p data-heap-event="Promo shown" data-heap-trigger="load">Sale</p></main>`);
+    let heap;
+    try {
+      heap = startRuntime('pvprerender', quiet);
+      await heap.ready;
+      await tick();
+      expect(await settled(heap)).to.deep.equal([]);
+    } finally {
+      if (own) Object.defineProperty(Document.prototype, 'prerendering', own);
+      else delete (Document.prototype as { prerendering?: boolean }).prerendering;
+    }
+    // The visitor opens it: the browser activates the page.
+    document.dispatchEvent(new Event('prerenderingchange'));
+    await tick();
+    const events = await settled(heap);
+    expect(events.map((e) => [e.name ?? e.type, e.page!.title])).to.deep.equal([
+      ['pageview', 'Pricing'],
+      ['Promo shown', 'Pricing'],
+    ]);
+    expect(events[1]!.pageview_id).to.equal(events[0]!.pageview_id);
+  });
 });

@@ -210,6 +210,18 @@ describe('markup in shadow roots', () => {
     expect(tracks(await settled(heap))).to.deep.equal([['Widget used', { kind: 'closed' }]]);
   });
 
+  it('sends the host\'s event once for a click on a label inside its closed shadow root, not again for the click forwarded to the label\'s control', async () => {
+    const heap = startRuntime('closedlabel', quiet);
+    const root = mount(`<x-closed data-heap-event="Widget used"></x-closed>`);
+    const shadow = root.firstElementChild!.attachShadow({ mode: 'closed' });
+    shadow.innerHTML = `<label><input type="checkbox"> <b>Remember me</b></label>`;
+    await heap.ready;
+    (shadow.querySelector('b') as HTMLElement).click();
+    // The browser forwarded the click: the box is ticked.
+    expect((shadow.querySelector('input') as HTMLInputElement).checked).to.equal(true);
+    expect(tracks(await settled(heap))).to.deep.equal([['Widget used', {}]]);
+  });
+
   it('lets go of the shadow root of a removed host, and never of the document, in a page with an image named isConnected', async () => {
     const heap = startRuntime('rootsclobbered', quiet);
     await heap.ready;

@@ -61,8 +61,12 @@ function heard(event: Event): void {
     // The control the browser clicks next, after a click with this path: the control of the innermost label the click
     // went through, if any, unless the click is already on or in the control (an icon in a button) or the control is
     // disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
+    // A label inside a closed shadow root cannot be seen: a click on a custom element may be one on such a label,
+    // whose forwarded click reaches the page as one more on that element, in this task. Other clicks on it in this
+    // task count once with it (a script's two `host.click()`), and a closed root on a built-in element is not
+    // guessed at: any `div` or `span` clicked would wait a task for a second click.
     const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
-    if ((forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : null)) forwardedBy = event;
+    if ((forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : /-/.test((path[0] as Element).localName) ? (path[0] as Element) : null)) forwardedBy = event;
     subscribers.forEach((_, listener) => listener(event));
   }
 }
