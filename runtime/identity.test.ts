@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { captureConsole, cleanUp, keyPrefix, otherTab, reload, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { BASE, captureConsole, cleanUp, keyPrefix, otherTab, reload, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
 
@@ -280,6 +280,48 @@ describe('identity', () => {
     const [event] = await waitForEvents(envId, 1, { name: 'Carol acts' });
     expect(event!.user_id).to.not.equal(bob);
     expect(event!.identity).to.equal('carol');
+  });
+
+  it('makes a new user for an identify in the same second another tab identified someone else: two people never share a user id', async () => {
+    const envId = uniqueEnv('tab-same-second');
+    const clock = Date.now();
+    const tabA = startRuntime('tab-same-second', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = otherTab(envId, () => clock);
+    // Both tabs looked at the shared user this second; then one identifies bob, and the other, alice.
+    tabA.track('A acts');
+    tabB.capture('track', 'B acts');
+    await sleep(0);
+    tabB.identify('bob');
+    const bob = tabB.getUserId();
+    tabA.identify('alice');
+    tabA.track('Alice acts');
+    const [alice] = await waitForEvents(envId, 1, { name: 'Alice acts' });
+    expect([alice!.user_id === bob, alice!.identity]).to.deep.equal([false, 'alice']);
+    tabB.flush();
+    await waitForEvents(envId, 2, { type: 'identify' });
+    const users = await (await fetch(`${BASE}/v1/users?env_id=${envId}&identity=bob`)).json();
+    expect(users.users.map((u: { user_id: string }) => u.user_id), "bob's users").to.deep.equal([bob]);
+  });
+
+  it('logs out for a resetIdentity in the same second another tab identified someone', async () => {
+    let clock = Date.now();
+    const envId = uniqueEnv('tab-same-reset');
+    const tabA = startRuntime('tab-same-reset', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = otherTab(envId, () => clock);
+    tabA.track('A acts');
+    tabB.capture('track', 'B acts');
+    await sleep(0);
+    tabB.identify('bob');
+    const bob = tabB.getUserId();
+    // The visitor logs out in this tab within the same second: bob is gone from every tab.
+    tabA.resetIdentity();
+    tabA.track('After logout');
+    clock += 1500;
+    tabB.capture('track', 'Later in the other tab');
+    const [here] = await waitForEvents(envId, 1, { name: 'After logout' });
+    const [there] = await waitForEvents(envId, 1, { name: 'Later in the other tab' });
+    expect([here!.user_id === bob, here!.identity]).to.deep.equal([false, null]);
+    expect([there!.user_id, there!.identity]).to.deep.equal([here!.user_id, null]);
   });
 
   it('keeps the identity once cookie-domain is set on a site whose visitors hold the host cookie of an earlier visit', async () => {

@@ -31,8 +31,11 @@ function leaveDeadTab(envId: string, name: string, id: string): void {
 /**
  * Boots the next load after a tab closed, and waits until it has delivered what it adopted and the cap's drop count
  * reached the collector: what was delivered, and the drop counts by reason.
+ * The next load boots once the closed tab's locks are let go, as a closed page's are: a disposed runtime's adoption at
+ * boot, slow on a busy machine, still held the adoption lock, and the next load's adoption skipped to its next round.
  */
 async function nextLoadDelivers(name: string, envId: string) {
+  while ((await navigator.locks.query()).held?.some((l) => l.name!.startsWith(keyPrefix(envId)))) await sleep(20);
   const next = startRuntime(name, fast, envId);
   let dropped: Record<string, number> = {};
   for (let i = 0; i < 200 && !(dropped.cap && !next.pending); i++) {

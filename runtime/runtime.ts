@@ -228,8 +228,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     getIdentity: () => sharedUser().i,
     getSessionId: () => touchSession(now(), true).id,
     identify(identity) {
-      // Compared with, and changed from, the user as every tab has it: one another tab identified and reset since went
-      // to the next person identified here, merging two people.
+      // Compared with, and changed from, the user as every tab has it, read now (not on the once-a-second beat): one
+      // another tab identified (or identified and reset) since went to the next person identified here, merging two
+      // people, and a logout in the second another tab identified someone was ignored.
+      syncDue = true;
       if (identity === sharedUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
       if (identifyUser(identity)) restartSession(now());
