@@ -19,6 +19,9 @@ const throwingGetter = Object.defineProperty({ ok: 1 }, 'bad', { enumerable: tru
 const throwingKeys = new Proxy({}, { ownKeys: () => { throw new Error('ownKeys'); } });
 const throwingUrlOption = Object.defineProperty({}, 'url', { enumerable: true, get: () => { throw new Error('getter'); } });
 const throwingPrototype = new Proxy({}, { getPrototypeOf: () => { throw new Error('getPrototypeOf'); } });
+// Every trap of a revoked Proxy throws, reading its prototype too.
+const revoked = Proxy.revocable({}, {});
+revoked.revoke();
 
 const cases: Case[] = [
   { what: 'a 255-character name is kept', call: (h) => h.track('n'.repeat(255)), warning: null, stored: [['track', 'n'.repeat(255), {}]] },
@@ -49,7 +52,13 @@ const cases: Case[] = [
   { what: 'a 255-character title is truncated to 254', call: (h) => h.trackPageview({ title: 't'.repeat(255) }), warning: 'pageview-title-truncated', stored: [['pageview', null, null]] },
   { what: 'a relative url falls back to the page url', call: (h) => h.trackPageview({ url: '/relative' }), warning: 'pageview-url-invalid', stored: [['pageview', null, null]] },
   { what: 'a pageview option whose getter throws is ignored, the pageview kept', call: (h) => h.trackPageview(throwingUrlOption), warning: 'trackPageview-option-unreadable', stored: [['pageview', null, null]] },
-  { what: 'pageview properties whose prototype cannot be read are ignored, the pageview kept', call: (h) => h.trackPageview({ properties: throwingPrototype }), warning: 'trackPageview-option-unreadable', stored: [['pageview', null, null]] },
+  { what: 'pageview properties whose prototype cannot be read are ignored, the pageview kept', call: (h) => h.trackPageview({ properties: throwingPrototype }), warning: 'trackPageview-properties-invalid', stored: [['pageview', null, null]] },
+  { what: 'track properties whose prototype cannot be read are ignored, the event kept', call: (h) => h.track('E', throwingPrototype), warning: 'track-properties-invalid', stored: [['track', 'E', {}]] },
+  { what: 'a revoked Proxy as track properties is ignored, the event kept', call: (h) => h.track('E', revoked.proxy), warning: 'track-properties-invalid', stored: [['track', 'E', {}]] },
+  { what: 'a revoked Proxy as trackPageview options is ignored, the pageview kept', call: (h) => h.trackPageview(revoked.proxy as never), warning: 'trackPageview-options-invalid', stored: [['pageview', null, null]] },
+  { what: 'a revoked Proxy as addEventProperties properties is ignored', call: (h) => { h.addEventProperties(revoked.proxy); h.track('E'); }, warning: 'addEventProperties-properties-invalid', stored: [['track', 'E', {}]] },
+  { what: 'a revoked Proxy as addPageviewProperties properties is ignored', call: (h) => { h.addPageviewProperties(revoked.proxy); h.track('E'); }, warning: 'addPageviewProperties-properties-invalid', stored: [['track', 'E', {}]] },
+  { what: 'a revoked Proxy as addUserProperties properties sends nothing', call: (h) => h.addUserProperties(revoked.proxy), warning: 'addUserProperties-properties-invalid', stored: [] },
   { what: 'a 254-character identity is kept', call: (h) => h.identify('i'.repeat(254)), warning: null, stored: [['identify', null, {}]], once: true },
   { what: 'a 255-character identity is refused', call: (h) => h.identify('i'.repeat(255)), warning: 'identity-too-long', stored: [] },
   { what: 'an identity of 127 emoji (254 UTF-16 units) is kept', call: (h) => h.identify('😀'.repeat(127)), warning: null, stored: [['identify', null, {}]], once: true },

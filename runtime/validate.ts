@@ -188,11 +188,20 @@ export const cleanPath = (value: unknown): string | undefined => {
  */
 export const isEmpty = (props: object | undefined): boolean => !Object.keys(props ?? 0).length;
 
-/** True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. */
-export const isPropsObject = (value: unknown): value is Record<string, unknown> =>
-  // A root prototype, so plain objects from another frame count too; or none (Object.create(null)): then the value's
-  // own, null, is asked again.
-  typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? value);
+/**
+ * True for a plain object (an object literal or `Object.create(null)`): the only form properties may take. False,
+ * never a throw, for a Proxy whose prototype cannot be read (a revoked one): thrown, it lost the track() or
+ * trackPageview() call's event.
+ */
+export const isPropsObject = (value: unknown): value is Record<string, unknown> => {
+  try {
+    // A root prototype, so plain objects from another frame count too; or none (Object.create(null)): then the
+    // value's own, null, is asked again.
+    return typeof value === 'object' && !!value && !Object.getPrototypeOf(Object.getPrototypeOf(value) ?? value);
+  } catch {
+    return false;
+  }
+};
 
 /** True for a consent decision: "granted", "pending" or "denied". */
 export const isConsent = (value: unknown): value is Consent => value === 'pending' || value === 'granted' || value === 'denied';
