@@ -344,3 +344,40 @@ test('the live view shows the events clients reported dropping, by reason, and k
     ?.shadowRoot?.querySelector('span')?.title ?? ''), /^events clients of this env id reported dropping before sending, all time, whatever the filters\./);
   await live.browserContext().close();
 });
+
+test('the live view formats its times without a date formatter per row: a full table stays cheap to redraw as events arrive', { skip, timeout: 40_000 }, async () => {
+  const now = Date.now();
+  const post = async (/** @type {number} */ count, /** @type {string} */ prefix) => {
+    const events = Array.from({ length: count }, (_, i) => ({ id: crypto.randomUUID(), type: 'track', name: `${prefix} ${i}`, time: now + i, pageview_id: 'pv' }));
+    const batch = { v: 1, env_id: 'e2e-backlog', sent_at: now, common: { user_id: '9090', session_id: 's' }, events };
+    assert.equal((await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) })).status, 200);
+  };
+  await post(100, 'backlog');
+  const live = await freshPage();
+  // Counts every date formatter the page builds: Intl.DateTimeFormat directly, and the toLocale*String calls that
+  // build one each time they are given options.
+  await live.evaluateOnNewDocument(() => {
+    const counts = { built: 0 };
+    /** @type {any} */ (window).formatterCounts = counts;
+    const Original = Intl.DateTimeFormat;
+    Intl.DateTimeFormat = /** @type {any} */ (new Proxy(Original, { construct(target, args) { counts.built++; return Reflect.construct(target, args); },
+      apply(target, self, args) { counts.built++; return Reflect.apply(target, self, args); } }));
+    for (const name of /** @type {const} */ (['toLocaleString', 'toLocaleTimeString', 'toLocaleDateString'])) {
+      const original = Date.prototype[name];
+      Date.prototype[name] = function (/** @type {any[]} */ ...args) { counts.built++; return original.apply(this, /** @type {any} */ (args)); };
+    }
+  });
+  await live.goto(`${demo.liveUrl}?env_id=e2e-backlog`);
+  const rows = (/** @type {number} */ n) => live.waitForFunction((/** @type {number} */ count) => (document.querySelector('heap-live-app')?.shadowRoot
+    ?.querySelector('heap-event-table')?.shadowRoot?.querySelectorAll('tbody tr').length ?? 0) === count, POLL, n);
+  await rows(100);
+  // Ten more arrivals, each redrawing the whole table.
+  for (let i = 0; i < 10; i++) {
+    await post(1, `live ${i}`);
+    await rows(101 + i);
+  }
+  const built = await live.evaluate(() => /** @type {any} */ (window).formatterCounts.built);
+  // A formatter per row per redraw would be thousands here (100 to 110 rows, three times per row, eleven redraws).
+  assert.ok(built <= 10, `${built} date formatters built for 11 redraws of about 100 rows`);
+  await live.browserContext().close();
+});

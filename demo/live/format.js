@@ -1,13 +1,21 @@
 // Small pure helpers that turn stored events into short display text.
 
+// Two formatters built once: toLocaleTimeString with options builds a new formatter on every call, and a table of a
+// few hundred rows redrawn on each arriving event spent most of its time there.
+const clock = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const full = new Intl.DateTimeFormat([], { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hour12: false });
+
+// A client clock the collector could not read arrives as null or garbage; show a dash rather than throw mid-render.
+const shown = (/** @type {Intl.DateTimeFormat} */ format, /** @type {number} */ ms) => (Number.isFinite(ms) ? format.format(ms) : '–');
+
 /** @param {number} ms @returns {string} HH:MM:SS in the viewer's time zone */
 export function clockTime(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return shown(clock, ms);
 }
 
 /** @param {number} ms @returns {string} date and time, for titles */
 export function fullTime(ms) {
-  return new Date(ms).toLocaleString([], { hour12: false });
+  return shown(full, ms);
 }
 
 /**
