@@ -381,3 +381,15 @@ test('the live view formats its times without a date formatter per row: a full t
   assert.ok(built <= 10, `${built} date formatters built for 11 redraws of about 100 rows`);
   await live.browserContext().close();
 });
+
+test('the user timeline of a user id the collector has never seen says so, with no "first seen" date', { skip, timeout: 40_000 }, async () => {
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-backlog&user=nobody-at-all`);
+  const line = () => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')?.shadowRoot?.querySelector('p.muted')?.textContent;
+  await live.waitForFunction((/** @type {string} */ loading) => {
+    const text = document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')?.shadowRoot?.querySelector('p.muted')?.textContent;
+    return text && text !== loading;
+  }, POLL, 'Loading…');
+  assert.equal((await live.evaluate(line))?.replace(/\s+/g, ' ').trim(), 'User id nobody-at-all');
+  await live.browserContext().close();
+});

@@ -79,7 +79,7 @@ export class HeapUserTimeline extends LitElement {
       <header><h2>${identity ?? 'Anonymous user'}</h2>${close}</header>
       <p class="muted">${identity
         ? html`Identity merging ${userIds.length} user id${userIds.length === 1 ? '' : 's'}: ${userIds.join(', ')}`
-        : html`User id ${this.userId}`}${this.data.firstSeen ? html` · first seen ${fullTime(this.data.firstSeen)}` : nothing}</p>
+        : html`User id ${this.userId}`}${Number.isFinite(this.data.firstSeen) ? html` · first seen ${fullTime(this.data.firstSeen)}` : nothing}</p>
       <h3>User properties</h3>
       ${props.length
         ? html`<dl>${props.map(([key, value]) => html`<dt>${key}</dt><dd>${typeof value === 'string' ? value : JSON.stringify(value)}</dd>`)}</dl>`
