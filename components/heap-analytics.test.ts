@@ -103,6 +103,20 @@ describe('<heap-analytics>', () => {
     expect(window.heap).to.equal(undefined);
   });
 
+  it('warns instead of throwing when one of its methods is called unbound (destructured, or passed as a callback)', async () => {
+    const envId = newEnv('unbound');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    resetWarnings();
+    const { result, warnings } = await captureConsole(() => {
+      const { track, getUserId } = el;
+      track('Lost');
+      return [getUserId(), getUserId.call(document.body as unknown as HeapAnalyticsElement)];
+    });
+    expect(result).to.deep.equal(['', '']);
+    expect(warnings.filter((w) => w.includes('track()'))).to.have.length(1);
+    expect(warnings.find((w) => w.includes('track()'))).to.include('unbound');
+  });
+
   it('shares one runtime between two elements of the same env id', async () => {
     const envId = newEnv('two');
     const a = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);

@@ -213,9 +213,10 @@ for (const attribute of ['env-id', 'identity', 'event-properties', 'user-propert
 // Assigned, so enumerable like the platform's own element methods (click, focus).
 for (const method of PUBLIC_METHODS) {
   (HeapAnalyticsElement.prototype as unknown as Record<string, unknown>)[method] = function (this: HeapAnalyticsElement, ...args: unknown[]) {
-    const runtime = this.runtime;
+    // Unbound (`const { track } = el`, or `el.track` passed as a callback), `this` is undefined or another object.
+    const runtime = this?.runtime;
     if (!runtime) {
-      warnOnce(`element-dormant-${method}`, `${method}() was called on a <heap-analytics> element that is not running (no env-id, or not connected); it was ignored.`);
+      warnOnce(`element-dormant-${method}`, `${method}() was called on a <heap-analytics> element that is not running (no env-id, or not connected), or called unbound from its element (bind it, or call it on the element); it was ignored.`);
       return FALLBACKS[method];
     }
     return (runtime[method] as (...a: unknown[]) => unknown)(...args);
