@@ -49,7 +49,7 @@ export function createCookieStore({ cookieDomain, secureCookie }: CookieOptions)
         secure || location.protocol === 'https:' ? '; Secure' : ''
       }`, document);
     } catch (err) {
-      warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); local storage is used instead.`);
+      warnOnce('cookie-unavailable', `cookies are unavailable (${(err as Error)?.name ?? err}); the user id is kept in local storage, or in memory for this page where that is refused too.`);
     }
   };
   return [
