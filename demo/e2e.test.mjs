@@ -393,3 +393,59 @@ test('the user timeline of a user id the collector has never seen says so, with 
   assert.equal((await live.evaluate(line))?.replace(/\s+/g, ' ').trim(), 'User id nobody-at-all');
   await live.browserContext().close();
 });
+
+/** Stores one batch of events for a user of an env id, all stamped now. @param {string} envId @param {string} userId @param {object[]} events */
+async function postEvents(envId, userId, events, sessionId = 's') {
+  const now = Date.now();
+  const batch = { v: 1, env_id: envId, sent_at: now, common: { user_id: userId, session_id: sessionId },
+    events: events.map((fields, i) => ({ id: crypto.randomUUID(), type: 'track', time: now + i, pageview_id: 'pv', ...fields })) };
+  const res = await fetch(`${demo.liveUrl}v1/batch`, { method: 'POST', body: JSON.stringify(batch) });
+  assert.equal(res.status, 200, await res.text());
+}
+
+/** The table's rows, as [type, what] pairs. @param {import('puppeteer-core').Page} live */
+const tableRows = (live) => live.evaluate(() => [...(document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+  ?.shadowRoot?.querySelectorAll('tbody tr') ?? [])].map((tr) => [tr.getAttribute('data-type'), tr.querySelector('.what')?.textContent?.trim()]));
+
+test('changing the env id drops the user, identity and session filters and the open timeline (they belong to the old env id) and keeps type and name, in the URL too', { skip, timeout: 40_000 }, async () => {
+  await postEvents('e2e-env-a', '101', [{ name: 'Signup' }, { name: 'Other' }], 'sa');
+  await postEvents('e2e-env-b', '202', [{ name: 'Signup' }, { name: 'Other' }, { type: 'pageview', page: { path: '/b' } }], 'sb');
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-env-a&type=track&name=Signup&session_id=sa&user=101`);
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+    ?.shadowRoot?.querySelectorAll('tbody tr').length === 1
+    && document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline'), POLL);
+  await live.evaluate(() => {
+    const input = /** @type {HTMLInputElement} */ (document.querySelector('heap-live-app')?.shadowRoot?.querySelector('header input'));
+    input.value = 'e2e-env-b';
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+    ?.shadowRoot?.querySelector('tbody tr'), POLL);
+  assert.deepEqual(await tableRows(live), [['track', 'Signup']]);
+  assert.equal(new URL(live.url()).search, '?env_id=e2e-env-b&type=track&name=Signup');
+  assert.deepEqual(await live.evaluate(() => {
+    const root = /** @type {ShadowRoot} */ (document.querySelector('heap-live-app')?.shadowRoot);
+    const value = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (root.querySelector(`.filters [name=${name}]`)).value;
+    return { type: value('type'), name: value('name'), session: value('session_id'), timeline: !!root.querySelector('heap-user-timeline') };
+  }), { type: 'track', name: 'Signup', session: '', timeline: false });
+  await live.browserContext().close();
+});
+
+test('with a filter on, the chart counts the events the table shows and says it follows the filters', { skip, timeout: 40_000 }, async () => {
+  await postEvents('e2e-chart-filter', '301', [{ name: 'Mine' }, { name: 'Mine' }, { name: 'Mine' }]);
+  await postEvents('e2e-chart-filter', '302', [{ name: 'Theirs' }, { name: 'Theirs' }]);
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=e2e-chart-filter&user_id=301`);
+  await live.waitForFunction(() => {
+    const app = document.querySelector('heap-live-app')?.shadowRoot;
+    return app?.querySelector('heap-rate-chart')?.shadowRoot?.querySelector('.legend b')
+      && app.querySelector('heap-event-table')?.shadowRoot?.querySelectorAll('tbody tr').length === 3;
+  }, POLL);
+  const chart = await live.evaluate(() => {
+    const root = /** @type {ShadowRoot} */ (document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-rate-chart')?.shadowRoot);
+    return { heading: root.querySelector('h2')?.textContent, legend: [...root.querySelectorAll('.legend li')].map((li) => li.textContent?.replace(/\s+/g, ' ').trim()) };
+  });
+  assert.deepEqual(chart, { heading: 'Events per minute matching the filters, last 30 minutes', legend: ['Mine 3'] });
+  await live.browserContext().close();
+});

@@ -123,7 +123,7 @@ export class HeapLiveApp extends LitElement {
         <span class="count">${this.events.length} event${this.events.length === 1 ? '' : 's'} shown</span>
         <heap-drop-count .envId=${this.envId} .revision=${this.revision}></heap-drop-count>
       </header>
-      <heap-rate-chart .envId=${this.envId} .revision=${this.revision}></heap-rate-chart>
+      <heap-rate-chart .envId=${this.envId} .filter=${this.filter} .revision=${this.revision}></heap-rate-chart>
       <form class="filters" @submit=${(/** @type {Event} */ e) => e.preventDefault()} @change=${this.onFilterInput}>
         <select name="type" .value=${this.filter.type}>
           <option value="">all types</option>

@@ -12,12 +12,14 @@ const HEIGHT = 90;
 
 /**
  * `<heap-rate-chart>`: events per minute over the last half hour, stacked by event name (track
- * events) or type (everything else, shown as a type badge), read from `GET /v1/counts`. It re-reads when `revision`
- * changes (at most once a second) and every 30 s as the window moves.
+ * events) or type (everything else, shown as a type badge), read from `GET /v1/counts`. It counts the events the
+ * table's filters match (`filter`, keyed as the /v1/events query), so each bar is the table's rows of that minute. It
+ * re-reads when `revision` changes (at most once a second) and every 30 s as the window moves.
  */
 export class HeapRateChart extends LitElement {
   static properties = {
     envId: {},
+    filter: { attribute: false },
     revision: { type: Number },
     rows: { state: true },
     since: { state: true },
@@ -26,6 +28,8 @@ export class HeapRateChart extends LitElement {
   constructor() {
     super();
     this.envId = '';
+    /** @type {Record<string, string>} */
+    this.filter = {};
     this.revision = 0;
     /** @type {{ bucket_start: number, type?: string, name: string, count: number }[]} */
     this.rows = [];
@@ -49,15 +53,18 @@ export class HeapRateChart extends LitElement {
 
   /** @param {Map<string, unknown>} changed */
   updated(changed) {
-    if (changed.has('envId')) void this.load();
+    if (changed.has('envId') || changed.has('filter')) void this.load();
     else if (changed.has('revision')) this.pending ??= setTimeout(() => { this.pending = undefined; void this.load(); }, 1000);
   }
 
   async load() {
-    if (!this.envId) return;
+    const { envId, filter } = this;
+    if (!envId) return;
     const since = windowStart();
     try {
-      const { counts } = await getJson('v1/counts', { env_id: this.envId, bucket: 'minute', since });
+      const { counts } = await getJson('v1/counts', { ...filter, env_id: envId, bucket: 'minute', since });
+      // An answer for the env id or filters of a moment ago would stand for the ones now shown.
+      if (envId !== this.envId || filter !== this.filter) return;
       this.since = since;
       this.rows = counts;
     } catch {
@@ -95,9 +102,10 @@ export class HeapRateChart extends LitElement {
         });
     });
     const others = [...totals.keys()].filter((name) => !top.includes(name));
+    const filtered = Object.values(this.filter).some(Boolean);
     return html`
       <div class="head">
-        <h2>Events per minute, last ${WINDOW} minutes</h2>
+        <h2>Events per minute${filtered ? ' matching the filters' : ''}, last ${WINDOW} minutes</h2>
         <span class="peak">peak ${peak === 1 && this.rows.length === 0 ? 0 : peak}/min</span>
       </div>
       <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="events per minute by name">
@@ -112,7 +120,7 @@ export class HeapRateChart extends LitElement {
             ? html`<span class="type">${row.type}</span>` : row.name} <b>${totals.get(key)}</b></li>`;
         })}
         ${others.length ? html`<li><i style="background:${OTHER_COLOR}"></i>${others.length} more</li>` : ''}
-        ${this.rows.length === 0 ? html`<li class="none">no events in this window</li>` : ''}
+        ${this.rows.length === 0 ? html`<li class="none">no events${filtered ? ' match the filters' : ''} in this window</li>` : ''}
       </ul>`;
   }
 
