@@ -9,14 +9,15 @@ import { clockTime, describeEvent, fullTime, pagePath, propertyList, shortId } f
 export class HeapEventTable extends LitElement {
   static properties = {
     events: { attribute: false },
-    filtered: { type: Boolean },
+    filters: { attribute: false },
   };
 
   constructor() {
     super();
     /** @type {any[]} */
     this.events = [];
-    this.filtered = false;
+    /** @type {string[]} the filters on, in words (`type track`), for the empty table to say what matched nothing */
+    this.filters = [];
   }
 
   /** @param {string} key @param {string} value */
@@ -26,8 +27,8 @@ export class HeapEventTable extends LitElement {
 
   render() {
     if (this.events.length === 0) {
-      return html`<p class="empty">${this.filtered
-        ? 'No events match these filters yet.'
+      return html`<p class="empty">${this.filters.length
+        ? `No events match these filters yet: ${this.filters.join(', ')}.`
         : html`No events yet. Open the <a href="/demo/" target="_blank">demo site</a> (or any page with the
           element pointed at this collector) and click around: events show up here a second or two later.`}</p>`;
     }
