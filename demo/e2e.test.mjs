@@ -449,3 +449,60 @@ test('with a filter on, the chart counts the events the table shows and says it 
   assert.deepEqual(chart, { heading: 'Events per minute matching the filters, last 30 minutes', legend: ['Mine 3'] });
   await live.browserContext().close();
 });
+
+test('a stream that drops and is then refused twice (a collector restarting behind a proxy) resumes after the last event shown: no gap, however many arrived meanwhile', { skip, timeout: 60_000 }, async () => {
+  await postEvents('e2e-gap', '404', Array.from({ length: 5 }, (_, i) => ({ name: `before ${i}` })));
+  const { events: before } = await (await fetch(`${demo.liveUrl}v1/events?env_id=e2e-gap`)).json();
+  // More than the view's first backlog (100) stored while the view is cut off.
+  await postEvents('e2e-gap', '404', Array.from({ length: 150 }, (_, i) => ({ name: `while away ${i}` })));
+  const live = await freshPage();
+  await live.setRequestInterception(true);
+  let streams = 0;
+  live.on('request', (request) => {
+    if (!new URL(request.url()).pathname.endsWith('/v1/stream')) return void request.continue();
+    streams++;
+    // The first stream shows the five events, then drops; the next two are refused, as a proxy does while the collector is down.
+    if (streams === 1) {
+      const body = `retry: 100\n\n${before.map((/** @type {any} */ e) => `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`).join('')}`
+        + `event: ready\nid: ${before[4].id}\ndata: {"backlog":5}\n\n`;
+      return void request.respond({ status: 200, contentType: 'text/event-stream', body });
+    }
+    if (streams <= 3) return void request.respond({ status: 502, contentType: 'text/plain', body: 'Bad Gateway' });
+    void request.continue();
+  });
+  await live.goto(`${demo.liveUrl}?env_id=e2e-gap`);
+  await live.waitForFunction(() => (document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+    ?.shadowRoot?.querySelectorAll('tbody tr').length ?? 0) >= 5, POLL);
+  // Three reopens, a few seconds apart; on failure, the rows shown say which were skipped.
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+    ?.shadowRoot?.querySelectorAll('tbody tr').length === 155, { timeout: 30_000, polling: 100 }).catch(() => undefined);
+  const shown = await tableRows(live);
+  assert.equal(shown.length, 155, `${shown.length} rows shown after ${streams} streams`);
+  assert.equal(shown.filter(([, what]) => what?.startsWith('while away')).length, 150);
+  assert.ok(streams >= 4);
+  await live.browserContext().close();
+});
+
+test('a stream whose position the collector no longer knows (its database replaced) starts over with as many events as the table holds, not the first backlog of 100', { skip, timeout: 60_000 }, async () => {
+  await postEvents('e2e-replaced', '505', Array.from({ length: 150 }, (_, i) => ({ name: `new database ${i}` })));
+  const now = Date.now();
+  // Events of the database that was replaced: their ids are unknown to this one.
+  const gone = Array.from({ length: 5 }, (_, i) => ({ env_id: 'e2e-replaced', id: crypto.randomUUID(), type: 'track', name: `old database ${i}`,
+    time: now, server_time: now, received_at: now, user_id: '505', identity: null, session_id: 's', pageview_id: 'pv', properties: {} }));
+  const live = await freshPage();
+  await live.setRequestInterception(true);
+  let streams = 0;
+  live.on('request', (request) => {
+    if (!new URL(request.url()).pathname.endsWith('/v1/stream')) return void request.continue();
+    if (++streams > 1) return void request.continue();
+    const body = `retry: 100\n\n${gone.map((e) => `id: ${e.id}\ndata: ${JSON.stringify(e)}\n\n`).join('')}`
+      + `event: ready\nid: ${gone[4].id}\ndata: {"backlog":5}\n\n`;
+    void request.respond({ status: 200, contentType: 'text/event-stream', body });
+  });
+  await live.goto(`${demo.liveUrl}?env_id=e2e-replaced`);
+  await live.waitForFunction(() => document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-event-table')
+    ?.shadowRoot?.querySelectorAll('tbody tr').length === 155, { timeout: 20_000, polling: 100 }).catch(() => undefined);
+  const shown = await tableRows(live);
+  assert.equal(shown.filter(([, what]) => what?.startsWith('new database')).length, 150, `${shown.length} rows shown after ${streams} streams`);
+  await live.browserContext().close();
+});

@@ -74,7 +74,10 @@ export class HeapLiveApp extends LitElement {
     this.closeStream?.();
     this.events = [];
     this.saveToUrl();
-    this.closeStream = openStream({ env_id: this.envId, ...this.filter, backlog: BACKLOG }, {
+    this.closeStream = openStream({ env_id: this.envId, ...this.filter }, {
+      backlog: BACKLOG,
+      // A stream that lost its place (a replaced database) starts over with as many events as the table holds.
+      refill: MAX_SHOWN,
       onEvents: (events, live) => {
         // A reconnect to a replaced database starts over with its backlog: show each event once.
         const shown = new Set(this.events.map((e) => e.id));
