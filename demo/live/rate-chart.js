@@ -20,7 +20,6 @@ export class HeapRateChart extends LitElement {
   static properties = {
     envId: {},
     filter: { attribute: false },
-    revision: { type: Number },
     rows: { state: true },
     since: { state: true },
   };
@@ -30,7 +29,6 @@ export class HeapRateChart extends LitElement {
     this.envId = '';
     /** @type {Record<string, string>} */
     this.filter = {};
-    this.revision = 0;
     /** @type {{ bucket_start: number, type?: string, name: string, count: number }[]} */
     this.rows = [];
     this.since = windowStart();
@@ -38,6 +36,22 @@ export class HeapRateChart extends LitElement {
     this.pending = undefined;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.ticker = undefined;
+  }
+
+  #revision = 0;
+
+  /**
+   * Bumped by the app as events arrive: the counts are read again, at most once a second. Not a reactive property: a
+   * redraw for each arriving event redid every bar (and its time) with nothing new to show.
+   */
+  get revision() {
+    return this.#revision;
+  }
+
+  set revision(value) {
+    if (value === this.#revision) return;
+    this.#revision = value;
+    this.pending ??= setTimeout(() => { this.pending = undefined; void this.load(); }, 1000);
   }
 
   connectedCallback() {
@@ -54,7 +68,6 @@ export class HeapRateChart extends LitElement {
   /** @param {Map<string, unknown>} changed */
   updated(changed) {
     if (changed.has('envId') || changed.has('filter')) void this.load();
-    else if (changed.has('revision')) this.pending ??= setTimeout(() => { this.pending = undefined; void this.load(); }, 1000);
   }
 
   async load() {
@@ -92,13 +105,15 @@ export class HeapRateChart extends LitElement {
     const slot = WIDTH / WINDOW;
     const bars = columns.flatMap((column, i) => {
       let y = HEIGHT;
+      // One time per minute, not per series: a minute of many event names has many bars.
+      const minute = column.length ? clockTime(this.since + i * MINUTE) : '';
       return column
         .sort((a, b) => top.indexOf(keyOf(a)) - top.indexOf(keyOf(b)))
         .map((row) => {
           const h = (row.count / peak) * (HEIGHT - 4);
           y -= h;
           return svg`<rect x=${i * slot + 1} y=${y} width=${slot - 2} height=${h} fill=${colorOf(keyOf(row))}>
-            <title>${clockTime(this.since + i * MINUTE)} · ${describe(row)}: ${row.count}</title></rect>`;
+            <title>${minute} · ${describe(row)}: ${row.count}</title></rect>`;
         });
     });
     const others = [...totals.keys()].filter((name) => !top.includes(name));
