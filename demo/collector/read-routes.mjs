@@ -50,17 +50,17 @@ export function handleUsers(ctx, _req, res, query) {
 }
 
 /**
- * GET /v1/counts: events per name per minute or hour of corrected time.
+ * GET /v1/counts: events per name per minute or hour of corrected time, of the events that match the /v1/events filters.
  * @param {CollectorContext} ctx @param {IncomingMessage} _req @param {ServerResponse} res @param {URLSearchParams} query
  */
 export function handleCounts(ctx, _req, res, query) {
-  const envId = requireEnvId(query);
+  const filter = eventFilter(query);
   const bucket = query.get('bucket') ?? 'hour';
   if (bucket !== 'minute' && bucket !== 'hour') throw new HttpError(400, 'bucket must be minute or hour');
   const since = stringParam(query, 'since');
   const sinceMs = since === undefined ? undefined : Number(since);
   if (sinceMs !== undefined && !Number.isSafeInteger(sinceMs)) throw new HttpError(400, 'since must be a time in ms since the epoch');
-  sendJson(res, 200, { bucket, counts: ctx.store.countByName({ envId, bucketMs: BUCKETS[bucket], sinceMs }) });
+  sendJson(res, 200, { bucket, counts: ctx.store.countByName({ ...filter, bucketMs: BUCKETS[bucket], sinceMs }) });
 }
 
 /**

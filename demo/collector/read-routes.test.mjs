@@ -130,6 +130,25 @@ test('counts keep a track event named like a type apart from the events of that 
   ]);
 });
 
+test('counts take the /v1/events filters, so a chart beside a filtered table counts the events it shows', async () => {
+  const env = newEnvId();
+  await send(env, [
+    makeEvent({ user_id: '1', session_id: 'a', name: 'Buy' }),
+    makeEvent({ user_id: '1', session_id: 'b', name: 'Browse' }),
+    makeEvent({ user_id: '2', session_id: 'c', name: 'Buy' }),
+    makeEvent({ user_id: '2', session_id: 'c', type: 'pageview', name: undefined }),
+    makeEvent({ user_id: '1', type: 'identify', name: undefined, identity: 'alice' }),
+  ]);
+  const minute = Math.floor((T0 - 1000) / 60_000) * 60_000;
+  const counts = async (/** @type {string} */ filters) => (await c.get(`/v1/counts?env_id=${env}&bucket=minute&${filters}`)).counts
+    .map((/** @type {any} */ row) => [row.name, row.count, row.bucket_start === minute]);
+  assert.deepEqual(await counts('user_id=2'), [['Buy', 1, true], ['pageview', 1, true]]);
+  assert.deepEqual(await counts('type=track&name=Buy'), [['Buy', 2, true]]);
+  assert.deepEqual(await counts('session_id=b'), [['Browse', 1, true]]);
+  assert.deepEqual(await counts('identity=alice'), [['Browse', 1, true], ['Buy', 1, true], ['identify', 1, true]]);
+  assert.deepEqual(await counts('type=click'), []);
+});
+
 test('drop reports are summed per reason, and a pure resend does not count them twice', async () => {
   const env = newEnvId();
   const events = [makeEvent()];

@@ -125,10 +125,6 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   };
   const propsOfIdentity = db.prepare(`SELECT key, value FROM user_props WHERE env_id = @env AND user_id IN
       (SELECT user_id FROM identities WHERE env_id = @env AND identity = @identity) ORDER BY time, user_id`);
-  // The type goes with the name: a track event named "pageview" is not a pageview.
-  const countStatement = db.prepare(`SELECT server_time - server_time % @bucket AS bucket_start, type,
-      CASE WHEN type = 'track' THEN name ELSE type END AS name, count(*) AS count
-    FROM events WHERE env_id = @env AND server_time >= @since GROUP BY 1, 3, 2 ORDER BY 1, 3, 2`);
   // Walks the (env_id, seq) index from one env id to the next: O(envs * log n), not a scan of every event.
   const envIdsStatement = db.prepare(`WITH RECURSIVE envs(env_id) AS (
       SELECT min(env_id) FROM events
@@ -139,8 +135,8 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
     WHERE env_id = ? GROUP BY reason ORDER BY reason`);
   // Changes when another connection commits (never for this one's own commits, which notify the streams directly).
   const dataVersionStatement = db.prepare('PRAGMA data_version').pluck();
-  /** Event queries vary by which filters are set; one statement per shape, made once. */
-  const eventStatements = new Map();
+  /** @type {Map<string, import('better-sqlite3').Statement>} */
+  const statements = new Map();
 
   const insertBatch = db.transaction(
     /** @type {CollectorStore['insertBatch']} */
@@ -185,20 +181,28 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       if (seq === undefined) throw Object.assign(new Error('unknown since_id'), { code: 'UNKNOWN_SINCE_ID' });
       params.afterSeq = seq;
     }
-    for (const [key, column] of [['type', 'type'], ['name', 'name'], ['userId', 'user_id'], ['sessionId', 'session_id']]) {
-      const value = /** @type {Record<string, unknown>} */ (filter)[key];
-      if (value !== undefined) { where.push(`${column} = @${key}`); params[key] = value; }
-    }
-    if (filter.identity !== undefined) {
-      where.push(`(user_id IN (SELECT user_id FROM identities WHERE env_id = @envId AND identity = @identity)
-        OR identity = @identity)`);
-      params.identity = filter.identity;
-    }
-    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} AND seq > @afterSeq
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${[...where, ...filterWhere(filter, params)].join(' AND ')} AND seq > @afterSeq
       ORDER BY seq ${filter.order === 'desc' ? 'DESC' : 'ASC'} LIMIT @limit`;
-    let statement = eventStatements.get(sql);
-    if (!statement) { statement = db.prepare(sql); eventStatements.set(sql, statement); }
-    return statement.all(params).map(fromRow);
+    return statementFor(sql).all(params).map(fromRow);
+  }
+
+  /** @type {CollectorStore['countByName']} */
+  function countByName(filter) {
+    /** @type {Record<string, unknown>} */
+    const params = { envId: filter.envId, bucket: filter.bucketMs, since: filter.sinceMs ?? Number.MIN_SAFE_INTEGER };
+    // The type goes with the name: a track event named "pageview" is not a pageview.
+    const sql = `SELECT server_time - server_time % @bucket AS bucket_start, type,
+        CASE WHEN type = 'track' THEN name ELSE type END AS name, count(*) AS count
+      FROM events WHERE ${['env_id = @envId', ...filterWhere(filter, params)].join(' AND ')} AND server_time >= @since
+      GROUP BY 1, 3, 2 ORDER BY 1, 3, 2`;
+    return statementFor(sql).all(params);
+  }
+
+  /** Statements vary by which filters are set; one per shape, made once. @param {string} sql */
+  function statementFor(sql) {
+    let statement = statements.get(sql);
+    if (!statement) { statement = db.prepare(sql); statements.set(sql, statement); }
+    return statement;
   }
 
   /** @type {CollectorStore['queryUsers']} */
@@ -218,12 +222,30 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
     insertBatch,
     queryEvents,
     queryUsers,
-    countByName: ({ envId, bucketMs, sinceMs }) => countStatement.all({ env: envId, bucket: bucketMs, since: sinceMs ?? Number.MIN_SAFE_INTEGER }),
+    countByName,
     envIds: () => envIdsStatement.all(),
     drops: (envId) => dropsStatement.all(envId),
     dataVersion: () => dataVersionStatement.get(),
     close: () => { if (db.open) db.close(); },
   });
+}
+
+/**
+ * The WHERE terms of an event filter's type, name, user, identity and session, adding their values to `params`.
+ * @param {Omit<EventFilter, 'envId'>} filter @param {Record<string, unknown>} params @returns {string[]}
+ */
+function filterWhere(filter, params) {
+  const where = [];
+  for (const [key, column] of [['type', 'type'], ['name', 'name'], ['userId', 'user_id'], ['sessionId', 'session_id']]) {
+    const value = /** @type {Record<string, unknown>} */ (filter)[key];
+    if (value !== undefined) { where.push(`${column} = @${key}`); params[key] = value; }
+  }
+  if (filter.identity !== undefined) {
+    where.push(`(user_id IN (SELECT user_id FROM identities WHERE env_id = @envId AND identity = @identity)
+      OR identity = @identity)`);
+    params.identity = filter.identity;
+  }
+  return where;
 }
 
 /**

@@ -84,8 +84,9 @@
  *   Events in insertion order (newest first with order 'desc'); throws an error with code 'UNKNOWN_SINCE_ID' for an unknown sinceId.
  * @property {(filter: { envId: string, userId?: string, identity?: string }) => { users: StoredUser[], properties?: Record<string, unknown> }} queryUsers
  *   User rows; with `identity`, also the properties merged across all its user ids.
- * @property {(filter: { envId: string, bucketMs: number, sinceMs?: number }) => CountRow[]} countByName
- *   Counts per type and name (track) or type (others) per bucket of server_time, from sinceMs on when given.
+ * @property {(filter: EventFilter & { bucketMs: number, sinceMs?: number }) => CountRow[]} countByName
+ *   Counts per type and name (track) or type (others) per bucket of server_time, from sinceMs on when given, of the
+ *   events that match the filter's type, name, user, identity and session.
  * @property {() => string[]} envIds
  *   The env ids that have stored events, sorted.
  * @property {(envId: string) => DropReport[]} drops

@@ -29,22 +29,28 @@ export async function getJson(path, params) {
   return res.json();
 }
 
+/** Wait before reopening a dropped or refused stream (the collector's own `retry:` hint). */
+const RETRY_MS = 2000;
+
 /**
  * Opens the live stream of stored events; `onEvents` gets them in arrival order, a few at a time.
- * EventSource reconnects by itself and resumes after the last event it saw (Last-Event-ID); a stream refused
- * outright is reopened here, a few seconds later.
- * @param {Record<string, string | number | undefined>} params  env_id, filters, backlog
- * @param {{ onEvents: (events: any[], live: boolean) => void, onStatus: (status: 'connecting' | 'live' | 'reconnecting') => void }} handlers
+ * A stream that drops or is refused (a collector restarting, a proxy's 502) is reopened here, after the last event
+ * seen, so nothing stored meanwhile is skipped. Only when the collector no longer knows that event (its database was
+ * replaced) does it start over, with the `refill` newest events.
+ * @param {Record<string, string | number | undefined>} params  env_id and filters
+ * @param {{ onEvents: (events: any[], live: boolean) => void, onStatus: (status: 'connecting' | 'live' | 'reconnecting') => void,
+ *   backlog: number, refill: number }} options  backlog: events a new stream starts with; refill: the same after a lost position
  * @returns {() => void} closes the stream
  */
-export function openStream(params, { onEvents, onStatus }) {
+export function openStream(params, { onEvents, onStatus, backlog, refill }) {
   /** @type {EventSource} */
   let source;
-  /** @type {string | undefined} */
+  /** @type {string | undefined} the stream's position: the last event seen, or where the stream stood when ready */
   let lastId;
   /** @type {any[]} */
   let pending = [];
   let live = false;
+  let closed = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -58,28 +64,41 @@ export function openStream(params, { onEvents, onStatus }) {
   };
   /** @param {string | undefined} sinceId */
   const open = (sinceId) => {
-    source = new EventSource(collectorUrl('v1/stream', sinceId ? { ...params, since_id: sinceId } : params));
+    source = new EventSource(collectorUrl('v1/stream', sinceId ? { ...params, since_id: sinceId } : { ...params, backlog: live ? refill : backlog }));
     source.onmessage = (message) => {
       lastId = message.lastEventId;
       pending.push(JSON.parse(message.data));
       timer ??= setTimeout(deliver, 50);
     };
-    source.addEventListener('ready', () => {
+    source.addEventListener('ready', (message) => {
+      lastId = /** @type {MessageEvent} */ (message).lastEventId || lastId;
       deliver();
       live = true;
       onStatus('live');
     });
+    // Reopened here rather than by EventSource: it never retries a refused stream, and a retry of its own resumes
+    // from Last-Event-ID but, once that is unknown, starts over with only the first backlog and leaves a silent gap.
     source.onerror = () => {
+      source.close();
       onStatus('reconnecting');
-      if (source.readyState !== EventSource.CLOSED) return;
-      // EventSource never retries a refused stream (a proxy's 502 while the collector restarts, a busy collector's 503):
-      // reopen, after the last event seen unless that failed (a replaced database does not know it).
-      reopenTimer = setTimeout(() => open(sinceId ? undefined : lastId), 3000);
+      reopenTimer = setTimeout(async () => {
+        const position = lastId !== undefined && await isKnown(lastId) ? lastId : undefined;
+        if (!closed) open(position);
+      }, RETRY_MS);
     };
+  };
+  /** Whether the collector still has the event (a refused stream does not say why). @param {string} id */
+  const isKnown = async (id) => {
+    try {
+      return (await fetch(collectorUrl('v1/events', { env_id: params.env_id, since_id: id, limit: 1 }))).status !== 400;
+    } catch {
+      return true; // unreachable: the position is kept, and the next stream tries again
+    }
   };
   onStatus('connecting');
   open(undefined);
   return () => {
+    closed = true;
     clearTimeout(timer);
     clearTimeout(reopenTimer);
     source.close();

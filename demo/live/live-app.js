@@ -10,6 +10,8 @@ const MAX_SHOWN = 500;
 /** Events a (re)connected view starts with. */
 const BACKLOG = 100;
 const FILTER_KEYS = /** @type {const} */ (['type', 'name', 'user_id', 'identity', 'session_id']);
+/** Filters that name a person or a session, which belong to one env id; a type or an event name means the same in any. */
+const PER_ENV_KEYS = ['user_id', 'identity', 'session_id'];
 const TYPES = ['pageview', 'track', 'click', 'submit', 'change', 'view', 'identify', 'user_properties'];
 
 /**
@@ -72,7 +74,10 @@ export class HeapLiveApp extends LitElement {
     this.closeStream?.();
     this.events = [];
     this.saveToUrl();
-    this.closeStream = openStream({ env_id: this.envId, ...this.filter, backlog: BACKLOG }, {
+    this.closeStream = openStream({ env_id: this.envId, ...this.filter }, {
+      backlog: BACKLOG,
+      // A stream that lost its place (a replaced database) starts over with as many events as the table holds.
+      refill: MAX_SHOWN,
       onEvents: (events, live) => {
         // A reconnect to a replaced database starts over with its backlog: show each event once.
         const shown = new Set(this.events.map((e) => e.id));
@@ -90,6 +95,20 @@ export class HeapLiveApp extends LitElement {
     for (const key of FILTER_KEYS) if (this.filter[key]) params.set(key, this.filter[key]);
     if (this.selectedUser) params.set('user', this.selectedUser);
     history.replaceState(null, '', `?${params}`);
+  }
+
+  /**
+   * Shows another env id. Its users and sessions are not the old env id's, so the user, identity and session filters
+   * and the open timeline go (left, they matched nothing there and the table stayed empty); type and name stay, as the
+   * same site's events keep their names across env ids (staging and production).
+   * @param {string} envId
+   */
+  setEnvId(envId) {
+    if (envId === this.envId) return;
+    this.envId = envId;
+    this.filter = { ...this.filter, ...Object.fromEntries(PER_ENV_KEYS.map((key) => [key, ''])) };
+    this.selectedUser = '';
+    this.connect();
   }
 
   /** @param {Record<string, string>} changes */
@@ -110,20 +129,20 @@ export class HeapLiveApp extends LitElement {
   }
 
   render() {
-    const active = FILTER_KEYS.filter((key) => this.filter[key]).length;
+    const active = FILTER_KEYS.filter((key) => this.filter[key]);
     return html`
       <header>
         <h1>heap-analytics <span>live view</span></h1>
         <label>env id
           <input list="env-ids" .value=${this.envId} @focus=${() => this.loadEnvIds()}
-            @change=${(/** @type {Event} */ e) => { this.envId = /** @type {HTMLInputElement} */ (e.target).value.trim() || 'demo'; this.connect(); }}>
+            @change=${(/** @type {Event} */ e) => this.setEnvId(/** @type {HTMLInputElement} */ (e.target).value.trim() || 'demo')}>
           <datalist id="env-ids">${this.envIds.map((id) => html`<option value=${id}></option>`)}</datalist>
         </label>
         <span class="status ${this.status}" title="server-sent events">${this.status}</span>
         <span class="count">${this.events.length} event${this.events.length === 1 ? '' : 's'} shown</span>
         <heap-drop-count .envId=${this.envId} .revision=${this.revision}></heap-drop-count>
       </header>
-      <heap-rate-chart .envId=${this.envId} .revision=${this.revision}></heap-rate-chart>
+      <heap-rate-chart .envId=${this.envId} .filter=${this.filter} .revision=${this.revision}></heap-rate-chart>
       <form class="filters" @submit=${(/** @type {Event} */ e) => e.preventDefault()} @change=${this.onFilterInput}>
         <select name="type" .value=${this.filter.type}>
           <option value="">all types</option>
@@ -133,11 +152,12 @@ export class HeapLiveApp extends LitElement {
         <input name="user_id" placeholder="user id" .value=${this.filter.user_id}>
         <input name="identity" placeholder="identity" .value=${this.filter.identity}>
         <input name="session_id" placeholder="session id" .value=${this.filter.session_id}>
-        <button type="button" ?disabled=${active === 0}
+        <button type="button" ?disabled=${active.length === 0}
           @click=${() => this.setFilter(Object.fromEntries(FILTER_KEYS.map((key) => [key, ''])))}>Clear filters</button>
       </form>
       <main class=${this.selectedUser ? 'with-timeline' : ''}>
-        <heap-event-table .events=${this.events} .filtered=${active > 0} @heap-pick=${this.onPick}></heap-event-table>
+        <heap-event-table .events=${this.events} .filters=${active.map((key) => `${key.replace('_', ' ')} ${this.filter[key]}`)}
+          @heap-pick=${this.onPick}></heap-event-table>
         ${this.selectedUser
           ? html`<heap-user-timeline .envId=${this.envId} .userId=${this.selectedUser} .revision=${this.revision}
               @heap-close=${() => { this.selectedUser = ''; this.saveToUrl(); }}></heap-user-timeline>`

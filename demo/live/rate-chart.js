@@ -12,13 +12,14 @@ const HEIGHT = 90;
 
 /**
  * `<heap-rate-chart>`: events per minute over the last half hour, stacked by event name (track
- * events) or type (everything else, shown as a type badge), read from `GET /v1/counts`. It re-reads when `revision`
- * changes (at most once a second) and every 30 s as the window moves.
+ * events) or type (everything else, shown as a type badge), read from `GET /v1/counts`. It counts the events the
+ * table's filters match (`filter`, keyed as the /v1/events query), so each bar is the table's rows of that minute. It
+ * re-reads when `revision` changes (at most once a second) and every 30 s as the window moves.
  */
 export class HeapRateChart extends LitElement {
   static properties = {
     envId: {},
-    revision: { type: Number },
+    filter: { attribute: false },
     rows: { state: true },
     since: { state: true },
   };
@@ -26,7 +27,8 @@ export class HeapRateChart extends LitElement {
   constructor() {
     super();
     this.envId = '';
-    this.revision = 0;
+    /** @type {Record<string, string>} */
+    this.filter = {};
     /** @type {{ bucket_start: number, type?: string, name: string, count: number }[]} */
     this.rows = [];
     this.since = windowStart();
@@ -34,6 +36,22 @@ export class HeapRateChart extends LitElement {
     this.pending = undefined;
     /** @type {ReturnType<typeof setInterval> | undefined} */
     this.ticker = undefined;
+  }
+
+  #revision = 0;
+
+  /**
+   * Bumped by the app as events arrive: the counts are read again, at most once a second. Not a reactive property: a
+   * redraw for each arriving event redid every bar (and its time) with nothing new to show.
+   */
+  get revision() {
+    return this.#revision;
+  }
+
+  set revision(value) {
+    if (value === this.#revision) return;
+    this.#revision = value;
+    this.pending ??= setTimeout(() => { this.pending = undefined; void this.load(); }, 1000);
   }
 
   connectedCallback() {
@@ -49,15 +67,17 @@ export class HeapRateChart extends LitElement {
 
   /** @param {Map<string, unknown>} changed */
   updated(changed) {
-    if (changed.has('envId')) void this.load();
-    else if (changed.has('revision')) this.pending ??= setTimeout(() => { this.pending = undefined; void this.load(); }, 1000);
+    if (changed.has('envId') || changed.has('filter')) void this.load();
   }
 
   async load() {
-    if (!this.envId) return;
+    const { envId, filter } = this;
+    if (!envId) return;
     const since = windowStart();
     try {
-      const { counts } = await getJson('v1/counts', { env_id: this.envId, bucket: 'minute', since });
+      const { counts } = await getJson('v1/counts', { ...filter, env_id: envId, bucket: 'minute', since });
+      // An answer for the env id or filters of a moment ago would stand for the ones now shown.
+      if (envId !== this.envId || filter !== this.filter) return;
       this.since = since;
       this.rows = counts;
     } catch {
@@ -85,19 +105,22 @@ export class HeapRateChart extends LitElement {
     const slot = WIDTH / WINDOW;
     const bars = columns.flatMap((column, i) => {
       let y = HEIGHT;
+      // One time per minute, not per series: a minute of many event names has many bars.
+      const minute = column.length ? clockTime(this.since + i * MINUTE) : '';
       return column
         .sort((a, b) => top.indexOf(keyOf(a)) - top.indexOf(keyOf(b)))
         .map((row) => {
           const h = (row.count / peak) * (HEIGHT - 4);
           y -= h;
           return svg`<rect x=${i * slot + 1} y=${y} width=${slot - 2} height=${h} fill=${colorOf(keyOf(row))}>
-            <title>${clockTime(this.since + i * MINUTE)} · ${describe(row)}: ${row.count}</title></rect>`;
+            <title>${minute} · ${describe(row)}: ${row.count}</title></rect>`;
         });
     });
     const others = [...totals.keys()].filter((name) => !top.includes(name));
+    const filtered = Object.values(this.filter).some(Boolean);
     return html`
       <div class="head">
-        <h2>Events per minute, last ${WINDOW} minutes</h2>
+        <h2>Events per minute${filtered ? ' matching the filters' : ''}, last ${WINDOW} minutes</h2>
         <span class="peak">peak ${peak === 1 && this.rows.length === 0 ? 0 : peak}/min</span>
       </div>
       <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="events per minute by name">
@@ -112,7 +135,7 @@ export class HeapRateChart extends LitElement {
             ? html`<span class="type">${row.type}</span>` : row.name} <b>${totals.get(key)}</b></li>`;
         })}
         ${others.length ? html`<li><i style="background:${OTHER_COLOR}"></i>${others.length} more</li>` : ''}
-        ${this.rows.length === 0 ? html`<li class="none">no events in this window</li>` : ''}
+        ${this.rows.length === 0 ? html`<li class="none">no events${filtered ? ' match the filters' : ''} in this window</li>` : ''}
       </ul>`;
   }
 
