@@ -196,6 +196,48 @@ describe('markup pageviews', () => {
     expect(pageviews(await settled(heap))).to.have.length(1);
   });
 
+  const product = (name: string) => `<main data-heap-pageview="product" data-heap-title="${name}" data-heap-pageview-props='{"page type":"product"}'><h1>${name}</h1></main>`;
+
+  for (const [automatic, options] of [
+    ['on', { disableAutocapture: true }],
+    ['off', quiet],
+  ] as const) {
+    it(`sends no second pageview when hydration replaces a server-rendered view element with a fresh copy (automatic pageviews ${automatic})`, async () => {
+      const root = mount(product('Lamp'));
+      const heap = startRuntime(`pvhydrate${automatic}`, options);
+      await heap.ready;
+      await tick();
+      // The framework's client render, its markup not matching the server's: the server's elements go, fresh copies
+      // take their place.
+      root.innerHTML = product('Lamp');
+      await tick();
+      heap.track('Read');
+      const events = await settled(heap);
+      const views = pageviews(events);
+      expect(views.length).to.equal(1);
+      const view = views[0];
+      const read = events.find((e) => e.name === 'Read')!;
+      expect([read.pageview_id, read.properties]).to.deep.equal([view!.pageview_id, { 'page type': 'product' }]);
+    });
+  }
+
+  it('starts a pageview for a view element of the same key put in the place of the last at a new URL (a client-side navigation)', async () => {
+    const root = mount(product('Lamp'));
+    const heap = startRuntime('pvsamekey', quiet);
+    await heap.ready;
+    await tick();
+    const original = location.href;
+    try {
+      // Another product: the router pushes the URL, then renders the view.
+      history.pushState(null, '', '/product/2');
+      root.innerHTML = product('Chair');
+      await tick();
+    } finally {
+      history.replaceState(null, '', original);
+    }
+    expect(pageviews(await settled(heap)).map((e) => e.page!.title)).to.deep.equal(['Lamp', 'Chair']);
+  });
+
   it('waits for the visitor to open a prerendered page before sending its markup pageview and load events, then sends them once', async () => {
     // A page prerendered by speculation rules (faked as in pageviews.test.ts): the visitor may never open it.
     const own = Object.getOwnPropertyDescriptor(Document.prototype, 'prerendering');

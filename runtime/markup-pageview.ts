@@ -19,6 +19,10 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   /** Elements declaring pageview properties, with the properties last applied for each, oldest first. */
   const holders = new Map<Element, Props>();
   probe?.count('pageviewHolders', () => holders.size);
+  /** The view keys of pageview elements that left in this batch of mutations (cleared as it ends). */
+  const gone = new Set<string>();
+  /** Where the page was at the last pageview. */
+  let url: string;
 
   // A new pageview clears pageview properties; declarations still in the page fill in what it did not set (with none
   // left, nothing: adding no properties changes nothing).
@@ -28,7 +32,7 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
   const unsubscribe = runtime.subscribe(
     (event) =>
       event.type === 'pageview' &&
-      runtime.addPageviewProperties(Object.assign({}, ...[...holders].map(([el, props]) => member(el, 'isConnected') && props), runtime.core.properties[1][0]())),
+      ((url = location.href), runtime.addPageviewProperties(Object.assign({}, ...[...holders].map(([el, props]) => member(el, 'isConnected') && props), runtime.core.properties[1][0]()))),
   );
 
   return [
@@ -47,9 +51,12 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         // The element's own were read above: only its ancestors are read here.
         let properties = declared;
         for (let node = composedParent(el); node; node = composedParent(node)) properties = { ...parsePropsJson(node, PAGEVIEW_PROPS), ...properties };
-        // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice.
+        // The automatic pageview sent at boot is this page's pageview; a second one would count the visit twice. So
+        // is the pageview of an element of that key that left as this one came, at the same URL: a framework's
+        // hydration putting fresh copies in the place of the server's elements, not a navigation (which moves the URL
+        // first, or keeps the old view in until the new is in: a swap).
         // An empty title (a template's unfilled field) is none: the document's title.
-        if (!atBoot || runtime.core.config.disablePageviewAutocapture) runtime.trackPageview({ title: attributeOf(el, TITLE) || undefined, properties });
+        if (!(gone.has(key) && url == location.href) && (!atBoot || runtime.core.config.disablePageviewAutocapture)) runtime.trackPageview({ title: attributeOf(el, TITLE) || undefined, properties });
         else runtime.addPageviewProperties(properties);
         return;
       }
@@ -61,6 +68,11 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       runtime.addPageviewProperties(declared);
     },
     (el) => {
+      const key = shown.get(el);
+      if (key != null) {
+        gone.add(key);
+        queueMicrotask(() => gone.delete(key));
+      }
       shown.delete(el);
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);

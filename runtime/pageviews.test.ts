@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { cleanUp, reload, startRuntime, storedEvents, waitForEvents } from '../test/collector.ts';
-import { settle, settledOfType } from '../test/autocapture-fixtures.ts';
+import { $, mount, settle, settledOfType, unmountAll } from '../test/autocapture-fixtures.ts';
 
 describe('pageview autocapture', () => {
   const original = location.href;
@@ -17,6 +17,7 @@ describe('pageview autocapture', () => {
 
   afterEach(() => {
     cleanUp();
+    unmountAll();
     history.replaceState(null, '', original);
   });
 
@@ -239,6 +240,52 @@ describe('pageview autocapture', () => {
     await tick();
     const pageviews = await settledOfType(heap, 'pageview');
     expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, at((u) => (u.hash = 'pricing'))]);
+  });
+
+  it('sends no pageview for a placeholder link (href="#"), an in-page anchor or going back from one: the same page, scrolled', async () => {
+    const root = mount(`
+      <nav><a href="#" onclick="void 0">Menu</a> <a href="#pricing">Pricing</a> <a href="#legacy">Legacy</a> <a href="#Top">Back to top</a> <a href="#tarifs-été">Tarifs</a></nav>
+      <h2 id="pricing">Pricing</h2><a name="legacy"></a><h2 id="tarifs-été">Tarifs</h2>`);
+    const heap = startRuntime('anchors');
+    /** A visitor's click on the link, and the navigation's signals (popstate, hashchange) heard. */
+    const follow = async (href: string) => {
+      $(root, `a[href="${href}"]`).click();
+      await tick();
+      await tick();
+    };
+    // A table of contents: to an element's id (one the URL holds percent-encoded too), to a legacy anchor's name, and
+    // to the top (which needs no element).
+    await follow('#tarifs-été');
+    await follow('#pricing');
+    await follow('#legacy');
+    await follow('#Top');
+    // Back (popstate) to each, and from the first to the page's own URL, with no fragment.
+    for (const expected of ['#legacy', '#pricing', '#tarifs-%C3%A9t%C3%A9', '']) {
+      const pop = popped();
+      history.back();
+      await pop;
+      await tick();
+      expect(location.hash).to.equal(expected);
+    }
+    expect(location.href).to.equal(original);
+    // A placeholder link whose handler does not prevent the navigation: /page to /page#.
+    await follow('#');
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original]);
+  });
+
+  it('still sends a pageview for each route of a hash router, to and from an empty fragment, as for any other URL change', async () => {
+    mount(`<h2 id="pricing">Pricing</h2>`);
+    const heap = startRuntime('hash-router');
+    // The router's root view (no fragment) holds an in-page anchor: following it is no route.
+    const urls = ['#/settings', '#!/billing', '#account', '', '#pricing', '#/settings'].map((hash) => at((u) => (u.hash = hash)));
+    for (const url of urls) {
+      // A router's own push: a fragment naming no element of the page is a route, and so is leaving one.
+      history.pushState(null, '', url);
+      await tick();
+    }
+    const pageviews = await settledOfType(heap, 'pageview');
+    expect(pageviews.map((p) => p.page!.url)).to.deep.equal([original, ...urls.slice(0, 4), ...urls.slice(5)]);
   });
 
   it('resets pageview properties on a navigation and gives later events the new pageview id', async () => {

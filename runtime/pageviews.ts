@@ -26,6 +26,22 @@ function patchHistory(): void {
 }
 
 /**
+ * The URL without its fragment when the browser scrolls to that fragment within this document: none, empty (a
+ * placeholder link's `#`), `top`, or the id of an element or the name of an anchor in it (percent-decoded). Otherwise,
+ * a hash router's route (`#/settings`, or `#settings` where no element is named so), the URL itself. The document's
+ * own methods: an image named after one would answer for it (dom.ts).
+ */
+const pageOf = (url: string): string => {
+  let [base, id = ''] = url.split(/#(.*)/);
+  try {
+    id = decodeURIComponent(id);
+  } catch {
+    // A stray `%`: the browser looks for the fragment as it is.
+  }
+  return /^(top)?$/i.test(id) || Document.prototype.querySelector.call(document, `[id="${(id = CSS.escape(id))}"],a[name="${id}"]`) ? base! : url;
+};
+
+/**
  * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
  * row for the same URL: a navigation to the URL of the last pageview, whether autocaptured or sent with
  * `trackPageview`, is skipped. Each signal (history call, `popstate`, `hashchange`) queues a check, so a push
@@ -33,12 +49,11 @@ function patchHistory(): void {
  * navigation to where it ended: the first check sends it, the next finds the URL unchanged. Returns the stop function.
  */
 export function trackNavigation(runtime: HeapRuntime): () => void {
-  // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed. The boot
-  // pageview (sent by load) is for the URL the page has now.
-  let lastUrl = scrub(location.href);
-  // Where the page was at the last check (the boot pageview's URL first): a check that finds it there again is no
-  // navigation, though the last pageview was the page's own for another URL (a virtual pageview of a wizard's step).
-  let seen = lastUrl;
+  // Where the page was at the last check, as it is (the boot pageview's first): a check that finds it there again is
+  // no navigation, though the last pageview was the page's own for another URL (a virtual pageview of a wizard's step).
+  let href = location.href;
+  // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed.
+  let lastUrl = scrub(href);
   const unsubscribe = runtime.subscribe((event) => {
     // Every event the core finishes carries its page.
     if (event.type === 'pageview') lastUrl = event.page!.url;
@@ -49,11 +64,17 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // Only while one is due (capture wrapped): the page going away checks too (below).
     if (core.capture === capture) return;
     core.capture = capture;
-    // Moved since the last check (`seen` takes the location either way), not to the last pageview's URL, not
-    // stopped meanwhile (no longer listening), and not while the page is prerendered: a router's redirect as it starts
-    // is unseen, and the pageview sent when the visitor opens the page (below) is for where it ended.
-    if (seen !== (seen = scrub(location.href)) && seen !== lastUrl && historyListeners.has(schedule) && !(documentText as (name: string) => unknown)('prerendering')) {
-      lastUrl = seen;
+    // Moved since the last check (`href` takes the location either way), other than within the page (pageOf: from a
+    // fragment the browser scrolls to, to another), not to the last pageview's URL (`lastUrl` takes the location: a
+    // pageview now is for it), not stopped meanwhile (no longer listening), and not while the page is prerendered: a
+    // router's redirect as it starts is unseen, and the pageview sent when the visitor opens the page (below) is for
+    // where it ended.
+    if (
+      pageOf(href) != pageOf((href = location.href)) &&
+      lastUrl !== (lastUrl = scrub(href)) &&
+      historyListeners.has(schedule) &&
+      !(documentText as (name: string) => unknown)('prerendering')
+    ) {
       runtime.trackPageview();
     }
   };
