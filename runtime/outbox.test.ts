@@ -415,6 +415,23 @@ describe('delivery', () => {
     expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(2, 12);
   });
 
+  it('drops alone, with one warning, an event too large for the collector even sent alone, counts it as size, and delivers the events around it', async () => {
+    const envId = uniqueEnv('too-large');
+    // 256 properties of 1,500 three-byte characters: 1.1 MB, past the collector's 1 MiB (uncompressed).
+    const huge = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`${i}${'€'.repeat(500)}`, '€'.repeat(1000)]));
+    const { warnings } = await captureConsole(async () => {
+      const heap = startRuntime('too-large', { ...fast, compress: false }, envId);
+      heap.track('Before');
+      heap.track('Huge', huge);
+      heap.track('After');
+      await expectExactlyOnce(envId, 2);
+      for (let i = 0; i < 200 && !Object.keys(await drops(envId)).length; i++) await sleep(25);
+    });
+    expect((await storedEvents(envId)).map((e) => e.name).sort()).to.deep.equal(['After', 'Before']);
+    expect(await drops(envId)).to.deep.equal({ size: 1 });
+    expect(warnings.filter((w) => w.includes('event-too-large')), warnings.join('\n')).to.have.length(1);
+  });
+
   it('resends a batch answered 200 with an HTML page (a proxy, or the login page a redirect ended on), not the collector', async () => {
     const envId = uniqueEnv('html200');
     await setFaults(envId, [{ kind: 'status', status: 200, html: true, times: 1 }]);

@@ -7,6 +7,7 @@ import type { Journal } from './journal.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
+import { warnOnce } from './warn.ts';
 
 /**
  * The delivery settings of the page's config as given (checked and defaulted here, as the README's delivery section
@@ -241,7 +242,12 @@ export function createOutbox(
           // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
           attempt = Math.max(attempt, n);
         }
-        drop(refused ? 'rejected' : 'retries', spent);
+        // An event a 413 refused even alone is too large for the collector whatever it is sent with: counted apart from
+        // those refused as invalid, and the page is told, since nothing else shows it (the 413 was silent).
+        drop(status === 413 ? 'size' : refused ? 'rejected' : 'retries', spent);
+        if (status === 413 && spent[0]) {
+          warnOnce('event-too-large', `the collector refused an event of ${payload.byteLength} bytes as too large (413); it was dropped and counted (reason "size"). Many or long properties make an event this large.`);
+        }
         requeue(kept);
         if (!refused) {
           // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).
