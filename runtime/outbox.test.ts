@@ -731,6 +731,21 @@ describe('delivery', () => {
     expect(await drops(envId)).to.deep.equal({ cap: 80 - kept });
   });
 
+  it('drops alone an event larger than max-bytes while events are held, not the smaller ones held with it', async () => {
+    // Consent pending holds events under the caps, sending nothing, as an outage does.
+    const heap = startRuntime('over-max-bytes', { ...fast, consent: 'pending', maxBytes: 6000 });
+    for (let i = 0; i < 3; i++) heap.track('Before', { i });
+    heap.track('Huge', Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, 'h'.repeat(1000)])));
+    heap.track('After');
+    await sleep(100);
+    heap.setConsent('granted');
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && !dropped.cap; i++) dropped = (await sleep(25), await drops(heap.envId));
+    await waitForEvents(heap.envId, 4, { type: 'track' }).catch(() => {});
+    expect((await storedEvents(heap.envId)).map((e) => e.name).sort()).to.deep.equal(['After', 'Before', 'Before', 'Before']);
+    expect(dropped).to.deep.equal({ cap: 1 });
+  });
+
   it('saves or counts every event of a burst that lands on a full max-bytes during an outage, for the next load', async () => {
     const envId = uniqueEnv('capburst');
     envs.push(envId);

@@ -161,6 +161,11 @@ export function createOutbox(
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
     // the most recent activity. Counted before dropping, so storage is written once.
+    // An event larger than max-bytes alone can never be held within it: it goes alone, first. Counted among the oldest,
+    // it took every event held before it along.
+    const big = queue.filter((e) => eventJson(e).length > maxBytes);
+    drop('cap', big);
+    queue = queue.filter((e) => !big.includes(e));
     let n = 0;
     for (let over = journalBytes() - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
       // What the event takes in its saved segment: its JSON and a comma.
