@@ -116,6 +116,16 @@ describe('delivery', () => {
     for (const r of log) expect(r.bytes, 'body bytes').to.be.at.most(60_000);
   });
 
+  it('delivers a backlog larger than the collector\'s 1 MiB body limit in several requests, none lost', async () => {
+    // 160 events of 8,000 three-byte characters each: 3.8 MB, uncompressed, with batch-size at its largest.
+    const heap = startRuntime('over-body-limit', { ...fast, compress: false, batchSize: 1000 });
+    for (let i = 0; i < 160; i++) heap.track('Medium', { i, a: '€'.repeat(1000), b: '€'.repeat(1000), c: '€'.repeat(1000), d: '€'.repeat(1000), e: '€'.repeat(1000), f: '€'.repeat(1000), g: '€'.repeat(1000), h: '€'.repeat(1000) });
+    await expectExactlyOnce(heap.envId, 160);
+    const log = await requestLog(heap.envId);
+    expect(log.filter((r) => r.status === 200).length, 'requests').to.be.above(10);
+    for (const r of log) expect(r.status, 'status').to.equal(200);
+  });
+
   it('rounds a fractional batch-size up: 0.4 sends one event per request instead of hanging the page', async () => {
     const heap = startRuntime('fraction', { ...fast, batchSize: 0.4 });
     for (let i = 0; i < 3; i++) heap.track('Fraction', { i });
