@@ -116,6 +116,16 @@ describe('delivery', () => {
     for (const r of log) expect(r.bytes, 'body bytes').to.be.at.most(60_000);
   });
 
+  it('delivers a backlog larger than the collector\'s 1 MiB body limit in several requests, none lost', async () => {
+    // 160 events of 8,000 three-byte characters each: 3.8 MB, uncompressed, with batch-size at its largest.
+    const heap = startRuntime('over-body-limit', { ...fast, compress: false, batchSize: 1000 });
+    for (let i = 0; i < 160; i++) heap.track('Medium', { i, a: '€'.repeat(1000), b: '€'.repeat(1000), c: '€'.repeat(1000), d: '€'.repeat(1000), e: '€'.repeat(1000), f: '€'.repeat(1000), g: '€'.repeat(1000), h: '€'.repeat(1000) });
+    await expectExactlyOnce(heap.envId, 160);
+    const log = await requestLog(heap.envId);
+    expect(log.filter((r) => r.status === 200).length, 'requests').to.be.above(10);
+    for (const r of log) expect(r.status, 'status').to.equal(200);
+  });
+
   it('rounds a fractional batch-size up: 0.4 sends one event per request instead of hanging the page', async () => {
     const heap = startRuntime('fraction', { ...fast, batchSize: 0.4 });
     for (let i = 0; i < 3; i++) heap.track('Fraction', { i });
@@ -415,6 +425,23 @@ describe('delivery', () => {
     expect(refused.length, JSON.stringify(refused.slice(0, 12).map((r) => [r.events, r.status]))).to.be.within(2, 12);
   });
 
+  it('drops alone, with one warning, an event too large for the collector even sent alone, counts it as size, and delivers the events around it', async () => {
+    const envId = uniqueEnv('too-large');
+    // 256 properties of 1,500 three-byte characters: 1.1 MB, past the collector's 1 MiB (uncompressed).
+    const huge = Object.fromEntries(Array.from({ length: 256 }, (_, i) => [`${i}${'€'.repeat(500)}`, '€'.repeat(1000)]));
+    const { warnings } = await captureConsole(async () => {
+      const heap = startRuntime('too-large', { ...fast, compress: false }, envId);
+      heap.track('Before');
+      heap.track('Huge', huge);
+      heap.track('After');
+      await expectExactlyOnce(envId, 2);
+      for (let i = 0; i < 200 && !Object.keys(await drops(envId)).length; i++) await sleep(25);
+    });
+    expect((await storedEvents(envId)).map((e) => e.name).sort()).to.deep.equal(['After', 'Before']);
+    expect(await drops(envId)).to.deep.equal({ size: 1 });
+    expect(warnings.filter((w) => w.includes('event-too-large')), warnings.join('\n')).to.have.length(1);
+  });
+
   it('resends a batch answered 200 with an HTML page (a proxy, or the login page a redirect ended on), not the collector', async () => {
     const envId = uniqueEnv('html200');
     await setFaults(envId, [{ kind: 'status', status: 200, html: true, times: 1 }]);
@@ -712,6 +739,21 @@ describe('delivery', () => {
     const events = await expectExactlyOnce(envId, kept);
     expect(events.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(kept).keys()].map((i) => i + 80 - kept));
     expect(await drops(envId)).to.deep.equal({ cap: 80 - kept });
+  });
+
+  it('drops alone an event larger than max-bytes while events are held, not the smaller ones held with it', async () => {
+    // Consent pending holds events under the caps, sending nothing, as an outage does.
+    const heap = startRuntime('over-max-bytes', { ...fast, consent: 'pending', maxBytes: 6000 });
+    for (let i = 0; i < 3; i++) heap.track('Before', { i });
+    heap.track('Huge', Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, 'h'.repeat(1000)])));
+    heap.track('After');
+    await sleep(100);
+    heap.setConsent('granted');
+    let dropped: Record<string, number> = {};
+    for (let i = 0; i < 200 && !dropped.cap; i++) dropped = (await sleep(25), await drops(heap.envId));
+    await waitForEvents(heap.envId, 4, { type: 'track' }).catch(() => {});
+    expect((await storedEvents(heap.envId)).map((e) => e.name).sort()).to.deep.equal(['After', 'Before', 'Before', 'Before']);
+    expect(dropped).to.deep.equal({ cap: 1 });
   });
 
   it('saves or counts every event of a burst that lands on a full max-bytes during an outage, for the next load', async () => {

@@ -7,6 +7,7 @@ import type { Journal } from './journal.ts';
 import { createFetchTransport, type Transport } from './transport.ts';
 import type { HeapConfig, HeapEvent } from './types.ts';
 import { positive } from './validate.ts';
+import { warnOnce } from './warn.ts';
 
 /**
  * The delivery settings of the page's config as given (checked and defaulted here, as the README's delivery section
@@ -160,6 +161,11 @@ export function createOutbox(
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
     // the most recent activity. Counted before dropping, so storage is written once.
+    // An event larger than max-bytes alone can never be held within it: it goes alone, first. Counted among the oldest,
+    // it took every event held before it along.
+    const big = queue.filter((e) => eventJson(e).length > maxBytes);
+    drop('cap', big);
+    queue = queue.filter((e) => !big.includes(e));
     let n = 0;
     for (let over = journalBytes() - maxBytes; n < queue.length && (over > 0 || queue.length - n > maxEvents); ) {
       // What the event takes in its saved segment: its JSON and a comma.
@@ -241,7 +247,12 @@ export function createOutbox(
           // for those kept, so they wait the longest delay (as the next attempt of the oldest kept soon would).
           attempt = Math.max(attempt, n);
         }
-        drop(refused ? 'rejected' : 'retries', spent);
+        // An event a 413 refused even alone is too large for the collector whatever it is sent with: counted apart from
+        // those refused as invalid, and the page is told, since nothing else shows it (the 413 was silent).
+        drop(status === 413 ? 'size' : refused ? 'rejected' : 'retries', spent);
+        if (status === 413 && spent[0]) {
+          warnOnce('event-too-large', `the collector refused an event of ${payload.byteLength} bytes as too large (413); it was dropped and counted (reason "size"). Many or long properties make an event this large.`);
+        }
         requeue(kept);
         if (!refused) {
           // The collector's wait when it named one ahead (none reads as undefined, NaN, or 0 or less: transport.ts).

@@ -1,10 +1,17 @@
 import { documentText } from './dom.ts';
-import { REDACT_TEXT, REDACTED, sanitize, scrub } from './redact.ts';
-import { MAX_TITLE } from './validate.ts';
+import { REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
+import { MAX_TITLE, MAX_VALUE } from './validate.ts';
 import type { PageContext } from './types.ts';
 
 /** A parsed absolute URL: `location`, or the `URL` a trackPageview url became. */
 export type PageUrl = Pick<URL, 'href' | 'pathname'>;
+
+/**
+ * A URL or referrer as events carry it: scrubbed, and cut below 1024 characters like a property value. A URL carrying
+ * data (a long query, state in the fragment) made every event of the page, and of the session it landed, too big for
+ * the collector: each was refused and lost.
+ */
+export const pageUrl = (url: string): string => sanitize(url, MAX_VALUE - 1);
 
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
 export const readPage = (
@@ -21,8 +28,8 @@ export const readPage = (
   const referrer = documentText('referrer');
   // An email or card number in a query string (a sign-up link, say) or a path (`/users/alice@example.com`) never leaves the page.
   // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
-  const page: PageContext = { url: scrub(url?.href ?? ''), title, path: scrub(url?.pathname ?? '') };
-  if (referrer) page.referrer = scrub(referrer);
+  const page: PageContext = { url: pageUrl(url?.href ?? ''), title, path: pageUrl(url?.pathname ?? '') };
+  if (referrer) page.referrer = pageUrl(referrer);
   if (previous_page !== undefined) page.previous_page = previous_page;
   return page;
 };

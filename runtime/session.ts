@@ -1,5 +1,6 @@
 import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
+import { pageUrl } from './page.ts';
 import { scrub } from './redact.ts';
 import { readJson, type KeyValueStore } from './storage.ts';
 import type { SessionContext } from './types.ts';
@@ -54,11 +55,12 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
     // The session properties (landing page, referrer, UTM parameters), from the current page.
     const props: SessionContext = {};
     try {
-      // The UTM values are read from the landing page as it is sent, scrubbed: an email or a card number in utm_term
-      // is no more sent than in the landing page.
-      const params = new URL((props.landing_page = scrub(location.href))).searchParams;
+      // The UTM values are read from the landing page scrubbed, as it is sent: an email or a card number in utm_term is
+      // no more sent than in the landing page. Read before the landing page is cut, they are cut like property values.
+      const params = new URL(scrub(location.href)).searchParams;
+      props.landing_page = pageUrl(location.href);
       const referrer = documentText('referrer');
-      if (referrer) props.referrer = scrub(referrer);
+      if (referrer) props.referrer = pageUrl(referrer);
       // Cut like any string property value.
       for (const key of UTM_KEYS) if (params.get(key)) props[key] = cleanValue(params.get(key)) as string;
     } catch {

@@ -3,7 +3,7 @@ import { getJson } from './collector-api.js';
 
 /** Drop reports can come in a batch with no event (nothing in the stream), so they are also read on a timer. */
 const REFRESH_MS = 10_000;
-const REASONS = 'cap: the outbox was full; retries: gave up after the retry limit; rejected: the collector refused them as invalid; storage: saved state was unreadable';
+const REASONS = 'cap: the outbox was full; retries: gave up after the retry limit; rejected: the collector refused them as invalid; size: the collector refused them as too large; storage: saved state was unreadable';
 
 /**
  * `<heap-drop-count>`: the events clients of the env id reported dropping before sending, all time
