@@ -27,6 +27,7 @@ let releasedConsent: string | null;
  * @attr {string} user-properties - A JSON object of user properties, sent on connect and on change.
  * @attr {string} event-properties - A JSON object of event properties, applied on connect and on change.
  * @attr {'granted' | 'pending' | 'denied'} consent - The visitor's consent; changes apply at once, removal leaves it as it is.
+ * @attr {boolean} debug-overlay - Loads the debug overlay (also `?heap-debug` in the page URL); read when the element connects.
  * @fires {CustomEvent<{ envId: string }>} heap-ready - Once the tracker is ready for this element (bubbles, composed).
  * @fires {CustomEvent<HeapEvent>} heap-event - For every event the tracker captures, as it is queued for the collector (bubbles, composed).
  */

@@ -167,6 +167,22 @@ describe('consent', () => {
     expect(traces(envId).length).to.be.greaterThan(0);
   });
 
+  it('granted again after a denial starts afresh: a new anonymous user and session, not the ones the denial removed', async () => {
+    const envId = env('afresh');
+    const heap = startRuntime('afresh', quiet, envId);
+    heap.identify('alice');
+    heap.track('Before');
+    const [before] = await waitForEvents(envId, 1, { name: 'Before' });
+    heap.setConsent('denied');
+    heap.setConsent('granted');
+    heap.track('After');
+    const [after] = await waitForEvents(envId, 1, { name: 'After' });
+    expect(after!.user_id).to.not.equal(before!.user_id);
+    expect(after!.session_id).to.not.equal(before!.session_id);
+    expect(after!.identity ?? null).to.equal(null);
+    expect([heap.getUserId(), heap.getIdentity()]).to.deep.equal([after!.user_id, null]);
+  });
+
   it('pending after granted holds new events without new writes, until granted again', async () => {
     const envId = env('pause');
     const heap = startRuntime('pause', quiet, envId);

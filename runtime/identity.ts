@@ -22,9 +22,10 @@ export type Identity = [
   current: () => StoredUser,
   /**
    * Sets a different identity: an anonymous user takes it; an identified one is someone else, a new user (with
-   * null, a new anonymous user). Returns true when it made a new user.
+   * null, a new anonymous user; with undefined, a new anonymous user whatever it was: a denial). Returns true when it
+   * made a new user.
    */
-  identify: (identity: string | null) => boolean,
+  identify: (identity?: string | null) => boolean,
   /** Re-reads the stored user, picking up a change made by another tab; returns it. */
   sync: () => StoredUser,
   /**
@@ -45,7 +46,7 @@ export function createIdentity(store: UserStore, key: string): Identity {
   return [
     () => user,
     // The id before the save, read first, against the one saved (random ids do not repeat).
-    (identity) => user.u !== save(user.i === null ? user.u : randomNumericId(), identity).u,
+    (identity) => user.u !== save(user.i === null && identity !== undefined ? user.u : randomNumericId(), identity ?? null).u,
     // Gone or unreadable: saved again from memory.
     () => (user = readJson(store, key, isStoredUser) ?? save()),
     () => {

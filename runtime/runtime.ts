@@ -250,6 +250,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       if (next === 'denied') {
         deny();
         wipeStorage();
+        // The ids the wipe removed from storage live on in memory: a grant later would save them again and tie the
+        // visitor to what they withdrew. A new anonymous user and session instead (nothing is written while denied).
+        identifyUser();
+        restartSession(now());
       } else if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties (the bag's fifth function) also starts a new context for the next capture.

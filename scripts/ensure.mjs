@@ -4,7 +4,7 @@ import { execSync } from 'node:child_process';
 
 const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
 
-/** Runs `npm ci` when node_modules is missing or older than the lock file. */
+/** Runs `npm ci` when node_modules is missing or half-installed (no better-sqlite3 build); a stale one is not detected. */
 export function ensureDependencies() {
   if (existsSync('node_modules/.package-lock.json') && existsSync('node_modules/better-sqlite3/build/Release/better_sqlite3.node')) return;
   console.log('Installing npm dependencies (npm ci; better-sqlite3 compiles from source, about 90 s)...');

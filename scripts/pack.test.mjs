@@ -233,7 +233,7 @@ describe('the packed package', () => {
     const declaration = manifest.modules.find((m) => m.path === definition.declaration.module)?.declarations.find((d) => d.name === definition.declaration.name);
     assert.ok(existsSync(join(installed, definition.declaration.module)), 'module paths name shipped JavaScript');
     const attributes = declaration.attributes.map((a) => a.name);
-    for (const name of ['env-id', 'endpoint', 'flush-interval', 'batch-size', 'session-timeout', 'cookie-domain', 'disable-pageview-autocapture']) assert.ok(attributes.includes(name), `attribute ${name}`);
+    for (const name of ['env-id', 'endpoint', 'flush-interval', 'batch-size', 'session-timeout', 'cookie-domain', 'disable-pageview-autocapture', 'debug-overlay']) assert.ok(attributes.includes(name), `attribute ${name}`);
     assert.ok(declaration.attributes.filter((a) => a.name !== 'env-id').every((a) => a.type?.text), 'attributes are typed');
     const methods = declaration.members.filter((m) => m.kind === 'method' && m.privacy !== 'private').map((m) => m.name);
     assert.deepEqual(API_METHODS.filter((m) => !methods.includes(m)), [], 'every API call is a method');
