@@ -38,7 +38,7 @@ const pageOf = (url: string): string =>
     } catch {
       // A stray `%`: the browser looks for the fragment as it is.
     }
-    return /^(top)?$/i.test(id) || Document.prototype.querySelector.call(document, `[id=${(id = CSS.escape(id))}],a[name=${id}]`) ? '' : hash;
+    return /^(top)?$/i.test(id) || Document.prototype.querySelector.call(document, `a[name=${(id = CSS.escape(id))}],[id=${id}]`) ? '' : hash;
   });
 
 /**
