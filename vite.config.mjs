@@ -32,8 +32,12 @@ export default defineConfig({
     },
     // Terser (two compress passes) on each chunk, then rolldown's own minifier on the output: each finds what
     // the other leaves, 477 B gzip below rolldown's alone (17,527 against 18,004 B). Legal comments stay.
+    // Terser leaves statements apart (no sequences): rolldown's minifier joins them after it, and the bundle
+    // gzips smaller so (measured: -4 B gzip). Its comparison rewrites, variable collapsing and constants moved to
+    // the left of comparisons are off too (-2 B, -1 B, -6 B gzip). Terser renames nothing: rolldown's minifier
+    // names every variable once, from the whole output, in names that gzip 35 B smaller than terser's renamed again.
     minify: 'terser',
-    terserOptions: { module: true, compress: { passes: 2 }, format: { comments: 'some' } },
+    terserOptions: { module: true, mangle: false, compress: { passes: 2, sequences: false, comparisons: false, collapse_vars: false, lhs_constants: false }, format: { comments: 'some' } },
     rolldownOptions: { output: { minify: true, comments: OUTPUT_COMMENTS } },
   },
 });

@@ -68,11 +68,9 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
       runtime.addPageviewProperties(declared);
     },
     (el) => {
-      const key = shown.get(el);
-      if (key != null) {
-        gone.add(key);
-        queueMicrotask(() => gone.delete(key));
-      }
+      // Every element of the batch is read before its first microtask runs.
+      gone.size || queueMicrotask(() => gone.clear());
+      gone.add(shown.get(el)!);
       shown.delete(el);
       // Its properties stay until the next pageview: that is what pageview properties are.
       holders.delete(el);

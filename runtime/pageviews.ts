@@ -31,15 +31,15 @@ function patchHistory(): void {
  * a hash router's route (`#/settings`, or `#settings` where no element is named so), the URL itself. The document's
  * own methods: an image named after one would answer for it (dom.ts).
  */
-const pageOf = (url: string): string => {
-  let [base, id = ''] = url.split(/#(.*)/);
-  try {
-    id = decodeURIComponent(id);
-  } catch {
-    // A stray `%`: the browser looks for the fragment as it is.
-  }
-  return /^(top)?$/i.test(id) || Document.prototype.querySelector.call(document, `[id="${(id = CSS.escape(id))}"],a[name="${id}"]`) ? base! : url;
-};
+const pageOf = (url: string): string =>
+  url.replace(/#(.*)/, (hash, id) => {
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      // A stray `%`: the browser looks for the fragment as it is.
+    }
+    return /^(top)?$/i.test(id) || Document.prototype.querySelector.call(document, `a[name=${(id = CSS.escape(id))}],[id=${id}]`) ? '' : hash;
+  });
 
 /**
  * Sends a pageview whenever the page's URL (path, query or hash) changes after boot, and never twice in a
