@@ -203,6 +203,22 @@ describe('view triggers', () => {
     expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Promo loaded', 'Promo shown', 'Promo shown']);
   });
 
+  it('counts the content of a collapsed FAQ answer once the answer opens, not while it is collapsed', async () => {
+    const heap = startRuntime('collapsed', quiet);
+    // The panel collapsed to no height clips its content to nothing: the annotated content is out of view until it opens.
+    const root = mount(
+      `<div id="answer" style="height:0;overflow:hidden"><p data-heap-event="Answer read" data-heap-trigger="view" data-heap-view-dwell="50">Yes.</p></div>` +
+        `<p data-heap-event="Question seen" data-heap-trigger="view" data-heap-view-dwell="50">Can I cancel?</p>`,
+    );
+    await heap.ready;
+    await waitForEvents(heap.envId, 1, { name: 'Question seen' });
+    await frames(3);
+    expect(markupStats(heap)).to.deep.include({ viewWatched: 1, viewTimers: 0 });
+    (root.querySelector('#answer') as HTMLElement).style.height = 'auto';
+    await waitForEvents(heap.envId, 1, { name: 'Answer read' });
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Question seen', 'Answer read']);
+  });
+
   it('releases an element removed in the same task as its event attribute', async () => {
     const heap = startRuntime('viewgone', quiet);
     const root = mount(`<p data-heap-event="Gone" data-heap-trigger="view" data-heap-view-dwell="60000">x</p>`);
