@@ -75,6 +75,18 @@ describe('sessions', () => {
     expect(later!.session_id).to.not.equal(boot!.session_id);
   });
 
+  it('times the pageview that starts a session after the timeout no later than the event it comes before', async () => {
+    // A clock that has moved on at each reading, as a real one may between two readings of one call.
+    let clock = Date.now();
+    const heap = startRuntime('expiry-order', { now: () => clock++ });
+    heap.track('Before');
+    clock += 30 * 60_000;
+    heap.track('Back later');
+    const [again, later] = (await waitForEvents(heap.envId, 4)).slice(2);
+    expect([again!.type, later!.name]).to.deep.equal(['pageview', 'Back later']);
+    expect(again!.time).to.be.at.most(later!.time);
+  });
+
   it('honours a custom timeout', () => {
     let clock = Date.now();
     const heap = startRuntime('custom', { now: () => clock, sessionTimeout: 5 });
