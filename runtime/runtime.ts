@@ -145,9 +145,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         finish = false;
       }
     }
-    const time = now();
     // A session that timed out, was restarted or was replaced by another tab's comes back as a new object.
-    const current = touchSession(time);
+    const current = touchSession(now());
     // A session's events belong to a pageview of that session. One that began since the current pageview (it timed
     // out, identify or resetIdentity restarted it, another tab's replaced it) has the page recorded again, with its
     // pageview properties, before its first event (not before the boot pageview: no pageview yet).
@@ -160,7 +159,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // Each bag's values (its first function: properties.ts).
       context = [currentUser(), current, pageviewId, page, { ...eventProperties[0](), ...pageviewProperties[0]() }];
     }
-    if (pending.push([context, type, name, own, time, finish]) === 1) queueMicrotask(settle);
+    // The event's time is read last: the pageview recorded before it above (whose own reading came after the session's)
+    // is timed no later than the event, so a session never seems to begin before its pageview.
+    if (pending.push([context, type, name, own, now(), finish]) === 1) queueMicrotask(settle);
     // In debug mode an event is settled (and its log line queued) at its call, ahead of any warning a later call
     // gives: the lines print in call order (debugging, not speed, matters here).
     if (options.debug) settle();

@@ -75,6 +75,18 @@ describe('sessions', () => {
     expect(later!.session_id).to.not.equal(boot!.session_id);
   });
 
+  it('times the pageview that starts a session after the timeout no later than the event it comes before', async () => {
+    // A clock that has moved on at each reading, as a real one may between two readings of one call.
+    let clock = Date.now();
+    const heap = startRuntime('expiry-order', { now: () => clock++ });
+    heap.track('Before');
+    clock += 30 * 60_000;
+    heap.track('Back later');
+    const [again, later] = (await waitForEvents(heap.envId, 4)).slice(2);
+    expect([again!.type, later!.name]).to.deep.equal(['pageview', 'Back later']);
+    expect(again!.time).to.be.at.most(later!.time);
+  });
+
   it('honours a custom timeout', () => {
     let clock = Date.now();
     const heap = startRuntime('custom', { now: () => clock, sessionTimeout: 5 });
@@ -168,6 +180,35 @@ describe('sessions', () => {
     expect(later!.pageview_id).to.equal(again!.pageview_id);
     expect(again!.pageview_id).to.not.equal(boot!.pageview_id);
     expect(again!.page!.url).to.equal(boot!.page!.url);
+  });
+
+  it('keeps the session another tab started at a login, though this tab was busy in the same second or the clock was set back', async () => {
+    for (const shift of [0, -60 * 60_000]) {
+      const envId = uniqueEnv('tab-login');
+      let clock = Date.now();
+      const tabA = startRuntime('tab-login', { now: () => clock }, envId);
+      const tabB = otherTab(envId, () => clock);
+      tabA.identify('alice');
+      const alice = tabA.getSessionId();
+      clock += 2000;
+      tabB.capture('track', 'B busy', {});
+      // Then, within the second (or after the clock was corrected an hour back), someone else logs in in tab A.
+      clock += shift + 100;
+      tabA.identify('bob');
+      const bob = tabA.getSessionId();
+      expect(bob).to.not.equal(alice);
+      clock += 400;
+      tabB.capture('track', 'B still busy', {});
+      clock += 1000;
+      tabB.capture('track', 'B later', {});
+      clock += 500;
+      tabA.track('A later');
+      await waitForEvents(envId, 1, { name: 'A later' });
+      await waitForEvents(envId, 1, { name: 'B later' });
+      const events = await storedEvents(envId);
+      expect(['A later', 'B later'].map((name) => events.find((e) => e.name === name)!.session_id)).to.deep.equal([bob, bob]);
+      cleanUp();
+    }
   });
 
   it('takes referrer, landing page and UTM parameters from the landing page only', async () => {

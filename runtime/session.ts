@@ -74,9 +74,12 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       // -Infinity until then), so a touch in a millisecond already touched costs no storage access.
       const sync = Math.abs(now - syncedAt) >= SYNC_MS;
       if (sync) {
-        // Another tab may have extended or replaced the session since we last looked.
+        // Another tab may have extended or replaced the session since we last looked. Another session stored is
+        // newer whatever its `last` says (this tab saves each session it starts at once): kept by a tab busy within the
+        // second, or one whose `last` the clock set back since, another tab's new session (a login there) was written
+        // over with the old one, and the tabs' events went back to it.
         const stored = readJson(store, key, isStoredSession);
-        if (stored && (!current || stored.last >= current.last)) current = stored;
+        if (stored && (stored.id !== current?.id || stored.last >= current.last)) current = stored;
         syncedAt = now;
         synced();
       }
