@@ -149,8 +149,8 @@ export function createOutbox(
    * what waits while the collector cannot be reached (or consent is pending), so a burst while delivery works is
    * kept whole, and only its part within `maxBytes` is saved (what is left of it as the page goes away is counted:
    * `leave`). Saving first leaves no unsaved event to drop: saved after its drop, an event would outlive it, and a later
-   * tab would deliver it. Capped, every new event is saved
-   * before the oldest go: the newest of a burst left unsaved were kept in memory alone, and lost uncounted with the tab.
+   * tab would deliver it. Capped, every new event is saved before the oldest go: the newest of a burst left unsaved were
+   * kept in memory alone, and lost uncounted with the tab.
    * The collector counts as unreachable from a failure to the next success (or flush), the retry's wait for an answer
    * included: events saved while a retry hung found max-bytes full, and were not saved at all.
    */
@@ -160,9 +160,8 @@ export function createOutbox(
     fresh = [];
     if (!capped) return;
     // The oldest waiting events beyond the caps go (at most two batches in flight come on top): a long outage keeps
-    // the most recent activity. Counted before dropping, so storage is written once.
-    // An event larger than max-bytes alone can never be held within it: it goes alone, first. Counted among the oldest,
-    // it took every event held before it along.
+    // the most recent activity. Counted before dropping, so storage is written once. An event larger than max-bytes
+    // alone can never be held within it: it goes alone, first (counted among the oldest, it took those before along).
     const big = queue.filter((e) => eventJson(e).length > maxBytes);
     drop('cap', big);
     queue = queue.filter((e) => !big.includes(e));
