@@ -66,10 +66,7 @@ export default {
   concurrentBrowsers: 2,
   testFramework: { config: { timeout: 60000 } },
   testsFinishTimeout: 300000,
-  // In a full run in both browsers, Chromium's page for one file (runtime/page.test.ts, 5 s alone) has taken just
-  // over 60 s to start while runtime/outbox.test.ts ran in the other window (seen three times; the cause was not
-  // found): twice the time that takes, so a slow start is not a failure.
-  browserStartTimeout: 120000,
+  browserStartTimeout: 60000,
   plugins: [esbuildPlugin({ ts: true, tsconfig: new URL('./tsconfig.json', import.meta.url).pathname })],
   middleware: [koaMiddleware(collector)],
   reporters: [defaultReporter(), summaryReporter()],

@@ -117,12 +117,13 @@ describe('delivery', () => {
   });
 
   it('delivers a backlog larger than the collector\'s 1 MiB body limit in several requests, none lost', async () => {
-    // 160 events of 8,000 three-byte characters each: 3.8 MB, uncompressed, with batch-size at its largest.
+    // 50 events of 8,000 three-byte characters each: 1.2 MB, uncompressed, with batch-size at its largest. (160 of them,
+    // 3.8 MB, held Chromium's other test window from starting for a minute in a full run.)
     const heap = startRuntime('over-body-limit', { ...fast, compress: false, batchSize: 1000 });
-    for (let i = 0; i < 160; i++) heap.track('Medium', { i, a: '€'.repeat(1000), b: '€'.repeat(1000), c: '€'.repeat(1000), d: '€'.repeat(1000), e: '€'.repeat(1000), f: '€'.repeat(1000), g: '€'.repeat(1000), h: '€'.repeat(1000) });
-    await expectExactlyOnce(heap.envId, 160);
+    for (let i = 0; i < 50; i++) heap.track('Medium', { i, a: '€'.repeat(1000), b: '€'.repeat(1000), c: '€'.repeat(1000), d: '€'.repeat(1000), e: '€'.repeat(1000), f: '€'.repeat(1000), g: '€'.repeat(1000), h: '€'.repeat(1000) });
+    await expectExactlyOnce(heap.envId, 50);
     const log = await requestLog(heap.envId);
-    expect(log.filter((r) => r.status === 200).length, 'requests').to.be.above(10);
+    expect(log.filter((r) => r.status === 200).length, 'requests').to.be.above(1);
     for (const r of log) expect(r.status, 'status').to.equal(200);
   });
 
