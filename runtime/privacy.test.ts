@@ -110,6 +110,24 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.include('Passport');
   });
 
+  it('the chosen option or typed tag a custom select writes into its own title (Select2, bootstrap-select) is never sent', async () => {
+    const heap = startRuntime('fieldtitle');
+    // As Select2 (tags on: the visitor typed the value) and bootstrap-select render the choice, text and tooltip.
+    const root = mount(`<span class="select2-selection" role="combobox" aria-haspopup="true"><span id="s2" class="select2-selection__rendered" role="textbox" aria-readonly="true">zztyped1</span></span>
+      <button id="bs" type="button" class="dropdown-toggle" role="combobox" aria-haspopup="listbox"><div class="filter-option">zztyped2</div></button>
+      <textarea id="ta" placeholder="Your message"></textarea>`);
+    keepPage(root);
+    $(root, '#s2').title = 'zztyped1';
+    $(root, '#bs').title = 'zztyped2';
+    typeInto($(root, '#ta'), 'zztyped3');
+    $(root, '#ta').title = 'zztyped3';
+    for (const id of ['#s2', '#bs', '#ta']) clickOn($(root, id));
+    const clicks = await settledOfType(heap, 'click');
+    expect(await allBodies(heap.envId)).to.not.include('zztyped');
+    // The rest the page wrote on the fields still goes.
+    expect(clicks.map((c) => c.target!.attributes)).to.deep.equal([{ role: 'textbox' }, { type: 'button', role: 'combobox' }, { placeholder: 'Your message' }]);
+  });
+
   it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {
     const heap = startRuntime('forms');
     const root = mount(`<form id="f"><input name="q" data-heap-event="Query"><textarea name="t"></textarea><select name="s"><option>a</option><option>zzsel</option></select><button>Send</button></form>`);

@@ -156,7 +156,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       if (!inside) for (const name of (call(el, 'getAttributeNames') as string[])) {
         const lower = name.toLowerCase();
         const sent = SENT.exec(name);
-        if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text)) continue;
+        // A field's own title is its content: Select2 and bootstrap-select write the chosen option (or a typed tag) there.
+        if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text) || (around[2] && lower == 'title')) continue;
         (target.attributes ??= {})[name] = sent[1] && around[1] ? REDACTED : sanitize(attributeOf(el, name)!, 128);
         if (++count === 16) break;
       }
