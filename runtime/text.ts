@@ -11,10 +11,12 @@ const RAW_LIMIT = 256;
  * (a total worked out from fields, a live preview of what was typed). Custom fields by their role
  * (`combobox`, `listbox`, `textbox`, `searchbox`: a custom select shows the chosen option, a list of suggestions
  * echoes what was typed; `spinbutton`: a custom number field or a date field's day, month or year shows the number
- * typed), not a `checkbox`, whose text is its label; and a select's button by `aria-haspopup=listbox`,
- * which some libraries give no role (Headless UI's Listbox). A list matches the same in any order: this one gzips best.
+ * typed), not a `checkbox` or `menuitemcheckbox`, whose text is its label; and a select's button by
+ * `aria-haspopup=listbox`, which some libraries give no role (Headless UI's Listbox). A role is a list of tokens the
+ * browser compares in any case (`role="textbox "`, a template's leftover space, is a textbox): each is matched as a
+ * part of the value, in any case. A list matches the same in any order: this one gzips best.
  */
-export const TYPED = `select,datalist,textarea,output,${IGNORE},[aria-haspopup=listbox],[role=spinbutton],[role$=box]:not([role=checkbox]),[contenteditable]:not([contenteditable=false i])`;
+export const TYPED = `select,datalist,textarea,output,${IGNORE},[aria-haspopup=listbox i],[role*=spin i],[role*=box i]:not([role*=check i]),[contenteditable]:not([contenteditable=false i])`;
 /**
  * Besides, elements whose content is never text a visitor reads, and live regions: a screen reader's announcements,
  * often hidden (react-select's "option Red, selected."), not what names a click around them.
