@@ -153,11 +153,12 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
       // The attributes worth sending: the list above and `data-*`, never one whose name contains "value" in any case.
       // Names are matched lower case: an SVG element keeps the case a script gave (`data-userValue`), redaction markup does not.
       let count = 0;
+      // A field's own title is its content: Select2 and bootstrap-select write the chosen option (or a typed tag) there.
+      if (around[2]) hidden.add('title');
       if (!inside) for (const name of (call(el, 'getAttributeNames') as string[])) {
         const lower = name.toLowerCase();
         const sent = SENT.exec(name);
-        // A field's own title is its content: Select2 and bootstrap-select write the chosen option (or a typed tag) there.
-        if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text) || (around[2] && lower == 'title')) continue;
+        if (!sent || lower.includes('value') || name.length > 64 || hidden.has(lower) || (sent[1] && !text)) continue;
         (target.attributes ??= {})[name] = sent[1] && around[1] ? REDACTED : sanitize(attributeOf(el, name)!, 128);
         if (++count === 16) break;
       }
