@@ -132,6 +132,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   let syncDue = false;
   /** The id of the session the current pageview was captured in (none before the first pageview). */
   let pageviewSession: string | undefined;
+  /** resetIdentity() was called on this page. */
+  let loggedOut = false;
 
   function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
@@ -233,6 +235,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // another tab identified (or identified and reset) since went to the next person identified here, merging two
       // people, and a logout in the second another tab identified someone was ignored.
       syncDue = true;
+      // A logout while the earlier user is unreadable (consent pending) must outlast the grant that reads it.
+      loggedOut ||= !identity;
       if (identity === sharedUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
       if (identifyUser(identity)) restartSession(now());
@@ -258,8 +262,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       } else if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties (the bag's fifth function) also starts a new context for the next capture.
-        const replacedUser = mergeUser();
-        const replacedSession = mergeSession(now());
+        // Someone else's user (null) keeps its session too.
+        const replacedUser = mergeUser(loggedOut);
+        const replacedSession = mergeSession(now(), replacedUser === null);
         eventProperties[4]();
         const current = touchSession(now());
         grant((event) => {
