@@ -177,7 +177,7 @@ describe('identity', () => {
   it('refuses placeholder identities and keeps the current one', () => {
     const heap = startRuntime('junk');
     heap.identify('alice');
-    for (const junk of ['undefined', 'null', '', '   ', ' NULL ', 'NaN', '[object Object]', 'Undefined', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
+    for (const junk of ['undefined', 'null', '', '   ', ' NULL ', 'None', 'NaN', '[object Object]', 'Undefined', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
       heap.identify(junk as never);
     }
     expect(heap.getIdentity()).to.equal('alice');
