@@ -187,7 +187,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // So are the event properties (the bag's sixth function): what the events captured since the last change here
       // share takes them, as if read at their call.
       eventProperties[5]();
-      if (context) context[4] = { ...eventProperties[0](), ...pageviewProperties[0]() };
+      // So does the context the next capture shares, made with the user as it was before (a change made here since
+      // made a new one): with none waiting, a tab that repeated another tab's sign-in or sign-out (identify() and
+      // resetIdentity() find nothing to change then) labelled its next events with the user signed in before.
+      if (context) (context[0] = after), (context[4] = { ...eventProperties[0](), ...pageviewProperties[0]() });
       // Finished events took their labels already: relabelling their contexts changes only what later captures share.
       for (const [shared] of pending) if (shared[0] === before) shared[0] = after;
     }
