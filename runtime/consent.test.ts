@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { RuntimeOptions } from './runtime.ts';
-import { captureConsole, cleanUp, forgetEnv, keyPrefix, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, forgetEnv, keyPrefix, reload, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { resetWarnings } from './warn.ts';
 
 /** Every cookie, localStorage and sessionStorage key the runtime wrote for `envId`. */
@@ -69,6 +69,49 @@ describe('consent', () => {
     second.track('After consent');
     const [after] = await waitForEvents(envId, 1, { name: 'After consent' });
     expect(after!.properties).to.deep.equal({ returning: true });
+  });
+
+  it('granted after pending does not give back the signed-in user of an earlier visit to a visitor who logged out meanwhile', async () => {
+    const envId = env('logout');
+    const first = startRuntime('logout', quiet, envId);
+    first.identify('alice');
+    const alice = { user: first.getUserId(), session: first.getSessionId() };
+    first.dispose();
+    // The logout page: the consent tool has not answered yet when the page resets the identity.
+    const second = startRuntime('logout', { ...quiet, consent: 'pending' }, envId);
+    second.resetIdentity();
+    second.track('Held after logout');
+    second.setConsent('granted');
+    expect(second.getIdentity()).to.equal(null);
+    expect(second.getUserId()).to.not.equal(alice.user);
+    expect(second.getSessionId()).to.not.equal(alice.session);
+    second.track('After consent');
+    const events = await waitForEvents(envId, 2, { type: 'track' });
+    expect(events.map((e) => [e.name, e.identity, e.user_id === alice.user, e.session_id === alice.session])).to.deep.equal([
+      ['Held after logout', null, false, false],
+      ['After consent', null, false, false],
+    ]);
+    // The next page reads the anonymous user too.
+    expect(reload(second, quiet).getIdentity()).to.equal(null);
+  });
+
+  it('granted after pending keeps someone else identified meanwhile out of the earlier visit\'s user and session', async () => {
+    const envId = env('other');
+    const first = startRuntime('other', quiet, envId);
+    first.identify('alice');
+    const alice = { user: first.getUserId(), session: first.getSessionId() };
+    first.dispose();
+    const second = startRuntime('other', { ...quiet, consent: 'pending' }, envId);
+    second.identify('bob');
+    second.track('Bob held');
+    second.setConsent('granted');
+    second.track('Bob after consent');
+    const events = await waitForEvents(envId, 3, { identity: 'bob' });
+    expect(events.map((e) => [e.type, e.identity, e.user_id === alice.user, e.session_id === alice.session])).to.deep.equal([
+      ['identify', 'bob', false, false],
+      ['track', 'bob', false, false],
+      ['track', 'bob', false, false],
+    ]);
   });
 
   it('granted after pending keeps the pageview held while pending for the session it continues: no second pageview', async () => {

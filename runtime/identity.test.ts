@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { BASE, captureConsole, cleanUp, keyPrefix, otherTab, reload, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { BASE, captureConsole, cleanUp, keyPrefix, otherTab, reload, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents, type StoredEvent } from '../test/collector.ts';
 
 const cookieNamed = (name: string) => document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
 
@@ -177,7 +177,7 @@ describe('identity', () => {
   it('refuses placeholder identities and keeps the current one', () => {
     const heap = startRuntime('junk');
     heap.identify('alice');
-    for (const junk of ['undefined', 'null', '', '   ', ' NULL ', 'NaN', '[object Object]', 'Undefined', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
+    for (const junk of ['undefined', 'null', '', '   ', ' NULL ', 'None', 'NaN', '[object Object]', 'Undefined', 'x'.repeat(255), NaN, null, undefined, {}, Symbol('s')]) {
       heap.identify(junk as never);
     }
     expect(heap.getIdentity()).to.equal('alice');
@@ -301,6 +301,36 @@ describe('identity', () => {
     await waitForEvents(envId, 2, { type: 'identify' });
     const users = await (await fetch(`${BASE}/v1/users?env_id=${envId}&identity=bob`)).json();
     expect(users.users.map((u: { user_id: string }) => u.user_id), "bob's users").to.deep.equal([bob]);
+  });
+
+  it('labels the next event with the user of a sign-in or sign-out this tab repeats the same second another tab made it', async () => {
+    const envId = uniqueEnv('tab-repeat');
+    const clock = Date.now();
+    const tabA = startRuntime('tab-repeat', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = otherTab(envId, () => clock);
+    tabA.identify('alice');
+    const alice = tabA.getUserId();
+    tabA.track('Alice acts');
+    await sleep(0);
+    // An app that tells every tab of a sign-in (a BroadcastChannel, a storage event), each tab identifying in turn.
+    tabB.identify('bob');
+    tabA.identify('bob');
+    tabA.track('Bob acts');
+    await sleep(0);
+    // And of a sign-out.
+    tabB.identify(null);
+    tabA.resetIdentity();
+    const read = [tabA.getUserId(), tabA.getIdentity()];
+    tabA.track('After logout');
+    const events = await waitForEvents(envId, 3, { type: 'track' });
+    const who = (e: StoredEvent) => [e.name, e.user_id === alice ? 'alice' : e.user_id === tabB.getUserId() ? 'now' : e.user_id, e.identity];
+    expect(events.map(who)).to.deep.equal([
+      ['Alice acts', 'alice', 'alice'],
+      ['Bob acts', events[1]!.user_id, 'bob'],
+      ['After logout', 'now', null],
+    ]);
+    expect(events[1]!.user_id).to.not.equal(alice);
+    expect(read).to.deep.equal([events[2]!.user_id, null]);
   });
 
   it('logs out for a resetIdentity in the same second another tab identified someone', async () => {

@@ -30,9 +30,11 @@ export type Identity = [
   sync: () => StoredUser,
   /**
    * Takes over the user an earlier visit saved (in storage the gate kept closed until now) when it can be the
-   * same person, else saves the current one over it. Returns the user id that was replaced, if any.
+   * same person, else saves the current one over it. Returns the user id that was replaced, if any; null when the
+   * earlier user is someone else: identified as another identity, or identified at all once `loggedOut` (this page
+   * reset the identity while it could not read the earlier user).
    */
-  merge: () => string | undefined,
+  merge: (loggedOut: boolean) => string | null | undefined,
 ];
 
 /** Loads the user from the store (cookie with a localStorage mirror), creating one on first visit. */
@@ -49,15 +51,16 @@ export function createIdentity(store: UserStore, key: string): Identity {
     (identity) => user.u !== save(user.i === null && identity !== undefined ? user.u : randomNumericId(), identity ?? null).u,
     // Gone or unreadable: saved again from memory.
     () => (user = readJson(store, key, isStoredUser) ?? save()),
-    () => {
+    (loggedOut) => {
       const earlier = readJson(store, key, isStoredUser);
       const replaced = user.u;
-      if (earlier && earlier.u !== replaced && (user.i === null || earlier.i === null || earlier.i === user.i)) {
+      if (earlier && earlier.u !== replaced) {
+        // Once logged out here, an earlier identified user is someone else too: continued, the logout was undone.
+        if (earlier.i !== null && earlier.i !== (user.i ?? (loggedOut || earlier.i))) return save(), null;
         save(earlier.u, user.i ?? earlier.i);
         return replaced;
       }
       save();
-      return undefined;
     },
   ];
 }

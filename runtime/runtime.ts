@@ -132,6 +132,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   let syncDue = false;
   /** The id of the session the current pageview was captured in (none before the first pageview). */
   let pageviewSession: string | undefined;
+  /** resetIdentity() was called on this page. */
+  let loggedOut = false;
 
   function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
@@ -185,7 +187,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // So are the event properties (the bag's sixth function): what the events captured since the last change here
       // share takes them, as if read at their call.
       eventProperties[5]();
-      if (context) context[4] = { ...eventProperties[0](), ...pageviewProperties[0]() };
+      // So does the context the next capture shares, made with the user as it was before (a change made here since
+      // made a new one): with none waiting, a tab that repeated another tab's sign-in or sign-out (identify() and
+      // resetIdentity() find nothing to change then) labelled its next events with the user signed in before.
+      if (context) (context[0] = after), (context[4] = { ...eventProperties[0](), ...pageviewProperties[0]() });
       // Finished events took their labels already: relabelling their contexts changes only what later captures share.
       for (const [shared] of pending) if (shared[0] === before) shared[0] = after;
     }
@@ -233,6 +238,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // another tab identified (or identified and reset) since went to the next person identified here, merging two
       // people, and a logout in the second another tab identified someone was ignored.
       syncDue = true;
+      // A logout while the earlier user is unreadable (consent pending) must outlast the grant that reads it.
+      loggedOut ||= !identity;
       if (identity === sharedUser().i) return;
       // Someone else (the user was identified): a new user, so a new session.
       if (identifyUser(identity)) restartSession(now());
@@ -258,8 +265,9 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       } else if (next === 'granted') {
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties (the bag's fifth function) also starts a new context for the next capture.
-        const replacedUser = mergeUser();
-        const replacedSession = mergeSession(now());
+        // Someone else's user (null) keeps its session too.
+        const replacedUser = mergeUser(loggedOut);
+        const replacedSession = mergeSession(now(), replacedUser === null);
         eventProperties[4]();
         const current = touchSession(now());
         grant((event) => {

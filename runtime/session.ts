@@ -36,10 +36,10 @@ export type Session = [
   /** Ends the current session, so the next event starts a new one. */
   restart: (now: number) => void,
   /**
-   * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive;
-   * returns the replaced session id. Touch it next: that extends the continued session to now.
+   * Continues a session an earlier page saved (in storage the gate kept closed until now) if it is still alive and
+   * not `apart` (another user's); returns the replaced session id. Touch it next: that extends the continued session to now.
    */
-  merge: (now: number) => string | undefined,
+  merge: (now: number, apart: boolean) => string | undefined,
 ];
 
 /**
@@ -93,10 +93,10 @@ export function createSession(store: KeyValueStore, key: string, timeoutMs: numb
       return current!;
     },
     restart,
-    (now) => {
+    (now, apart) => {
       const earlier = readJson(store, key, isStoredSession);
       let replaced: string | undefined;
-      if (earlier && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
+      if (!apart && earlier && now - earlier.last <= timeoutMs && earlier.id !== current?.id) {
         replaced = current?.id;
         // Kept alive by the touch that follows (the runtime labels the held events with it).
         current = earlier;

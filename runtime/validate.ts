@@ -21,10 +21,11 @@ export const MAX_TITLE = 255;
 export const MAX_PROPS = 256;
 
 /**
- * Whether `identify()` refuses `identity` as a placeholder, trimmed, in any case: empty, `undefined`, `null`, `NaN`,
- * `[object Object]` (a template or script that rendered a missing value). The markup audit asks it too.
+ * Whether `identify()` refuses `identity` as a placeholder, trimmed, in any case: empty, `undefined`, `null`, `None`
+ * (Python's, as Django and Jinja render a signed-out user's id), `NaN`, `[object Object]` (a template or script that
+ * rendered a missing value). The markup audit asks it too.
  */
-export const isJunkIdentity = (identity: string): boolean => /^(undefined|null|nan|\[object object\])?$/i.test(identity.trim());
+export const isJunkIdentity = (identity: string): boolean => /^(undefined|null|none|nan|\[object object\])?$/i.test(identity.trim());
 
 /**
  * `text` cut to at most `max` UTF-16 units, never between the two halves of a character (an emoji, say): half of one

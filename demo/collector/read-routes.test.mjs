@@ -1,5 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startCollector, makeBatch, makeEvent, newEnvId, T0 } from './harness.mjs';
 
 // The server clock equals the client's sent_at, so server_time === time here.
@@ -32,6 +35,47 @@ test('identify merges a user id\'s earlier anonymous events into the identity', 
   assert.deepEqual(users.users.map((/** @type {any} */ u) => [u.user_id, u.identity]), [['1', 'alice'], ['2', 'alice']]);
   const stranger = await c.get(`/v1/users?env_id=${env}&user_id=3`);
   assert.deepEqual(stranger.users.map((/** @type {any} */ u) => [u.user_id, u.identity, u.first_seen, u.last_seen]), [['3', null, T0 - 240, T0 - 240]]);
+});
+
+test('two devices identified as one identity are one user, whichever collector process stores which batch, in any order, resent', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heap-users-'));
+  const file = join(dir, 'shared.sqlite');
+  const [a, b] = [await startCollector({ now: () => T0, dbFile: file }), await startCollector({ now: () => T0, dbFile: file })];
+  try {
+    const env = newEnvId();
+    const event = (/** @type {Record<string, unknown>} */ fields) => makeEvent({ name: undefined, ...fields });
+    // Device 1 (user 1) browses, sets a property, signs in, buys, signs out (a new anonymous user 3); device 2 (user 2)
+    // signs in later and overwrites the property.
+    const batches = [
+      [event({ user_id: '1', type: 'track', name: 'Browse', time: T0 - 600 }), event({ user_id: '1', type: 'user_properties', properties: { plan: 'free', seats: 1 }, time: T0 - 550 })],
+      [event({ user_id: '1', type: 'identify', identity: 'alice', time: T0 - 500 }), event({ user_id: '1', type: 'track', name: 'Buy', identity: 'alice', time: T0 - 450 })],
+      [event({ user_id: '3', type: 'track', name: 'After logout', time: T0 - 400 })],
+      [event({ user_id: '2', type: 'identify', identity: 'alice', time: T0 - 300 }), event({ user_id: '2', type: 'user_properties', identity: 'alice', properties: { plan: 'pro' }, time: T0 - 250 })],
+    ];
+    // Newest first, each sent to one process and resent to the other (an acknowledgement lost on the way).
+    const answers = [];
+    for (const [i, events] of [...batches.entries()].reverse()) {
+      for (const collector of i % 2 ? [a, b] : [b, a]) {
+        const res = await collector.post(makeBatch(env, events));
+        assert.equal(res.status, 200, await res.clone().text());
+        answers.push(await res.json());
+      }
+    }
+    assert.deepEqual(answers, [...batches].reverse().flatMap(({ length }) => [{ accepted: length, duplicates: 0 }, { accepted: 0, duplicates: length }]));
+    for (const reader of [a, b]) {
+      const { events } = await reader.get(`/v1/events?env_id=${env}&identity=alice`);
+      assert.deepEqual(events.map((/** @type {any} */ e) => e.name ?? e.type).sort(), ['Browse', 'Buy', 'identify', 'identify', 'user_properties', 'user_properties']);
+      const alice = await reader.get(`/v1/users?env_id=${env}&identity=alice`);
+      assert.deepEqual(alice.users.map((/** @type {any} */ u) => [u.user_id, u.first_seen, u.last_seen]), [['1', T0 - 600, T0 - 450], ['2', T0 - 300, T0 - 250]]);
+      assert.deepEqual(alice.properties, { plan: 'pro', seats: 1 });
+      const after = await reader.get(`/v1/users?env_id=${env}&user_id=3`);
+      assert.deepEqual(after.users.map((/** @type {any} */ u) => [u.user_id, u.identity]), [['3', null]]);
+    }
+  } finally {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('user properties merge per key, last write by event time winning', async () => {
