@@ -138,6 +138,23 @@ test('bad JSON and bad UTF-8 are 400', async () => {
   }
 });
 
+test('half of an emoji is stored as U+FFFD, so an event name or identity reads back as sent and filters find it', async () => {
+  const env = newEnvId();
+  // A site's own cut of a string (`title.slice(0, 40)`) leaves a lone surrogate; JSON carries it as an escape. Stored
+  // as it came, SQLite held bytes that are no UTF-8: the name and identity read back as three U+FFFD each, found by no
+  // filter, and user property keys alike.
+  const event = makeEvent({ name: 'Liked \ud83d', identity: 'ana\ude00', properties: { 'k\ud83d': 'v\ud83d', pair: '\ud83d\ude00' } });
+  const props = makeEvent({ type: 'user_properties', name: undefined, identity: 'ana\ude00', properties: { 'plan\ud83d': 'pro' } });
+  // Escaped as a client that writes ASCII only sends it, an emoji is two escapes in a row: kept whole.
+  const text = JSON.stringify(makeBatch(env, [event, props])).replace('"pair":"\u{1F600}"', '"pair":"\\ud83d\\ude00"');
+  assert.equal((await c.post(text)).status, 200);
+  const [stored] = await c.events(env, `&name=${encodeURIComponent('Liked \ufffd')}`);
+  assert.deepEqual([stored?.name, stored?.identity, stored?.properties], ['Liked \ufffd', 'ana\ufffd', { 'k\ufffd': 'v\ufffd', pair: '\u{1F600}' }]);
+  assert.equal((await c.events(env, `&identity=${encodeURIComponent('ana\ufffd')}`)).length, 2);
+  const { users } = await c.get(`/v1/users?env_id=${env}`);
+  assert.deepEqual([users[0].identity, users[0].properties], ['ana\ufffd', { 'plan\ufffd': 'pro' }]);
+});
+
 test('event times are corrected by received_at - sent_at', async () => {
   const serverNow = T0 + 60_000;
   const skewed = await startCollector({ now: () => serverNow });

@@ -94,8 +94,13 @@ export async function gunzipBody(raw, limit) {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// An escaped surrogate, `\uD800` to `\uDFFF`: half of an emoji, or an emoji written in ASCII as two of them.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 /**
- * Decodes UTF-8 and parses JSON, failing with 400.
+ * Decodes UTF-8 and parses JSON, failing with 400. A lone surrogate in a string or a key (what is left of an emoji a
+ * site cut in half, `title.slice(0, 40)`) becomes U+FFFD: kept as it came, SQLite stored bytes that are no UTF-8 in its
+ * columns, and an event name or identity read back as three U+FFFD that no filter found.
  * @param {Buffer} bytes
  * @returns {{ text: string, value: unknown }}
  */
@@ -106,11 +111,33 @@ export function parseJson(bytes) {
   } catch {
     throw new HttpError(400, 'the body is not valid UTF-8');
   }
+  let value;
   try {
-    return { text, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'the body is not valid JSON');
   }
+  // Undecoded UTF-8 has none: only an escape can make one.
+  if (!SURROGATE_ESCAPE.test(text)) return { text, value };
+  try {
+    return { text, value: wellFormed(value) };
+  } catch {
+    // Out of stack: nested deeper than any batch the protocol allows.
+    throw new HttpError(400, 'the body is nested too deeply');
+  }
+}
+
+/**
+ * A parsed JSON value with every lone surrogate in its strings and keys replaced by U+FFFD.
+ * @param {unknown} value
+ * @returns {unknown}
+ */
+function wellFormed(value) {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(wellFormed);
+  // Defined, not assigned: a key "__proto__" stays a property, as JSON.parse made it.
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]));
+  return value;
 }
 
 /**

@@ -106,8 +106,10 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
   const upsertProp = db.prepare(`INSERT INTO user_props (env_id, user_id, key, value, time)
     VALUES (?, ?, ?, ?, ?) ON CONFLICT (env_id, user_id, key) DO UPDATE SET
       value = excluded.value, time = excluded.time WHERE excluded.time >= user_props.time`);
+  // Written out with json_quote rather than json_group_object, which reads a key only up to a NUL: "a\0b" became "a",
+  // overwriting the user's own "a". Values are stored as JSON text already.
   const refreshUserProps = db.prepare(`UPDATE users SET properties = (
-      SELECT json_group_object(key, json(value)) FROM user_props WHERE env_id = @env AND user_id = @user)
+      SELECT coalesce('{' || group_concat(json_quote(key) || ':' || value, ',') || '}', '{}') FROM user_props WHERE env_id = @env AND user_id = @user)
     WHERE env_id = @env AND user_id = @user`);
   const insertDrop = db.prepare('INSERT INTO drops (env_id, reason, count, received_at) VALUES (?, ?, ?, ?)');
   // A report's count for a reason only grows on the client until sent (a tab adopting another's may send a smaller

@@ -40,3 +40,18 @@ test('a file store survives reopening, and close is safe to repeat', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a user property key holding NUL is kept whole, beside the key it starts with', () => {
+  const store = createSqliteStore();
+  try {
+    // SQLite's json_group_object reads a key only up to NUL: "a\0b" became "a", and overwrote the user's real "a".
+    const properties = { a: 'kept', 'a\u0000b': 'nul', 'c\u0000': 1 };
+    store.insertBatch('env', [makeEvent({ type: 'user_properties', name: undefined, user_id: '1', properties })], [], T0, 0);
+    assert.deepEqual(store.queryUsers({ envId: 'env', userId: '1' }).users[0].properties, properties);
+    // A record of no properties (another client's) leaves none.
+    store.insertBatch('env', [makeEvent({ type: 'user_properties', name: undefined, user_id: '2', properties: {} })], [], T0, 0);
+    assert.deepEqual(store.queryUsers({ envId: 'env', userId: '2' }).users[0].properties, {});
+  } finally {
+    store.close();
+  }
+});

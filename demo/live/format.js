@@ -27,7 +27,7 @@ export function describeEvent(event) {
     case 'track':
       return event.name ?? '';
     case 'pageview':
-      return event.page?.title || event.page?.path || '';
+      return event.page?.title || pagePath(event);
     case 'identify':
       return event.identity ?? '';
     case 'user_properties':
@@ -40,14 +40,19 @@ export function describeEvent(event) {
   }
 }
 
-/** The page an event happened on, as a path. @param {any} event */
+/**
+ * The page an event happened on, as a path a person reads: the browser sends `/wiki/Москва` as
+ * `/wiki/%D0%9C%D0%BE...`. Escapes of reserved characters (`%2F`) stay, as does a path that is no UTF-8.
+ * @param {any} event
+ */
 export function pagePath(event) {
   const page = event.page ?? {};
-  if (page.path) return page.path;
+  let path = page.path;
   try {
-    return new URL(page.url).pathname;
+    path ||= new URL(page.url).pathname;
+    return decodeURI(path);
   } catch {
-    return '';
+    return path || '';
   }
 }
 
