@@ -10,10 +10,13 @@ import type { RuntimeOptions } from '../runtime/runtime.ts';
 import type { HeapApi, HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
-/** The runtime the last disconnected element released (it is disposed a microtask later unless an element takes it). */
-let lastReleased: HeapRuntime | undefined;
-/** The consent attribute of the element that released it, as it was then (null: none). */
-let releasedConsent: string | null;
+/**
+ * Runtimes an element released by its disconnection and no element took back yet (each is disposed a microtask after
+ * its last release unless one does), with the consent attribute of the element that released it, as it was then
+ * (null: none). One per runtime, not only the last: a framework taking out a block with two env ids' elements, then
+ * putting it back, reconnects both.
+ */
+const released = new WeakMap<HeapRuntime, string | null>();
 
 // Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads (the
 // class extends an empty one).
@@ -91,8 +94,11 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       // load() reports a missing env id, and the element stays dormant.
-      const running = runtimes.get(envId);
-      const taken = running === lastReleased && running;
+      // None running reads as none released: a WeakMap answers undefined and false for a key that is no object.
+      const running = runtimes.get(envId)!;
+      const releasedConsent = released.get(running);
+      // Taken once: a further element of that env id is a second one, and load() warns of it.
+      const taken = released.delete(running) && running;
       // A tracker other than the one this element released (booted anew: it was stopped while the element was out, in
       // memory or with consent pending it kept nothing; or another element's) takes the attributes again.
       if (running !== this.#released) this.#appliedIdentity = {};
@@ -106,8 +112,6 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
           this.#applyIdentity();
           installGlobal(booted, pageview);
         });
-      // Taken once: a further element of that env id is a second one, and load() warns of it.
-      lastReleased = undefined;
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
@@ -147,7 +151,6 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
     // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
     const runtime = (this.#released = this.#runtime);
     if (!runtime) return;
-    releasedConsent = attributeOf(this, 'consent');
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
     this.#unsubscribe!();
@@ -155,7 +158,7 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
     runtime.release();
     // Emptied by document.open(), the page has lost every listener of the tracker (on it and its window): that one
     // stops now, and the page written next boots its own, rather than taking back a tracker that hears nothing.
-    lastReleased = documentText('documentElement') ? runtime : (runtime.dispose() as undefined);
+    documentText('documentElement') ? released.set(runtime, attributeOf(this, 'consent')) : runtime.dispose();
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null) {

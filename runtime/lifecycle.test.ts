@@ -3,7 +3,7 @@ import type { RuntimeOptions } from './runtime.ts';
 import { createJournal } from './journal.ts';
 import { getRuntime } from './load.ts';
 import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
-import { cleanUp, ENDPOINT, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: [50, 400], disablePageviewAutocapture: true } satisfies RuntimeOptions;
 
@@ -91,6 +91,39 @@ describe('lifecycle', () => {
       delete window.heap;
       delete window.heapReadyCb;
       [before, after].forEach(forgetEnv);
+    }
+  });
+
+  it('applies the consent attribute changed while detached when elements of two env ids are taken out and put back in one task', async () => {
+    defineHeapAnalytics();
+    const [first, second] = [uniqueEnv('out-a'), uniqueEnv('out-b')];
+    const box = document.createElement('div');
+    const elements = [first, second].map((envId) => {
+      const el = document.createElement('heap-analytics');
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['consent', 'granted'], ['disable-pageview-autocapture', '']]) el.setAttribute(name!, value!);
+      return el;
+    });
+    box.append(...elements);
+    document.body.append(box);
+    const elsewhere = document.createElement('div');
+    document.body.append(elsewhere);
+    try {
+      // A framework re-parents the block holding both trackers in two steps, and renders the visitor's refusal meanwhile.
+      const { warnings } = await captureConsole(async () => {
+        box.remove();
+        elements[1]!.setAttribute('consent', 'denied');
+        elsewhere.append(box);
+        await sleep(0);
+      });
+      expect(warnings).to.deep.equal([]);
+      expect(elements[1]!.getConsent()).to.equal('denied');
+      expect(document.cookie).to.not.include(keyPrefix(second));
+    } finally {
+      elsewhere.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      [first, second].forEach(forgetEnv);
     }
   });
 
