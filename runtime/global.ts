@@ -144,8 +144,13 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
   const current = window.heap;
   if (isOurs(current) && current.envId === runtime.envId) {
     const queue = [] as unknown as unknown[] & Record<string, unknown>;
-    // Every method the page could call on the API it had: one missing would throw into the page's code.
-    for (const method of GLOBAL_METHODS) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+    // Every method the page could call on the API it had: one missing would throw into the page's code. That API passes
+    // its calls on to whatever answers window.heap from now on: a page that kept it (`const heap = window.heap` in a
+    // module) lost every later call to the stopped tracker, without a word, even once a new element was running.
+    for (const method of GLOBAL_METHODS) {
+      queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+      current[method] = (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
+    }
     window.heap = queue;
     // Another element's tracker still running answers from now on (the calls queued meanwhile included): the queue
     // would otherwise wait for good, and every heap.* call of the page with it.

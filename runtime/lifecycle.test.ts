@@ -127,6 +127,33 @@ describe('lifecycle', () => {
     }
   });
 
+  it('delivers the calls made on a window.heap kept by the page from before its element was removed and put back', async () => {
+    defineHeapAnalytics();
+    const envId = uniqueEnv('kept-ref');
+    const element = () => {
+      const el = document.createElement('heap-analytics');
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['disable-pageview-autocapture', '']]) el.setAttribute(name!, value!);
+      return document.body.appendChild(el);
+    };
+    try {
+      element();
+      // An app module keeps the API it found once the tracker was ready; the layout holding the element goes, then comes back.
+      const heap = window.heap!;
+      document.querySelector('heap-analytics')!.remove();
+      for (let i = 0; i < 20 && getRuntime(envId); i++) await Promise.resolve();
+      heap.track('While away');
+      await element().ready;
+      heap.track('Once back');
+      await waitForEvents(envId, 2, { type: 'track' }, 3000);
+    } finally {
+      document.querySelector('heap-analytics')?.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      forgetEnv(envId);
+    }
+  });
+
   it('keeps delivering when the browser says offline but the collector answers (a 503 once)', async () => {
     const envId = uniqueEnv('onLine');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
