@@ -419,6 +419,29 @@ describe('<heap-analytics>', () => {
     }
   });
 
+  it('keeps honouring the classic snippet\'s settings for an element put back after the tracker stopped', async () => {
+    const envId = newEnv('snippetconfigagain');
+    window.heap = Object.assign([], { appid: envId, config: { disableTextCapture: true, disablePageviewAutocapture: true } });
+    const element = () => fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    // The layout holding the element goes (its tracker stops), and a later route renders it again.
+    (await element()).remove();
+    await waitUntilGone(envId);
+    const el = await element();
+    const button = document.createElement('button');
+    button.textContent = 'Secret label';
+    document.body.append(button);
+    try {
+      button.click();
+      el.track('Marker');
+      await waitForEvents(envId, 1, { name: 'Marker' });
+      const events = await storedEvents(envId);
+      expect(events.map((e) => e.type)).to.deep.equal(['click', 'track']);
+      expect(JSON.stringify(events[0]!.target)).to.not.include('Secret label');
+    } finally {
+      button.remove();
+    }
+  });
+
   it('honours the settings the newer snippet\'s heap.load(envId, config) kept, under the element\'s script config', async () => {
     const envId = newEnv('snippetclientconfig');
     window.heap = Object.assign([], { envId, clientConfig: { disablePageviewAutocapture: true, flushInterval: 60_000, shouldFetchServerConfig: false } });
