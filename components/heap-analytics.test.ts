@@ -161,6 +161,27 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('fires heap-ready once when moved in the DOM, in the task it was added or later', async () => {
+    const envId = newEnv('readyonce');
+    const el = document.createElement('heap-analytics');
+    el.setAttribute('env-id', envId);
+    el.setAttribute('endpoint', ENDPOINT);
+    let fired = 0;
+    el.addEventListener('heap-ready', () => fired++);
+    const box = document.createElement('div');
+    document.body.append(box);
+    // Added, then moved by the same render; later moved again (Turbo's permanent elements, htmx's hx-preserve).
+    document.body.append(el);
+    box.append(el);
+    await el.ready;
+    await new Promise((r) => setTimeout(r, 0));
+    document.body.append(el);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fired).to.equal(1);
+    el.remove();
+    box.remove();
+  });
+
   it('takes over the tracker without a warning or a second pageview when a framework replaces the element by a new one in one render', async () => {
     const envId = newEnv('replaced');
     const old = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);

@@ -129,7 +129,9 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
         });
         // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
         // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
-        queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
+        // Not again for the tracker the element released (it was moved): fired at each move (a render moving it just after
+        // adding it, Turbo's permanent elements, htmx's hx-preserve), a listener's own calls (an identify, a track) went twice.
+        runtime !== this.#released && queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
         this.#resolveReady(true);
         // A tracker taken back takes a consent attribute that says something else than the releasing element's did:
         // changed while this element was out, or a new element a framework rendered with the visitor's new decision.
