@@ -191,8 +191,10 @@ function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
   const config: Record<string, unknown> = { ...snippet?.config!, ...snippet?.clientConfig!, ...el.config };
   for (const { name, value } of el.attributes) {
     const key = camelCase(name);
-    // For privacy switches the stricter of script config and attribute wins.
-    if (key.startsWith('disable') && config[key] === true) continue;
+    // For privacy switches the stricter of script config and attribute wins. The runtime's hooks for tests (a clock, a
+    // transport, retry timing) take a function or an array, which no attribute is: `transport="beacon"` (GA's setting)
+    // or `retry="3"` stopped delivery with an error thrown into the page, and `now` every call.
+    if ((key.startsWith('disable') && config[key] === true) || /^(now|retry|transport)$/.test(key)) continue;
     // Read the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers.
     config[key] = parseBoolean(value) ?? parseNumber(value) ?? value;
   }

@@ -154,6 +154,27 @@ describe('lifecycle', () => {
     }
   });
 
+  it('boots and delivers, after a 503, with attributes named like the runtime\'s injected hooks (transport, retry, now)', async () => {
+    defineHeapAnalytics();
+    const envId = uniqueEnv('hook-attrs');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    // A site owner guessing at settings other tools have (GA's beacon transport, a retry count).
+    const el = document.createElement('heap-analytics');
+    for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['transport', 'beacon'], ['retry', '3'], ['now', '']]) el.setAttribute(name!, value!);
+    document.body.append(el);
+    try {
+      expect(await el.ready).to.equal(true);
+      el.track('With guessed settings');
+      await waitForEvents(envId, 1, { type: 'track' }, 5000);
+    } finally {
+      el.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      forgetEnv(envId);
+    }
+  });
+
   it('keeps delivering when the browser says offline but the collector answers (a 503 once)', async () => {
     const envId = uniqueEnv('onLine');
     await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
