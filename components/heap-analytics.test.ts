@@ -210,6 +210,26 @@ describe('<heap-analytics>', () => {
     next.remove();
   });
 
+  it('applies only what changed when a new element replaces the old one in one render: no second user_properties, a dropped event property goes', async () => {
+    const envId = newEnv('replacedidentity');
+    // Turbo Drive and Astro's view transitions put in each page's own body: a new element, server-rendered as the last one.
+    const render = (eventProperties: string) => {
+      document.querySelector('heap-analytics')?.remove();
+      const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['disable-pageview-autocapture', ''], ['user-properties', '{"plan":"pro"}'], ['event-properties', eventProperties]]) el.setAttribute(name!, value!);
+      document.body.append(el);
+      return el;
+    };
+    const first = render('{"campaign":"autumn","section":"pricing"}');
+    await first.ready;
+    const next = render('{"section":"docs"}');
+    next.track('After the visit');
+    const [event] = await waitForEvents(envId, 1, { name: 'After the visit' });
+    expect(event!.properties).to.deep.equal({ section: 'docs' });
+    expect(await storedEvents(envId, { type: 'user_properties' })).to.have.length(1);
+    next.remove();
+  });
+
   it('applies the consent attribute of a new element that replaces the old one in one render when it says something else', async () => {
     const envId = newEnv('replacedconsent');
     const old = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} consent="granted" flush-interval="20"></heap-analytics>`);

@@ -3,7 +3,7 @@ import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
 import { attributeOf, documentText } from '../runtime/dom.ts';
 import { installGlobal } from '../runtime/global.ts';
 import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
-import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
+import { applyIdentityAttributes, createAppliedIdentity, type AppliedIdentity } from '../runtime/markup-identity.ts';
 import { parseBoolean, parseNumber } from '../runtime/markup-props.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import type { RuntimeOptions } from '../runtime/runtime.ts';
@@ -12,11 +12,11 @@ import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
 /**
  * Runtimes an element released by its disconnection and no element took back yet (each is disposed a microtask after
- * its last release unless one does), with the consent attribute of the element that released it, as it was then
- * (null: none). One per runtime, not only the last: a framework taking out a block with two env ids' elements, then
- * putting it back, reconnects both.
+ * its last release unless one does), with what that element applied and its consent attribute as it was then (null:
+ * none). One per runtime, not only the last: a framework taking out a block with two env ids' elements, then putting
+ * it back, reconnects both.
  */
-const released = new WeakMap<HeapRuntime, string | null>();
+const released = new WeakMap<HeapRuntime, AppliedIdentity>();
 
 // Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads (the
 // class extends an empty one).
@@ -96,12 +96,16 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // load() reports a missing env id, and the element stays dormant.
       // None running reads as none released: a WeakMap answers undefined and false for a key that is no object.
       const running = runtimes.get(envId)!;
-      const releasedConsent = released.get(running);
+      const record = released.get(running);
       // Taken once: a further element of that env id is a second one, and load() warns of it.
       const taken = released.delete(running) && running;
       // A tracker other than the one this element released (booted anew: it was stopped while the element was out, in
-      // memory or with consent pending it kept nothing; or another element's) takes the attributes again.
+      // memory or with consent pending it kept nothing; or another element's) takes the attributes again. One taken
+      // back comes with what the element that released it applied (this one, moved; or the one a framework replaced by
+      // this one, as Turbo's and Astro's page swaps do): only what differs applies. Applied afresh by the new element,
+      // each swap sent the same user properties again, and kept event properties the new page's element no longer sets.
       if (running !== this.#released) this.#appliedIdentity = {};
+      if (record) this.#appliedIdentity = record;
       // One booted here is this element's from the start: its attributes apply before a snippet's queued calls and the
       // boot pageview, which carries their event properties as every other event of the page does, and a queued
       // callback calling the element's methods reaches it.
@@ -138,7 +142,7 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
         // One that says the same does not undo what the page decided through the API since (an element moved or
         // rendered again); a removed one is no decision.
         const consent = attributeOf(this, 'consent');
-        if (taken && consent != null && consent !== releasedConsent) runtime.setConsent(consent as never);
+        if (record && consent != null && consent !== record.consent) runtime.setConsent(consent as never);
         this.#applyIdentity();
       }
       void loadDebugOverlay(this);
@@ -158,9 +162,11 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
     this.#unsubscribe!();
     this.#runtime = undefined;
     runtime.release();
+    // What the element applied, and its consent attribute as it is now, go with the tracker to the element taking it.
+    this.#appliedIdentity.consent = attributeOf(this, 'consent');
     // Emptied by document.open(), the page has lost every listener of the tracker (on it and its window): that one
     // stops now, and the page written next boots its own, rather than taking back a tracker that hears nothing.
-    documentText('documentElement') ? released.set(runtime, attributeOf(this, 'consent')) : runtime.dispose();
+    documentText('documentElement') ? released.set(runtime, this.#appliedIdentity) : runtime.dispose();
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null) {
