@@ -161,6 +161,27 @@ describe('<heap-analytics>', () => {
     el.remove();
   });
 
+  it('fires heap-ready once when moved in the DOM, in the task it was added or later', async () => {
+    const envId = newEnv('readyonce');
+    const el = document.createElement('heap-analytics');
+    el.setAttribute('env-id', envId);
+    el.setAttribute('endpoint', ENDPOINT);
+    let fired = 0;
+    el.addEventListener('heap-ready', () => fired++);
+    const box = document.createElement('div');
+    document.body.append(box);
+    // Added, then moved by the same render; later moved again (Turbo's permanent elements, htmx's hx-preserve).
+    document.body.append(el);
+    box.append(el);
+    await el.ready;
+    await new Promise((r) => setTimeout(r, 0));
+    document.body.append(el);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fired).to.equal(1);
+    el.remove();
+    box.remove();
+  });
+
   it('takes over the tracker without a warning or a second pageview when a framework replaces the element by a new one in one render', async () => {
     const envId = newEnv('replaced');
     const old = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
@@ -186,6 +207,26 @@ describe('<heap-analytics>', () => {
     const { result: third, warnings: later } = await captureConsole(() => fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`));
     expect(later.filter((w) => w.includes('already loaded'))).to.have.length(1);
     third.remove();
+    next.remove();
+  });
+
+  it('applies only what changed when a new element replaces the old one in one render: no second user_properties, a dropped event property goes', async () => {
+    const envId = newEnv('replacedidentity');
+    // Turbo Drive and Astro's view transitions put in each page's own body: a new element, server-rendered as the last one.
+    const render = (eventProperties: string) => {
+      document.querySelector('heap-analytics')?.remove();
+      const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['disable-pageview-autocapture', ''], ['user-properties', '{"plan":"pro"}'], ['event-properties', eventProperties]]) el.setAttribute(name!, value!);
+      document.body.append(el);
+      return el;
+    };
+    const first = render('{"campaign":"autumn","section":"pricing"}');
+    await first.ready;
+    const next = render('{"section":"docs"}');
+    next.track('After the visit');
+    const [event] = await waitForEvents(envId, 1, { name: 'After the visit' });
+    expect(event!.properties).to.deep.equal({ section: 'docs' });
+    expect(await storedEvents(envId, { type: 'user_properties' })).to.have.length(1);
     next.remove();
   });
 
@@ -412,6 +453,29 @@ describe('<heap-analytics>', () => {
       await waitForEvents(envId, 1, { name: 'Marker' });
       const events = await storedEvents(envId);
       // No boot pageview; the click without its text.
+      expect(events.map((e) => e.type)).to.deep.equal(['click', 'track']);
+      expect(JSON.stringify(events[0]!.target)).to.not.include('Secret label');
+    } finally {
+      button.remove();
+    }
+  });
+
+  it('keeps honouring the classic snippet\'s settings for an element put back after the tracker stopped', async () => {
+    const envId = newEnv('snippetconfigagain');
+    window.heap = Object.assign([], { appid: envId, config: { disableTextCapture: true, disablePageviewAutocapture: true } });
+    const element = () => fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    // The layout holding the element goes (its tracker stops), and a later route renders it again.
+    (await element()).remove();
+    await waitUntilGone(envId);
+    const el = await element();
+    const button = document.createElement('button');
+    button.textContent = 'Secret label';
+    document.body.append(button);
+    try {
+      button.click();
+      el.track('Marker');
+      await waitForEvents(envId, 1, { name: 'Marker' });
+      const events = await storedEvents(envId);
       expect(events.map((e) => e.type)).to.deep.equal(['click', 'track']);
       expect(JSON.stringify(events[0]!.target)).to.not.include('Secret label');
     } finally {

@@ -3,17 +3,20 @@ import { FALLBACKS, PUBLIC_METHODS } from '../runtime/api.ts';
 import { attributeOf, documentText } from '../runtime/dom.ts';
 import { installGlobal } from '../runtime/global.ts';
 import { load, runtimes, type HeapRuntime } from '../runtime/load.ts';
-import { applyIdentityAttributes, createAppliedIdentity } from '../runtime/markup-identity.ts';
+import { applyIdentityAttributes, createAppliedIdentity, type AppliedIdentity } from '../runtime/markup-identity.ts';
 import { parseBoolean, parseNumber } from '../runtime/markup-props.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
 import type { RuntimeOptions } from '../runtime/runtime.ts';
 import type { HeapApi, HeapEvent } from '../runtime/types.ts';
 import { errorOnce, warnOnce } from '../runtime/warn.ts';
 
-/** The runtime the last disconnected element released (it is disposed a microtask later unless an element takes it). */
-let lastReleased: HeapRuntime | undefined;
-/** The consent attribute of the element that released it, as it was then (null: none). */
-let releasedConsent: string | null;
+/**
+ * Runtimes an element released by its disconnection and no element took back yet (each is disposed a microtask after
+ * its last release unless one does), with what that element applied and its consent attribute as it was then (null:
+ * none). One per runtime, not only the last: a framework taking out a block with two env ids' elements, then putting
+ * it back, reconnects both.
+ */
+const released = new WeakMap<HeapRuntime, AppliedIdentity>();
 
 // Under Node (server rendering, the package's own import test) there is no HTMLElement: the module still loads (the
 // class extends an empty one).
@@ -91,11 +94,18 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // A moved element reconnects to the runtime it just released, without the second-load warning; so does a new
       // element put in the place of one removed in the same task (a framework re-rendering it), and nothing is booted.
       // load() reports a missing env id, and the element stays dormant.
-      const running = runtimes.get(envId);
-      const taken = running === lastReleased && running;
+      // None running reads as none released: a WeakMap answers undefined and false for a key that is no object.
+      const running = runtimes.get(envId)!;
+      const record = released.get(running);
+      // Taken once: a further element of that env id is a second one, and load() warns of it.
+      const taken = released.delete(running) && running;
       // A tracker other than the one this element released (booted anew: it was stopped while the element was out, in
-      // memory or with consent pending it kept nothing; or another element's) takes the attributes again.
+      // memory or with consent pending it kept nothing; or another element's) takes the attributes again. One taken
+      // back comes with what the element that released it applied (this one, moved; or the one a framework replaced by
+      // this one, as Turbo's and Astro's page swaps do): only what differs applies. Applied afresh by the new element,
+      // each swap sent the same user properties again, and kept event properties the new page's element no longer sets.
       if (running !== this.#released) this.#appliedIdentity = {};
+      if (record) this.#appliedIdentity = record;
       // One booted here is this element's from the start: its attributes apply before a snippet's queued calls and the
       // boot pageview, which carries their event properties as every other event of the page does, and a queued
       // callback calling the element's methods reaches it.
@@ -106,8 +116,6 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
           this.#applyIdentity();
           installGlobal(booted, pageview);
         });
-      // Taken once: a further element of that env id is a second one, and load() warns of it.
-      lastReleased = undefined;
       if (runtime) {
         this.#runtime = runtime;
         runtime.retain();
@@ -125,14 +133,16 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
         });
         // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
         // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
-        queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
+        // Not again for the tracker the element released (it was moved): fired at each move (a render moving it just after
+        // adding it, Turbo's permanent elements, htmx's hx-preserve), a listener's own calls (an identify, a track) went twice.
+        runtime !== this.#released && queueMicrotask(() => this.#runtime === runtime && this.dispatchEvent(new CustomEvent('heap-ready', { detail: { envId }, bubbles: true, composed: true })));
         this.#resolveReady(true);
         // A tracker taken back takes a consent attribute that says something else than the releasing element's did:
         // changed while this element was out, or a new element a framework rendered with the visitor's new decision.
         // One that says the same does not undo what the page decided through the API since (an element moved or
         // rendered again); a removed one is no decision.
         const consent = attributeOf(this, 'consent');
-        if (taken && consent != null && consent !== releasedConsent) runtime.setConsent(consent as never);
+        if (record && consent != null && consent !== record.consent) runtime.setConsent(consent as never);
         this.#applyIdentity();
       }
       void loadDebugOverlay(this);
@@ -147,15 +157,16 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
     // Only the runtime released by the last disconnection is one to reconnect to (none for a dormant element).
     const runtime = (this.#released = this.#runtime);
     if (!runtime) return;
-    releasedConsent = attributeOf(this, 'consent');
     // Events captured so far reach this element's listener first (unsubscribing settles): a moved element still
     // re-emits them.
     this.#unsubscribe!();
     this.#runtime = undefined;
     runtime.release();
+    // What the element applied, and its consent attribute as it is now, go with the tracker to the element taking it.
+    this.#appliedIdentity.consent = attributeOf(this, 'consent');
     // Emptied by document.open(), the page has lost every listener of the tracker (on it and its window): that one
     // stops now, and the page written next boots its own, rather than taking back a tracker that hears nothing.
-    lastReleased = documentText('documentElement') ? runtime : (runtime.dispose() as undefined);
+    documentText('documentElement') ? released.set(runtime, this.#appliedIdentity) : runtime.dispose();
   }
 
   attributeChangedCallback(name: string, old: string | null, value: string | null) {
@@ -186,8 +197,10 @@ function readSettings(el: HeapAnalyticsElement): RuntimeOptions {
   const config: Record<string, unknown> = { ...snippet?.config!, ...snippet?.clientConfig!, ...el.config };
   for (const { name, value } of el.attributes) {
     const key = camelCase(name);
-    // For privacy switches the stricter of script config and attribute wins.
-    if (key.startsWith('disable') && config[key] === true) continue;
+    // For privacy switches the stricter of script config and attribute wins. The runtime's hooks for tests (a clock, a
+    // transport, retry timing) take a function or an array, which no attribute is: `transport="beacon"` (GA's setting)
+    // or `retry="3"` stopped delivery with an error thrown into the page, and `now` every call.
+    if ((key.startsWith('disable') && config[key] === true) || /^(now|retry|transport)$/.test(key)) continue;
     // Read the way markup reads typed properties: present-but-empty and "true" are true, "false" is false, numerals are numbers.
     config[key] = parseBoolean(value) ?? parseNumber(value) ?? value;
   }

@@ -8,6 +8,8 @@ export interface HeapGlobal extends HeapApi {
   envId: string;
   appid: string;
   loaded: true;
+  /** The settings a Heap snippet's `heap.load(id, config)` kept (`config` and `clientConfig` merged), read by elements as they boot. */
+  config: object;
   /** The classic snippet's queue form: `heap.push(['track', 'Name', {...}])` keeps working. */
   push(entry: unknown): number;
   load(envId?: unknown): void;
@@ -84,6 +86,10 @@ export function installGlobal(runtime: HeapRuntime, beforeEvents?: () => void): 
     envId: runtime.envId,
     appid: runtime.envId,
     loaded: true,
+    // What a Heap snippet's heap.load(id, config) kept stays on window.heap (and on the queue put back when the tracker
+    // stops) for the elements that boot later, which read it there: one put back, or another env id's, lost it, and
+    // captured text again where the snippet had turned that off.
+    config: { ...(previous?.config as object), ...(previous?.clientConfig as object) },
     get load() {
       return () => warnOnce('load-after-boot', 'heap.load() was called after the tracker booted; it was ignored.');
     },
@@ -144,8 +150,14 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
   const current = window.heap;
   if (isOurs(current) && current.envId === runtime.envId) {
     const queue = [] as unknown as unknown[] & Record<string, unknown>;
-    // Every method the page could call on the API it had: one missing would throw into the page's code.
-    for (const method of GLOBAL_METHODS) queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+    queue.config = current.config;
+    // Every method the page could call on the API it had: one missing would throw into the page's code. That API passes
+    // its calls on to whatever answers window.heap from now on: a page that kept it (`const heap = window.heap` in a
+    // module) lost every later call to the stopped tracker, without a word, even once a new element was running.
+    for (const method of GLOBAL_METHODS) {
+      queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+      current[method] = (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
+    }
     window.heap = queue;
     // Another element's tracker still running answers from now on (the calls queued meanwhile included): the queue
     // would otherwise wait for good, and every heap.* call of the page with it.

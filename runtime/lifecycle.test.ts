@@ -3,7 +3,7 @@ import type { RuntimeOptions } from './runtime.ts';
 import { createJournal } from './journal.ts';
 import { getRuntime } from './load.ts';
 import { defineHeapAnalytics } from '../components/heap-analytics-define.ts';
-import { cleanUp, ENDPOINT, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, failOnUncaught, forgetEnv, keyPrefix, receivedIds, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 
 const fast = { retry: [50, 400], disablePageviewAutocapture: true } satisfies RuntimeOptions;
 
@@ -91,6 +91,87 @@ describe('lifecycle', () => {
       delete window.heap;
       delete window.heapReadyCb;
       [before, after].forEach(forgetEnv);
+    }
+  });
+
+  it('applies the consent attribute changed while detached when elements of two env ids are taken out and put back in one task', async () => {
+    defineHeapAnalytics();
+    const [first, second] = [uniqueEnv('out-a'), uniqueEnv('out-b')];
+    const box = document.createElement('div');
+    const elements = [first, second].map((envId) => {
+      const el = document.createElement('heap-analytics');
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['consent', 'granted'], ['disable-pageview-autocapture', '']]) el.setAttribute(name!, value!);
+      return el;
+    });
+    box.append(...elements);
+    document.body.append(box);
+    const elsewhere = document.createElement('div');
+    document.body.append(elsewhere);
+    try {
+      // A framework re-parents the block holding both trackers in two steps, and renders the visitor's refusal meanwhile.
+      const { warnings } = await captureConsole(async () => {
+        box.remove();
+        elements[1]!.setAttribute('consent', 'denied');
+        elsewhere.append(box);
+        await sleep(0);
+      });
+      expect(warnings).to.deep.equal([]);
+      expect(elements[1]!.getConsent()).to.equal('denied');
+      expect(document.cookie).to.not.include(keyPrefix(second));
+    } finally {
+      elsewhere.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      [first, second].forEach(forgetEnv);
+    }
+  });
+
+  it('delivers the calls made on a window.heap kept by the page from before its element was removed and put back', async () => {
+    defineHeapAnalytics();
+    const envId = uniqueEnv('kept-ref');
+    const element = () => {
+      const el = document.createElement('heap-analytics');
+      for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['disable-pageview-autocapture', '']]) el.setAttribute(name!, value!);
+      return document.body.appendChild(el);
+    };
+    try {
+      element();
+      // An app module keeps the API it found once the tracker was ready; the layout holding the element goes, then comes back.
+      const heap = window.heap!;
+      document.querySelector('heap-analytics')!.remove();
+      for (let i = 0; i < 20 && getRuntime(envId); i++) await Promise.resolve();
+      heap.track('While away');
+      await element().ready;
+      heap.track('Once back');
+      await waitForEvents(envId, 2, { type: 'track' }, 3000);
+    } finally {
+      document.querySelector('heap-analytics')?.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      forgetEnv(envId);
+    }
+  });
+
+  it('boots and delivers, after a 503, with attributes named like the runtime\'s injected hooks (transport, retry, now)', async () => {
+    defineHeapAnalytics();
+    const envId = uniqueEnv('hook-attrs');
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }]);
+    // A site owner guessing at settings other tools have (GA's beacon transport, a retry count).
+    const el = document.createElement('heap-analytics');
+    for (const [name, value] of [['env-id', envId], ['endpoint', ENDPOINT], ['flush-interval', '20'], ['transport', 'beacon'], ['retry', '3'], ['now', '']]) el.setAttribute(name!, value!);
+    document.body.append(el);
+    try {
+      expect(await el.ready).to.equal(true);
+      el.track('With guessed settings');
+      await waitForEvents(envId, 1, { type: 'track' }, 5000);
+    } finally {
+      el.remove();
+      await sleep(0);
+      delete window.heap;
+      delete window.heapReadyCb;
+      forgetEnv(envId);
     }
   });
 

@@ -11,6 +11,8 @@ export interface AppliedIdentity {
   'event-properties'?: string | null;
   /** The event properties the `event-properties` attribute set. */
   events?: Props;
+  /** The element's consent attribute when it released the tracker (components/heap-analytics.ts). */
+  consent?: string | null;
 }
 
 /** Creates the empty record of what an element has applied. */
