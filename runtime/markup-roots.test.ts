@@ -1,6 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { html, LitElement } from 'lit';
-import { captureConsole, cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, ENDPOINT, forgetEnv, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { load, type HeapRuntime } from './load.ts';
 import { resetWarnings } from './warn.ts';
 import { mount, settled, tick, tracks, unmount, withoutCustomElements } from '../test/markup.ts';
 import { countMarkup, markupStats } from './markup-stats.ts';
@@ -134,6 +135,27 @@ describe('markup in shadow roots', () => {
         gc();
       }
       expect(refs.map((ref) => ref.deref() === undefined)).to.deep.equal([true, true]);
+    });
+
+    it('lets a stopped tracker be collected in a page holding a custom element whose tag is never defined', async () => {
+      // A layout that removes <heap-analytics> and renders it again later stops the tracker and boots a new one each
+      // time; the wait for the tag's definition, which never ends, kept every stopped tracker (its queue, its stores).
+      const envId = uniqueEnv('stoppedfreed');
+      mount('<never-defined-widget>hi</never-defined-widget>');
+      const refs: WeakRef<HeapRuntime>[] = [];
+      for (let i = 0; i < 3; i++) {
+        const heap = load(envId, { endpoint: ENDPOINT, ...quiet })!;
+        await tick();
+        refs.push(new WeakRef(heap));
+        heap.dispose();
+      }
+      forgetEnv(envId);
+      // The last one stays reachable from the test's markup probe (its counters): the earlier ones are the check.
+      for (let round = 0; round < 10 && refs.slice(0, 2).some((ref) => ref.deref()); round++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        gc();
+      }
+      expect(refs.slice(0, 2).map((ref) => ref.deref() === undefined)).to.deep.equal([true, true]);
     });
   }
 

@@ -6,6 +6,24 @@ import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
 /** The elements that hold state while present: events (view, load) and pageview declarations. */
 const ANNOTATED = `[${EVENT}],[${PAGEVIEW}],[${PAGEVIEW_PROPS}]`;
 
+/**
+ * The custom-element tags waited for, once each in the page: their shadow roots appear on upgrade, with no mutation to
+ * see. The tag alone is held, not its elements: they are looked for in the roots once it is defined. Holding them kept
+ * every removed element (and its subtree) alive until its tag was defined, for ever when it never is.
+ */
+const waits = new Set<string>();
+/** What each running tracker does once a tag waited for is defined. */
+const onDefined = new Set<(tag: string) => void>();
+/**
+ * Waits for a tag's definition from here, outside any tracker: a closure made inside one holds all of it, and the wait
+ * for a tag never defined never ends, so every tracker a page stopped and booted again was kept, with its queue.
+ */
+const waitFor = (registry: CustomElementRegistry, tag: string) => {
+  const defined = () => onDefined.forEach((hear) => hear(tag));
+  waits.add(tag);
+  registry.whenDefined(tag).then(defined, defined);
+};
+
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;
 
@@ -30,12 +48,6 @@ export function createRoots(
   onLeave: (el: Element) => void,
 ): Roots {
   const roots = new Set<Root>();
-  /**
-   * The custom-element tags waited for, once each: their shadow roots appear on upgrade, with no mutation to see.
-   * The tag alone is held, not its elements: they are looked for in the roots once it is defined. Holding them kept
-   * every removed element (and its subtree) alive until its tag was defined, for ever when it never is.
-   */
-  const waits = new Set<string>();
   const registry = globalThis.customElements;
   let stopped: true | undefined;
   probe?.count('roots', () => roots.size);
@@ -110,17 +122,16 @@ export function createRoots(
     const shadow = member(el, 'shadowRoot');
     if (shadow) add(shadow);
     // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
-    else if (tag.includes('-') && registry && !registry.get(tag) && !waits.has(tag)) {
-      waits.add(tag);
-      // The elements of the tag still in the page are in the roots listened in. The selector is the tag escaped (a
-      // valid one may hold a dot); an invalid tag rejects, and nothing matches it. The query is the prototype's: the
-      // document answers `querySelectorAll` with an image or form of that name (dom.ts).
-      const defined = () => {
-        for (const root of roots) for (const host of Object.getPrototypeOf(root).querySelectorAll.call(root, CSS.escape(tag))) add(member(host, 'shadowRoot'));
-      };
-      registry.whenDefined(tag).then(defined, defined);
-    }
+    else if (tag.includes('-') && registry && !registry.get(tag) && !waits.has(tag)) waitFor(registry, tag);
   };
+
+  // The elements of a tag just defined that are still in the page are in the roots listened in. The selector is the tag
+  // escaped (a valid one may hold a dot); an invalid tag rejects, and nothing matches it. The query is the prototype's:
+  // the document answers `querySelectorAll` with an image or form of that name (dom.ts).
+  const defined = (tag: string) => {
+    for (const root of roots) for (const host of Object.getPrototypeOf(root).querySelectorAll.call(root, CSS.escape(tag))) add(member(host, 'shadowRoot'));
+  };
+  onDefined.add(defined);
 
   /** Starts listening in a root (an element's shadow root, none when null) and walks what it holds, unless known. */
   const add = (root: Root | null) => {
@@ -142,6 +153,7 @@ export function createRoots(
     add,
     () => {
       stopped = true;
+      onDefined.delete(defined);
       observer.disconnect();
       unlisten();
       roots.clear();

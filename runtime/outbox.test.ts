@@ -214,6 +214,52 @@ describe('delivery', () => {
     expect(countOnly, 'requests carrying the count alone').to.be.within(1, 12);
   });
 
+  it('carries one drop report per reason through a long outage in a busy tab, not one more for every retry', async () => {
+    const envId = uniqueEnv('reportsgrow');
+    envs.push(envId);
+    // Down for the whole loop (or blocked by the visitor's ad blocker), in a tab that keeps capturing past the cap.
+    await setFaults(envId, [{ kind: 'status', status: 503 }]);
+    const heap = startRuntime('reportsgrow', { ...fast, maxEvents: 1, retry: [20, 40] }, envId);
+    let log = await requestLog(envId);
+    for (let i = 0; i < 12; i++) {
+      heap.track('Busy', { i });
+      const before = log.length;
+      for (let j = 0; j < 300 && log.length === before; j++) {
+        await sleep(10);
+        log = await requestLog(envId);
+      }
+    }
+    // Each report went with every request and into the tab's saved record: at one per retry, a day's outage made
+    // every request carry thousands of them, past the size a request may have.
+    const reports = (JSON.parse(log.at(-1)!.body) as { dropped?: unknown[] }).dropped ?? [];
+    expect(reports.length, 'reports in the last request').to.equal(1);
+    await setFaults(envId, []);
+    heap.flush();
+    for (let i = 0; i < 300 && heap.pending; i++) await sleep(20);
+    // Nothing is miscounted: what was not delivered is counted, once.
+    const delivered = (await storedEvents(envId, { type: 'track' })).length;
+    expect(await drops(envId)).to.deep.equal({ cap: 12 - delivered });
+  });
+
+  it('counts the drops after consent was withdrawn and given again apart from a report sent before', async () => {
+    const envId = uniqueEnv('reportdenied');
+    envs.push(envId);
+    // The second request (with the first drops' report) is stored, but its answer is lost: the report is at the
+    // collector, unacknowledged, when the visitor withdraws consent.
+    await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }, { kind: 'reset_after_store', times: 2 }, { kind: 'status', status: 503, times: 1 }]);
+    const heap = startRuntime('reportdenied', { ...fast, maxEvents: 1, retry: [300, 300, () => 1] }, envId);
+    for (let i = 0; i < 3; i++) heap.track('Before', { i });
+    heap.flush();
+    for (let i = 0; i < 300 && (await requestLog(envId)).length < 2; i++) await sleep(10);
+    heap.setConsent('denied');
+    heap.setConsent('granted');
+    for (let i = 0; i < 3; i++) heap.track('After', { i });
+    heap.flush();
+    for (let i = 0; i < 300 && heap.pending; i++) await sleep(20);
+    // Two dropped before (reported, then forgotten with the denial), two after.
+    expect(await drops(envId), JSON.stringify((await requestLog(envId)).map((r) => [r.outcome, r.status, r.events, JSON.parse(r.body).dropped]))).to.deep.equal({ cap: 4 });
+  });
+
   // A delay in seconds counts from the refused request; a date is a moment, whenever the request went (on a loaded
   // machine, seconds after the date was written): the retry comes at or after it (the collector's clock is the page's).
   for (const [label, header, earliest] of [

@@ -96,12 +96,11 @@ export function createOutbox(
   const compressing = new Set<HeapEvent[]>();
   const attempts = new WeakMap<HeapEvent, number>();
   // Counts not acknowledged yet, by reason and report (the tab's record saves them all): each request carries them all
-  // until the collector acknowledges them, which stores each report's count once however often it comes.
+  // until the collector acknowledges them, which keeps each report's largest count however often it comes.
   let drops: DropCounts = {};
-  /**
-   * The id of the report new drops go in: a new one at each request sent (one random draw per request, not per drop),
-   * so a count sent never changes.
-   */
+  // The id of the report new drops go in, until a request is acknowledged (its count, forgotten then, must not restart
+  // at nought under that id). Sent counts may grow: the collector keeps the largest. A new report per request sent
+  // added one per retry through an outage in a busy tab, and every request carried them all.
   let report = randomNumericId();
   let sendTimer: ReturnType<typeof setTimeout> | undefined;
   let sendDue = Infinity;
@@ -121,7 +120,7 @@ export function createOutbox(
   /**
    * Counts `count` drops for `reason`, and saves the counts in the tab's record: `events` dropped (saved, or never
    * to be: see `persist`), which the journal forgets, or counts alone (those dead tabs left). A dead tab's count comes
-   * with its report (`reason` is its key), and replaces one read before: it only grew in that tab until sent (a tab that
+   * with its report (`reason` is its key), and replaces one read before: it only grew in that tab (a tab that
    * looked dead without Web Locks, asleep, may be adopted twice).
    */
   function drop(reason: string, events: HeapEvent[], count = events.length) {
@@ -184,8 +183,6 @@ export function createOutbox(
     // Batches are cut by characters; the keepalive budget is in bytes, up to three per character of non-ASCII text:
     // cut again in proportion (a fraction of a character cuts the batch as its whole number does).
     if (unload && bytes.length > room) return n > 1 && sendNext(limit, unload, room, (fit * room) / bytes.length);
-    // Those dropped from now on go in a new report.
-    report = randomNumericId();
     const chunk = queue.splice(0, n);
     inFlight.add(chunk);
     // Sends the batch (compressed when worth it) and settles what came of it.
@@ -223,6 +220,7 @@ export function createOutbox(
       // A 413 to counts alone refuses them too: they cannot be split, and were resent at once, hundreds of times a second.
       if (ok || (refused && !rejectedIds && (status === 400 || !chunk.length))) {
         for (const [key, count] of dropped) if (drops[key] === count) delete drops[key];
+        report = randomNumericId();
         journalSettle(ok ? chunk : [], drops);
       }
       if (ok) {
@@ -382,6 +380,8 @@ export function createOutbox(
       queue = [];
       fresh = [];
       drops = {};
+      // A report sent before may hold counts at the collector: the new ones, counted afresh, go in a new one.
+      report = randomNumericId();
       inFlight.clear();
       journalClear();
     },

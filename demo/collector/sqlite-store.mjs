@@ -112,8 +112,8 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
       SELECT coalesce('{' || group_concat(json_quote(key) || ':' || value, ',') || '}', '{}') FROM user_props WHERE env_id = @env AND user_id = @user)
     WHERE env_id = @env AND user_id = @user`);
   const insertDrop = db.prepare('INSERT INTO drops (env_id, reason, count, received_at) VALUES (?, ?, ?, ?)');
-  // A report's count for a reason only grows on the client until sent (a tab adopting another's may send a smaller
-  // one it read earlier): the largest is the whole.
+  // A report's count for a reason only grows on the client, also after a request carried it (a tab adopting another's
+  // may send a smaller one it read earlier): the largest is the whole.
   const upsertReport = db.prepare(`INSERT INTO drops (env_id, reason, count, received_at, report) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (env_id, report, reason) WHERE report IS NOT NULL DO UPDATE SET count = max(count, excluded.count)`);
   const seqOfId = db.prepare('SELECT seq FROM events WHERE env_id = ? AND id = ?').pluck();
