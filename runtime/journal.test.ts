@@ -60,4 +60,44 @@ describe('journal', () => {
     const left = [801, 802, 803].flatMap((tab) => [`${prefix}_tab_${tab}`, `${prefix}_q_${tab}_0`, `${prefix}_q_${tab}_1`]);
     expect(left.filter((key) => localStorage.getItem(key) !== null)).to.deep.equal([`${prefix}_tab_803`, `${prefix}_q_803_0`]);
   });
+  it('wakes no other tab at an idle round once it holds its lock, and beats where there are no Web Locks', async () => {
+    // Another tab of the site, as far as storage events go: a same-origin frame hears every write of this document.
+    // A prefix of its own: the storage events of earlier tests' writes may still be on their way.
+    const own = `hpa_quiet_${Date.now()}`;
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const heard: string[] = [];
+    frame.contentWindow!.addEventListener('storage', (e) => e.key?.startsWith(own) && heard.push(e.key));
+    const ours = async () => (await navigator.locks.query()).held!.some((l) => l.name!.startsWith(`${own}_tab_`));
+    try {
+      const [, , adopt, leave] = createJournal(own, () => localStorage);
+      while (!(await ours())) await new Promise((r) => setTimeout(r, 10));
+      await adopt();
+      await adopt();
+      // Storage events are queued as tasks in the other document.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(heard).to.deep.equal([]);
+      leave();
+      // What leaving wrote (the tab's record, its heartbeat 0) is heard, and set aside.
+      await new Promise((r) => setTimeout(r, 100));
+      heard.length = 0;
+      const locks = Object.getOwnPropertyDescriptor(Navigator.prototype, 'locks')!;
+      Object.defineProperty(Navigator.prototype, 'locks', { configurable: true, get: () => undefined });
+      try {
+        const [, , adoptWithoutLocks, leaveWithoutLocks] = createJournal(own, () => localStorage);
+        await adoptWithoutLocks();
+        await new Promise((r) => setTimeout(r, 100));
+        // The heartbeat tells other tabs this one lives: its record was written (the first tab's, which left, was adopted).
+        const beating = Object.keys(localStorage).filter((key) => key.startsWith(`${own}_tab_`) && JSON.parse(localStorage.getItem(key)!).hb > 0);
+        expect(beating).to.have.length(1);
+        expect(heard).to.include(beating[0]);
+        leaveWithoutLocks();
+      } finally {
+        Object.defineProperty(Navigator.prototype, 'locks', locks);
+      }
+    } finally {
+      frame.remove();
+      for (const key of Object.keys(localStorage)) if (key.startsWith(own)) localStorage.removeItem(key);
+    }
+  });
 });

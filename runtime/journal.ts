@@ -47,9 +47,9 @@ interface TabRecord {
 const VERSION = 1;
 /**
  * A tab that has not written its heartbeat for this long is taken as dead when Web Locks cannot tell (http: pages).
- * Live tabs beat at each adoption round (every 20 s; once a minute in a hidden tab whose timers the browser slowed),
- * and whenever they settle events or count drops: at 15 s, a tab idle through an outage's backoff had its waiting
- * events taken, and both tabs sent them.
+ * Live tabs not holding their lock beat at each adoption round (every 20 s; once a minute in a hidden tab whose timers
+ * the browser slowed), and whenever they settle events or count drops: at 15 s, a tab idle through an outage's backoff
+ * had its waiting events taken, and both tabs sent them.
  */
 const STALE_MS = 90_000;
 
@@ -114,10 +114,12 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
    * Writes the tab's record: with new drop counts (its own, to write it whatever else holds), or as a heartbeat while
    * the tab lives. A tab that left writes 0 whatever writes it later (a keepalive request settling after pagehide): a
    * live heartbeat would have other tabs wait up to STALE_MS for its events. Without new counts, a tab that left
-   * writes nothing: another tab may have adopted its record already, and would report its counts twice.
+   * writes nothing: another tab may have adopted its record already, and would report its counts twice. A tab holding
+   * its lock beats for nothing (the lock says it lives): each write woke every other tab of the site (their `storage`
+   * event) every 20 s.
    */
   const beat = (map?: DropCounts) => {
-    if (map || !gone) write(tabKey, JSON.stringify({ hb: gone ? 0 : Date.now(), d: (drops = map ?? drops) }));
+    if (map || !(gone || releaseLock)) write(tabKey, JSON.stringify({ hb: gone ? 0 : Date.now(), d: (drops = map ?? drops) }));
   };
 
   // Saving events leaves the tab's record be: the adoption rounds beat.
