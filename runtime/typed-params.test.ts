@@ -181,6 +181,18 @@ describe('typed query parameters', () => {
     expect(pages.slice(1).map((e) => e.page!.url)).to.deep.equal([`${here}?oq=****`, `${here}?after=1`]);
   });
 
+  it("sends the typed parameters of a clicked link's href as ****: a results page's next page and sort links repeat the query", async () => {
+    const heap = startRuntime('link-href');
+    const container = mount(`<form><input name="lq" value="red shoes" /><button>Go</button></form>
+      <a href="?lq=red+shoes&page=2">Next</a>`);
+    searchInPlace(container.querySelector('form')!);
+    container.querySelector('a')!.addEventListener('click', (event) => event.preventDefault());
+    container.querySelector('button')!.click();
+    container.querySelector('a')!.click();
+    const link = (await waitForEvents(heap.envId, 2, { type: 'click' })).find((e) => e.target!.text === 'Next');
+    expect(link!.target!.href).to.equal('?lq=****&page=2');
+  });
+
   it('sends a URL with no typed parameter exactly as it was, and matches names as a form encodes them', async () => {
     const heap = startRuntime('untouched');
     const form = mount('<form><input name="uq" /><input name="u q" /><button>Go</button></form>').querySelector('form')!;
