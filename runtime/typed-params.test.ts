@@ -134,6 +134,16 @@ describe('typed query parameters', () => {
     expect(pages.at(-1)!.page!.url).to.equal(`${here}?pq=1&fq=2&dq=3&gq=****`);
   });
 
+  it('reads a form with fields named after its members (method, elements) as the DOM has it', async () => {
+    const heap = startRuntime('named-members');
+    const form = mount('<form><input name="method" value="card" /><input name="elements" value="typed" /><button>Go</button></form>').querySelector('form')!;
+    searchInPlace(form);
+    await pageviews(heap.envId, 1);
+    form.querySelector('button')!.click();
+    const [, results] = await pageviews(heap.envId, 2);
+    expect(results!.page!.url).to.equal(`${here}?method=****&elements=****`);
+  });
+
   it('masks the typed fields of a search form in an open shadow root with autocapture off', async () => {
     const heap = startRuntime('shadow-search', { disableAutocapture: true });
     const host = mount('<div></div>').firstElementChild!;
