@@ -5,6 +5,7 @@ import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
 import { forwarded, forwardedBy, listenToInteractions } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
+import { typedFields } from './typed-params.ts';
 import { errorOnce } from './warn.ts';
 
 /** The interaction kinds autocapture records, as event types. */
@@ -21,6 +22,9 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
     try {
       const kind = event.type as InteractionKind;
       const click = kind === 'click';
+      // Whatever the settings: a GET form's typed fields are masked in the addresses it leads to. Learned before the
+      // submit is captured, which runs the navigation check a page's earlier listener may have made due (a pushState).
+      if (kind === 'submit') runtime.core.typed(typedFields(event as SubmitEvent));
       if (!settings[kind]) return;
       // Inside open shadow roots, the real target; for closed ones, the host. A node type, not instanceof: an element
       // another frame's document made is an element too.

@@ -1,5 +1,6 @@
 import { documentText } from './dom.ts';
 import { REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
+import { maskTyped } from './typed-params.ts';
 import { MAX_TITLE, MAX_VALUE } from './validate.ts';
 import type { PageContext } from './types.ts';
 
@@ -9,9 +10,10 @@ export type PageUrl = Pick<URL, 'href' | 'pathname'>;
 /**
  * A URL or referrer as events carry it: scrubbed, and cut below 1024 characters like a property value. A URL carrying
  * data (a long query, state in the fragment) made every event of the page, and of the session it landed, too big for
- * the collector: each was refused and lost.
+ * the collector: each was refused and lost. The values of the parameters a visitor typed into a GET form go as `****`
+ * (typed-params.ts), before the cut: a value cut would show its start.
  */
-export const pageUrl = (url: string): string => sanitize(url, MAX_VALUE - 1);
+export const pageUrl = (url: string): string => sanitize(maskTyped(url), MAX_VALUE - 1);
 
 /** Reads the page context (url, title, path, referrer) from the document, with overrides from trackPageview. */
 export const readPage = (

@@ -2,6 +2,7 @@
 import type { HeapRuntime } from './load.ts';
 import { documentText } from './dom.ts';
 import { scrub } from './redact.ts';
+import { maskTyped } from './typed-params.ts';
 
 /** Called after each history.pushState/replaceState; each only queues a check, so none can throw into the host's call. */
 const historyListeners = new Set<() => void>();
@@ -52,8 +53,9 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
   // Where the page was at the last check, as it is (the boot pageview's first): a check that finds it there again is
   // no navigation, though the last pageview was the page's own for another URL (a virtual pageview of a wizard's step).
   let href = location.href;
-  // Pageviews carry the URL scrubbed (runtime/page.ts), so the page's URL is compared scrubbed.
-  let lastUrl = scrub(href);
+  // Pageviews carry the URL scrubbed and with typed parameters masked (runtime/page.ts), so the page's URL is compared
+  // so: unmasked, a page's own pageview for a URL with a typed parameter was followed by a second one.
+  let lastUrl = scrub(maskTyped(href));
   const unsubscribe = runtime.subscribe((event) => {
     // Every event the core finishes carries its page.
     if (event.type === 'pageview') lastUrl = event.page!.url;
@@ -71,7 +73,7 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     // where it ended.
     if (
       pageOf(href) != pageOf((href = location.href)) &&
-      lastUrl !== (lastUrl = scrub(href)) &&
+      lastUrl !== (lastUrl = scrub(maskTyped(href))) &&
       historyListeners.has(schedule) &&
       !(documentText as (name: string) => unknown)('prerendering')
     ) {

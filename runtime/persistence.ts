@@ -46,7 +46,7 @@ export function createPersistence(options: PersistenceOptions, prefix: string, a
   const mirrors = () => (allowed() && withCookies(options.cookieless) ? [cookies, local] : [local]);
   // This env id's keys by their exact shapes (runtime.ts, journal.ts): the keys of env ids that start with this one
   // ("abcx", "abc_q_1") start with the prefix too, and stay.
-  const ours = new RegExp(`^${prefix}_(id|ses|props|${JOURNAL_KEYS})$`);
+  const ours = new RegExp(`^${prefix}_(id|ses|props|typed|${JOURNAL_KEYS})$`);
   return [
     [
       (key) => mirrors().reduce<string | null | undefined>((value, [get]) => value ?? get(key), null),

@@ -7,6 +7,8 @@ import { readPage } from './page.ts';
 import { createPropertyBag, type PropertyBag } from './properties.ts';
 import { createPersistence, type Consent } from './persistence.ts';
 import { createSession, type StoredSession } from './session.ts';
+import { readJson } from './storage.ts';
+import { addTyped } from './typed-params.ts';
 import type { Transport } from './transport.ts';
 import type { EventType, HeapConfig, HeapEvent, PageContext, Props, TargetContext } from './types.ts';
 import { cleanProps, isConsent, isEmpty, isPropsObject, positive } from './validate.ts';
@@ -65,6 +67,11 @@ export interface Core {
   getConsent(): Consent;
   /** Applies a consent decision: see the README's consent section. */
   setConsent(next: Consent): void;
+  /**
+   * Adds the names of the typed fields of a GET form just submitted (runtime/typed-params.ts) to those the page masks,
+   * with those another page or tab saved since, and saves them all (consent permitting); undefined only re-reads them.
+   */
+  typed(names: string[] | undefined): void;
   /** Calls `listener` with every event captured from now until the returned unsubscribe function is called. */
   subscribe(listener: (event: HeapEvent) => void): () => void;
   dispose(): void;
@@ -118,6 +125,15 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const pageviewProperties = createPropertyBag(undefined, '', changed);
   const [queueEvent, flush, grant, deny, pendingCount, disposeOutbox] = createOutbox(options, envId, createJournal(base, storageArea), allowed, settle, now);
   const listeners = new Set<(event: HeapEvent) => void>();
+  const typedKey = `${base}_typed`;
+  // What every tab and earlier page saved first, then `names` as the latest: a tab that learned other names since keeps them.
+  const typed = (names?: string[]) => {
+    addTyped(readJson(localStore, typedKey, Array.isArray) ?? []);
+    if (names) localStore[1](typedKey, JSON.stringify(addTyped(names)));
+  };
+  // Before the boot pageview reads the page (below) and its session the landing page: a search results page reloaded,
+  // or the page after it (its referrer), masks what an earlier page learned.
+  typed();
   let pageviewId = randomNumericId();
   let page: PageContext = readPage();
 
@@ -263,6 +279,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         identifyUser();
         restartSession(now());
       } else if (next === 'granted') {
+        // The typed names learned while storage was closed are saved now, for the pages after this one.
+        typed([]);
         // An earlier visit's user and live session continue; what was captured meanwhile is re-labelled. Merging
         // the event properties (the bag's fifth function) also starts a new context for the next capture.
         // Someone else's user (null) keeps its session too.
@@ -284,6 +302,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       }
     },
     capture,
+    typed,
     pageview(options) {
       const previousUrl = page.url;
       // The pageview's properties replace the last one's (the bag's clear, its fourth function; refused or unreadable

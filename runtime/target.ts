@@ -4,6 +4,7 @@ import { attributeOf, call, isMatch, member, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
 import { readText, TYPED } from './text.ts';
+import { maskTyped } from './typed-params.ts';
 import type { TargetContext } from './types.ts';
 import { errorOnce } from './warn.ts';
 
@@ -136,7 +137,8 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
               MAX_TEXT,
             ));
       if (sentText) target.text = sentText;
-      if (href) target.href = sanitize(href, 512);
+      // A results page's links (the next page, another sort order) repeat the query a GET form wrote: masked as in page URLs.
+      if (href) target.href = sanitize(maskTyped(href), 512);
       // The ancestry as a CSS-like path, outermost first (`div#app > ul.menu > li > a.item`, ` >>> ` a step into a
       // shadow root): per level the tag, the id and up to three classes; outer levels that do not fit are left out.
       let hierarchy = '';
