@@ -78,7 +78,7 @@ export function createOutbox(
   now: () => number,
 ): Outbox {
   const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes, journalHolds] = journal;
-  const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
+  const transport = options.transport ?? createFetchTransport(options.endpoint);
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap). Rounded up: 0.4 rounded made batches of
   // no event, and saving them looped for ever, hanging the page.

@@ -13,11 +13,15 @@ const TIMEOUT_MS = 15_000;
 /** Longest Retry-After we honour, so a misconfigured collector cannot park events for days. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
-/** A transport over fetch (keepalive when asked) for one collector URL. */
-export function createFetchTransport(endpoint: string): Transport {
+/** A transport over fetch (keepalive when asked) for one collector URL (the `endpoint` setting; none, or not a string, is the default). */
+export function createFetchTransport(endpoint: unknown): Transport {
+  // Spaces around the attribute's value: fetch trims a URL, but not once `?encoding=gzip` follows it, and every
+  // compressed batch went to `/v1/batch%20`, a 404, while the small ones arrived. An empty attribute (a template's
+  // missing value) reads as `true`, which was sent to a page named `true`: it is none.
+  const url = (typeof endpoint == 'string' && endpoint.trim()) || '/__collect/v1/batch';
   return async (body, gzipped, keepalive) => {
     try {
-      const res = await fetch(gzipped ? `${endpoint}${endpoint.includes('?') ? '&' : '?'}encoding=gzip` : endpoint, {
+      const res = await fetch(gzipped ? `${url}${url.includes('?') ? '&' : '?'}encoding=gzip` : url, {
         method: 'POST',
         body,
         keepalive,
