@@ -97,6 +97,15 @@ describe('<heap-analytics>', () => {
     }
   });
 
+  it('names the setting whose junk value it replaced with the default, and still delivers', async () => {
+    resetWarnings();
+    const envId = newEnv('junk');
+    const { warnings } = await captureConsole(() => fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} max-bytes="1MB"></heap-analytics>`));
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('config-invalid: the numeric setting maxBytes got "1MB"; the default 1000000 is used.');
+    await waitForEvents(envId, 1, { type: 'pageview' });
+  });
+
   it('stays dormant with one console error when env-id is missing or empty, and its calls warn instead of throwing', async () => {
     resetWarnings();
     const { result: el, errors, warnings } = await captureConsole(async () => {
