@@ -85,6 +85,27 @@ describe('<heap-analytics>', () => {
     expect(events.map((e) => e.type)).to.deep.equal(['pageview', 'track']);
   });
 
+  it('delivers through an endpoint written with spaces around it, or left empty (the default), compressed batches too', async () => {
+    // Spaces stayed in the URL once `?encoding=gzip` followed them: every compressed batch went to a 404. An empty
+    // attribute (a template's missing value) read as `true`, a page of that name.
+    for (const endpoint of [` ${ENDPOINT} `, '']) {
+      const envId = newEnv('endpoint');
+      await fixture(html`<heap-analytics env-id=${envId} endpoint=${endpoint} disable-pageview-autocapture batch-size="5"></heap-analytics>`);
+      // Five events of 400 characters each: a body well over the 1 KB from which it is gzipped.
+      for (let i = 0; i < 5; i++) getRuntime(envId)!.track('Padded', { i, pad: 'p'.repeat(400) });
+      expect(await waitForEvents(envId, 5), JSON.stringify(endpoint)).to.have.length(5);
+    }
+  });
+
+  it('names the setting whose junk value it replaced with the default, and still delivers', async () => {
+    resetWarnings();
+    const envId = newEnv('junk');
+    const { warnings } = await captureConsole(() => fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} max-bytes="1MB"></heap-analytics>`));
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('config-invalid: the numeric setting maxBytes got "1MB"; the default 1000000 is used.');
+    await waitForEvents(envId, 1, { type: 'pageview' });
+  });
+
   it('stays dormant with one console error when env-id is missing or empty, and its calls warn instead of throwing', async () => {
     resetWarnings();
     const { result: el, errors, warnings } = await captureConsole(async () => {

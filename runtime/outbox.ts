@@ -78,16 +78,16 @@ export function createOutbox(
   now: () => number,
 ): Outbox {
   const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes, journalHolds] = journal;
-  const transport = options.transport ?? createFetchTransport(options.endpoint ?? '/__collect/v1/batch');
+  const transport = options.transport ?? createFetchTransport(options.endpoint);
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap). Rounded up: 0.4 rounded made batches of
   // no event, and saving them looped for ever, hanging the page.
-  const batchSize = Math.min(1000, Math.ceil(positive(options.batchSize, 50)));
+  const batchSize = Math.min(1000, Math.ceil(positive(options, 'batchSize', 50)));
   const maxBatch = options.batchSize === undefined ? MAX_BATCH : batchSize;
-  const flushInterval = positive(options.flushInterval, 1000);
+  const flushInterval = positive(options, 'flushInterval', 1000);
   // Past either cap the oldest events held are dropped and counted.
-  const maxEvents = positive(options.maxEvents, 1000);
-  const maxBytes = positive(options.maxBytes, 1_000_000);
+  const maxEvents = positive(options, 'maxEvents', 1000);
+  const maxBytes = positive(options, 'maxBytes', 1_000_000);
   let queue: HeapEvent[] = [];
   let fresh: HeapEvent[] = [];
   // Each request's events, which come back to the queue if it fails.

@@ -117,7 +117,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(userStore, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
   // round trip to the browser process (0.2 to 2 ms in Chromium), and this may be the page's own call.
-  const [touchSession, restartSession, mergeSession] = createSession(localStore, `${base}_ses`, positive(options.sessionTimeout, 30) * 60_000, () => (syncDue = true));
+  const [touchSession, restartSession, mergeSession] = createSession(localStore, `${base}_ses`, positive(options, 'sessionTimeout', 30) * 60_000, () => (syncDue = true));
   let context: Context | undefined;
   // Every change to what the context holds makes a new one at the next capture.
   const changed = () => (context = undefined);

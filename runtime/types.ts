@@ -83,7 +83,10 @@ export interface PageviewOptions {
 
 /** Settings a page passes to `load()` or the element's attributes. */
 export interface HeapConfig {
-  /** Where batches are POSTed. Default: `/__collect/v1/batch` on the page's origin (its `<base href>`'s, when it has one). */
+  /**
+   * Where batches are POSTed (spaces around it are ignored; empty is the default). Default: `/__collect/v1/batch` on the
+   * page's origin (its `<base href>`'s, when it has one).
+   */
   endpoint?: string;
   /** Cookie domain, e.g. `.example.com` to share the user across subdomains. */
   cookieDomain?: string;

@@ -207,11 +207,15 @@ export const isPropsObject = (value: unknown): value is Record<string, unknown> 
 /** True for a consent decision: "granted", "pending" or "denied". */
 export const isConsent = (value: unknown): value is Consent => value === 'pending' || value === 'granted' || value === 'denied';
 
-/** A positive finite number setting, or the default (with a warning when a bad value was given). */
-export const positive = (value: unknown, fallback: number): number => {
+/**
+ * The positive finite number setting `key` of `config`, or the default (with a warning naming the setting when a bad
+ * value was given: with two bad ones, only the first warns, and the page's owner could not tell which it was).
+ */
+export const positive = (config: object, key: string, fallback: number): number => {
+  const value = (config as Record<string, unknown>)[key];
   if (value === undefined) return fallback;
   // Number.isFinite is false for anything not a number.
   if (Number.isFinite(value) && (value as number) > 0) return value as number;
-  warnOnce('config-invalid', `a numeric setting got ${describe(value)}; the default ${fallback} is used.`);
+  warnOnce('config-invalid', `the numeric setting ${key} got ${describe(value)}; the default ${fallback} is used.`);
   return fallback;
 };
