@@ -247,7 +247,9 @@ describe('delivery', () => {
     // The second request (with the first drops' report) is stored, but its answer is lost: the report is at the
     // collector, unacknowledged, when the visitor withdraws consent.
     await setFaults(envId, [{ kind: 'status', status: 503, times: 1 }, { kind: 'reset_after_store', times: 2 }, { kind: 'status', status: 503, times: 1 }]);
-    const heap = startRuntime('reportdenied', { ...fast, maxEvents: 1, retry: [300, 300, () => 1] }, envId);
+    // Retries 2 s apart: the denial comes before the next one however slow this machine is (300 ms were not enough on a
+    // loaded one, and the retries took every fault before the denial).
+    const heap = startRuntime('reportdenied', { ...fast, maxEvents: 1, retry: [2000, 2000, () => 1] }, envId);
     for (let i = 0; i < 3; i++) heap.track('Before', { i });
     heap.flush();
     for (let i = 0; i < 300 && (await requestLog(envId)).length < 2; i++) await sleep(10);
@@ -255,7 +257,7 @@ describe('delivery', () => {
     heap.setConsent('granted');
     for (let i = 0; i < 3; i++) heap.track('After', { i });
     heap.flush();
-    for (let i = 0; i < 300 && heap.pending; i++) await sleep(20);
+    for (let i = 0; i < 600 && heap.pending; i++) await sleep(20);
     // Two dropped before (reported, then forgotten with the denial), two after.
     expect(await drops(envId), JSON.stringify((await requestLog(envId)).map((r) => [r.outcome, r.status, r.events, JSON.parse(r.body).dropped]))).to.deep.equal({ cap: 4 });
   });
