@@ -1,7 +1,7 @@
 // `npm start` as a newcomer runs it: the script itself, in a child process, from wherever they are, stopped with Ctrl-C.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,22 @@ describe('npm start', () => {
       assert.equal(await exited, 0);
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    }
+  });
+
+  it('says in one line what is wrong with PORT or DB_FILE, and exits 1', async () => {
+    const notADatabase = join(dir, 'notes.sqlite');
+    writeFileSync(notADatabase, 'my notes, not a database\n'.repeat(200));
+    for (const [env, message] of /** @type {const} */ ([
+      [{ PORT: 'abc' }, /cannot start: PORT must be a port number from 0 to 65535, got "abc"/],
+      [{ DB_FILE: notADatabase }, /cannot start: cannot use .*notes\.sqlite as the events database .*not a SQLite database/],
+    ])) {
+      const run = await start({ DB_FILE: join(dir, 'bad.sqlite'), ...env }, dir);
+      if (run.url) run.child.kill('SIGKILL');
+      assert.equal(run.code, 1, run.output);
+      assert.match(run.output, message);
+      // Not a stack trace through vite or better-sqlite3.
+      assert.doesNotMatch(run.output, /^\s+at /m, run.output);
     }
   });
 });
