@@ -10,9 +10,14 @@ const USAGE = `usage: heap-analytics plan <files|directories|globs...> [--json]
 
 async function main(argv) {
   const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help') {
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  // `plan --help` is how most people ask first; it was an unknown option.
+  if (['-h', '--help', 'help'].includes(command) || rest.some((a) => a === '-h' || a === '--help')) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    return 0;
   }
   if (command !== 'plan') {
     console.error(`heap-analytics: unknown command "${command}"\n\n${USAGE}`);

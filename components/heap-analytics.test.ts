@@ -451,6 +451,22 @@ describe('<heap-analytics>', () => {
     ]);
   });
 
+  it('fires heap-event for the boot pageview and the calls a snippet queued, in order, to a listener added before connecting', async () => {
+    const envId = newEnv('bootevents');
+    window.heap = Object.assign([['identify', 'u1'], ['track', 'Queued', { n: 1 }]], { appid: envId });
+    const el = document.createElement('heap-analytics');
+    el.setAttribute('env-id', envId);
+    el.setAttribute('endpoint', ENDPOINT);
+    const seen: string[] = [];
+    el.addEventListener('heap-event', (e) => seen.push(`${e.detail.type} ${e.detail.name ?? ''}`.trim()));
+    document.body.append(el);
+    await el.ready;
+    el.track('After boot');
+    await waitForEvents(envId, 1, { name: 'After boot' });
+    expect(seen).to.deep.equal(['identify', 'pageview', 'track Queued', 'track After boot']);
+    el.remove();
+  });
+
   it('answers its own methods called by a callback queued on the newer snippet\'s heapReadyCb', async () => {
     const envId = newEnv('readycbelement');
     resetWarnings();

@@ -109,28 +109,32 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
       // One booted here is this element's from the start: its attributes apply before a snippet's queued calls and the
       // boot pageview, which carries their event properties as every other event of the page does, and a queued
       // callback calling the element's methods reaches it.
-      const runtime =
-        taken ||
-        load(envId, readSettings(this), (booted, pageview) => {
-          this.#runtime = booted;
-          this.#applyIdentity();
-          installGlobal(booted, pageview);
-        });
-      if (runtime) {
-        this.#runtime = runtime;
-        runtime.retain();
-        installGlobal(runtime);
-        // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
-        // Those captured while the element was being removed are not. One microtask per burst: one per event (18 B
-        // smaller) doubled the CPU of a loop of track() calls with its microtasks.
-        const pending: HeapEvent[] = [];
-        this.#unsubscribe = runtime.subscribe((event) => {
+      // Events are re-emitted in a microtask, in order: DOM dispatch stays off the stack of the code that tracked.
+      // Those captured while the element was being removed are not. One microtask per burst: one per event (18 B
+      // smaller) doubled the CPU of a loop of track() calls with its microtasks.
+      const listen = (runtime: HeapRuntime, pending: HeapEvent[] = []) =>
+        (this.#unsubscribe = runtime.subscribe((event) => {
           if (pending.push(event) === 1) {
             queueMicrotask(() => {
               for (const e of pending.splice(0)) if (this.#runtime === runtime) this.dispatchEvent(new CustomEvent('heap-event', { detail: e, bubbles: true, composed: true }));
             });
           }
+        }));
+      const runtime =
+        taken ||
+        load(envId, readSettings(this), (runtime, pageview) => {
+          // Listening before the identity attributes, the snippet's queue and the boot pageview go: subscribed after
+          // load() returned, the element re-emitted none of them (a page forwarding heap-event missed its pageviews).
+          listen((this.#runtime = runtime));
+          this.#applyIdentity();
+          installGlobal(runtime, pageview);
         });
+      if (runtime) {
+        // Set only by a boot in load() just now: a tracker taken back or already running is listened to here.
+        this.#runtime === runtime || listen(runtime);
+        this.#runtime = runtime;
+        runtime.retain();
+        installGlobal(runtime);
         // The runtime is ready once its synchronous boot ends (runtime.ready is already resolved): the microtask
         // runs when a `then` on it would, and before the code awaiting `ready`, which resolves now.
         // Not again for the tracker the element released (it was moved): fired at each move (a render moving it just after

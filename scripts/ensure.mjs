@@ -1,12 +1,16 @@
 // Installs what a fresh clone lacks before `npm start` or `npm test`: npm dependencies and, for tests, browsers.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const run = (cmd) => execSync(cmd, { stdio: 'inherit' });
+/** The repository: `node path/to/scripts/start.mjs` run from another folder looked for node_modules (and ran npm ci) there. */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const run = (cmd) => execSync(cmd, { stdio: 'inherit', cwd: ROOT });
 
 /** Runs `npm ci` when node_modules is missing or half-installed (no better-sqlite3 build); a stale one is not detected. */
 export function ensureDependencies() {
-  if (existsSync('node_modules/.package-lock.json') && existsSync('node_modules/better-sqlite3/build/Release/better_sqlite3.node')) return;
+  const installed = (/** @type {string} */ path) => existsSync(new URL(`../node_modules/${path}`, import.meta.url));
+  if (installed('.package-lock.json') && installed('better-sqlite3/build/Release/better_sqlite3.node')) return;
   console.log('Installing npm dependencies (npm ci; better-sqlite3 compiles from source, about 90 s)...');
   run('npm ci --no-audit --no-fund');
 }

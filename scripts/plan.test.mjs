@@ -94,6 +94,19 @@ describe('heap-analytics plan', () => {
     assert.match(none.stderr, /no files matched/);
   });
 
+  it('prints its usage on stdout with exit 0 when asked for help, after the command too; on stderr with exit 2 when run bare', () => {
+    for (const args of [['--help'], ['-h'], ['help'], ['plan', '--help'], ['plan', '-h'], ['plan', 'templates', '--help']]) {
+      const { status, stdout, stderr } = run(...args);
+      assert.equal(status, 0, args.join(' '));
+      assert.match(stdout, /^usage: heap-analytics plan /, args.join(' '));
+      assert.equal(stderr, '', args.join(' '));
+    }
+    const bare = run();
+    assert.equal(bare.status, 2);
+    assert.equal(bare.stdout, '');
+    assert.match(bare.stderr, /^usage: heap-analytics plan /);
+  });
+
   it('reads markup inside declarative shadow DOM as the tracker does: open roots listed with their scopes, closed ones hidden', async () => {
     const [{ parseHTML }, { auditMarkup }] = await Promise.all([import('linkedom'), loadAudit()]);
     const source = [

@@ -1,8 +1,11 @@
 // `npm test`: type-check, Node-side tests, browser tests in Chromium and Firefox ESR; ends with "N passed, M failed".
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ensureBrowsers, ensureDependencies } from './ensure.mjs';
 
+// Every step below names paths from the repository, so `node path/to/scripts/run-tests.mjs` works from anywhere.
+process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 ensureDependencies();
 ensureBrowsers();
 

@@ -6,12 +6,20 @@ import { ensureDependencies } from './ensure.mjs';
 ensureDependencies();
 // Imported only now: vite and better-sqlite3 exist once ensureDependencies has run.
 const { startDemo } = await import('../demo/dev-server.mjs');
+const { portOf } = await import('../demo/collector/server.mjs');
 
-const demo = await startDemo({
-  port: process.env.PORT ? Number(process.env.PORT) : undefined,
-  host: process.env.HOST || undefined,
-  dbFile: process.env.DB_FILE || undefined,
-});
+let demo;
+try {
+  demo = await startDemo({
+    port: portOf(process.env.PORT, 5173),
+    host: process.env.HOST || undefined,
+    dbFile: process.env.DB_FILE || undefined,
+  });
+} catch (err) {
+  // A bad PORT, HOST or DB_FILE: say which in one line (a stack trace through vite or better-sqlite3 hid it).
+  console.error(`\n  heap-analytics demo: cannot start: ${err instanceof Error ? err.message : err}\n`);
+  process.exit(1);
+}
 
 console.log(`
   heap-analytics demo

@@ -14,6 +14,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * @returns {Promise<{ url: string, close: () => Promise<void>, collector: ReturnType<typeof createCollector> }>}
  */
 export async function startServer(env = process.env) {
+  const port = portOf(env.PORT, 8787);
   const collector = createCollector({
     basePath: env.BASE_PATH || undefined,
     dbFile: env.DB_FILE || './heap-analytics.sqlite',
@@ -35,7 +36,11 @@ export async function startServer(env = process.env) {
   collector.answerExpectContinue(server);
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(Number(env.PORT ?? 8787), env.HOST || '127.0.0.1', () => resolve(undefined));
+    server.listen(port, env.HOST || '127.0.0.1', () => resolve(undefined));
+  }).catch(async (err) => {
+    // The port is taken or the host is not this machine's: the database opened for nothing is closed again.
+    await collector.close();
+    throw err;
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -70,6 +75,18 @@ function parseOrigins(value) {
   return value.split(',').map((origin) => origin.trim()).filter(Boolean);
 }
 
+/**
+ * The port PORT names (0 for any free one), or `fallback` when it is unset or blank; throws on anything else, which
+ * Node's listen() reported as a stack trace about `options.port` (`PORT=abc`), or took as port 0 (`PORT=" "`).
+ * @param {string | undefined} value @param {number} fallback
+ */
+export function portOf(value, fallback) {
+  if (value === undefined || value.trim() === '') return fallback;
+  const port = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || port > 65535) throw new Error(`PORT must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
 /** @param {string | undefined} value @param {string} name */
 function positiveInt(value, name) {
   if (value === undefined || value === '') return undefined;
@@ -87,7 +104,11 @@ function isMain() {
 }
 
 if (isMain()) {
-  const running = await startServer();
+  const running = await startServer().catch((/** @type {unknown} */ err) => {
+    // A setting or the database file is wrong: one line that says which, not a stack trace through better-sqlite3.
+    console.error(`[heap-analytics collector] cannot start: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  });
   console.log(`[heap-analytics collector] listening on ${running.url}`);
   console.log(`[heap-analytics collector] live view: ${running.url}/`);
   const stop = async (/** @type {string} */ signal) => {

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,4 +115,48 @@ test('Expect: 100-continue with a declared body past BODY_LIMIT gets 413 without
   } finally {
     await server.close();
   }
+});
+
+test('a database file the collector may not write stops it at start with one line, where it answered 500 to every batch', async () => {
+  // SQLite opens a file it may not write read-only, without an error; the folder stays writable (its -wal and -shm
+  // files can be made), as in /tmp or a shared data folder. Root writes any file, so the server runs as nobody then.
+  const folder = join(dir, 'shared');
+  mkdirSync(folder);
+  const file = join(folder, 'events.sqlite');
+  const created = await startServer({ PORT: '0', DB_FILE: file });
+  await created.close();
+  chmodSync(folder, 0o1777);
+  chmodSync(file, 0o444);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(dir, 0o711);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./server.mjs', import.meta.url))], {
+    env: { ...process.env, PORT: '0', DB_FILE: file },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+  });
+  try {
+    let output = '';
+    const outcome = await new Promise((resolve) => {
+      const read = (/** @type {Buffer} */ chunk) => {
+        output += chunk;
+        if (/listening on/.test(output)) resolve('listening');
+      };
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
+      child.once('exit', (code) => resolve(code));
+    });
+    assert.equal(outcome, 1, output);
+    assert.match(output, /^\[heap-analytics collector\] cannot start: cannot use .*events\.sqlite as the events database \(attempt to write a readonly database\): the file or its folder is read-only/m);
+    assert.doesNotMatch(output, /^\s+at /m, output);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test('a PORT that is no port number stops startServer before it opens the database', async () => {
+  const file = join(dir, 'port.sqlite');
+  for (const PORT of ['abc', '70000', '-1', '80.5']) {
+    await assert.rejects(startServer({ PORT, DB_FILE: file }), { message: `PORT must be a port number from 0 to 65535, got ${JSON.stringify(PORT)}` });
+  }
+  assert.equal(existsSync(file), false);
 });

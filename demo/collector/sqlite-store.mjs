@@ -79,17 +79,42 @@ const EVENT_COLUMNS = `env_id, id, type, name, time, server_time, received_at, u
 
 const USER_COLUMNS = `u.env_id, u.user_id, i.identity, u.properties, u.first_seen, u.last_seen`;
 
-/** Opens (or creates) a SQLite store; use ':memory:' (the default) for tests. */
-export function createSqliteStore({ file = ':memory:' } = {}) {
-  const db = new Database(file);
-  if (file !== ':memory:' && file !== '') db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
-  if (!db.pragma('table_info(drops)').some((/** @type {{ name: string }} */ column) => column.name === 'report')) {
-    db.exec('ALTER TABLE drops ADD COLUMN report TEXT');
+/**
+ * Opens `file` for writing with the schema in place, or throws an error that names the file and what to do about it.
+ * @param {string} file
+ */
+function openDatabase(file) {
+  /** @type {import('better-sqlite3').Database | undefined} */
+  let db;
+  try {
+    db = new Database(file);
+    if (file !== ':memory:' && file !== '') db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+    if (!db.pragma('table_info(drops)').some((/** @type {{ name: string }} */ column) => column.name === 'report')) {
+      db.exec('ALTER TABLE drops ADD COLUMN report TEXT');
+    }
+    db.exec(REPORTS);
+    // SQLite opens a file it may not write read-only, and says nothing: the collector started, and then answered
+    // every batch with a 500. Writing the header's user_version back as it is finds that out now.
+    db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+    return db;
+  } catch (err) {
+    db?.close();
+    const code = /** @type {{ code?: unknown }} */ (err).code;
+    const hint = typeof code !== 'string' ? ''
+      : code.startsWith('SQLITE_READONLY') ? ': the file or its folder is read-only (the collector writes it, and its -wal and -shm files beside it)'
+      : code.startsWith('SQLITE_CANTOPEN') ? ': its folder must exist and be writable'
+      : code === 'SQLITE_NOTADB' ? ': the file exists and is not a SQLite database'
+      : '';
+    throw Object.assign(new Error(`cannot use ${file} as the events database (${err instanceof Error ? err.message : err})${hint}`, { cause: err }), { code });
   }
-  db.exec(REPORTS);
+}
+
+/** Opens (or creates) a SQLite store; use ':memory:' (the default) for tests. Throws when `file` cannot be written. */
+export function createSqliteStore({ file = ':memory:' } = {}) {
+  const db = openDatabase(file);
 
   // Only the (env_id, id) conflict is a duplicate; OR IGNORE would also swallow NOT NULL failures.
   const insertEvent = db.prepare(`INSERT INTO events (${EVENT_COLUMNS})
