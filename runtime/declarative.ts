@@ -9,7 +9,7 @@ import { triggersOf, type Trigger } from './markup-triggers.ts';
 import { createViewTracker } from './markup-view.ts';
 import type { TargetContext } from './types.ts';
 import { sanitize } from './redact.ts';
-import { forwarded, forwardedBy } from './shadow-roots.ts';
+import { forwarded, forwardedBy, nested } from './shadow-roots.ts';
 import { LINK } from './target.ts';
 import { cleanProps, MAX_VALUE } from './validate.ts';
 import { errorOnce } from './warn.ts';
@@ -103,6 +103,9 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
       if (trigger !== 'click') return send(found, trigger === 'submit');
       // The click forwarded after a label's, once: the page's own click on the control, next in this task, is a press.
       if (forwardedTo === path[0] && !forwardedBy.defaultPrevented) return (forwardedTo = null);
+      // A click a page's handler makes while the visitor's is being dispatched (a card's handler calling `link.click()`
+      // in it) is that press again (shadow-roots.ts): an element on the press's path sent for it already, or one inside.
+      if (nested?.composedPath().includes(found)) return;
       // The control of the label the click went through (shadow-roots.ts found it for every listener), if any, one around
       // the element too: a click on the element inside a label is forwarded to the label's control as well, within this task.
       if (call(found, 'contains', forwarded)) {

@@ -250,15 +250,52 @@ describe('interaction autocapture', () => {
     expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'input']);
   });
 
-  it('counts a click on a label once though the page\'s handler on the label clicks another element meanwhile', async () => {
+  it('counts a click on a label once though the page\'s handler on the label clicks another element meanwhile, and the field\'s next click', async () => {
     const heap = startRuntime('label-nested');
     const root = mount('<label for="tos">I agree</label><input type="checkbox" id="tos" name="tos"><button type="button">Log</button>');
     $(root, 'label').addEventListener('click', () => $(root, 'button').click());
     $(root, 'label').click();
     // The browser forwarded the press: the box is ticked.
     expect(($(root, '#tos') as HTMLInputElement).checked).to.equal(true);
+    // A click of the page's own, once the press is over.
+    $(root, '#tos').click();
     const clicks = await settledOfType(heap, 'click');
-    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'button']);
+    expect(clicks.map((c) => c.target!.tag)).to.deep.equal(['label', 'input']);
+  });
+
+  it('counts a press once when the page\'s handler passes it on to another element: a card to its link, an Upload button to a file input, a custom button to a hidden submit button', async () => {
+    const heap = startRuntime('proxied');
+    const root = mount(`<div class="card" style="font-size:30px"><p id="teaser">Read the story</p><a href="#story">More</a></div>
+      <button id="upload" type="button" style="font-size:30px">Upload</button><input type="file" id="file" hidden>
+      <form id="pay"><div id="pay-now" role="button" style="font-size:30px">Pay</div></form>`);
+    keepPage(root);
+    const link = $(root, 'a');
+    $(root, '.card').addEventListener('click', (e) => e.target !== link && link.click());
+    $(root, '#upload').addEventListener('click', () => $(root, '#file').click());
+    // The file chooser stays closed: only the click matters here.
+    $(root, '#file').addEventListener('click', (e) => e.preventDefault());
+    // A component submitting its form through a button of its own, put in and taken out at once (as Shoelace's does).
+    $(root, '#pay-now').addEventListener('click', () => {
+      const button = document.createElement('button');
+      $(root, '#pay').append(button);
+      button.click();
+      button.remove();
+    });
+    for (const selector of ['#teaser', '#upload', '#pay-now']) {
+      const box = $(root, selector).getBoundingClientRect();
+      await sendMouse({ type: 'click', position: [Math.round(box.x + 5), Math.round(box.y + 5)] });
+      await resetMouse();
+    }
+    // A click the page makes on its own, not during a press, is recorded.
+    link.click();
+    const events = (await settle(heap)).filter((e) => e.type !== 'pageview');
+    expect(events.map((e) => [e.type, e.target!.id ?? e.target!.tag])).to.deep.equal([
+      ['click', 'teaser'],
+      ['click', 'upload'],
+      ['click', 'pay-now'],
+      ['submit', 'pay'],
+      ['click', 'a'],
+    ]);
   });
 
   it('counts a click on a component\'s shadow content inside a label once, not again for the click forwarded to the label\'s control', async () => {

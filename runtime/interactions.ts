@@ -3,7 +3,7 @@ import { pathOf, rootsOf } from './composed-tree.ts';
 import { attributeOf, tagOf } from './dom.ts';
 import type { HeapRuntime } from './load.ts';
 import { isElement } from './markup-props.ts';
-import { forwarded, forwardedBy, listenToInteractions } from './shadow-roots.ts';
+import { forwarded, forwardedBy, listenToInteractions, nested } from './shadow-roots.ts';
 import { readTarget } from './target.ts';
 import { typedFields } from './typed-params.ts';
 import { errorOnce } from './warn.ts';
@@ -36,6 +36,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
         // page's handler on the label makes on another element comes before the forwarded click. None when the page cancelled
         // the label's click: read now, after all its listeners, ours and any registered after ours.
         if (forwardedTo === el && !forwardedBy.defaultPrevented) return (forwardedTo = null);
+        // A click a page's handler makes while the visitor's is being dispatched is that press again (shadow-roots.ts).
+        if (nested) return;
         if (forwarded) {
           forwardedTo = forwarded;
           setTimeout(() => (forwardedTo = null));

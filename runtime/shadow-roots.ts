@@ -25,6 +25,15 @@ const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 export let forwarded: Element | null | undefined;
 /** The last click with a control to forward to: the browser forwards nothing when the page cancelled it. */
 export let forwardedBy: Event;
+/**
+ * The click still being dispatched when the one the subscribers are hearing was made, if any: a page's handler
+ * proxying the visitor's click (a card's calling `link.click()`, an Upload button's calling `fileInput.click()`, a
+ * component submitting through a hidden button of its own). Both are the same press. Firefox hands a label's click on
+ * to its control within that dispatch too.
+ */
+export let nested: Event | undefined;
+/** The outermost click heard: while it is being dispatched, its `eventPhase` is not 0. */
+let press: Event | undefined;
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
 const subscribers = new Map<Listener, RootListener | undefined>();
@@ -65,6 +74,7 @@ function heard(event: Event): void {
     // whose forwarded click reaches the page as one more on that element, in this task. Other clicks on it in this
     // task count once with it (a script's two `host.click()`), and a closed root on a built-in element is not
     // guessed at: any `div` or `span` clicked would wait a task for a second click.
+    if (event.type === 'click') nested = press?.eventPhase ? press : void (press = event);
     const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
     if ((forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : /-/.test((path[0] as Element).localName) ? (path[0] as Element) : null)) forwardedBy = event;
     subscribers.forEach((_, listener) => listener(event));
