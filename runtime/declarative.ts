@@ -88,7 +88,8 @@ export const observeMarkup = (runtime: HeapRuntime): (() => void) => {
   // fieldset, the click was on a link in the label).
   const onEvent = (event: Event) => {
     try {
-      const trigger = event.type as Trigger;
+      // A middle click on a link (shadow-roots.ts) is a click.
+      const trigger = event.type.replace('aux', '') as Trigger;
       // Most events find nothing: that walk is all they cost.
       const path = pathOf(event);
       // An empty name (a template's unfilled field) sends nothing: the element is no annotated one, and the one around it sends.

@@ -298,6 +298,24 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('records a middle click on a link (opening it in a new tab, as a ctrl-click does) as a click on it; not one elsewhere, nor a right click', async () => {
+    const heap = startRuntime('middle');
+    const root = mount(`<a id="docs" href="/docs" style="font-size:30px"><b>Read the docs</b></a> <button id="menu" type="button" style="font-size:30px">Menu</button>`);
+    // No new tab and no context menu in the test browser: the page may cancel those, after the tracker has heard the press.
+    root.addEventListener('auxclick', (e) => e.preventDefault());
+    root.addEventListener('contextmenu', (e) => e.preventDefault());
+    for (const [selector, button] of [['b', 'middle'], ['#menu', 'middle'], ['b', 'right']] as const) {
+      const box = $(root, selector).getBoundingClientRect();
+      await sendMouse({ type: 'move', position: [Math.round(box.x + 5), Math.round(box.y + 5)] });
+      await sendMouse({ type: 'down', button });
+      await sendMouse({ type: 'up', button });
+    }
+    const clicks = await settledOfType(heap, 'click');
+    expect(clicks.map((c) => c.target)).to.deep.equal([
+      { tag: 'b', text: 'Read the docs', href: '/docs', hierarchy: 'body > div#ac-root > a#docs > b' },
+    ]);
+  });
+
   it('counts a click on a component\'s shadow content inside a label once, not again for the click forwarded to the label\'s control', async () => {
     const heap = startRuntime('label-shadow');
     const root = mount('<label for="news"><span id="icon"></span> News</label><input type="checkbox" id="news" name="news">');

@@ -20,7 +20,8 @@ export function captureInteractions(runtime: HeapRuntime, settings: InteractionS
   let forwardedTo: Element | null | undefined;
   const record = (event: Event) => {
     try {
-      const kind = event.type as InteractionKind;
+      // A middle click on a link (shadow-roots.ts) is a click.
+      const kind = event.type.replace('aux', '') as InteractionKind;
       const click = kind === 'click';
       // Whatever the settings: a GET form's typed fields are masked in the addresses it leads to. Learned before the
       // submit is captured, which runs the navigation check a page's earlier listener may have made due (a pushState).

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { resetMouse, sendMouse } from '@web/test-runner-commands';
 import { captureConsole, cleanUp, requestLog, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { mount, settled, tick, tracks, unmount } from '../test/markup.ts';
 import { triggersOf } from './markup-triggers.ts';
@@ -100,6 +101,22 @@ describe('markup triggers', () => {
     await tick();
     click(root.querySelector('input'));
     for (const heap of heaps) expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Agree', 'Agree']);
+  });
+
+  it('a middle click on an annotated link (opening it in a new tab) sends its event; one on an annotated button does nothing and sends nothing', async () => {
+    const heap = startRuntime('middle', quiet);
+    const root = mount(`<a href="/guide.pdf" data-heap-event="Download guide" style="font-size:30px">Guide</a> <button data-heap-event="Menu" style="font-size:30px">Menu</button>`);
+    // No new tab in the test browser: the page may cancel it, after the tracker has heard the press.
+    root.addEventListener('auxclick', (e) => e.preventDefault());
+    await heap.ready;
+    for (const el of [root.querySelector('a')!, root.querySelector('button')!]) {
+      const box = el.getBoundingClientRect();
+      await sendMouse({ type: 'move', position: [Math.round(box.x + 5), Math.round(box.y + 5)] });
+      await sendMouse({ type: 'down', button: 'middle' });
+      await sendMouse({ type: 'up', button: 'middle' });
+    }
+    await resetMouse();
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Download guide']);
   });
 
   it('a change or submit inside a shadow root is sent by an annotated element around its host (the event stops at the root)', async () => {

@@ -5,6 +5,8 @@
 // hosts appear), and get one capturing listener per type. Subscribers may also hear of each root found that way
 // (the markup tracker watches those roots' markup too).
 import { pathOf, rootsOf } from './composed-tree.ts';
+import { isElement, isMatch } from './dom.ts';
+import { LINK } from './target.ts';
 
 type Listener = (event: Event) => void;
 type RootListener = (root: ShadowRoot) => void;
@@ -13,8 +15,11 @@ type RootListener = (root: ShadowRoot) => void;
 const RELAYED = ['change', 'submit'];
 /** What subscribers hear. */
 const HEARD = ['click', ...RELAYED];
-/** What the document listener hears: the composed events whose path reveals the open shadow roots a change or submit will come from, too. */
-const AT_DOCUMENT = ['focusin', 'input', ...HEARD];
+/**
+ * What the document listener hears: the composed events whose path reveals the open shadow roots a change or submit
+ * will come from, and the middle clicks that open a link in a new tab (no `click`), too.
+ */
+const AT_DOCUMENT = ['focusin', 'input', 'auxclick', ...HEARD];
 /** How the SDK listens: first, and never delaying the page's scrolling. */
 const LISTEN: AddEventListenerOptions = { capture: true, passive: true };
 
@@ -26,13 +31,13 @@ export let forwarded: Element | null | undefined;
 /** The last click with a control to forward to: the browser forwards nothing when the page cancelled it. */
 export let forwardedBy: Event;
 /**
- * The click still being dispatched when the one the subscribers are hearing was made, if any: a page's handler
- * proxying the visitor's click (a card's calling `link.click()`, an Upload button's calling `fileInput.click()`, a
- * component submitting through a hidden button of its own). Both are the same press. Firefox hands a label's click on
- * to its control within that dispatch too.
+ * The click, submit or change still being dispatched when the one the subscribers are hearing was made, if any: a
+ * page's handler proxying the visitor's click (a card's calling `link.click()`, an Upload button's calling
+ * `fileInput.click()`, a component submitting through a hidden button of its own). Both are the same press. Firefox
+ * hands a label's click on to its control, and dispatches a checkbox's change, within the click's dispatch.
  */
 export let nested: Event | undefined;
-/** The outermost click heard: while it is being dispatched, its `eventPhase` is not 0. */
+/** The outermost event heard: while it is being dispatched, its `eventPhase` is not 0. */
 let press: Event | undefined;
 
 /** Each subscriber, with what it is told of the roots discovery finds. */
@@ -66,7 +71,9 @@ function heard(event: Event): void {
   // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium marks
   // submit composed, yet it stops at the root); the path can. A root hears only the relayed types.
   // Each subscriber guards itself.
-  if (at === document ? HEARD.includes(event.type) : path.at(-1) === at) {
+  // A middle click on a link opens it in a new tab, as a ctrl-click does: the press of a link, told as a click. Elsewhere
+  // it does nothing (or pastes, or scrolls), and other buttons open a context menu.
+  if (at === document ? HEARD.includes(event.type) || ((event as MouseEvent).button === 1 && path.some((target) => isElement(target) && isMatch(target, LINK))) : path.at(-1) === at) {
     // The control the browser clicks next, after a click with this path: the control of the innermost label the click
     // went through, if any, unless the click is already on or in the control (an icon in a button) or the control is
     // disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
@@ -74,7 +81,7 @@ function heard(event: Event): void {
     // whose forwarded click reaches the page as one more on that element, in this task. Other clicks on it in this
     // task count once with it (a script's two `host.click()`), and a closed root on a built-in element is not
     // guessed at: any `div` or `span` clicked would wait a task for a second click.
-    if (event.type === 'click') nested = press?.eventPhase ? press : void (press = event);
+    nested = press?.eventPhase ? press : void (press = event);
     const control = (path.find((target) => (target as Element).localName === 'label') as HTMLLabelElement | undefined)?.control;
     if ((forwarded = control && !path.includes(control) && !(control as HTMLInputElement).disabled ? control : /-/.test((path[0] as Element).localName) ? (path[0] as Element) : null)) forwardedBy = event;
     subscribers.forEach((_, listener) => listener(event));
