@@ -298,6 +298,18 @@ describe('interaction autocapture', () => {
     ]);
   });
 
+  it('counts a press once when the page\'s change handler passes it on as a click (a filter checkbox applying itself), in either browser\'s order of click and change', async () => {
+    const heap = startRuntime('proxied-change');
+    const root = mount('<form id="filters"><input type="checkbox" id="in-stock" name="in-stock"><button type="button" id="apply">Apply</button></form>');
+    $(root, '#in-stock').addEventListener('change', () => $(root, '#apply').click());
+    $(root, '#in-stock').click();
+    const events = (await settle(heap)).filter((e) => e.type !== 'pageview');
+    expect(events.map((e) => [e.type, e.target!.id])).to.deep.equal([
+      ['click', 'in-stock'],
+      ['change', 'in-stock'],
+    ]);
+  });
+
   it('records a middle click on a link (opening it in a new tab, as a ctrl-click does) as a click on it; not one elsewhere, nor a right click', async () => {
     const heap = startRuntime('middle');
     const root = mount(`<a id="docs" href="/docs" style="font-size:30px"><b>Read the docs</b></a> <button id="menu" type="button" style="font-size:30px">Menu</button>`);
