@@ -146,6 +146,18 @@ describe('markup triggers', () => {
     expect(event!.target).to.deep.equal({ tag: 'a', id: 'link' });
   });
 
+  it('delivers the event of a card whose handler follows the link inside it, once', async () => {
+    const envId = uniqueEnv('navcard');
+    frameEnvs.push(envId);
+    const frame = await openFixture(envId);
+    const away = navigated(frame);
+    click(frame.contentDocument!.querySelector('#teaser'));
+    await away;
+    expect(frame.contentDocument!.title).to.equal('blank fixture');
+    // Both clicks were captured in the page's last task: a second event would have left in the same request.
+    expect((await waitForEvents(envId, 1, { name: 'Leave by card' })).length).to.equal(1);
+  });
+
   it('delivers the event of a form submit that loads the next page, without the typed value', async () => {
     const envId = uniqueEnv('navform');
     frameEnvs.push(envId);
