@@ -40,7 +40,9 @@ const FEATURES = [
     ['runtime/shadow-roots.ts', /    const control = .*\n    if \(\(forwarded = .*\n/, ''],
   ]],
   ['markup in the shadow roots of custom elements defined after they were inserted', [
-    ['runtime/markup-roots.ts', /    else if \(tag\.includes\('-'\).*?\n    \}\n/s, '\n'],
+    ['runtime/markup-roots.ts', /    else if \(tag\.includes\('-'\).*\n/, ''],
+    ['runtime/markup-roots.ts', /  const defined = .*?\n  \};\n  onDefined\.add\(defined\);\n/s, ''],
+    ['runtime/markup-roots.ts', '      onDefined.delete(defined);\n', ''],
   ]],
   ['view triggers on elements larger than the viewport (counted once they cover half of it)', [
     ['runtime/markup-view.ts', /      if \(intersecting && entry\.intersectionRatio < VISIBLE_SHARE\) \{.*?\n      \}\n/s, ''],

@@ -15,14 +15,12 @@ const waits = new Set<string>();
 /** What each running tracker does once a tag waited for is defined. */
 const onDefined = new Set<(tag: string) => void>();
 /**
- * Waits for a tag's definition from here, outside any tracker: a closure made inside one holds all of it, and the wait
- * for a tag never defined never ends, so every tracker a page stopped and booted again was kept, with its queue.
+ * Tells the running trackers a tag waited for is defined. The wait's handlers are this function bound to the tag: a
+ * closure made inside a tracker holds all of it, and the wait for a tag never defined never ends, so a tracker the page
+ * stopped was kept, with its queue. A bound function holds only this one and the tag. (A function making the closure
+ * out here is no help: the minifier moved its single use into the tracker.)
  */
-const waitFor = (registry: CustomElementRegistry, tag: string) => {
-  const defined = () => onDefined.forEach((hear) => hear(tag));
-  waits.add(tag);
-  registry.whenDefined(tag).then(defined, defined);
-};
+const tell = (tag: string) => onDefined.forEach((hear) => hear(tag));
 
 /** A document or an open shadow root we listen in. */
 export type Root = Document | ShadowRoot;
@@ -122,7 +120,7 @@ export function createRoots(
     const shadow = member(el, 'shadowRoot');
     if (shadow) add(shadow);
     // No registry at all (null in some browser extensions' content scripts): nothing will be defined.
-    else if (tag.includes('-') && registry && !registry.get(tag) && !waits.has(tag)) waitFor(registry, tag);
+    else if (tag.includes('-') && registry && !registry.get(tag) && !waits.has(tag)) waits.add(tag), registry.whenDefined(tag).then(tell.bind(0, tag), tell.bind(0, tag));
   };
 
   // The elements of a tag just defined that are still in the page are in the roots listened in. The selector is the tag

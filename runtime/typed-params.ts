@@ -6,19 +6,20 @@
 import { attributeOf, isMatch, tagOf } from './dom.ts';
 import { REDACTED } from './redact.ts';
 
-/** The names known to this page, the latest first; stored lists are taken as read (a name that is no string masks nothing). */
+/** The names known to this page, the latest first; stored lists are taken as read (`has` below reads a name as text). */
 let typed: unknown[] = [];
 
 /** Adds `names` as the latest known, keeping the 20 latest; returns them all, to store. */
-export const addTyped = (names: unknown[]): unknown[] => (typed = [...new Set([...names, ...typed])].slice(0, 20));
+export const addTyped = (names: unknown[]): unknown[] => (typed = [...new Set(names.concat(typed))].slice(0, 20));
 
 /**
  * `url` with the value of each parameter of a typed name (in the query, or in a hash router's fragment) sent as `****`,
  * the rest as it was, byte for byte. Names are compared decoded, as a form encodes them (`+` a space, percent-escapes).
  */
 export const maskTyped = (url: string): string =>
-  // `head` is `?name=` or `&name=`: read as a query, its one parameter is the name decoded.
-  url.replace(/([?&][^&#=]+=)[^&#]*/g, (param, head: string) => (typed.includes([...new URLSearchParams(head)][0]![0]) ? head + REDACTED : param));
+  // `head` is `?name=` or `&name=`: read as a query, its one parameter is the name decoded. With no name known (no GET
+  // form submitted: most sites), no parameter is parsed.
+  url.replace(/([?&][^&#=]+=)[^&#]*/g, (param, head: string) => (typed.some((name) => new URLSearchParams(head).has(name as string)) ? head + REDACTED : param));
 
 /**
  * The names of the fields that hold typed text in the form a `submit` event submits, if it goes by GET (the submitter's
@@ -35,6 +36,6 @@ export function typedFields(event: SubmitEvent): string[] | undefined {
     // design system's `<x-input name=q>`) counts as typed: what it holds is its own business.
     return [...(own('elements') as HTMLFormControlsCollection)]
       .map((el) => (/-/.test(tagOf(el)) || isMatch(el, ':read-write')) && attributeOf(el, 'name'))
-      .filter((name): name is string => !!name);
+      .filter((name) => name) as string[];
   }
 }

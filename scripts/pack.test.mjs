@@ -609,6 +609,40 @@ describe('web platform fit in Chromium', () => {
     await tab.close();
   });
 
+  it('a tracker the page stopped is collected though the page holds a custom element whose tag is never defined', async () => {
+    // The bundle's own check (runtime/markup-roots.test.ts runs the sources): the minifier once moved the wait for the
+    // tag's definition into the tracker, whose closure then held the first stopped tracker for the page's life.
+    const env = envId('freed');
+    page('/freed.html', { head: `<script type="module" src="${ESM}"></script>`, body: '<never-defined-widget>hi</never-defined-widget>' });
+    const { tab, log } = await open('/freed.html');
+    await tab.waitForFunction(() => customElements.get('heap-analytics') !== undefined);
+    await tab.evaluate(async (id) => {
+      window.refs = [];
+      for (let i = 0; i < 3; i++) {
+        const el = document.createElement('heap-analytics');
+        el.setAttribute('env-id', id);
+        el.setAttribute('flush-interval', '50');
+        document.body.append(el);
+        await el.ready;
+        window.refs.push(new WeakRef(el.runtime));
+        // Stopped a microtask after the element goes; the element is let go too (it keeps the tracker it released).
+        el.remove();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }, env);
+    const cdp = await tab.createCDPSession();
+    let kept;
+    for (let round = 0; round < 10; round++) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      kept = await tab.evaluate(() => window.refs.slice(0, 2).map((ref) => ref.deref() !== undefined));
+      if (!kept.includes(true)) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(kept, [false, false]);
+    assertQuiet(log);
+    await tab.close();
+  });
+
   it('inside an iframe, beside a tracker in the parent page', async () => {
     const parentEnv = envId('parent');
     const childEnv = envId('child');
