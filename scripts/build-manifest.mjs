@@ -6,6 +6,7 @@ import { litPlugin } from '@custom-elements-manifest/analyzer/src/features/frame
 const ELEMENT_MODULE = 'components/heap-analytics.ts';
 const DEFINE_MODULE = 'components/heap-analytics-define.ts';
 const TYPES_MODULE = 'runtime/types.ts';
+const LOAD_MODULE = 'runtime/load.ts';
 const ELEMENT_CLASS = 'HeapAnalyticsElement';
 const TAG = 'heap-analytics';
 
@@ -31,7 +32,8 @@ function findInterface(source, name) {
 
 /**
  * Reads the element's settings (`HeapConfig` fields, each an attribute in kebab-case, as the element's
- * `#config()` maps them) and its fifteen delegated calls (`HeapApi`) from runtime/types.ts.
+ * `#config()` maps them) and its fifteen delegated calls (`HeapApi`) from runtime/types.ts, and the consent pair from
+ * runtime/load.ts.
  */
 export function readElementApi(root = '.') {
   const source = ts.createSourceFile(TYPES_MODULE, readFileSync(`${root}/${TYPES_MODULE}`, 'utf8'), ts.ScriptTarget.ES2022, true);
@@ -44,18 +46,24 @@ export function readElementApi(root = '.') {
       if (description) attribute.description = description;
       return attribute;
     });
-  const methods = findInterface(source, 'HeapApi')
-    .members.filter(ts.isMethodSignature)
+  // The element also takes the consent pair from HeapRuntime (its interface picks them). `Consent` is spelled out as the
+  // consent setting spells it: the manifest names no module that exports the alias.
+  const consent = attributes.find((a) => a.name === 'consent').type.text;
+  const runtimeSource = ts.createSourceFile(LOAD_MODULE, readFileSync(`${root}/${LOAD_MODULE}`, 'utf8'), ts.ScriptTarget.ES2022, true);
+  const consentCalls = findInterface(runtimeSource, 'HeapRuntime').members.filter((m) => /^(set|get)Consent$/.test(m.name?.getText(runtimeSource)));
+  const methods = [...findInterface(source, 'HeapApi').members, ...consentCalls]
+    .filter(ts.isMethodSignature)
     .map((member) => {
+      const source = member.getSourceFile();
       const method = { kind: 'method', name: member.name.getText(source) };
       if (member.parameters.length) {
         method.parameters = member.parameters.map((p) => {
-          const parameter = { name: p.name.getText(source), type: { text: p.type?.getText(source) ?? 'unknown' } };
+          const parameter = { name: p.name.getText(source), type: { text: (p.type?.getText(source) ?? 'unknown').replace(/^Consent$/, consent) } };
           if (p.questionToken) parameter.optional = true;
           return parameter;
         });
       }
-      method.return = { type: { text: member.type?.getText(source) ?? 'void' } };
+      method.return = { type: { text: (member.type?.getText(source) ?? 'void').replace(/^Consent$/, consent) } };
       const description = jsDocText(member);
       if (description) method.description = description;
       return method;

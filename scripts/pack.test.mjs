@@ -225,7 +225,7 @@ describe('the packed package', () => {
     assert.deepEqual([...bare], [], 'the runtime imports no package');
   });
 
-  it('lists the attributes, the fifteen methods and the heap-* events in the Custom Elements Manifest', async () => {
+  it('lists the attributes, the fifteen methods, setConsent/getConsent and the heap-* events in the Custom Elements Manifest', async () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'dist/custom-elements.json'), 'utf8'));
     const { API_METHODS } = await import(join(installed, browserTarget(installed, './runtime')));
     const definition = manifest.modules.flatMap((m) => m.exports ?? []).find((e) => e.kind === 'custom-element-definition' && e.name === 'heap-analytics');
@@ -237,6 +237,12 @@ describe('the packed package', () => {
     assert.ok(declaration.attributes.filter((a) => a.name !== 'env-id').every((a) => a.type?.text), 'attributes are typed');
     const methods = declaration.members.filter((m) => m.kind === 'method' && m.privacy !== 'private').map((m) => m.name);
     assert.deepEqual(API_METHODS.filter((m) => !methods.includes(m)), [], 'every API call is a method');
+    // The README lists the consent pair among the element's members: an editor reading the manifest offered neither.
+    const consent = declaration.members.filter((m) => m.name === 'setConsent' || m.name === 'getConsent');
+    assert.deepEqual(consent.map((m) => [m.name, m.parameters?.[0]?.type.text ?? null, m.return.type.text]), [
+      ['setConsent', "'granted' | 'pending' | 'denied'", 'void'],
+      ['getConsent', null, "'granted' | 'pending' | 'denied'"],
+    ]);
     assert.deepEqual(declaration.events.map((e) => e.name).sort(), ['heap-event', 'heap-ready']);
     assert.ok(declaration.events.every((e) => e.description && e.type?.text.startsWith('CustomEvent<')));
   });
