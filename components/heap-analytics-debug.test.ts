@@ -152,6 +152,22 @@ describe('<heap-analytics-debug>', () => {
     ]);
   });
 
+  it('lists each event once where two <heap-analytics> of one env id share the tracker', async () => {
+    envId = uniqueEnv('debug-twice');
+    const page = mount(`<button id="buy" data-heap-event="Buy">Buy</button>`);
+    // A layout's element and a page template's: the second reuses the first's tracker (one console warning).
+    await captureConsole(() =>
+      fixture(html`<div><heap-analytics env-id=${envId} endpoint=${ENDPOINT} debug-overlay></heap-analytics><heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics></div>`),
+    );
+    await import('./heap-analytics-debug-define.ts');
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    (page.querySelector('#buy') as HTMLElement).click();
+    const el = overlay()!;
+    await until(() => el.events.some((e) => e.name === 'Buy'), 'the click');
+    await settled(getRuntime(envId)!);
+    expect(el.events.filter((e) => e.type !== 'pageview').map((e) => `${e.type} ${e.name ?? ''}`.trim())).to.deep.equal(['track __sentinel__', 'track Buy', 'click']);
+  });
+
   it('is loaded by ?heap-debug in the page URL, through the same loader', async () => {
     const { el } = await start(false);
     expect(overlay()).to.equal(null);

@@ -151,10 +151,16 @@ export class HeapAnalyticsDebugElement extends LitElement {
     });
   };
 
-  #onHeapEvent = (event: Event) => {
+  /**
+   * Lists one `heap-event`, once: two `<heap-analytics>` of one env id (a layout's and a page's) share a tracker and
+   * each re-emits its events, which the list showed twice.
+   */
+  record(event: Event): void {
     const detail = (event as CustomEvent<HeapEvent>).detail;
-    if (detail && typeof detail === 'object') this._events = [detail, ...this._events].slice(0, MAX_LIVE);
-  };
+    if (detail && typeof detail === 'object' && !this._events.some((e) => e.id === detail.id)) this._events = [detail, ...this._events].slice(0, MAX_LIVE);
+  }
+
+  #onHeapEvent = (event: Event) => this.record(event);
 
   #onHover = (event: Event) => {
     const path = event.composedPath();
