@@ -152,6 +152,22 @@ describe('<heap-analytics-debug>', () => {
     ]);
   });
 
+  it('lists the events captured before it loaded (the boot pageview, the calls a snippet queued), in order, then the later ones', async () => {
+    envId = uniqueEnv('debug-early');
+    window.heap = Object.assign([['identify', 'u1'], ['track', 'Queued', { n: 1 }]], { appid: envId }) as never;
+    const heap = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20" debug-overlay></heap-analytics>`);
+    await import('./heap-analytics-debug-define.ts');
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.panel'), 'the overlay to draw');
+    heap.track('After');
+    const el = overlay()!;
+    await until(() => el.events.some((e) => e.name === 'After'), 'the later event');
+    // Newest first.
+    expect(el.events.map((e) => `${e.type} ${e.name ?? ''}`.trim())).to.deep.equal(['track After', 'track Queued', 'pageview', 'identify']);
+    await el.updateComplete;
+    const list = await tab(el, 'Events');
+    expect(list.querySelectorAll('li.event').length).to.equal(4);
+  });
+
   it('lists each event once where two <heap-analytics> of one env id share the tracker', async () => {
     envId = uniqueEnv('debug-twice');
     const page = mount(`<button id="buy" data-heap-event="Buy">Buy</button>`);
