@@ -127,6 +127,28 @@ describe('<heap-analytics-debug>', () => {
     expect(hit === overlay(), `the panel is under <${hit?.localName}>`).to.equal(true);
   });
 
+  it('keeps its place above the page and its own font on a page whose CSS reset unsets every element', async () => {
+    // The "new CSS reset" many sites copy: every element but a few loses every style, the overlay's host included.
+    const reset = document.createElement('style');
+    reset.textContent = '*:where(:not(html, iframe, canvas, img, svg, video, audio):not(svg *, symbol *)) { all: unset; display: revert; } html { font-family: serif; }';
+    document.head.append(reset);
+    try {
+      const { page } = await start();
+      await until(() => !!overlay()?.shadowRoot?.querySelector('.panel'), 'the overlay to draw');
+      // A sticky header or a modal's layer, as most sites have.
+      const layer = document.createElement('p');
+      layer.style.cssText = 'position:fixed;inset:0;z-index:10;background:#fff';
+      page.append(layer);
+      const panel = overlay()!.shadowRoot!.querySelector('.panel')!;
+      const box = panel.getBoundingClientRect();
+      const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      expect(hit === overlay(), `the panel is under <${hit?.localName}>`).to.equal(true);
+      expect(getComputedStyle(panel).fontFamily).to.contain('system-ui');
+    } finally {
+      reset.remove();
+    }
+  });
+
   it('lists live events, and clicks inside it send nothing', async () => {
     const { el: heap, page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

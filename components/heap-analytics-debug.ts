@@ -34,8 +34,11 @@ export class HeapAnalyticsDebugElement extends LitElement {
   };
 
   // The highest z-index: a page's chat widget or cookie banner often takes it, and at a tie the overlay, after <body>, wins.
+  // Important: a page's rule on every element beats the host's own normal ones (the outer tree wins them), and
+  // a popular reset's `*:where(...) { all: unset }` left the panel static, under the page's sticky header, in the
+  // page's font; of important ones the shadow tree's win.
   static override styles = css`
-    :host { all: initial; position: fixed; inset: 0; pointer-events: none; z-index: 2147483647; font: 12px/1.4 system-ui, sans-serif; color: #111; }
+    :host { all: initial !important; position: fixed !important; inset: 0 !important; pointer-events: none !important; z-index: 2147483647 !important; font: 12px/1.4 system-ui, sans-serif !important; color: #111 !important; }
     .box { position: fixed; box-sizing: border-box; border: 2px solid #2563eb; border-radius: 2px; pointer-events: none; }
     .box.scope { border: 1px dashed #64748b; }
     .box.pageview { border: 2px dotted #7c3aed; }
