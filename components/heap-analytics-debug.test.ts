@@ -99,6 +99,24 @@ describe('<heap-analytics-debug>', () => {
     expect(shadow(el).querySelector('li.selected')?.textContent ?? '').to.contain('data-heap-event="Buy"');
   });
 
+  it('outlines each annotated element where it is on a page zoomed by CSS zoom on <html>', async () => {
+    document.documentElement.style.zoom = '1.5';
+    try {
+      const { page } = await start();
+      await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+      const el = overlay()!;
+      const rect = (target: Element) => {
+        const r = target.getBoundingClientRect();
+        return [r.left, r.top, r.width, r.height].map(Math.round);
+      };
+      const button = page.querySelector('#buy')!;
+      const index = el.entries.findIndex((e) => e.element === button);
+      expect(rect(shadow(el).querySelectorAll('.box')[index]!)).to.deep.equal(rect(button));
+    } finally {
+      document.documentElement.style.zoom = '';
+    }
+  });
+
   it('warns once per page when reading the page again fails, not on every change, scroll or resize', async () => {
     const { page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

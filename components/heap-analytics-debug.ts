@@ -72,6 +72,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
   #observer?: MutationObserver;
   #frame = 0;
   #hovered: Element | null = null;
+  #zoom = 1;
 
   constructor() {
     super();
@@ -137,11 +138,14 @@ export class HeapAnalyticsDebugElement extends LitElement {
   }
 
   #measure() {
+    // A page zoomed by CSS `zoom` on <html> zooms the overlay too: rects come in the viewport's pixels, which the
+    // outlines' own positions would zoom again (at 1.5 each outline sat half as far again from the corner as its element).
+    const zoom = (this.#zoom = (this as { currentCSSZoom?: number }).currentCSSZoom || 1);
     const boxes: Box[] = [];
     for (const entry of this._entries) {
       const rect = entry.element.getBoundingClientRect();
       if (rect.width === 0 && rect.height === 0) continue;
-      boxes.push({ entry, top: rect.top, left: rect.left, width: rect.width, height: rect.height });
+      boxes.push({ entry, top: rect.top / zoom, left: rect.left / zoom, width: rect.width / zoom, height: rect.height / zoom });
     }
     this._boxes = boxes;
   }
@@ -251,8 +255,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
 
   #detail(entry: AuditEntry, box: Box) {
     const below = box.top + box.height + 6;
-    const top = below + 120 < innerHeight ? below : Math.max(4, box.top - 126);
-    return html`<div class="detail" part="detail" .style=${`top:${top}px;left:${Math.max(4, Math.min(box.left, innerWidth - 370))}px`}>
+    const top = below + 120 < innerHeight / this.#zoom ? below : Math.max(4, box.top - 126);
+    return html`<div class="detail" part="detail" .style=${`top:${top}px;left:${Math.max(4, Math.min(box.left, innerWidth / this.#zoom - 370))}px`}>
       <div><strong>${entry.event ?? entry.kind}</strong>${entry.triggers.length ? ` · ${entry.triggers.join(', ')}` : ''}</div>
       <pre>${JSON.stringify(entry.properties, null, 1)}</pre>
       ${entry.problems.map((p) => html`<div>⚠ ${p.code}</div>`)}
