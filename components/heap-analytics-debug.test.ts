@@ -117,6 +117,36 @@ describe('<heap-analytics-debug>', () => {
     }
   });
 
+  it('outlines markup a component renders into its shadow root after the overlay drew, and once it is defined', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    const host = document.createElement('div');
+    const root = host.attachShadow({ mode: 'open' });
+    let before = el.entries;
+    page.append(host);
+    await until(() => el.entries !== before, 'the overlay to read the page again');
+    // Rendered later, with nothing else on the page changing: a component's own update.
+    root.innerHTML = '<button data-heap-event="Shadow buy">Buy</button>';
+    await until(() => el.entries.some((e) => e.event === 'Shadow buy'), 'the markup in the shadow root');
+    // A component whose tag is defined after the overlay's scan (a lazily loaded library): it renders on upgrade.
+    const tag = `x-${envId.toLowerCase()}`;
+    before = el.entries;
+    page.insertAdjacentHTML('beforeend', `<${tag}></${tag}>`);
+    await until(() => el.entries !== before, 'the overlay to read the page again');
+    customElements.define(
+      tag,
+      class extends HTMLElement {
+        connectedCallback() {
+          this.attachShadow({ mode: 'open' }).innerHTML = '<a href="#" data-heap-event="Upgraded">Go</a>';
+        }
+      },
+    );
+    await until(() => el.entries.some((e) => e.event === 'Upgraded'), 'the markup of the upgraded element');
+    await el.updateComplete;
+    expect([...shadow(el).querySelectorAll('.label')].map((l) => l.textContent)).to.include.members(['Shadow buy', 'Upgraded']);
+  });
+
   it('warns once per page when reading the page again fails, not on every change, scroll or resize', async () => {
     const { page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

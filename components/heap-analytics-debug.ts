@@ -1,10 +1,13 @@
 import { css, html, LitElement, nothing } from 'lit';
+import { member } from '../runtime/dom.ts';
 import { auditMarkup, type AuditEntry } from '../runtime/markup-audit.ts';
 import type { HeapEvent } from '../runtime/types.ts';
 import { safeMessage, warnOnce } from '../runtime/warn.ts';
 
 /** Most live events kept in the list; older ones scroll away. */
 const MAX_LIVE = 50;
+/** What the overlay watches in the document and each open shadow root: any change may add, move or change markup. */
+const WATCH: MutationObserverInit = { subtree: true, childList: true, attributes: true };
 
 interface Box {
   entry: AuditEntry;
@@ -73,6 +76,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
   #frame = 0;
   #hovered: Element | null = null;
   #zoom = 1;
+  /** Names of the undefined custom elements already waited for. */
+  #waiting = new Set<string>();
 
   constructor() {
     super();
@@ -107,7 +112,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
       // Our own host's attribute and the overlay's insertion are not page changes.
       if (records.some((r) => r.target !== this && !this.contains(r.target))) this.#schedule();
     });
-    this.#observer.observe(document, { subtree: true, childList: true, attributes: true });
+    this.#observer.observe(document, WATCH);
     this.refresh();
   }
 
@@ -127,6 +132,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
     try {
       const selected = this._selected?.element;
       this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
+      this.#watch(pageRoot());
       // Each scan makes new entries: the element picked or hovered stays picked, as it reads now.
       this._selected = (selected && this._entries.find((e) => e.element === selected)) || null;
       this.#measure();
@@ -134,6 +140,28 @@ export class HeapAnalyticsDebugElement extends LitElement {
       // The overlay is a debugging aid: it must never break the page it inspects.
       // Once per page, as every code: a rescan that fails once fails on each change, scroll and resize after it.
       warnOnce('debug-overlay-failed', `the overlay failed to read the page again: ${safeMessage(err)}; its outlines may be out of date.`);
+    }
+  }
+
+  /**
+   * Watches the open shadow roots under `root` as the document (a mutation observer on the document hears none of
+   * their changes), and waits for the custom elements not defined yet: a component library renders its markup into
+   * shadow roots after the first scan, and its outlines never came until something else on the page changed.
+   */
+  #watch(root: ParentNode) {
+    for (const el of root.querySelectorAll('*')) {
+      // The DOM's own getter (runtime/dom.ts): a form answers with its field named shadowRoot.
+      const shadow: ShadowRoot | null = member(el, 'shadowRoot');
+      // Not its own: each draw would be a change, and a draw again.
+      if (shadow && el !== this) {
+        this.#observer!.observe(shadow, WATCH);
+        this.#watch(shadow);
+      }
+    }
+    for (const { localName } of root.querySelectorAll(':not(:defined)')) {
+      if (this.#waiting.has(localName)) continue;
+      this.#waiting.add(localName);
+      customElements.whenDefined(localName).then(() => this.isConnected && this.#schedule());
     }
   }
 
