@@ -147,6 +147,28 @@ describe('<heap-analytics-debug>', () => {
     expect([...shadow(el).querySelectorAll('.label')].map((l) => l.textContent)).to.include.members(['Shadow buy', 'Upgraded']);
   });
 
+  it('outlines, of a page with thousands of annotated elements, those in view, and follows the scroll', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    page.insertAdjacentHTML('beforeend', `<ul>${Array.from({ length: 2000 }, (_, i) => `<li><button data-heap-event="Row ${i}">Row ${i}</button></li>`).join('')}</ul>`);
+    await until(() => el.entries.length > 2000, 'the overlay to read the page again');
+    await el.updateComplete;
+    const labels = () => [...shadow(el).querySelectorAll('.label')].map((l) => l.textContent);
+    // Each drawn outline is an element of the overlay, redrawn at every scrolled frame.
+    expect(labels().length).to.be.within(1, 200);
+    const row = page.querySelectorAll('li button')[1500]!;
+    try {
+      row.scrollIntoView({ block: 'center' });
+      await until(() => labels().includes('Row 1500'), 'the outline of the row scrolled to');
+      const box = [...shadow(el).querySelectorAll('.box')].find((b) => b.textContent === 'Row 1500')!.getBoundingClientRect();
+      expect(Math.round(box.top)).to.equal(Math.round(row.getBoundingClientRect().top));
+      expect(labels()).not.to.include('Row 0');
+    } finally {
+      scrollTo(0, 0);
+    }
+  });
+
   it('warns once per page when reading the page again fails, not on every change, scroll or resize', async () => {
     const { page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

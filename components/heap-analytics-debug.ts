@@ -1,4 +1,5 @@
 import { css, html, LitElement, nothing } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { member } from '../runtime/dom.ts';
 import { auditMarkup, type AuditEntry } from '../runtime/markup-audit.ts';
 import type { HeapEvent } from '../runtime/types.ts';
@@ -76,6 +77,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
   #frame = 0;
   #hovered: Element | null = null;
   #zoom = 1;
+  #changed = false;
   /** Names of the undefined custom elements already waited for. */
   #waiting = new Set<string>();
 
@@ -110,7 +112,11 @@ export class HeapAnalyticsDebugElement extends LitElement {
     addEventListener('resize', this.#schedule, { passive: true });
     this.#observer = new MutationObserver((records) => {
       // Our own host's attribute and the overlay's insertion are not page changes.
-      if (records.some((r) => r.target !== this && !this.contains(r.target))) this.#schedule();
+      const page = records.filter((r) => r.target !== this && !this.contains(r.target));
+      // A class or style changed (an animation, a carousel) or text only (a clock) moves outlines but changes no
+      // markup: redrawn without a scan, which takes a quarter of a second on a page of thousands of annotated elements.
+      if (page.some((r) => (r.type === 'attributes' ? !/^(class|style)$/.test(r.attributeName!) : [...r.addedNodes, ...r.removedNodes].some((n) => n.nodeType === 1)))) this.#onChange();
+      else if (page.length) this.#schedule();
     });
     this.#observer.observe(document, WATCH);
     this.refresh();
@@ -127,14 +133,20 @@ export class HeapAnalyticsDebugElement extends LitElement {
     this.#frame = 0;
   }
 
-  /** Scans the page again and redraws the outlines; runs by itself on DOM changes, scrolling and resizing. */
+  /** Scans the page again and redraws the outlines; runs by itself on DOM changes (scrolling and resizing redraw only). */
   refresh(): void {
+    this.#redraw(true);
+  }
+
+  #redraw(scan: boolean) {
     try {
-      const selected = this._selected?.element;
-      this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
-      this.#watch(pageRoot());
-      // Each scan makes new entries: the element picked or hovered stays picked, as it reads now.
-      this._selected = (selected && this._entries.find((e) => e.element === selected)) || null;
+      if (scan) {
+        const selected = this._selected?.element;
+        this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
+        this.#watch(pageRoot());
+        // Each scan makes new entries: the element picked or hovered stays picked, as it reads now.
+        this._selected = (selected && this._entries.find((e) => e.element === selected)) || null;
+      }
       this.#measure();
     } catch (err) {
       // The overlay is a debugging aid: it must never break the page it inspects.
@@ -161,7 +173,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
     for (const { localName } of root.querySelectorAll(':not(:defined)')) {
       if (this.#waiting.has(localName)) continue;
       this.#waiting.add(localName);
-      customElements.whenDefined(localName).then(() => this.isConnected && this.#schedule());
+      customElements.whenDefined(localName).then(() => this.isConnected && this.#onChange());
     }
   }
 
@@ -172,19 +184,28 @@ export class HeapAnalyticsDebugElement extends LitElement {
     const boxes: Box[] = [];
     for (const entry of this._entries) {
       const rect = entry.element.getBoundingClientRect();
-      if (rect.width === 0 && rect.height === 0) continue;
+      // Outlines out of view are not drawn: on a page of thousands of annotated rows, each drawn, every scrolled frame
+      // took a quarter of a second.
+      if ((rect.width === 0 && rect.height === 0) || rect.bottom < 0 || rect.right < 0 || rect.top > innerHeight || rect.left > innerWidth) continue;
       boxes.push({ entry, top: rect.top / zoom, left: rect.left / zoom, width: rect.width / zoom, height: rect.height / zoom });
     }
     this._boxes = boxes;
   }
 
+  /** Redraws at the next frame; the page is scanned again only when it changed since the last scan. */
   #schedule = () => {
     if (this.#frame) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = 0;
-      this.refresh();
+      this.#redraw(this.#changed);
+      this.#changed = false;
     });
   };
+
+  #onChange() {
+    this.#changed = true;
+    this.#schedule();
+  }
 
   /**
    * Lists one `heap-event`, once: two `<heap-analytics>` of one env id (a layout's and a page's) share a tracker and
@@ -248,7 +269,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
             : html`<span>${problemCount} problems</span>`}
           <button @click=${() => (this._open = !this._open)} aria-label=${this._open ? 'Collapse' : 'Expand'}>${this._open ? '–' : '+'}</button>
         </header>
-        ${this._open ? this.#list(problems) : nothing}
+        ${this._open ? guard([this._tab, this._entries, this._selected, this._events], () => this.#list(problems)) : nothing}
       </section>
     `;
   }
