@@ -3,6 +3,7 @@ import './heap-analytics-define.ts';
 import type { HeapAnalyticsElement } from './heap-analytics.ts';
 import type { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
 import { loadDebugOverlay } from './heap-analytics-debug-loader.ts';
+import { sendKeys } from '@web/test-runner-commands';
 import { getRuntime } from '../runtime/load.ts';
 import { captureConsole, cleanUp, ENDPOINT, failOnUncaught, forgetEnv, uniqueEnv } from '../test/collector.ts';
 import { mount, settled, unmount, until } from '../test/markup.ts';
@@ -167,6 +168,26 @@ describe('<heap-analytics-debug>', () => {
     } finally {
       scrollTo(0, 0);
     }
+  });
+
+  it('is used from the keyboard (an element picked with Enter, the panel collapsed with Escape), its outlines hidden from screen readers', async () => {
+    await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    const list = await tab(el, 'Elements');
+    // The list's elements take the keyboard.
+    (list.querySelectorAll('li')[1]!.querySelector('button') as HTMLElement).focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.detail')?.textContent ?? '').to.contain('Buy');
+    await sendKeys({ press: 'Escape' });
+    await until(() => shadow(el).activeElement?.getAttribute('aria-label') === 'Expand', 'the keyboard on the expand button');
+    expect(shadow(el).querySelector('.panel')!.classList.contains('closed')).to.equal(true);
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(shadow(el).querySelector('.panel')!.classList.contains('closed')).to.equal(false);
+    // A screen reader reads the panel, not a label per outlined element at the end of the page.
+    for (const box of shadow(el).querySelectorAll('.box')) expect(box.closest('[aria-hidden="true"]')).not.to.equal(null);
   });
 
   it('warns once per page when reading the page again fails, not on every change, scroll or resize', async () => {

@@ -60,6 +60,9 @@ export class HeapAnalyticsDebugElement extends LitElement {
     ul { list-style: none; margin: 0; padding: 0; overflow: auto; }
     li { padding: 4px 8px; border-top: 1px solid #e2e8f0; cursor: pointer; }
     li:hover, li.selected { background: #eff6ff; }
+    .pick { all: unset; display: block; width: 100%; }
+    .pick > span { display: block; }
+    .pick:focus-visible { outline: 2px solid #2563eb; }
     .code { font-family: ui-monospace, monospace; color: #dc2626; }
     pre { margin: 2px 0 0; font: 11px/1.3 ui-monospace, monospace; white-space: pre-wrap; word-break: break-all; }
     .detail { position: fixed; max-width: 360px; background: #0f172a; color: #fff; padding: 6px 8px; border-radius: 4px; pointer-events: none; }
@@ -252,27 +255,36 @@ export class HeapAnalyticsDebugElement extends LitElement {
     // Positions go in through the style property (CSSOM), the outlines' and the details' alike: a page whose CSP allows
     // no inline styles refuses a style attribute written in markup, and every outline sat in the corner, sizeless.
     return html`
-      ${this._boxes.map(
-        (b) => html`<div
-          class="box ${b.entry.kind} ${b.entry.problems.length ? 'problem' : ''} ${b.entry === selected ? 'selected' : ''}"
-          part="outline"
-          .style=${`top:${b.top}px;left:${b.left}px;width:${b.width}px;height:${b.height}px`}
-        >${b.entry.event !== null ? html`<span class="label">${b.entry.event}</span>` : nothing}</div>`,
-      )}
+      <div aria-hidden="true">
+        ${this._boxes.map(
+          (b) => html`<div
+            class="box ${b.entry.kind} ${b.entry.problems.length ? 'problem' : ''} ${b.entry === selected ? 'selected' : ''}"
+            part="outline"
+            .style=${`top:${b.top}px;left:${b.left}px;width:${b.width}px;height:${b.height}px`}
+          >${b.entry.event !== null ? html`<span class="label">${b.entry.event}</span>` : nothing}</div>`,
+        )}
+      </div>
       ${selected && selectedBox ? this.#detail(selected, selectedBox) : nothing}
-      <section class="panel ${this._open ? '' : 'closed'}" part="panel">
+      <section class="panel ${this._open ? '' : 'closed'}" part="panel" aria-label="heap-analytics debug" @keydown=${this.#onKey}>
         <header>
           <strong>heap-analytics debug</strong>
           ${this._open
             ? html`${this.#tabButton('elements', `Elements ${this._entries.length}`)} ${this.#tabButton('problems', `Problems ${problemCount}`)}
               ${this.#tabButton('events', `Events ${this._events.length}`)}`
             : html`<span>${problemCount} problems</span>`}
-          <button @click=${() => (this._open = !this._open)} aria-label=${this._open ? 'Collapse' : 'Expand'}>${this._open ? '–' : '+'}</button>
+          <button class="toggle" @click=${() => (this._open = !this._open)} aria-label=${this._open ? 'Collapse' : 'Expand'} aria-expanded=${this._open}>${this._open ? '–' : '+'}</button>
         </header>
         ${this._open ? guard([this._tab, this._entries, this._selected, this._events], () => this.#list(problems)) : nothing}
       </section>
     `;
   }
+
+  /** Escape, with the keyboard in the panel, collapses it and leaves the keyboard on the button that expands it again. */
+  #onKey = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || !this._open) return;
+    this._open = false;
+    this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.toggle')!.focus());
+  };
 
   #tabButton(tab: 'elements' | 'problems' | 'events', label: string) {
     return html`<button aria-pressed=${this._tab === tab ? 'true' : 'false'} @click=${() => (this._tab = tab)}>${label}</button>`;
@@ -293,10 +305,12 @@ export class HeapAnalyticsDebugElement extends LitElement {
       ${list.length ? nothing : html`<li class="muted">${this._tab === 'problems' ? 'No markup problems found.' : 'No data-heap-* markup on this page.'}</li>`}
       ${list.map(
         (entry) => html`<li class=${entry === this._selected ? 'selected' : ''} @click=${() => this.#select(entry)}>
-          <div>${entry.description}</div>
-          ${this._tab === 'problems'
-            ? entry.problems.map((p) => html`<div><span class="code">${p.code}</span> ${p.message}</div>`)
-            : html`<div class="muted">${entry.kind === 'event' ? `${entry.event ?? '(no name)'} on ${entry.triggers.join(', ')}` : entry.kind}${entry.problems.length ? html` · <span class="code">${entry.problems.length} problem(s)</span>` : nothing}</div>`}
+          <button class="pick" aria-pressed=${entry === this._selected}>
+            <span>${entry.description}</span>
+            ${this._tab === 'problems'
+              ? entry.problems.map((p) => html`<span><span class="code">${p.code}</span> ${p.message}</span>`)
+              : html`<span class="muted">${entry.kind === 'event' ? `${entry.event ?? '(no name)'} on ${entry.triggers.join(', ')}` : entry.kind}${entry.problems.length ? html` · <span class="code">${entry.problems.length} problem(s)</span>` : nothing}</span>`}
+          </button>
         </li>`,
       )}
     </ul>`;
