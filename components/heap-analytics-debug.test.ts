@@ -218,6 +218,42 @@ describe('<heap-analytics-debug>', () => {
     expect(hit === overlay(), `the panel is under <${hit?.localName}>`).to.equal(true);
   });
 
+  it('stays above the page’s popovers and modal dialogs opened after it, without dimming the page', async () => {
+    // A page rule for every backdrop, as sites write for their dialogs.
+    const style = document.createElement('style');
+    style.textContent = '::backdrop { background: rgb(0 0 0 / 0.5); }';
+    document.head.append(style);
+    try {
+      const { page } = await start();
+      await until(() => !!overlay()?.shadowRoot?.querySelector('.panel'), 'the overlay to draw');
+      const el = overlay()!;
+      const center = () => {
+        const box = el.shadowRoot!.querySelector('.panel')!.getBoundingClientRect();
+        return [box.left + box.width / 2, box.top + box.height / 2] as const;
+      };
+      // A menu or a toast in the top layer, over the panel's corner.
+      page.insertAdjacentHTML('beforeend', '<div popover="manual" id="menu" style="inset:0;width:auto;height:auto;margin:0"><button data-heap-event="Menu item">Item</button></div>');
+      (page.querySelector('#menu') as HTMLElement & { showPopover(): void }).showPopover();
+      await until(() => document.elementFromPoint(...center()) === el, 'the overlay over the popover');
+      const [x, y] = center();
+      expect(document.elementsFromPoint(x, y).some((e) => e.id === 'menu'), 'the popover is still open').to.equal(true);
+      // Its own top-layer box takes no backdrop of the page's.
+      expect(getComputedStyle(el, '::backdrop').display).to.equal('none');
+      // A modal dialog makes the rest of the page inert, the overlay too (no hit test reaches it): that it enters the
+      // top layer again after the dialog, so above it, with the outlines of the dialog's elements, is what shows.
+      (page.querySelector('#menu') as HTMLElement & { hidePopover(): void }).hidePopover();
+      page.insertAdjacentHTML('beforeend', '<dialog><button data-heap-event="Sign up">Sign up</button></dialog>');
+      const dialog = page.querySelector('dialog')!;
+      let raised = false;
+      el.addEventListener('toggle', (e) => (raised ||= (e as ToggleEvent).newState === 'open'));
+      dialog.showModal();
+      await until(() => raised && el.matches(':popover-open'), 'the overlay to enter the top layer over the dialog');
+      dialog.close();
+    } finally {
+      style.remove();
+    }
+  });
+
   it('keeps its place above the page and its own font on a page whose CSS reset unsets every element', async () => {
     // The "new CSS reset" many sites copy: every element but a few loses every style, the overlay's host included.
     const reset = document.createElement('style');

@@ -43,6 +43,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
   // page's font; of important ones the shadow tree's win.
   static override styles = css`
     :host { all: initial !important; position: fixed !important; inset: 0 !important; pointer-events: none !important; z-index: 2147483647 !important; font: 12px/1.4 system-ui, sans-serif !important; color: #111 !important; }
+    :host::backdrop { display: none !important; }
     .box { position: fixed; box-sizing: border-box; border: 2px solid #2563eb; border-radius: 2px; pointer-events: none; }
     .box.scope { border: 1px dashed #64748b; }
     .box.pageview { border: 2px dotted #7c3aed; }
@@ -118,10 +119,18 @@ export class HeapAnalyticsDebugElement extends LitElement {
       const page = records.filter((r) => r.target !== this && !this.contains(r.target));
       // A class or style changed (an animation, a carousel) or text only (a clock) moves outlines but changes no
       // markup: redrawn without a scan, which takes a quarter of a second on a page of thousands of annotated elements.
+      // A dialog opened (showModal sets `open`): over it.
+      if (page.some((r) => r.attributeName === 'open')) this.#raise();
       if (page.some((r) => (r.type === 'attributes' ? !/^(class|style)$/.test(r.attributeName!) : [...r.addedNodes, ...r.removedNodes].some((n) => n.nodeType === 1)))) this.#onChange();
       else if (page.length) this.#schedule();
     });
     this.#observer.observe(document, WATCH);
+    // In the top layer, over the page's modal dialogs and popovers (a signup modal, a menu), which no z-index is
+    // above: their annotated elements were outlined under them, out of sight, and the panel covered. Raised again
+    // over each one opened later. Where there are no popovers, the z-index serves.
+    this.setAttribute('popover', 'manual');
+    addEventListener.call(document, 'toggle', this.#onToggle, true);
+    this.#raise();
     this.refresh();
   }
 
@@ -129,6 +138,7 @@ export class HeapAnalyticsDebugElement extends LitElement {
     super.disconnectedCallback();
     removeEventListener.call(document, 'heap-event', this.#onHeapEvent);
     removeEventListener.call(document, 'mouseover', this.#onHover, { capture: true });
+    removeEventListener.call(document, 'toggle', this.#onToggle, true);
     removeEventListener('scroll', this.#schedule, { capture: true });
     removeEventListener('resize', this.#schedule);
     this.#observer?.disconnect();
@@ -194,6 +204,20 @@ export class HeapAnalyticsDebugElement extends LitElement {
     }
     this._boxes = boxes;
   }
+
+  #raise() {
+    try {
+      this.hidePopover();
+      this.showPopover();
+    } catch {
+      // No popovers in this browser: the z-index serves.
+    }
+  }
+
+  /** A page's popover opened (toggle does not bubble: heard in the capture phase); not the overlay's own. */
+  #onToggle = (event: Event) => {
+    if (event.target !== this && (event as ToggleEvent).newState === 'open') this.#raise();
+  };
 
   /** Redraws at the next frame; the page is scanned again only when it changed since the last scan. */
   #schedule = () => {
