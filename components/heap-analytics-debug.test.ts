@@ -148,6 +148,28 @@ describe('<heap-analytics-debug>', () => {
     expect([...shadow(el).querySelectorAll('.label')].map((l) => l.textContent)).to.include.members(['Shadow buy', 'Upgraded']);
   });
 
+  it('outlines the part of an element its scrolled list or carousel shows, and none for those it hides', async () => {
+    const { page } = await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+    const el = overlay()!;
+    const items = Array.from({ length: 20 }, (_, i) => `<li><button data-heap-event="Item ${i}" style="display:block;height:40px">Item ${i}</button></li>`).join('');
+    // A dropdown positioned against the page escapes the list's overflow, and stays outlined.
+    page.insertAdjacentHTML('afterbegin', `<ul id="list" style="height:100px;overflow:auto;margin:0;padding:0">${items}<li><span data-heap-event="Escaping" style="position:absolute;top:400px;left:300px">Menu</span></li></ul>`);
+    const list = page.querySelector('#list')!;
+    list.scrollTop = 20;
+    await until(() => el.entries.some((e) => e.event === 'Escaping'), 'the overlay to read the page again');
+    await until(() => [...shadow(el).querySelectorAll('.label')].some((l) => l.textContent === 'Item 2'), 'the outlines to follow the scroll');
+    const drawn = [...shadow(el).querySelectorAll('.box')].filter((b) => b.textContent!.startsWith('Item '));
+    // Items 0 (in part) to 2 show; 3, just below its edge, to 19 are hidden by the list.
+    expect(drawn.map((b) => b.textContent)).to.deep.equal(['Item 0', 'Item 1', 'Item 2']);
+    const bounds = list.getBoundingClientRect();
+    for (const box of drawn.map((b) => b.getBoundingClientRect())) {
+      expect(box.top).to.be.at.least(bounds.top - 0.5);
+      expect(box.bottom).to.be.at.most(bounds.bottom + 0.5);
+    }
+    expect([...shadow(el).querySelectorAll('.label')].map((l) => l.textContent)).to.include('Escaping');
+  });
+
   it('outlines, of a page with thousands of annotated elements, those in view, and follows the scroll', async () => {
     const { page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

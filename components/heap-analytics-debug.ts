@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
+import { flatParent } from '../runtime/composed-tree.ts';
 import { member } from '../runtime/dom.ts';
 import { auditMarkup, type AuditEntry } from '../runtime/markup-audit.ts';
 import type { HeapEvent } from '../runtime/types.ts';
@@ -16,6 +17,35 @@ interface Box {
   left: number;
   width: number;
   height: number;
+}
+
+/** An ancestor whose overflow clips an annotated element, on each axis it clips. */
+interface Clip {
+  el: Element;
+  x: boolean;
+  y: boolean;
+}
+
+/**
+ * The ancestors whose overflow clips `el` (up to <body>, whose overflow is the page's), along its chain of containing
+ * blocks: an absolutely positioned element (a dropdown) escapes the overflow of ancestors up to its positioned one, a
+ * fixed one all of them up to a transformed one.
+ */
+function clipsOf(el: Element, style: (el: Element) => CSSStyleDeclaration): Clip[] {
+  const clips: Clip[] = [];
+  // The Document's own getter: the document answers `body` with an image or form of that name.
+  const body = Reflect.get(Document.prototype, 'body', document);
+  let position = style(el).position;
+  // Through slots, as the content is rendered.
+  for (let node = flatParent(el); node && node !== body && node !== pageRoot(); node = flatParent(node)) {
+    const s = style(node);
+    const transformed = s.transform !== 'none';
+    if (position === 'fixed' ? transformed : position !== 'absolute' || s.position !== 'static' || transformed) {
+      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') clips.push({ el: node, x: s.overflowX !== 'visible', y: s.overflowY !== 'visible' });
+      position = s.position;
+    }
+  }
+  return clips;
 }
 
 /**
@@ -81,6 +111,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
   #frame = 0;
   #hovered: Element | null = null;
   #zoom = 1;
+  /** The ancestors clipping each annotated element, found at each scan. */
+  #clips = new Map<Element, Clip[]>();
   #changed = false;
   /** Names of the undefined custom elements already waited for. */
   #waiting = new Set<string>();
@@ -157,6 +189,9 @@ export class HeapAnalyticsDebugElement extends LitElement {
         const selected = this._selected?.element;
         this._entries = auditMarkup(pageRoot()).filter((e) => e.element !== this && !this.contains(e.element));
         this.#watch(pageRoot());
+        const styles = new Map<Element, CSSStyleDeclaration>();
+        const style = (el: Element) => styles.get(el) ?? styles.set(el, getComputedStyle(el)).get(el)!;
+        this.#clips = new Map(this._entries.map((e) => [e.element, clipsOf(e.element, style)]));
         // Each scan makes new entries: the element picked or hovered stays picked, as it reads now.
         this._selected = (selected && this._entries.find((e) => e.element === selected)) || null;
       }
@@ -195,12 +230,25 @@ export class HeapAnalyticsDebugElement extends LitElement {
     // outlines' own positions would zoom again (at 1.5 each outline sat half as far again from the corner as its element).
     const zoom = (this.#zoom = (this as { currentCSSZoom?: number }).currentCSSZoom || 1);
     const boxes: Box[] = [];
+    const rects = new Map<Element, DOMRect>();
     for (const entry of this._entries) {
       const rect = entry.element.getBoundingClientRect();
+      if (rect.width === 0 && rect.height === 0) continue;
+      let { top, left, bottom, right } = rect;
+      // The part its scrolled list or carousel shows: outlines of the rows and slides it hid were drawn over the page
+      // around it.
+      for (const clip of this.#clips.get(entry.element) ?? []) {
+        // Measured once for all its rows.
+        const r = rects.get(clip.el) ?? rects.set(clip.el, clip.el.getBoundingClientRect()).get(clip.el)!;
+        if (clip.x) (left = Math.max(left, r.left)), (right = Math.min(right, r.right));
+        if (clip.y) (top = Math.max(top, r.top)), (bottom = Math.min(bottom, r.bottom));
+      }
       // Outlines out of view are not drawn: on a page of thousands of annotated rows, each drawn, every scrolled frame
       // took a quarter of a second.
-      if ((rect.width === 0 && rect.height === 0) || rect.bottom < 0 || rect.right < 0 || rect.top > innerHeight || rect.left > innerWidth) continue;
-      boxes.push({ entry, top: rect.top / zoom, left: rect.left / zoom, width: rect.width / zoom, height: rect.height / zoom });
+      // Clipped to nothing; an element of no height or width (a view trigger's marker) still has its outline.
+      if (right < left || bottom < top || (right === left && rect.width) || (bottom === top && rect.height)) continue;
+      if (bottom < 0 || right < 0 || top > innerHeight || left > innerWidth) continue;
+      boxes.push({ entry, top: top / zoom, left: left / zoom, width: (right - left) / zoom, height: (bottom - top) / zoom });
     }
     this._boxes = boxes;
   }
