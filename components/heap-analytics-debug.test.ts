@@ -355,6 +355,26 @@ describe('<heap-analytics-debug>', () => {
     expect(el.events.filter((e) => e.type !== 'pageview').map((e) => `${e.type} ${e.name ?? ''}`.trim())).to.deep.equal(['track __sentinel__', 'track Buy', 'click']);
   });
 
+  it('names the env id of each event where two trackers (two env ids) capture the same click', async () => {
+    envId = uniqueEnv('debug-one');
+    const other = uniqueEnv('debug-two');
+    const page = mount(`<button id="buy" data-heap-event="Buy">Buy</button>`);
+    try {
+      await fixture(html`<div><heap-analytics env-id=${envId} endpoint=${ENDPOINT} debug-overlay></heap-analytics><heap-analytics env-id=${other} endpoint=${ENDPOINT}></heap-analytics></div>`);
+      await import('./heap-analytics-debug-define.ts');
+      await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+      (page.querySelector('#buy') as HTMLElement).click();
+      const el = overlay()!;
+      await until(() => el.events.filter((e) => e.name === 'Buy').length === 2, 'both trackers’ events');
+      const list = await tab(el, 'Events');
+      const buys = [...list.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim()).filter((text) => text.startsWith('track Buy'));
+      expect(buys.map((text) => text.slice(text.lastIndexOf('· ') + 2)).sort()).to.deep.equal([envId, other].sort());
+    } finally {
+      getRuntime(other)?.dispose();
+      forgetEnv(other);
+    }
+  });
+
   it('is loaded by ?heap-debug in the page URL, through the same loader', async () => {
     const { el } = await start(false);
     expect(overlay()).to.equal(null);

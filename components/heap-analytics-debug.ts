@@ -111,6 +111,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
   #frame = 0;
   #hovered: Element | null = null;
   #zoom = 1;
+  /** The env id of each listed event's tracker. */
+  #envs = new WeakMap<HeapEvent, string>();
   /** The ancestors clipping each annotated element, found at each scan. */
   #clips = new Map<Element, Clip[]>();
   #changed = false;
@@ -288,7 +290,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
    */
   record(event: Event): void {
     const detail = (event as CustomEvent<HeapEvent>).detail;
-    if (detail && typeof detail === 'object' && !this._events.some((e) => e.id === detail.id)) this._events = [detail, ...this._events].slice(0, MAX_LIVE);
+    if (!detail || typeof detail !== 'object' || this._events.some((e) => e.id === detail.id)) return;
+    // The element that re-emitted it (its path is empty once dispatched: then the target, the element itself).
+    this.#envs.set(detail, ((event.composedPath()[0] ?? event.target) as Element).getAttribute?.('env-id') ?? '');
+    this._events = [detail, ...this._events].slice(0, MAX_LIVE);
   }
 
   #onHeapEvent = (event: Event) => this.record(event);
@@ -364,10 +369,13 @@ export class HeapAnalyticsDebugElement extends LitElement {
 
   #list(problems: AuditEntry[]) {
     if (this._tab === 'events') {
+      // Two trackers (two env ids) capture each click twice: which is which.
+      const several = new Set(this._events.map((e) => this.#envs.get(e))).size > 1;
       return html`<ul class="events">
         ${this._events.length ? nothing : html`<li class="muted">No event yet: interact with the page.</li>`}
         ${this._events.map(
           (e) => html`<li class="event"><strong>${e.type}</strong> ${e.name ?? ''} ${e.target ? html`<span class="muted">&lt;${e.target.tag}${e.target.id ? `#${e.target.id}` : ''}&gt;</span>` : nothing}
+            ${several ? html`<span class="muted">· ${this.#envs.get(e)}</span>` : nothing}
             ${e.properties && Object.keys(e.properties).length ? html`<pre>${JSON.stringify(e.properties)}</pre>` : nothing}</li>`,
         )}
       </ul>`;
