@@ -83,6 +83,27 @@ describe('<heap-analytics-debug>', () => {
     expect(JSON.parse(detail.querySelector('pre')!.textContent!)).to.deep.equal({ section: 'pricing', plan: 'pro' });
   });
 
+  it('shows markup in its own order on a right-to-left page', async () => {
+    document.documentElement.dir = 'rtl';
+    try {
+      await start();
+      await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');
+      const list = await tab(overlay()!, 'Elements');
+      const description = [...list.querySelectorAll('.pick > span')].find((s) => s.textContent!.startsWith('<button id="buy"'))!;
+      const text = [...description.childNodes].find((n) => n.nodeType === Node.TEXT_NODE) as Text;
+      // Where its first and last characters are drawn: `<` left of `>`, not the brackets swapped and moved.
+      const at = (i: number) => {
+        const range = document.createRange();
+        range.setStart(text, i);
+        range.setEnd(text, i + 1);
+        return range.getBoundingClientRect().left;
+      };
+      expect(at(0) < at(text.data.length - 1), text.data).to.equal(true);
+    } finally {
+      document.documentElement.removeAttribute('dir');
+    }
+  });
+
   it('keeps the element picked in the list, and its details, when the page changes or scrolls', async () => {
     const { page } = await start();
     await until(() => !!overlay()?.shadowRoot?.querySelector('.box'), 'the overlay to draw');

@@ -70,9 +70,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
   // The highest z-index: a page's chat widget or cookie banner often takes it, and at a tie the overlay, after <body>, wins.
   // Important: a page's rule on every element beats the host's own normal ones (the outer tree wins them), and
   // a popular reset's `*:where(...) { all: unset }` left the panel static, under the page's sticky header, in the
-  // page's font; of important ones the shadow tree's win.
+  // page's font; of important ones the shadow tree's win. Left to right: `all` leaves the page's direction, and on a
+  // right-to-left page markup and JSON came out garbled (`<button id="buy">` with its brackets swapped and moved).
   static override styles = css`
-    :host { all: initial !important; position: fixed !important; inset: 0 !important; pointer-events: none !important; z-index: 2147483647 !important; font: 12px/1.4 system-ui, sans-serif !important; color: #111 !important; }
+    :host { all: initial !important; position: fixed !important; inset: 0 !important; pointer-events: none !important; z-index: 2147483647 !important; font: 12px/1.4 system-ui, sans-serif !important; color: #111 !important; direction: ltr !important; }
     :host::backdrop { display: none !important; }
     .box { position: fixed; box-sizing: border-box; border: 2px solid #2563eb; border-radius: 2px; pointer-events: none; }
     .box.scope { border: 1px dashed #64748b; }
