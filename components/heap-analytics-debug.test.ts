@@ -376,6 +376,25 @@ describe('<heap-analytics-debug>', () => {
     expect(el.events.filter((e) => e.type !== 'pageview').map((e) => `${e.type} ${e.name ?? ''}`.trim())).to.deep.equal(['track __sentinel__', 'track Buy', 'click']);
   });
 
+  it('lists each pageview of a single-page app with its path', async () => {
+    await start();
+    await until(() => !!overlay()?.shadowRoot?.querySelector('.panel'), 'the overlay to draw');
+    const el = overlay()!;
+    const url = location.href;
+    try {
+      const pageviews = () => el.events.filter((e) => e.type === 'pageview').length;
+      history.pushState(null, '', '/debug-route-a');
+      await until(() => pageviews() === 2, 'the pageview of the first route');
+      history.pushState(null, '', '/debug-route-b?x=1');
+      await until(() => pageviews() === 3, 'the pageview of the second route');
+      const list = await tab(el, 'Events');
+      const lines = [...list.querySelectorAll('li')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim()).filter((text) => text.startsWith('pageview'));
+      expect(lines.slice(0, 2)).to.deep.equal(['pageview /debug-route-b', 'pageview /debug-route-a']);
+    } finally {
+      history.replaceState(history.state, '', url);
+    }
+  });
+
   it('names the env id of each event where two trackers (two env ids) capture the same click', async () => {
     envId = uniqueEnv('debug-one');
     const other = uniqueEnv('debug-two');

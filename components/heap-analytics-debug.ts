@@ -375,7 +375,8 @@ export class HeapAnalyticsDebugElement extends LitElement {
       return html`<ul class="events">
         ${this._events.length ? nothing : html`<li class="muted">No event yet: interact with the page.</li>`}
         ${this._events.map(
-          (e) => html`<li class="event"><strong>${e.type}</strong> ${e.name ?? ''} ${e.target ? html`<span class="muted">&lt;${e.target.tag}${e.target.id ? `#${e.target.id}` : ''}&gt;</span>` : nothing}
+          // A pageview's path: a single-page app's pageviews were a column of identical lines.
+          (e) => html`<li class="event"><strong>${e.type}</strong> ${e.name ?? (e.type === 'pageview' ? e.page?.path : '')} ${e.target ? html`<span class="muted">&lt;${e.target.tag}${e.target.id ? `#${e.target.id}` : ''}&gt;</span>` : nothing}
             ${several ? html`<span class="muted">· ${this.#envs.get(e)}</span>` : nothing}
             ${e.properties && Object.keys(e.properties).length ? html`<pre>${JSON.stringify(e.properties)}</pre>` : nothing}</li>`,
         )}
