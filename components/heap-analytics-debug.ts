@@ -152,10 +152,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
     this.#observer = new MutationObserver((records) => {
       // Our own host's attribute and the overlay's insertion are not page changes.
       const page = records.filter((r) => r.target !== this && !this.contains(r.target));
-      // A class or style changed (an animation, a carousel) or text only (a clock) moves outlines but changes no
-      // markup: redrawn without a scan, which takes a quarter of a second on a page of thousands of annotated elements.
       // A dialog opened (showModal sets `open`): over it.
       if (page.some((r) => r.attributeName === 'open')) this.#raise();
+      // A class or style changed (an animation, a carousel) or text only (a clock) moves outlines but changes no
+      // markup: redrawn without a scan, which takes a quarter of a second on a page of thousands of annotated elements.
       if (page.some((r) => (r.type === 'attributes' ? !/^(class|style)$/.test(r.attributeName!) : [...r.addedNodes, ...r.removedNodes].some((n) => n.nodeType === 1)))) this.#onChange();
       else if (page.length) this.#schedule();
     });
@@ -246,10 +246,10 @@ export class HeapAnalyticsDebugElement extends LitElement {
         if (clip.x) (left = Math.max(left, r.left)), (right = Math.min(right, r.right));
         if (clip.y) (top = Math.max(top, r.top)), (bottom = Math.min(bottom, r.bottom));
       }
-      // Outlines out of view are not drawn: on a page of thousands of annotated rows, each drawn, every scrolled frame
-      // took a quarter of a second.
       // Clipped to nothing; an element of no height or width (a view trigger's marker) still has its outline.
       if (right < left || bottom < top || (right === left && rect.width) || (bottom === top && rect.height)) continue;
+      // Outlines out of view are not drawn: on a page of thousands of annotated rows, each drawn, every scrolled frame
+      // took a quarter of a second.
       if (bottom < 0 || right < 0 || top > innerHeight || left > innerWidth) continue;
       boxes.push({ entry, top: top / zoom, left: left / zoom, width: (right - left) / zoom, height: (bottom - top) / zoom });
     }
