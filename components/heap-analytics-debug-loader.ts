@@ -11,10 +11,17 @@ import { warnOnce } from '../runtime/warn.ts';
  */
 export function loadDebugOverlay(el: Element): Promise<Element | null> | null {
   if (parseBoolean(attributeOf(el, 'debug-overlay') ?? 'false') === false && !/[?&]heap-debug([=&#]|$)/.test(location.href)) return null;
+  // The boot pageview, the identify of an identity attribute and a snippet's queued calls are re-emitted before the
+  // overlay's module arrives: kept for it, or its list of events began with whatever came after them.
+  // Each element keeps its own tracker's; the overlay lists an event heard twice once.
+  const early: Event[] = [];
+  const keep = (event: Event) => early.push(event);
+  el.addEventListener('heap-event', keep);
   return import('./heap-analytics-debug-define.ts')
-    .then((overlay) => overlay.showDebugOverlay())
+    .then((overlay) => overlay.showDebugOverlay(early))
     .catch((err) => {
       warnOnce('debug-overlay-failed', `heap-analytics-debug.js failed to load: ${err}`);
       return null;
-    });
+    })
+    .finally(() => el.removeEventListener('heap-event', keep));
 }
