@@ -1,4 +1,5 @@
-import { HeapAnalyticsDebugElement, pageRoot } from './heap-analytics-debug.ts';
+import { HeapAnalyticsDebugElement } from './heap-analytics-debug.ts';
+import { pageRoot } from './heap-analytics-debug-clips.ts';
 
 /** Registers `<heap-analytics-debug>` (or another tag name) once; a second call does nothing. */
 export function defineHeapAnalyticsDebug(tag = 'heap-analytics-debug'): void {

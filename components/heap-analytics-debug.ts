@@ -1,6 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { guard } from 'lit/directives/guard.js';
-import { flatParent } from '../runtime/composed-tree.ts';
+import { clipsOf, pageRoot, type Clip } from './heap-analytics-debug-clips.ts';
 import { member } from '../runtime/dom.ts';
 import { auditMarkup, type AuditEntry } from '../runtime/markup-audit.ts';
 import type { HeapEvent } from '../runtime/types.ts';
@@ -19,44 +19,12 @@ interface Box {
   height: number;
 }
 
-/** An ancestor whose overflow clips an annotated element, on each axis it clips. */
-interface Clip {
-  el: Element;
-  x: boolean;
-  y: boolean;
-}
-
-/**
- * The ancestors whose overflow clips `el` (up to <body>, whose overflow is the page's), along its chain of containing
- * blocks: an absolutely positioned element (a dropdown) escapes the overflow of ancestors up to its positioned one, a
- * fixed one all of them up to a transformed one.
- */
-function clipsOf(el: Element, style: (el: Element) => CSSStyleDeclaration): Clip[] {
-  const clips: Clip[] = [];
-  // The Document's own getter: the document answers `body` with an image or form of that name.
-  const body = Reflect.get(Document.prototype, 'body', document);
-  let position = style(el).position;
-  // Through slots, as the content is rendered.
-  for (let node = flatParent(el); node && node !== body && node !== pageRoot(); node = flatParent(node)) {
-    const s = style(node);
-    const transformed = s.transform !== 'none';
-    if (position === 'fixed' ? transformed : position !== 'absolute' || s.position !== 'static' || transformed) {
-      if (s.overflowX !== 'visible' || s.overflowY !== 'visible') clips.push({ el: node, x: s.overflowX !== 'visible', y: s.overflowY !== 'visible' });
-      position = s.position;
-    }
-  }
-  return clips;
-}
-
 /**
  * `<heap-analytics-debug>`: a debug overlay that outlines every element with `data-heap-*` markup, shows the event
  * and properties each would send (hover an element, or pick it in the list), lists live events and flags markup
  * problems. Loaded on demand by `<heap-analytics debug-overlay>` or `?heap-debug`; never part of the main bundle.
  * It only draws in its own shadow root: the page's elements are never touched.
  */
-/** The page's root element, through the Document's own getter: an image named `documentElement` would stand in for it. */
-export const pageRoot = (): Element => Reflect.get(Document.prototype, 'documentElement', document);
-
 export class HeapAnalyticsDebugElement extends LitElement {
   static override properties = {
     _entries: { state: true },
