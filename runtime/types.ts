@@ -56,7 +56,7 @@ export interface HeapEvent {
 
 /** A count of events dropped before sending, by reason. */
 export interface DropReport {
-  reason: 'cap' | 'retries' | 'rejected' | 'storage';
+  reason: 'cap' | 'retries' | 'rejected' | 'size' | 'storage';
   count: number;
   /** The report the count belongs to; the collector stores each report's count for a reason once. */
   id?: string;
