@@ -21,6 +21,23 @@ async function withClock<T>(shift: () => number, fn: () => Promise<T>): Promise<
 /** The browser's own visibilityState getter, put back after a test stubs it. */
 const VISIBILITY = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
 
+/**
+ * Opens test/fixtures/bfcache.html for `envId` in a window of its own with no opener (one the back/forward cache may
+ * keep): what it says, a way to tell it what to do, and a wait for what it says.
+ */
+function openCachedPage(envId: string) {
+  const channel = new BroadcastChannel(`bfcache-${envId}`);
+  const said: { shown?: boolean; persisted?: boolean; away?: boolean }[] = [];
+  channel.onmessage = (e) => said.push(e.data);
+  window.open(`/test/fixtures/bfcache.html?env=${envId}`, '_blank', 'noopener');
+  const until = async (what: string, done: () => boolean) => {
+    for (let i = 0; i < 600 && !done(); i++) await sleep(50);
+    if (!done()) throw new Error(`the page never said ${what}`);
+  };
+  const tell = (message: string) => channel.postMessage(message);
+  return { said, tell, until, close: () => (tell('close'), channel.close()) };
+}
+
 describe('lifecycle', () => {
   failOnUncaught();
   afterEach(cleanUp);
@@ -40,6 +57,40 @@ describe('lifecycle', () => {
         await waitForEvents(envId, 1, { type: 'track' }, 5000);
       },
     );
+  });
+
+  it('delivers each event once, with one pageview for the return, when a page back from the back/forward cache finds another tab took over its events', async () => {
+    const envId = uniqueEnv('bfcache');
+    await setFaults(envId, [{ kind: 'status', status: 503 }]);
+    const page = openCachedPage(envId);
+    try {
+      await page.until('it was shown', () => page.said.some((m) => m.shown));
+      for (const name of ['One', 'Two', 'Three']) page.tell(`track ${name}`);
+      for (let i = 0; i < 200 && !(await requestLog(envId)).length; i++) await sleep(20);
+      // The visitor follows a link while the collector is down: the page goes into the cache (Chromium; Firefox here
+      // unloads it), its events saved, and another tab of the site delivers them meanwhile.
+      page.tell('away');
+      await page.until('it was away', () => page.said.some((m) => m.away));
+      await setFaults(envId, []);
+      startRuntime('bfcache-other', fast, envId);
+      await waitForEvents(envId, 3, { type: 'track' }, 20_000);
+      page.tell('back');
+      await page.until('it was shown again', () => page.said.filter((m) => m.shown).length > 1);
+      page.tell('track After');
+      await waitForEvents(envId, 4, { type: 'track' }, 20_000);
+      // Back, the page lives again: it holds its tab's lock, so no other tab takes its events while it waits.
+      const tabLocks = async () => ((await navigator.locks.query()).held ?? []).filter((l) => l.name!.startsWith(`${keyPrefix(envId)}_tab_`)).length;
+      for (let i = 0; i < 100 && (await tabLocks()) < 2; i++) await sleep(20);
+      expect(await tabLocks(), 'tabs holding their lock').to.equal(2);
+      await sleep(500);
+      const events = await storedEvents(envId);
+      expect(events.filter((e) => e.type === 'track').map((e) => e.name).sort()).to.deep.equal(['After', 'One', 'Three', 'Two']);
+      expect(events.filter((e) => e.type === 'pageview'), 'pageviews: the load and the return').to.have.length(2);
+      const drops = (await (await fetch(`/__collect/v1/drops?env_id=${envId}`)).json()) as { drops: unknown[] };
+      expect(drops.drops).to.deep.equal([]);
+    } finally {
+      page.close();
+    }
   });
 
   it('hands window.heap to the tracker still running when the element that owned it is removed', async () => {
