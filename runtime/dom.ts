@@ -19,6 +19,11 @@ export const member = (node: unknown, name: string): any =>
 /** `node[name](arg)` with the DOM's own method. */
 export const call = (node: Node, name: string, arg?: unknown): any => (ELEMENT ?? node)[name].call(node, arg);
 
+/**
+ * The node is in this page: connected, and to this document. One adopted into another (a same-origin iframe's, a
+ * pop-out window's) is connected there: the tracker of that page counts it, not this one.
+ */
+export const inPage = (node: Node): boolean => member(node, 'isConnected') && (member(node, 'ownerDocument') ?? node) == document;
 /** `node.parentNode`. */
 export const parentOf = (node: Node): ParentNode | null => member(node, 'parentNode');
 /** `node.nodeType`; undefined for anything but a node (the window on an event's path, null). */

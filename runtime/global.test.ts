@@ -221,6 +221,35 @@ describe('window.heap and the install snippets', () => {
     await waitForEvents(envId, 1, { name: 'Between runtimes' });
   });
 
+  it('keeps the first 1,000 calls made while no element runs, and every identify or reset after them, warning of the events dropped', async () => {
+    runtime = startRuntime('bounded', { disablePageviewAutocapture: true });
+    installGlobal(runtime);
+    const envId = runtime.envId;
+    uninstallGlobal(runtime);
+    runtime.dispose();
+    // A single-page app whose route templates left the element out, signing in, acting, then out.
+    const between = window.heap!;
+    between.identify('alice');
+    for (let i = 0; i < 1500; i++) between.track('Tick', { i });
+    between.resetIdentity();
+    between.track('After logout');
+    expect((window.heap as unknown as unknown[]).length).to.equal(1001);
+    runtime = startRuntime('bounded', { disablePageviewAutocapture: true }, envId);
+    const { warnings } = await captureConsole(() => installGlobal(runtime!));
+    expect(warnings.filter((w) => w.includes('queue-full'))).to.deep.equal([
+      '[heap-analytics] queue-full: 502 heap.track() and trackPageview() calls made while no <heap-analytics> element was running were dropped: past 1000 calls queued, events are no longer kept.',
+    ]);
+    // The sign-out made after the drops applies: the next event is not alice's.
+    expect(runtime.getIdentity()).to.equal(null);
+    runtime.track('Next');
+    await waitForEvents(envId, 1, { name: 'Next' });
+    const tracks = await storedEvents(envId, { type: 'track' });
+    const ticks = tracks.filter((e) => e.name === 'Tick');
+    expect(tracks.filter((e) => e.name !== 'Tick').map((e) => [e.name, e.identity])).to.deep.equal([['Next', null]]);
+    expect(new Set(ticks.map((e) => e.identity))).to.deep.equal(new Set(['alice']));
+    expect(ticks.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(999).keys()]);
+  });
+
   for (const newer of [false, true]) {
     it(`keeps answering when the ${newer ? 'newer' : 'classic'} snippet runs again after boot, its heap.load warning instead of stubbing the calls`, async () => {
       runtime = startRuntime(`again${newer}`, { disablePageviewAutocapture: true });

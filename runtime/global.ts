@@ -140,6 +140,8 @@ export function installGlobal(runtime: HeapRuntime, beforeEvents?: () => void): 
   for (const [queued, run] of [[previous, global.push], [callbacks, readyCb.push]] as const) {
     if (Array.isArray(queued)) queued.slice().forEach((entry) => (['track', 'trackPageview'].includes(entry?.name ?? entry?.[0]) && beforeEvents?.(), run(entry)));
   }
+  // The events a queue put back by uninstallGlobal() dropped (a snippet's own queue keeps every call).
+  if (previous?.dropped) warnOnce('queue-full', `${previous.dropped} heap.track() and trackPageview() calls made while no <heap-analytics> element was running were dropped: past 1000 calls queued, events are no longer kept.`);
   return global;
 }
 
@@ -155,7 +157,11 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
     // its calls on to whatever answers window.heap from now on: a page that kept it (`const heap = window.heap` in a
     // module) lost every later call to the stopped tracker, without a word, even once a new element was running.
     for (const method of GLOBAL_METHODS) {
-      queue[method] = (...args: unknown[]) => void queue.push([method, ...args]);
+      // Bounded: a page whose element is gone for good (a route's template without it) kept every call, ~125 B each,
+      // and the element put back at last froze the page replaying them (10,000: 2 s). Past the first 1,000 calls the
+      // events (track, trackPageview) are counted and dropped; the other calls are few and still queued: dropped, a
+      // resetIdentity would have left the next element's events labelled with the user the page signed out.
+      queue[method] = (...args: unknown[]) => void (queue.length < 1000 || method[0] != 't' ? queue.push([method, ...args]) : (queue.dropped = ~~queue.dropped! + 1));
       current[method] = (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
     }
     window.heap = queue;

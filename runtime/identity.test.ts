@@ -333,6 +333,37 @@ describe('identity', () => {
     expect(read).to.deep.equal([events[2]!.user_id, null]);
   });
 
+  it('labels each event of a sign-out and a new sign-in in one task with the session getSessionId gives then, in this tab and another', async () => {
+    let clock = Date.now();
+    const envId = uniqueEnv('relogin');
+    const tabA = startRuntime('relogin', { now: () => clock, disablePageviewAutocapture: true }, envId);
+    const tabB = otherTab(envId, () => clock);
+    tabA.identify('alice');
+    tabA.track('Alice acts');
+    const alice = tabA.getSessionId();
+    // A "switch account" button: signed out and in again at once.
+    tabA.resetIdentity();
+    tabA.identify('bob');
+    const bob = [tabA.getSessionId(), tabA.getUserId()];
+    tabA.track('Bob acts');
+    // Past the once-a-second re-read of what the tabs share, another tab of the site acting meanwhile.
+    clock += 1500;
+    tabB.capture('track', 'Other tab');
+    tabA.track('Bob again');
+    const read = [tabA.getSessionId(), tabA.getUserId()];
+    tabB.flush();
+    const events = await waitForEvents(envId, 4, { type: 'track' });
+    const label = (e: StoredEvent) => [e.name, e.session_id, e.user_id, e.identity];
+    expect(events.map(label).sort()).to.deep.equal([
+      ['Alice acts', alice, events.find((e) => e.name === 'Alice acts')!.user_id, 'alice'],
+      ['Bob acts', ...bob, 'bob'],
+      ['Bob again', ...bob, 'bob'],
+      ['Other tab', ...bob, 'bob'],
+    ]);
+    expect(bob[0]).to.not.equal(alice);
+    expect(read).to.deep.equal(bob);
+  });
+
   it('logs out for a resetIdentity in the same second another tab identified someone', async () => {
     let clock = Date.now();
     const envId = uniqueEnv('tab-same-reset');

@@ -244,6 +244,23 @@ describe('markup in shadow roots', () => {
     expect(tracks(await settled(heap))).to.deep.equal([['Widget used', {}]]);
   });
 
+  it('lets go of the shadow root of a host moved into an iframe\'s document, and sends nothing for a change in it: that page\'s tracker counts it', async () => {
+    const heap = startRuntime('rootsadopted', quiet);
+    await heap.ready;
+    const root = mount(`<iframe></iframe><div id="host"></div>`);
+    const host = root.querySelector('#host')!;
+    host.attachShadow({ mode: 'open' }).innerHTML = `<input data-heap-event="Widget field">`;
+    // The host was empty when it was inserted: a click reveals its root.
+    inner(host, 'input').click();
+    expect(markupStats(heap)!.roots).to.equal(2);
+    const frame = root.querySelector('iframe')!.contentDocument!;
+    frame.body.append(frame.adoptNode(host));
+    await tick();
+    expect(markupStats(heap)!.roots).to.equal(1);
+    change(inner(host, 'input'));
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+  });
+
   it('lets go of the shadow root of a removed host, and never of the document, in a page with an image named isConnected', async () => {
     const heap = startRuntime('rootsclobbered', quiet);
     await heap.ready;

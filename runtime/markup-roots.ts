@@ -1,4 +1,4 @@
-import { call, member, parentOf, tagOf } from './dom.ts';
+import { call, inPage, member, parentOf, tagOf } from './dom.ts';
 import { EVENT, isElement, PAGEVIEW, PAGEVIEW_PROPS, TRIGGER } from './markup-props.ts';
 import { probe } from './markup-stats.ts';
 import { listenToInteractions, relayShadowRoot } from './shadow-roots.ts';
@@ -61,15 +61,16 @@ export function createRoots(
         // DOM's own members where a form's field of that name would answer (dom.ts): one named `isConnected` kept a
         // removed form, `querySelectorAll` stopped the walk of its subtree, `shadowRoot` was taken for a root. A field
         // named `firstChild` or `firstElementChild` is a child itself.
-        if (member(target, 'isConnected')) onUpdate(target as Element);
+        if (inPage(target)) onUpdate(target as Element);
         else onLeave(target as Element);
         continue;
       }
-      // A node moved within the page is removed and added again: it neither leaves nor reappears.
+      // A node moved within the page is removed and added again: it neither leaves nor reappears. One moved into another
+      // document (adopted by an iframe's) has left: counted there by that page's tracker, it was counted here too.
       const { addedNodes, removedNodes } = record;
       // Indexed, not for...of: a NodeList's iterator took twice as long over 10,000 added nodes.
       for (let i = 0, node; (node = removedNodes[i]); i++) {
-        if (isElement(node) && !member(node, 'isConnected')) {
+        if (isElement(node) && !inPage(node)) {
           removed = true;
           // Cheaper than a selector match: the handler only lets go of what it holds.
           onLeave(node);
@@ -83,7 +84,7 @@ export function createRoots(
       if (inside) continue;
       for (let i = 0, node; (node = addedNodes[i]); i++) {
         // The DOM's own member, as for removed nodes: a form's field named `isConnected` answers for a form gone already.
-        if (isElement(node) && member(node, 'isConnected')) {
+        if (isElement(node) && inPage(node)) {
           // A leaf holds no later record's nodes.
           if (node.firstChild) visited.add(node);
           meet(node);
@@ -93,10 +94,11 @@ export function createRoots(
       }
     }
     // Lets go of the shadow roots that left the page with removed subtrees. A shadow root is connected while its
-    // host is; the document always is (an image named `isConnected` that answers for it is no less true).
+    // host is, to the host's document; the document always is (an image named `isConnected` that answers for it is no
+    // less true).
     if (removed) {
       for (const root of roots) {
-        if (!root.isConnected) {
+        if (!inPage(root)) {
           roots.delete(root);
           root.querySelectorAll(ANNOTATED).forEach(onLeave);
         }

@@ -231,6 +231,19 @@ describe('view triggers', () => {
     expect(markupStats(heap)).to.deep.include({ viewWatched: 0, viewTimers: 0 });
   });
 
+  it('lets go of an element moved into an iframe\'s document, which its own tracker counts: the page\'s tracker never does', async () => {
+    const heap = startRuntime('viewadopted', quiet);
+    const root = mount(`<iframe style="width:300px;height:300px"></iframe><div style="height:${3 * innerHeight}px"></div><div data-heap-event="Promo seen" data-heap-trigger="view" data-heap-view-repeat data-heap-view-dwell="0" style="height:100px">Promo</div>`);
+    await heap.ready;
+    await until(() => markupStats(heap)!.viewWatched === 1, 'the element to be watched');
+    // A widget popped out into a frame (or a Document Picture-in-Picture window), in view there at once.
+    const frame = root.querySelector('iframe')!.contentDocument!;
+    frame.body.append(frame.adoptNode(root.querySelector('[data-heap-event]')!));
+    await until(() => markupStats(heap)!.viewWatched === 0, 'the element to be released');
+    await frames(3);
+    expect(tracks(await settled(heap))).to.deep.equal([]);
+  });
+
   it('starts watching elements inserted later, stops for removed ones, and follows trigger edits', async () => {
     const heap = startRuntime('viewdyn', quiet);
     await heap.ready;

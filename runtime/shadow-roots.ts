@@ -5,7 +5,7 @@
 // hosts appear), and get one capturing listener per type. Subscribers may also hear of each root found that way
 // (the markup tracker watches those roots' markup too).
 import { pathOf, rootsOf } from './composed-tree.ts';
-import { isElement, isMatch } from './dom.ts';
+import { inPage, isElement, isMatch } from './dom.ts';
 import { LINK } from './target.ts';
 
 type Listener = (event: Event) => void;
@@ -69,11 +69,12 @@ function heard(event: Event): void {
   }
   // In a root, only the events that stop there: one that goes on (a slotted field's change, passing through the root
   // it is slotted into) reaches document, whose listeners hear it. The `composed` flag cannot tell (Chromium marks
-  // submit composed, yet it stops at the root); the path can. A root hears only the relayed types.
+  // submit composed, yet it stops at the root); the path can. A root hears only the relayed types, and only while it is
+  // in this page: its host moved into an iframe's document, the tracker of that page hears them.
   // Each subscriber guards itself.
   // A middle click on a link opens it in a new tab, as a ctrl-click does: the press of a link, told as a click. Elsewhere
   // it does nothing (or pastes, or scrolls), and other buttons open a context menu.
-  if (at === document ? HEARD.includes(event.type) || ((event as MouseEvent).button === 1 && path.some((target) => isElement(target) && isMatch(target, LINK))) : path.at(-1) === at) {
+  if (at === document ? HEARD.includes(event.type) || ((event as MouseEvent).button === 1 && path.some((target) => isElement(target) && isMatch(target, LINK))) : path.at(-1) === at && inPage(at as Node)) {
     // The control the browser clicks next, after a click with this path: the control of the innermost label the click
     // went through, if any, unless the click is already on or in the control (an icon in a button) or the control is
     // disabled. The path, not `closest()`: a label around a component holds the click on its shadow content too.
