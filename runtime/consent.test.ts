@@ -255,6 +255,27 @@ describe('consent', () => {
     expect(events.map((e) => [e.name, e.user_id, e.session_id])).to.deep.equal([['First', ...ids], ['Second', ...ids]]);
   });
 
+  it('holds no Web Lock while pending or denied (navigator.locks.query() names the env id), and lets its lock go at a denial', async () => {
+    // The lock tells other tabs that this one's saved events are alive: with nothing saved, it is only a trace.
+    const locked = async (envId: string) => {
+      const { held = [], pending = [] } = await navigator.locks.query();
+      return [...held, ...pending].filter((l) => l.name!.startsWith(`${keyPrefix(envId)}_`)).length;
+    };
+    const pending = startRuntime('lock-pending', { ...quiet, consent: 'pending' }, env('lock-pending'));
+    const denied = startRuntime('lock-denied', { ...quiet, consent: 'denied' }, env('lock-denied'));
+    const granted = startRuntime('lock-granted', quiet, env('lock-granted'));
+    // Denied in the task it booted in (a consent call a snippet queued), before its lock was granted.
+    const deniedAtOnce = startRuntime('lock-at-once', quiet, env('lock-at-once'));
+    deniedAtOnce.setConsent('denied');
+    pending.track('Held');
+    await sleep(100);
+    expect(await Promise.all([pending, denied, deniedAtOnce, granted].map(({ envId }) => locked(envId)))).to.deep.equal([0, 0, 0, 1]);
+    granted.setConsent('denied');
+    pending.setConsent('granted');
+    await waitForEvents(pending.envId, 1);
+    expect([await locked(pending.envId), await locked(granted.envId)]).to.deep.equal([1, 0]);
+  });
+
   it('honours Global Privacy Control as a denial when asked to', async () => {
     const envId = env('gpc');
     Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
