@@ -210,10 +210,11 @@ describe('consent', () => {
     expect(traces(envId).length).to.be.greaterThan(0);
   });
 
-  it('granted again after a denial starts afresh: a new anonymous user and session, not the ones the denial removed', async () => {
+  it('granted again after a denial starts afresh: a new anonymous user and session, without the event properties the denial removed', async () => {
     const envId = env('afresh');
     const heap = startRuntime('afresh', quiet, envId);
     heap.identify('alice');
+    heap.addEventProperties({ account: 'acme-42' });
     heap.track('Before');
     const [before] = await waitForEvents(envId, 1, { name: 'Before' });
     heap.setConsent('denied');
@@ -224,6 +225,9 @@ describe('consent', () => {
     expect(after!.session_id).to.not.equal(before!.session_id);
     expect(after!.identity ?? null).to.equal(null);
     expect([heap.getUserId(), heap.getIdentity()]).to.deep.equal([after!.user_id, null]);
+    // Saved again and sent, they tied the new user to the one withdrawn.
+    expect(after!.properties ?? {}).to.deep.equal({});
+    expect(traces(envId)).to.not.include(`local:${keyPrefix(envId)}_props`);
   });
 
   it('pending after granted holds new events without new writes, until granted again', async () => {
