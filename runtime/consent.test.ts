@@ -210,10 +210,11 @@ describe('consent', () => {
     expect(traces(envId).length).to.be.greaterThan(0);
   });
 
-  it('granted again after a denial starts afresh: a new anonymous user and session, not the ones the denial removed', async () => {
+  it('granted again after a denial starts afresh: a new anonymous user and session, without the event properties the denial removed', async () => {
     const envId = env('afresh');
     const heap = startRuntime('afresh', quiet, envId);
     heap.identify('alice');
+    heap.addEventProperties({ account: 'acme-42' });
     heap.track('Before');
     const [before] = await waitForEvents(envId, 1, { name: 'Before' });
     heap.setConsent('denied');
@@ -224,6 +225,9 @@ describe('consent', () => {
     expect(after!.session_id).to.not.equal(before!.session_id);
     expect(after!.identity ?? null).to.equal(null);
     expect([heap.getUserId(), heap.getIdentity()]).to.deep.equal([after!.user_id, null]);
+    // Saved again and sent, they tied the new user to the one withdrawn.
+    expect(after!.properties ?? {}).to.deep.equal({});
+    expect(traces(envId)).to.not.include(`local:${keyPrefix(envId)}_props`);
   });
 
   it('pending after granted holds new events without new writes, until granted again', async () => {
@@ -253,6 +257,27 @@ describe('consent', () => {
     heap.setConsent('granted');
     const events = await waitForEvents(envId, 2);
     expect(events.map((e) => [e.name, e.user_id, e.session_id])).to.deep.equal([['First', ...ids], ['Second', ...ids]]);
+  });
+
+  it('holds no Web Lock while pending or denied (navigator.locks.query() names the env id), and lets its lock go at a denial', async () => {
+    // The lock tells other tabs that this one's saved events are alive: with nothing saved, it is only a trace.
+    const locked = async (envId: string) => {
+      const { held = [], pending = [] } = await navigator.locks.query();
+      return [...held, ...pending].filter((l) => l.name!.startsWith(`${keyPrefix(envId)}_`)).length;
+    };
+    const pending = startRuntime('lock-pending', { ...quiet, consent: 'pending' }, env('lock-pending'));
+    const denied = startRuntime('lock-denied', { ...quiet, consent: 'denied' }, env('lock-denied'));
+    const granted = startRuntime('lock-granted', quiet, env('lock-granted'));
+    // Denied in the task it booted in (a consent call a snippet queued), before its lock was granted.
+    const deniedAtOnce = startRuntime('lock-at-once', quiet, env('lock-at-once'));
+    deniedAtOnce.setConsent('denied');
+    pending.track('Held');
+    await sleep(100);
+    expect(await Promise.all([pending, denied, deniedAtOnce, granted].map(({ envId }) => locked(envId)))).to.deep.equal([0, 0, 0, 1]);
+    granted.setConsent('denied');
+    pending.setConsent('granted');
+    await waitForEvents(pending.envId, 1);
+    expect([await locked(pending.envId), await locked(granted.envId)]).to.deep.equal([1, 0]);
   });
 
   it('honours Global Privacy Control as a denial when asked to', async () => {

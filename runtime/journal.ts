@@ -25,9 +25,9 @@ export type Journal = [
    * again (back from the back/forward cache).
    */
   leave: (gone?: boolean) => void,
-  /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed). */
+  /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed), and takes the tab's lock. */
   resync: () => void,
-  /** Forgets this tab's segments and drop counts in memory (consent denied: storage is off-limits then, and wiped whole). */
+  /** Forgets this tab's segments and drop counts in memory and lets its lock go (consent denied: storage is off-limits then, and wiped whole). */
   clear: () => void,
   /** Approximate persisted bytes of the events still held. */
   bytes: () => number,
@@ -84,10 +84,13 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
 
   // Held for the life of this tab's runtime (let go once it left): other tabs see the tab alive while the lock is held.
   // Granted only after the runtime left (removed right after boot), it is let go at once, or the tab would look alive
-  // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included.
+  // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included. Kept only while storage is allowed
+  // (granted at once, it is let go then too): under consent pending or denied this tab saved nothing for others to leave
+  // be, and a lock named after the env id is a trace, which navigator.locks.query() lists. Taken at a grant (resync),
+  // let go at a denial (clear).
   const lock = () => {
     if (gone) releaseLock = void releaseLock?.();
-    else if (!releaseLock) void locks?.request(tabKey, () => gone || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+    else if (!releaseLock) void locks?.request(tabKey, () => gone || !storage() || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
   };
   lock();
 
@@ -201,21 +204,23 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     }
     return [events, lost];
   };
+  // Takes the lock (or lets it go, once the tab left) too.
   const resync = () => {
     for (const segment of new Set(segmentOf.values())) save(segment);
     beat(drops);
+    lock();
   };
   const leave = (left = true) => {
     gone = left;
     // Every segment again: one storage refused (full, then freed by the page) is saved now or never, as the next load
     // adopts only what storage holds. Writes the tab's record too.
     resync();
-    lock();
   };
   const clear = () => {
     segmentOf.clear();
     bytes = 0;
     drops = {};
+    releaseLock = void releaseLock?.();
   };
 
   return [append, settle, adopt, leave, resync, clear, () => bytes, (e) => segmentOf.has(e)];

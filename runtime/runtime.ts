@@ -275,9 +275,11 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
         deny();
         wipeStorage();
         // The ids the wipe removed from storage live on in memory: a grant later would save them again and tie the
-        // visitor to what they withdrew. A new anonymous user and session instead (nothing is written while denied).
+        // visitor to what they withdrew. A new anonymous user and session instead (nothing is written while denied),
+        // without the event properties (the bag's clear, its fourth function), which would be sent and saved again too.
         identifyUser();
         restartSession(now());
+        eventProperties[3]();
       } else if (next === 'granted') {
         // The typed names learned while storage was closed are saved now, for the pages after this one.
         typed([]);
