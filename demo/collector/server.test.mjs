@@ -153,6 +153,18 @@ test('a database file the collector may not write stops it at start with one lin
   }
 });
 
+test('a BASE_PATH written without its leading slash serves under it, where every request got 404 at "http://127.0.0.1:8787collect"', async () => {
+  const server = await startServer({ PORT: '0', DB_FILE: join(dir, 'base.sqlite'), BASE_PATH: 'collect/' });
+  try {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/collect$/);
+    const res = await fetch(`${server.url}/v1/batch`, { method: 'POST', body: JSON.stringify(makeBatch(newEnvId(), [makeEvent()])) });
+    assert.equal(res.status, 200);
+    assert.equal((await fetch(`${server.url}/`)).status, 200, 'the live view');
+  } finally {
+    await server.close();
+  }
+});
+
 test('a PORT that is no port number stops startServer before it opens the database', async () => {
   const file = join(dir, 'port.sqlite');
   for (const PORT of ['abc', '70000', '-1', '80.5']) {
