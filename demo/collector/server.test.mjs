@@ -165,6 +165,12 @@ test('a BASE_PATH written without its leading slash serves under it, where every
   }
 });
 
+test('a DB_FILE naming a folder stops the server with a line that says so, not that the folder must exist', async () => {
+  await assert.rejects(startServer({ PORT: '0', DB_FILE: dir }), {
+    message: `cannot use ${dir} as the events database (unable to open database file): it is a folder; name a file in it, such as ${join(dir, 'events.sqlite')}`,
+  });
+});
+
 test('a PORT that is no port number stops startServer before it opens the database', async () => {
   const file = join(dir, 'port.sqlite');
   for (const PORT of ['abc', '70000', '-1', '80.5']) {

@@ -1,5 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** @typedef {import('./store.mjs').CollectorStore} CollectorStore */
@@ -107,6 +107,8 @@ function openDatabase(file) {
     const code = /** @type {{ code?: unknown }} */ (err).code;
     const hint = typeof code !== 'string' ? ''
       : code.startsWith('SQLITE_READONLY') ? ': the file or its folder is read-only (the collector writes it, and its -wal and -shm files beside it)'
+      // DB_FILE=.data/, taken for the folder to keep the data in: that folder existed and could be written.
+      : code.startsWith('SQLITE_CANTOPEN') && statSync(file, { throwIfNoEntry: false })?.isDirectory() ? `: it is a folder; name a file in it, such as ${join(file, 'events.sqlite')}`
       : code.startsWith('SQLITE_CANTOPEN') ? ': its folder must exist and be writable'
       : code === 'SQLITE_NOTADB' ? ': the file exists and is not a SQLite database'
       : '';
