@@ -171,6 +171,26 @@ test('a DB_FILE naming a folder stops the server with a line that says so, not t
   });
 });
 
+test('ALLOWED_ORIGINS listing a host without its scheme stops the server with a line that says so, where every batch got 403', async () => {
+  const file = join(dir, 'origins.sqlite');
+  for (const entry of ['www.example.com', 'localhost:8080', 'https://a.example https://b.example']) {
+    // Closed when it starts after all, so the failure ends the test.
+    await assert.rejects(startServer({ PORT: '0', DB_FILE: file, ALLOWED_ORIGINS: `https://ok.example,${entry}` }).then((server) => server.close()), {
+      message: `ALLOWED_ORIGINS must list origins such as https://www.example.com, separated by commas; got ${JSON.stringify(entry)}`,
+    });
+  }
+  // Written with its default port or a path, an origin is still the one browsers send.
+  const server = await startServer({ PORT: '0', DB_FILE: file, ALLOWED_ORIGINS: 'https://www.example.com:443/, HTTP://LOCALHOST:8080/' });
+  try {
+    for (const origin of ['https://www.example.com', 'http://localhost:8080']) {
+      const res = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { Origin: origin }, body: JSON.stringify(makeBatch(newEnvId(), [makeEvent()])) });
+      assert.equal(res.status, 200, origin);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 test('a PORT that is no port number stops startServer before it opens the database', async () => {
   const file = join(dir, 'port.sqlite');
   for (const PORT of ['abc', '70000', '-1', '80.5']) {
