@@ -16,7 +16,7 @@ import { handleRequests, handleReset, handleSetFaults } from './test-routes.mjs'
 /**
  * Options of createCollector; every field is optional.
  * @typedef {Object} CollectorOptions
- * @property {string} [basePath]   path prefix the collector answers under (default '/__collect')
+ * @property {string} [basePath]   path prefix the collector answers under (default '/__collect'; its leading slash may be left out)
  * @property {CollectorStore} [store]  default: a SQLite store on `dbFile`
  * @property {string} [dbFile]     SQLite file for the default store (default ':memory:')
  * @property {string[] | '*'} [allowedOrigins]  origins allowed by CORS (default '*')
@@ -73,7 +73,8 @@ const TEST_ROUTES = {
  * @param {CollectorOptions} [options]
  */
 export function createCollector(options = {}) {
-  const basePath = (options.basePath ?? '/__collect').replace(/\/+$/, '');
+  // One leading slash and none at the end: BASE_PATH=collect matched no request path, and every request got a 404.
+  const basePath = (options.basePath ?? '/__collect').replace(/^\/*/, '/').replace(/\/+$/, '');
   const now = options.now ?? Date.now;
   const logError = options.logError ?? ((message, err) => console.error(`[heap-analytics collector] ${message}`, err));
   const store = options.store ?? createSqliteStore({ file: options.dbFile ?? ':memory:' });

@@ -69,10 +69,23 @@ export async function startServer(env = process.env) {
   };
 }
 
-/** @param {string | undefined} value @returns {string[] | '*'} */
+/**
+ * The origins ALLOWED_ORIGINS lists, as browsers send them (`https://www.example.com:443/` is `https://www.example.com`);
+ * throws on an entry that is no origin: `www.example.com` matched no browser's Origin, and every batch got 403.
+ * @param {string | undefined} value @returns {string[] | '*'}
+ */
 function parseOrigins(value) {
   if (value === undefined || value.trim() === '' || value.trim() === '*') return '*';
-  return value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    let origin = 'null';
+    try {
+      origin = entry === '*' ? entry : new URL(entry).origin;
+    } catch {
+      // Not a URL at all: said below.
+    }
+    if (origin === 'null') throw new Error(`ALLOWED_ORIGINS must list origins such as https://www.example.com, separated by commas; got ${JSON.stringify(entry)}`);
+    return origin;
+  });
 }
 
 /**

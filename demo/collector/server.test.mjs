@@ -153,6 +153,44 @@ test('a database file the collector may not write stops it at start with one lin
   }
 });
 
+test('a BASE_PATH written without its leading slash serves under it, where every request got 404 at "http://127.0.0.1:8787collect"', async () => {
+  const server = await startServer({ PORT: '0', DB_FILE: join(dir, 'base.sqlite'), BASE_PATH: 'collect/' });
+  try {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/collect$/);
+    const res = await fetch(`${server.url}/v1/batch`, { method: 'POST', body: JSON.stringify(makeBatch(newEnvId(), [makeEvent()])) });
+    assert.equal(res.status, 200);
+    assert.equal((await fetch(`${server.url}/`)).status, 200, 'the live view');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a DB_FILE naming a folder stops the server with a line that says so, not that the folder must exist', async () => {
+  await assert.rejects(startServer({ PORT: '0', DB_FILE: dir }), {
+    message: `cannot use ${dir} as the events database (unable to open database file): it is a folder; name a file in it, such as ${join(dir, 'events.sqlite')}`,
+  });
+});
+
+test('ALLOWED_ORIGINS listing a host without its scheme stops the server with a line that says so, where every batch got 403', async () => {
+  const file = join(dir, 'origins.sqlite');
+  for (const entry of ['www.example.com', 'localhost:8080', 'https://a.example https://b.example']) {
+    // Closed when it starts after all, so the failure ends the test.
+    await assert.rejects(startServer({ PORT: '0', DB_FILE: file, ALLOWED_ORIGINS: `https://ok.example,${entry}` }).then((server) => server.close()), {
+      message: `ALLOWED_ORIGINS must list origins such as https://www.example.com, separated by commas; got ${JSON.stringify(entry)}`,
+    });
+  }
+  // Written with its default port or a path, an origin is still the one browsers send.
+  const server = await startServer({ PORT: '0', DB_FILE: file, ALLOWED_ORIGINS: 'https://www.example.com:443/, HTTP://LOCALHOST:8080/' });
+  try {
+    for (const origin of ['https://www.example.com', 'http://localhost:8080']) {
+      const res = await fetch(`${server.url}/v1/batch`, { method: 'POST', headers: { Origin: origin }, body: JSON.stringify(makeBatch(newEnvId(), [makeEvent()])) });
+      assert.equal(res.status, 200, origin);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
 test('a PORT that is no port number stops startServer before it opens the database', async () => {
   const file = join(dir, 'port.sqlite');
   for (const PORT of ['abc', '70000', '-1', '80.5']) {

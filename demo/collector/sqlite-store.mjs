@@ -1,3 +1,5 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** @typedef {import('./store.mjs').CollectorStore} CollectorStore */
@@ -105,6 +107,8 @@ function openDatabase(file) {
     const code = /** @type {{ code?: unknown }} */ (err).code;
     const hint = typeof code !== 'string' ? ''
       : code.startsWith('SQLITE_READONLY') ? ': the file or its folder is read-only (the collector writes it, and its -wal and -shm files beside it)'
+      // DB_FILE=.data/, taken for the folder to keep the data in: that folder existed and could be written.
+      : code.startsWith('SQLITE_CANTOPEN') && statSync(file, { throwIfNoEntry: false })?.isDirectory() ? `: it is a folder; name a file in it, such as ${join(file, 'events.sqlite')}`
       : code.startsWith('SQLITE_CANTOPEN') ? ': its folder must exist and be writable'
       : code === 'SQLITE_NOTADB' ? ': the file exists and is not a SQLite database'
       : '';
@@ -112,8 +116,47 @@ function openDatabase(file) {
   }
 }
 
-/** Opens (or creates) a SQLite store; use ':memory:' (the default) for tests. Throws when `file` cannot be written. */
+/**
+ * Opens (or creates) a SQLite store; use ':memory:' (the default) for tests. Throws when `file` cannot be written.
+ * A file deleted or moved away while the store is open is made again at `file` (its folder too) on the next call: left
+ * open, the deleted file took batches that were acknowledged and gone at the next start, and a moved one left its newest
+ * commits behind in the `-wal` file at the old name. Closed first, the old file gets its commits from the `-wal`.
+ * @param {{ file?: string }} [options]
+ * @returns {CollectorStore}
+ */
 export function createSqliteStore({ file = ':memory:' } = {}) {
+  if (file === ':memory:' || file === '') return openStore(file);
+  let store = openStore(file);
+  let opened = fileId(file);
+  const current = () => {
+    if (fileId(file) !== opened) {
+      store.close();
+      mkdirSync(dirname(file), { recursive: true });
+      store = openStore(file);
+      opened = fileId(file);
+    }
+    return store;
+  };
+  return {
+    insertBatch: (...args) => current().insertBatch(...args),
+    queryEvents: (filter) => current().queryEvents(filter),
+    queryUsers: (filter) => current().queryUsers(filter),
+    countByName: (filter) => current().countByName(filter),
+    envIds: () => current().envIds(),
+    drops: (envId) => current().drops(envId),
+    dataVersion: () => current().dataVersion?.() ?? 0,
+    close: () => store.close(),
+  };
+}
+
+/** Which file is at `path` now (undefined when none). @param {string} path */
+function fileId(path) {
+  const info = statSync(path, { throwIfNoEntry: false });
+  return info && `${info.dev}:${info.ino}`;
+}
+
+/** @param {string} file @returns {CollectorStore} */
+function openStore(file) {
   const db = openDatabase(file);
 
   // Only the (env_id, id) conflict is a duplicate; OR IGNORE would also swallow NOT NULL failures.
@@ -253,7 +296,17 @@ export function createSqliteStore({ file = ':memory:' } = {}) {
     envIds: () => envIdsStatement.all(),
     drops: (envId) => dropsStatement.all(envId),
     dataVersion: () => dataVersionStatement.get(),
-    close: () => { if (db.open) db.close(); },
+    close: () => {
+      if (!db.open) return;
+      // Written out here: SQLite skips the checkpoint of closing when the file was moved, and left the WAL to the next
+      // database made at the old name, which read its pages as its own. One that fails (a full disk) keeps the WAL.
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // The next start reads it back.
+      }
+      db.close();
+    },
   });
 }
 

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from './sqlite-store.mjs';
 import { makeEvent, T0 } from './harness.mjs';
 
@@ -53,5 +54,61 @@ test('a user property key holding NUL is kept whole, beside the key it starts wi
     assert.deepEqual(store.queryUsers({ envId: 'env', userId: '2' }).users[0].properties, {});
   } finally {
     store.close();
+  }
+});
+
+test('a database deleted while the collector runs is made again at the next batch, where batches were acknowledged into the deleted file and lost', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heap-store-'));
+  try {
+    // What a site owner does to start over ("delete .data/") without stopping `npm start` first.
+    const file = join(dir, 'data', 'events.sqlite');
+    mkdirSync(join(dir, 'data'));
+    const store = createSqliteStore({ file });
+    try {
+      store.insertBatch('env', [makeEvent()], [], T0, 0);
+      rmSync(join(dir, 'data'), { recursive: true });
+      const later = makeEvent();
+      assert.deepEqual(store.insertBatch('env', [later], [], T0, 0), { accepted: 1, duplicates: 0 });
+      assert.deepEqual(store.queryEvents({ envId: 'env' }).map((e) => e.id), [later.id]);
+    } finally {
+      store.close();
+    }
+    const reopened = createSqliteStore({ file });
+    try {
+      assert.equal(reopened.queryEvents({ envId: 'env' }).length, 1, 'the batch acknowledged after the delete is in the file');
+    } finally {
+      reopened.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a database moved away while the collector runs keeps every event stored before the move; later ones go to a new file at DB_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'heap-store-'));
+  try {
+    const file = join(dir, 'events.sqlite');
+    const moved = join(dir, 'events-2026-12.sqlite');
+    const store = createSqliteStore({ file });
+    const before = makeEvent();
+    const after = makeEvent();
+    try {
+      store.insertBatch('env', [before], [], T0, 0);
+      // The recent commits are in events.sqlite-wal, which stays behind: the moved file alone lacked them.
+      renameSync(file, moved);
+      store.insertBatch('env', [after], [], T0, 0);
+    } finally {
+      store.close();
+    }
+    for (const [path, id] of [[moved, before.id], [file, after.id]]) {
+      const db = new Database(path, { readonly: true });
+      try {
+        assert.deepEqual(db.prepare('SELECT id FROM events').pluck().all(), [id], path);
+      } finally {
+        db.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

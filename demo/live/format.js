@@ -1,9 +1,10 @@
 // Small pure helpers that turn stored events into short display text.
 
 // Two formatters built once: toLocaleTimeString with options builds a new formatter on every call, and a table of a
-// few hundred rows redrawn on each arriving event spent most of its time there.
-const clock = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-const full = new Intl.DateTimeFormat([], { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hour12: false });
+// few hundred rows redrawn on each arriving event spent most of its time there. Hours run 00-23 (hourCycle h23):
+// `hour12: false` is h24 in en-US, which showed an event at 00:05 as 24:05, the end of its day.
+const clock = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const full = new Intl.DateTimeFormat([], { year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
 
 // A client clock the collector could not read arrives as null or garbage; show a dash rather than throw mid-render.
 const shown = (/** @type {Intl.DateTimeFormat} */ format, /** @type {number} */ ms) => (Number.isFinite(ms) ? format.format(ms) : '–');
