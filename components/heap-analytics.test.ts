@@ -425,6 +425,25 @@ describe('<heap-analytics>', () => {
     expect(pageview!.identity).to.equal('server-user');
   });
 
+  // Vue, Preact, Lit and React 19 set a custom element's property when it has one: `:identity="user && user.email"`
+  // for a signed-out visitor sets `false`, which the attribute holds as "false" (a Python template's `and` renders
+  // "False"). Identified as "false", every signed-out visitor became one user.
+  it('does not identify a signed-out visitor as "false" when a framework sets the identity property to false', async () => {
+    const envId = newEnv('identityfalse');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    resetWarnings();
+    const { warnings } = await captureConsole(() => {
+      (el as unknown as { identity: unknown }).identity = false;
+      el.setAttribute('identity', 'False');
+      el.track('Signed out');
+    });
+    const [event] = await waitForEvents(envId, 1, { name: 'Signed out' });
+    expect(event!.identity).to.equal(null);
+    expect((await storedEvents(envId)).filter((e) => e.type === 'identify')).to.deep.equal([]);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('identity-junk').and.include('"false"');
+  });
+
   it('applies the calls a classic snippet queued before the boot pageview, which carries them; queued tracks come after it', async () => {
     const envId = newEnv('snippetboot');
     // The classic snippet's stub, called by the page before the element boots.
