@@ -138,6 +138,18 @@ describe('<heap-analytics>', () => {
     expect(warnings.find((w) => w.includes('track()'))).to.include('unbound');
   });
 
+  // `setTimeout(el.track, 0, ...)` calls it on window: where the page has a `window.runtime` of its own (a Wails
+  // desktop app's bridge, a bundler's global), the method called that object's `track` and threw into the page.
+  it('warns instead of throwing when one of its methods is called on another object that has a runtime', async () => {
+    const envId = newEnv('foreignthis');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    resetWarnings();
+    const shell = { runtime: { EventsOn() {} } } as unknown as HeapAnalyticsElement;
+    const { result, warnings } = await captureConsole(() => [el.track.call(shell, 'Lost'), el.getUserId.call(shell)]);
+    expect(result).to.deep.equal([undefined, '']);
+    expect(warnings.filter((w) => w.includes('element-dormant-track'))).to.have.length(1);
+  });
+
   it('shares one runtime between two elements of the same env id', async () => {
     const envId = newEnv('two');
     const a = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
