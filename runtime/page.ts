@@ -32,6 +32,7 @@ export const readPage = (
   // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
   const page: PageContext = { url: pageUrl(url?.href ?? ''), title, path: pageUrl(url?.pathname ?? '') };
   if (referrer) page.referrer = pageUrl(referrer);
-  if (previous_page !== undefined) page.previous_page = previous_page;
+  // The page before, as trackPageview() got it: a single-page app passes its router's last location, typed query and all.
+  if (previous_page !== undefined) page.previous_page = pageUrl(previous_page);
   return page;
 };

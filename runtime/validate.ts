@@ -178,8 +178,8 @@ export const cleanUrl = (value: unknown): URL | undefined => {
 
 /** Returns a previous-page path, or undefined with a warning when it is not a string. */
 export const cleanPath = (value: unknown): string | undefined => {
-  // Cut like any string property value.
-  if (typeof value === 'string') return cleanValue(value) as string;
+  // Scrubbed and cut as a URL is when the page reads it (page.ts).
+  if (typeof value === 'string') return value;
   warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
   return undefined;
 };
