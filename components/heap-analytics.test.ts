@@ -138,6 +138,18 @@ describe('<heap-analytics>', () => {
     expect(warnings.find((w) => w.includes('track()'))).to.include('unbound');
   });
 
+  // `setTimeout(el.track, 0, ...)` calls it on window: where the page has a `window.runtime` of its own (a Wails
+  // desktop app's bridge, a bundler's global), the method called that object's `track` and threw into the page.
+  it('warns instead of throwing when one of its methods is called on another object that has a runtime', async () => {
+    const envId = newEnv('foreignthis');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
+    resetWarnings();
+    const shell = { runtime: { EventsOn() {} } } as unknown as HeapAnalyticsElement;
+    const { result, warnings } = await captureConsole(() => [el.track.call(shell, 'Lost'), el.getUserId.call(shell)]);
+    expect(result).to.deep.equal([undefined, '']);
+    expect(warnings.filter((w) => w.includes('element-dormant-track'))).to.have.length(1);
+  });
+
   it('shares one runtime between two elements of the same env id', async () => {
     const envId = newEnv('two');
     const a = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT}></heap-analytics>`);
@@ -423,6 +435,25 @@ describe('<heap-analytics>', () => {
     await fixture(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} identity="server-user" flush-interval="20"></heap-analytics>`);
     const [pageview] = await waitForEvents(envId, 1, { type: 'pageview' });
     expect(pageview!.identity).to.equal('server-user');
+  });
+
+  // Vue, Preact, Lit and React 19 set a custom element's property when it has one: `:identity="user && user.email"`
+  // for a signed-out visitor sets `false`, which the attribute holds as "false" (a Python template's `and` renders
+  // "False"). Identified as "false", every signed-out visitor became one user.
+  it('does not identify a signed-out visitor as "false" when a framework sets the identity property to false', async () => {
+    const envId = newEnv('identityfalse');
+    const el = await fixture<HeapAnalyticsElement>(html`<heap-analytics env-id=${envId} endpoint=${ENDPOINT} flush-interval="20"></heap-analytics>`);
+    resetWarnings();
+    const { warnings } = await captureConsole(() => {
+      (el as unknown as { identity: unknown }).identity = false;
+      el.setAttribute('identity', 'False');
+      el.track('Signed out');
+    });
+    const [event] = await waitForEvents(envId, 1, { name: 'Signed out' });
+    expect(event!.identity).to.equal(null);
+    expect((await storedEvents(envId)).filter((e) => e.type === 'identify')).to.deep.equal([]);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('identity-junk').and.include('"false"');
   });
 
   it('applies the calls a classic snippet queued before the boot pageview, which carries them; queued tracks come after it', async () => {

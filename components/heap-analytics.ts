@@ -231,8 +231,9 @@ for (const attribute of ['env-id', 'identity', 'event-properties', 'user-propert
 // Assigned, so enumerable like the platform's own element methods (click, focus).
 for (const method of PUBLIC_METHODS) {
   (HeapAnalyticsElement.prototype as unknown as Record<string, unknown>)[method] = function (this: HeapAnalyticsElement, ...args: unknown[]) {
-    // Unbound (`const { track } = el`, or `el.track` passed as a callback), `this` is undefined or another object.
-    const runtime = this?.runtime;
+    // Unbound (`const { track } = el`, or `el.track` passed as a callback), `this` is undefined or another object: one
+    // with a `runtime` of its own (setTimeout gives window, where a desktop shell's bridge may be) is not ours either.
+    const runtime = this instanceof HeapAnalyticsElement && this.runtime;
     if (!runtime) {
       warnOnce(`element-dormant-${method}`, `${method}() was called on a <heap-analytics> element that is not running (no env-id, or not connected), or called unbound from its element (bind it, or call it on the element); it was ignored.`);
       return FALLBACKS[method];

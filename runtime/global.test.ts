@@ -250,6 +250,21 @@ describe('window.heap and the install snippets', () => {
     expect(ticks.map((e) => e.properties!.i as number).sort((a, b) => a - b)).to.deep.equal([...Array(999).keys()]);
   });
 
+  // The README promises strings and null; `heap.getUserId().slice(...)` in the page threw a TypeError while the element
+  // was out (a route without it, a framework's unmount), on window.heap and on a reference the page kept alike.
+  it('answers the reads as documented while no runtime is running: "" for the ids, null for the identity, pending consent', () => {
+    runtime = startRuntime('gapreads');
+    installGlobal(runtime);
+    const kept = window.heap!;
+    uninstallGlobal(runtime);
+    for (const heap of [kept, window.heap!]) {
+      expect([heap.getUserId(), heap.getSessionId(), heap.getIdentity(), heap.getConsent()]).to.deep.equal(['', '', null, 'pending']);
+      expect(heap.track('Between runtimes')).to.equal(undefined);
+    }
+    // A read replayed does nothing: only the two tracks wait, however often the page reads.
+    expect((window.heap as unknown as unknown[]).length).to.equal(2);
+  });
+
   for (const newer of [false, true]) {
     it(`keeps answering when the ${newer ? 'newer' : 'classic'} snippet runs again after boot, its heap.load warning instead of stubbing the calls`, async () => {
       runtime = startRuntime(`again${newer}`, { disablePageviewAutocapture: true });

@@ -1,4 +1,4 @@
-import { SNIPPET_METHODS } from './api.ts';
+import { FALLBACKS, SNIPPET_METHODS } from './api.ts';
 import type { HeapRuntime } from './load.ts';
 import type { HeapApi } from './types.ts';
 import { describe, errorOnce, warnOnce } from './warn.ts';
@@ -161,7 +161,11 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
       // and the element put back at last froze the page replaying them (10,000: 2 s). Past the first 1,000 calls the
       // events (track, trackPageview) are counted and dropped; the other calls are few and still queued: dropped, a
       // resetIdentity would have left the next element's events labelled with the user the page signed out.
-      queue[method] = (...args: unknown[]) => void (queue.length < 1000 || method[0] != 't' ? queue.push([method, ...args]) : (queue.dropped = ~~queue.dropped! + 1));
+      // The reads answer as with no tracker to ask (api.ts), unqueued (replayed, a read does nothing): undefined,
+      // `heap.getUserId().slice(...)` threw in the page; queued, a page reading its session id at every request grew
+      // the queue past the bound.
+      queue[method] = (...args: unknown[]) =>
+        method in FALLBACKS ? FALLBACKS[method] : void (queue.length < 1000 || method[0] != 't' ? queue.push([method, ...args]) : (queue.dropped = ~~queue.dropped! + 1));
       current[method] = (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
     }
     window.heap = queue;

@@ -21,17 +21,19 @@ export const readPage = (
   { url = globalThis.location, title, previous_page }: { url?: PageUrl; title?: string; previous_page?: string } = {},
 ): PageContext => {
   if (title === undefined) {
-    // The document's title: `****` under `data-heap-redact-text` (on the title, or on `<head>` or `<html>` around it),
-    // emails and card numbers scrubbed. The first <title> in document order is the one in the head, found early in the
-    // search. The DOM's own method: an image named `querySelector` answers the document's (dom.ts).
+    // The document's title: `****` under `data-heap-redact-text` (on the title, or on `<head>` or `<html>` around it).
+    // The first <title> in document order is the one in the head, found early in the search. The DOM's own method: an
+    // image named `querySelector` answers the document's (dom.ts).
     title = documentText('title');
-    title = title ? (Document.prototype.querySelector.call(document, 'title')?.closest(`[${REDACT_TEXT}]`) ? REDACTED : sanitize(title, MAX_TITLE - 1)) : '';
+    if (title && Document.prototype.querySelector.call(document, 'title')?.closest(`[${REDACT_TEXT}]`)) title = REDACTED;
   }
   const referrer = documentText('referrer');
   // An email or card number in a query string (a sign-up link, say) or a path (`/users/alice@example.com`) never leaves the page.
   // The URL is the location or one trackPageview parsed and checked, so it is not parsed again; none without a DOM.
-  const page: PageContext = { url: pageUrl(url?.href ?? ''), title, path: pageUrl(url?.pathname ?? '') };
+  // So is one in the title, the document's or one trackPageview got (a single-page app's `Inbox of ${email}`).
+  const page: PageContext = { url: pageUrl(url?.href ?? ''), title: sanitize(title ?? '', MAX_TITLE - 1), path: pageUrl(url?.pathname ?? '') };
   if (referrer) page.referrer = pageUrl(referrer);
-  if (previous_page !== undefined) page.previous_page = previous_page;
+  // The page before, as trackPageview() got it: a single-page app passes its router's last location, typed query and all.
+  if (previous_page !== undefined) page.previous_page = pageUrl(previous_page);
   return page;
 };

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanUp, startRuntime } from '../test/collector.ts';
+import { cleanUp, startRuntime, waitForEvents } from '../test/collector.ts';
 import { $, allBodies, keepPage, mount, settle, settledOfType, typeInto, unmountAll } from '../test/autocapture-fixtures.ts';
 import { scrub } from './redact.ts';
 
@@ -83,6 +83,18 @@ describe('redaction controls, as they reach the collector', () => {
       title.removeAttribute('data-heap-redact-text');
       title.textContent = before;
     }
+  });
+
+  // A single-page app sets its own titles and passes them to trackPageview() (`Inbox of ${user.email}`): the same
+  // title read from the document went scrubbed.
+  it('scrubs emails and card numbers from a title given to trackPageview, as from the page title', async () => {
+    const heap = startRuntime('apititle', { disablePageviewAutocapture: true });
+    heap.trackPageview({ title: 'Inbox of bob@example.com' });
+    heap.trackPageview({ title: 'Paid with 4111 1111 1111 1111' });
+    const [inbox, order] = await waitForEvents(heap.envId, 2, { type: 'pageview' });
+    expect(inbox!.page!.title).to.equal('Inbox of ****');
+    expect(order!.page!.title).to.equal('Paid with ****');
+    expect(await allBodies(heap.envId)).to.not.include('bob@').and.not.include('4111');
   });
 
   it('data-heap-redact-text on <html> or <head> (the whole page or its head redacted) sends the page title as **** too', async () => {

@@ -134,6 +134,23 @@ describe('typed query parameters', () => {
     expect(pages.at(-1)!.page!.url).to.equal(`${here}?pq=1&fq=2&dq=3&gq=****`);
   });
 
+  // Heap's trackPageview() takes the page before as `previous_page`: a single-page app passes its router's last
+  // location, whose query holds what the visitor typed into its search, while the same address went masked as the URL.
+  it('masks a typed field, and an email, in the previous_page a single-page app passes to trackPageview, as in its URL', async () => {
+    const heap = startRuntime('previous-page', { disablePageviewAutocapture: true, disableSubmitCapture: true });
+    const form = mount('<form><input name="vq" /><button>Go</button></form>').querySelector('form')!;
+    searchInPlace(form);
+    form.querySelector('input')!.value = 'what I typed';
+    form.querySelector('button')!.click();
+    const previous = location.pathname + location.search;
+    history.pushState(null, '', '?page=2');
+    heap.trackPageview({ previous_page: previous });
+    heap.trackPageview({ previous_page: '/users/alice@example.com' });
+    const [results, profile] = await pageviews(heap.envId, 2);
+    expect(results!.page!.previous_page).to.equal(`${location.pathname}?vq=****`);
+    expect(profile!.page!.previous_page).to.equal('/users/****');
+  });
+
   it('reads a form with fields named after its members (method, elements) as the DOM has it', async () => {
     const heap = startRuntime('named-members');
     const form = mount('<form><input name="method" value="card" /><input name="elements" value="typed" /><button>Go</button></form>').querySelector('form')!;

@@ -23,9 +23,10 @@ export const MAX_PROPS = 256;
 /**
  * Whether `identify()` refuses `identity` as a placeholder, trimmed, in any case: empty, `undefined`, `null`, `None`
  * (Python's, as Django and Jinja render a signed-out user's id), `NaN`, `[object Object]` (a template or script that
- * rendered a missing value). The markup audit asks it too.
+ * rendered a missing value), `false` (`user && user.email` for a signed-out visitor, which frameworks set as the
+ * element's `identity` property and templates render; Python's `and` renders `False`). The markup audit asks it too.
  */
-export const isJunkIdentity = (identity: string): boolean => /^(undefined|null|none|nan|\[object object\])?$/i.test(identity.trim());
+export const isJunkIdentity = (identity: string): boolean => /^(undefined|null|none|nan|false|\[object object\])?$/i.test(identity.trim());
 
 /**
  * `text` cut to at most `max` UTF-16 units, never between the two halves of a character (an emoji, say): half of one
@@ -177,8 +178,8 @@ export const cleanUrl = (value: unknown): URL | undefined => {
 
 /** Returns a previous-page path, or undefined with a warning when it is not a string. */
 export const cleanPath = (value: unknown): string | undefined => {
-  // Cut like any string property value.
-  if (typeof value === 'string') return cleanValue(value) as string;
+  // Scrubbed and cut as a URL is when the page reads it (page.ts).
+  if (typeof value === 'string') return value;
   warnOnce('pageview-previous-page-invalid', `trackPageview() previous_page must be a path string, got ${describe(value)}; it was ignored.`);
   return undefined;
 };
