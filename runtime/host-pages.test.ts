@@ -420,4 +420,29 @@ describe('host pages', () => {
     expect(delivered.map((e) => e.name)).to.deep.equal(['After re-render']);
     expect(uncaught).to.deep.equal([]);
   });
+
+  it('throw nothing into a page that froze history after the tracker started, and count a click once after the element is re-rendered', async () => {
+    const envId = uniqueEnv('frozen-history');
+    // A hardening script run late freezes history: its methods, our wrappers by then, cannot be put back.
+    const [uncaught, clicks] = await inFrame(
+      envId,
+      `Object.freeze(history);
+        el.remove();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const next = el.cloneNode();
+        document.body.append(next);
+        await next.ready;
+        document.querySelector('button').click();
+        next.track('Clicked');
+        done();`,
+      async () => {
+        await waitForEvents(envId, 1, { name: 'Clicked' });
+        await sleep(300);
+        return storedEvents(envId, { type: 'click' });
+      },
+      '<button type="button">Buy</button>',
+    );
+    expect(clicks.length).to.equal(1);
+    expect(uncaught).to.deep.equal([]);
+  });
 });
