@@ -156,16 +156,23 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
     // Every method the page could call on the API it had: one missing would throw into the page's code. That API passes
     // its calls on to whatever answers window.heap from now on: a page that kept it (`const heap = window.heap` in a
     // module) lost every later call to the stopped tracker, without a word, even once a new element was running.
-    // Reflect.set: where the page froze that API, assigning threw into it, and window.heap stayed the stopped tracker's.
     for (const method of GLOBAL_METHODS) {
       // Bounded: a page whose element is gone for good (a route's template without it) kept every call, ~125 B each,
       // and the element put back at last froze the page replaying them (10,000: 2 s). Past the first 1,000 calls the
       // events (track, trackPageview) are counted and dropped; the other calls are few and still queued: dropped, a
       // resetIdentity would have left the next element's events labelled with the user the page signed out.
       queue[method] = (...args: unknown[]) => void (queue.length < 1000 || method[0] != 't' ? queue.push([method, ...args]) : (queue.dropped = ~~queue.dropped! + 1));
-      Reflect.set(current, method, (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args));
     }
-    window.heap = queue;
+    // Where the page made window.heap read-only since, the queue cannot take its place: assigning threw into the page,
+    // and the API, passing its calls on to itself, threw a RangeError into each heap.* call. It stays the stopped
+    // tracker's, no longer marked ours: the next tracker warns that window.heap is read-only, as at boot. Reflect.set
+    // too where the page froze that API: assigning its methods threw into the page, and window.heap stayed the stopped
+    // tracker's.
+    if (Reflect.set(window, 'heap', queue)) {
+      for (const method of GLOBAL_METHODS) {
+        Reflect.set(current, method, (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args));
+      }
+    } else Reflect.set(current, 'loaded', false);
     // Another element's tracker still running answers from now on (the calls queued meanwhile included): the queue
     // would otherwise wait for good, and every heap.* call of the page with it.
     const [next] = claimants;

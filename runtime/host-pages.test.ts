@@ -445,4 +445,33 @@ describe('host pages', () => {
     expect(clicks.length).to.equal(1);
     expect(uncaught).to.deep.equal([]);
   });
+
+  it('throw nothing into a page that made window.heap read-only after the tracker started, from the removal or from its heap.* calls', async () => {
+    const envId = uniqueEnv('locked-global');
+    // The page locks the name once the tracker installed it; the element is then re-rendered. Each heap.* call is the
+    // page's own, whose exceptions the page would see.
+    const [uncaught, delivered] = await inFrame(
+      envId,
+      `Object.defineProperty(window, 'heap', { writable: false });
+        el.remove();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const call = (name) => {
+          try {
+            window.heap.track(name);
+          } catch (err) {
+            uncaught.push(String(err));
+          }
+        };
+        call('While removed');
+        const next = el.cloneNode();
+        document.body.append(next);
+        await next.ready;
+        call('After re-render');
+        next.track('Through the element');
+        done();`,
+      () => waitForEvents(envId, 1, { name: 'Through the element' }),
+    );
+    expect(uncaught).to.deep.equal([]);
+    expect(delivered.map((e) => e.name)).to.deep.equal(['Through the element']);
+  });
 });
