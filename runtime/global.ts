@@ -166,9 +166,17 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
       // the queue past the bound.
       queue[method] = (...args: unknown[]) =>
         method in FALLBACKS ? FALLBACKS[method] : void (queue.length < 1000 || method[0] != 't' ? queue.push([method, ...args]) : (queue.dropped = ~~queue.dropped! + 1));
-      current[method] = (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args);
     }
-    window.heap = queue;
+    // Where the page made window.heap read-only since, the queue cannot take its place: assigning threw into the page,
+    // and the API, passing its calls on to itself, threw a RangeError into each heap.* call. It stays the stopped
+    // tracker's, no longer marked ours: the next tracker warns that window.heap is read-only, as at boot. Reflect.set
+    // too where the page froze that API: assigning its methods threw into the page, and window.heap stayed the stopped
+    // tracker's.
+    if (Reflect.set(window, 'heap', queue)) {
+      for (const method of GLOBAL_METHODS) {
+        Reflect.set(current, method, (...args: unknown[]) => (window.heap?.[method] as ((...a: unknown[]) => unknown) | undefined)?.(...args));
+      }
+    } else Reflect.set(current, 'loaded', false);
     // Another element's tracker still running answers from now on (the calls queued meanwhile included): the queue
     // would otherwise wait for good, and every heap.* call of the page with it.
     const [next] = claimants;

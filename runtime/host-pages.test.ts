@@ -100,6 +100,39 @@ describe('host pages', () => {
     }
   });
 
+  /**
+   * Runs `script` (a module, after `before` in the page) in a frame of its own with a `<heap-analytics>` of `envId`
+   * until it calls `done()`, then `delivered` while the frame is still there (Firefox stops a removed frame's requests).
+   * Answers every error and rejection that reached that page's window, and what `delivered` gave.
+   */
+  async function inFrame<T>(envId: string, script: string, delivered: () => Promise<T>, before = ''): Promise<[uncaught: string[], delivered: T]> {
+    const frame = document.createElement('iframe');
+    frame.srcdoc = `<script>
+        const uncaught = [];
+        addEventListener('error', (e) => uncaught.push(String(e.error ?? e.message)));
+        addEventListener('unhandledrejection', (e) => uncaught.push(String(e.reason)));
+        window.done = () => parent.postMessage(uncaught, '*');
+      </script>${before}
+      <heap-analytics env-id="${envId}" endpoint="${ENDPOINT}" flush-interval="20"></heap-analytics>
+      <script type="module">
+        import '/components/heap-analytics-define.ts';
+        const el = document.querySelector('heap-analytics');
+        await el.ready;
+        ${script}
+      </script>`;
+    const answer = new Promise<string[]>((resolve) => {
+      const heard = (e: MessageEvent) => e.source === frame.contentWindow && (removeEventListener('message', heard), resolve(e.data));
+      addEventListener('message', heard);
+    });
+    document.body.append(frame);
+    try {
+      return [await answer, await delivered()];
+    } finally {
+      frame.remove();
+      forgetEnv(envId);
+    }
+  }
+
   /** Runs `frame`, whose page rewrites itself and clicks its "After rewrite" button, and expects that click's event. */
   async function expectClickAfterRewrite(envId: string, frame: HTMLIFrameElement) {
     const clicked = new Promise((resolve) => addEventListener('message', resolve, { once: true }));
@@ -367,5 +400,78 @@ describe('host pages', () => {
       getRuntime(envId)?.dispose();
       delete (window as { heap?: unknown }).heap;
     }
+  });
+
+  it('throw nothing into a page that froze window.heap, and answer heap.* through the element that takes over', async () => {
+    const envId = uniqueEnv('frozen-global');
+    // A page guarding the API it was given from other scripts; the element is then re-rendered (a route change).
+    const [uncaught, delivered] = await inFrame(
+      envId,
+      `Object.freeze(window.heap);
+        el.remove();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const next = el.cloneNode();
+        document.body.append(next);
+        await next.ready;
+        window.heap.track('After re-render');
+        done();`,
+      () => waitForEvents(envId, 1, { name: 'After re-render' }, 3000),
+    );
+    expect(delivered.map((e) => e.name)).to.deep.equal(['After re-render']);
+    expect(uncaught).to.deep.equal([]);
+  });
+
+  it('throw nothing into a page that froze history after the tracker started, and count a click once after the element is re-rendered', async () => {
+    const envId = uniqueEnv('frozen-history');
+    // A hardening script run late freezes history: its methods, our wrappers by then, cannot be put back.
+    const [uncaught, clicks] = await inFrame(
+      envId,
+      `Object.freeze(history);
+        el.remove();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const next = el.cloneNode();
+        document.body.append(next);
+        await next.ready;
+        document.querySelector('button').click();
+        next.track('Clicked');
+        done();`,
+      async () => {
+        await waitForEvents(envId, 1, { name: 'Clicked' });
+        await sleep(300);
+        return storedEvents(envId, { type: 'click' });
+      },
+      '<button type="button">Buy</button>',
+    );
+    expect(clicks.length).to.equal(1);
+    expect(uncaught).to.deep.equal([]);
+  });
+
+  it('throw nothing into a page that made window.heap read-only after the tracker started, from the removal or from its heap.* calls', async () => {
+    const envId = uniqueEnv('locked-global');
+    // The page locks the name once the tracker installed it; the element is then re-rendered. Each heap.* call is the
+    // page's own, whose exceptions the page would see.
+    const [uncaught, delivered] = await inFrame(
+      envId,
+      `Object.defineProperty(window, 'heap', { writable: false });
+        el.remove();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const call = (name) => {
+          try {
+            window.heap.track(name);
+          } catch (err) {
+            uncaught.push(String(err));
+          }
+        };
+        call('While removed');
+        const next = el.cloneNode();
+        document.body.append(next);
+        await next.ready;
+        call('After re-render');
+        next.track('Through the element');
+        done();`,
+      () => waitForEvents(envId, 1, { name: 'Through the element' }),
+    );
+    expect(uncaught).to.deep.equal([]);
+    expect(delivered.map((e) => e.name)).to.deep.equal(['Through the element']);
   });
 });

@@ -118,9 +118,10 @@ export function trackNavigation(runtime: HeapRuntime): () => void {
     historyListeners.delete(schedule);
     for (const [type, listener = schedule, target = globalThis] of signals) globalThis.removeEventListener?.call(target, type, listener, true);
     // The originals go back when no one watches, unless another script has wrapped ours since (then ours stays, idle).
-    // A script that put an original back has taken ours out: the next tracker must wrap again.
+    // A script that put an original back has taken ours out: the next tracker must wrap again. Where the page froze
+    // history since, ours stay, idle (assigning threw into the page, and left the rest of the tracker running).
     if (!historyListeners.size && wrapped.every(([method, ...ours]) => ours.includes(history[method]))) {
-      for (const [method, original] of wrapped) history[method] = original;
+      for (const [method, original] of wrapped) Reflect.set(history, method, original);
       wrapped = [];
     }
   };
