@@ -110,6 +110,16 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     expected: [['<heap-analytics>', 'scope', null, [], {}, []]],
   },
   {
+    name: 'data-heap-* names the tracker does not read (typos)',
+    markup: `<button data-heap-evnet="Buy">Buy</button><button data-heap-event="Go" data-heap-props-plan="pro" data-heap-view="no" data-heap-redact-txt>Go</button>
+      <p data-heap-ignore data-heap-redact-text data-heap-redact-attributes="class">x</p><b data-heap-event="Ok" data-heap-prop-="x">b</b>`,
+    expected: [
+      ['<button>', 'scope', null, [], {}, ['markup-attribute-unknown']],
+      ['<button data-heap-event="Go">', 'event', 'Go', ['click'], {}, ['markup-attribute-unknown', 'markup-attribute-unknown', 'markup-attribute-unknown']],
+      ['<b data-heap-event="Ok">', 'event', 'Ok', ['click'], {}, ['markup-prop-name-empty']],
+    ],
+  },
+  {
     name: 'a trigger without an event, and pageview markup',
     markup: `<div data-heap-trigger="click">x</div><main data-heap-pageview="/c" data-heap-pageview-props='{"step":1'>x</main>`,
     expected: [
@@ -142,6 +152,20 @@ describe('auditMarkup', () => {
       ['<button data-heap-event="B">', 'markup-json-invalid'],
     ]);
     expect(problems[0]!.message).to.contain('not a JSON object');
+  });
+
+  it('names the attribute a misspelt data-heap-* name was probably meant to be', () => {
+    const root = mount(`<p data-heap-evnet="A" data-heap-triger="load" data-heap-view-dwel="5" data-heap-pageview-prop="{}" data-heap-props-plan="pro" data-heap-num-price="4" data-heap-bool_trial data-heap-view="no">x</p>`);
+    const messages = auditProblems(auditMarkup(root)).map((p) => p.message);
+    expect(messages).to.deep.equal([
+      ['data-heap-evnet', 'data-heap-event'],
+      ['data-heap-triger', 'data-heap-trigger'],
+      ['data-heap-view-dwel', 'data-heap-view-dwell'],
+      ['data-heap-pageview-prop', 'data-heap-pageview-props'],
+      ['data-heap-props-plan', 'data-heap-prop-plan'],
+      ['data-heap-num-price', 'data-heap-number-price'],
+      ['data-heap-bool_trial', 'data-heap-boolean-trial'],
+    ].map(([typo, meant]) => `${typo} on <p> is not an attribute the tracker reads, so it has no effect; did you mean ${meant}?`).concat('data-heap-view on <p> is not an attribute the tracker reads, so it has no effect (docs/markup.md lists them).'));
   });
 
   it('names the attribute and the tracker element in its problems', () => {

@@ -75,13 +75,48 @@ export function auditProblems(entries: readonly AuditEntry[]): (AuditProblem & {
   return entries.flatMap((entry) => entry.problems.map((p) => ({ ...p, description: entry.description, element: entry.element })));
 }
 
-/** True when the element carries any markup the tracker reads. */
+/** Autocapture's own attributes (docs/autocapture.md), after `data-heap-`: not event markup, and no typo either. */
+const AUTOCAPTURE_NAMES = ['ignore', 'redact-text', 'redact-attributes'];
+/** Every name after `data-heap-` the tracker or autocapture reads, but the typed prefixes (`prop-`, `number-`, `boolean-`). */
+const NAMES = ['event', 'props', 'trigger', 'once', 'view-dwell', 'view-repeat', 'pageview', 'pageview-props', 'title', ...AUTOCAPTURE_NAMES];
+const PREFIX = 'data-heap-';
+
+/**
+ * True when the element carries any markup the tracker reads, or a `data-heap-*` attribute it does not know (a typo
+ * such as `data-heap-evnet`, which the tracker ignores without a word): the audit says so.
+ */
 export function isAnnotated(el: Element): boolean {
-  for (const { name } of Array.from(el.attributes)) {
-    // Autocapture's own attributes (ignore, redact) are not event markup.
-    if (name.startsWith('data-heap-') && !name.startsWith('data-heap-ignore') && !name.startsWith('data-heap-redact')) return true;
+  return el.getAttributeNames().some((name) => name.startsWith(PREFIX) && !AUTOCAPTURE_NAMES.includes(name.slice(PREFIX.length)));
+}
+
+/** The number of one-character edits between `a` and `b`. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
   }
-  return false;
+  return row[b.length]!;
+}
+
+/** The attribute an unknown `data-heap-*` name was probably meant to be (`data-heap-evnet`: data-heap-event), or ''. */
+function meant(name: string): string {
+  const rest = name.slice(PREFIX.length);
+  // Redaction written bare, as other tools spell it: the text is what a page means to hide, and is not hidden.
+  if (rest === 'redact') return 'data-heap-redact-text';
+  // The nearest known name, if two edits or fewer away.
+  let near = '';
+  let best = 3;
+  for (const known of NAMES) {
+    const d = distance(rest, known);
+    if (d < best) (best = d), (near = known);
+  }
+  if (near) return `data-heap-${near}`;
+  // A typed prefix misspelt (data-heap-props-plan, data-heap-num-price, data-heap-bool_trial): the same property, rightly prefixed.
+  const [, prefix = '', key] = /^([a-z]+)[-_:.](.+)$/.exec(rest) ?? [];
+  const typed = ['prop', 'number', 'boolean'].find((known) => prefix.startsWith(known) || (prefix.length > 2 && known.startsWith(prefix)) || distance(prefix, known) <= 2);
+  return typed ? `data-heap-${typed}-${key}` : '';
 }
 
 /** The `<heap-analytics>` element's identity attributes, audited only when it has one. */
@@ -116,6 +151,13 @@ function auditElement(el: Element): AuditEntry {
   };
   const ignore: ProblemSink = () => {};
   const description = safeDescribe(el);
+
+  for (const name of el.getAttributeNames()) {
+    // The typed prefixes take any suffix (an empty one is a problem of its own).
+    if (!name.startsWith(PREFIX) || NAMES.includes(name.slice(PREFIX.length)) || /^data-heap-(prop|number|boolean)-/.test(name)) continue;
+    const guess = meant(name);
+    problems.push({ code: 'markup-attribute-unknown', message: `${name} on ${description} is not an attribute the tracker reads, so it has no effect${guess ? `; did you mean ${guess}?` : ' (docs/markup.md lists them).'}` });
+  }
 
   // Own attributes first, collecting their problems; then the merged view without re-reporting ancestors'.
   const own = collectProblems(add, () => (hasOwnProps(el) ? readOwnProps(el) : {}));
