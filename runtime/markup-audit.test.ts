@@ -110,12 +110,12 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     expected: [['<heap-analytics>', 'scope', null, [], {}, []]],
   },
   {
-    name: 'data-heap-* names the tracker does not read (typos)',
-    markup: `<button data-heap-evnet="Buy">Buy</button><button data-heap-event="Go" data-heap-props-plan="pro" data-heap-view="no" data-heap-redact-txt>Go</button>
-      <p data-heap-ignore data-heap-redact-text data-heap-redact-attributes="class">x</p><b data-heap-event="Ok" data-heap-prop-="x">b</b>`,
+    name: 'data-heap-* names the tracker does not read (typos), and flags a template turned "off" that stay on',
+    markup: `<button data-heap-evnet="Buy">Buy</button><button data-heap-event="Go" data-heap-props-plan="pro" data-heap-view="no" data-heap-redact-txt data-heap-once="false" data-heap-view-repeat="0">Go</button>
+      <p data-heap-ignore data-heap-redact-text data-heap-redact-attributes="class">x</p><b data-heap-event="Ok" data-heap-once="" data-heap-view-repeat="true" data-heap-prop-="x">b</b>`,
     expected: [
       ['<button>', 'scope', null, [], {}, ['markup-attribute-unknown']],
-      ['<button data-heap-event="Go">', 'event', 'Go', ['click'], {}, ['markup-attribute-unknown', 'markup-attribute-unknown', 'markup-attribute-unknown']],
+      ['<button data-heap-event="Go">', 'event', 'Go', ['click'], {}, ['markup-attribute-unknown', 'markup-attribute-unknown', 'markup-attribute-unknown', 'markup-option-value-ignored', 'markup-option-value-ignored']],
       ['<b data-heap-event="Ok">', 'event', 'Ok', ['click'], {}, ['markup-prop-name-empty']],
     ],
   },

@@ -169,6 +169,11 @@ function auditElement(el: Element): AuditEntry {
   let properties = own;
   if (hasEvent) {
     triggers = checkTriggers(el, problems);
+    // A template rendering a flag's state (`data-heap-once="{{ once }}"`) leaves it present, and so on, when it says off.
+    for (const attr of [ATTR.once, ATTR.viewRepeat]) {
+      const value = el.getAttribute(attr);
+      if (value !== null && /^\s*(false|no|off|0)\s*$/i.test(value)) problems.push({ code: 'markup-option-value-ignored', message: `${attr}="${value}" on ${description} is on: the attribute counts by its presence, whatever its value; leave it out to turn it off.` });
+    }
     properties = collectProblems(ignore, () => readEventProps(el));
     // The tracker keeps the first MAX_PROPS of them, in this order (cleanProps in declarative.ts), with a warning.
     const keys = Object.keys(properties);
