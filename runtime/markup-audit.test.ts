@@ -64,13 +64,16 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     name: 'triggers that cannot fire, and unknown ones',
     markup: `<div data-heap-event="A" data-heap-trigger="submit">x</div><div data-heap-event="B" data-heap-trigger="change">x</div>
       <input type="button" data-heap-event="C" data-heap-trigger="change"><span data-heap-event="D" data-heap-trigger="hover">x</span>
-      <button data-heap-event="E" data-heap-trigger="submit">outside a form</button>`,
+      <button data-heap-event="E" data-heap-trigger="submit">outside a form</button><iframe data-heap-event="Video played" src="about:blank"></iframe>
+      <iframe data-heap-event="Video seen" data-heap-trigger="view" src="about:blank"></iframe>`,
     expected: [
       ['<div data-heap-event="A">', 'event', 'A', ['submit'], {}, ['markup-trigger-unreachable']],
       ['<div data-heap-event="B">', 'event', 'B', ['change'], {}, ['markup-trigger-unreachable']],
       ['<input data-heap-event="C">', 'event', 'C', ['change'], {}, ['markup-trigger-unreachable']],
       ['<span data-heap-event="D">', 'event', 'D', ['click'], {}, ['markup-trigger-invalid']],
       ['<button data-heap-event="E">', 'event', 'E', ['submit'], {}, ['markup-trigger-unreachable']],
+      ['<iframe data-heap-event="Video played">', 'event', 'Video played', ['click'], {}, ['markup-trigger-unreachable']],
+      ['<iframe data-heap-event="Video seen">', 'event', 'Video seen', ['view'], {}, []],
     ],
   },
   {

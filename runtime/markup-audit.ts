@@ -232,6 +232,8 @@ function checkTriggers(el: Element, problems: AuditProblem[]): Trigger[] {
 function unreachable(el: Element, trigger: Trigger): string {
   const tag = el.localName;
   const custom = tag.includes('-');
+  // An embed (a video, a map, a form from another service): what the visitor presses is in the frame's own document.
+  if (trigger === 'click' && tag === 'iframe') return 'clicks inside an <iframe> stay in its own document and never reach this page; use view for the embed being seen';
   if (trigger === 'submit') {
     if (tag === 'form' || custom || el.querySelector('form')) return '';
     const type = (el.getAttribute('type') ?? '').toLowerCase();
