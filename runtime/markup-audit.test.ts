@@ -192,6 +192,9 @@ describe('auditMarkup', () => {
     const root = mount(`<div data-heap-pageview-props='{"site":"shop","step":0}'><main data-heap-pageview="/checkout" data-heap-title="Checkout" data-heap-pageview-props='{"step":1}'></main></div>`);
     const pageview = auditMarkup(root).find((e) => e.pageview)!.pageview;
     expect(pageview).to.deep.equal({ key: '/checkout', title: 'Checkout', properties: { site: 'shop', step: 1 } });
+    // As the tracker reads it: a blank title is the document's, and white space around one is no part of it.
+    const titles = auditMarkup(mount(`<main data-heap-pageview="/a" data-heap-title=" \n "></main><main data-heap-pageview="/b" data-heap-title=" Pay\n"></main>`));
+    expect(titles.map((e) => e.pageview!.title)).to.deep.equal([null, 'Pay']);
   });
 
   it('reads annotated markup inside open shadow roots, and skips autocapture attributes', () => {

@@ -199,7 +199,7 @@ function auditElement(el: Element): AuditEntry {
   if (pvJson !== null) pageviewProperties = readJson(el, ATTR.pageviewProps, pvJson, add);
   let pageview: AuditPageview | null = null;
   if (el.hasAttribute(ATTR.pageview)) {
-    const title = el.getAttribute(ATTR.title);
+    const title = el.getAttribute(ATTR.title)?.trim() ?? null;
     if (title !== null && title.length >= MAX_TITLE) problems.push({ code: 'markup-title-truncated', message: `${ATTR.title} on ${description} is ${title.length} characters (the limit is ${MAX_TITLE - 1}); it will be truncated.` });
     pageview = { key: el.getAttribute(ATTR.pageview) ?? '', title: title || null, properties: inheritedPageviewProps(el) };
   } else if (el.hasAttribute(ATTR.title)) {
