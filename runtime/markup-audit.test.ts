@@ -171,6 +171,21 @@ describe('auditMarkup', () => {
     ].map(([typo, meant]) => `${typo} on <p> is not an attribute the tracker reads, so it has no effect; did you mean ${meant}?`).concat('data-heap-view on <p> is not an attribute the tracker reads, so it has no effect (docs/markup.md lists them).'));
   });
 
+  it('says what likely broke JSON an editor wrote: curly quotes, no-break spaces, single quotes, bare keys', () => {
+    const root = mount(`<button data-heap-event="A" data-heap-props='{\u201cplan\u201d: \u201cpro\u201d}'>a</button><main data-heap-pageview-props='{"step":\u00a01}'></main>
+      <button data-heap-event="B" data-heap-props="{'plan': 'pro'}">b</button><button data-heap-event="C" data-heap-props='{plan: "pro"}'>c</button>
+      <heap-analytics user-properties='{\u2018seats\u2019: 2}'></heap-analytics><button data-heap-event="D" data-heap-props='{"plan": "pro"'>d</button>`);
+    const causes = auditProblems(auditMarkup(root)).map((p) => [p.code, p.message.split('Likely cause: ')[1] ?? null]);
+    expect(causes).to.deep.equal([
+      ['markup-json-invalid', 'curly quotes (\u201c \u201d \u2018 \u2019) from a word processor; JSON takes straight ones (").'],
+      ['markup-json-invalid', 'no-break spaces (&nbsp;), which JSON does not read as spaces.'],
+      ['markup-json-invalid', 'single quotes; JSON takes double ones.'],
+      ['markup-json-invalid', 'keys without quotes; JSON quotes them ({"plan":"pro"}).'],
+      ['markup-json-invalid', 'curly quotes (\u201c \u201d \u2018 \u2019) from a word processor; JSON takes straight ones (").'],
+      ['markup-json-invalid', null],
+    ]);
+  });
+
   it('names the attribute and the tracker element in its problems', () => {
     const root = mount(`<heap-analytics user-properties='{"plan": "pro"'></heap-analytics>`);
     const [problem] = auditProblems(auditMarkup(root));

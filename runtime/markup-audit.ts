@@ -119,6 +119,23 @@ function meant(name: string): string {
   return typed ? `data-heap-${typed}-${key}` : '';
 }
 
+/**
+ * A JSON attribute's problem, with what likely broke it when an editor did: curly quotes and no-break spaces from a
+ * word processor or rich-text field, single quotes or bare keys written as in a script. The message names the
+ * attribute first (markup-props.ts).
+ */
+function withJsonHint(el: Element, code: string, message: string): string {
+  if (code !== 'markup-json-invalid') return message;
+  const value = el.getAttribute(message.slice(0, message.indexOf(' '))) ?? '';
+  const hints = [
+    /[\u201c\u201d\u201e\u2018\u2019]/.test(value) && 'curly quotes (\u201c \u201d \u2018 \u2019) from a word processor; JSON takes straight ones (")',
+    value.includes('\u00a0') && 'no-break spaces (&nbsp;), which JSON does not read as spaces',
+    /[{,]\s*'|'\s*:/.test(value) && 'single quotes; JSON takes double ones',
+    /[{,]\s*[a-z_$][\w$]*\s*:/i.test(value) && 'keys without quotes; JSON quotes them ({"plan":"pro"})',
+  ].filter(Boolean);
+  return hints.length ? `${message} Likely cause: ${hints.join('; ')}.` : message;
+}
+
 /** The `<heap-analytics>` element's identity attributes, audited only when it has one. */
 const TRACKER_ATTRS = ['identity', 'event-properties', 'user-properties'];
 const isTracker = (el: Element): boolean => el.localName === 'heap-analytics' && TRACKER_ATTRS.some((a) => el.hasAttribute(a));
@@ -129,7 +146,7 @@ const isTracker = (el: Element): boolean => el.localName === 'heap-analytics' &&
  */
 function auditTracker(el: Element): AuditEntry {
   const problems: AuditProblem[] = [];
-  const add: ProblemSink = (code, message) => problems.push({ code, message });
+  const add: ProblemSink = (code, message) => problems.push({ code, message: withJsonHint(el, code, message) });
   const description = safeDescribe(el);
   const identity = el.getAttribute('identity');
   // An empty attribute is no identity; a template's placeholder is filled in at render time.
@@ -147,7 +164,7 @@ function auditElement(el: Element): AuditEntry {
   const problems: AuditProblem[] = [];
   const add: ProblemSink = (code, message) => {
     if (code === 'markup-json-invalid' && TEMPLATED.test(el.getAttribute(ATTR.props) ?? '')) return;
-    problems.push({ code, message });
+    problems.push({ code, message: withJsonHint(el, code, message) });
   };
   const ignore: ProblemSink = () => {};
   const description = safeDescribe(el);
