@@ -128,11 +128,14 @@ const START_TAG = /<([a-zA-Z][\w:-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^'
 const OPEN_SHADOW_ROOT = /^<template\b[^>]*\sshadowrootmode\s*=\s*["']?open\b/i;
 const UNPARSED = /<!--[\s\S]*?(?:-->|$)|(<(script|style|textarea|title|template)\b[^>]*>)[\s\S]*?(?=<\/\2\s*>|$)/gi;
 
+/** A data-heap-* attribute other than autocapture's own (runtime/markup-audit.ts, isAnnotated): misspelt ones too. */
+const MARKUP_ATTR = /\sdata-heap-(?!(?:ignore|redact-text|redact-attributes)(?![^\s=/>]))/i;
+
 /** The `<heap-analytics>` attributes the audit checks (runtime/markup-audit.ts, auditTracker). */
 const TRACKER_ATTRS = /\s(?:identity|event-properties|user-properties)(?=[\s=]|$)/i;
 
 /**
- * Line numbers of the start tags the audit reports (data-heap-* markup but ignore and redact, and `<heap-analytics>`
+ * Line numbers of the start tags the audit reports (data-heap-* markup but autocapture's ignore and redact, and `<heap-analytics>`
  * with identity attributes), in source order, with their tag names.
  */
 function annotatedTags(source) {
@@ -143,7 +146,7 @@ function annotatedTags(source) {
   );
   for (const m of visible.matchAll(START_TAG)) {
     const tag = m[1].toLowerCase();
-    if (!/\sdata-heap-(?!ignore|redact)/i.test(m[2]) && !(tag === 'heap-analytics' && TRACKER_ATTRS.test(m[2]))) continue;
+    if (!MARKUP_ATTR.test(m[2]) && !(tag === 'heap-analytics' && TRACKER_ATTRS.test(m[2]))) continue;
     tags.push({ tag, line: visible.slice(0, m.index).split('\n').length });
   }
   return tags;

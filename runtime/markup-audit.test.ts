@@ -64,13 +64,16 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     name: 'triggers that cannot fire, and unknown ones',
     markup: `<div data-heap-event="A" data-heap-trigger="submit">x</div><div data-heap-event="B" data-heap-trigger="change">x</div>
       <input type="button" data-heap-event="C" data-heap-trigger="change"><span data-heap-event="D" data-heap-trigger="hover">x</span>
-      <button data-heap-event="E" data-heap-trigger="submit">outside a form</button>`,
+      <button data-heap-event="E" data-heap-trigger="submit">outside a form</button><iframe data-heap-event="Video played" src="about:blank"></iframe>
+      <iframe data-heap-event="Video seen" data-heap-trigger="view" src="about:blank"></iframe>`,
     expected: [
       ['<div data-heap-event="A">', 'event', 'A', ['submit'], {}, ['markup-trigger-unreachable']],
       ['<div data-heap-event="B">', 'event', 'B', ['change'], {}, ['markup-trigger-unreachable']],
       ['<input data-heap-event="C">', 'event', 'C', ['change'], {}, ['markup-trigger-unreachable']],
       ['<span data-heap-event="D">', 'event', 'D', ['click'], {}, ['markup-trigger-invalid']],
       ['<button data-heap-event="E">', 'event', 'E', ['submit'], {}, ['markup-trigger-unreachable']],
+      ['<iframe data-heap-event="Video played">', 'event', 'Video played', ['click'], {}, ['markup-trigger-unreachable']],
+      ['<iframe data-heap-event="Video seen">', 'event', 'Video seen', ['view'], {}, []],
     ],
   },
   {
@@ -110,6 +113,16 @@ const CASES: { name: string; markup: string; expected: Expected[] }[] = [
     expected: [['<heap-analytics>', 'scope', null, [], {}, []]],
   },
   {
+    name: 'data-heap-* names the tracker does not read (typos), and flags a template turned "off" that stay on',
+    markup: `<button data-heap-evnet="Buy">Buy</button><button data-heap-event="Go" data-heap-props-plan="pro" data-heap-view="no" data-heap-redact-txt data-heap-once="false" data-heap-view-repeat="0">Go</button>
+      <p data-heap-ignore data-heap-redact-text data-heap-redact-attributes="class">x</p><b data-heap-event="Ok" data-heap-once="" data-heap-view-repeat="true" data-heap-prop-="x">b</b>`,
+    expected: [
+      ['<button>', 'scope', null, [], {}, ['markup-attribute-unknown']],
+      ['<button data-heap-event="Go">', 'event', 'Go', ['click'], {}, ['markup-attribute-unknown', 'markup-attribute-unknown', 'markup-attribute-unknown', 'markup-option-value-ignored', 'markup-option-value-ignored']],
+      ['<b data-heap-event="Ok">', 'event', 'Ok', ['click'], {}, ['markup-prop-name-empty']],
+    ],
+  },
+  {
     name: 'a trigger without an event, and pageview markup',
     markup: `<div data-heap-trigger="click">x</div><main data-heap-pageview="/c" data-heap-pageview-props='{"step":1'>x</main>`,
     expected: [
@@ -144,6 +157,35 @@ describe('auditMarkup', () => {
     expect(problems[0]!.message).to.contain('not a JSON object');
   });
 
+  it('names the attribute a misspelt data-heap-* name was probably meant to be', () => {
+    const root = mount(`<p data-heap-evnet="A" data-heap-triger="load" data-heap-view-dwel="5" data-heap-pageview-prop="{}" data-heap-props-plan="pro" data-heap-num-price="4" data-heap-bool_trial data-heap-view="no">x</p>`);
+    const messages = auditProblems(auditMarkup(root)).map((p) => p.message);
+    expect(messages).to.deep.equal([
+      ['data-heap-evnet', 'data-heap-event'],
+      ['data-heap-triger', 'data-heap-trigger'],
+      ['data-heap-view-dwel', 'data-heap-view-dwell'],
+      ['data-heap-pageview-prop', 'data-heap-pageview-props'],
+      ['data-heap-props-plan', 'data-heap-prop-plan'],
+      ['data-heap-num-price', 'data-heap-number-price'],
+      ['data-heap-bool_trial', 'data-heap-boolean-trial'],
+    ].map(([typo, meant]) => `${typo} on <p> is not an attribute the tracker reads, so it has no effect; did you mean ${meant}?`).concat('data-heap-view on <p> is not an attribute the tracker reads, so it has no effect (docs/markup.md lists them).'));
+  });
+
+  it('says what likely broke JSON an editor wrote: curly quotes, no-break spaces, single quotes, bare keys', () => {
+    const root = mount(`<button data-heap-event="A" data-heap-props='{\u201cplan\u201d: \u201cpro\u201d}'>a</button><main data-heap-pageview-props='{"step":\u00a01}'></main>
+      <button data-heap-event="B" data-heap-props="{'plan': 'pro'}">b</button><button data-heap-event="C" data-heap-props='{plan: "pro"}'>c</button>
+      <heap-analytics user-properties='{\u2018seats\u2019: 2}'></heap-analytics><button data-heap-event="D" data-heap-props='{"plan": "pro"'>d</button>`);
+    const causes = auditProblems(auditMarkup(root)).map((p) => [p.code, p.message.split('Likely cause: ')[1] ?? null]);
+    expect(causes).to.deep.equal([
+      ['markup-json-invalid', 'curly quotes (\u201c \u201d \u2018 \u2019) from a word processor; JSON takes straight ones (").'],
+      ['markup-json-invalid', 'no-break spaces (&nbsp;), which JSON does not read as spaces.'],
+      ['markup-json-invalid', 'single quotes; JSON takes double ones.'],
+      ['markup-json-invalid', 'keys without quotes; JSON quotes them ({"plan":"pro"}).'],
+      ['markup-json-invalid', 'curly quotes (\u201c \u201d \u2018 \u2019) from a word processor; JSON takes straight ones (").'],
+      ['markup-json-invalid', null],
+    ]);
+  });
+
   it('names the attribute and the tracker element in its problems', () => {
     const root = mount(`<heap-analytics user-properties='{"plan": "pro"'></heap-analytics>`);
     const [problem] = auditProblems(auditMarkup(root));
@@ -165,6 +207,9 @@ describe('auditMarkup', () => {
     const root = mount(`<div data-heap-pageview-props='{"site":"shop","step":0}'><main data-heap-pageview="/checkout" data-heap-title="Checkout" data-heap-pageview-props='{"step":1}'></main></div>`);
     const pageview = auditMarkup(root).find((e) => e.pageview)!.pageview;
     expect(pageview).to.deep.equal({ key: '/checkout', title: 'Checkout', properties: { site: 'shop', step: 1 } });
+    // As the tracker reads it: a blank title is the document's, and white space around one is no part of it.
+    const titles = auditMarkup(mount(`<main data-heap-pageview="/a" data-heap-title=" \n "></main><main data-heap-pageview="/b" data-heap-title=" Pay\n"></main>`));
+    expect(titles.map((e) => e.pageview!.title)).to.deep.equal([null, 'Pay']);
   });
 
   it('reads annotated markup inside open shadow roots, and skips autocapture attributes', () => {

@@ -75,13 +75,65 @@ export function auditProblems(entries: readonly AuditEntry[]): (AuditProblem & {
   return entries.flatMap((entry) => entry.problems.map((p) => ({ ...p, description: entry.description, element: entry.element })));
 }
 
-/** True when the element carries any markup the tracker reads. */
+/** Autocapture's own attributes (docs/autocapture.md), after `data-heap-`: not event markup, and no typo either. */
+const AUTOCAPTURE_NAMES = ['ignore', 'redact-text', 'redact-attributes'];
+/** Every name after `data-heap-` the tracker or autocapture reads, but the typed prefixes (`prop-`, `number-`, `boolean-`). */
+const NAMES = ['event', 'props', 'trigger', 'once', 'view-dwell', 'view-repeat', 'pageview', 'pageview-props', 'title', ...AUTOCAPTURE_NAMES];
+const PREFIX = 'data-heap-';
+
+/**
+ * True when the element carries any markup the tracker reads, or a `data-heap-*` attribute it does not know (a typo
+ * such as `data-heap-evnet`, which the tracker ignores without a word): the audit says so.
+ */
 export function isAnnotated(el: Element): boolean {
-  for (const { name } of Array.from(el.attributes)) {
-    // Autocapture's own attributes (ignore, redact) are not event markup.
-    if (name.startsWith('data-heap-') && !name.startsWith('data-heap-ignore') && !name.startsWith('data-heap-redact')) return true;
+  return el.getAttributeNames().some((name) => name.startsWith(PREFIX) && !AUTOCAPTURE_NAMES.includes(name.slice(PREFIX.length)));
+}
+
+/** The number of one-character edits between `a` and `b`. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
   }
-  return false;
+  return row[b.length]!;
+}
+
+/** The attribute an unknown `data-heap-*` name was probably meant to be (`data-heap-evnet`: data-heap-event), or ''. */
+function meant(name: string): string {
+  const rest = name.slice(PREFIX.length);
+  // Redaction written bare, as other tools spell it: the text is what a page means to hide, and is not hidden.
+  if (rest === 'redact') return 'data-heap-redact-text';
+  // The nearest known name, if two edits or fewer away.
+  let near = '';
+  let best = 3;
+  for (const known of NAMES) {
+    const d = distance(rest, known);
+    if (d < best) (best = d), (near = known);
+  }
+  if (near) return `data-heap-${near}`;
+  // A typed prefix misspelt (data-heap-props-plan, data-heap-num-price, data-heap-bool_trial): the same property, rightly prefixed.
+  const [, prefix = '', key] = /^([a-z]+)[-_:.](.+)$/.exec(rest) ?? [];
+  const typed = ['prop', 'number', 'boolean'].find((known) => prefix.startsWith(known) || (prefix.length > 2 && known.startsWith(prefix)) || distance(prefix, known) <= 2);
+  return typed ? `data-heap-${typed}-${key}` : '';
+}
+
+/**
+ * A JSON attribute's problem, with what likely broke it when an editor did: curly quotes and no-break spaces from a
+ * word processor or rich-text field, single quotes or bare keys written as in a script. The message names the
+ * attribute first (markup-props.ts).
+ */
+function withJsonHint(el: Element, code: string, message: string): string {
+  if (code !== 'markup-json-invalid') return message;
+  const value = el.getAttribute(message.slice(0, message.indexOf(' '))) ?? '';
+  const hints = [
+    /[\u201c\u201d\u201e\u2018\u2019]/.test(value) && 'curly quotes (\u201c \u201d \u2018 \u2019) from a word processor; JSON takes straight ones (")',
+    value.includes('\u00a0') && 'no-break spaces (&nbsp;), which JSON does not read as spaces',
+    /[{,]\s*'|'\s*:/.test(value) && 'single quotes; JSON takes double ones',
+    /[{,]\s*[a-z_$][\w$]*\s*:/i.test(value) && 'keys without quotes; JSON quotes them ({"plan":"pro"})',
+  ].filter(Boolean);
+  return hints.length ? `${message} Likely cause: ${hints.join('; ')}.` : message;
 }
 
 /** The `<heap-analytics>` element's identity attributes, audited only when it has one. */
@@ -94,7 +146,7 @@ const isTracker = (el: Element): boolean => el.localName === 'heap-analytics' &&
  */
 function auditTracker(el: Element): AuditEntry {
   const problems: AuditProblem[] = [];
-  const add: ProblemSink = (code, message) => problems.push({ code, message });
+  const add: ProblemSink = (code, message) => problems.push({ code, message: withJsonHint(el, code, message) });
   const description = safeDescribe(el);
   const identity = el.getAttribute('identity');
   // An empty attribute is no identity; a template's placeholder is filled in at render time.
@@ -112,10 +164,17 @@ function auditElement(el: Element): AuditEntry {
   const problems: AuditProblem[] = [];
   const add: ProblemSink = (code, message) => {
     if (code === 'markup-json-invalid' && TEMPLATED.test(el.getAttribute(ATTR.props) ?? '')) return;
-    problems.push({ code, message });
+    problems.push({ code, message: withJsonHint(el, code, message) });
   };
   const ignore: ProblemSink = () => {};
   const description = safeDescribe(el);
+
+  for (const name of el.getAttributeNames()) {
+    // The typed prefixes take any suffix (an empty one is a problem of its own).
+    if (!name.startsWith(PREFIX) || NAMES.includes(name.slice(PREFIX.length)) || /^data-heap-(prop|number|boolean)-/.test(name)) continue;
+    const guess = meant(name);
+    problems.push({ code: 'markup-attribute-unknown', message: `${name} on ${description} is not an attribute the tracker reads, so it has no effect${guess ? `; did you mean ${guess}?` : ' (docs/markup.md lists them).'}` });
+  }
 
   // Own attributes first, collecting their problems; then the merged view without re-reporting ancestors'.
   const own = collectProblems(add, () => (hasOwnProps(el) ? readOwnProps(el) : {}));
@@ -127,6 +186,11 @@ function auditElement(el: Element): AuditEntry {
   let properties = own;
   if (hasEvent) {
     triggers = checkTriggers(el, problems);
+    // A template rendering a flag's state (`data-heap-once="{{ once }}"`) leaves it present, and so on, when it says off.
+    for (const attr of [ATTR.once, ATTR.viewRepeat]) {
+      const value = el.getAttribute(attr);
+      if (value !== null && /^\s*(false|no|off|0)\s*$/i.test(value)) problems.push({ code: 'markup-option-value-ignored', message: `${attr}="${value}" on ${description} is on: the attribute counts by its presence, whatever its value; leave it out to turn it off.` });
+    }
     properties = collectProblems(ignore, () => readEventProps(el));
     // The tracker keeps the first MAX_PROPS of them, in this order (cleanProps in declarative.ts), with a warning.
     const keys = Object.keys(properties);
@@ -152,7 +216,7 @@ function auditElement(el: Element): AuditEntry {
   if (pvJson !== null) pageviewProperties = readJson(el, ATTR.pageviewProps, pvJson, add);
   let pageview: AuditPageview | null = null;
   if (el.hasAttribute(ATTR.pageview)) {
-    const title = el.getAttribute(ATTR.title);
+    const title = el.getAttribute(ATTR.title)?.trim() ?? null;
     if (title !== null && title.length >= MAX_TITLE) problems.push({ code: 'markup-title-truncated', message: `${ATTR.title} on ${description} is ${title.length} characters (the limit is ${MAX_TITLE - 1}); it will be truncated.` });
     pageview = { key: el.getAttribute(ATTR.pageview) ?? '', title: title || null, properties: inheritedPageviewProps(el) };
   } else if (el.hasAttribute(ATTR.title)) {
@@ -185,6 +249,8 @@ function checkTriggers(el: Element, problems: AuditProblem[]): Trigger[] {
 function unreachable(el: Element, trigger: Trigger): string {
   const tag = el.localName;
   const custom = tag.includes('-');
+  // An embed (a video, a map, a form from another service): what the visitor presses is in the frame's own document.
+  if (trigger === 'click' && tag === 'iframe') return 'clicks inside an <iframe> stay in its own document and never reach this page; use view for the embed being seen';
   if (trigger === 'submit') {
     if (tag === 'form' || custom || el.querySelector('form')) return '';
     const type = (el.getAttribute('type') ?? '').toLowerCase();

@@ -31,7 +31,7 @@ describe('markup pageviews', () => {
     expect(pay.properties).to.deep.equal({ app: 'shop', 'page type': 'checkout', area: 'payments' });
   });
 
-  it('gives the pageview of a view element whose data-heap-title a template left empty the document\'s title', async () => {
+  it('gives the pageview of a view element whose data-heap-title a template left empty (or blank) the document\'s title, and no white space around a title', async () => {
     const title = document.title;
     document.title = 'Plans | Example';
     try {
@@ -39,8 +39,10 @@ describe('markup pageviews', () => {
       await heap.ready;
       mount(`<main data-heap-pageview="/pricing" data-heap-title="">Plans</main>`);
       await tick();
-      const [pageview] = pageviews(await settled(heap));
-      expect(pageview!.page!.title).to.equal('Plans | Example');
+      // A field left empty between the template's spaces or line breaks is as empty; around a title, they are no part of it.
+      mount(`<main data-heap-pageview="/plans" data-heap-title=" \n ">Plans</main><main data-heap-pageview="/checkout" data-heap-title="\n  Checkout\u00a0">Pay</main>`);
+      await tick();
+      expect(pageviews(await settled(heap)).map((p) => p.page!.title)).to.deep.equal(['Plans | Example', 'Plans | Example', 'Checkout']);
     } finally {
       document.title = title;
     }

@@ -55,8 +55,9 @@ export function createPageviewMarkup(runtime: HeapRuntime): PageviewMarkup {
         // is the pageview of an element of that key that left as this one came, at the same URL: a framework's
         // hydration putting fresh copies in the place of the server's elements, not a navigation (which moves the URL
         // first, or keeps the old view in until the new is in: a swap).
-        // An empty title (a template's unfilled field) is none: the document's title.
-        if (!(gone.has(key) && url == location.href) && (!atBoot || runtime.core.config.disablePageviewAutocapture)) runtime.trackPageview({ title: attributeOf(el, TITLE) || undefined, properties });
+        // An empty or blank title (a template's unfilled field) is none: the document's title. White space a template
+        // leaves around one is no part of it.
+        if (!(gone.has(key) && url == location.href) && (!atBoot || runtime.core.config.disablePageviewAutocapture)) runtime.trackPageview({ title: attributeOf(el, TITLE)?.trim() || undefined, properties });
         else runtime.addPageviewProperties(properties);
         return;
       }

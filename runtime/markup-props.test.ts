@@ -34,6 +34,7 @@ const rows: Row[] = [
   { what: 'numbers JavaScript reads but no numeral writes are dropped', attrs: `data-heap-number-hex="0x10" data-heap-number-bin="0b1" data-heap-number-inf="-Infinity" data-heap-number-exp="+.5E+1"`, sent: [['Row', { exp: 5 }]], warning: 'markup-number-invalid' },
   { what: 'a boolean attribute other than true/false is dropped', attrs: `data-heap-boolean-trial="yes"`, sent: [['Row', {}]], warning: 'markup-boolean-invalid' },
   { what: 'names longer than 255 characters are truncated', attrs: `data-heap-event="${long(300)}"`, sent: [[long(255), {}]], warning: 'markup-event-name-truncated' },
+  { what: 'white space a template leaves around an event name (line breaks, a no-break space) is not part of it', attrs: `data-heap-event="\n    Start trial\u00a0 "`, sent: [['Start trial', {}]] },
   { what: 'an empty event name sends nothing', attrs: `data-heap-event="  "`, sent: [], warning: 'markup-event-name-empty' },
   { what: 'an unknown trigger is ignored and the default applies', attrs: `data-heap-trigger="hover"`, sent: [['Row', {}]], warning: 'markup-trigger-invalid' },
 ];

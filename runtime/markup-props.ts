@@ -53,19 +53,22 @@ export function describeElement(el: Element): string {
   return `<${tagOf(el)}${id ? ` id=${summarize(id)}` : ''}${name === null ? '' : ` ${EVENT}=${summarize(name)}`}>`;
 }
 
-/** The element's event name, truncated to the limit; null (with a warning for an empty one) when it has none. */
+/**
+ * The element's event name, without the white space a template leaves around it (a line break, a no-break space: the
+ * same name would count as two events), truncated to the limit; null (with a warning for an empty one) when it has none.
+ */
 export const readEventName = (el: Element): string | null => {
-  const raw = attributeOf(el, EVENT);
-  if (raw === null) return null;
-  if (raw.trim() === '') {
+  const name = attributeOf(el, EVENT)?.trim();
+  if (name === undefined) return null;
+  if (!name) {
     warn('markup-event-name-empty', `${describeElement(el)} has an empty data-heap-event; nothing is tracked for it.`);
     return null;
   }
-  if (raw.length > MAX_EVENT_NAME) {
+  if (name.length > MAX_EVENT_NAME) {
     warn('markup-event-name-truncated', `${describeElement(el)}: event names are limited to 255 characters; the name was truncated.`);
-    return cut(raw, MAX_EVENT_NAME);
+    return cut(name, MAX_EVENT_NAME);
   }
-  return raw;
+  return name;
 };
 
 /**

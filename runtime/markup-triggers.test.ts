@@ -119,6 +119,19 @@ describe('markup triggers', () => {
     expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Download guide']);
   });
 
+  it('a middle click on an annotated SVG link written with xlink:href (a chart exported from a drawing tool) sends its event, as on an HTML link', async () => {
+    const heap = startRuntime('middleSvg', quiet);
+    const root = mount(`<svg width="60" height="30"><a xlink:href="/chart.pdf" data-heap-event="Chart opened"><rect width="60" height="30" /></a></svg>`);
+    root.addEventListener('auxclick', (e) => e.preventDefault());
+    await heap.ready;
+    const box = root.querySelector('rect')!.getBoundingClientRect();
+    await sendMouse({ type: 'move', position: [Math.round(box.x + 5), Math.round(box.y + 5)] });
+    await sendMouse({ type: 'down', button: 'middle' });
+    await sendMouse({ type: 'up', button: 'middle' });
+    await resetMouse();
+    expect(tracks(await settled(heap)).map(([name]) => name)).to.deep.equal(['Chart opened']);
+  });
+
   it('a change or submit inside a shadow root is sent by an annotated element around its host (the event stops at the root)', async () => {
     const heap = startRuntime('shadowOuter', quiet);
     const root = mount(`<section data-heap-event="Outer change" data-heap-trigger="change"><div id="wrap" data-heap-event="Outer submit" data-heap-trigger="submit"></div></section>`);

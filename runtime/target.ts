@@ -21,10 +21,10 @@ export const MAX_HIERARCHY = 1000;
  * text capture is off.
  */
 const SENT = /^(?:(aria-label|alt|title|placeholder)|name|type|role|for|action|method|target|rel|data-(?!heap-).*)$/;
+/** Links: a click in one may take the page away. SVG links written with `xlink:href` (older exports) too, which `a[href]` misses. */
+export const LINK = ':any-link';
 /** Ancestors whose text names a click on an icon inside them. */
-const CONTROL = 'a[href],area[href],button,summary,label,[role=button],[role=link],[role=menuitem],[role=tab]';
-/** Links: a click in one may take the page away. */
-export const LINK = 'a[href],area[href]';
+const CONTROL = `${LINK},button,summary,label,[role=button],[role=link],[role=menuitem],[role=tab]`;
 const REDACT_ATTRIBUTES = 'data-heap-redact-attributes';
 /**
  * Every element a target's description cares about around it, and a few more: each of `TYPED`, `CONTROL` (links

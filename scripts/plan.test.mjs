@@ -76,6 +76,25 @@ describe('heap-analytics plan', () => {
     assert.deepEqual(entries.map((e) => [e.event, e.line]), [['Checkout', 6], ['Help opened', 11]]);
   });
 
+  it('flags data-heap-* names the tracker does not read, on their own line, naming the one meant', async () => {
+    const [{ parseHTML }, { auditMarkup }] = await Promise.all([import('linkedom'), loadAudit()]);
+    const source = [
+      '<div class="account" data-heap-redact>{{ user.email }}</div>',
+      '<a href="/" data-heap-ignore>Home</a>',
+      '<button data-heap-evnet="Buy">Buy</button>',
+      '<button data-heap-event="Help" data-heap-props-topic="billing">Help</button>',
+    ].join('\n');
+    const entries = planSource(source, { parseHTML, auditMarkup });
+    assert.deepEqual(
+      entries.map((e) => [e.line, e.event, e.problems.map((p) => p.message.replace(/ on .* is not an attribute .*did you mean /, ' -> '))]),
+      [
+        [1, null, ['data-heap-redact -> data-heap-redact-text?']],
+        [3, null, ['data-heap-evnet -> data-heap-event?']],
+        [4, 'Help', ['data-heap-props-topic -> data-heap-prop-topic?']],
+      ],
+    );
+  });
+
   it('reads data-heap-* attribute names in any case, as browsers do', () => {
     const { status, stdout } = run('plan', 'test/fixtures/plan/case', '--json');
     assert.equal(status, 0, stdout);
