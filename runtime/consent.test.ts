@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { RuntimeOptions } from './runtime.ts';
-import { captureConsole, cleanUp, forgetEnv, keyPrefix, reload, requestLog, sleep, startRuntime, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, forgetEnv, keyPrefix, otherTab, reload, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
 import { resetWarnings } from './warn.ts';
 
 /** Every cookie, localStorage and sessionStorage key the runtime wrote for `envId`. */
@@ -191,6 +191,70 @@ describe('consent', () => {
     heap.setConsent('denied');
     // Their traces are all that is left under the denied env's prefix.
     expect(traces(envId)).to.deep.equal(before);
+  });
+
+  it('denied in one tab stops the site\'s other tabs: none writes the withdrawn user back, sends, or retries what was failing', async () => {
+    const envId = env('withdraw');
+    const heap = startRuntime('withdraw', quiet, envId);
+    heap.track('Before');
+    await waitForEvents(envId, 1, { name: 'Before' });
+    // An event of this tab is failing and being retried when the visitor refuses.
+    await setFaults(envId, [{ kind: 'status', status: 503 }]);
+    heap.track('Retrying');
+    for (let i = 0; i < 100 && (await requestLog(envId)).length < 2; i++) await sleep(20);
+    // The visitor refuses in the site's consent dialog, in another tab.
+    otherTab(envId).setConsent('denied');
+    await setFaults(envId, []);
+    // This tab re-reads the shared user and session once a second: it found them gone and wrote them back.
+    await sleep(1100);
+    heap.track('After');
+    heap.identify('bob');
+    await sleep(500);
+    expect(traces(envId)).to.deep.equal([]);
+    expect(heap.getConsent()).to.equal('denied');
+    expect((await storedEvents(envId)).map((e) => e.name)).to.deep.equal(['Before']);
+  });
+
+  it('denied in a tab pending since it loaded stops the site\'s other tabs too', async () => {
+    const envId = env('withdraw-pending');
+    // This tab's consent tool granted after it loaded.
+    const heap = startRuntime('withdraw-pending', { ...quiet, consent: 'pending' }, envId);
+    heap.setConsent('granted');
+    // The visitor refuses in a new tab before its consent tool granted anything.
+    otherTab(envId, undefined, { consent: 'pending' }).setConsent('denied');
+    await sleep(1100);
+    heap.track('After');
+    await sleep(300);
+    expect(traces(envId)).to.deep.equal([]);
+    expect(heap.getConsent()).to.equal('denied');
+    expect(await requestLog(envId)).to.deep.equal([]);
+  });
+
+  it('denied in one tab drops what a tab pending since it loaded held: a grant there later starts afresh', async () => {
+    const envId = env('withdraw-held');
+    const heap = startRuntime('withdraw-held', { ...quiet, consent: 'pending' }, envId);
+    const held = heap.getUserId();
+    heap.track('Held');
+    otherTab(envId).setConsent('denied');
+    await sleep(300);
+    expect(heap.getConsent()).to.equal('denied');
+    heap.setConsent('granted');
+    heap.track('After grant');
+    const events = await waitForEvents(envId, 1, { name: 'After grant' });
+    expect(events[0]!.user_id).to.not.equal(held);
+    await sleep(300);
+    expect((await storedEvents(envId)).map((e) => e.name)).to.deep.equal(['After grant']);
+  });
+
+  it('denied at boot (the consent setting a new page starts with, as a GPC signal does) stops no other tab', async () => {
+    const envId = env('boot-denial');
+    // The site's dialog granted in this tab; a new tab starts denied by its markup or GPC.
+    const heap = startRuntime('boot-denial', quiet, envId);
+    otherTab(envId, undefined, { consent: 'denied' });
+    await sleep(300);
+    expect(heap.getConsent()).to.equal('granted');
+    heap.track('Still granted');
+    await waitForEvents(envId, 1, { name: 'Still granted' });
   });
 
   it('denied after granted removes cookies and storage and stops sending; granted again resumes', async () => {

@@ -150,6 +150,12 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   let pageviewSession: string | undefined;
   /** resetIdentity() was called on this page. */
   let loggedOut = false;
+  /**
+   * Where the site's tabs of this env id tell each other of a denial the page made at run time, heard by every tab
+   * whatever its consent (none where the browser has none). Still granted, another tab wrote back the user and session
+   * the denial wiped within a second and went on sending: the visitor who refused was still tracked, under the same id.
+   */
+  let channel: BroadcastChannel | undefined;
 
   function capture(type: EventType, name?: string, own?: unknown, finish?: Finish): void {
     if (consent === 'denied') return;
@@ -242,7 +248,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
     next = 0;
   }
 
-  return {
+  const core: Core = {
     config: options,
     flush,
     pending: pendingCount,
@@ -272,6 +278,10 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // Pending holds events: the outbox asks `allowed` before it sends. Back to undecided after a denial, there
       // is nothing to forget: nothing enters the outbox while denied.
       if (next === 'denied') {
+        // Every other tab of the site applies it too (one that heard it tells the others again: denied already, they
+        // find nothing to change). A denial at boot (a new page's setting, a GPC signal) does not come here: it stops
+        // no tab that the site's consent dialog granted.
+        channel?.postMessage(0);
         deny();
         wipeStorage();
         // The ids the wipe removed from storage live on in memory: a grant later would save them again and tie the
@@ -333,8 +343,15 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       };
     },
     dispose() {
+      channel?.close();
       disposeOutbox();
       listeners.clear();
     },
   };
+  try {
+    (channel = new BroadcastChannel(base)).onmessage = () => core.setConsent('denied');
+  } catch {
+    // No channel: this tab neither hears nor tells a denial, and tracks on as before.
+  }
+  return core;
 }

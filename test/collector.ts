@@ -107,10 +107,11 @@ const tabs: Core[] = [];
 
 /**
  * A second tab of the site: another engine for `envId` on the same origin, sharing the cookie and storage with the
- * test page's runtime, on the test page's clock when given one. Disposed by `cleanUp` unless the test did so first.
+ * test page's runtime, on the test page's clock when given one, with `options` (consent, ...). Disposed by `cleanUp`
+ * unless the test did so first.
  */
-export function otherTab(envId: string, now?: () => number): Core {
-  const tab = createCore(envId, { endpoint: ENDPOINT, now });
+export function otherTab(envId: string, now?: () => number, options: RuntimeOptions = {}): Core {
+  const tab = createCore(envId, { endpoint: ENDPOINT, now, ...options });
   const dispose = tab.dispose;
   tab.dispose = () => {
     const at = tabs.indexOf(tab);
