@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import type { RuntimeOptions } from './runtime.ts';
-import { captureConsole, cleanUp, forgetEnv, keyPrefix, otherTab, reload, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents } from '../test/collector.ts';
+import { captureConsole, cleanUp, forgetEnv, keyPrefix, otherTab, reload, requestLog, setFaults, sleep, startRuntime, storedEvents, uniqueEnv, waitForEvents, whileHidden } from '../test/collector.ts';
 import { resetWarnings } from './warn.ts';
 
 /** Every cookie, localStorage and sessionStorage key the runtime wrote for `envId`. */
@@ -329,19 +329,22 @@ describe('consent', () => {
       const { held = [], pending = [] } = await navigator.locks.query();
       return [...held, ...pending].filter((l) => l.name!.startsWith(`${keyPrefix(envId)}_`)).length;
     };
-    const pending = startRuntime('lock-pending', { ...quiet, consent: 'pending' }, env('lock-pending'));
-    const denied = startRuntime('lock-denied', { ...quiet, consent: 'denied' }, env('lock-denied'));
-    const granted = startRuntime('lock-granted', quiet, env('lock-granted'));
-    // Denied in the task it booted in (a consent call a snippet queued), before its lock was granted.
-    const deniedAtOnce = startRuntime('lock-at-once', quiet, env('lock-at-once'));
-    deniedAtOnce.setConsent('denied');
-    pending.track('Held');
-    await sleep(100);
-    expect(await Promise.all([pending, denied, deniedAtOnce, granted].map(({ envId }) => locked(envId)))).to.deep.equal([0, 0, 0, 1]);
-    granted.setConsent('denied');
-    pending.setConsent('granted');
-    await waitForEvents(pending.envId, 1);
-    expect([await locked(pending.envId), await locked(granted.envId)]).to.deep.equal([1, 0]);
+    // Hidden (the visitor switched to another tab), where a tab whose storage is allowed holds its lock.
+    await whileHidden(async () => {
+      const pending = startRuntime('lock-pending', { ...quiet, consent: 'pending' }, env('lock-pending'));
+      const denied = startRuntime('lock-denied', { ...quiet, consent: 'denied' }, env('lock-denied'));
+      const granted = startRuntime('lock-granted', quiet, env('lock-granted'));
+      // Denied in the task it booted in (a consent call a snippet queued), before its lock was granted.
+      const deniedAtOnce = startRuntime('lock-at-once', quiet, env('lock-at-once'));
+      deniedAtOnce.setConsent('denied');
+      pending.track('Held');
+      await sleep(100);
+      expect(await Promise.all([pending, denied, deniedAtOnce, granted].map(({ envId }) => locked(envId)))).to.deep.equal([0, 0, 0, 1]);
+      granted.setConsent('denied');
+      pending.setConsent('granted');
+      await waitForEvents(pending.envId, 1);
+      expect([await locked(pending.envId), await locked(granted.envId)]).to.deep.equal([1, 0]);
+    });
   });
 
   it('honours Global Privacy Control as a denial when asked to', async () => {

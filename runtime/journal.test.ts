@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { createJournal } from './journal.ts';
+import { whileHidden } from '../test/collector.ts';
 
 describe('journal', () => {
   const prefix = `hpa_journal_${Date.now()}`;
@@ -60,7 +61,7 @@ describe('journal', () => {
     const left = [801, 802, 803].flatMap((tab) => [`${prefix}_tab_${tab}`, `${prefix}_q_${tab}_0`, `${prefix}_q_${tab}_1`]);
     expect(left.filter((key) => localStorage.getItem(key) !== null)).to.deep.equal([`${prefix}_tab_803`, `${prefix}_q_803_0`]);
   });
-  it('wakes no other tab at an idle round once it holds its lock, and beats where there are no Web Locks', async () => {
+  it('holds its lock while the page is hidden, waking no other tab at an idle round, and beats instead once shown or where there are no Web Locks', async () => {
     // Another tab of the site, as far as storage events go: a same-origin frame hears every write of this document.
     // A prefix of its own: the storage events of earlier tests' writes may still be on their way.
     const own = `hpa_quiet_${Date.now()}`;
@@ -70,13 +71,24 @@ describe('journal', () => {
     frame.contentWindow!.addEventListener('storage', (e) => e.key?.startsWith(own) && heard.push(e.key));
     const ours = async () => (await navigator.locks.query()).held!.some((l) => l.name!.startsWith(`${own}_tab_`));
     try {
-      const [, , adopt, leave] = createJournal(own, () => localStorage);
-      while (!(await ours())) await new Promise((r) => setTimeout(r, 10));
-      await adopt();
-      await adopt();
-      // Storage events are queued as tasks in the other document.
+      // Hidden (the visitor switched to another tab): the lock says the tab lives.
+      const [, , adopt, leave, , , , , shown] = await whileHidden(async () => {
+        const journal = createJournal(own, () => localStorage);
+        while (!(await ours())) await new Promise((r) => setTimeout(r, 10));
+        await journal[2]();
+        await journal[2]();
+        // Storage events are queued as tasks in the other document.
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heard).to.deep.equal([]);
+        return journal;
+      });
+      // Shown again, it lets go of its lock (a page holding one when it navigates is kept out of Firefox's
+      // back/forward cache) and beats at once.
+      shown();
+      for (let i = 0; i < 100 && (await ours()); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await ours(), 'holds its lock while shown').to.equal(false);
       await new Promise((r) => setTimeout(r, 100));
-      expect(heard).to.deep.equal([]);
+      expect(heard).to.have.length(1);
       leave();
       // What leaving wrote (the tab's record, its heartbeat 0) is heard, and set aside.
       await new Promise((r) => setTimeout(r, 100));

@@ -1,4 +1,5 @@
 import { eventJson, type DropCount, type DropCounts } from './batch.ts';
+import { documentText } from './dom.ts';
 import { randomNumericId } from './ids.ts';
 import { parseJson } from './storage.ts';
 import type { HeapEvent } from './types.ts';
@@ -25,7 +26,7 @@ export type Journal = [
    * again (back from the back/forward cache).
    */
   leave: (gone?: boolean) => void,
-  /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed), and takes the tab's lock. */
+  /** Writes every segment again, saving those storage refused earlier (consent just granted, or space freed), and takes or lets go the tab's lock (see `lock`). */
   resync: () => void,
   /** Forgets this tab's segments and drop counts in memory and lets its lock go (consent denied: storage is off-limits then, and wiped whole). */
   clear: () => void,
@@ -33,6 +34,8 @@ export type Journal = [
   bytes: () => number,
   /** Whether an event is held (saved, or refused by storage and written again at leave or resync). */
   holds: (event: HeapEvent) => boolean,
+  /** Takes the tab's lock as the page is hidden, or lets it go and beats as it is shown (the outbox calls it at each visibilitychange). */
+  lock: () => void,
 ];
 
 /** A segment: its storage key, the events it still holds, and the length of its text as last saved. */
@@ -82,17 +85,18 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   let releaseLock: (() => void) | undefined;
   const locks = globalThis.navigator?.locks;
 
-  // Held for the life of this tab's runtime (let go once it left): other tabs see the tab alive while the lock is held.
-  // Granted only after the runtime left (removed right after boot), it is let go at once, or the tab would look alive
-  // for good. Without Web Locks, `?.` skips the whole call chain, `.catch` included. Kept only while storage is allowed
-  // (granted at once, it is let go then too): under consent pending or denied this tab saved nothing for others to leave
-  // be, and a lock named after the env id is a trace, which navigator.locks.query() lists. Taken at a grant (resync),
-  // let go at a denial (clear).
+  // Held while the page is hidden, where timers slow down and heartbeats go stale, and let go once it left or is shown:
+  // Firefox keeps no page holding a lock in its back/forward cache (it decides before pagehide), so a lock held for the
+  // tab's life made every back and forward a reload there. Shown, the tab beats on time instead (at once on being shown:
+  // its last heartbeat may be stale). Granted only after that (the page shown again, the runtime removed right after
+  // boot), it is let go at once, or the tab would look alive for good. Without Web Locks, `?.` skips the whole call
+  // chain, `.catch` included. Not held while storage is off-limits (consent pending or denied): this tab saved nothing
+  // for others to leave be, and a lock named after the env id is a trace, which navigator.locks.query() lists.
+  const free = () => gone || !storage() || documentText('visibilityState') != 'hidden';
   const lock = () => {
-    if (gone) releaseLock = void releaseLock?.();
-    else if (!releaseLock) void locks?.request(tabKey, () => gone || !storage() || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+    if (free()) beat((releaseLock = void releaseLock?.()));
+    else if (!releaseLock) void locks?.request(tabKey, () => free() || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
   };
-  lock();
 
   // A segment storage refused lives in memory only, and is written again with its next change or at resync. No text
   // removes the key.
@@ -124,6 +128,8 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   const beat = (map?: DropCounts) => {
     if (map || !(gone || releaseLock)) write(tabKey, JSON.stringify({ hb: gone ? 0 : Date.now(), d: (drops = map ?? drops) }));
   };
+
+  lock();
 
   // Saving events leaves the tab's record be: the adoption rounds beat.
   const append = (events: HeapEvent[]) => {
@@ -170,7 +176,7 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
         // or an earlier key of this round was its record), is dead too. A heartbeat ahead of the clock (set back since
         // that tab beat) is as stale as it is far: a dead tab's events waited until the clock caught up.
         const info = parseJson(area!.getItem(owner)) as TabRecord | null | undefined;
-        if (info?.hb && Math.abs(now - info.hb) <= (held ? 2_000 : STALE_MS)) continue;
+        if (info?.hb && Math.abs(now - info.hb) <= STALE_MS) continue;
         const text = area!.getItem(key);
         area!.removeItem(key);
         if (recordTab) {
@@ -223,5 +229,5 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
     releaseLock = void releaseLock?.();
   };
 
-  return [append, settle, adopt, leave, resync, clear, () => bytes, (e) => segmentOf.has(e)];
+  return [append, settle, adopt, leave, resync, clear, () => bytes, (e) => segmentOf.has(e), lock];
 }

@@ -77,7 +77,7 @@ export function createOutbox(
   settleCaptures: () => void,
   now: () => number,
 ): Outbox {
-  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes, journalHolds] = journal;
+  const [journalAppend, journalSettle, journalAdopt, journalLeave, journalResync, journalClear, journalBytes, journalHolds, journalLock] = journal;
   const transport = options.transport ?? createFetchTransport(options.endpoint);
   // Set, the batch size caps every request; unset, 50 queued events make a batch leave at once, and a backlog leaves
   // in batches of up to MAX_BATCH (fewer requests, within the same body cap). Rounded up: 0.4 rounded made batches of
@@ -345,7 +345,7 @@ export function createOutbox(
     ['offline', () => (offline = true)],
     ['pagehide', onPageHide],
     ['pageshow', (e) => (e as PageTransitionEvent).persisted && journalLeave((left = false))],
-    ['visibilitychange', () => documentText('visibilityState') === 'hidden' && flushOnUnload(), globalThis.document],
+    ['visibilitychange', () => (journalLock(), documentText('visibilityState') === 'hidden' && flushOnUnload()), globalThis.document],
   ];
   for (const [type, hook, target = globalThis] of hooks) globalThis.addEventListener?.call(target, type, hook);
   void adopt();

@@ -173,3 +173,14 @@ export async function captureConsole<T>(fn: () => T | Promise<T>): Promise<{ res
     console.error = error;
   }
 }
+
+/** Runs `fn` with the page reading as hidden (the visitor switched to another tab), as the runtime reads it. */
+export async function whileHidden<T>(fn: () => T | Promise<T>): Promise<T> {
+  const visibility = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+  Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  try {
+    return await fn();
+  } finally {
+    Object.defineProperty(Document.prototype, 'visibilityState', visibility);
+  }
+}
