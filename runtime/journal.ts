@@ -92,10 +92,11 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // boot), it is let go at once, or the tab would look alive for good. Without Web Locks, `?.` skips the whole call
   // chain, `.catch` included. Not held while storage is off-limits (consent pending or denied): this tab saved nothing
   // for others to leave be, and a lock named after the env id is a trace, which navigator.locks.query() lists.
-  const free = () => gone || !storage() || documentText('visibilityState') != 'hidden';
+  // storage() is read in the callback only: it throws where the browser refuses storage, and boot calls this.
+  const free = () => gone || documentText('visibilityState') != 'hidden';
   const lock = () => {
     if (free()) beat((releaseLock = void releaseLock?.()));
-    else if (!releaseLock) void locks?.request(tabKey, () => free() || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+    else if (!releaseLock) void locks?.request(tabKey, () => free() || !storage() || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
   };
 
   // A segment storage refused lives in memory only, and is written again with its next change or at resync. No text
