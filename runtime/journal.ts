@@ -89,14 +89,19 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // Firefox keeps no page holding a lock in its back/forward cache (it decides before pagehide), so a lock held for the
   // tab's life made every back and forward a reload there. Shown, the tab beats on time instead (at once on being shown:
   // its last heartbeat may be stale). Granted only after that (the page shown again, the runtime removed right after
-  // boot), it is let go at once, or the tab would look alive for good. Without Web Locks, `?.` skips the whole call
-  // chain, `.catch` included. Not held while storage is off-limits (consent pending or denied): this tab saved nothing
-  // for others to leave be, and a lock named after the env id is a trace, which navigator.locks.query() lists.
+  // boot), it is let go at once, or the tab would look alive for good. Without Web Locks, the heartbeat alone. Not held
+  // while storage is off-limits (consent pending or denied): this tab saved nothing for others to leave be, and a lock
+  // named after the env id is a trace, which navigator.locks.query() lists.
   // storage() is read in the callback only: it throws where the browser refuses storage, and boot calls this.
   const free = () => gone || documentText('visibilityState') != 'hidden';
   const lock = () => {
     if (free()) beat((releaseLock = void releaseLock?.()));
-    else if (!releaseLock) void locks?.request(tabKey, () => free() || !storage() || new Promise<void>((resolve) => (releaseLock = resolve))).catch(() => {});
+    // Marked as asked for at once (a no-op to let go of until granted): called again before the grant, the tab asked a
+    // second time, and the second request waited behind the first for good.
+    else if (locks && !releaseLock) {
+      releaseLock = () => {};
+      void locks.request(tabKey, () => (free() || !storage() ? (releaseLock = undefined) : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+    }
   };
 
   // A segment storage refused lives in memory only, and is written again with its next change or at resync. No text
