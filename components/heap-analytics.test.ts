@@ -456,6 +456,26 @@ describe('<heap-analytics>', () => {
     expect(warnings[0]).to.include('identity-junk').and.include('"false"');
   });
 
+  it('takes user and event properties set as objects, as React 19 and Vue set a bound object on the element\'s property', async () => {
+    const envId = newEnv('objectprops');
+    const el = document.createElement('heap-analytics') as HeapAnalyticsElement;
+    Object.assign(el, { envId, config: { endpoint: ENDPOINT, flushInterval: 20, disablePageviewAutocapture: true } });
+    resetWarnings();
+    const { warnings } = await captureConsole(async () => {
+      Object.assign(el, { userProperties: { plan: 'pro', seats: 3 }, eventProperties: { section: 'docs' } });
+      document.body.append(el);
+      await el.ready;
+      el.track('Read the docs');
+    });
+    const [event] = await waitForEvents(envId, 1, { name: 'Read the docs' });
+    expect(event!.properties).to.deep.equal({ section: 'docs' });
+    const [record] = await waitForEvents(envId, 1, { type: 'user_properties' });
+    expect(record!.properties).to.deep.equal({ plan: 'pro', seats: 3 });
+    expect(el.getAttribute('user-properties')).to.equal('{"plan":"pro","seats":3}');
+    expect(warnings).to.deep.equal([]);
+    el.remove();
+  });
+
   it('applies the calls a classic snippet queued before the boot pageview, which carries them; queued tracks come after it', async () => {
     const envId = newEnv('snippetboot');
     // The classic snippet's stub, called by the page before the element boots.

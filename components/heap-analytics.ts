@@ -71,9 +71,9 @@ export class HeapAnalyticsElement extends ((typeof HTMLElement === 'undefined' ?
   declare envId: string;
   /** The signed-in user (`identity`), for server-rendered pages: applied with `identify` on connect and on change; removing it does not reset. */
   declare identity: string | null;
-  /** A JSON object of user properties (`user-properties`), sent with `addUserProperties` on connect and on change. */
+  /** A JSON object of user properties (`user-properties`), sent with `addUserProperties` on connect and on change; an object set here is written as JSON. */
   declare userProperties: string | null;
-  /** A JSON object of event properties (`event-properties`), applied on connect and on change (keys it drops are removed). */
+  /** A JSON object of event properties (`event-properties`), applied on connect and on change (keys it drops are removed); an object set here is written as JSON. */
   declare eventProperties: string | null;
 
   constructor() {
@@ -221,8 +221,13 @@ for (const attribute of ['env-id', 'identity', 'event-properties', 'user-propert
       return attributeOf(this, attribute) ?? (attribute === 'env-id' ? '' : null);
     },
     set(this: HeapAnalyticsElement, value: unknown) {
-      if (value === null || value === undefined) this.removeAttribute(attribute);
-      else this.setAttribute(attribute, String(value));
+      if (value == null) return this.removeAttribute(attribute);
+      // React 19 and Vue set a bound object on the property: written as the JSON the attribute takes, not as
+      // "[object Object]" (one JSON cannot write, a cycle, stays that and warns as invalid JSON does).
+      try {
+        if (attribute.endsWith('properties') && typeof value == 'object') value = JSON.stringify(value);
+      } catch {}
+      this.setAttribute(attribute, value as string);
     },
   });
 }
