@@ -382,6 +382,24 @@ test('the live view formats its times without a date formatter per row: a full t
   await live.browserContext().close();
 });
 
+test('the user timeline lists a user\'s events newest first by when they happened, one delivered a day late (a phone offline, a tab closed in an outage) below those of today', { skip, timeout: 40_000 }, async () => {
+  const envId = 'e2e-late-arrival';
+  await postEvents(envId, '7373', [{ name: 'Today' }], 'today');
+  // Captured yesterday and kept on the visitor's device until now: it arrives after today's event.
+  await postEvents(envId, '7373', [{ name: 'Yesterday', time: Date.now() - 86_400_000 }], 'yesterday');
+  const live = await freshPage();
+  await live.goto(`${demo.liveUrl}?env_id=${envId}&user=7373`);
+  const lines = () => [...(document.querySelector('heap-live-app')?.shadowRoot?.querySelector('heap-user-timeline')?.shadowRoot
+    ?.querySelectorAll('li') ?? [])].map((li) => li.querySelector('.what')?.textContent?.trim() ?? li.textContent?.replace(/\s+/g, ' ').trim());
+  /** @type {(string | undefined)[]} */ let shown = [];
+  for (let i = 0; i < 150 && shown.length < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    shown = await live.evaluate(lines);
+  }
+  assert.deepEqual(shown, ['session today', 'Today', 'session yesterday', 'Yesterday']);
+  await live.browserContext().close();
+});
+
 test('the user timeline of a user id the collector has never seen says so, with no "first seen" date', { skip, timeout: 40_000 }, async () => {
   const live = await freshPage();
   await live.goto(`${demo.liveUrl}?env_id=e2e-backlog&user=nobody-at-all`);
