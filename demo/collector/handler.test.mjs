@@ -169,6 +169,27 @@ test('event times are corrected by received_at - sent_at', async () => {
   }
 });
 
+test('an event captured before the client clock was set back is not stored in the future, and what the user set after it wins', async () => {
+  let serverNow = T0;
+  const collector = await startCollector({ now: () => serverNow });
+  try {
+    const env = newEnvId();
+    // The visitor's clock was an hour fast when the plan was set, and was set right (NTP) before the batch went out:
+    // the event's time is an hour after the batch's sent_at.
+    const free = makeEvent({ type: 'user_properties', name: undefined, properties: { plan: 'free' }, time: T0 + 3_600_000 });
+    await collector.post(makeBatch(env, [free], { sent_at: T0 }));
+    serverNow += 60_000;
+    const pro = makeEvent({ type: 'user_properties', name: undefined, properties: { plan: 'pro' }, time: T0 + 60_000 });
+    await collector.post(makeBatch(env, [pro], { sent_at: T0 + 60_000 }));
+    const events = await collector.events(env);
+    assert.ok(events.every((e) => e.server_time <= e.received_at), JSON.stringify(events.map((e) => [e.server_time - T0, e.received_at - T0])));
+    const { users } = await collector.get(`/v1/users?env_id=${env}`);
+    assert.deepEqual(users[0].properties, { plan: 'pro' });
+  } finally {
+    await collector.close();
+  }
+});
+
 test('CORS: allowed origins are echoed, others get 403, preflights are answered', async () => {
   const cors = await startCollector({ allowedOrigins: ['https://shop.example'] });
   try {

@@ -150,7 +150,7 @@ test('counts group by track name or other type per minute and hour bucket', asyn
     { bucket_start: start, type: 'track', name: 'Buy', count: 2 },
     { bucket_start: start + 60_000, type: 'pageview', name: 'pageview', count: 1 },
     { bucket_start: start + hour, type: 'track', name: 'Buy', count: 1 },
-  ] });
+  ], now: T0 });
   const hourly = await c.get(`/v1/counts?env_id=${env}&bucket=hour`);
   assert.deepEqual(hourly.counts, [
     { bucket_start: start, type: 'track', name: 'Buy', count: 2 },

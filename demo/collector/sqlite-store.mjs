@@ -214,7 +214,10 @@ function openStore(file) {
       let accepted = 0;
       const propsChanged = new Set();
       for (const event of events) {
-        const serverTime = event.time + skewMs;
+        // Never after the batch arrived: an event timed after the batch's sent_at was captured before the client's clock
+        // was set back (an hour fast, then set right while the event waited), and stored in the future it came first in
+        // the user's timeline, and the user properties it set outweighed (last write by time) those set after it.
+        const serverTime = Math.min(event.time + skewMs, receivedAt);
         const row = toRow(envId, event, serverTime, receivedAt);
         if (insertEvent.run(row).changes === 0) continue;
         accepted++;

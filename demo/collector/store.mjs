@@ -33,7 +33,7 @@
  * @property {string} type
  * @property {string | null} name
  * @property {number} time          client clock
- * @property {number} server_time   time corrected by (received_at - sent_at)
+ * @property {number} server_time   time corrected by (received_at - sent_at), and never after received_at
  * @property {number} received_at
  * @property {string} user_id
  * @property {string | null} identity  the identity the event itself carried

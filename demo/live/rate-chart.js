@@ -41,6 +41,12 @@ export class HeapRateChart extends LitElement {
   #revision = 0;
 
   /**
+   * The collector's clock less this one's, from its last answer: the window is the last minutes on the collector's clock,
+   * where event times are. On the viewer's, a clock 45 minutes slow showed no bar at all.
+   */
+  #offset = 0;
+
+  /**
    * Bumped by the app as events arrive: the counts are read again, at most once a second. Not a reactive property: a
    * redraw for each arriving event redid every bar (and its time) with nothing new to show.
    */
@@ -73,11 +79,13 @@ export class HeapRateChart extends LitElement {
   async load() {
     const { envId, filter } = this;
     if (!envId) return;
-    const since = windowStart();
+    const since = windowStart(this.#offset);
     try {
-      const { counts } = await getJson('v1/counts', { ...filter, env_id: envId, bucket: 'minute', since });
+      const { counts, now } = await getJson('v1/counts', { ...filter, env_id: envId, bucket: 'minute', since });
       // An answer for the env id or filters of a moment ago would stand for the ones now shown.
       if (envId !== this.envId || filter !== this.filter) return;
+      // A window found to be another on the collector's clock is read again at once.
+      if (Number.isFinite(now) && windowStart((this.#offset = now - Date.now())) !== since) return void this.load();
       this.since = since;
       this.rows = counts;
     } catch {
@@ -172,9 +180,9 @@ function describe(row) {
   return row.type ? `${row.type} event: ${row.name}` : row.name;
 }
 
-/** Start of the oldest minute shown, so the newest column is the current minute. */
-function windowStart() {
-  return Math.floor(Date.now() / MINUTE) * MINUTE - (WINDOW - 1) * MINUTE;
+/** Start of the oldest minute shown, so the newest column is the current minute, on the collector's clock (`offset` ahead of this one). */
+function windowStart(offset = 0) {
+  return Math.floor((Date.now() + offset) / MINUTE) * MINUTE - (WINDOW - 1) * MINUTE;
 }
 
 customElements.define('heap-rate-chart', HeapRateChart);

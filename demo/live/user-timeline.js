@@ -63,6 +63,10 @@ export class HeapUserTimeline extends LitElement {
         ? { env_id: envId, identity, order: 'desc', limit: 300 }
         : { env_id: envId, user_id: userId, order: 'desc', limit: 300 });
       if (envId !== this.envId || userId !== this.userId) return;
+      // Newest first by when they happened: read newest first as stored, an event that reached the collector late (kept
+      // on a device offline, or left by a tab closed during an outage) came above the visitor's later ones, its session
+      // split around them. The sort is stable: events of one millisecond keep the order they were stored in.
+      events.sort((/** @type {any} */ a, /** @type {any} */ b) => b.server_time - a.server_time);
       this.data = {
         identity,
         userIds: merged.users.map((/** @type {any} */ u) => u.user_id),
