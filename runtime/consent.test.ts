@@ -354,6 +354,21 @@ describe('consent', () => {
     });
   });
 
+  it('asks for no Web Lock while pending or denied, not even for a moment, when it boots or is hidden', async () => {
+    // Read as the runtime requests: a lock asked for and let go at once is listed from the request to its release.
+    const asked = async (...envIds: string[]) => {
+      const { held = [], pending = [] } = await navigator.locks.query();
+      return [...held, ...pending].filter((l) => envIds.some((envId) => l.name!.startsWith(`${keyPrefix(envId)}_`))).map((l) => l.name);
+    };
+    await whileHidden(async () => {
+      const pending = startRuntime('ask-pending', { ...quiet, consent: 'pending' }, env('ask-pending'));
+      const denied = startRuntime('ask-denied', { ...quiet, consent: 'denied' }, env('ask-denied'));
+      expect(await asked(pending.envId, denied.envId), 'at boot').to.deep.equal([]);
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(await asked(pending.envId, denied.envId), 'hidden again').to.deep.equal([]);
+    });
+  });
+
   it('honours Global Privacy Control as a denial when asked to', async () => {
     const envId = env('gpc');
     Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });

@@ -163,7 +163,8 @@ export function uninstallGlobal(runtime: HeapRuntime): void {
       // resetIdentity would have left the next element's events labelled with the user the page signed out.
       // The reads answer as with no tracker to ask (api.ts), unqueued (replayed, a read does nothing): undefined,
       // `heap.getUserId().slice(...)` threw in the page; queued, a page reading its session id at every request grew
-      // the queue past the bound.
+      // the queue past the bound. The events are told by their first letter: of GLOBAL_METHODS (Heap's calls and the
+      // snippet's, its older names, the stubs above, load), only track and trackPageview start with 't'.
       queue[method] = (...args: unknown[]) =>
         method in FALLBACKS ? FALLBACKS[method] : void (queue.length < 1000 || method[0] != 't' ? queue.push([method, ...args]) : (queue.dropped = ~~queue.dropped! + 1));
     }

@@ -92,16 +92,23 @@ export function createJournal(prefix: string, storage: () => Storage | undefined
   // boot), it is let go at once, or the tab would look alive for good. Without Web Locks, the heartbeat alone. Not held
   // while storage is off-limits (consent pending or denied): this tab saved nothing for others to leave be, and a lock
   // named after the env id is a trace, which navigator.locks.query() lists.
-  // storage() is read in the callback only: it throws where the browser refuses storage, and boot calls this.
+  // Storage is read before asking, and again at the grant (consent denied meanwhile): a request is listed by
+  // navigator.locks.query() from the moment it is made, and one made to be let go at once was a trace of a visitor who
+  // had not consented. Read in a try: it throws where the browser refuses storage, and boot calls this.
   const free = () => gone || documentText('visibilityState') != 'hidden';
   const lock = () => {
     if (free()) beat((releaseLock = void releaseLock?.()));
     // Marked as asked for at once (a no-op to let go of until granted): called again before the grant, the tab asked a
     // second time, and the second request waited behind the first for good.
-    else if (locks && !releaseLock) {
-      releaseLock = () => {};
-      void locks.request(tabKey, () => (free() || !storage() ? (releaseLock = undefined) : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
-    }
+    else if (locks && !releaseLock)
+      try {
+        if (storage()) {
+          releaseLock = () => {};
+          void locks.request(tabKey, () => (free() || !storage() ? (releaseLock = undefined) : new Promise<void>((resolve) => (releaseLock = resolve)))).catch(() => {});
+        }
+      } catch {
+        // Storage refused: nothing saved, nothing for a lock to keep.
+      }
   };
 
   // A segment storage refused lives in memory only, and is written again with its next change or at resync. No text

@@ -610,6 +610,28 @@ describe('delivery', () => {
     await expectExactlyOnce(envId, 200);
   });
 
+  it('gets most of a backlog out as the page is hidden while another tag\'s keepalive request holds part of the browser\'s 64 KB', async () => {
+    const otherEnv = uniqueEnv('othertag');
+    // Another tag's last request, 40 KB, which its collector is slow to answer: the browser counts it against the
+    // keepalive budget of the page (sendBeacon too, in Chromium) until the answer came.
+    await setFaults(otherEnv, [{ kind: 'hang', ms: 3000 }]);
+    const heap = startRuntime('shared-budget', { ...fast, compress: false, flushInterval: 60_000, batchSize: 1000 });
+    // Some 75 KB waiting as the visitor switches away.
+    for (let i = 0; i < 100; i++) heap.track('Backlog', { i, pad: 'b'.repeat(600) });
+    const other = fetch(ENDPOINT, { method: 'POST', keepalive: true, body: JSON.stringify({ env_id: otherEnv, pad: 'o'.repeat(40_000) }) }).then((r) => r.text());
+    Object.defineProperty(Document.prototype, 'visibilityState', { value: 'hidden', configurable: true });
+    try {
+      document.dispatchEvent(new Event('visibilitychange'));
+      // The phone's browser then discards the hidden page: what the hiding sent is all that goes now.
+      heap.dispose();
+    } finally {
+      Object.defineProperty(Document.prototype, 'visibilityState', VISIBILITY);
+    }
+    // One request of up to 60 KB was refused whole: none went until the visitor came back to the site.
+    await waitForEvents(heap.envId, 20, { type: 'track' }, 20_000);
+    await other;
+  });
+
   it('counts the events of a burst past max-bytes that neither storage nor the unload requests took as the page left', async () => {
     const envId = uniqueEnv('unloadcap');
     envs.push(envId);

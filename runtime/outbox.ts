@@ -43,6 +43,13 @@ export type Outbox = [
 
 /** Largest body sent in one request, and the browser's budget for keepalive requests in flight (64 KB, with margin). */
 export const MAX_BODY_BYTES = 60_000;
+/**
+ * The most characters of one request as the page goes. The keepalive budget is the page's, other tags' requests in
+ * flight included (sendBeacon's too, in Chromium): one request of up to 60 KB was refused whole once another tag's
+ * took part of it, and nothing went until the visitor came back. In requests this small, the oldest events go in what
+ * is left; when nothing else is in flight, the context each request repeats costs a few events.
+ */
+const UNLOAD_CHUNK = 8000;
 /** Most events one request takes from a backlog, body size permitting. */
 export const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2;
@@ -174,9 +181,9 @@ export function createOutbox(
 
   /**
    * Sends the next batch of at most `limit` events, cut to `fit` characters; at unload only if it fits the keepalive
-   * budget left, `room` (else false).
+   * budget left, `room` (else false), and in requests of UNLOAD_CHUNK characters.
    */
-  function sendNext(limit: number, unload?: boolean, room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0), fit = room): boolean {
+  function sendNext(limit: number, unload?: boolean, room = MAX_BODY_BYTES - (unload ? keepaliveBytes : 0), fit = unload ? UNLOAD_CHUNK : room): boolean {
     const dropped = Object.entries(drops);
     const [n, body] = takeBatch(envId, queue, limit, fit, dropped, now());
     const bytes = new TextEncoder().encode(body);
