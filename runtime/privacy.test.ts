@@ -110,6 +110,21 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.include('Passport');
   });
 
+  it('the name of a chosen file in the label of its file input is not read as the text of a form or card clicked around it', async () => {
+    const heap = startRuntime('filelabelaround');
+    // Bulma's file input (the name beside the button, inside the label) in an upload form, and Bootstrap 4's in a card.
+    const root = mount(`<form id="f"><h3>Proof of identity</h3><div class="file has-name"><label class="file-label"><input class="file-input" type="file">
+      <span class="file-cta">Choose a file</span> <span class="file-name">Passport-Jane-Doe.pdf</span></label></div><button type="button">Upload</button></form>
+      <div id="card" class="card"><p>Signed contract</p><div class="custom-file"><input type="file" id="f2"><label for="f2" class="custom-file-label">Contract-Jane-Doe.pdf</label></div></div>`);
+    keepPage(root);
+    // A click on the form's padding, between its fields, and on the card around the field.
+    for (const id of ['#f', '#card']) clickOn($(root, id));
+    const clicks = await settledOfType(heap, 'click');
+    expect(await allBodies(heap.envId)).to.not.include('Jane-Doe');
+    // The page's own words around the field are still read.
+    expect(clicks.map((c) => c.target!.text)).to.deep.equal(['Proof of identity Upload', 'Signed contract']);
+  });
+
   it('the chosen option or typed tag a custom select writes into its own title (Select2, bootstrap-select) is never sent', async () => {
     const heap = startRuntime('fieldtitle');
     // As Select2 (tags on: the visitor typed the value) and bootstrap-select render the choice, text and tooltip.

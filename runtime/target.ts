@@ -3,7 +3,7 @@ import { composedParent, flatParent } from './composed-tree.ts';
 import { attributeOf, call, isMatch, member, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
-import { readText, TYPED } from './text.ts';
+import { fileLabel, readText, TYPED } from './text.ts';
 import { maskTyped } from './typed-params.ts';
 import type { TargetContext } from './types.ts';
 import { errorOnce } from './warn.ts';
@@ -56,9 +56,8 @@ function readAround(el: Element, light?: boolean): Around | null {
   // In the light DOM, each step is one native call for the levels that match nothing: the nearest element `AROUND` matches.
   for (let node: Element | null = el; node && (!light || (node = call(node, 'closest', AROUND))); node = light ? member(node, 'parentElement') : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
-    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither. A file input's label is a field
-    // too: pages write the chosen file's name there.
-    if (isMatch(node, TYPED) || (node as { control?: HTMLInputElement }).control?.type == 'file') {
+    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
+    if (isMatch(node, TYPED) || fileLabel(node)) {
       if (isMatch(node, IGNORE)) return null;
       typed ??= node;
     }
