@@ -157,6 +157,20 @@ describe('privacy promises', () => {
     expect(clicks.map((c) => c.target!.text)).to.deep.equal([undefined, undefined, undefined, undefined, undefined, 'Show grid', 'Show grid']);
   });
 
+  it('a button input that is a custom select, or sits in one or in an editable region, sends no chosen or written value as text', async () => {
+    const heap = startRuntime('inputinfield');
+    // A select replacement whose toggle is a button input showing the choice, one inside a combobox, and an image
+    // button the visitor's content holds in an editor.
+    const root = mount(`<input type="button" id="a" aria-haspopup="listbox" value="zzchosen1"><div role="combobox"><input type="button" id="b" value="zzchosen2"></div>
+      <div contenteditable><input type="image" id="c" alt="zzwritten" src="data:,"></div><input type="submit" id="d" value="Send">`);
+    keepPage(root);
+    for (const id of ['#a', '#b', '#c', '#d']) clickOn($(root, id));
+    const clicks = await settledOfType(heap, 'click');
+    expect(await allBodies(heap.envId)).to.not.include('zzchosen').and.not.include('zzwritten');
+    // A button input the page labelled is still named by its value.
+    expect(clicks.map((c) => c.target!.text)).to.deep.equal([undefined, undefined, undefined, 'Send']);
+  });
+
   it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {
     const heap = startRuntime('forms');
     const root = mount(`<form id="f"><input name="q" data-heap-event="Query"><textarea name="t"></textarea><select name="s"><option>a</option><option>zzsel</option></select><button>Send</button></form>`);

@@ -121,15 +121,18 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
         readText(of) || ['aria-label', 'alt', 'title'].map((name) => !(fromAround as Around)[0].has(name) && attributeOf(of, name)?.trim()).find(Boolean);
       // The redacted text is `****` wherever it is. Of an input, only a button's: its value attribute is the label the
       // page wrote, never something typed; an image button has none, but its alt text. Inside a field, a `select` or an
-      // editable region (as it was at the interaction), the text is the visitor's.
+      // editable region (as it was at the interaction), the text is the visitor's, a button input's value too (a custom
+      // select's toggle showing the choice).
       const sentText =
         fromAround &&
         (fromAround[1]
           ? REDACTED
           : sanitize(
-              ((tagOf(from!) === 'input'
-                ? /^(submit|button|reset|image)$/i.test(attributeOf(from!, 'type')!) && (attributeOf(from!, 'value') || own(from!))
-                : !fromAround[2] && (own(from!) || (fromAround[6] && own(fromAround[6])))) || ''
+              ((!fromAround[2] &&
+                (tagOf(from!) === 'input'
+                  ? /^(submit|button|reset|image)$/i.test(attributeOf(from!, 'type')!) && (attributeOf(from!, 'value') || own(from!))
+                  : own(from!) || (fromAround[6] && own(fromAround[6])))) ||
+                ''
               )
                 .replace(/\s+/g, ' ')
                 .trim(),
