@@ -110,6 +110,21 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.include('Passport');
   });
 
+  it('the name of a chosen file in the label of its file input is not read as the text of a form or card clicked around it', async () => {
+    const heap = startRuntime('filelabelaround');
+    // Bulma's file input (the name beside the button, inside the label) in an upload form, and Bootstrap 4's in a card.
+    const root = mount(`<form id="f"><h3>Proof of identity</h3><div class="file has-name"><label class="file-label"><input class="file-input" type="file">
+      <span class="file-cta">Choose a file</span> <span class="file-name">Passport-Jane-Doe.pdf</span></label></div><button type="button">Upload</button></form>
+      <div id="card" class="card"><p>Signed contract</p><div class="custom-file"><input type="file" id="f2"><label for="f2" class="custom-file-label">Contract-Jane-Doe.pdf</label></div></div>`);
+    keepPage(root);
+    // A click on the form's padding, between its fields, and on the card around the field.
+    for (const id of ['#f', '#card']) clickOn($(root, id));
+    const clicks = await settledOfType(heap, 'click');
+    expect(await allBodies(heap.envId)).to.not.include('Jane-Doe');
+    // The page's own words around the field are still read.
+    expect(clicks.map((c) => c.target!.text)).to.deep.equal(['Proof of identity Upload', 'Signed contract']);
+  });
+
   it('the chosen option or typed tag a custom select writes into its own title (Select2, bootstrap-select) is never sent', async () => {
     const heap = startRuntime('fieldtitle');
     // As Select2 (tags on: the visitor typed the value) and bootstrap-select render the choice, text and tooltip.
@@ -140,6 +155,20 @@ describe('privacy promises', () => {
     expect(await allBodies(heap.envId)).to.not.include('zztyped');
     // A menu item's checkbox is named by its label, as a checkbox is.
     expect(clicks.map((c) => c.target!.text)).to.deep.equal([undefined, undefined, undefined, undefined, undefined, 'Show grid', 'Show grid']);
+  });
+
+  it('a button input that is a custom select, or sits in one or in an editable region, sends no chosen or written value as text', async () => {
+    const heap = startRuntime('inputinfield');
+    // A select replacement whose toggle is a button input showing the choice, one inside a combobox, and an image
+    // button the visitor's content holds in an editor.
+    const root = mount(`<input type="button" id="a" aria-haspopup="listbox" value="zzchosen1"><div role="combobox"><input type="button" id="b" value="zzchosen2"></div>
+      <div contenteditable><input type="image" id="c" alt="zzwritten" src="data:,"></div><input type="submit" id="d" value="Send">`);
+    keepPage(root);
+    for (const id of ['#a', '#b', '#c', '#d']) clickOn($(root, id));
+    const clicks = await settledOfType(heap, 'click');
+    expect(await allBodies(heap.envId)).to.not.include('zzchosen').and.not.include('zzwritten');
+    // A button input the page labelled is still named by its value.
+    expect(clicks.map((c) => c.target!.text)).to.deep.equal([undefined, undefined, undefined, 'Send']);
   });
 
   it('change and submit of forms with typed values send no value; data-heap-event on a field neither', async () => {

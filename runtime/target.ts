@@ -3,7 +3,7 @@ import { composedParent, flatParent } from './composed-tree.ts';
 import { attributeOf, call, isMatch, member, parentOf, tagOf } from './dom.ts';
 import { EVENT as NAMED } from './markup-props.ts';
 import { IGNORE, REDACT_TEXT, REDACTED, sanitize } from './redact.ts';
-import { readText, TYPED } from './text.ts';
+import { fileLabel, readText, TYPED } from './text.ts';
 import { maskTyped } from './typed-params.ts';
 import type { TargetContext } from './types.ts';
 import { errorOnce } from './warn.ts';
@@ -56,9 +56,8 @@ function readAround(el: Element, light?: boolean): Around | null {
   // In the light DOM, each step is one native call for the levels that match nothing: the nearest element `AROUND` matches.
   for (let node: Element | null = el; node && (!light || (node = call(node, 'closest', AROUND))); node = light ? member(node, 'parentElement') : flatParent(node)) {
     if (!light && !isMatch(node, AROUND)) continue;
-    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither. A file input's label is a field
-    // too: pages write the chosen file's name there.
-    if (isMatch(node, TYPED) || (node as { control?: HTMLInputElement }).control?.type == 'file') {
+    // `TYPED` includes `heap-ignore`: one test for most elements, which are neither.
+    if (isMatch(node, TYPED) || fileLabel(node)) {
       if (isMatch(node, IGNORE)) return null;
       typed ??= node;
     }
@@ -122,15 +121,18 @@ export function readTarget(el: Element, from: Element | null | undefined, text: 
         readText(of) || ['aria-label', 'alt', 'title'].map((name) => !(fromAround as Around)[0].has(name) && attributeOf(of, name)?.trim()).find(Boolean);
       // The redacted text is `****` wherever it is. Of an input, only a button's: its value attribute is the label the
       // page wrote, never something typed; an image button has none, but its alt text. Inside a field, a `select` or an
-      // editable region (as it was at the interaction), the text is the visitor's.
+      // editable region (as it was at the interaction), the text is the visitor's, a button input's value too (a custom
+      // select's toggle showing the choice).
       const sentText =
         fromAround &&
         (fromAround[1]
           ? REDACTED
           : sanitize(
-              ((tagOf(from!) === 'input'
-                ? /^(submit|button|reset|image)$/i.test(attributeOf(from!, 'type')!) && (attributeOf(from!, 'value') || own(from!))
-                : !fromAround[2] && (own(from!) || (fromAround[6] && own(fromAround[6])))) || ''
+              ((!fromAround[2] &&
+                (tagOf(from!) === 'input'
+                  ? /^(submit|button|reset|image)$/i.test(attributeOf(from!, 'type')!) && (attributeOf(from!, 'value') || own(from!))
+                  : own(from!) || (fromAround[6] && own(fromAround[6])))) ||
+                ''
               )
                 .replace(/\s+/g, ' ')
                 .trim(),

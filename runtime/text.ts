@@ -22,13 +22,16 @@ export const TYPED = `select,datalist,textarea,output,${IGNORE},[aria-haspopup=l
  * often hidden (react-select's "option Red, selected."), not what names a click around them.
  */
 const SKIPPED = `script,style,template,noscript,input,iframe,object,${TYPED},[aria-live]`;
+/** A file input's label is a field too: pages write the chosen file's name there. */
+export const fileLabel = (el: Element): boolean => tagOf(el) == 'label' && (el as { control?: HTMLInputElement }).control?.type == 'file';
+
 /** Elements that separate words when rendered, so their text is joined with a space. */
 const BLOCKS = /^(br|div|p|li|ul|ol|dt|dd|td|th|tr|table|h[1-6]|section|article|header|footer|nav|aside|main|form|fieldset|legend|option|figcaption)$/;
 
 /**
  * Reads the text inside `root` (light DOM children, or a slot's assigned nodes), trimmed; the caller collapses
- * whitespace. Descendants with `data-heap-redact-text` read as `****`; ignored, editable and field content is
- * skipped. When the budget (200 nodes, 24 levels, 256 characters) ran out, the last (possibly partial) word
+ * whitespace. Descendants with `data-heap-redact-text` read as `****`; ignored, editable and field content (a file
+ * input's label too) is skipped. When the budget (200 nodes, 24 levels, 256 characters) ran out, the last (possibly partial) word
  * is dropped so no fragment leaks.
  */
 export function readText(root: Element): string {
@@ -47,7 +50,7 @@ export function readText(root: Element): string {
       if (type === 3) text += (node as Text).data;
       else if (type === 1 && depth < 24) {
         const el = node as Element;
-        if (isMatch(el, SKIPPED)) continue;
+        if (isMatch(el, SKIPPED) || fileLabel(el)) continue;
         const block = BLOCKS.test(tagOf(el)) ? ' ' : '';
         text += block;
         if (attributeOf(el, REDACT_TEXT) !== null) text += ` ${REDACTED} `;

@@ -222,6 +222,19 @@ describe('typed query parameters', () => {
     expect(link!.target!.href).to.equal('?lq=****&page=2');
   });
 
+  it('masks a typed field a search page keeps in its fragment as parameters (#hq=...&page=2), as in a hash router\'s query', async () => {
+    const heap = startRuntime('hash-params');
+    const form = mount('<form><input name="hq" value="what I typed" /><button>Go</button></form>').querySelector('form')!;
+    // A search page that keeps its state in the fragment, as a form would write its query.
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      location.hash = `${new URLSearchParams(new FormData(form) as unknown as string[][])}&page=2`;
+    });
+    form.querySelector('button')!.click();
+    const pages = await pageviews(heap.envId, 2);
+    expect(pages.at(-1)!.page!.url).to.equal(`${original}#hq=****&page=2`);
+  });
+
   it('sends a URL with no typed parameter exactly as it was, and matches names as a form encodes them', async () => {
     const heap = startRuntime('untouched');
     const form = mount('<form><input name="uq" /><input name="u q" /><button>Go</button></form>').querySelector('form')!;

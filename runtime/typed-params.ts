@@ -13,13 +13,15 @@ let typed: unknown[] = [];
 export const addTyped = (names: unknown[]): unknown[] => (typed = [...new Set(names.concat(typed))].slice(0, 20));
 
 /**
- * `url` with the value of each parameter of a typed name (in the query, or in a hash router's fragment) sent as `****`,
- * the rest as it was, byte for byte. Names are compared decoded, as a form encodes them (`+` a space, percent-escapes).
+ * `url` with the value of each parameter of a typed name (in the query, in a hash router's fragment, or written straight
+ * after the `#`: `#q=...&page=2`) sent as `****`, the rest as it was, byte for byte. Names are compared decoded, as a
+ * form encodes them (`+` a space, percent-escapes).
  */
 export const maskTyped = (url: string): string =>
-  // `head` is `?name=` or `&name=`: read as a query, its one parameter is the name decoded. With no name known (no GET
+  // `head` is `?name=`, `&name=` or `#name=` (a name holds none of `?&#=`: a router's `#/search?q=` is read from its
+  // `?`): after its first character, read as a query, its one parameter is the name decoded. With no name known (no GET
   // form submitted: most sites), no parameter is parsed.
-  url.replace(/([?&][^&#=]+=)[^&#]*/g, (param, head: string) => (typed.some((name) => new URLSearchParams(head).has(name as string)) ? head + REDACTED : param));
+  url.replace(/([?&#][^?&#=]+=)[^&#]*/g, (param, head: string) => (typed.some((name) => new URLSearchParams(head.slice(1)).has(name as string)) ? head + REDACTED : param));
 
 /**
  * The names of the fields that hold typed text in the form a `submit` event submits, if it goes by GET (the submitter's
