@@ -166,7 +166,7 @@ describe('consent', () => {
     first.addEventProperties({ earlier: true });
     first.dispose();
     expect(traces(envId).length).to.be.greaterThan(1);
-    // The visitor withdrew consent since: the consent tool says so at this load, and GPC does as a denial.
+    // The visitor withdrew consent since: the consent tool says so at this load.
     const heap = startRuntime('deniedlater', { ...quiet, consent: 'denied' }, envId);
     heap.track('Denied');
     await sleep(300);
@@ -249,9 +249,9 @@ describe('consent', () => {
     expect((await storedEvents(envId)).map((e) => e.name)).to.deep.equal(['After grant']);
   });
 
-  it('denied at boot (the consent setting a new page starts with, as a GPC signal does) stops no other tab', async () => {
+  it('denied at boot (the consent setting a new page starts with) stops no other tab', async () => {
     const envId = env('boot-denial');
-    // The site's dialog granted in this tab; a new tab starts denied by its markup or GPC.
+    // The site's dialog granted in this tab; a new tab starts denied by its markup.
     const heap = startRuntime('boot-denial', quiet, envId);
     otherTab(envId, undefined, { consent: 'denied' });
     await sleep(300);
@@ -369,21 +369,87 @@ describe('consent', () => {
     });
   });
 
-  it('honours Global Privacy Control as a denial when asked to', async () => {
-    const envId = env('gpc');
-    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
-    try {
-      const heap = startRuntime('gpc', { ...quiet, respectGpc: true }, envId);
-      expect(heap.getConsent()).to.equal('denied');
+  describe('Global Privacy Control', () => {
+    // Every cookie and storage entry of `envId`, with its value: a pending visitor changes none.
+    const values = (envId: string) => {
+      const prefix = keyPrefix(envId);
+      return [
+        ...document.cookie.split('; ').filter((part) => part.startsWith(prefix)),
+        ...[localStorage, sessionStorage].flatMap((area) => Object.keys(area).filter((key) => key.startsWith(prefix)).map((key) => `${key}=${area.getItem(key)}`)),
+      ].sort();
+    };
+    beforeEach(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true }));
+    afterEach(() => delete (Navigator.prototype as { globalPrivacyControl?: boolean }).globalPrivacyControl);
+
+    it('under respect-gpc starts the visitor as pending: a visitor who never grants sends nothing and writes nothing', async () => {
+      const envId = env('gpc');
+      const heap = startRuntime('gpc', { retry: quiet.retry, respectGpc: true }, envId);
+      expect(heap.getConsent()).to.equal('pending');
       heap.track('Under GPC');
-      const ignoring = startRuntime('gpc-off', quiet);
-      expect(ignoring.getConsent()).to.equal('granted');
+      heap.addEventProperties({ plan: 'pro' });
+      heap.identify('alice');
       await sleep(300);
       expect(traces(envId)).to.deep.equal([]);
       expect(await requestLog(envId)).to.deep.equal([]);
-    } finally {
-      delete (Navigator.prototype as { globalPrivacyControl?: boolean }).globalPrivacyControl;
-    }
+      // A denial drops what was held, as from pending.
+      heap.setConsent('denied');
+      heap.setConsent('granted');
+      await sleep(300);
+      expect(await requestLog(envId)).to.deep.equal([]);
+    });
+
+    it('under respect-gpc continues the user a grant on the previous load kept, and sends this load\'s pageview once granted again', async () => {
+      const envId = env('gpc-granted');
+      // The previous load: the visitor accepted the site's consent dialog, which grants.
+      const first = startRuntime('gpc-granted', { retry: quiet.retry, respectGpc: true }, envId);
+      first.setConsent('granted');
+      const user = first.getUserId();
+      await waitForEvents(envId, 1, { type: 'pageview' });
+      // Its request answered (the collector stores before it answers): the saved copy is gone before the next load.
+      for (let i = 0; i < 100 && first.pending; i++) await sleep(20);
+      first.dispose();
+      const left = values(envId);
+      // This load: nothing written or removed until the consent tool says it again.
+      const heap = startRuntime('gpc-granted', { retry: quiet.retry, respectGpc: true }, envId);
+      expect(heap.getConsent()).to.equal('pending');
+      heap.track('Before the grant');
+      await sleep(300);
+      expect(values(envId)).to.deep.equal(left);
+      expect(await requestLog(envId)).to.have.length(1);
+      heap.setConsent('granted');
+      expect(heap.getUserId()).to.equal(user);
+      const events = await waitForEvents(envId, 3);
+      expect(events.map((e) => [e.type, e.user_id])).to.deep.equal([
+        ['pageview', user],
+        ['pageview', user],
+        ['track', user],
+      ]);
+    });
+
+    it('under respect-gpc a consent setting of denied still denies at boot, removing what an earlier visit left', async () => {
+      const envId = env('gpc-denied');
+      startRuntime('gpc-denied', quiet, envId).dispose();
+      expect(traces(envId).length).to.be.greaterThan(0);
+      const heap = startRuntime('gpc-denied', { ...quiet, respectGpc: true, consent: 'denied' }, envId);
+      expect(heap.getConsent()).to.equal('denied');
+      expect(traces(envId)).to.deep.equal([]);
+    });
+
+    it('under respect-gpc still warns of an unknown consent setting, which starts as pending', async () => {
+      resetWarnings();
+      const { result: heap, warnings } = await captureConsole(() => startRuntime('gpc-bad', { ...quiet, respectGpc: true, consent: 'yes' as never }, env('gpc-bad')));
+      expect(heap.getConsent()).to.equal('pending');
+      expect(warnings.map((w) => w.split(':')[0])).to.deep.equal(['[heap-analytics] consent-invalid']);
+    });
+
+    it('without respect-gpc is ignored: the visitor is granted and tracked', async () => {
+      const envId = env('gpc-off');
+      const heap = startRuntime('gpc-off', quiet, envId);
+      expect(heap.getConsent()).to.equal('granted');
+      heap.track('GPC ignored');
+      await waitForEvents(envId, 1, { name: 'GPC ignored' });
+      expect(traces(envId).length).to.be.greaterThan(0);
+    });
   });
 
   it('refuses an unknown consent value with a warning and keeps the current one', () => {

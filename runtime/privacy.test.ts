@@ -211,7 +211,7 @@ describe('privacy promises', () => {
     expect(await requestLog(envId)).to.deep.equal([]);
   });
 
-  it('respect-gpc="1" (or ="on") on the element honours a GPC signal', async () => {
+  it('respect-gpc="1" (or ="on") on the element honours a GPC signal: pending until the consent attribute grants', async () => {
     defineHeapAnalytics();
     Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
     const made: HeapAnalyticsElement[] = [];
@@ -222,7 +222,10 @@ describe('privacy promises', () => {
         document.body.append(el);
         made.push(el);
       }
-      expect(made.map((el) => el.getConsent())).to.deep.equal(['denied', 'denied', 'denied']);
+      expect(made.map((el) => el.getConsent())).to.deep.equal(['pending', 'pending', 'pending']);
+      // The consent tool's answer, written into the markup.
+      made[0]!.setAttribute('consent', 'granted');
+      expect(made[0]!.getConsent()).to.equal('granted');
     } finally {
       delete (Navigator.prototype as { globalPrivacyControl?: boolean }).globalPrivacyControl;
       for (const el of made) el.remove();

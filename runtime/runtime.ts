@@ -100,11 +100,13 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const base = `hpa_${envId.replace(/[^\w-]/g, '_')}`;
   // Undefined is the default, granted; null is not a consent.
   const { consent: given = 'granted' } = options;
-  // The consent to start with: the setting (default granted), or denied when asked to honour Global Privacy Control and
-  // it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as a string.
+  // The consent to start with: the setting (default granted), or pending instead of granted when asked to honour Global
+  // Privacy Control and it is on. Any truthy `respectGpc` asks: the element reads `respect-gpc="1"` as 1 and `="on"` as
+  // a string. Pending, not denied: the consent tool's grant on each load continues the visitor an earlier grant saved
+  // (a denial at boot wiped them: a new user and no pageview at every load).
   let consent: Consent =
-    options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true
-      ? 'denied'
+    given === 'granted' && options.respectGpc && (globalThis.navigator as { globalPrivacyControl?: boolean } | undefined)?.globalPrivacyControl === true
+      ? 'pending'
       : isConsent(given)
         ? given
         : (warnOnce('consent-invalid', `consent must be "granted", "pending" or "denied", got ${describe(given)}; "pending" is used until the page decides.`), 'pending');
@@ -112,7 +114,7 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
   const allowed = () => consent === 'granted';
   // The storage settings go through under their own names.
   const [userStore, localStore, storageArea, wipeStorage] = createPersistence(options, base, allowed);
-  // Denied at boot (the visitor withdrew consent since, or a GPC signal): what an earlier visit stored goes, as a denial does.
+  // Denied at boot (the visitor withdrew consent since): what an earlier visit stored goes, as a denial does.
   if (consent === 'denied') wipeStorage();
   const [currentUser, identifyUser, syncUser, mergeUser] = createIdentity(userStore, `${base}_id`);
   // Another tab may have identified or reset the user. Re-read at the next settle, not here: reading the cookie is a
@@ -279,8 +281,8 @@ export function createCore(envId: string, options: RuntimeOptions): Core {
       // is nothing to forget: nothing enters the outbox while denied.
       if (next === 'denied') {
         // Every other tab of the site applies it too (one that heard it tells the others again: denied already, they
-        // find nothing to change). A denial at boot (a new page's setting, a GPC signal) does not come here: it stops
-        // no tab that the site's consent dialog granted.
+        // find nothing to change). A denial at boot (a new page's setting) does not come here: it stops no tab that
+        // the site's consent dialog granted.
         channel?.postMessage(0);
         deny();
         wipeStorage();

@@ -120,7 +120,7 @@ export interface HeapConfig {
   compress?: boolean;
   /** The visitor's consent at boot: `granted` (default), `pending` (memory only, nothing sent) or `denied` (nothing at all). */
   consent?: 'granted' | 'pending' | 'denied';
-  /** Treat a Global Privacy Control signal (`navigator.globalPrivacyControl`) as consent denied at boot. */
+  /** Treat a Global Privacy Control signal (`navigator.globalPrivacyControl`) as consent `pending` at boot where it would be `granted`, until the page grants (`setConsent('granted')` or the attribute changed). */
   respectGpc?: boolean;
   /** Set no cookies: `true`/"session" keeps state in sessionStorage (per tab), "memory" keeps it for the page only. */
   cookieless?: boolean | 'session' | 'memory';
