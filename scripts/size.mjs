@@ -15,7 +15,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
  * overlay, the console message texts and codes and the `debug` event log (heap-analytics-messages.js) and the collector's live view are files of
  * their own, fetched only when used.
  */
-export const GZIP_BUDGET = 14_595;
+export const GZIP_BUDGET = 14_625;
 
 const BUNDLES = [
   { file: 'dist/heap-analytics.js', format: 'es', budget: GZIP_BUDGET },
